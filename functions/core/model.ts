@@ -4,15 +4,23 @@
 // reports read them. Schemas are the single source of the types (`z.infer`).
 import { z } from 'zod';
 
+// Building an Intl.DateTimeFormat costs ~0.35 ms; a 10,000-row CSV names a few dozen zones.
+const knownTimeZones = new Map<string, boolean>();
+
 /** True when `tz` is a time zone this runtime's ICU knows (IANA names and their aliases). */
 export function isTimeZone(tz: string): boolean {
   if (!tz || tz.trim() !== tz) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let known = knownTimeZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownTimeZones.set(tz, known);
   }
+  return known;
 }
 
 export const TimeZoneSchema = z
