@@ -1,0 +1,34 @@
+// A job is what a schedule hands to `dispatch` when it fires: EventBridge Scheduler in AWS, the
+// local clock on one machine. Both sides parse it with this schema, so a schedule written by an
+// older publish that no longer fits fails loudly at the edge instead of half-sending.
+import { z } from 'zod';
+import { EmailKindSchema, SlugSchema, TimeZoneSchema } from './model.ts';
+
+/** The email kinds a schedule sends; the others (ack, update, cancel, upload-link) answer events. */
+export const JobKindSchema = EmailKindSchema.extract([
+  'kickoff',
+  'training',
+  'reminder',
+  'rollup',
+  'digest',
+  'follow-up',
+  'wrap-up',
+]);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+/** Kinds that are about one training's window, so a job of that kind must name the training. */
+export const TRAINING_JOB_KINDS: readonly JobKind[] = ['training', 'reminder', 'follow-up'];
+
+export const JobSchema = z
+  .object({
+    kind: JobKindSchema,
+    seriesId: SlugSchema,
+    trainingSlug: SlugSchema.optional(),
+    /** Set when sends are split per time zone so each participant gets mail at a sensible local hour. */
+    timeZone: TimeZoneSchema.optional(),
+  })
+  .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
+    path: ['trainingSlug'],
+    message: 'is required for training, reminder and follow-up jobs: name the training the job is about',
+  });
+export type Job = z.infer<typeof JobSchema>;

@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '#adapters/table-definition';
+import { INBOUND_MAIL_PREFIX, INBOUND_MAIL_RETENTION_DAYS, StateStack } from '#infra/state-stack';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+
+describe('StateStack', () => {
+  let outdir: string;
+  let template: Template;
+  let stack: StateStack;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'baton-state-'));
+    // The same feature flags as `cdk synth`, read from cdk.json.
+    // CloudFormation's own template validation runs in the whole-app synth (config.test.ts).
+    const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
+    stack = new StateStack(app, 'BatonState');
+    template = Template.fromStack(stack);
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const bucketIds = () => Object.keys(template.findResources('AWS::S3::Bucket'));
+  const bucketId = (bucket: typeof stack.inboundMailBucket) => stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+
+  describe('table', () => {
+    it('has the keys, index and TTL attribute of the shared table definition, billed on demand', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: tableDefinition.gsi1.indexName,
+            KeySchema: [
+              { AttributeName: tableDefinition.gsi1.partitionKey, KeyType: 'HASH' },
+              { AttributeName: tableDefinition.gsi1.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('has point-in-time recovery and survives deletion of its stack', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+  });
+
+  describe('buckets', () => {
+    it('are two, encrypted, private, owner-enforced and retained', () => {
+      expect(bucketIds()).toHaveLength(2);
+      for (const id of bucketIds()) {
+        const bucket = template.toJSON().Resources[id];
+        expect(bucket.DeletionPolicy).toBe('Retain');
+        expect(bucket.UpdateReplacePolicy).toBe('Retain');
+        expect(bucket.Properties.BucketEncryption).toEqual({
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        });
+        expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      }
+    });
+
+    it('refuse every request that does not use TLS', () => {
+      for (const id of bucketIds()) {
+        template.hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: id },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 's3:*',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('expire raw inbound mail but keep attachments', () => {
+      const buckets = template.toJSON().Resources;
+      const inbound = buckets[bucketId(stack.inboundMailBucket)].Properties.LifecycleConfiguration.Rules;
+      const attachments = buckets[bucketId(stack.attachmentBucket)].Properties.LifecycleConfiguration.Rules;
+      expect(inbound).toContainEqual(
+        expect.objectContaining({ Prefix: INBOUND_MAIL_PREFIX, ExpirationInDays: INBOUND_MAIL_RETENTION_DAYS, Status: 'Enabled' }),
+      );
+      expect(INBOUND_MAIL_RETENTION_DAYS).toBe(90);
+      expect(attachments.filter((rule: Record<string, unknown>) => 'ExpirationInDays' in rule)).toEqual([]);
+      for (const rules of [inbound, attachments]) {
+        expect(rules).toContainEqual(
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+        );
+      }
+    });
+
+    it('let SES receipt rules of this account, and only them, write inbound mail', () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId(stack.inboundMailBucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowSesReceiptRulesOfThisAccount',
+              Effect: 'Allow',
+              Principal: { Service: 'ses.amazonaws.com' },
+              Action: 's3:PutObject',
+              Resource: {
+                'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(stack.inboundMailBucket), 'Arn'] }, `/${INBOUND_MAIL_PREFIX}*`]],
+              },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            },
+          ]),
+        },
+      });
+      const attachmentPolicy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+        (p) => p.Properties.Bucket.Ref === bucketId(stack.attachmentBucket),
+      );
+      expect(JSON.stringify(attachmentPolicy ?? {})).not.toContain('ses.amazonaws.com');
+    });
+  });
+
+  describe('reply-token secret', () => {
+    it('is generated by Secrets Manager, never written into the template, and retained', () => {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        Properties: Match.objectLike({
+          GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+          SecretString: Match.absent(),
+        }),
+        DeletionPolicy: 'Retain',
+      });
+    });
+  });
+});
