@@ -12,9 +12,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
 import sesLocalModule from 'aws-ses-v2-local';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { createDynamoClient } from '#adapters/dynamo';
+import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
 import { LocalClock } from './local-clock.ts';
 import type { LocalConfig } from './local-config.ts';
 
@@ -70,10 +71,11 @@ function listen(server: Server | SMTPServer, port: number, what: string): Promis
           : err,
       );
     };
-    server.once('error', onError);
+    const emitter = server as NodeJS.EventEmitter;
+    emitter.once('error', onError);
     const done = () => {
-      server.removeListener('error', onError);
-      const address = (server as Server).address?.() ?? (server as unknown as { server: Server }).server.address();
+      emitter.removeListener('error', onError);
+      const address = server instanceof SMTPServer ? server.server.address() : server.address();
       resolve((address as AddressInfo).port);
     };
     if (server instanceof SMTPServer) server.listen(port, HOST, done);
@@ -121,15 +123,20 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
   try {
     mkdirSync(config.dataDir, { recursive: true });
 
-    // DynamoDB
-    const dynamo = dynalite({
+    // DynamoDB, with Baton's table ready before anything else starts.
+    const dynamo = await startDynaliteServer({
       ...(persist ? { path: join(config.dataDir, 'dynamo') } : {}),
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
+      port: config.ports.dynamo,
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE'
+        ? new Error(`port ${config.ports.dynamo} (DynamoDB) is already in use: is another \`baton dev\` running? Stop it, or pick other ports.`)
+        : err;
     });
-    const dynamoPort = await listen(dynamo, config.ports.dynamo, 'DynamoDB');
-    stoppers.push(() => close(dynamo));
+    stoppers.push(() => dynamo.close());
+    const dynamoPort = dynamo.port;
+    const tableClient = createDynamoClient({ endpoint: dynamo.endpoint });
+    await ensureTable(tableClient, config.tableName);
+    tableClient.destroy();
 
     // SES v2. GetAccount answers from this variable; the sender paces itself by MaxSendRate.
     process.env.AWS_SES_ACCOUNT ??= JSON.stringify(localSesAccount(config.maxSendRate));
