@@ -19,8 +19,22 @@ export interface LocalConfig {
 
 export const DEFAULT_PORTS = { dynamo: 8000, ses: 8005, smtp: 2525, links: 8787 } as const;
 
+/** BATON_PORT_OFFSET moves every default port, for a second stack beside the first (or a test). */
+function defaultPorts(): LocalConfig['ports'] {
+  const offset = Number(process.env.BATON_PORT_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
+    throw new Error(`BATON_PORT_OFFSET must be a whole number from 0 to 50000, got "${process.env.BATON_PORT_OFFSET}"`);
+  }
+  return {
+    dynamo: DEFAULT_PORTS.dynamo + offset,
+    ses: DEFAULT_PORTS.ses + offset,
+    smtp: DEFAULT_PORTS.smtp + offset,
+    links: DEFAULT_PORTS.links + offset,
+  };
+}
+
 export function localConfig(overrides: Partial<LocalConfig> = {}): LocalConfig {
-  const ports = { ...DEFAULT_PORTS, ...overrides.ports };
+  const ports = { ...defaultPorts(), ...overrides.ports };
   return {
     dataDir: resolve(process.env.BATON_DATA_DIR ?? '.data'),
     tableName: 'baton',

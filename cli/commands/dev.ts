@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createDynamoClient, createStore } from '#adapters/dynamo';
+import { startLocalStack, type RunningStack } from '../local-stack.ts';
+import { localConfig } from '../local-config.ts';
+import { publishSeries } from '../publish.ts';
+import { loadParticipants, loadSeries } from '../series-dir.ts';
+import { UserError } from '../user-error.ts';
+
+export const summary = 'run the whole product locally (what `npm start` runs)';
+export const usage = 'dev [--speed <factor>] [--from <date>] [--example <series-dir>]';
+
+const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
+export const EXAMPLE_DIR = join(repoRoot, 'examples', 'q1-productivity');
+
+function parseStart(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) {
+    throw new UserError(`--from "${value}" is not a date: write it as 2027-01-20 or 2027-01-20T08:00:00Z.`);
+  }
+  return date;
+}
+
+function parseSpeed(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const speed = Number(value);
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new UserError(`--speed "${value}" is not a positive number: 1 is real time, 3600 runs an hour a second.`);
+  }
+  return speed;
+}
+
+/** On first start, the example series is published and its participants enrolled. */
+async function bootstrap(stack: RunningStack, exampleDir: string, log: (s: string) => void): Promise<void> {
+  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+  const store = createStore({ client, tableName: stack.config.tableName });
+  try {
+    const { series } = await loadSeries(exampleDir);
+    if (await store.getSeries(series.id)) {
+      log(`Series "${series.id}" is already published here; \`baton publish ${relative(process.cwd(), exampleDir) || '.'}\` updates it.`);
+      return;
+    }
+    const published = await publishSeries(exampleDir, store, new Date());
+    const csv = join(exampleDir, 'participants.csv');
+    if (existsSync(csv)) {
+      const participants = await loadParticipants(csv, published.series);
+      await store.putParticipants(published.series.id, participants);
+      log(`Published the example series "${published.series.id}" and enrolled ${participants.length} participants.`);
+    } else {
+      log(`Published the example series "${published.series.id}".`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function banner(stack: RunningStack, speed: number): string {
+  const { endpoints, config } = stack;
+  const data = relative(process.cwd(), config.dataDir) || '.';
+  const clock = speed === 1 ? 'real time' : `${speed}× real time`;
+  return [
+    '',
+    'Baton is running locally.',
+    '',
+    `  Outbox (sent mail)   ${endpoints.ses}            open it in a browser`,
+    `  One-click links      ${endpoints.links}`,
+    `  Replies (SMTP)       ${endpoints.smtp.host}:${endpoints.smtp.port}           mail reply+…@${config.inboundDomain} here`,
+    `  DynamoDB             ${endpoints.dynamo}`,
+    `  Clock                ${stack.clock.now().toISOString()} (${clock})`,
+    `  Data                 ${data}/ (kept across restarts; delete it to start over)`,
+    '',
+    'Next:',
+    '  npx baton status q1-productivity          who has read and contributed',
+    '  npx baton preview examples/q1-productivity --out out/preview   every email as files',
+    `  npm start -- --speed 3600 --from 2027-01-20   watch the example series unfold`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      speed: { type: 'string' },
+      from: { type: 'string' },
+      example: { type: 'string' },
+      'no-example': { type: 'boolean' },
+    },
+  });
+  const speed = parseSpeed(values.speed);
+  const start = parseStart(values.from);
+  const log = (line: string) => console.log(`[baton] ${line}`);
+  const stack = await startLocalStack({
+    config: localConfig(),
+    clock: { ...(start ? { start } : {}), speed },
+    log,
+  }).catch((err: unknown) => {
+    throw new UserError(err instanceof Error ? err.message : String(err));
+  });
+
+  if (!values['no-example']) await bootstrap(stack, values.example ?? EXAMPLE_DIR, log);
+  console.log(banner(stack, speed));
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  console.log('\nStopping…');
+  await stack.stop();
+  console.log('Stopped. Your data is in .data/.');
+  return 0;
+}

@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+import { loadParticipants } from '../series-dir.ts';
+import { openTarget } from '../target.ts';
+import { UserError } from '../user-error.ts';
+
+export const summary = 'add or update the participants of a published series from a CSV file';
+export const usage = 'enroll <series-id> <participants.csv> [--target local]';
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
+  const [seriesId, csv] = positionals;
+  if (!seriesId || !csv) {
+    console.error(`Usage: baton ${usage}`);
+    return 1;
+  }
+  const target = await openTarget(values.target);
+  try {
+    const published = await target.store.getSeries(seriesId);
+    if (!published) {
+      throw new UserError(`no series "${seriesId}" is published on the ${target.name} target: run \`baton publish <series-dir>\` first.`);
+    }
+    const participants = await loadParticipants(csv, published.series);
+    const before = new Set((await target.store.listParticipants(seriesId)).map((p) => p.email));
+    await target.store.putParticipants(seriesId, participants);
+    const added = participants.filter((p) => !before.has(p.email)).length;
+    console.log(
+      `Enrolled ${participants.length} participant${participants.length === 1 ? '' : 's'} in ${seriesId}: ` +
+        `${added} new, ${participants.length - added} updated.`,
+    );
+    return 0;
+  } finally {
+    await target.close();
+  }
+}

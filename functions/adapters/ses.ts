@@ -1,0 +1,121 @@
+// Outbound mail through SES v2: raw MIME (Baton builds the whole message itself, calendar parts
+// included), paced to the account's max send rate, backing off when SES throttles anyway.
+// Locally the same client talks to aws-ses-v2-local.
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+
+export interface SesClientOptions {
+  endpoint?: string;
+  region?: string;
+}
+
+export function createSesClient(opts: SesClientOptions = {}): SESv2Client {
+  return new SESv2Client({
+    region: opts.region ?? process.env.AWS_REGION ?? 'local',
+    ...(opts.endpoint
+      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    // Throttling is handled by the pacer below, which knows the account's rate; the SDK's own
+    // retries stay for network faults.
+    maxAttempts: 3,
+  });
+}
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  /** The complete RFC 5322 message. */
+  raw: string | Uint8Array;
+  /** SES configuration set whose events (bounce, complaint) reach the mail-events handler. */
+  configurationSet?: string;
+}
+
+export interface Mailer {
+  /** Sends one message and returns the id SES assigned (which SES also writes into Message-ID). */
+  send(mail: OutgoingMail): Promise<string>;
+}
+
+/** Spaces calls so that no more than `ratePerSecond` start in any second. */
+export class Pacer {
+  private next = 0;
+  constructor(
+    private ratePerSecond: number,
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    if (!(ratePerSecond > 0)) throw new Error(`send rate must be positive, got ${ratePerSecond}`);
+  }
+
+  setRate(ratePerSecond: number): void {
+    if (ratePerSecond > 0) this.ratePerSecond = ratePerSecond;
+  }
+
+  async wait(): Promise<void> {
+    const interval = 1000 / this.ratePerSecond;
+    const now = this.now();
+    const at = Math.max(now, this.next);
+    this.next = at + interval;
+    if (at > now) await this.sleep(at - now);
+  }
+}
+
+function isThrottle(err: unknown): boolean {
+  const name = (err as { name?: string })?.name ?? '';
+  return name === 'TooManyRequestsException' || name === 'ThrottlingException' || name === 'LimitExceededException';
+}
+
+export interface SesMailerOptions {
+  client: SESv2Client;
+  /** Sends per second; when absent, read from the account (GetAccount) on first use. */
+  maxSendRate?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** How many times a throttled send is retried, doubling the wait each time. */
+  throttleRetries?: number;
+}
+
+export class SesMailer implements Mailer {
+  private pacer: Pacer | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: SesMailerOptions) {
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    if (opts.maxSendRate) this.pacer = new Pacer(opts.maxSendRate, opts.now, this.sleep);
+  }
+
+  /** The account's max send rate, as SES reports it. */
+  async accountSendRate(): Promise<number> {
+    const account = await this.opts.client.send(new GetAccountCommand({}));
+    const rate = account.SendQuota?.MaxSendRate;
+    if (!rate || rate <= 0) throw new Error('SES GetAccount returned no MaxSendRate; is SES set up in this region?');
+    return rate;
+  }
+
+  private async getPacer(): Promise<Pacer> {
+    this.pacer ??= new Pacer(await this.accountSendRate(), this.opts.now, this.sleep);
+    return this.pacer;
+  }
+
+  async send(mail: OutgoingMail): Promise<string> {
+    const pacer = await this.getPacer();
+    const data = typeof mail.raw === 'string' ? new TextEncoder().encode(mail.raw) : mail.raw;
+    const retries = this.opts.throttleRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      await pacer.wait();
+      try {
+        const out = await this.opts.client.send(
+          new SendEmailCommand({
+            FromEmailAddress: mail.from,
+            Destination: { ToAddresses: [mail.to] },
+            Content: { Raw: { Data: data } },
+            ...(mail.configurationSet ? { ConfigurationSetName: mail.configurationSet } : {}),
+          }),
+        );
+        if (!out.MessageId) throw new Error('SES accepted the message but returned no MessageId');
+        return out.MessageId;
+      } catch (err) {
+        if (!isThrottle(err) || attempt >= retries) throw err;
+        await this.sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+}
