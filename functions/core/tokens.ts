@@ -1,0 +1,266 @@
+// Signed tokens that let a reply or a click act for a participant without a login.
+//
+// Reply tokens live in the local part of the Reply-To address (`reply+<token>@<inbound-domain>`),
+// which holds 64 characters at most and which some servers lowercase, so they are short base32
+// of a fixed binary layout carrying short keys (see short-key.ts), not ids:
+//
+//   byte 0       version (high 4 bits) | target kind (low 4 bits: 0 none, 1 response, 2 check-in)
+//   bytes 1-4    series key
+//   byte 5       training order
+//   bytes 6-10   participant key
+//   bytes 11-15  target response key (only when a target is present)
+//   last 12      HMAC-SHA256 over a domain label and the bytes above, truncated to 96 bits
+//
+// The longest token is 28 bytes, 45 characters; `reply+` makes 51, within 64.
+//
+// Link tokens sit in one-click URLs, may be longer and carry the ids themselves plus an expiry,
+// as base64url of a binary layout with a 128-bit MAC. Both kinds verify against a list of secrets
+// (the first signs) so a secret can be rotated without breaking mail already sent, and compare
+// MACs in constant time. Reply and link MACs use different labels, so one can never pass as the other.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { base32Decode, base32Encode, participantKey, responseKey, seriesKey } from './short-key.ts';
+
+export type Secret = string | Uint8Array;
+/** One secret, or several during a rotation: the first signs, any verifies. */
+export type Secrets = Secret | readonly Secret[];
+
+const REPLY_VERSION = 1;
+const REPLY_LABEL = Buffer.from('baton/reply/v1\0');
+const REPLY_MAC_BYTES = 12;
+const SERIES_KEY_BYTES = 4;
+const PARTICIPANT_KEY_BYTES = 5;
+const RESPONSE_KEY_BYTES = 5;
+const REPLY_BODY_BYTES = 1 + SERIES_KEY_BYTES + 1 + PARTICIPANT_KEY_BYTES;
+
+const TARGET_KINDS = ['response', 'check-in'] as const;
+export type ReplyTargetKind = (typeof TARGET_KINDS)[number];
+
+export type ReplyTarget =
+  /** A comment on a teammate's submission: `responseId` is that submission. */
+  | { kind: 'response'; responseId: string }
+  /** An answer to a follow-up check-in: `responseId` is the adoption being followed up. */
+  | { kind: 'check-in'; responseId: string };
+
+export interface ReplyTokenInput {
+  seriesId: string;
+  trainingOrder: number;
+  participantEmail: string;
+  target?: ReplyTarget;
+}
+
+export interface ReplyTokenClaims {
+  seriesKey: string;
+  trainingOrder: number;
+  participantKey: string;
+  /** `responseKey` is short-key.ts's `responseKey(seriesId, responseId)` of the target. */
+  target?: { kind: ReplyTargetKind; responseKey: string };
+}
+
+export type TokenError<E extends string> = { error: E };
+
+function secretList(secrets: Secrets): readonly Secret[] {
+  const list = typeof secrets === 'string' || secrets instanceof Uint8Array ? [secrets] : secrets;
+  if (list.length === 0) throw new Error('no token secret configured: pass at least one secret (the first one signs)');
+  for (const s of list) {
+    if (s.length < 16) throw new Error('a token secret is shorter than 16 bytes: generate at least 32 random bytes');
+  }
+  return list;
+}
+
+function mac(secret: Secret, label: Buffer, body: Uint8Array, bytes: number): Buffer {
+  return createHmac('sha256', secret).update(label).update(body).digest().subarray(0, bytes);
+}
+
+function macMatchesAny(secrets: readonly Secret[], label: Buffer, body: Uint8Array, given: Uint8Array): boolean {
+  let ok = false;
+  // Every secret is tried, so timing does not reveal which one matched.
+  for (const secret of secrets) {
+    const expected = mac(secret, label, body, given.length);
+    if (timingSafeEqual(expected, given)) ok = true;
+  }
+  return ok;
+}
+
+function keyBytes(key: string, bytes: number): Uint8Array {
+  const decoded = base32Decode(key);
+  if (!decoded || decoded.length !== bytes) throw new Error(`"${key}" is not a ${bytes}-byte short key`);
+  return decoded;
+}
+
+/** The reply token for one participant's reply to one training (or to a target within it). */
+export function signReplyToken(input: ReplyTokenInput, secrets: Secrets): string {
+  const [secret] = secretList(secrets);
+  const order = input.trainingOrder;
+  if (!Number.isInteger(order) || order < 0 || order > 255) {
+    throw new RangeError(`training order ${order} does not fit a reply token: it must be a whole number from 0 to 255`);
+  }
+  const kindIndex = input.target ? TARGET_KINDS.indexOf(input.target.kind) : -1;
+  if (input.target && kindIndex < 0) throw new RangeError(`unknown reply target kind "${input.target.kind}"`);
+  const kind = kindIndex + 1;
+  const body = new Uint8Array(REPLY_BODY_BYTES + (kind ? RESPONSE_KEY_BYTES : 0));
+  body[0] = (REPLY_VERSION << 4) | kind;
+  body.set(keyBytes(seriesKey(input.seriesId), SERIES_KEY_BYTES), 1);
+  body[1 + SERIES_KEY_BYTES] = order;
+  body.set(keyBytes(participantKey(input.seriesId, input.participantEmail), PARTICIPANT_KEY_BYTES), 2 + SERIES_KEY_BYTES);
+  if (input.target) body.set(keyBytes(responseKey(input.seriesId, input.target.responseId), RESPONSE_KEY_BYTES), REPLY_BODY_BYTES);
+  const signed = Buffer.concat([body, mac(secret!, REPLY_LABEL, body, REPLY_MAC_BYTES)]);
+  return base32Encode(signed);
+}
+
+/**
+ * Reads a reply token in either case. `malformed` when it is not one of ours at all (wrong
+ * alphabet, length, version or layout), `bad-signature` when it is shaped right but was not
+ * signed by any of `secrets` (tampered, or signed by a retired secret).
+ */
+export function verifyReplyToken(token: string, secrets: Secrets): ReplyTokenClaims | TokenError<'malformed' | 'bad-signature'> {
+  const list = secretList(secrets);
+  const lower = token.toLowerCase();
+  const bytes = base32Decode(lower);
+  // Only the canonical spelling is accepted: the spare bits of the last character must be zero.
+  if (!bytes || base32Encode(bytes) !== lower) return { error: 'malformed' };
+  const head = bytes[0];
+  if (head === undefined || head >> 4 !== REPLY_VERSION) return { error: 'malformed' };
+  const kind = head & 0x0f;
+  if (kind > TARGET_KINDS.length) return { error: 'malformed' };
+  const bodyLength = REPLY_BODY_BYTES + (kind ? RESPONSE_KEY_BYTES : 0);
+  if (bytes.length !== bodyLength + REPLY_MAC_BYTES) return { error: 'malformed' };
+  const body = bytes.subarray(0, bodyLength);
+  if (!macMatchesAny(list, REPLY_LABEL, body, bytes.subarray(bodyLength))) return { error: 'bad-signature' };
+  const claims: ReplyTokenClaims = {
+    seriesKey: base32Encode(body.subarray(1, 1 + SERIES_KEY_BYTES)),
+    trainingOrder: body[1 + SERIES_KEY_BYTES]!,
+    participantKey: base32Encode(body.subarray(2 + SERIES_KEY_BYTES, REPLY_BODY_BYTES)),
+  };
+  if (kind) claims.target = { kind: TARGET_KINDS[kind - 1]!, responseKey: base32Encode(body.subarray(REPLY_BODY_BYTES)) };
+  return claims;
+}
+
+/** `reply+<token>@<inbound-domain>`. */
+export function replyAddress(token: string, inboundDomain: string): string {
+  return `reply+${token}@${inboundDomain}`;
+}
+
+/**
+ * The token in a reply address (`reply+<token>@domain`, any case, optionally in angle brackets
+ * or with a display name), or undefined when the address is not a reply address of `inboundDomain`.
+ */
+export function tokenFromAddress(address: string, inboundDomain: string): string | undefined {
+  const m = /(?:^|[<\s"])reply\+([a-z2-7]+)@([^>\s"]+)/i.exec(address.trim());
+  if (!m || m[2]!.toLowerCase() !== inboundDomain.toLowerCase()) return undefined;
+  return m[1]!.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Link tokens
+
+const LINK_VERSION = 1;
+const LINK_LABEL = Buffer.from('baton/link/v1\0');
+const LINK_MAC_BYTES = 16;
+const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe'] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+export interface LinkTokenPayload {
+  action: LinkAction;
+  seriesId: string;
+  trainingSlug?: string;
+  participantEmail: string;
+  /** kudos: the teammate's submission; rating: the adoption the check-in asks about. */
+  responseId?: string;
+  /** rating: 1–5. */
+  rating?: number;
+  /** After this instant the link shows "expired" and changes nothing (whole seconds). */
+  expiresAt: Date;
+}
+
+function writeString(parts: Buffer[], value: string | undefined, field: string): void {
+  const bytes = Buffer.from(value ?? '', 'utf8');
+  if (bytes.length > 255) throw new RangeError(`${field} is ${bytes.length} bytes long; a link token holds at most 255`);
+  parts.push(Buffer.of(bytes.length), bytes);
+}
+
+function checkLinkPayload(p: LinkTokenPayload): void {
+  if (!LINK_ACTIONS.includes(p.action)) throw new RangeError(`unknown link action "${p.action}"`);
+  if (p.action === 'rating') {
+    if (p.rating === undefined || !Number.isInteger(p.rating) || p.rating < 1 || p.rating > 5) {
+      throw new RangeError(`a rating link needs a rating from 1 to 5, got ${p.rating}`);
+    }
+  } else if (p.rating !== undefined) {
+    throw new RangeError(`only rating links carry a rating, not ${p.action} links`);
+  }
+  if (p.action === 'kudos' && !p.responseId) throw new RangeError('a kudos link needs the responseId of the submission');
+  const seconds = p.expiresAt.getTime() / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 0xffffffff) {
+    throw new RangeError(`link expiry ${String(p.expiresAt)} is not a date between 1970 and 2106`);
+  }
+}
+
+/** A URL-safe token (base64url) for one one-click action. */
+export function signLinkToken(payload: LinkTokenPayload, secrets: Secrets): string {
+  const [secret] = secretList(secrets);
+  checkLinkPayload(payload);
+  const head = Buffer.alloc(7);
+  head[0] = LINK_VERSION;
+  head[1] = LINK_ACTIONS.indexOf(payload.action);
+  head.writeUInt32BE(Math.floor(payload.expiresAt.getTime() / 1000), 2);
+  head[6] = payload.rating ?? 0;
+  const parts = [head];
+  writeString(parts, payload.seriesId, 'seriesId');
+  writeString(parts, payload.trainingSlug, 'trainingSlug');
+  writeString(parts, payload.participantEmail, 'participantEmail');
+  writeString(parts, payload.responseId, 'responseId');
+  const body = Buffer.concat(parts);
+  return Buffer.concat([body, mac(secret!, LINK_LABEL, body, LINK_MAC_BYTES)]).toString('base64url');
+}
+
+function readLinkBody(body: Buffer): LinkTokenPayload | undefined {
+  if (body.length < 7 + 4 || body[0] !== LINK_VERSION) return undefined;
+  const action = LINK_ACTIONS[body[1]!];
+  if (!action) return undefined;
+  const expires = body.readUInt32BE(2);
+  const rating = body[6]!;
+  const strings: string[] = [];
+  let at = 7;
+  for (let i = 0; i < 4; i++) {
+    const length = body[at];
+    if (length === undefined || at + 1 + length > body.length) return undefined;
+    strings.push(body.toString('utf8', at + 1, at + 1 + length));
+    at += 1 + length;
+  }
+  if (at !== body.length) return undefined;
+  const [seriesId, trainingSlug, participantEmail, responseId] = strings as [string, string, string, string];
+  if (!seriesId || !participantEmail) return undefined;
+  if ((action === 'rating') !== (rating >= 1 && rating <= 5) || (action !== 'rating' && rating !== 0)) return undefined;
+  const payload: LinkTokenPayload = { action, seriesId, participantEmail, expiresAt: new Date(expires * 1000) };
+  if (trainingSlug) payload.trainingSlug = trainingSlug;
+  if (responseId) payload.responseId = responseId;
+  if (action === 'rating') payload.rating = rating;
+  return payload;
+}
+
+/**
+ * Checks a link token: `malformed` when it cannot be one of ours, `bad-signature` when it was
+ * changed or signed with an unknown secret, `expired` when it is genuine but `now` is at or past
+ * its expiry. Only a genuine, current token returns its payload.
+ */
+export function verifyLinkToken(token: string, secrets: Secrets, now: Date): LinkTokenPayload | TokenError<'malformed' | 'bad-signature' | 'expired'> {
+  const list = secretList(secrets);
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) return { error: 'malformed' };
+  const bytes = Buffer.from(token, 'base64url');
+  // Only the canonical spelling: otherwise spare bits let two strings stand for one token.
+  if (bytes.toString('base64url') !== token || bytes.length <= LINK_MAC_BYTES) return { error: 'malformed' };
+  if (bytes[0] !== LINK_VERSION) return { error: 'malformed' };
+  const body = bytes.subarray(0, bytes.length - LINK_MAC_BYTES);
+  if (!macMatchesAny(list, LINK_LABEL, body, bytes.subarray(bytes.length - LINK_MAC_BYTES))) return { error: 'bad-signature' };
+  const payload = readLinkBody(body);
+  if (!payload) return { error: 'malformed' };
+  if (now.getTime() >= payload.expiresAt.getTime()) return { error: 'expired' };
+  return payload;
+}
+
+/**
+ * A short stable id for a link token, for `Response.source`: a second click of the same link is
+ * then recognised as the same event.
+ */
+export function linkTokenId(token: string): string {
+  return `link:${base32Encode(createHash('sha256').update(token).digest().subarray(0, 10))}`;
+}
