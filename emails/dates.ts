@@ -1,0 +1,125 @@
+// Dates as participants read them, in their own time zone, with Intl only (no date library).
+// A training window is a pair of calendar dates; it closes at the end of the closing day in the
+// reader's own zone, so the same window ends at different instants around the world.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+// Building an Intl.DateTimeFormat costs tens of microseconds; a send batch reuses a few zones.
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+function parseDate(date: string): [number, number, number] {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new Error(`"${date}" is not a calendar date written YYYY-MM-DD`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** `2027-01-31` -> "Sunday 31 January" (long) or "Sun 31 Jan" (short). Same in every zone. */
+export function formatCalendarDate(date: string, style: 'long' | 'short' = 'long', withYear = false): string {
+  const [y, m, d] = parseDate(date);
+  const f = formatter(`cal:${style}:${withYear}`, () =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'UTC',
+      weekday: style,
+      day: 'numeric',
+      month: style,
+      ...(withYear ? { year: 'numeric' } : {}),
+    }),
+  );
+  // en-GB puts a comma after the weekday in some ICU versions; the plain form reads better.
+  return f.format(new Date(Date.UTC(y, m - 1, d))).replace(',', '');
+}
+
+const windows = new Map<string, string>();
+
+/** "Thursday 21 January – Sunday 31 January"; the year is added when the window spans two. */
+export function formatWindow(opens: string, closes: string, style: 'long' | 'short' = 'long'): string {
+  const key = `${opens}|${closes}|${style}`;
+  let text = windows.get(key);
+  if (text === undefined) {
+    const withYear = opens.slice(0, 4) !== closes.slice(0, 4);
+    text = `${formatCalendarDate(opens, style, withYear)} – ${formatCalendarDate(closes, style, withYear)}`;
+    if (windows.size >= 1000) windows.clear();
+    windows.set(key, text);
+  }
+  return text;
+}
+
+/** Milliseconds the zone is ahead of UTC at `instant`. */
+function offsetAt(instant: number, timeZone: string): number {
+  const f = formatter(`off:${timeZone}`, () =>
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }),
+  );
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a local wall-clock time occurs in `timeZone` (a skipped time resolves forward). */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const [y, m, d] = parseDate(date);
+  const [hh, mm] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let t = wall - offsetAt(wall, timeZone);
+  // Near a DST change the first guess uses the offset of the wrong side; one correction fixes it.
+  const second = offsetAt(t, timeZone);
+  if (wall - second !== t) t = wall - second;
+  return new Date(t);
+}
+
+/** The day after a calendar date. */
+export function nextDate(date: string): string {
+  const [y, m, d] = parseDate(date);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** When a window closing on `closes` ends for someone in `timeZone`: midnight after that day. */
+export function deadlineInstant(closes: string, timeZone: string): Date {
+  return zonedInstant(nextDate(closes), '00:00', timeZone);
+}
+
+const zoneNames = new Map<string, string>();
+
+/** "Brunei Time", "Pacific Standard Time" (or Daylight, depending on `at`). Memoized per zone and hour. */
+export function timeZoneName(timeZone: string, at: Date): string {
+  const key = `${timeZone}|${Math.floor(at.getTime() / 3_600_000)}`;
+  let name = zoneNames.get(key);
+  if (name === undefined) {
+    const f = formatter(`tzn:${timeZone}`, () => new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'long' }));
+    name = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+    if (zoneNames.size >= 1000) zoneNames.clear();
+    zoneNames.set(key, name);
+  }
+  return name;
+}
+
+const deadlines = new Map<string, string>();
+
+/** "Sunday 31 January, end of your day (23:59 Brunei Time)". Memoized: a batch repeats few zones. */
+export function formatDeadline(closes: string, timeZone: string): string {
+  const key = `${closes}|${timeZone}`;
+  let text = deadlines.get(key);
+  if (text === undefined) {
+    const zone = timeZoneName(timeZone, new Date(deadlineInstant(closes, timeZone).getTime() - 60_000));
+    text = `${formatCalendarDate(closes, 'long')}, end of your day (23:59 ${zone})`;
+    if (deadlines.size >= 1000) deadlines.clear();
+    deadlines.set(key, text);
+  }
+  return text;
+}

@@ -1,0 +1,170 @@
+// The frame every Baton email shares: language, colours (light and dark), the reply marker where a
+// quoted reply starts, the series header, and the footer that says why the reader gets this and
+// how to stop. Each email only supplies its body, as MJML and as plain text of the same content.
+// Pure string building: compile.ts runs mjml on the result at publish time.
+import { REPLY_MARKER } from '#core/reply-marker';
+import type { Series } from '#core/model';
+import { escapeHtml, placeholder, protectBraces } from './escape.ts';
+import { dark, FONT_STACK, light } from './palette.ts';
+import { wrapText } from './markdown.ts';
+
+/** Placeholders the layout itself uses: every email's values must provide them. */
+export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'timeZoneName'] as const;
+
+export interface LayoutInput {
+  series: Series;
+  /** The email's title (the HTML <title>), usually its subject. */
+  title: string;
+  /** The preview line inboxes show after the subject. May contain placeholders. */
+  preheader: string;
+  /** mj-section / mj-wrapper elements for the card. Authored text must already be escaped. */
+  bodyMjml: string;
+  /** The same content as plain text, already wrapped. */
+  bodyText: string;
+}
+
+/** Escapes authored text for MJML/HTML and protects its braces from the filler. */
+export function text(s: string): string {
+  return escapeHtml(protectBraces(s));
+}
+
+/** Protects authored text's braces for a plain-text template. */
+export function plain(s: string): string {
+  return protectBraces(s);
+}
+
+export function trainerNames(series: Series): string {
+  const names = series.trainers.map((t) => t.name);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+// ---- small MJML builders, so templates read as structure rather than attribute soup -----------
+
+export function section(children: string, opts: { cssClass?: string; padding?: string; background?: string } = {}): string {
+  const attrs = [
+    `padding="${opts.padding ?? '0'}"`,
+    opts.cssClass ? `css-class="${opts.cssClass}"` : '',
+    opts.background ? `background-color="${opts.background}"` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `<mj-section ${attrs}><mj-column>${children}</mj-column></mj-section>`;
+}
+
+/** A tinted panel for what the reader must not miss (their window, the deadline). */
+export function panel(html: string): string {
+  return (
+    `<mj-section padding="0 24px 16px"><mj-column css-class="bt-soft" background-color="${light.soft}" border-radius="6px">` +
+    `${block(html, { padding: '14px 20px' })}</mj-column></mj-section>`
+  );
+}
+
+/** An mj-text with body styling; `html` is trusted (already escaped) HTML. */
+export function block(html: string, opts: { muted?: boolean; size?: number; padding?: string; cssClass?: string } = {}): string {
+  const cls = ['bt-text', opts.muted ? 'bt-muted' : '', opts.cssClass ?? ''].filter(Boolean).join(' ');
+  const size = opts.size ? ` font-size="${opts.size}px"` : '';
+  const color = opts.muted ? ` color="${light.muted}"` : '';
+  return `<mj-text css-class="${cls}"${size}${color} padding="${opts.padding ?? '0 24px 16px'}">${html}</mj-text>`;
+}
+
+export function button(label: string, href: string, opts: { secondary?: boolean; title?: string; padding?: string } = {}): string {
+  const cls = opts.secondary ? 'bt-btn2' : 'bt-btn';
+  const colors = opts.secondary
+    ? `background-color="${light.soft}" color="${light.onSoft}" border="1px solid ${light.border}"`
+    : `background-color="${light.accent}" color="${light.onAccent}"`;
+  const title = opts.title ? ` title="${text(opts.title)}"` : '';
+  return (
+    `<mj-button css-class="${cls}" href="${href}"${title} ${colors} align="left" font-size="16px" font-weight="600" ` +
+    `border-radius="6px" inner-padding="12px 20px" padding="${opts.padding ?? '0 24px 16px'}">${text(label)}</mj-button>`
+  );
+}
+
+function darkModeCss(): string {
+  const d = dark;
+  // Clients that honour prefers-color-scheme (Apple Mail, Outlook for Mac, Thunderbird) get a real
+  // dark palette; the others invert on their own. Inline light styles need !important to lose.
+  return `
+:root { color-scheme: light dark; supported-color-schemes: light dark; }
+.bt-text > div { overflow-wrap: anywhere; }
+@media (prefers-color-scheme: dark) {
+  body, .bt-page, div[role="article"] { background-color: ${d.page} !important; }
+  .bt-card, .bt-card > table, .bt-card > table > tbody > tr > td { background-color: ${d.card} !important; }
+  .bt-text > div { color: ${d.text} !important; }
+  .bt-muted > div { color: ${d.muted} !important; }
+  .bt-text a, .bt-link { color: ${d.link} !important; }
+  .bt-pre, .bt-code { background-color: ${d.codeBg} !important; color: ${d.codeText} !important; }
+  .bt-quote { border-left-color: ${d.quoteBar} !important; }
+  .bt-cell, .bt-rule p { border-color: ${d.border} !important; }
+  .bt-soft, .bt-soft > table, .bt-soft > table > tbody > tr > td { background-color: ${d.soft} !important; }
+  .bt-soft .bt-text > div { color: ${d.onSoft} !important; }
+  .bt-btn td, .bt-btn a { background-color: ${d.accent} !important; color: ${d.onAccent} !important; }
+  .bt-btn2 td, .bt-btn2 a { background-color: ${d.soft} !important; color: ${d.onSoft} !important; border-color: ${d.border} !important; }
+  .bt-badge { background-color: ${d.accent} !important; color: ${d.onAccent} !important; }
+}
+@media only screen and (max-width: 480px) {
+  .bt-text > div { font-size: 16px !important; }
+  .bt-title > div { font-size: 24px !important; }
+}`;
+}
+
+/** The whole email as MJML: head, reply marker, header, the body in a card, footer. */
+export function layoutMjml(input: LayoutInput): string {
+  const { series } = input;
+  const why =
+    `You get this because you are taking part in <strong>${text(series.title)}</strong>, ` +
+    `a training series run by ${text(trainerNames(series))}. ` +
+    `Dates are shown in your time zone (${placeholder('timeZoneName')}).`;
+  return `<mjml lang="en">
+<mj-head>
+<mj-title>${text(input.title)}</mj-title>
+<mj-preview>${input.preheader}</mj-preview>
+<mj-breakpoint width="480px" />
+<mj-attributes>
+<mj-all font-family="${FONT_STACK}" />
+<mj-text font-size="16px" line-height="1.6" color="${light.text}" />
+<mj-section padding="0" />
+</mj-attributes>
+<mj-raw><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"></mj-raw>
+<mj-style>${darkModeCss()}</mj-style>
+</mj-head>
+<mj-body background-color="${light.page}" width="600px" css-class="bt-page">
+${section(block(text(REPLY_MARKER), { muted: true, size: 12, padding: '16px 24px 8px' }), { cssClass: 'bt-marker' })}
+${section(block(text(series.title.toUpperCase()), { muted: true, size: 13, padding: '8px 24px 12px', cssClass: 'bt-series' }))}
+<mj-wrapper css-class="bt-card" background-color="${light.card}" border-radius="8px" padding="24px 0 8px">
+${input.bodyMjml}
+</mj-wrapper>
+${section(
+  block(why, { muted: true, size: 13, padding: '20px 24px 8px' }) +
+    block(
+      `Questions? Just reply to this email. ` +
+        `<a class="bt-link" href="${placeholder('unsubscribeUrl')}" style="color:${light.muted};text-decoration:underline;">Unsubscribe from this series</a>`,
+      { muted: true, size: 13, padding: '0 24px 32px' },
+    ),
+)}
+</mj-body>
+</mjml>`;
+}
+
+/** The plain-text alternative with the same frame. */
+export function layoutText(input: LayoutInput): string {
+  const { series } = input;
+  const why = wrapText(
+    protectBraces(
+      `You get this because you are taking part in "${series.title}", a training series run by ${trainerNames(series)}. `,
+    ) + `Dates are shown in your time zone (${placeholder('timeZoneName')}).`,
+  );
+  return [
+    REPLY_MARKER,
+    '',
+    protectBraces(series.title.toUpperCase()),
+    '',
+    input.bodyText.trim(),
+    '',
+    '-- ',
+    why,
+    'Questions? Just reply to this email.',
+    `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`,
+    '',
+  ].join('\n');
+}
+

@@ -1,0 +1,171 @@
+// Looks at the filled emails the way a reader's mail client would: headless Chromium at desktop
+// (600px) and phone (375px) widths, light and dark. Saves PNGs under test/.artifacts/emails/ for
+// people to look at, and fails on horizontal overflow, unreadable contrast or small body text.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import type { Participant, Training } from '#core/model';
+import { compileKickoff, compileTraining } from '#emails/compile';
+import { fillEmail } from '#emails/fill';
+import { contrastRatio } from '#emails/palette';
+import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
+import { kickoffValues, trainingValues } from '#emails/values';
+import { launchBrowser, TINY_PNG } from '#test/support/browser';
+
+// The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
+// browser globals), so this file declares the little of the DOM those callbacks use.
+interface DomRect {
+  left: number;
+  right: number;
+  width: number;
+  height: number;
+}
+interface DomElement {
+  tagName: string;
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  parentElement: DomElement | null;
+  classList: { contains(name: string): boolean };
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): DomRect;
+}
+interface DomImage extends DomElement {
+  complete: boolean;
+  naturalWidth: number;
+}
+declare const document: {
+  documentElement: DomElement;
+  body: DomElement & { querySelectorAll(selector: string): Iterable<DomElement> };
+  images: Iterable<DomImage>;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement>;
+};
+declare const window: { innerWidth: number };
+declare function getComputedStyle(el: DomElement): { backgroundColor: string; color: string; fontSize: string; overflowX: string };
+
+const artifacts = fileURLToPath(new URL('../../.artifacts/emails/', import.meta.url));
+const training = sampleTrainings[0] as Training;
+const brunei = sampleParticipants[0] as Participant;
+const la = sampleParticipants[1] as Participant;
+
+let browser: Browser;
+const emails: Record<string, string> = {};
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const [kickoff, compiled] = await Promise.all([compileKickoff(sampleSeries, sampleTrainings), compileTraining(sampleSeries, training, sampleTrainings)]);
+  emails.training = fillEmail(compiled, trainingValues({ series: sampleSeries, training, trainings: sampleTrainings, participant: brunei, links: sampleLinks(brunei) })).html;
+  emails.kickoff = fillEmail(kickoff, kickoffValues({ series: sampleSeries, trainings: sampleTrainings, participant: la, links: sampleLinks(la) })).html;
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface TextSample {
+  text: string;
+  color: string;
+  background: string;
+  fontSize: number;
+  muted: boolean;
+}
+
+function hex(rgb: string): string {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(rgb);
+  if (!m) throw new Error(`unexpected colour ${rgb}`);
+  return `#${[m[1], m[2], m[3]].map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
+}
+
+// The page scrolling sideways is one symptom; the card clips its content (border-radius comes with
+// overflow:hidden), so also look for any element reaching past the viewport or its clipping box.
+async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> {
+  return page.evaluate(() => {
+    const offenders: string[] = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      const clipped = getComputedStyle(el).overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
+      if (r.right > window.innerWidth + 0.5 || r.left < -0.5 || clipped) {
+        offenders.push(`<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}"> ${(el.textContent ?? '').trim().slice(0, 40)}`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, offenders };
+  });
+}
+
+const cases = (['training', 'kickoff'] as const).flatMap((name) =>
+  ([600, 375] as const).flatMap((width) => (['light', 'dark'] as const).map((scheme) => ({ name, width, scheme }))),
+);
+
+describe('emails in a browser', () => {
+  it.each(cases)('$name at $width px, $scheme: no horizontal overflow, readable text', async ({ name, width, scheme }) => {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme, deviceScaleFactor: 1 });
+    try {
+      const page = await context.newPage();
+      // No network: every remote image gets a small local PNG, scaled like the real one would be.
+      await page.route(/^https?:/, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: TINY_PNG }));
+      await page.setContent(emails[name] as string, { waitUntil: 'load' });
+      await page.screenshot({ path: `${artifacts}${name}-${width}-${scheme}.png`, fullPage: true });
+
+      const { scrollWidth, innerWidth, offenders } = await overflow(page);
+      expect(scrollWidth, `${name} overflows horizontally at ${width}px`).toBeLessThanOrEqual(innerWidth);
+      expect(offenders, `elements wider than the screen or their box at ${width}px`).toEqual([]);
+
+      const images = await page.evaluate(() => [...document.images].map((img) => ({ alt: img.getAttribute('alt'), width: img.getBoundingClientRect().width, loaded: img.complete && img.naturalWidth > 0 })));
+      for (const img of images) {
+        expect(img.alt).not.toBeNull();
+        expect(img.loaded).toBe(true);
+        expect(img.width).toBeLessThanOrEqual(Math.min(552, width));
+      }
+
+      const samples: TextSample[] = await page.evaluate(() => {
+        const effectiveBackground = (el: DomElement | null): string => {
+          for (let e = el; e; e = e.parentElement) {
+            const bg = getComputedStyle(e).backgroundColor;
+            if (bg && bg !== 'transparent' && !bg.startsWith('rgba(0, 0, 0, 0)')) return bg;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        return [...document.querySelectorAll('.bt-text > div')].map((div) => {
+          const style = getComputedStyle(div);
+          return {
+            text: (div.textContent ?? '').trim().slice(0, 40),
+            color: style.color,
+            background: effectiveBackground(div),
+            fontSize: parseFloat(style.fontSize),
+            muted: div.parentElement?.classList.contains('bt-muted') ?? false,
+          };
+        });
+      });
+      expect(samples.length).toBeGreaterThan(5);
+      for (const s of samples) {
+        expect(contrastRatio(hex(s.color), hex(s.background)), `contrast of "${s.text}" (${s.color} on ${s.background})`).toBeGreaterThanOrEqual(4.5);
+        // Body copy stays at 16px on phones; only the muted marker, header and footer are smaller.
+        if (!s.muted) expect(s.fontSize, `font size of "${s.text}"`).toBeGreaterThanOrEqual(16);
+      }
+
+      const card = await page.evaluate(() => getComputedStyle(document.querySelector('.bt-card') as DomElement).backgroundColor);
+      expect(hex(card)).toBe(scheme === 'dark' ? '#1a1f26' : '#ffffff');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('catches overflow: the same email with code blocks that do not wrap is too wide on a phone', async () => {
+    const unwrapped = (emails.training as string).replaceAll('white-space:pre-wrap;', 'white-space:pre;');
+    expect(unwrapped).not.toBe(emails.training);
+    const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.route(/^https?:/, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: TINY_PNG }));
+      await page.setContent(unwrapped, { waitUntil: 'load' });
+      const { offenders } = await overflow(page);
+      expect(offenders.some((o) => o.startsWith('<pre class="bt-pre">'))).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
