@@ -2,6 +2,8 @@
 // A training window is a pair of calendar dates; it closes at the end of the closing day in the
 // reader's own zone, so the same window ends at different instants around the world.
 
+import { addDays, zonedTimeToUtc } from '#core/time';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 // Building an Intl.DateTimeFormat costs tens of microseconds; a send batch reuses a few zones.
@@ -51,47 +53,9 @@ export function formatWindow(opens: string, closes: string, style: 'long' | 'sho
   return text;
 }
 
-/** Milliseconds the zone is ahead of UTC at `instant`. */
-function offsetAt(instant: number, timeZone: string): number {
-  const f = formatter(`off:${timeZone}`, () =>
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }),
-  );
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant a local wall-clock time occurs in `timeZone` (a skipped time resolves forward). */
-export function zonedInstant(date: string, time: string, timeZone: string): Date {
-  const [y, m, d] = parseDate(date);
-  const [hh, mm] = time.split(':').map(Number) as [number, number];
-  const wall = Date.UTC(y, m - 1, d, hh, mm);
-  let t = wall - offsetAt(wall, timeZone);
-  // Near a DST change the first guess uses the offset of the wrong side; one correction fixes it.
-  const second = offsetAt(t, timeZone);
-  if (wall - second !== t) t = wall - second;
-  return new Date(t);
-}
-
-/** The day after a calendar date. */
-export function nextDate(date: string): string {
-  const [y, m, d] = parseDate(date);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
 /** When a window closing on `closes` ends for someone in `timeZone`: midnight after that day. */
 export function deadlineInstant(closes: string, timeZone: string): Date {
-  return zonedInstant(nextDate(closes), '00:00', timeZone);
+  return zonedTimeToUtc(addDays(closes, 1), '00:00', timeZone);
 }
 
 const zoneNames = new Map<string, string>();

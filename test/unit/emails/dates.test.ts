@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deadlineInstant, formatCalendarDate, formatDeadline, formatWindow, timeZoneName, zonedInstant } from '#emails/dates';
+import { deadlineInstant, formatCalendarDate, formatDeadline, formatWindow, timeZoneName } from '#emails/dates';
+import { zonedTimeToUtc as zonedInstant } from '#core/time';
 
 describe('calendar dates', () => {
   it('formats a date the same way in long and short form', () => {
