@@ -1,0 +1,884 @@
+// Intent classification of a participant's reply, after the trimmer has removed quoted history
+// and signature. Pure: no clock, no I/O. The rules are written out in CLASSIFY_RULES below and
+// are the contract; every vocabulary list in this file exists to serve one of them.
+import type { Intent, Strategy } from './model.ts';
+
+export const CLASSIFY_RULES = `
+How Baton reads a reply (classifyReply). A reply gets one or more intents, in reading order.
+
+1. The subject first. Our buttons are mailto links with fixed subjects, and they decide directly:
+   "Adopt #N: <title>" -> adopt strategy N (by the title when the number is missing or unknown;
+   when neither resolves, a body that names a strategy decides, else adopt without a strategy);
+   "Strategy: <training>" -> strategy (the body is the strategy; a subject with "?" in it is a
+   question, not the button); "Unsubscribe" -> unsubscribe;
+   "Mark as read" -> read. Any number of reply/forward prefixes is ignored first, in any case and
+   in many languages (Re, RE, Fwd, Fw, AW, WG, SV, VS, Antw, RES, ENC, RV, TR, R, Odp, YNT, رد,
+   回复, 返信 …), as are "[External]"-style tags; the colon may be missing ("adopt 2", "Adopt #2
+   Write a shared agenda"). A subject the participant edited that says "adopt(ing) #N" counts too.
+   An empty body with an Adopt subject still adopts. With an Adopt or Strategy subject, the body is
+   that intent's text, except parts of it that clearly carry another intent (a further adoption,
+   a strategy, feedback, unsubscribe); praise or "thanks" there is part of the why.
+   An Unsubscribe subject makes the whole reply an unsubscribe.
+
+2. Free text is cut into paragraphs (blank lines) and sentences (. ! ? and their CJK/Thai forms
+   before a space, or a line break after a short line; hard-wrapped lines are joined back). Each
+   sentence is matched after folding: lower case, accents removed, curly quotes made straight.
+
+3. What a sentence can say:
+   - unsubscribe: a request to stop, not a story about unsubscribing elsewhere: "unsubscribe"
+     alone or "unsubscribe me", "please unsubscribe", "remove me", "take me off", "stop sending",
+     "opt out"; es "dar(me) de baja", pt "descadastrar", "me remover", fr "désabonner",
+     "désinscrire", de "abmelden", "melden Sie mich … ab", "aus dem Verteiler", ms
+     "berhenti langganan", th "ยกเลิก…". "I unsubscribed from every newsletter" is not one.
+     It outranks everything else in that sentence.
+   - adopt: a reference to one of the training's strategies together with a commitment word in
+     the same sentence. References: "#N", "number N", "no./n°/nr. N", "strategy N", "option N",
+     "la/el/le/die N" (es/fr/de), number words ("number four", "número dos"), ordinals with an
+     article or a noun ("the fourth one", "la troisième", "die dritte", "strategi kedua"; not
+     "a second look" or "the first time"), Thai "ข้อ 2", "the <title word> one" ("the mute one"),
+     or the strategy's title: at least 1.5 points of its distinctive words, stemmed and case- and
+     accent-insensitive (a word shared by two titles, or a generic verb such as keep/use/write,
+     is half a point). Commitment words: adopt, try, going to, will/I'll, go(ing) with, pick,
+     choose, steal, start, implement, "for me", "want to"; es voy a, probar, adoptar, me quedo
+     con; pt vou, adotar, tentar, testar; fr vais, essayer, adopter, je prends; de übernehme,
+     nehme, ausprobieren, werde; ms akan, cuba, guna; th ลอง, จะ. A negation right before the
+     commitment ("won't", "not going to", "no voy a", "nicht") cancels it. A reference without a
+     commitment ("Quick question about #4", "Number 3 is so underrated") is a comment, except
+     (a) in reply to a training, a sentence that opens with the reference and does not go on
+     with a verb about it ("#4 but on Thursdays", "Number 2 please"), and (b) references in the
+     sentence right after a commitment that had none ("Can I adopt two? If so, #1 and #4."). Numbers
+     outside the training's strategies are ignored. In a check-in, the strategy asked about
+     is a follow-up, not a new adoption.
+   - strategy: something that works for the writer: "what works for me", "my tip/trick/method/
+     system", "here's how I", "I do something different/similar", "feel free to copy"; es "lo
+     que me funciona", "mi truco", "un consejo"; pt "o que funciona pra mim", "uma dica"; fr "ce
+     qui marche pour moi", "mon astuce"; de "was bei mir funktioniert", "mein Tipp"; ms "tip
+     saya"; a link to a video host (Loom, YouTube, Vimeo, Google Drive, Dropbox, OneDrive);
+     or a real attachment (inline signature images such as image001.png are not); a
+     first-person practice said to work ("we use Lattice … works great"). Plain
+     first-person habits ("I always …", "I usually …") are a strategy only when the whole
+     reply to a training says nothing else, because they are as often the why of an adoption.
+     A strategy phrase in a sentence outranks a strategy title match in it (someone describing
+     their own agenda method is not adopting "shared agenda").
+   - feedback: about the series or the emails rather than this training's content: "this
+     series", "these trainings", "future/next trainings", "these emails", "the format", "calendar
+     hold/invite", "audio version", "could you add/send/make", "suggestion", "would it be
+     possible", in five languages and Malay. In a sentence that adopts or shares a strategy,
+     such words describe that and are not feedback.
+   - praise/comment: great, love, nice, helpful, genius, "so true", "hit home", "thanks for
+     sharing", qué buena idea, adorei, génial, super Idee, bagus, เยี่ยม … Praise in a sentence
+     that says something stronger (adopt, strategy, feedback) is part of that.
+   - rating (check-ins only): "4/5", "4 out of 5", "4 de 5", "4 sur 5", "4 von 5", "8/10"
+     (halved), "a 4", "un 4", "eine 2", "nota 5", "bagi 4", "give it a 5", "five stars", "★★★★☆"
+     (filled stars counted), "⭐⭐⭐", keycap digits, a sentence that is only a number 1–5
+     ("Meh. 2."), or an answer that opens with one ("3, it's hard to stick to").
+     Words such as "really helped" make a follow-up without a rating: Baton does not guess one.
+   - acknowledgement: read, done, got it, seen, thanks, 👍, ✅, leído, lido, lu, gelesen, dah
+     baca, อ่านแล้ว, with greetings and at most one other word (a name).
+
+4. Sentences without a signal belong to the sentence before them (the why and how after an
+   adoption). When they come first they go with the first sentence that has one (a greeting),
+   except on a teammate's contribution and in a check-in, where what comes first is the
+   reaction (comment) or the answer (follow-up) unless it is only a greeting.
+
+5. What the context adds:
+   - training: nothing detected -> read when the whole reply is an acknowledgement or blank,
+     else strategy when it describes the writer's own habits, else comment (on the training).
+   - submission (reply to a teammate's contribution): praise, questions, thanks and anything
+     undetected are a comment on it (targetResponseId); adopt needs an explicit reference to
+     one of the training's strategies; a strategy needs a strong phrase, a link or a file.
+   - check-in: praise and undetected text are the follow-up on the strategy asked about, with
+     the first rating found in that part; an unsubscribe or a new strategy in a separate
+     sentence is its own intent.
+   - kickoff: anything that is not an unsubscribe is feedback about the series; an
+     acknowledgement alone is read.
+
+6. "read" is only given when nothing else is: every contribution implies having read.
+   A quote attribution line a trimmer missed ("… <a@b> wrote:", "… menulis:") is ignored.
+
+7. Output: one entry per (intent, strategy), merged in reading order. When the reply has parts
+   for different intents, each entry carries only its parts (joined with a blank line);
+   sentences that carry two intents at once go to both. Links (http/https) are extracted per
+   entry from its own text. classifyReply never throws and always returns at least one entry.
+`;
+
+export type ReplyContext =
+  | { kind: 'training' }
+  | { kind: 'submission'; responseId: string }
+  | { kind: 'check-in'; strategyId: string }
+  | { kind: 'kickoff' };
+
+export interface AttachmentInfo {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface ClassifyInput {
+  subject: string;
+  /** Trimmed reply text (quoted history and signature already removed). */
+  text: string;
+  /** The strategies of the training the reply answers. */
+  strategies: Strategy[];
+  context: ReplyContext;
+  attachments?: AttachmentInfo[];
+}
+
+export interface Classified {
+  intent: Intent;
+  text: string;
+  strategyId?: string;
+  rating?: number;
+  links: string[];
+  targetResponseId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Folding and pattern building
+
+/** Lower case, accents and other combining marks removed, ß -> ss, curly quotes straightened. */
+export function fold(s: string): string {
+  return stripMarks(s.toLowerCase()).replace(/ß/g, 'ss').replace(/[\u2018\u2019\u201b`\u00b4]/g, "'");
+}
+
+function stripMarks(s: string): string {
+  return s.normalize('NFKD').replace(/\p{M}+/gu, '');
+}
+
+const LATIN = /[a-z]/;
+
+/**
+ * An alternation of phrases written folded (lower case, no accents). In a phrase, a space is any
+ * whitespace run and " * " allows up to three words in between. Latin phrases must stand as
+ * whole words; phrases in scripts without spaces (Thai) match anywhere.
+ */
+function phrases(list: readonly string[], flags = 'u'): RegExp {
+  const latin: string[] = [];
+  const other: string[] = [];
+  for (const p of list) {
+    const src = stripMarks(p)
+      .split(' * ')
+      .map((part) =>
+        part
+          .split(' ')
+          .map((w) => w.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('\\s+'),
+      )
+      // Bounded and made of disjoint classes, so it cannot backtrack explosively.
+      .join('(?:\\s+\\S+){0,3}\\s+');
+    (LATIN.test(p) ? latin : other).push(src);
+  }
+  const parts: string[] = [];
+  if (latin.length) parts.push(`(?<![\\p{L}\\p{N}])(?:${latin.join('|')})(?![\\p{L}\\p{N}])`);
+  if (other.length) parts.push(`(?:${other.join('|')})`);
+  return new RegExp(parts.join('|') || '(?!)', flags);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies (folded)
+
+const REPLY_PREFIX =
+  /^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|vl|antw|antwort|wg|fw|fwd|tr|rv|res|enc|r|i|ref|odp|ynt|vá|rif|رد|回复|答复|回覆|转发|返信|転送)\s*(?:\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]\s*/iu;
+const SUBJECT_TAG = /^\s*\[[^\]]{0,40}\]\s*/u;
+
+const ADOPT_SUBJECT = /^(?:adopt(?:ing|ed)?|adoptar|adotar|adopter|ubernehmen|uebernehmen)\b\s*[:\-–]?\s*(?:#|no\.?|nr\.?|n°|number|numero|nummer)?\s*(\d{1,2})?\s*[:\-–.)]?\s*(.*)$/u;
+const ADOPT_IN_SUBJECT = /(?<![\p{L}\p{N}])adopt(?:ing|ed)?\s*[:\-–]?\s*(?:#|no\.?|nr\.?|number)\s*(\d{1,2})(?!\d)/u;
+const STRATEGY_SUBJECT = /^(?:(?:new|my|own)\s+)?(?:strategy|strategie|estrategia|strategi|tip|tipp|dica|consejo|astuce)(?![\p{L}\p{N}])/u;
+const UNSUBSCRIBE_SUBJECT = phrases(['unsubscribe', 'unsubscribe me', 'dar de baja', 'darse de baja', 'darme de baja', 'baja', 'descadastrar', 'cancelar inscricao', 'desabonner', 'se desabonner', 'desinscrire', 'abmelden', 'abbestellen', 'berhenti langganan', 'nyahlanggan', 'ยกเลิกการสมัคร']);
+const READ_SUBJECT = /^(?:mark(?:ed)?\s+as\s+read|read|done)(?![\p{L}\p{N}])/u;
+
+const UNSUBSCRIBE = phrases([
+  'unsubscribe me', 'please unsubscribe', 'want to unsubscribe', 'like to unsubscribe', 'wish to unsubscribe', 'need to unsubscribe',
+  'how do i unsubscribe', 'how can i unsubscribe', 'can i unsubscribe', 'unsubscribe from this', 'unsubscribe from these', 'unsubscribe from the series',
+  'remove me', 'take me off', 'stop sending', 'stop emailing', 'stop mailing', 'opt me out', 'opt out', 'no more emails', 'no more of these',
+  "don't send me", 'do not send me', 'dont send me', 'unenroll me', 'unenrol me',
+  'dar de baja', 'darme de baja', 'darse de baja', 'me den de baja', 'sacarme de', 'quitarme de', 'eliminarme de', 'no me envien mas', 'dejen de enviar',
+  'descadastrar', 'descadastrem', 'descadastre', 'me descadastr', 'me remover', 'me removam', 'remover meu', 'cancelar minha inscricao', 'sair da lista', 'parem de enviar', 'nao quero mais receber',
+  'desabonner', 'desabonnez', 'me desabonner', 'desinscrire', 'desinscrivez', 'retirez-moi', 'retirer de la liste', 'ne plus recevoir', "arretez de m'envoyer",
+  'abmelden', 'melden sie mich * ab', 'meldet mich * ab', 'melde mich * ab', 'austragen', 'tragen sie mich aus', 'aus dem verteiler', 'vom verteiler', 'aus der liste', 'abbestellen', 'keine e-mails mehr', 'keine mails mehr',
+  'berhenti langganan', 'nyahlanggan', 'keluarkan saya', 'buang saya dari', 'jangan hantar',
+  'ยกเลิกการสมัคร', 'ยกเลิกรับ', 'ไม่ต้องส่ง',
+]);
+/** "unsubscribe" standing (almost) alone is a request; inside a story it is not. */
+const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
+
+const ADOPT_CUE = phrases([
+  'adopt', 'adopting', 'try', 'trying', 'give it a go', 'give it a try', 'give it a shot', 'give * a shot', 'give * a try', 'give * a go', 'going to', 'gonna', "i'll", 'ill', 'i will', "we'll", 'we will', 'will',
+  'plan to', 'planning to', 'want to', 'going with', 'go with', 'pick', 'picking', 'choose', 'choosing', 'my choice', 'my pick', 'for me', 'steal', 'stealing',
+  'start', 'starting', 'implement', 'implementing', 'apply', 'test', 'testing', 'experiment', 'commit to', 'sign me up', "i'm in", 'definitely',
+  'adoptar', 'adopto', 'adoptare', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'elijo', 'escojo', 'para mi',
+  'adotar', 'adoto', 'vou', 'vamos', 'tentar', 'testar', 'experimentar', 'comecar', 'escolho', 'fico com', 'pra mim', 'para mim',
+  'adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer',
+  'ubernehme', 'ubernehmen', 'uebernehme', 'ausprobieren', 'probiere', 'versuche', 'teste', 'werde', 'nehme', 'fur mich', 'umsetzen', 'anfangen',
+  'akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya',
+  'ลอง', 'จะ',
+]);
+const NEGATION_BEFORE_CUE = phrases([
+  "won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'no voy a', 'nao vou', 'ne vais pas', 'nicht', 'tidak akan', 'tak akan',
+]);
+
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8,
+  um: 1, dois: 2, duas: 2, quatro: 4, sete: 7, oito: 8,
+  un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, sept: 7, huit: 8,
+  eins: 1, zwei: 2, drei: 3, vier: 4, funf: 5, sechs: 6, sieben: 7, acht: 8,
+  satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5, enam: 6, tujuh: 7, lapan: 8,
+};
+const ORDINALS: Record<string, number> = {
+  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8,
+  '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5, '6th': 6, '7th': 7, '8th': 8,
+  primera: 1, primero: 1, primer: 1, segunda: 2, segundo: 2, tercera: 3, tercero: 3, tercer: 3, cuarta: 4, cuarto: 4, quinta: 5, quinto: 5, sexta: 6, sexto: 6,
+  primeira: 1, terceira: 3, terceiro: 3, quarta: 4, quarto: 4,
+  premiere: 1, premier: 1, deuxieme: 2, seconde: 2, troisieme: 3, quatrieme: 4, cinquieme: 5, sixieme: 6,
+  erste: 1, ersten: 1, erster: 1, zweite: 2, zweiten: 2, dritte: 3, dritten: 3, vierte: 4, vierten: 4, funfte: 5, funften: 5, sechste: 6,
+  pertama: 1, kedua: 2, ketiga: 3, keempat: 4, kelima: 5, keenam: 6,
+};
+const NUM_WORD_ALT = Object.keys(NUMBER_WORDS).join('|');
+const ORD_ALT = Object.keys(ORDINALS).join('|');
+// English "a second look" is not a reference; Portuguese "a segunda" is.
+const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto';
+const NOT_AFTER_ORDINAL =
+  'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|thought|look|glance';
+const REF_NOUN = 'number|numero|nummer|nombor|nomor|no\\.|nr\\.?|n°|num\\.|option|opcion|opcao|strategy|strategie|estrategia|strategi|tip|tipp|dica|punkt|point|item|idea|idee|ideia';
+/** "#2", "number 2", "strategy two", "n°3", "nº3" (folds to "no3"). */
+const NUMBER_REF = new RegExp(
+  `#\\s?(\\d{1,2})(?!\\d)|(?<![\\p{L}\\p{N}])(?:${REF_NOUN})\\s*(?:#|n°|no\\.?)?\\s*(\\d{1,2}|${NUM_WORD_ALT})(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])no(\\d)(?!\\d)`,
+  'gu',
+);
+/** Article + bare digit in languages that say "la 2" for "number 2"; not times or ratings. */
+const ARTICLE_REF =
+  /(?<![\p{L}\p{N}])(?:la|el|le|die|der|das|den)\s+(\d)(?![\p{N}:/]|[.,]\d|\s*(?:de|sur|von|of|h|am|pm|jan|feb|fev|mar|apr|avr|abr|may|mai|jun|juin|jul|juil|aug|ago|aout|sep|set|oct|okt|out|nov|dec|dez|dic|ene)(?![\p{N}]))/gu;
+/** "the fourth one", "la troisième", "die dritte", "strategi kedua", "the 2nd option". */
+const ORDINAL_REF = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:(?:the|la|el|lo|le|die|der|das|den|dem|yang|strategi|strategy|option)\\s+(${ORD_ALT})|(?:a|o)\\s+(${PT_ORD_ALT}))(?![\\p{L}\\p{N}-])(?!\\s+(?:${NOT_AFTER_ORDINAL})(?![\\p{L}]))` +
+    `|(?<![\\p{L}\\p{N}])(${ORD_ALT})\\s+(?:one|strategy|option|tip|idea|estrategia|opcion|opcao|strategie|strategi)(?![\\p{L}\\p{N}])`,
+  'gu',
+);
+
+/** Thai counts items with ข้อ / อันที่ ("ข้อ 2": item 2), written straight after the verb. */
+const THAI_REF = new RegExp(`${stripMarks('(?:ข้อที่|ข้อ|อันที่|แบบที่)')}\\s*(\\d{1,2})(?!\\d)`, 'gu');
+/** "the mute one", "the action items one": a title named by its distinctive words. */
+const NAMED_ONE = /(?<![\p{L}\p{N}])(?:the|that)\s+([\p{L}'-]+(?:\s+[\p{L}'-]+){0,2})\s+(?:one|strategy|tip|idea)(?![\p{L}\p{N}])/gu;
+/** After a leading reference these make it a statement about the strategy, not a choice of it. */
+const STATEMENT_VERB = phrases([
+  'is', 'was', 'seems', 'sounds', 'looks', 'works', 'worked', 'has', 'had', 'would', 'could', 'might', 'reminds', 'makes', 'made', 'does', 'did', 'already',
+  'es', 'esta', 'era', 'parece', 'e', 'foi', 'est', 'etait', 'semble', 'ist', 'war', 'klingt', 'ada', 'adalah',
+]);
+
+const STRATEGY_STRONG = phrases([
+  'what works for me', 'what worked for me', 'what works well for me', 'what works best for me', 'what works better for me', 'works well for me', 'works great for me',
+  'works wonders for me', 'works best for me', 'works better for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',
+  'something that helps', 'works like a charm', 'my tip', 'my trick', 'my hack', 'my method', 'my approach', 'my system', 'my process', 'my routine', 'my strategy',
+  'my own strategy', 'my template', 'my setup', 'my * tip', 'my * trick', 'my * template', 'my * checklist', "here's my", 'here is my', 'pro tip', 'a tip', 'one tip', 'top tip', 'tip:', 'trick:', 'hack:', "here's how i", 'here is how i', 'this is how i',
+  'here is how my', "here's how my", 'how i do it', 'something i do', 'what i do is', 'i do something', 'i recorded', 'i made a video', 'i made a loom', 'i made a template',
+  'attached is', 'attached are', "i've attached", 'i have attached', 'please find attached', 'see attached', 'feel free to copy', 'feel free to use', 'feel free to steal', 'feel free to duplicate', 'feel free to reuse', 'feel free to borrow',
+  'lo que me funciona', 'me funciona', 'mi truco', 'un truco', 'mi consejo', 'un consejo', 'mi tip', 'mi metodo', 'mi sistema', 'mi estrategia', 'lo que hago', 'les comparto', 'te comparto', 'adjunto',
+  'o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo',
+  'ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'fonctionne bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe',
+  'was bei mir funktioniert', 'was fur mich funktioniert', 'bei mir funktioniert', 'funktioniert gut fur mich', 'mein tipp', 'ein tipp', 'mein trick', 'meine methode', 'mein system', 'meine strategie', 'so mache ich', 'ich mache es so', 'im anhang', 'anbei',
+  'tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan',
+  'เคล็ดลับ', 'วิธีของฉัน', 'วิธีของผม',
+]);
+const STRATEGY_WEAK = phrases([
+  'i always', 'i usually', 'i try to', 'i keep', 'i use', 'we use', 'we keep', 'we always', 'our team uses', "i've been using", 'i have a', 'i set', 'i block', 'i schedule', 'i turn off', 'i ask', 'i send', 'i write',
+  'i start', 'i put', 'i check', 'every monday', 'every morning', 'every week', 'every day', 'every friday', 'each week', 'each morning',
+  'siempre', 'yo uso', 'eu sempre', 'eu uso', 'je fais', "j'utilise", 'ich mache', 'ich nutze', 'ich lege', 'saya selalu', 'saya guna',
+]);
+
+/** Said of one's own practice ("we use X … works great") it makes that practice a strategy. */
+const IT_WORKS = phrases(['works great', 'works well', 'works really well', 'works wonders', 'funciona muy bien', 'funciona bem', 'marche bien', 'funktioniert gut', 'berkesan']);
+
+const FEEDBACK = phrases([
+  'this series', 'the series', 'these trainings', 'the trainings', 'future trainings', 'next trainings', 'the next ones', 'next ones', 'these emails', 'your emails', 'the training emails', 'baton emails',
+  'these mails', 'this format', 'the format', 'training format', 'calendar hold', 'calendar holds', 'your invite', 'your invites', 'the invites', 'audio version', 'video version',
+  'podcast', 'podcasts', 'is there a recording', 'a recording of', 'rather listen', 'audio', 'could you add', 'could you send', 'could you make', 'could you include', 'could you also', 'could we get', 'would be great if', 'would be nice if',
+  'it would be great', 'suggestion', 'please consider', 'too many emails', 'too long to read', 'a bit long', 'would it be possible', 'is it possible to get',
+  'esta serie', 'estas capacitaciones', 'estos entrenamientos', 'las capacitaciones', 'el formato', 'los correos', 'sugerencia', 'seria posible', 'podrian', 'en espanol',
+  'essa serie', 'nesta serie', 'esses treinamentos', 'os treinamentos', 'o formato', 'os emails', 'sugestao', 'seria possivel', 'poderiam', 'em portugues',
+  'cette serie', 'ces formations', 'les formations', 'le format', 'ces e-mails', 'ces mails', 'serait-il possible', 'pourriez-vous', 'en francais',
+  'diese reihe', 'die reihe', 'schulungsreihe', 'diese schulungen', 'das format', 'diese mails', 'vorschlag', 'ware es moglich', 'konntet ihr', 'konnten sie', 'auf deutsch',
+  'siri ini', 'latihan ini', 'format ini', 'cadangan', 'emel ini',
+]);
+
+const PRAISE = phrases([
+  'great', 'love', 'loved', 'loving', 'liked', 'really like', 'nice', 'awesome', 'amazing', 'amazed', 'brilliant', 'genius', 'helpful', 'useful', 'insightful', 'excellent',
+  'fantastic', 'wonderful', 'inspiring', 'interesting', 'so true', 'hit home', 'hits home', 'spot on', 'well written', 'well said', 'resonates', 'made me laugh',
+  '+1', 'kudos', 'bravo', 'thanks for sharing', 'thank you for sharing', 'impressed', 'wow', 'underrated', 'so good', 'love this', 'game changer',
+  'genial', 'buenisimo', 'buena idea', 'que bueno', 'me encanta', 'me gusto', 'excelente', 'gracias por compartir', 'interesante', 'util',
+  'gostei', 'muy bueno', "j'ai aime", 'gefallt mir', 'adorei', 'amei', 'otimo', 'otima', 'muito bom', 'boa ideia', 'incrivel', 'obrigado por compartilhar', 'obrigada por compartilhar',
+  'super', 'merci pour le partage', 'tres utile', 'interessant', "j'adore",
+  'toll', 'klasse', 'gute idee', 'super idee', 'danke furs teilen', 'danke fur das teilen', 'hilfreich', 'spannend', 'prima',
+  'bagus', 'hebat', 'terbaik', 'menarik', 'terima kasih kerana berkongsi',
+  'เยี่ยม', 'ดีมาก', 'ขอบคุณที่แชร์', 'สุดยอด',
+]);
+
+/** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
+const ACK = phrases([
+  'read it', 'read', 'done', 'got it', 'seen', 'noted', 'received', 'marked', 'marked as read', 'thanks', 'thank you', 'thx', 'ty', 'ok', 'okay', 'cheers', 'will do',
+  'leido', 'listo', 'gracias', 'hecho', 'visto', 'lido', 'feito', 'obrigado', 'obrigada', 'valeu', 'lu', 'fait', 'merci', 'vu', 'recu', 'gelesen', 'erledigt', 'danke',
+  'gesehen', 'vielen dank', 'dah baca', 'sudah baca', 'baca', 'terima kasih', 'selesai', 'shukran', 'อ่านแล้ว', 'ขอบคุณ', 'شكرا',
+]);
+const ACK_MARKS = /[\u{1F44D}\u{1F44C}\u{2705}\u{2714}\u{2611}\u{1F64F}\u{1F64C}\u{1F44F}\u{1F4AF}\u{1F642}\u{1F60A}\u{2764}\u{1F4AA}\u{1F389}\u{2713}]/u;
+const GREETING_WORDS = [
+  'hi', 'hello', 'hey', 'hola', 'oi', 'ola', 'bonjour', 'salut', 'hallo', 'moin', 'salam', 'marhaba', 'hi all', 'hi team', 'a todos', 'semua', 'สวัสดี', 'ครับ', 'ค่ะ', 'คะ', 'นะ',
+  'مرحبا', 'السلام عليكم',
+];
+const GREETING = phrases(GREETING_WORDS, 'gu');
+const GREETING_TEST = phrases(GREETING_WORDS);
+const ACK_G = new RegExp(ACK.source, 'gu');
+
+const VIDEO_HOSTS = /(?:^|\.)(?:loom\.com|youtube\.com|youtu\.be|vimeo\.com|drive\.google\.com|dropbox\.com|1drv\.ms|onedrive\.live\.com|wistia\.com|vidyard\.com)$/;
+
+const ATTRIBUTION = /<[^<>\s@]{1,64}@[^<>\s]{1,255}>[^<>\n]{0,40}:\s*$/u;
+
+const LINK = /https?:\/\/[^\s<>"'[\]{}|\\^`]+/g;
+
+// Ratings -----------------------------------------------------------------------------------
+const RATING_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, um: 1, dois: 2, quatro: 4,
+  un: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, eins: 1, zwei: 2, drei: 3, vier: 4, funf: 5, satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5,
+};
+const RW = Object.keys(RATING_WORDS).join('|');
+const OUT_OF = /(?<![\p{N}.:])(10|\d)\s*(?:\/|out of|of|de|sur|von|daripada|dari|จาก)\s*(5|10)(?![\p{N}])/u;
+const STARS_WORD = new RegExp(`(?<![\\p{L}\\p{N}])([1-5]|${RW})\\s*(?:stars?|estrellas?|estrelas?|etoiles?|sterne?|bintang)(?![\\p{L}])`, 'u');
+const NOT_A_RATING_AFTER =
+  '(?![\\p{N}:/\\-%]|\\.\\d|\\s*(?:x|am|pm|h|min|mins|minutes?|hours?|horas?|stunden?|jam|days?|dias?|jours?|tage?n?|hari|weeks?|semanas?|semaines?|wochen?|minggu|months?|meses|mois|monate?n?|bulan|years?|anos?|ans?|jahre?n?|tahun|people|persons?|times|vez|veces|fois|mal|kali|of us|de nos|#)(?![\\p{L}]))';
+const RATING_LEAD = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:give it|gave it|rate it|rating|rated|score|i'd say|id say|je dirais|je donne|diria|daria|dou|ich gebe|gebe ich|saya bagi|bagi|beri|nota|note|a|an|un|una|um|uma|une|eine|einen|einer)\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|${RW})${NOT_A_RATING_AFTER}`,
+  'u',
+);
+const ONLY_NUMBER = /^[^\p{L}\p{N}]*([1-5])[^\p{L}\p{N}]*$/u;
+/** "3, it's hard to stick to": an answer that opens with the number. Not "1:1" or "2 weeks". */
+const LEADING_NUMBER = /^[^\p{L}\p{N}]*([1-5])(?:\s*[,.!;\u2013\u2014-](?!\d)|\s*:(?!\d))/u;
+
+// ---------------------------------------------------------------------------------------------
+// Subject
+
+export type SubjectButton =
+  | { kind: 'adopt'; number?: number; title?: string }
+  | { kind: 'strategy' }
+  | { kind: 'unsubscribe' }
+  | { kind: 'read' };
+
+/** Removes any number of reply/forward prefixes and leading [tags]. */
+export function stripReplyPrefixes(subject: string): string {
+  let s = subject.trim();
+  for (let i = 0; i < 20; i++) {
+    const next = s.replace(REPLY_PREFIX, '').replace(SUBJECT_TAG, '');
+    if (next === s) break;
+    s = next;
+  }
+  return s.trim();
+}
+
+/** What one of our buttons (or a participant's own edit saying "adopt #N") asks for, if anything. */
+export function parseSubject(subject: string): SubjectButton | undefined {
+  const s = fold(stripReplyPrefixes(subject));
+  if (!s) return undefined;
+  const adopt = ADOPT_SUBJECT.exec(s);
+  if (adopt) {
+    const number = adopt[1] ? Number(adopt[1]) : undefined;
+    const title = adopt[2]?.trim() || undefined;
+    return { kind: 'adopt', ...(number !== undefined ? { number } : {}), ...(title ? { title } : {}) };
+  }
+  // "Strategy question?" is a question, not our button.
+  if (STRATEGY_SUBJECT.test(s) && !s.includes('?')) return { kind: 'strategy' };
+  if (UNSUBSCRIBE_SUBJECT.test(s) && s.split(/\s+/).length <= 4) return { kind: 'unsubscribe' };
+  if (READ_SUBJECT.test(s) && s.split(/\s+/).length <= 4) return { kind: 'read' };
+  const edited = ADOPT_IN_SUBJECT.exec(s);
+  if (edited?.[1]) return { kind: 'adopt', number: Number(edited[1]) };
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategy titles
+
+const STOP = new Set(
+  'a an the to of and or for with your you yourself my our across in on at by from that this it is are be don t s own one all each every per via into out up'.split(' '),
+);
+const GENERIC = new Set('keep use make take get do put set have give writ end start try'.split(' '));
+
+function stem(word: string): string {
+  let s = word;
+  if (s.length > 5 && s.endsWith('ies')) s = s.slice(0, -3) + 'y';
+  else if (s.length > 5 && s.endsWith('ing')) s = s.slice(0, -3);
+  else if (s.length > 4 && s.endsWith('ed')) s = s.slice(0, -2);
+  if (s.length > 3 && s.endsWith('s') && !s.endsWith('ss')) s = s.slice(0, -1);
+  if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1);
+  const last = s.at(-1);
+  if (s.length > 3 && last && last === s.at(-2) && !'aeiou'.includes(last)) s = s.slice(0, -1);
+  return s;
+}
+
+function stems(folded: string): Set<string> {
+  const out = new Set<string>();
+  for (const w of folded.split(/[^\p{L}\p{N}]+/u)) if (w && !/^\d+$/.test(w)) out.add(stem(w));
+  return out;
+}
+
+interface TitleIndex {
+  id: string;
+  weights: Map<string, number>;
+}
+
+function indexTitles(strategies: Strategy[]): TitleIndex[] {
+  const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
+  const df = new Map<string, number>();
+  for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
+  return per.map((p) => ({
+    id: p.id,
+    weights: new Map(p.words.map((w) => [w, GENERIC.has(w) || (df.get(w) ?? 0) > 1 ? 0.5 : 1] as const)),
+  }));
+}
+
+function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
+  const out: string[] = [];
+  for (const t of titles) {
+    let score = 0;
+    let full = 0;
+    for (const [w, weight] of t.weights) {
+      if (unitStems.has(w)) {
+        score += weight;
+        if (weight === 1) full++;
+      }
+    }
+    if (score >= 1.5 && full >= 1) out.push(t.id);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splitting
+
+interface Unit {
+  start: number;
+  end: number;
+  para: number;
+  text: string;
+  f: string;
+}
+
+const TERMINATORS = '.!?…。！？';
+const ABBREVIATIONS = new Set(['e.g', 'i.e', 'etc', 'vs', 'dr', 'mr', 'mrs', 'ms', 'no', 'nr', 'approx', 'z.b', 'bzw', 'p.ex', 'ca', 'st']);
+
+/** Paragraphs, then sentences; offsets point into the original text. */
+function splitUnits(text: string): Unit[] {
+  const units: Unit[] = [];
+  let para = 0;
+  let start = -1;
+  const push = (end: number) => {
+    if (start < 0) return;
+    let a = start;
+    let b = end;
+    while (a < b && /\s/.test(text[a] ?? '')) a++;
+    while (b > a && /\s/.test(text[b - 1] ?? '')) b--;
+    if (b > a) {
+      const t = text.slice(a, b);
+      units.push({ start: a, end: b, para, text: t, f: fold(t) });
+    }
+    start = -1;
+  };
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? '';
+    if (start < 0 && !/\s/.test(ch)) start = i;
+    if (ch === '\n') {
+      const line = text.slice(lineStart, i).trim();
+      const rest = text.slice(i + 1);
+      const blank = /^[ \t]*(?:\n|$)/.test(rest);
+      // A long line that does not end a sentence was wrapped by the client: join it back.
+      const wrapped = line.length >= 50 && !/[.!?…。！？:;]$/.test(line) && !blank;
+      if (!wrapped) push(i);
+      if (blank && line) para++;
+      lineStart = i + 1;
+      continue;
+    }
+    if (TERMINATORS.includes(ch)) {
+      let j = i;
+      while (j + 1 < text.length && TERMINATORS.includes(text[j + 1] ?? '')) j++;
+      const next = text[j + 1];
+      if (next === undefined || /\s/.test(next)) {
+        const before = fold(text.slice(Math.max(lineStart, i - 6), i)).split(/\s+/).at(-1) ?? '';
+        const abbreviation = ch === '.' && (ABBREVIATIONS.has(before) || /^\p{L}$/u.test(before));
+        if (!abbreviation) {
+          push(j + 1);
+          i = j;
+        }
+      }
+    }
+  }
+  push(text.length);
+  return units;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals
+
+interface Signals {
+  unsubscribe: boolean;
+  adopts: string[];
+  /** Strategies referred to, whether or not the sentence commits to them. */
+  refs: string[];
+  committed: boolean;
+  strategyStrong: boolean;
+  strategyWeak: boolean;
+  feedback: boolean;
+  praise: boolean;
+  ack: boolean;
+  rating?: number;
+}
+
+function numberAt(token: string | undefined): number | undefined {
+  if (!token) return undefined;
+  if (/^\d+$/.test(token)) return Number(token);
+  return NUMBER_WORDS[token] ?? ORDINALS[token];
+}
+
+interface Ref {
+  at: number;
+  end: number;
+  id: string;
+}
+
+/** References by number, ordinal or "the X one", with where they stand in the sentence. */
+function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): Ref[] {
+  const found: Ref[] = [];
+  const byNumber = (n: number | undefined, m: RegExpMatchArray) => {
+    const s = n === undefined ? undefined : strategies.find((x) => x.number === n);
+    if (s && m.index !== undefined) found.push({ at: m.index, end: m.index + m[0].length, id: s.id });
+  };
+  for (const m of f.matchAll(NUMBER_REF)) byNumber(numberAt(m[1] ?? m[2] ?? m[3]), m);
+  for (const m of f.matchAll(ARTICLE_REF)) byNumber(numberAt(m[1]), m);
+  for (const m of f.matchAll(ORDINAL_REF)) byNumber(numberAt(m[1] ?? m[2] ?? m[3]), m);
+  for (const m of f.matchAll(THAI_REF)) byNumber(numberAt(m[1]), m);
+  for (const m of f.matchAll(NAMED_ONE)) {
+    const words = stems(m[1] ?? '');
+    let best: { id: string; score: number } | undefined;
+    for (const t of titles) {
+      let score = 0;
+      for (const [w, weight] of t.weights) if (weight === 1 && words.has(w)) score++;
+      if (score > 0 && (!best || score > best.score)) best = { id: t.id, score };
+    }
+    if (best) found.push({ at: m.index, end: m.index + m[0].length, id: best.id });
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
+
+function references(f: string, strategies: Strategy[], titles: TitleIndex[], strongStrategy: boolean): { ids: string[]; leading: boolean } {
+  const explicit = explicitRefs(f, strategies, titles);
+  const ids = explicit.map((r) => r.id);
+  // Someone describing their own method in the words of a title is not adopting that title.
+  if (!strongStrategy) ids.push(...titleMatches(stems(f), titles));
+  // A sentence that opens with a reference and does not go on to say something about it is a
+  // choice: "#4 but on Thursdays", "Number 2 please".
+  const first = explicit[0];
+  const leading =
+    first !== undefined &&
+    !/[\p{L}\p{N}]/u.test(f.slice(0, first.at)) &&
+    !STATEMENT_VERB.test(f.slice(first.end).trim().split(/\s+/).slice(0, 2).join(' '));
+  return { ids: [...new Set(ids)], leading };
+}
+
+function hasCommitment(f: string): boolean {
+  const m = ADOPT_CUE.exec(f);
+  if (!m) return false;
+  const before = f.slice(Math.max(0, m.index - 16), m.index + m[0].length);
+  return !NEGATION_BEFORE_CUE.test(before);
+}
+
+function isVideoLink(url: string): boolean {
+  try {
+    return VIDEO_HOSTS.test(new URL(url).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+export function extractLinks(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(LINK)) {
+    const url = m[0].replace(/[.,;:!?)>]+$/, '');
+    if (!out.includes(url)) out.push(url);
+  }
+  return out;
+}
+
+/** A bare acknowledgement: ack words and marks, greetings, and at most one other word. */
+function isAck(f: string): boolean {
+  const hadAck = ACK.test(f) || ACK_MARKS.test(f);
+  if (!hadAck) return false;
+  const rest = f.replace(ACK_G, ' ').replace(GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
+  const words = rest ? rest.split(/\s+/) : [];
+  return words.length <= 1 && rest.length <= 20;
+}
+
+/** "Hi Kofi," and the like: a greeting and at most one other word. */
+function isGreeting(f: string): boolean {
+  if (!GREETING_TEST.test(f)) return false;
+  const rest = f.replace(GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
+  return (rest ? rest.split(/\s+/).length : 0) <= 1;
+}
+
+/** The first rating in a text, looking sentence by sentence so that "Meh. 2." counts. */
+export function ratingOf(text: string): number | undefined {
+  for (const u of splitUnits(text)) {
+    const r = findRating(u.text);
+    if (r !== undefined) return r;
+  }
+  return findRating(text);
+}
+
+export function findRating(text: string): number | undefined {
+  const f = fold(text);
+  const filled = (f.match(/★/g) ?? []).length;
+  if (filled >= 1 && filled <= 5) return filled;
+  const stars = (f.match(/\u2b50/g) ?? []).length;
+  if (stars >= 1 && stars <= 5) return stars;
+  const out = OUT_OF.exec(f);
+  if (out?.[1] && out[2]) {
+    const n = Number(out[1]);
+    const scale = Number(out[2]);
+    if (n >= 1 && n <= scale) return scale === 10 ? Math.max(1, Math.round(n / 2)) : n;
+  }
+  const word = STARS_WORD.exec(f);
+  if (word?.[1]) return numberAt(word[1]) ?? RATING_WORDS[word[1]];
+  const lead = RATING_LEAD.exec(f);
+  if (lead?.[1]) {
+    const n = /^\d$/.test(lead[1]) ? Number(lead[1]) : RATING_WORDS[lead[1]];
+    if (n && n >= 1 && n <= 5) return n;
+  }
+  const leading = LEADING_NUMBER.exec(f);
+  if (leading?.[1]) return Number(leading[1]);
+  const only = ONLY_NUMBER.exec(f);
+  if (only?.[1] && f.trim().length <= 8) return Number(only[1]);
+  return undefined;
+}
+
+function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
+  const f = u.f;
+  const unsubscribe = UNSUBSCRIBE.test(f) || UNSUBSCRIBE_ALONE.test(f);
+  const links = extractLinks(u.text);
+  const strategyWeak = STRATEGY_WEAK.test(f);
+  const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
+  const committed = !unsubscribe && hasCommitment(f);
+  const found = references(f, input.strategies, titles, strategyStrong);
+  let refs = found.ids;
+  if (input.context.kind === 'check-in') {
+    const asked = input.context.strategyId;
+    refs = refs.filter((id) => id !== asked);
+  }
+  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong;
+  const adopts = !unsubscribe && (committed || elliptic) ? refs : [];
+  const rating = input.context.kind === 'check-in' ? findRating(u.text) : undefined;
+  return {
+    unsubscribe,
+    adopts,
+    refs,
+    committed,
+    strategyStrong,
+    strategyWeak,
+    feedback: FEEDBACK.test(f),
+    praise: PRAISE.test(f),
+    ack: isAck(f),
+    ...(rating !== undefined ? { rating } : {}),
+  };
+}
+
+type Key = { intent: Intent; strategyId?: string };
+
+/** What one sentence says, given the context; empty when it only continues its neighbours. */
+function unitIntents(s: Signals, context: ReplyContext): Key[] {
+  if (s.unsubscribe) return [{ intent: 'unsubscribe' }];
+  const out: Key[] = s.adopts.map((id) => ({ intent: 'adopt' as const, strategyId: id }));
+  if (s.strategyStrong) out.push({ intent: 'strategy' });
+  if (context.kind === 'check-in' && s.rating !== undefined) out.push({ intent: 'follow-up', strategyId: context.strategyId });
+  // Feedback words inside an adoption or a strategy describe that, not the series.
+  if (s.feedback && out.length === 0) out.push({ intent: 'feedback' });
+  if (out.length === 0 && s.praise) {
+    if (context.kind === 'check-in') out.push({ intent: 'follow-up', strategyId: context.strategyId });
+    else if (context.kind === 'kickoff') out.push({ intent: 'feedback' });
+    else out.push({ intent: 'comment' });
+  }
+  return out;
+}
+
+function defaultKey(context: ReplyContext): Key {
+  switch (context.kind) {
+    case 'check-in':
+      return { intent: 'follow-up', strategyId: context.strategyId };
+    case 'kickoff':
+      return { intent: 'feedback' };
+    default:
+      return { intent: 'comment' };
+  }
+}
+
+/** Inline images of signatures and Outlook's logo copies are not contributions. */
+function meaningfulAttachments(list: AttachmentInfo[] | undefined): AttachmentInfo[] {
+  return (list ?? []).filter(
+    (a) => !(a.contentType.startsWith('image/') && (/^(?:image|outlook-)\d*[\w-]*\.(?:png|jpe?g|gif)$/i.test(a.filename) && a.size < 50_000)),
+  );
+}
+
+const keyOf = (k: Key) => `${k.intent}|${k.strategyId ?? ''}`;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Classifies a trimmed reply into one or more intents, in reading order. Never throws. */
+export function classifyReply(input: ClassifyInput): Classified[] {
+  try {
+    return classify(input);
+  } catch {
+    const key = defaultKey(input.context);
+    return [finish(input, key, input.text ?? '')];
+  }
+}
+
+function classify(input: ClassifyInput): Classified[] {
+  const text = (input.text ?? '').replace(/\r\n?/g, '\n');
+  const titles = indexTitles(input.strategies);
+  // An attribution line a trimmer left behind ("… <a@b> wrote:" in any language) says nothing.
+  // Blanked rather than cut, so that offsets into the text stay true.
+  const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
+  const sigs = units.map((u) => signals(u, input, titles));
+  // "Can I adopt two? If so, #1 and #4.": the commitment and the references can be split.
+  for (let i = 1; i < sigs.length; i++) {
+    const s = sigs[i];
+    const before = sigs[i - 1];
+    if (s && before && !s.adopts.length && s.refs.length && !s.unsubscribe && before.committed && !before.refs.length && units[i]?.para === units[i - 1]?.para) {
+      s.adopts = s.refs;
+    }
+  }
+  const own = sigs.map((s) => unitIntents(s, input.context));
+  const attachments = meaningfulAttachments(input.attachments);
+  const button = parseSubject(input.subject ?? '');
+
+  if (button?.kind === 'unsubscribe') return [finish(input, { intent: 'unsubscribe' }, text)];
+
+  let subjectKey: Key | undefined;
+  if (button?.kind === 'adopt') {
+    const byNumber = button.number !== undefined ? input.strategies.find((s) => s.number === button.number) : undefined;
+    const byTitle = button.title ? input.strategies.find((s) => fold(s.title) === button.title) ?? titleMatches(stems(button.title), titles).map((id) => input.strategies.find((s) => s.id === id))[0] : undefined;
+    const s = byNumber ?? byTitle;
+    subjectKey = { intent: 'adopt', ...(s ? { strategyId: s.id } : {}) };
+  } else if (button?.kind === 'strategy') {
+    subjectKey = { intent: 'strategy' };
+  }
+  // An Adopt subject we cannot resolve gives way to a body that says which strategy it is.
+  if (subjectKey?.intent === 'adopt' && !subjectKey.strategyId && own.some((k) => k.some((x) => x.intent === 'adopt'))) subjectKey = undefined;
+
+  // Attachments make a strategy of the sentences that say nothing else (or of the whole reply).
+  if (attachments.length && !subjectKey && !own.some((k) => k.some((x) => x.intent === 'strategy'))) {
+    let marked = false;
+    own.forEach((k, i) => {
+      if (k.length === 0 && !sigs[i]?.ack) {
+        k.push({ intent: 'strategy' });
+        marked = true;
+      }
+    });
+    if (!marked) own.forEach((k) => k.push({ intent: 'strategy' }));
+  }
+
+  if (subjectKey) {
+    // The subject decides; the body adds only what clearly says something else.
+    const extra = new Set<Intent>(subjectKey.intent === 'adopt' ? ['adopt', 'strategy', 'feedback', 'unsubscribe'] : ['adopt', 'feedback', 'unsubscribe']);
+    const keys = own.map((k) =>
+      k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey)),
+    );
+    const assigned = keys.map((k) => (k.length ? k : [subjectKey]));
+    return assemble(input, text, units, assigned, subjectKey);
+  }
+
+  if (button?.kind === 'read' && own.every((k) => k.length === 0)) return [finish(input, { intent: 'read' }, text)];
+
+  if (own.every((k) => k.length === 0)) {
+    const blank = units.length === 0;
+    const ack = blank || units.every((_, i) => sigs[i]?.ack);
+    let key: Key;
+    if (ack && input.context.kind === 'training') key = { intent: 'read' };
+    else if (ack && input.context.kind === 'kickoff') key = { intent: 'read' };
+    else if (input.context.kind === 'training' && sigs.some((s) => s.strategyWeak)) key = { intent: 'strategy' };
+    else key = defaultKey(input.context);
+    return [finish(input, key, text)];
+  }
+
+  // Sentences without a signal continue the one before them. Leading ones go with the first
+  // that has one (a greeting), except in a check-in or on a teammate's contribution, where what
+  // comes first is the answer to the question or the reaction to the teammate.
+  const assigned: Key[][] = [];
+  let prev: Key[] | undefined;
+  for (const k of own) {
+    const mine = k.length ? k : prev;
+    assigned.push(mine ?? []);
+    if (k.length) prev = k;
+  }
+  const firstKeys = own.find((k) => k.length) ?? [];
+  const answersFirst = input.context.kind === 'check-in' || input.context.kind === 'submission';
+  for (let i = 0; i < assigned.length && (assigned[i]?.length ?? 0) === 0; i++) {
+    const u = units[i];
+    assigned[i] = answersFirst && u && !isGreeting(u.f) ? [defaultKey(input.context)] : firstKeys;
+  }
+  return assemble(input, text, units, assigned);
+}
+
+function assemble(input: ClassifyInput, text: string, units: Unit[], assigned: Key[][], lead?: Key): Classified[] {
+  const order: string[] = [];
+  const keys = new Map<string, Key>();
+  const parts = new Map<string, number[]>();
+  if (lead) {
+    order.push(keyOf(lead));
+    keys.set(keyOf(lead), lead);
+    parts.set(keyOf(lead), []);
+  }
+  assigned.forEach((ks, i) => {
+    for (const k of ks) {
+      const id = keyOf(k);
+      if (!keys.has(id)) {
+        keys.set(id, k);
+        order.push(id);
+        parts.set(id, []);
+      }
+      parts.get(id)?.push(i);
+    }
+  });
+  if (order.length === 0) return [finish(input, defaultKey(input.context), text)];
+  const single = order.length === 1;
+  return order.map((id) => {
+    const key = keys.get(id) as Key;
+    const idx = parts.get(id) ?? [];
+    return finish(input, key, single ? text : joinUnits(text, units, idx));
+  });
+}
+
+/** Consecutive sentences are sliced together from the original; separate runs get a blank line. */
+function joinUnits(text: string, units: Unit[], idx: number[]): string {
+  const runs: string[] = [];
+  let runStart = -1;
+  let runEnd = -1;
+  let last = -2;
+  for (const i of idx) {
+    const u = units[i];
+    if (!u) continue;
+    if (i === last + 1 && runStart >= 0) runEnd = u.end;
+    else {
+      if (runStart >= 0) runs.push(text.slice(runStart, runEnd));
+      runStart = u.start;
+      runEnd = u.end;
+    }
+    last = i;
+  }
+  if (runStart >= 0) runs.push(text.slice(runStart, runEnd));
+  return runs.join('\n\n');
+}
+
+function finish(input: ClassifyInput, key: Key, text: string): Classified {
+  const out: Classified = { intent: key.intent, text: text.trim(), links: extractLinks(text) };
+  if (key.strategyId) out.strategyId = key.strategyId;
+  if (key.intent === 'follow-up') {
+    const rating = ratingOf(text);
+    if (rating !== undefined) out.rating = rating;
+  }
+  if (key.intent === 'comment' && input.context.kind === 'submission') out.targetResponseId = input.context.responseId;
+  return out;
+}
