@@ -9,12 +9,9 @@
 import type { Store } from '#adapters/dynamo';
 import type { Series, Training } from '#core/model';
 import { compileKickoff, compileTraining, type CompiledEmail } from '#emails/compile';
+import { templateNames as templateName } from '#core/dispatch';
 import { loadSeries } from './series-dir.ts';
 
-export const templateName = {
-  kickoff: 'kickoff',
-  training: (slug: string) => `training/${slug}`,
-};
 
 export interface PublishResult {
   series: Series;

@@ -119,3 +119,23 @@ export class SesMailer implements Mailer {
     }
   }
 }
+
+/**
+ * Locally: sends through aws-ses-v2-local and also keeps each raw message as
+ * <dir>/<ses-message-id>.eml. aws-ses-v2-local's outbox keeps the parsed parts but drops raw
+ * headers, and headers (Reply-To, List-Unsubscribe, References) are half of what a mail is.
+ */
+export class RecordingMailer implements Mailer {
+  constructor(
+    private readonly inner: Mailer,
+    private readonly dir: string,
+  ) {}
+
+  async send(mail: OutgoingMail): Promise<string> {
+    const id = await this.inner.send(mail);
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(`${this.dir}/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`, mail.raw);
+    return id;
+  }
+}

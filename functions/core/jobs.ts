@@ -2,7 +2,7 @@
 // local clock on one machine. Both sides parse it with this schema, so a schedule written by an
 // older publish that no longer fits fails loudly at the edge instead of half-sending.
 import { z } from 'zod';
-import { EmailKindSchema, SlugSchema, TimeZoneSchema } from './model.ts';
+import { EmailKindSchema, LocalTimeSchema, SlugSchema, TimeZoneSchema } from './model.ts';
 
 /** The email kinds a schedule sends; the others (ack, update, cancel, upload-link) answer events. */
 export const JobKindSchema = EmailKindSchema.extract([
@@ -26,6 +26,8 @@ export const JobSchema = z
     trainingSlug: SlugSchema.optional(),
     /** Set when sends are split per time zone so each participant gets mail at a sensible local hour. */
     timeZone: TimeZoneSchema.optional(),
+    /** With timeZone: only participants whose day starts at this local time (training sends). */
+    workStart: LocalTimeSchema.optional(),
   })
   .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
     path: ['trainingSlug'],
