@@ -17,7 +17,7 @@ export interface KickoffOptions extends Omit<TemplateOptions, 'sourceOf'> {
 }
 
 export function kickoffSubject(series: Series, trainings: readonly Training[]): string {
-  return `${series.title}: ${trainings.length} trainings, your calendar and how to take part`;
+  return `Welcome to ${series.title}: your calendar for ${trainings.length} trainings`;
 }
 
 const HOW = [

@@ -43,8 +43,10 @@ export function encouragement(series: Series, trainings: readonly Training[]): s
 }
 
 export function trainingSubject(series: Series, training: Training, trainings: readonly Training[]): string {
+  // Phones show ~40 characters of a subject: the training's own title first. The series name is
+  // already in the sender line and the List-Id.
   const { n, of } = positionOf(training, trainings);
-  return `${series.title} ${n}/${of}: ${training.title}`;
+  return `${training.title} (training ${n} of ${of})`;
 }
 
 /** What the Share and Adopt mailto links prefill; exported so tests and the reply parser agree. */

@@ -188,7 +188,7 @@ describe('the training email for one participant', () => {
     const t: Training = { ...training, title: 'Templates with {{braces}}', body: 'Write `{{name}}` in the {{template}}.' };
     const c = await compileTraining(sampleSeries, t, [t]);
     const e = fillEmail(c, trainingValues({ series: sampleSeries, training: t, trainings: [t], participant: la, links: sampleLinks(la) }));
-    expect(e.subject).toBe('Q1 Productivity 1/1: Templates with {{braces}}');
+    expect(e.subject).toBe('Templates with {{braces}} (training 1 of 1)');
     expect(e.html).toContain('{{name}}');
     expect(e.text).toContain('Write {{name}} in the {{template}}.');
   });
@@ -197,7 +197,7 @@ describe('the training email for one participant', () => {
 describe('the kickoff email', () => {
   it('lists every training with its window, and how to take part', () => {
     const e = fillEmail(kickoff, kickoffValues({ series: sampleSeries, trainings: sampleTrainings, participant: la, links: sampleLinks(la) }));
-    expect(e.subject).toBe('Q1 Productivity: 4 trainings, your calendar and how to take part');
+    expect(e.subject).toBe('Welcome to Q1 Productivity: your calendar for 4 trainings');
     for (const [i, t] of sampleTrainings.entries()) {
       expect(e.html).toContain(t.title);
       expect(e.text).toContain(`${i + 1}. ${t.title}`);

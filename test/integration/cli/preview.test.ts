@@ -1,0 +1,59 @@
+// `baton preview` as a trainer runs it: every email of the example for one participant, as files
+// that open in a browser, a mail client and a calendar.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const out = mkdtempSync(join(tmpdir(), 'baton-preview-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('baton preview', () => {
+  it('writes .html, .txt, .ics and .eml for the kickoff and each training', async () => {
+    const stdout = execFileSync(process.execPath, ['cli/baton.js', 'preview', 'examples/q1-productivity', '--out', out, '--participant', 'chloe.nguyen@example.com'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(stdout).toContain('Previewed 5 emails for Chloe Nguyen');
+    const files = readdirSync(out).sort();
+    for (const name of ['00-kickoff', '01-productive-one-on-ones', '04-product-launch']) {
+      for (const ext of ['eml', 'html', 'txt', 'ics']) expect(files).toContain(`${name}.${ext}`);
+    }
+    for (const file of files.filter((f) => f.endsWith('.html') || f.endsWith('.txt'))) {
+      expect(readFileSync(join(out, file), 'utf8')).not.toContain('{{');
+    }
+    const eml = await simpleParser(readFileSync(join(out, '01-productive-one-on-ones.eml')));
+    expect(eml.subject).toBe('A productive 1:1 sync with your manager (training 1 of 4)');
+    expect(eml.to && 'text' in eml.to ? eml.to.text : '').toContain('chloe.nguyen@example.com');
+  });
+
+  it('writes calendars that python3-icalendar reads, with the focus hold at 08:30 in Sydney', () => {
+    const script = [
+      'import icalendar, json, sys',
+      'c = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())',
+      'print(json.dumps({"method": str(c["METHOD"]), "events": [{"uid": str(e["UID"]), "start": e["DTSTART"].dt.isoformat()} for e in c.walk("VEVENT")]}))',
+    ].join('\n');
+    // Debian's python3 has icalendar; a pyenv python3 earlier on PATH may not.
+    const python = '/usr/bin/python3';
+    const training = JSON.parse(execFileSync(python, ['-c', script, join(out, '01-productive-one-on-ones.ics')], { encoding: 'utf8' }));
+    expect(training.method).toBe('REQUEST');
+    const focus = training.events.find((e: { uid: string }) => e.uid.includes('.focus.'));
+    // 2027-01-21 08:30 in Sydney (AEDT, UTC+11) is 2027-01-20 21:30 UTC.
+    expect(focus.start).toBe('2027-01-20T21:30:00+00:00');
+    const kickoff = JSON.parse(execFileSync(python, ['-c', script, join(out, '00-kickoff.ics')], { encoding: 'utf8' }));
+    expect(kickoff.events.map((e: { start: string }) => e.start)).toEqual(['2027-01-21', '2027-01-31', '2027-02-14', '2027-02-28']);
+  });
+
+  it('names a participant who is not in the CSV', () => {
+    expect(() =>
+      execFileSync(process.execPath, ['cli/baton.js', 'preview', 'examples/q1-productivity', '--out', out, '--participant', 'nobody@example.com'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      }),
+    ).toThrow(/nobody@example.com is not in examples\/q1-productivity\/participants.csv/);
+  });
+});
