@@ -10,16 +10,23 @@ export type FillMode = 'html' | 'text';
 export interface ParsedTemplate {
   readonly literals: readonly string[];
   readonly names: readonly string[];
+  /** `raw[i]`: names[i] was written `{{{name}}}`, a value inserted without HTML escaping. */
+  readonly raw: readonly boolean[];
 }
 
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-/** Parses `{{name}}` placeholders; `{{{{}}` stands for a literal `{{`. Throws on a malformed one. */
+/**
+ * Parses `{{name}}` placeholders; `{{{{}}` stands for a literal `{{`. `{{{name}}}` is a raw
+ * placeholder: its value is trusted HTML built at send time (the digest's and roll-up's lists,
+ * which cannot be baked in at publish time) and is not escaped. Throws on a malformed one.
+ */
 export function parseTemplate(template: string): ParsedTemplate {
   const literals: string[] = [];
   const names: string[] = [];
+  const raw: boolean[] = [];
   let literal = '';
   let from = 0;
   for (;;) {
@@ -30,8 +37,10 @@ export function parseTemplate(template: string): ParsedTemplate {
       from = open + LITERAL_OPEN.length;
       continue;
     }
-    const close = template.indexOf('}}', open + 2);
-    const name = close === -1 ? '' : template.slice(open + 2, close);
+    const isRaw = template.startsWith('{{{', open);
+    const closer = isRaw ? '}}}' : '}}';
+    const close = template.indexOf(closer, open + closer.length);
+    const name = close === -1 ? '' : template.slice(open + closer.length, close);
     if (!PLACEHOLDER_NAME.test(name)) {
       throw new TemplateError(
         `Malformed placeholder at offset ${open}: "${template.slice(open, open + 40)}…". ` +
@@ -40,11 +49,12 @@ export function parseTemplate(template: string): ParsedTemplate {
     }
     literals.push(literal + template.slice(from, open));
     names.push(name);
+    raw.push(isRaw);
     literal = '';
-    from = close + 2;
+    from = close + closer.length;
   }
   literals.push(literal + template.slice(from));
-  return { literals, names };
+  return { literals, names, raw };
 }
 
 // Keyed by the template string itself: V8 caches a string's hash, so a lookup with the same
@@ -70,12 +80,21 @@ export function placeholdersOf(template: string): string[] {
 
 /**
  * Fills every `{{name}}` from `values`. In html mode values are HTML-escaped (they land in text and
- * in quoted attributes alike); in text mode they are inserted as they are. A missing value is an
+ * in quoted attributes alike), except `{{{raw}}}` ones; in text mode they are inserted as they are. A missing value is an
  * error: an email must never go out saying "Hi {{firstName}}".
  */
 export function fillTemplate(template: string, values: Readonly<Record<string, string>>, mode: FillMode): string {
-  const { literals, names } = parsedFor(template);
-  let out = literals[0] as string;
+  return fillTemplateParts(template, values, mode).join('');
+}
+
+/**
+ * The filled template as its pieces in order (literal, value, literal, …). The MIME builder
+ * encodes a long literal once per batch and reuses it, instead of re-encoding 50 KB of the same
+ * HTML for every recipient.
+ */
+export function fillTemplateParts(template: string, values: Readonly<Record<string, string>>, mode: FillMode): string[] {
+  const { literals, names, raw } = parsedFor(template);
+  const out: string[] = [literals[0] as string];
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     const value = values[name];
@@ -86,7 +105,7 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
           `. The template needs: ${placeholdersOf(template).join(', ')}. Pass it in the values.`,
       );
     }
-    out += (mode === 'html' ? escapeHtml(value) : value) + (literals[i + 1] as string);
+    out.push(mode === 'html' && !raw[i] ? escapeHtml(value) : value, literals[i + 1] as string);
   }
   return out;
 }
@@ -103,5 +122,20 @@ export function fillEmail(t: CompiledEmail, values: Readonly<Record<string, stri
     subject: fillTemplate(t.subject, values, 'text'),
     html: fillTemplate(t.html, values, 'html'),
     text: fillTemplate(t.text, values, 'text'),
+  };
+}
+
+export interface FilledParts {
+  subject: string;
+  html: string[];
+  text: string[];
+}
+
+/** Like fillEmail, with html and text as pieces for buildMessage. */
+export function fillEmailParts(t: CompiledEmail, values: Readonly<Record<string, string>>): FilledParts {
+  return {
+    subject: fillTemplate(t.subject, values, 'text'),
+    html: fillTemplateParts(t.html, values, 'html'),
+    text: fillTemplateParts(t.text, values, 'text'),
   };
 }

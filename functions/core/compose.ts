@@ -2,12 +2,13 @@
 // address and one-click links, their calendar, the headers that keep a training's mail in one
 // thread and make replies routable. Everything that is the same for all recipients of a send is
 // prepared once in `prepareTrainingSend`; the per-recipient function only fills and assembles.
-import { fillEmail, type CompiledEmail } from '#emails/fill';
-import { kickoffValues, trainingValues } from '#emails/values';
+import { fillEmailParts, type CompiledEmail } from '#emails/fill';
+import { firstName, kickoffValues, trainingValues } from '#emails/values';
+import { timeZoneName } from '#emails/dates';
 import { kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
 import { listHeaders, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
-import type { EmailKind, Participant, Series, Training } from './model.ts';
+import type { EmailKind, Participant, Series, Trainer, Training } from './model.ts';
 import { participantKey } from './short-key.ts';
 import { replyAddress, signLinkToken, signReplyToken, type Secrets } from './tokens.ts';
 
@@ -125,7 +126,7 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
         settings.secrets,
       ),
     );
-    const filled = fillEmail(template, trainingValues({ series, training, trainings, participant, links: { ...links, read } }));
+    const filled = fillEmailParts(template, trainingValues({ series, training, trainings, participant, links: { ...links, read } }));
     const thread = threadHeaders({
       kind: 'training',
       seriesId: series.id,
@@ -169,7 +170,7 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
     // Replies to the kickoff are about the series as a whole; the first training routes them.
     const first = trainings[0]!;
     const links = commonLinks(series, trainings, participant, settings, first.order);
-    const filled = fillEmail(template, kickoffValues({ series, trainings, participant, links }));
+    const filled = fillEmailParts(template, kickoffValues({ series, trainings, participant, links }));
     const thread = threadHeaders({
       kind: 'kickoff',
       seriesId: series.id,
@@ -202,4 +203,308 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
     });
     return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
+}
+
+// ---- weekly digest (to trainers) and roll-up (to participants) --------------------------------
+
+/** The week's body of a digest or roll-up, rendered at send time: trusted HTML and its text twin. */
+export interface RenderedBody {
+  html: string;
+  text: string;
+}
+
+export interface DigestSend {
+  series: Series;
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** `2027-w04`: one digest per trainer and week (the ledger and the Message-ID key on it). */
+  week: string;
+  weekLabel: string;
+  body: RenderedBody;
+  trainings: readonly Training[];
+}
+
+/** One digest per trainer; the body is the same for all of them and rendered once. */
+export function prepareDigestSend(send: DigestSend): (trainer: Trainer) => ComposedMail {
+  const { series, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  const expiresAt = linkExpiry(send.trainings);
+  return (trainer) => {
+    const unsubscribe = linkUrl(
+      settings,
+      signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: trainer.email, expiresAt }, settings.secrets),
+    );
+    const filled = fillEmailParts(template, {
+      unsubscribeUrl: unsubscribe,
+      timeZoneName: timeZoneName(trainer.timeZone, now),
+      firstName: firstName(trainer.name),
+      weekLabel: send.weekLabel,
+      digestHtml: send.body.html,
+      digestText: send.body.text,
+    });
+    const thread = threadHeaders({
+      kind: 'digest',
+      seriesId: series.id,
+      participantKey: participantKey(series.id, trainer.email),
+      domain: settings.domain,
+      extra: send.week,
+    });
+    const raw = buildMessage({
+      from,
+      to: { name: trainer.name, address: trainer.email },
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      // A report for the trainers, not list mail: no List-Unsubscribe, but keep auto-replies away.
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: trainer.email, raw, messageId: thread.messageId };
+  };
+}
+
+/** Signed per-recipient links for the contributions a roll-up shows. */
+export interface RollupLinks {
+  kudos(responseId: string, trainingSlug: string): string;
+  /** The reply address whose replies become a comment on that contribution. */
+  commentAddress(responseId: string, trainingOrder: number): string;
+}
+
+export interface RollupSend {
+  series: Series;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  week: string;
+  weekLabel: string;
+  /** The recipient's list, or undefined when teammates shared nothing new for them. */
+  render(participant: Participant, links: RollupLinks): (RenderedBody & { count: number }) | undefined;
+}
+
+export function prepareRollupSend(send: RollupSend): (participant: Participant) => ComposedMail | undefined {
+  const { series, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  // General replies to a roll-up are about the training running now (or the last one that ran).
+  const today = now.toISOString().slice(0, 10);
+  const ordered = [...trainings].sort((a, b) => a.order - b.order);
+  const current = ordered.filter((t) => t.opens <= today).at(-1) ?? ordered[0]!;
+  return (participant) => {
+    const links = commonLinks(series, trainings, participant, settings, current.order);
+    const body = send.render(participant, {
+      kudos: (responseId, trainingSlug) =>
+        linkUrl(
+          settings,
+          signLinkToken(
+            { action: 'kudos', seriesId: series.id, trainingSlug, participantEmail: participant.email, responseId, expiresAt: links.expiresAt },
+            settings.secrets,
+          ),
+        ),
+      commentAddress: (responseId, trainingOrder) =>
+        replyAddress(
+          signReplyToken(
+            { seriesId: series.id, trainingOrder, participantEmail: participant.email, target: { kind: 'response', responseId } },
+            settings.secrets,
+          ),
+          settings.inboundDomain,
+        ),
+    });
+    if (!body) return undefined;
+    const filled = fillEmailParts(template, {
+      unsubscribeUrl: links.unsubscribe,
+      timeZoneName: timeZoneName(participant.timeZone, now),
+      firstName: firstName(participant.name),
+      weekLabel: send.weekLabel,
+      rollupCount: body.count === 1 ? '1 contribution' : `${body.count} contributions`,
+      rollupHtml: body.html,
+      rollupText: body.text,
+    });
+    const thread = threadHeaders({
+      kind: 'rollup',
+      seriesId: series.id,
+      participantKey: participantKey(series.id, participant.email),
+      domain: settings.domain,
+      extra: send.week,
+    });
+    const raw = buildMessage({
+      from,
+      to: { name: participant.name, address: participant.email },
+      replyTo: links.replyAddress,
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      headers: headersFor(series, settings, links.unsubscribe),
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound: what we sent (to recognise it quoted in a reply) and what we answer with.
+
+export interface SentTextInput {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  /** The compiled template of the email being answered (training/<slug>, or kickoff). */
+  template: CompiledEmail;
+  kind: 'training' | 'kickoff';
+  settings: MailSettings;
+  participant: Participant;
+}
+
+/**
+ * The plain text this participant was sent, rebuilt from the template: the trimmer recognises its
+ * lines when a client quotes them without `>` (Outlook), and cuts there.
+ */
+export function sentTextFor(input: SentTextInput): string {
+  const { series, training, trainings, template, settings, participant } = input;
+  const links = commonLinks(series, trainings, participant, settings, input.kind === 'kickoff' ? trainings[0]!.order : training.order);
+  if (input.kind === 'kickoff') return fillTemplate(template.text, kickoffValues({ series, trainings, participant, links }), 'text');
+  const read = linkUrl(
+    settings,
+    signLinkToken(
+      { action: 'read', seriesId: series.id, trainingSlug: training.slug, participantEmail: participant.email, expiresAt: links.expiresAt },
+      settings.secrets,
+    ),
+  );
+  return fillTemplate(template.text, trainingValues({ series, training, trainings, participant, links: { ...links, read } }), 'text');
+}
+
+export interface AckSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  /** The compiled `ack` template; absent for a series published before acks existed (plain fallback). */
+  template: CompiledEmail | undefined;
+  settings: MailSettings;
+  now: Date;
+}
+
+export interface AckInput {
+  participant: Participant;
+  /** The participant's subject; the ack answers with "Re: " in front. */
+  subject: string;
+  /** Message-ID of the reply being acknowledged. */
+  inReplyTo: string;
+  /** "your adoption of #2 Write a shared agenda" … */
+  understood: string;
+  /** The start of what they wrote, as teammates will see it. */
+  excerpt: string;
+  /** Short hash of the reply's Message-ID, so each reply has its own ack id. */
+  hash: string;
+}
+
+function reSubject(subject: string): string {
+  const s = subject.replace(/[\r\n]+/g, ' ').trim();
+  return /^re\s*:/i.test(s) ? s : `Re: ${s || 'your reply'}`;
+}
+
+/** Prepares acknowledgements for one training; returns the per-reply composer. */
+export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (input) => {
+    const { participant } = input;
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const values: Record<string, string> = {
+      ...layoutValues(participant, links, now),
+      subject: reSubject(input.subject),
+      firstName: firstName(participant.name),
+      trainingTitle: training.title,
+      understood: input.understood,
+      excerpt: input.excerpt,
+      replyAddress: links.replyAddress,
+    };
+    const filled = template
+      ? fillEmail(template, values)
+      : {
+          subject: values.subject!,
+          text: `Hi ${values.firstName}, thanks! We got your reply to "${training.title}" and read it as ${input.understood}.\n\n  ${input.excerpt}\n\nNot what you meant? Just reply to this email and say so.\n`,
+          html: '',
+        };
+    if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p) => escapeHtml(p)).join('</p><p>')}</p>`;
+    const pkey = participantKey(series.id, participant.email);
+    const thread = threadHeaders({ kind: 'ack', seriesId: series.id, trainingSlug: training.slug, participantKey: pkey, domain: settings.domain, extra: input.hash });
+    const raw = buildMessage({
+      from,
+      to: { name: participant.name, address: participant.email },
+      replyTo: links.replyAddress,
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: input.inReplyTo,
+      references: [...thread.references.slice(0, 1), input.inReplyTo],
+      // RFC 3834: an answer to a message is auto-replied, and must not itself be answered.
+      headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+  };
+}
+
+export interface UploadLinkSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  settings: MailSettings;
+  now: Date;
+  participant: Participant;
+  subject: string;
+  inReplyTo: string;
+  hash: string;
+  files: SkippedFile[];
+  maxFileBytes: number;
+  uploadUrl?: string;
+}
+
+/** The friendly answer to files we could not keep: what was saved, and where to share them instead. */
+export function composeUploadLink(send: UploadLinkSend): ComposedMail {
+  const { series, training, trainings, settings, participant } = send;
+  const from = fromHeader(series, settings);
+  const links = commonLinks(series, trainings, participant, settings, training.order);
+  const mail = uploadLinkEmail({
+    firstName: firstName(participant.name),
+    trainingTitle: training.title,
+    subject: reSubject(send.subject),
+    files: send.files,
+    replyAddress: links.replyAddress,
+    maxFileBytes: send.maxFileBytes,
+    ...(send.uploadUrl ? { uploadUrl: send.uploadUrl } : {}),
+  });
+  const thread = threadHeaders({
+    kind: 'upload-link',
+    seriesId: series.id,
+    trainingSlug: training.slug,
+    participantKey: participantKey(series.id, participant.email),
+    domain: settings.domain,
+    extra: send.hash,
+  });
+  const raw = buildMessage({
+    from,
+    to: { name: participant.name, address: participant.email },
+    replyTo: links.replyAddress,
+    subject: mail.subject,
+    date: send.now,
+    messageId: thread.messageId,
+    inReplyTo: send.inReplyTo,
+    references: [...thread.references.slice(0, 1), send.inReplyTo],
+    headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+    text: mail.text,
+    html: mail.html,
+    boundarySeed: thread.messageId,
+  });
+  return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
 }

@@ -1,0 +1,118 @@
+// Issue 3's benchmark: how many personalised training emails one core builds per second (fill +
+// tokens + calendar + MIME, the real code path of a send), against the same with MJML compiled per
+// recipient, and their ratio. Also each Lambda bundle's size.
+// Standalone: `npx tsx bench/send.ts` prints the JSON result.
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { build } from 'esbuild';
+import type { Participant } from '#core/model';
+import { prepareTrainingSend, type MailSettings } from '#core/compose';
+import { compileTraining } from '#emails/compile';
+import { loadSeries } from '#cli/series-dir';
+import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+
+const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Asia/Dubai', 'Asia/Brunei', 'Asia/Bangkok', 'Australia/Sydney', 'Australia/Perth', 'Asia/Kolkata'];
+const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
+
+export function syntheticParticipants(n: number): Participant[] {
+  return Array.from({ length: n }, (_, i) => ({
+    email: `person${i}@example.com`,
+    name: `Person ${i} Example`,
+    timeZone: ZONES[i % ZONES.length]!,
+    workStart: STARTS[i % STARTS.length]!,
+  }));
+}
+
+const settings: MailSettings = {
+  domain: 'baton.example.com',
+  inboundDomain: 'reply.baton.example.com',
+  senderAddress: 'training@baton.example.com',
+  linksBaseUrl: 'https://links.baton.example.com',
+  secrets: 'bench-secret-0123456789abcdef',
+};
+
+function timed<T>(fn: () => T): { value: T; wallMs: number; cpuMs: number } {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const value = fn();
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { value, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function timedAsync<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { value, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+export async function benchSend(opts: { recipients?: number; mjmlRecipients?: number } = {}) {
+  const recipients = opts.recipients ?? 10_000;
+  const mjmlRecipients = opts.mjmlRecipients ?? 40;
+  const { series, trainings } = await loadSeries(join(PROJECT_ROOT, 'examples', 'q1-productivity'));
+  const training = trainings[0]!;
+  const people = syntheticParticipants(recipients);
+  const now = new Date('2027-01-20T00:00:00Z');
+
+  // Publish time: MJML once.
+  const template = await compileTraining(series, training, trainings);
+  const compose = prepareTrainingSend({ series, training, trainings, template, settings, now });
+  compose(people[0]!); // warm-up: JIT and per-zone caches, as on a warm Lambda
+  let bytes = 0;
+  const fast = timed(() => {
+    for (const p of people) bytes += compose(p).raw.length;
+  });
+
+  // The naive way: MJML compiled for every recipient, then the same fill, calendar and MIME.
+  const slow = await timedAsync(async () => {
+    for (const p of people.slice(0, mjmlRecipients)) {
+      const perRecipient = await compileTraining(series, training, trainings);
+      prepareTrainingSend({ series, training, trainings, template: perRecipient, settings, now })(p);
+    }
+  });
+
+  const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000);
+  const fastRate = perSecond(recipients, fast.wallMs);
+  const slowRate = perSecond(mjmlRecipients, slow.wallMs);
+  return {
+    recipients,
+    emailsPerSecond: fastRate,
+    emailsPerCpuSecond: perSecond(recipients, fast.cpuMs),
+    averageMessageBytes: Math.round(bytes / recipients),
+    mjmlPerRecipient: { recipients: mjmlRecipients, emailsPerSecond: slowRate, emailsPerCpuSecond: perSecond(mjmlRecipients, slow.cpuMs) },
+    speedup: Math.round((fastRate / slowRate) * 10) / 10,
+    goals: { emailsPerSecond: 2000, speedup: 50 },
+    met: fastRate >= 2000 && fastRate / slowRate >= 50,
+  };
+}
+
+/** Each Lambda entry bundled as CDK bundles it (minified ESM for node22), in bytes. */
+export async function benchBundles() {
+  const budget = 1024 * 1024;
+  const out: Record<string, { bytes: number; withinBudget: boolean }> = {};
+  for (const file of readdirSync(HANDLERS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+    const result = await build({
+      entryPoints: [join(HANDLERS_DIR, file)],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      target: BUNDLE_TARGET,
+      banner: { js: ESM_REQUIRE_BANNER },
+      write: false,
+      absWorkingDir: PROJECT_ROOT,
+      logLevel: 'silent',
+    });
+    const bytes = result.outputFiles.reduce((n, f) => n + f.contents.length, 0);
+    out[file.replace(/\.ts$/, '')] = { bytes, withinBudget: bytes <= budget };
+  }
+  return { budgetBytes: budget, bundles: out };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify({ send: await benchSend(), bundles: await benchBundles() }, null, 2));
+}
