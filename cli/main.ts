@@ -27,7 +27,7 @@ async function help(): Promise<string> {
   const lines = ['baton — asynchronous training series by email', '', 'Usage: baton <command> [options]', ''];
   for (const name of commandNames()) {
     const cmd = await load(name);
-    lines.push(`  ${cmd.usage.padEnd(58)} ${cmd.summary}`);
+    lines.push(`  baton ${cmd.usage}`, `      ${cmd.summary}`);
   }
   lines.push('', 'Run `baton <command> --help` for details.');
   return lines.join('\n');
