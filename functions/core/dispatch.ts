@@ -9,10 +9,14 @@ import type { CompiledEmail } from '#emails/fill';
 import { deliver, type BuiltMail, type DeliveryReport, type Outgoing } from './deliver.ts';
 import { emailId, prepareKickoffSend, prepareTrainingSend, type MailSettings } from './compose.ts';
 import type { Job, JobKind } from './jobs.ts';
+import { digestPlanner, digestTemplateName } from './planners/digest.ts';
+import { rollupPlanner, rollupTemplateName } from './planners/rollup.ts';
 
 export const templateNames = {
   kickoff: 'kickoff',
   training: (slug: string) => `training/${slug}`,
+  digest: digestTemplateName,
+  rollup: rollupTemplateName,
 };
 
 export interface DispatchDeps {
@@ -82,14 +86,18 @@ const training: JobPlanner = async ({ job, published, participants, deps, templa
 };
 
 /** Planners by job kind; kinds without one fail loudly rather than silently send nothing. */
-export const planners: Partial<Record<JobKind, JobPlanner>> = { kickoff, training };
+export const planners: Partial<Record<JobKind, JobPlanner>> = { kickoff, training, digest: digestPlanner, rollup: rollupPlanner };
 
 export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
   const planner = planners[job.kind];
   if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
   const published = await deps.store.getSeries(job.seriesId);
   if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
-  const participants = await deps.store.listParticipants(job.seriesId);
+  let participants = await deps.store.listParticipants(job.seriesId);
+  if (job.recipients) {
+    const batch = new Set(job.recipients);
+    participants = participants.filter((p) => batch.has(p.email));
+  }
   let templates: Map<string, string> | undefined;
   const template = async (name: string): Promise<CompiledEmail> => {
     templates ??= await deps.store.getTemplates(job.seriesId);

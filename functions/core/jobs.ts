@@ -2,7 +2,7 @@
 // local clock on one machine. Both sides parse it with this schema, so a schedule written by an
 // older publish that no longer fits fails loudly at the edge instead of half-sending.
 import { z } from 'zod';
-import { EmailKindSchema, LocalTimeSchema, SlugSchema, TimeZoneSchema } from './model.ts';
+import { EmailKindSchema, EmailSchema, LocalTimeSchema, SlugSchema, TimeZoneSchema } from './model.ts';
 
 /** The email kinds a schedule sends; the others (ack, update, cancel, upload-link) answer events. */
 export const JobKindSchema = EmailKindSchema.extract([
@@ -28,6 +28,11 @@ export const JobSchema = z
     timeZone: TimeZoneSchema.optional(),
     /** With timeZone: only participants whose day starts at this local time (training sends). */
     workStart: LocalTimeSchema.optional(),
+    /**
+     * A fan-out batch: only these participants. The dispatch Lambda splits a large send into
+     * batches on a queue so no send depends on one invocation finishing within 15 minutes.
+     */
+    recipients: z.array(EmailSchema).min(1).max(1000).optional(),
   })
   .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
     path: ['trainingSlug'],
