@@ -1,0 +1,227 @@
+// The link pages as people see them: headless Chromium at phone (375px) and desktop (600px)
+// widths, light and dark, against the local stack's links server. A person opens a link, sees
+// one button, presses it (with the keyboard, to check it is reachable and visibly focused) and
+// reads the outcome. Screenshots go to test/.artifacts/links/ for a human look.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
+import { signLinkToken, type LinkTokenPayload } from '#core/tokens';
+import { contrastRatio } from '#emails/palette';
+import { createLocalLinks } from '#cli/links';
+import { startLocalStack, type RunningStack } from '#cli/local-stack';
+import { localConfig } from '#cli/local-config';
+import { publishSeries } from '#cli/publish';
+import { loadParticipants } from '#cli/series-dir';
+import { launchBrowser } from '#test/support/browser';
+
+// The evaluate() callbacks run in the page; the project has no DOM lib, so declare what they use.
+interface DomElement {
+  scrollWidth: number;
+  clientWidth: number;
+  textContent: string | null;
+}
+declare const document: {
+  documentElement: DomElement;
+  activeElement: (DomElement & { tagName: string }) | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  querySelector(selector: string): DomElement | null;
+};
+declare function getComputedStyle(el: DomElement): { color: string; backgroundColor: string; fontSize: string; outlineStyle: string; outlineWidth: string };
+
+const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
+const artifacts = fileURLToPath(new URL('../../.artifacts/links/', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-links-ui-'));
+const SECRET = 'browser-secret-for-links-0123456789';
+const SERIES = 'q1-productivity';
+const SLUG = 'productive-one-on-ones';
+const EXPIRES = new Date('2028-06-30T00:00:00Z');
+const now = new Date('2027-01-25T02:00:00Z');
+let stack: RunningStack;
+let store: Store;
+let browser: Browser;
+let destroy: () => void;
+
+const url = (p: Partial<LinkTokenPayload> & Pick<LinkTokenPayload, 'action' | 'participantEmail'>) =>
+  `${stack.endpoints.links}/l/${signLinkToken({ seriesId: SERIES, expiresAt: EXPIRES, ...p }, SECRET)}`;
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
+  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+  destroy = () => client.destroy();
+  store = createStore({ client, tableName: stack.config.tableName });
+  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
+  await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
+  await store.putResponse({
+    id: 'ana-strategy',
+    seriesId: SERIES,
+    trainingSlug: SLUG,
+    participantEmail: 'ana.reyes@example.com',
+    intent: 'strategy',
+    text: 'I record a two-minute video update instead of a sync when our overlap is under an hour, and https://example.com/a-very-long-link-that-should-wrap-rather-than-push-the-page-sideways-on-a-phone',
+    links: [],
+    attachments: [],
+    source: '<ana-1@mail.example.com>',
+    receivedAt: '2027-01-22T17:00:00.000Z',
+  });
+  await store.putResponse({
+    id: 'rosa-adopt',
+    seriesId: SERIES,
+    trainingSlug: SLUG,
+    participantEmail: 'rosa.martinez@example.com',
+    intent: 'adopt',
+    strategyId: 'running-agenda',
+    text: '',
+    links: [],
+    attachments: [],
+    source: '<rosa-1@mail.example.com>',
+    receivedAt: '2027-01-23T17:00:00.000Z',
+  });
+  stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => now }) });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  destroy?.();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function rgb(css: string): string {
+  const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+  return `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+async function checkLayout(page: Page, name: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${name}: horizontal overflow`).toBeLessThanOrEqual(0);
+  expect(await page.evaluate(() => document.querySelectorAll('h1').length), `${name}: one h1`).toBe(1);
+  const texts = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('h1, p, blockquote, button')).map((el) => {
+      const s = getComputedStyle(el);
+      // Text on the card: the nearest background that is not transparent is the element's or the card's.
+      const own = s.backgroundColor;
+      const card = getComputedStyle(document.querySelector('.card')!).backgroundColor;
+      const page = getComputedStyle(document.querySelector('body')!).backgroundColor;
+      const cls = (el as unknown as { className: string }).className;
+      const bg = own !== 'rgba(0, 0, 0, 0)' ? own : cls === 'brand' ? page : card;
+      return { text: (el.textContent ?? '').slice(0, 30), color: s.color, bg, size: parseFloat(s.fontSize) };
+    }),
+  );
+  for (const t of texts) {
+    expect(contrastRatio(rgb(t.color), rgb(t.bg)), `${name}: contrast of "${t.text}"`).toBeGreaterThanOrEqual(4.5);
+    expect(t.size, `${name}: font size of "${t.text}"`).toBeGreaterThanOrEqual(14);
+  }
+}
+
+const sizes = [
+  { width: 375, height: 700 },
+  { width: 600, height: 800 },
+] as const;
+
+describe('one-click pages in Chromium', () => {
+  for (const viewport of sizes) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      it(`read: open, press the button with the keyboard, see the outcome (${viewport.width}px, ${colorScheme})`, async () => {
+        const email = viewport.width === 375 ? (colorScheme === 'light' ? 'nurul.hakim@example.com' : 'ama.owusu@example.com') : colorScheme === 'light' ? 'omar.haddad@example.com' : 'lukas.becker@example.org';
+        const context = await browser.newContext({ viewport, colorScheme, javaScriptEnabled: true });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        const tag = `${viewport.width}-${colorScheme}`;
+        try {
+          await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: email }));
+          await checkLayout(page, `read confirm ${tag}`);
+          await page.screenshot({ path: join(artifacts, `read-confirm-${tag}.png`), fullPage: true });
+
+          await page.keyboard.press('Tab');
+          const focused = await page.evaluate(() => {
+            const el = document.activeElement!;
+            const s = getComputedStyle(el);
+            return { tag: el.tagName, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+          });
+          expect(focused).toMatchObject({ tag: 'BUTTON', outline: 'solid' });
+          expect(focused.width).toBeGreaterThanOrEqual(2);
+          await page.screenshot({ path: join(artifacts, `read-focus-${tag}.png`), fullPage: true });
+
+          await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/l\//), page.keyboard.press('Enter')]);
+          await page.waitForSelector('h1:has-text("Marked as read")');
+          await checkLayout(page, `read done ${tag}`);
+          await page.screenshot({ path: join(artifacts, `read-done-${tag}.png`), fullPage: true });
+          expect((await store.listResponsesByParticipant(SERIES, email)).map((r) => r.intent)).toEqual(['read']);
+          // CSP violations (a blocked style or form) would show up as console errors.
+          expect(errors).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  }
+
+  const flows = [
+    {
+      name: 'kudos',
+      link: () => url({ action: 'kudos', responseId: 'ana-strategy', participantEmail: 'marcus.lee@example.com' }),
+      done: 'Kudos given',
+      check: async () => expect((await store.listResponsesByParticipant(SERIES, 'marcus.lee@example.com')).map((r) => r.intent)).toEqual(['comment']),
+    },
+    {
+      name: 'rating',
+      link: () => url({ action: 'rating', rating: 5, responseId: 'rosa-adopt', participantEmail: 'rosa.martinez@example.com' }),
+      done: 'You rated',
+      check: async () =>
+        expect((await store.listResponsesByParticipant(SERIES, 'rosa.martinez@example.com')).find((r) => r.intent === 'follow-up')?.rating).toBe(5),
+    },
+    {
+      name: 'unsubscribe',
+      link: () => url({ action: 'unsubscribe', participantEmail: 'hannah.price@example.org' }),
+      done: 'unsubscribed',
+      check: async () => expect((await store.getParticipant(SERIES, 'hannah.price@example.org'))?.unsubscribedAt).toBe(now.toISOString()),
+    },
+  ];
+
+  for (const flow of flows) {
+    it(`${flow.name}: click the button and see the outcome at 375px`, async () => {
+      const context = await browser.newContext({ viewport: sizes[0] });
+      const page = await context.newPage();
+      try {
+        await page.goto(flow.link());
+        await checkLayout(page, `${flow.name} confirm`);
+        await page.screenshot({ path: join(artifacts, `${flow.name}-confirm-375.png`), fullPage: true });
+        await page.getByRole('button').click();
+        await page.waitForSelector(`h1:has-text("${flow.done}")`);
+        await checkLayout(page, `${flow.name} done`);
+        await page.screenshot({ path: join(artifacts, `${flow.name}-done-375.png`), fullPage: true });
+        await flow.check();
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it('error pages: tampered and expired, readable at 375px', async () => {
+    const context = await browser.newContext({ viewport: sizes[0] });
+    const page = await context.newPage();
+    try {
+      const genuine = url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org' });
+      const response = await page.goto(`${genuine.slice(0, -4)}AAAA`);
+      expect(response?.status()).toBe(400);
+      await checkLayout(page, 'invalid');
+      expect(await page.textContent('h1')).toBe('This link isn’t valid — nothing was changed.');
+      await page.screenshot({ path: join(artifacts, 'invalid-375.png'), fullPage: true });
+
+      const expired = await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org', expiresAt: new Date('2027-01-01T00:00:00Z') }));
+      expect(expired?.status()).toBe(410);
+      await checkLayout(page, 'expired');
+      await page.screenshot({ path: join(artifacts, 'expired-375.png'), fullPage: true });
+      expect(await store.listResponsesByParticipant(SERIES, 'ploy.srisuk@example.org')).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
