@@ -123,6 +123,18 @@ export const ScheduleRecordSchema = z.object({
   at: z.iso.datetime(),
   job: z.unknown(),
   state: z.enum(['pending', 'done', 'failed']),
+  /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
+  cron: z
+    .object({
+      expression: z.string().min(1),
+      timeZone: z.string().min(1),
+      start: z.iso.datetime().optional(),
+      end: z.iso.datetime().optional(),
+    })
+    .optional(),
+  /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
+  attempts: z.number().int().min(0).optional(),
+  lastError: z.string().optional(),
 });
 export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
 
@@ -272,6 +284,9 @@ const ScheduleItemSchema = KeysSchema.extend({
   // JSON text, so the job comes back exactly as given (no DynamoDB type mapping of numbers, sets…).
   jobJson: z.string(),
   state: ScheduleRecordSchema.shape.state,
+  cron: ScheduleRecordSchema.shape.cron,
+  attempts: ScheduleRecordSchema.shape.attempts,
+  lastError: ScheduleRecordSchema.shape.lastError,
 });
 const SuppressionItemSchema = KeysSchema.extend(SuppressionSchema.shape).extend({ itemType: z.literal('suppression') });
 
@@ -952,7 +967,16 @@ export function createStore(options: {
     } catch (error) {
       throw malformed(item, 'schedule', `jobJson: ${(error as Error).message}`);
     }
-    return { seriesId: s.seriesId, name: s.name, at: s.at, job, state: s.state };
+    return {
+      seriesId: s.seriesId,
+      name: s.name,
+      at: s.at,
+      job,
+      state: s.state,
+      ...(s.cron ? { cron: s.cron } : {}),
+      ...(s.attempts !== undefined ? { attempts: s.attempts } : {}),
+      ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
+    };
   };
 
   async function putSchedule(seriesId: string, record: ScheduleRecord) {
@@ -974,6 +998,9 @@ export function createStore(options: {
           at,
           jobJson: JSON.stringify(r.job ?? null),
           state: r.state,
+          cron: r.cron,
+          attempts: r.attempts,
+          lastError: r.lastError,
         },
       }),
     );

@@ -403,6 +403,15 @@ describe('schedules', () => {
     expect((await store.listPendingSchedules()).map((s) => s.name)).toEqual(['digest-w04']);
     expect((await store.listSchedules('clock-a')).map((s) => s.name)).toEqual(['kickoff']);
   });
+
+  it('keeps a recurring record\'s cron and a failing record\'s attempts and last error', async () => {
+    const cron = { expression: 'cron(0 10 ? * FRI *)', timeZone: 'Asia/Brunei', start: '2027-01-20T16:00:00.000Z', end: '2027-03-21T16:00:00.000Z' };
+    await store.putSchedule('clock-c', { name: 'rollup-1', at: '2027-01-22T02:00:00.000Z', job: { kind: 'rollup' }, state: 'pending', cron, attempts: 2, lastError: 'SES is down' });
+    await store.putSchedule('clock-c', { name: 'plain', at: '2027-01-22T02:00:00.000Z', job: null, state: 'pending' });
+    const [plain, rollup] = await store.listSchedules('clock-c');
+    expect(rollup).toStrictEqual({ seriesId: 'clock-c', name: 'rollup-1', at: '2027-01-22T02:00:00.000Z', job: { kind: 'rollup' }, state: 'pending', cron, attempts: 2, lastError: 'SES is down' });
+    expect(plain).toStrictEqual({ seriesId: 'clock-c', name: 'plain', at: '2027-01-22T02:00:00.000Z', job: null, state: 'pending' });
+  });
 });
 
 describe('malformed items', () => {

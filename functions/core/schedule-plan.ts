@@ -1,0 +1,353 @@
+// The series clock, planned: every job a published series will need, when it fires in whose
+// local time, under a name that stays the same when the series is published again. The same plan
+// becomes EventBridge schedules in AWS and schedule records for the local clock; re-publishing
+// diffs the new plan against what is stored, so an edit moves schedules instead of adding more.
+//
+// Everything here is pure: `publishedAt` stands in for "now".
+import { createHash } from 'node:crypto';
+import type { Job } from './jobs.ts';
+import type { Participant, Series, Training } from './model.ts';
+import { addDays, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
+
+/** A one-time schedule: the wall clock in its zone (what EventBridge's at() takes) and the instant it means. */
+export interface AtSpec {
+  /** 'YYYY-MM-DDTHH:MM:SS', wall-clock time in `timeZone`. */
+  local: string;
+  timeZone: string;
+  /** The same moment as an ISO 8601 UTC instant. */
+  instant: string;
+}
+
+/** A recurring schedule, in EventBridge's six-field cron form, active between start and end. */
+export interface CronSpec {
+  /** `cron(0 9 ? * MON *)`: minutes hours day-of-month month day-of-week year. */
+  expression: string;
+  timeZone: string;
+  start?: string;
+  end?: string;
+}
+
+export interface ScheduleSpec {
+  /** Unique within the series, ≤ 64 characters of [A-Za-z0-9-_.] (EventBridge's rule for names). */
+  name: string;
+  job: Job;
+  at?: AtSpec;
+  cron?: CronSpec;
+}
+
+export interface PlanInput {
+  series: Series;
+  trainings: readonly Training[];
+  participants: readonly Pick<Participant, 'timeZone' | 'workStart'>[];
+  publishedAt: Date;
+  /** When the kickoff goes out; default: at publishing. */
+  kickoffAt?: Date;
+  /**
+   * Keep jobs whose time has passed. Publishing leaves them out (they would all fire at once);
+   * re-publishing asks for them to tell "no longer planned" from "overdue".
+   */
+  includePast?: boolean;
+}
+
+export const MAX_NAME_LENGTH = 64;
+
+const WEEKDAY_CRON: Record<Weekday, string> = { mon: 'MON', tue: 'TUE', wed: 'WED', thu: 'THU', fri: 'FRI', sat: 'SAT', sun: 'SUN' };
+const CRON_WEEKDAY = Object.fromEntries(Object.entries(WEEKDAY_CRON).map(([k, v]) => [v, k])) as Record<string, Weekday>;
+const WEEK_MS = 7 * 86_400_000;
+
+/** Short, stable and name-safe: 8 hex characters of a SHA-256. */
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/** A slug that fits the room left in a name; a cut slug carries a hash so two long slugs never collide. */
+function slugPart(slug: string, room: number): string {
+  if (slug.length <= room) return slug;
+  return `${slug.slice(0, room - 9)}-${shortHash(slug)}`;
+}
+
+function scheduleName(kind: string, slug: string | undefined, group: string | undefined): string {
+  const suffix = group === undefined ? '' : `-${shortHash(group)}`;
+  if (slug === undefined) return `${kind}${suffix}`;
+  const room = MAX_NAME_LENGTH - kind.length - 1 - suffix.length;
+  return `${kind}-${slugPart(slug, room)}${suffix}`;
+}
+
+function atUtc(instant: Date): AtSpec {
+  const whole = new Date(Math.floor(instant.getTime() / 1000) * 1000);
+  return { local: whole.toISOString().slice(0, 19), timeZone: 'UTC', instant: whole.toISOString() };
+}
+
+/**
+ * The wall clock is read back from the instant rather than copied from the input: a workStart
+ * that falls in a spring-forward gap has already moved forward, and EventBridge should get the
+ * time that exists.
+ */
+function atLocal(date: string, time: string, timeZone: string): AtSpec {
+  const instant = zonedTimeToUtc(date, time, timeZone);
+  const wall = utcToZoned(instant, timeZone);
+  return { local: `${wall.date}T${wall.time}:00`, timeZone, instant: instant.toISOString() };
+}
+
+export function weeklyCron(day: Weekday, hour: number): string {
+  return `cron(0 ${hour} ? * ${WEEKDAY_CRON[day]} *)`;
+}
+
+const CRON_RE = /^cron\((\d{1,2}) (\d{1,2}) \? \* (MON|TUE|WED|THU|FRI|SAT|SUN) \*\)$/;
+
+/**
+ * The first occurrence of a weekly cron strictly after `after`, in the cron's zone. Only the form
+ * `weeklyCron` writes is understood; anything else is refused rather than guessed.
+ */
+export function nextCronOccurrence(cron: Pick<CronSpec, 'expression' | 'timeZone'>, after: Date): Date {
+  const m = CRON_RE.exec(cron.expression);
+  if (!m) {
+    throw new RangeError(`"${cron.expression}" is not a weekly cron Baton writes (such as cron(0 9 ? * MON *)): re-publish the series`);
+  }
+  const minute = Number(m[1]);
+  const hour = Number(m[2]);
+  const day = CRON_WEEKDAY[m[3]!]!;
+  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const today = utcToZoned(after, cron.timeZone).date;
+  for (let i = -1; i <= 8; i++) {
+    const date = addDays(today, i);
+    if (weekdayOf(date) !== day) continue;
+    const at = zonedTimeToUtc(date, time, cron.timeZone);
+    if (at.getTime() > after.getTime()) return at;
+  }
+  throw new Error(`no occurrence of ${cron.expression} in ${cron.timeZone} within a week of ${after.toISOString()}`);
+}
+
+/** The first time a cron spec fires at or after `from` (and after its start), or undefined when past its end. */
+export function firstCronOccurrence(cron: CronSpec, from: Date): Date | undefined {
+  const start = cron.start ? Math.max(Date.parse(cron.start), from.getTime()) : from.getTime();
+  const next = nextCronOccurrence(cron, new Date(start - 1));
+  if (cron.end && next.getTime() > Date.parse(cron.end)) return undefined;
+  return next;
+}
+
+interface Group {
+  timeZone: string;
+  workStart: string;
+}
+
+function groupsOf(participants: PlanInput['participants']): Group[] {
+  const seen = new Map<string, Group>();
+  for (const p of participants) seen.set(`${p.timeZone} ${p.workStart}`, { timeZone: p.timeZone, workStart: p.workStart });
+  return [...seen.values()].sort((a, b) => (a.timeZone + a.workStart).localeCompare(b.timeZone + b.workStart));
+}
+
+const groupKey = (g: Group): string => `${g.timeZone}|${g.workStart}`;
+
+/** The moment a window's last day ends in a zone: the window is open until then. */
+function windowEnd(training: Pick<Training, 'closes'>, timeZone: string): Date {
+  return zonedTimeToUtc(addDays(training.closes, 1), '00:00', timeZone);
+}
+
+/**
+ * Every job of a series, earliest first within each kind.
+ *
+ *   kickoff     at publishing (or kickoffAt), in UTC, to everyone
+ *   training    each window's opening day at workStart, per (timeZone, workStart) group; a window
+ *               already open at publishing is sent at once to its groups (latecomers catch up)
+ *   reminder    reminderDaysBeforeClose days before the window closes, at workStart, per group
+ *   follow-up   followUpWeeksAfterClose weeks after the window closes, at workStart, per group
+ *   wrap-up     the day after the last window closes, at workStart, per group
+ *   digest      weekly at the digest day/hour, per trainer time zone, while the series runs
+ *   rollup      weekly at the roll-up day/hour, per participant time zone, while windows are open
+ */
+export function planSchedules(input: PlanInput): ScheduleSpec[] {
+  const { series, participants, publishedAt } = input;
+  const seriesId = series.id;
+  const policies = series.policies;
+  const trainings = [...input.trainings].sort((a, b) => a.order - b.order);
+  const groups = groupsOf(participants);
+  const specs: ScheduleSpec[] = [];
+  const now = publishedAt.getTime();
+  const future = (spec: AtSpec): boolean => input.includePast === true || Date.parse(spec.instant) > now;
+
+  specs.push({ name: 'kickoff', job: { kind: 'kickoff', seriesId }, at: atUtc(input.kickoffAt ?? publishedAt) });
+
+  for (const training of trainings) {
+    for (const g of groups) {
+      const group = { timeZone: g.timeZone, workStart: g.workStart };
+      const open = atLocal(training.opens, g.workStart, g.timeZone);
+      const job: Job = { kind: 'training', seriesId, trainingSlug: training.slug, ...group };
+      const name = scheduleName('training', training.slug, groupKey(g));
+      if (future(open)) specs.push({ name, job, at: open });
+      else if (windowEnd(training, g.timeZone).getTime() > now) specs.push({ name, job, at: atUtc(publishedAt) });
+
+      const reminderDay = addDays(training.closes, -policies.reminderDaysBeforeClose);
+      // A window shorter than the reminder lead gets no reminder: it would arrive with the training.
+      if (reminderDay > training.opens) {
+        const at = atLocal(reminderDay, g.workStart, g.timeZone);
+        if (future(at)) specs.push({ name: scheduleName('reminder', training.slug, groupKey(g)), job: { kind: 'reminder', seriesId, trainingSlug: training.slug, ...group }, at });
+      }
+
+      const followUp = atLocal(addDays(training.closes, 7 * policies.followUpWeeksAfterClose), g.workStart, g.timeZone);
+      if (future(followUp)) {
+        specs.push({ name: scheduleName('follow-up', training.slug, groupKey(g)), job: { kind: 'follow-up', seriesId, trainingSlug: training.slug, ...group }, at: followUp });
+      }
+    }
+  }
+
+  const last = trainings.reduce<Training | undefined>((max, t) => (max === undefined || t.closes > max.closes ? t : max), undefined);
+  const first = trainings.reduce<Training | undefined>((min, t) => (min === undefined || t.opens < min.opens ? t : min), undefined);
+  if (last && first) {
+    for (const g of groups) {
+      const at = atLocal(addDays(last.closes, 1), g.workStart, g.timeZone);
+      if (future(at)) specs.push({ name: scheduleName('wrap-up', undefined, groupKey(g)), job: { kind: 'wrap-up', seriesId, timeZone: g.timeZone, workStart: g.workStart }, at });
+    }
+
+    // Digests run until the last check-ins have had a week to come in; roll-ups while there is
+    // something new to roll up, i.e. until a week after the last window.
+    const digestZones = [...new Set(series.trainers.map((t) => t.timeZone))].sort();
+    for (const timeZone of digestZones) {
+      const cron: CronSpec = {
+        expression: weeklyCron(policies.digest.day, policies.digest.hour),
+        timeZone,
+        start: zonedTimeToUtc(first.opens, '00:00', timeZone).toISOString(),
+        end: new Date(windowEnd(last, timeZone).getTime() + policies.followUpWeeksAfterClose * WEEK_MS + WEEK_MS).toISOString(),
+      };
+      if (input.includePast || Date.parse(cron.end!) > now) specs.push({ name: scheduleName('digest', undefined, timeZone), job: { kind: 'digest', seriesId, timeZone }, cron });
+    }
+    const rollupZones = [...new Set(groups.map((g) => g.timeZone))].sort();
+    for (const timeZone of rollupZones) {
+      const cron: CronSpec = {
+        expression: weeklyCron(policies.rollup.day, policies.rollup.hour),
+        timeZone,
+        start: zonedTimeToUtc(first.opens, '00:00', timeZone).toISOString(),
+        end: new Date(windowEnd(last, timeZone).getTime() + WEEK_MS).toISOString(),
+      };
+      if (input.includePast || Date.parse(cron.end!) > now) specs.push({ name: scheduleName('rollup', undefined, timeZone), job: { kind: 'rollup', seriesId, timeZone }, cron });
+    }
+  }
+  return specs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-publishing: what changes between the stored schedules and a new plan.
+
+/** A schedule as it is stored: the instant it fires next, and whether it already ran. */
+export interface StoredSchedule {
+  name: string;
+  job: unknown;
+  /** ISO instant: a one-time schedule's time, a recurring one's next occurrence. */
+  at: string;
+  cron?: CronSpec;
+  state: 'pending' | 'done' | 'failed';
+}
+
+export interface ScheduleDiff {
+  create: ScheduleSpec[];
+  update: ScheduleSpec[];
+  /** Names of stored schedules the new plan no longer has. */
+  delete: string[];
+  unchanged: string[];
+  /** One-time jobs that already ran: left alone, so publishing again never repeats them. */
+  alreadyRan: string[];
+}
+
+export interface DiffOptions {
+  /**
+   * Names the new plan would still have if past jobs were kept (`planSchedules` with
+   * includePast). A pending stored schedule among them is overdue, not removed: it is kept.
+   */
+  stillPlanned?: ReadonlySet<string>;
+  /** Done one-time jobs to run again (latecomers catching up; the delivery ledger keeps it to them). */
+  rerun?: ReadonlySet<string>;
+}
+
+/** JSON with sorted keys, so two jobs compare equal whatever order their fields were written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+function sameCron(a: CronSpec | undefined, b: CronSpec | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.expression === b.expression && a.timeZone === b.timeZone && a.start === b.start && a.end === b.end;
+}
+
+function sameSchedule(stored: StoredSchedule, spec: ScheduleSpec): boolean {
+  if (canonical(stored.job) !== canonical(spec.job)) return false;
+  if (spec.cron || stored.cron) return sameCron(stored.cron, spec.cron);
+  return spec.at !== undefined && Date.parse(stored.at) === Date.parse(spec.at.instant);
+}
+
+export function diffSchedules(previous: readonly StoredSchedule[], next: readonly ScheduleSpec[], options: DiffOptions = {}): ScheduleDiff {
+  const diff: ScheduleDiff = { create: [], update: [], delete: [], unchanged: [], alreadyRan: [] };
+  const before = new Map(previous.map((s) => [s.name, s]));
+  const names = new Set<string>();
+  for (const spec of next) {
+    if (names.has(spec.name)) throw new Error(`two schedules are named "${spec.name}": schedule names must be unique within a series`);
+    names.add(spec.name);
+    const stored = before.get(spec.name);
+    if (!stored) diff.create.push(spec);
+    else if (stored.state === 'done' && !stored.cron && !spec.cron) {
+      if (options.rerun?.has(spec.name)) diff.update.push(spec);
+      else diff.alreadyRan.push(spec.name);
+    } else if (sameSchedule(stored, spec) && stored.state !== 'failed') diff.unchanged.push(spec.name);
+    else diff.update.push(spec);
+  }
+  for (const stored of previous) {
+    if (names.has(stored.name)) continue;
+    if (stored.state === 'pending' && options.stillPlanned?.has(stored.name)) diff.unchanged.push(stored.name);
+    else diff.delete.push(stored.name);
+  }
+  return diff;
+}
+
+/** Kickoff and training jobs that reach `added` participants: what a latecomer has missed. */
+export function catchUpNames(next: readonly ScheduleSpec[], added: readonly Pick<Participant, 'timeZone' | 'workStart'>[]): Set<string> {
+  const groups = new Set(added.map((p) => `${p.timeZone} ${p.workStart}`));
+  const names = new Set<string>();
+  for (const spec of next) {
+    if (spec.job.kind === 'kickoff') names.add(spec.name);
+    else if (spec.job.kind === 'training' && groups.has(`${spec.job.timeZone} ${spec.job.workStart}`)) names.add(spec.name);
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-publishing: what changed in the series itself, for calendar updates and cancellations.
+
+export interface TrainingChange {
+  before: Training;
+  after: Training;
+  /** The fields a calendar hold shows that changed: dates move the hold, a title renames it. */
+  fields: Array<'opens' | 'closes' | 'title'>;
+}
+
+export interface SeriesDiff {
+  trainings: { added: Training[]; removed: Training[]; changed: TrainingChange[]; unchanged: string[] };
+  participants: { added: Participant[]; removed: Participant[] };
+}
+
+export function diffSeries(
+  prevTrainings: readonly Training[],
+  nextTrainings: readonly Training[],
+  prevParticipants: readonly Participant[],
+  nextParticipants: readonly Participant[],
+): SeriesDiff {
+  const prevBySlug = new Map(prevTrainings.map((t) => [t.slug, t]));
+  const nextSlugs = new Set(nextTrainings.map((t) => t.slug));
+  const out: SeriesDiff = { trainings: { added: [], removed: [], changed: [], unchanged: [] }, participants: { added: [], removed: [] } };
+  for (const after of nextTrainings) {
+    const before = prevBySlug.get(after.slug);
+    if (!before) {
+      out.trainings.added.push(after);
+      continue;
+    }
+    const fields = (['opens', 'closes', 'title'] as const).filter((f) => before[f] !== after[f]);
+    if (fields.length > 0) out.trainings.changed.push({ before, after, fields });
+    else out.trainings.unchanged.push(after.slug);
+  }
+  out.trainings.removed = prevTrainings.filter((t) => !nextSlugs.has(t.slug));
+  const prevEmails = new Set(prevParticipants.map((p) => p.email));
+  const nextEmails = new Set(nextParticipants.map((p) => p.email));
+  out.participants.added = nextParticipants.filter((p) => !prevEmails.has(p.email));
+  out.participants.removed = prevParticipants.filter((p) => !nextEmails.has(p.email));
+  return out;
+}
