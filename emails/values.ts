@@ -3,7 +3,8 @@
 // Runtime code: no mjml here, nor in anything imported.
 import type { Participant, Series, Training } from '#core/model';
 import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
-import { encodeMailtoAddress } from './escape.ts';
+import { encodeMailtoAddress, escapeHtml } from './escape.ts';
+import { light } from './palette.ts';
 
 export interface RecipientLinks {
   /** Where replies go: the participant's signed reply address. */
@@ -82,4 +83,229 @@ export function trainingValues(input: {
     deadline: formatDeadline(training.closes, tz),
     readUrl: links.read,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminder, follow-up check-in and wrap-up.
+//
+// What teammates wrote differs per send, so it cannot be baked in at publish time: the compiled
+// HTML has a raw slot (`{{{sharedHtml}}}`, filled without escaping) and the HTML for it is built
+// here, once per send, only from our own tags with every piece of participant text escaped
+// (braces too, so it cannot even look like a placeholder).
+
+/** One teammate's contribution as a reminder or the wrap-up credits it. */
+export interface SharedItem {
+  /** Who to credit: a first name. */
+  name: string;
+  /** What they did, in our words: "shared a strategy", "will try: Write a shared agenda". */
+  what: string;
+  /** Their own words, whole; cut to an excerpt here. */
+  text: string;
+}
+
+// Control characters and bidi overrides: a participant's text must not reorder ours.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A short single-line excerpt of user-written text, cut on a word boundary. */
+export function excerpt(text: string, max = 160): string {
+  const flat = text.replace(UNPRINTABLE, '').replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+/** Escapes text for HTML and also its braces, so nothing in it can read as a placeholder. */
+function escapeText(s: string): string {
+  return escapeHtml(s).replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
+}
+
+const moreLine = (more: number) => `…and ${more} more ${more === 1 ? 'contribution' : 'contributions'}.`;
+
+/**
+ * The contributions as HTML (a list of quotes with credit), or `empty` when there are none;
+ * `more` counts those left out.
+ */
+export function sharedHtml(items: readonly SharedItem[], empty: string, more = 0): string {
+  if (items.length === 0) return `<p style="margin:0;">${escapeText(empty)}</p>`;
+  const tail = more > 0 ? `<p style="margin:0 0 12px;">${escapeText(moreLine(more))}</p>` : '';
+  return items
+    .map((item) => {
+      const quoted = excerpt(item.text);
+      return (
+        `<p style="margin:0 0 12px;"><strong>${escapeText(excerpt(item.name, 40))}</strong> ${escapeText(excerpt(item.what, 120))}` +
+        (quoted
+          ? `<br><span class="bt-quote" style="display:inline-block;margin-top:4px;padding:0 0 0 12px;border-left:3px solid ${light.quoteBar};">“${escapeText(quoted)}”</span>`
+          : '') +
+        `</p>`
+      );
+    })
+    .join('') + tail;
+}
+
+/** Wraps plain text at 76 columns; a runtime twin of markdown.ts's wrapText, which needs marked. */
+export function wrapPlain(text: string, first = '', rest = first, width = 76): string {
+  const out: string[] = [];
+  let prefix = first;
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && prefix.length + line.length + 1 + word.length > width) {
+      out.push(prefix + line);
+      prefix = rest;
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  out.push(prefix + line);
+  return out.join('\n');
+}
+
+/** The same contributions as plain text. */
+export function sharedText(items: readonly SharedItem[], empty: string, more = 0): string {
+  if (items.length === 0) return wrapPlain(excerpt(empty, 400));
+  const tail = more > 0 ? `\n${moreLine(more)}` : '';
+  return items
+    .map((item) => {
+      const quoted = excerpt(item.text);
+      const head = wrapPlain(`${excerpt(item.name, 40)} ${excerpt(item.what, 120)}${quoted ? ':' : ''}`, '- ', '  ');
+      return quoted ? `${head}\n${wrapPlain(`"${quoted}"`, '  ')}` : head;
+    })
+    .join('\n') + tail;
+}
+
+/** Trainings a person contributed to, against the series' "at least N of M" goal. */
+export function progressLine(series: Series, trainings: readonly Training[], contributed: number): string {
+  const e = series.policies.encourage;
+  const of = e?.of ?? trainings.length;
+  const so = `You have contributed to ${contributed} of the ${of} trainings so far`;
+  if (!e) return `${so}.`;
+  if (contributed >= e.atLeast) return `${so}: you have reached the goal of ${e.atLeast}, thank you! This one is a bonus.`;
+  const missing = e.atLeast - contributed;
+  return `${so}; the goal is at least ${e.atLeast}, so this one ${missing === 1 ? 'gets you there' : 'gets you closer'}.`;
+}
+
+export interface ReminderValues extends KickoffValues {
+  deadline: string;
+  nudge: string;
+  progress: string;
+  shared: string;
+  sharedHtml: string;
+}
+
+export function reminderValues(input: {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  participant: Participant;
+  links: RecipientLinks;
+  /** They marked it read (but contributed nothing yet). */
+  hasRead: boolean;
+  /** Trainings of the series they contributed to. */
+  contributed: number;
+  /** sharedText() and sharedHtml() of the teammates' contributions, the same for the whole send. */
+  shared: { text: string; html: string };
+}): ReminderValues {
+  const { training, participant, links } = input;
+  return {
+    ...layoutValues(participant, links, new Date(`${training.closes}T12:00:00Z`)),
+    firstName: firstName(participant.name),
+    ...replyValues(links),
+    deadline: formatDeadline(training.closes, participant.timeZone),
+    nudge: input.hasRead
+      ? "you've read it, thank you! One line on what you'll try counts as a contribution, and it helps your teammates as much as a long answer."
+      : 'this window closes soon, and we would love to hear from you. One line on what works for you, or on which strategy you would try, is plenty.',
+    progress: progressLine(input.series, input.trainings, input.contributed),
+    shared: input.shared.text,
+    sharedHtml: input.shared.html,
+  };
+}
+
+export interface FollowUpLinks extends RecipientLinks {
+  /** One-click rating URLs for 1 to 5, in order. */
+  ratings: readonly [string, string, string, string, string];
+}
+
+export interface FollowUpValues extends KickoffValues {
+  strategyTitle: string;
+  rating1Url: string;
+  rating2Url: string;
+  rating3Url: string;
+  rating4Url: string;
+  rating5Url: string;
+}
+
+/** A strategy title as plain words: authors write titles in Markdown. */
+export function plainTitle(title: string): string {
+  return title.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`~]+/g, '').replace(/\s+/g, ' ').trim();
+}
+
+export function followUpValues(input: {
+  training: Training;
+  participant: Participant;
+  strategy: { title: string };
+  links: FollowUpLinks;
+  now: Date;
+}): FollowUpValues {
+  const { participant, links } = input;
+  const [r1, r2, r3, r4, r5] = links.ratings;
+  return {
+    ...layoutValues(participant, links, input.now),
+    firstName: firstName(participant.name),
+    ...replyValues(links),
+    strategyTitle: plainTitle(input.strategy.title),
+    rating1Url: r1,
+    rating2Url: r2,
+    rating3Url: r3,
+    rating4Url: r4,
+    rating5Url: r5,
+  };
+}
+
+/** What the wrap-up says about the series as a whole: the same for every recipient. */
+export interface WrapUpTotals {
+  contributions: number;
+  contributors: number;
+  strategies: number;
+  /** sharedText() and sharedHtml() per training, in training order. */
+  sharedByTraining: ReadonlyArray<{ text: string; html: string }>;
+}
+
+export interface WrapUpValues extends KickoffValues {
+  contributionCount: string;
+  contributorCount: string;
+  strategyCount: string;
+  personal: string;
+}
+
+const countOf = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export function wrapUpValues(input: {
+  series: Series;
+  trainings: readonly Training[];
+  participant: Participant;
+  links: RecipientLinks;
+  totals: WrapUpTotals;
+  /** Trainings this person contributed to. */
+  contributed: number;
+  now: Date;
+}): WrapUpValues {
+  const { participant, links, totals } = input;
+  const values: WrapUpValues = {
+    ...layoutValues(participant, links, input.now),
+    firstName: firstName(participant.name),
+    ...replyValues(links),
+    contributionCount: countOf(totals.contributions, 'contribution', 'contributions'),
+    contributorCount: countOf(totals.contributors, 'person', 'people'),
+    strategyCount: countOf(totals.strategies, 'strategy', 'strategies'),
+    personal:
+      input.contributed > 0
+        ? `You contributed to ${input.contributed} of the ${input.trainings.length} trainings. Thank you for making this series better for everyone.`
+        : 'You did not get to reply this time, and that is fine: everything the team shared is below, and it stays in the wiki.',
+  };
+  totals.sharedByTraining.forEach((shared, i) => {
+    values[`shared${i + 1}`] = shared.text;
+    values[`sharedHtml${i + 1}`] = shared.html;
+  });
+  return values;
 }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadParticipants } from '../series-dir.ts';
+import { syncSchedules } from '../publish.ts';
+import { describeSchedules } from './publish.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '../user-error.ts';
 
@@ -22,11 +24,16 @@ export async function run(args: string[]): Promise<number> {
     const participants = await loadParticipants(csv, published.series);
     const before = new Set((await target.store.listParticipants(seriesId)).map((p) => p.email));
     await target.store.putParticipants(seriesId, participants);
-    const added = participants.filter((p) => !before.has(p.email)).length;
+    const newcomers = participants.filter((p) => !before.has(p.email));
+    const added = newcomers.length;
+    // Training sends are planned per participants' zones: a newcomer may bring a new zone, and
+    // late joiners get the kickoff and the open training they missed.
+    const schedules = await syncSchedules(target.store, seriesId, new Date(), { added: newcomers });
     console.log(
       `Enrolled ${participants.length} participant${participants.length === 1 ? '' : 's'} in ${seriesId}: ` +
         `${added} new, ${participants.length - added} updated.`,
     );
+    console.log(describeSchedules(schedules));
     return 0;
   } finally {
     await target.close();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { publishSeries } from '../publish.ts';
+import type { ScheduleDiff } from '#core/schedule-plan';
 import { openTarget } from '../target.ts';
 import { displayPath } from '../series-dir.ts';
 
@@ -20,9 +21,24 @@ export async function run(args: string[]): Promise<number> {
     console.log(`${what} "${result.series.title}" (${result.series.id}) from ${displayPath(dir)} to the ${target.name} target:`);
     for (const t of result.trainings) console.log(`  ${t.order}. ${t.title}  ${t.opens} → ${t.closes}`);
     console.log(`  ${result.templates.length} emails compiled.`);
+    console.log(`  ${describeSchedules(result.schedules)}`);
+    const { changes } = result;
+    for (const c of changes.trainings.changed) console.log(`  changed: ${c.after.title} (${c.fields.join(', ')})`);
+    for (const t of changes.trainings.removed) console.log(`  removed: ${t.title}`);
     console.log(`\nNext: baton enroll ${result.series.id} <participants.csv>`);
     return 0;
   } finally {
     await target.close();
   }
+}
+
+export function describeSchedules(diff: ScheduleDiff): string {
+  const parts = [
+    [diff.create.length, 'new'],
+    [diff.update.length, 'moved'],
+    [diff.delete.length, 'removed'],
+    [diff.unchanged.length, 'unchanged'],
+    [diff.alreadyRan.length, 'already ran'],
+  ].filter(([n]) => Number(n) > 0);
+  return `Schedules: ${parts.map(([n, what]) => `${n} ${what}`).join(', ') || 'none yet (enrol participants to plan training sends)'}.`;
 }

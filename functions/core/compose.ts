@@ -2,8 +2,11 @@
 // address and one-click links, their calendar, the headers that keep a training's mail in one
 // thread and make replies routable. Everything that is the same for all recipients of a send is
 // prepared once in `prepareTrainingSend`; the per-recipient function only fills and assembles.
-import { fillEmailParts, type CompiledEmail } from '#emails/fill';
-import { firstName, kickoffValues, trainingValues } from '#emails/values';
+import { fillEmail, fillEmailParts, fillTemplate, type CompiledEmail } from '#emails/fill';
+import { firstName, kickoffValues, layoutValues, trainingValues } from '#emails/values';
+import { escapeHtml } from '#emails/escape';
+import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from '#emails/values';
+import { uploadLinkEmail, type SkippedFile } from '#emails/upload-link';
 import { timeZoneName } from '#emails/dates';
 import { kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
 import { listHeaders, threadHeaders } from './headers.ts';
@@ -26,9 +29,12 @@ export interface MailSettings {
   focusMinutes?: number;
 }
 
-/** Every email to one person about one thing has one id; the delivery ledger keys on it. */
-export function emailId(kind: EmailKind, trainingSlug: string | undefined, email: string): string {
-  return `${kind}#${trainingSlug ?? '-'}#${email}`;
+/**
+ * Every email to one person about one thing has one id; the delivery ledger keys on it. `extra`
+ * tells apart several of one kind per training and person (a check-in per adopted strategy).
+ */
+export function emailId(kind: EmailKind, trainingSlug: string | undefined, email: string, extra?: string): string {
+  return `${kind}#${trainingSlug ?? '-'}#${email}${extra === undefined ? '' : `#${extra}`}`;
 }
 
 /** One-click links stay valid until well after the series: a year past the last window. */
@@ -433,7 +439,7 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
           text: `Hi ${values.firstName}, thanks! We got your reply to "${training.title}" and read it as ${input.understood}.\n\n  ${input.excerpt}\n\nNot what you meant? Just reply to this email and say so.\n`,
           html: '',
         };
-    if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p) => escapeHtml(p)).join('</p><p>')}</p>`;
+    if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p: string) => escapeHtml(p)).join('</p><p>')}</p>`;
     const pkey = participantKey(series.id, participant.email);
     const thread = threadHeaders({ kind: 'ack', seriesId: series.id, trainingSlug: training.slug, participantKey: pkey, domain: settings.domain, extra: input.hash });
     const raw = buildMessage({
@@ -507,4 +513,193 @@ export function composeUploadLink(send: UploadLinkSend): ComposedMail {
     boundarySeed: thread.messageId,
   });
   return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+}
+
+// ---- reminder, follow-up check-in, wrap-up ------------------------------------------------------
+
+/** What the reminder shows of teammates' contributions: built once per send (values.ts shared*). */
+export interface SharedBody {
+  html: string;
+  text: string;
+}
+
+export interface ReminderSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  shared: SharedBody;
+}
+
+/** Where a reminder's recipient stands: they may have marked it read, never contributed to it. */
+export interface ReminderStatus {
+  hasRead: boolean;
+  /** Trainings of the series they contributed to. */
+  contributed: number;
+}
+
+/** A reminder sits in its training's thread and its replies route like replies to the training. */
+export function prepareReminderSend(send: ReminderSend): (participant: Participant, status: ReminderStatus) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (participant, status) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const filled = fillEmailParts(
+      template,
+      reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
+    );
+    const thread = threadHeaders({
+      kind: 'reminder',
+      seriesId: series.id,
+      trainingSlug: training.slug,
+      participantKey: participantKey(series.id, participant.email),
+      domain: settings.domain,
+    });
+    const raw = buildMessage({
+      from,
+      to: { name: participant.name, address: participant.email },
+      replyTo: links.replyAddress,
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      headers: headersFor(series, settings, links.unsubscribe),
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+  };
+}
+
+export interface FollowUpSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+}
+
+/** The adoption a check-in asks about: the adopt response and the strategy it named. */
+export interface Adoption {
+  responseId: string;
+  strategy: { id: string; title: string };
+}
+
+/**
+ * One check-in per adoption. Its rating links and its reply address both carry the adopt
+ * response's id, so a click or a written answer is stored as a follow-up on that adoption.
+ */
+export function prepareFollowUpSend(send: FollowUpSend): (participant: Participant, adoption: Adoption) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (participant, adoption) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const checkIn = replyAddress(
+      signReplyToken(
+        {
+          seriesId: series.id,
+          trainingOrder: training.order,
+          participantEmail: participant.email,
+          target: { kind: 'check-in', responseId: adoption.responseId },
+        },
+        settings.secrets,
+      ),
+      settings.inboundDomain,
+    );
+    const rating = (n: number) =>
+      linkUrl(
+        settings,
+        signLinkToken(
+          {
+            action: 'rating',
+            seriesId: series.id,
+            trainingSlug: training.slug,
+            participantEmail: participant.email,
+            responseId: adoption.responseId,
+            rating: n,
+            expiresAt: links.expiresAt,
+          },
+          settings.secrets,
+        ),
+      );
+    const filled = fillEmailParts(
+      template,
+      followUpValues({
+        training,
+        participant,
+        strategy: adoption.strategy,
+        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
+        now,
+      }),
+    );
+    const thread = threadHeaders({
+      kind: 'follow-up',
+      seriesId: series.id,
+      trainingSlug: training.slug,
+      participantKey: participantKey(series.id, participant.email),
+      domain: settings.domain,
+      extra: adoption.strategy.id,
+    });
+    const raw = buildMessage({
+      from,
+      to: { name: participant.name, address: participant.email },
+      replyTo: checkIn,
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      headers: headersFor(series, settings, links.unsubscribe),
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+  };
+}
+
+export interface WrapUpSend {
+  series: Series;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  totals: WrapUpTotals;
+}
+
+/** The wrap-up: series-wide, so it is threaded with the kickoff; replies route to the last training. */
+export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, contributed: number) => ComposedMail {
+  const { series, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  const last = [...trainings].sort((a, b) => a.order - b.order).at(-1)!;
+  return (participant, contributed) => {
+    const links = commonLinks(series, trainings, participant, settings, last.order);
+    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
+    const thread = threadHeaders({
+      kind: 'wrap-up',
+      seriesId: series.id,
+      participantKey: participantKey(series.id, participant.email),
+      domain: settings.domain,
+    });
+    const raw = buildMessage({
+      from,
+      to: { name: participant.name, address: participant.email },
+      replyTo: links.replyAddress,
+      subject: filled.subject,
+      date: now,
+      messageId: thread.messageId,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      headers: headersFor(series, settings, links.unsubscribe),
+      text: filled.text,
+      html: filled.html,
+      boundarySeed: thread.messageId,
+    });
+    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
+  };
 }

@@ -11,12 +11,18 @@ import { emailId, prepareKickoffSend, prepareTrainingSend, type MailSettings } f
 import type { Job, JobKind } from './jobs.ts';
 import { digestPlanner, digestTemplateName } from './planners/digest.ts';
 import { rollupPlanner, rollupTemplateName } from './planners/rollup.ts';
+import { reminderPlanner, reminderTemplate } from './planners/reminder.ts';
+import { followUpPlanner, followUpTemplate } from './planners/follow-up.ts';
+import { wrapUpPlanner, wrapUpTemplate } from './planners/wrap-up.ts';
 
 export const templateNames = {
   kickoff: 'kickoff',
   training: (slug: string) => `training/${slug}`,
   digest: digestTemplateName,
   rollup: rollupTemplateName,
+  reminder: reminderTemplate,
+  followUp: followUpTemplate,
+  wrapUp: wrapUpTemplate,
 };
 
 export interface DispatchDeps {
@@ -86,7 +92,15 @@ const training: JobPlanner = async ({ job, published, participants, deps, templa
 };
 
 /** Planners by job kind; kinds without one fail loudly rather than silently send nothing. */
-export const planners: Partial<Record<JobKind, JobPlanner>> = { kickoff, training, digest: digestPlanner, rollup: rollupPlanner };
+export const planners: Partial<Record<JobKind, JobPlanner>> = {
+  kickoff,
+  training,
+  digest: digestPlanner,
+  rollup: rollupPlanner,
+  reminder: reminderPlanner,
+  'follow-up': followUpPlanner,
+  'wrap-up': wrapUpPlanner,
+};
 
 export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
   const planner = planners[job.kind];

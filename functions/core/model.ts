@@ -168,6 +168,8 @@ export const ResponseSchema = z.object({
   attachments: z.array(AttachmentRefSchema).default([]),
   /** Message-ID of the mail it came from, or the one-click token's id. */
   source: z.string(),
+  /** Where the raw mail it came from is kept (S3 URL, or a path under .data/ locally). */
+  rawMessage: z.string().optional(),
   receivedAt: z.iso.datetime(),
 });
 export type Response = z.infer<typeof ResponseSchema>;

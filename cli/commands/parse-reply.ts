@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PublishedSeries } from '#adapters/dynamo';
+import { compileTraining } from '#emails/compile';
+import { detectAutoReply } from '#core/auto-reply';
+import {
+  admit,
+  analyzeRouted,
+  checkSender,
+  DEFAULT_LIMITS,
+  parseInbound,
+  sentTexts,
+  type Analysis,
+  type InboundConfig,
+  type Rejection,
+  type Route,
+  type RouteStore,
+} from '#core/inbound';
+import type { Participant } from '#core/model';
+import { localConfig, localSecret } from '../local-config.ts';
+import { loadParticipants, loadSeries } from '../series-dir.ts';
+import { openTarget } from '../target.ts';
+import { UserError } from '../user-error.ts';
+
+export const summary = 'show how a reply would be routed, verified, trimmed and classified (stores nothing)';
+export const usage = 'parse-reply <file.eml> [--series <dir> --training <slug>] [--json] [--target local]';
+
+function settingsFor(secret: string): InboundConfig['settings'] {
+  const config = localConfig();
+  return { domain: config.domain, inboundDomain: config.inboundDomain, senderAddress: config.sender, linksBaseUrl: config.linksBaseUrl, secrets: secret };
+}
+
+function report(a: Analysis, verified: Rejection | undefined) {
+  const { parsed, route, trimmed } = a;
+  return {
+    status: 'parsed',
+    messageId: parsed.messageId,
+    from: parsed.from?.address,
+    subject: parsed.subject,
+    route: {
+      via: route.via,
+      seriesId: route.published.series.id,
+      trainingSlug: route.training.slug,
+      participant: route.participant.email,
+      context: route.context,
+    },
+    verified: verified ? { ok: false, ...verified } : { ok: true },
+    trimmed: { source: a.source, method: trimmed.method, reply: trimmed.reply, signature: trimmed.signature },
+    intents: a.classified,
+    attachments: { kept: a.files.keep.map(({ filename, contentType, size }) => ({ filename, contentType, size })), skipped: a.files.skipped },
+  };
+}
+
+/** --series: the reply is read against a series folder as if it answered the given training. */
+async function givenRoute(raw: Buffer, dir: string, slug: string | undefined, secret: string) {
+  const { series, trainings } = await loadSeries(dir);
+  const training = slug ? trainings.find((t) => t.slug === slug) : trainings[0];
+  if (!training) throw new UserError(`series "${series.id}" has no training "${slug}": use one of ${trainings.map((t) => t.slug).join(', ')}.`);
+  const parsed = await parseInbound(raw);
+  const csv = join(dir, 'participants.csv');
+  const people = existsSync(csv) ? await loadParticipants(csv, series) : [];
+  const from = parsed.from?.address ?? 'unknown@example.invalid';
+  const known = people.find((p) => p.email === from);
+  const participant: Participant = known ?? {
+    email: from,
+    name: parsed.from?.name || from.split('@')[0]!,
+    timeZone: series.defaultTimeZone,
+    workStart: series.defaultWorkStart,
+  };
+  const published: PublishedSeries = { series, trainings, publishedAt: new Date(0).toISOString(), version: 0 };
+  const route: Route = { published, training, participant, context: { kind: 'training' }, via: 'given', answered: 'training' };
+  const template = await compileTraining(series, training, trainings);
+  const store: Pick<RouteStore, 'getTemplate'> = { getTemplate: async () => JSON.stringify(template) };
+  const sent = await sentTexts(route, settingsFor(secret), store);
+  const verified: Rejection | undefined = known
+    ? checkSender(parsed, known.email, undefined, raw)
+    : { reason: 'unknown-participant', detail: existsSync(csv) ? `${from} is not in ${csv}` : 'no participants.csv to check the sender against' };
+  return { parsed, route, sent, verified };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { series: { type: 'string' }, training: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } },
+  });
+  const [file] = positionals;
+  if (!file) {
+    console.error(`Usage: baton ${usage}`);
+    return 1;
+  }
+  if (!existsSync(file)) throw new UserError(`${file} does not exist: pass the path of a saved email (.eml).`);
+  if (values.training && !values.series) throw new UserError('--training needs --series <dir>: the folder of the series the reply answers.');
+  const raw = readFileSync(file);
+  const limits = DEFAULT_LIMITS;
+  let result: Record<string, unknown>;
+
+  if (values.series) {
+    const { parsed, route, sent, verified } = await givenRoute(raw, values.series, values.training, localSecret(localConfig().dataDir));
+    const auto = detectAutoReply({ headers: parsed.headers, subject: parsed.subject, text: parsed.text ?? parsed.html ?? '', ...(parsed.from ? { from: parsed.from.address } : {}) });
+    result = auto ? { status: auto.kind, ...auto, messageId: parsed.messageId } : report(analyzeRouted(parsed, route, sent, limits), verified);
+  } else {
+    const target = await openTarget(values.target);
+    try {
+      const config: InboundConfig = { settings: settingsFor(target.secret) };
+      const parsedForRecipients = await parseInbound(raw).catch(() => undefined);
+      const to = ['to', 'cc'].flatMap((h) => (parsedForRecipients?.headers.get(h) ?? '').split(','));
+      const admitted = await admit({ raw, envelope: { to }, receivedAt: new Date() }, config, target.store);
+      if ('route' in admitted) {
+        const sent = await sentTexts(admitted.route, config.settings, target.store);
+        result = report(analyzeRouted(admitted.parsed, admitted.route, sent, limits), undefined);
+      } else {
+        result = { ...admitted };
+      }
+    } finally {
+      await target.close();
+    }
+  }
+
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    console.log(human(result));
+  }
+  return 0;
+}
+
+function human(r: Record<string, unknown>): string {
+  if (r.status !== 'parsed') return `${r.status}${r.reason ? `: ${String(r.reason)}` : ''}${r.detail ? ` (${String(r.detail)})` : ''}`;
+  const route = r.route as { seriesId: string; trainingSlug: string; participant: string; via: string };
+  const verified = r.verified as { ok: boolean; detail?: string };
+  const trimmed = r.trimmed as { reply: string; method: string; source: string };
+  const intents = r.intents as Array<{ intent: string; strategyId?: string; rating?: number; text: string }>;
+  return [
+    `From ${String(r.from)}: "${String(r.subject)}"`,
+    `Routed (${route.via}) to ${route.seriesId} / ${route.trainingSlug} as ${route.participant}`,
+    `Sender: ${verified.ok ? 'verified' : `NOT verified: ${verified.detail}`}`,
+    `Trimmed from the ${trimmed.source} part (${trimmed.method}):`,
+    ...trimmed.reply.split('\n').map((l) => `  | ${l}`),
+    'Intents:',
+    ...intents.map((i) => `  - ${i.intent}${i.strategyId ? ` ${i.strategyId}` : ''}${i.rating ? ` (${i.rating}/5)` : ''}`),
+  ].join('\n');
+}
