@@ -1,0 +1,124 @@
+// `baton export --wiki` as a user runs it: a data folder with a published series and responses
+// (one with an attachment kept under <data>/attachments/<key>, one whose file is gone), the CLI in
+// a child process, then the written pages read back and the HTML site opened in Chromium.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { createDynamoClient, createStore } from '#adapters/dynamo';
+import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
+import type { Response } from '#core/model';
+import { publishSeries } from '#cli/publish';
+import { loadParticipants } from '#cli/series-dir';
+import { launchBrowser } from '#test/support/browser';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const example = join(root, 'examples', 'q1-productivity');
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-export-'));
+const wikiDir = join(dataDir, 'wiki');
+const env = { ...process.env, BATON_DATA_DIR: dataDir, BATON_PORT_OFFSET: String(20_000 + Math.floor(Math.random() * 20_000)) };
+let seriesId = '';
+
+async function seed(dir: string, extra: (r: Response[], emails: string[], slug: string) => void = () => {}): Promise<string> {
+  const server = await startDynaliteServer({ path: join(dir, 'dynamo') });
+  const client = createDynamoClient({ endpoint: server.endpoint });
+  try {
+    await ensureTable(client, 'baton');
+    const store = createStore({ client, tableName: 'baton' });
+    const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
+    const id = published.series.id;
+    const participants = await loadParticipants(join(example, 'participants.csv'), published.series);
+    await store.putParticipants(id, participants);
+    const emails = participants.map((p) => p.email);
+    const slug = published.trainings[0]!.slug;
+    for (const email of emails.slice(0, 8)) {
+      await store.claimDelivery(id, `training#${slug}#${email}`, { now: new Date('2027-01-21T00:00:00Z'), leaseMs: 60_000 });
+      await store.completeDelivery(id, `training#${slug}#${email}`, { sesMessageId: 's', sentAt: '2027-01-21T00:00:00Z' });
+    }
+    const base = { seriesId: id, trainingSlug: slug, links: [], attachments: [], source: 'm' };
+    const responses: Response[] = [
+      { ...base, id: 'r1', participantEmail: emails[0]!, intent: 'read', text: '', receivedAt: '2027-01-22T10:00:00.000Z' },
+      { ...base, id: 'r2', participantEmail: emails[1]!, intent: 'strategy', text: 'Agenda the day before', receivedAt: '2027-01-22T11:00:00.000Z' },
+      { ...base, id: 'r3', participantEmail: emails[2]!, intent: 'adopt', strategyId: published.trainings[0]!.strategies[0]!.id, text: 'I forget', receivedAt: '2027-01-23T10:00:00.000Z' },
+      { ...base, id: 'r4', participantEmail: emails[2]!, intent: 'follow-up', strategyId: published.trainings[0]!.strategies[0]!.id, rating: 4, text: '', receivedAt: '2027-02-23T10:00:00.000Z' },
+    ];
+    extra(responses, emails, slug);
+    for (const r of responses) await store.putResponse(r);
+    return id;
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+}
+
+function baton(...args: string[]) {
+  return promisify(execFile)('node', [join(root, 'cli', 'baton.js'), ...args], { env, cwd: root });
+}
+
+beforeAll(async () => {
+  mkdirSync(join(dataDir, 'attachments', 'in', 'r2'), { recursive: true });
+  writeFileSync(join(dataDir, 'attachments', 'in', 'r2', 'agenda.pdf'), '%PDF-1.4 test');
+  seriesId = await seed(dataDir, (responses, emails, slug) => {
+    responses[1]!.attachments = [
+      { key: 'in/r2/agenda.pdf', filename: 'My agenda.pdf', contentType: 'application/pdf', size: 13 },
+      { key: 'in/r2/gone.png', filename: 'gone.png', contentType: 'image/png', size: 10 },
+    ];
+    responses[1]!.text = 'Agenda the day before <script>alert(1)</script> — a long-unbroken-word-' + 'x'.repeat(120);
+    responses.push({
+      seriesId: responses[0]!.seriesId, trainingSlug: slug, links: [], attachments: [], source: 'm',
+      id: 'r5', participantEmail: emails[3]!, intent: 'comment', text: 'Works for me too', targetResponseId: 'r2', receivedAt: '2027-01-24T10:00:00.000Z',
+    });
+  });
+}, 120_000);
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('baton export --wiki', () => {
+  it('writes an index and a page per training, in Markdown and HTML, and copies attachments', async () => {
+    const { stdout } = await baton('export', seriesId, '--wiki', wikiDir);
+    expect(stdout).toContain('1 attachment copied');
+    expect(stdout).toContain('gone.png (in/r2/gone.png)');
+    const md = readdirSync(wikiDir).filter((f) => f.endsWith('.md')).sort();
+    expect(md).toEqual(['01-productive-one-on-ones.md', '02-company-communications.md', '03-performance-reviews.md', '04-product-launch.md', 'index.md']);
+    expect(readdirSync(join(wikiDir, 'html')).sort()).toEqual(md.map((f) => f.replace(/\.md$/, '.html')));
+    expect(readFileSync(join(wikiDir, 'attachments', 'r2', 'My-agenda.pdf'), 'utf8')).toBe('%PDF-1.4 test');
+    expect(existsSync(join(wikiDir, 'attachments', 'r2', 'gone.png'))).toBe(false);
+    const page = readFileSync(join(wikiDir, '01-productive-one-on-ones.md'), 'utf8');
+    expect(page).toContain('[My agenda.pdf](attachments/r2/My-agenda.pdf)');
+    expect(page).toMatch(/\(strategy\)\n> Agenda the day before &lt;script&gt;/);
+    expect(page).toMatch(/> \*\*.+\*\*, Sunday 24 January 2027 \(comment\)\n> > Works for me too/);
+  }, 60_000);
+
+  it('gives the same file names on a second export', async () => {
+    const before = readdirSync(wikiDir, { recursive: true }).map(String).sort();
+    await baton('export', seriesId, '--wiki', wikiDir);
+    expect(readdirSync(wikiDir, { recursive: true }).map(String).sort()).toEqual(before);
+  }, 60_000);
+
+  it('makes a static site that runs no script, links its pages and fits a 375 px phone', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(pathToFileURL(join(wikiDir, 'html', 'index.html')).href);
+      await page.click('text=A productive 1:1 sync with your manager');
+      await page.waitForURL(/01-productive-one-on-ones\.html$/);
+      const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+      expect(scroll).toBeLessThanOrEqual(client);
+      expect(await page.locator('script').count()).toBe(0);
+      expect(await page.locator('.c .c').count()).toBeGreaterThan(0);
+      expect(await page.locator('a[href="../attachments/r2/My-agenda.pdf"]').count()).toBe(1);
+      await page.screenshot({ path: join(tmpdir(), 'baton-wiki-375.png'), fullPage: true });
+      expect(dialogs).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
