@@ -54,14 +54,6 @@ function makeSeries(id: string): { series: Series; trainings: Training[] } {
   return { series, trainings };
 }
 
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 /** Participants, a sent delivery per training, and 3 responses per participant and training. */
 async function seed(store: Store, id: string, count: number): Promise<void> {
@@ -75,10 +67,10 @@ async function seed(store: Store, id: string, count: number): Promise<void> {
   }));
   await store.putParticipants(id, participants);
   const deliveries = participants.flatMap((p) => trainings.map((t) => `training#${t.slug}#${p.email}`));
-  await pool(deliveries, 16, async (emailId) => {
-    await store.claimDelivery(id, emailId, { now: new Date('2027-01-01T00:00:00Z'), leaseMs: 60_000 });
-    await store.completeDelivery(id, emailId, { sesMessageId: 'bench', sentAt: '2027-01-01T00:00:00Z' });
-  });
+  await store.importDeliveries(
+    id,
+    deliveries.map((emailId) => ({ emailId, status: 'sent' as const, attempts: 1, claimedAt: '2027-01-01T00:00:00.000Z', sesMessageId: 'bench', sentAt: '2027-01-01T00:00:00.000Z' })),
+  );
   const responses: Response[] = [];
   participants.forEach((p, i) =>
     trainings.forEach((t, j) => {
@@ -93,7 +85,7 @@ async function seed(store: Store, id: string, count: number): Promise<void> {
       );
     }),
   );
-  await pool(responses, 16, (r) => store.putResponse(r));
+  await store.importResponses(responses);
 }
 
 async function digestRun(store: Store, id: string) {

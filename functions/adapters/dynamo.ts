@@ -177,6 +177,13 @@ export interface Store {
   suppressedAmong(emails: Iterable<string>): Promise<Set<string>>;
 
   putResponse(response: Response): Promise<{ stored: boolean }>;
+  /**
+   * Bulk load of responses (restores, migrations, benchmarks): BatchWrite, no duplicate check.
+   * Replies never come through here; they use putResponse.
+   */
+  importResponses(responses: Response[]): Promise<void>;
+  /** Bulk load of delivery records already sent (restores, benchmarks). */
+  importDeliveries(seriesId: string, deliveries: Delivery[]): Promise<void>;
   listResponses(seriesId: string, filter?: { trainingSlug?: string }): Promise<Response[]>;
   listResponsesByParticipant(seriesId: string, email: string): Promise<Response[]>;
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
@@ -775,6 +782,39 @@ export function createStore(options: {
 
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
 
+  async function importResponses(responses: Response[]) {
+    const writes: WriteRequest[] = [];
+    for (const response of responses) {
+      const r = ResponseSchema.parse(response);
+      const pk = key.series(r.seriesId);
+      const sk = key.responseSk(r.trainingSlug, r.id);
+      writes.push(
+        {
+          PutRequest: {
+            Item: {
+              ...r,
+              [PK]: pk,
+              [SK]: sk,
+              [GSI.partitionKey]: key.emailGsi(r.participantEmail),
+              [GSI.sortKey]: key.responseGsiSk(r.seriesId, r.receivedAt, r.id),
+              itemType: 'response',
+            },
+          },
+        },
+        { PutRequest: { Item: { [PK]: pk, [SK]: key.responseKeySk(responseKey(r.seriesId, r.id)), itemType: 'response-key', responseSk: sk } } },
+      );
+    }
+    await batchWrite(writes);
+  }
+
+  async function importDeliveries(seriesId: string, deliveries: Delivery[]) {
+    await batchWrite(
+      deliveries.map((d) => ({
+        PutRequest: { Item: { ...DeliverySchema.parse(d), [PK]: key.series(seriesId), [SK]: key.deliverySk(d.emailId), itemType: 'delivery' } },
+      })),
+    );
+  }
+
   async function putResponse(response: Response) {
     const r = ResponseSchema.parse(response);
     const pk = key.series(r.seriesId);
@@ -1054,6 +1094,8 @@ export function createStore(options: {
     getSuppression,
     suppressedAmong,
     putResponse,
+    importResponses,
+    importDeliveries,
     listResponses,
     listResponsesByParticipant,
     findResponseByKey,

@@ -307,6 +307,18 @@ describe('responses', () => {
     expect(await store.findResponseByKey('lists', responseKey('lists', 'b'))).toEqual(rs[1]);
     expect(await store.findResponseByKey('lists', responseKey('lists', 'zzz'))).toBeUndefined();
   });
+
+  it('bulk-imports responses and sent deliveries that read back like written ones', async () => {
+    const rs = Array.from({ length: 60 }, (_, i) => response({ id: `bulk-${i}`, seriesId: 'bulk', trainingSlug: 'one' }));
+    await store.importResponses(rs);
+    expect((await store.listResponses('bulk')).length).toBe(60);
+    expect(await store.findResponseByKey('bulk', responseKey('bulk', 'bulk-7'))).toEqual(rs[7]);
+    await store.importDeliveries('bulk', [
+      { emailId: 'training#one#ana@example.com', status: 'sent', attempts: 1, claimedAt: '2027-01-01T00:00:00.000Z', sesMessageId: 'x', sentAt: '2027-01-01T00:00:00.000Z' },
+    ]);
+    // An imported sent delivery blocks a new send like any other.
+    expect(await store.claimDelivery('bulk', 'training#one#ana@example.com', { now: new Date('2027-01-02T00:00:00Z'), leaseMs: 60_000 })).toBe('already-sent');
+  });
 });
 
 describe('delivery ledger', () => {
