@@ -1,0 +1,369 @@
+// A whole series on a virtual clock, against the real local servers: the schedules fire in order
+// through dispatch into aws-ses-v2-local, scripted participants answer the mail they actually got
+// (replies over SMTP to their signed addresses, clicks on their signed links over HTTP), and at the
+// end the funnel is computed from what was stored. `baton simulate` prints it; the end-to-end test
+// asserts on it.
+//
+// Primary course:
+//   1. start the local stack in a throwaway folder and publish + enrol the series;
+//   2. repeat: take the earliest of (next due schedule, next scripted reaction), move the clock
+//      there, fire or react;
+//   3. stop after the last schedule; report the timeline, every sent mail and the funnel.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
+import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
+import type { Participant } from '#core/model';
+import { computeFunnel, type SeriesFunnel } from '#core/report';
+import { utcToZoned } from '#core/time';
+import { startLocalStack, type RunningStack } from './local-stack.ts';
+import { localConfig } from './local-config.ts';
+import { LocalScheduler, localDispatch } from './local-scheduler.ts';
+import { createLocalInbound } from './inbound.ts';
+import { createLocalLinks } from './links.ts';
+import { publishSeries, syncSchedules } from './publish.ts';
+import { loadParticipants, loadSeries } from './series-dir.ts';
+
+export type Persona = 'quiet' | 'reader' | 'adopter' | 'sharer' | 'commenter' | 'out-of-office' | 'unsubscriber' | 'bouncer';
+
+export interface SentMail {
+  at: string;
+  kind: string;
+  trainingSlug?: string;
+  to: string;
+  subject: string;
+  /** The Date header, which dispatch sets to the job's (virtual) fire time. */
+  date: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  what: string;
+}
+
+export interface SimulationResult {
+  seriesId: string;
+  personas: Record<string, Persona>;
+  participants: Participant[];
+  timeline: TimelineEntry[];
+  sent: SentMail[];
+  funnel: SeriesFunnel;
+  failedJobs: string[];
+}
+
+export interface SimulateOptions {
+  dir: string;
+  /** Synthetic participants instead of the folder's participants.csv. */
+  participants?: number;
+  seed?: number;
+  log?: (entry: TimelineEntry) => void;
+}
+
+const ZONES = [
+  'America/Los_Angeles', 'America/Denver', 'America/Chicago', 'America/New_York', 'America/Sao_Paulo',
+  'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Africa/Lagos', 'Asia/Dubai', 'Asia/Kolkata',
+  'Asia/Bangkok', 'Asia/Brunei', 'Asia/Tokyo', 'Australia/Perth', 'Australia/Sydney', 'Pacific/Auckland',
+];
+const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
+
+/** A small seeded generator (mulberry32): the same seed plays the same series. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface LabeledReply {
+  reply: string;
+  intents: { intent: string }[];
+}
+
+/** Realistic reply texts from the labeled fixtures, by the single intent they carry. */
+function replyBank(): Record<'strategy' | 'comment' | 'adopt', string[]> {
+  const file = join(fileURLToPath(new URL('..', import.meta.url)), 'test', 'fixtures', 'replies', 'labeled', 'labels.json');
+  const labels = JSON.parse(readFileSync(file, 'utf8')) as { replies: LabeledReply[] };
+  const bank = { strategy: [] as string[], comment: [] as string[], adopt: [] as string[] };
+  for (const r of labels.replies) {
+    if (r.intents.length !== 1 || !r.reply.trim() || /#\d/.test(r.reply)) continue;
+    const intent = r.intents[0]!.intent;
+    if (intent === 'strategy' || intent === 'comment' || intent === 'adopt') bank[intent].push(r.reply);
+  }
+  return bank;
+}
+
+export function assignPersonas(participants: readonly Participant[], next: () => number): Record<string, Persona> {
+  const personas: Record<string, Persona> = {};
+  // One of each of the rare cases the story needs, then a realistic mix for everyone else.
+  const special: Persona[] = ['out-of-office', 'unsubscriber', 'bouncer'];
+  const common: Persona[] = ['quiet', 'quiet', 'reader', 'reader', 'adopter', 'adopter', 'adopter', 'sharer', 'commenter'];
+  // A seeded shuffle of the mix, dealt in turn, so every kind of participant shows up.
+  const deck = [...common];
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  const withSpecial = participants.length > 6;
+  participants.forEach((p, i) => {
+    personas[p.email] = withSpecial && i < special.length ? special[i]! : deck[(i - (withSpecial ? special.length : 0)) % deck.length]!;
+  });
+  return personas;
+}
+
+function syntheticParticipants(n: number): Participant[] {
+  return Array.from({ length: n }, (_, i) => ({
+    email: `participant${i + 1}@example.com`,
+    name: `Participant ${i + 1}`,
+    timeZone: ZONES[i % ZONES.length]!,
+    workStart: STARTS[(i * 7) % STARTS.length]!,
+  }));
+}
+
+interface Reaction {
+  at: number;
+  run: () => Promise<string | undefined>;
+}
+
+function mailKind(messageId: string | undefined): { kind: string; trainingSlug?: string } {
+  const local = messageId?.replace(/^<|>$/g, '').split('@')[0] ?? '';
+  const [kind, , training] = local.split('.');
+  return { kind: kind ?? 'unknown', ...(training && training !== '_' ? { trainingSlug: training } : {}) };
+}
+
+function hrefs(html: string): string[] {
+  return [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+}
+
+function mailto(href: string): { subject: string; body: string } {
+  const query = new URL(href).searchParams;
+  return { subject: query.get('subject') ?? '', body: query.get('body') ?? '' };
+}
+
+function quote(original: ParsedMail, fromName: string): string {
+  const when = original.date?.toUTCString() ?? '';
+  const text = (original.text ?? '').split('\n').slice(0, 40).map((l) => `> ${l}`).join('\n');
+  return `\n\nOn ${when}, ${fromName} wrote:\n${text}\n`;
+}
+
+export async function simulateSeries(opts: SimulateOptions): Promise<SimulationResult> {
+  const next = random(opts.seed ?? 7);
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-simulate-'));
+  const timeline: TimelineEntry[] = [];
+  const note = (at: Date, what: string) => {
+    const entry = { at: at.toISOString(), what };
+    timeline.push(entry);
+    opts.log?.(entry);
+  };
+  let now = new Date(0);
+  let stack: RunningStack | undefined;
+  let client: ReturnType<typeof createDynamoClient> | undefined;
+  try {
+    stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
+    const config = stack.config;
+    client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+    const store: Store = createStore({ client, tableName: config.tableName });
+    const secret = 'simulation-secret-not-for-production';
+
+    // 1. Publish the day before the first window opens, and enrol.
+    const { series, trainings } = await loadSeries(opts.dir);
+    const firstOpens = trainings.map((t) => t.opens).sort()[0]!;
+    now = new Date(Date.parse(`${firstOpens}T00:00:00Z`) - 36 * 3_600_000);
+    await publishSeries(opts.dir, store, now);
+    const csv = join(opts.dir, 'participants.csv');
+    const participants = opts.participants ? syntheticParticipants(opts.participants) : await loadParticipants(csv, series);
+    await store.putParticipants(series.id, participants);
+    await syncSchedules(store, series.id, now);
+    note(now, `published "${series.title}" with ${trainings.length} trainings; enrolled ${participants.length} participants`);
+
+    const personas = assignPersonas(participants, next);
+    const cast = new Map<Persona, string[]>();
+    for (const p of participants) cast.set(personas[p.email]!, [...(cast.get(personas[p.email]!) ?? []), p.name]);
+    for (const [persona, names] of cast) note(now, `  ${persona}: ${names.length > 6 ? `${names.length} people` : names.join(', ')}`);
+    const byEmail = new Map(participants.map((p) => [p.email, p]));
+    const bank = replyBank();
+    const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? 'This was useful, thank you!';
+
+    // The same handlers `baton dev` wires, on the virtual clock.
+    const outbox = join(dataDir, 'outbox');
+    const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 10_000 }), outbox);
+    stack.setHandlers({
+      onMail: createLocalInbound({ store, config, secret, mailer, dataDir, now: () => now }),
+      onLink: createLocalLinks({ store, secret, now: () => now }),
+    });
+    const dispatchJob = localDispatch({ store, config: { ...config, maxSendRate: 10_000 }, sesEndpoint: stack.endpoints.ses, secret });
+    const scheduler = new LocalScheduler(store, { retryDelayMs: 10 * 60_000 });
+    const smtp = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
+
+    const reactions: Reaction[] = [];
+    const later = (hours: number, run: Reaction['run']) => reactions.push({ at: now.getTime() + hours * 3_600_000, run });
+    const seen = new Set<string>();
+    const sent: SentMail[] = [];
+    const failedJobs: string[] = [];
+    const unsubscribedAt = new Map<string, number>();
+
+    const reply = async (p: Participant, original: ParsedMail, subject: string, text: string, headers: Record<string, string> = {}) => {
+      const replyTo = original.replyTo?.value[0]?.address;
+      if (!replyTo) return;
+      await smtp.sendMail({
+        from: { name: p.name, address: p.email },
+        to: replyTo,
+        subject,
+        text: text + quote(original, original.from?.value[0]?.name ?? 'Baton'),
+        inReplyTo: original.messageId,
+        references: [original.messageId ?? ''],
+        headers,
+      });
+    };
+    const click = async (url: string, body: string) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      return res.status;
+    };
+
+    /** What a persona does with a mail it received. */
+    const react = (p: Participant, persona: Persona, mail: ParsedMail, kind: string) => {
+      const html = typeof mail.html === 'string' ? mail.html : '';
+      const links = hrefs(html);
+      const readUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>(?:(?!<\/a>)[\s\S])*?Mark as read/i)?.[1]?.replace(/&amp;/g, '&');
+      if (kind === 'training') {
+        if (persona === 'reader' && readUrl) later(3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
+        if (persona === 'adopter') {
+          const adopt = links.filter((h) => h.startsWith('mailto:') && /subject=Adopt/i.test(h));
+          const choice = adopt[Math.floor(next() * adopt.length)];
+          if (choice) {
+            const { subject } = mailto(choice);
+            later(5 + next() * 60, async () => {
+              await reply(p, mail, subject, pick(bank.adopt));
+              return `${p.name} replied "${subject}"`;
+            });
+          }
+        }
+        if (persona === 'sharer') {
+          const share = links.find((h) => h.startsWith('mailto:') && /subject=Strategy/i.test(h));
+          if (share) {
+            const { subject } = mailto(share);
+            later(10 + next() * 80, async () => {
+              await reply(p, mail, subject, pick(bank.strategy));
+              return `${p.name} shared a strategy`;
+            });
+          }
+        }
+        if (persona === 'commenter') {
+          later(20 + next() * 100, async () => {
+            await reply(p, mail, `Re: ${mail.subject ?? ''}`, pick(bank.comment));
+            return `${p.name} commented on the training`;
+          });
+        }
+        if (persona === 'out-of-office' && !seen.has(`ooo:${p.email}`)) {
+          seen.add(`ooo:${p.email}`);
+          const back = new Date(now.getTime() + 10 * 86_400_000).toISOString().slice(0, 10);
+          later(0.1, async () => {
+            await reply(p, mail, `Automatic reply: ${mail.subject ?? ''}`, `I am out of the office until ${back} with limited access to email.`, {
+              'Auto-Submitted': 'auto-replied',
+            });
+            return `${p.name}'s mailbox answered: out of office until ${back}`;
+          });
+        }
+        if (persona === 'unsubscriber' && !unsubscribedAt.has(p.email) && mail.subject?.includes('training 2 of')) {
+          const header = String(mail.headers.get('list-unsubscribe') ?? '');
+          const url = (mail.headers.get('list') as { unsubscribe?: { url?: string } } | undefined)?.unsubscribe?.url ?? header.match(/<(http[^>]+)>/)?.[1];
+          if (url) {
+            unsubscribedAt.set(p.email, Number.POSITIVE_INFINITY);
+            later(2, async () => {
+              unsubscribedAt.set(p.email, now.getTime());
+              return `${p.name} unsubscribed with one click (${await click(url, 'List-Unsubscribe=One-Click')})`;
+            });
+          }
+        }
+        if (persona === 'bouncer' && !seen.has(`bounce:${p.email}`)) {
+          seen.add(`bounce:${p.email}`);
+          later(0.05, async () => {
+            // What the mail-events handler does with SES's bounce notification.
+            await store.suppress(p.email, 'bounce', now);
+            await store.setBounced(series.id, p.email, now);
+            return `${p.email} bounced (mailbox does not exist); the address is suppressed`;
+          });
+        }
+      }
+      if (kind === 'follow-up') {
+        const rate = links.find((h) => h.includes('/l/') && /[45]\s*<\/a>|Helped a lot|>\s*[45]/i.test(html.slice(html.indexOf(h), html.indexOf(h) + 300)));
+        const target = rate ?? links.filter((h) => h.includes('/l/'))[3];
+        if (target) later(6 + next() * 48, async () => `${p.name} rated the strategy they adopted (${await click(target, '')})`);
+      }
+    };
+
+    const collectSent = async () => {
+      let files: string[] = [];
+      try {
+        files = readdirSync(outbox).sort();
+      } catch {
+        return;
+      }
+      for (const file of files) {
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const mail = await simpleParser(readFileSync(join(outbox, file)));
+        const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address ?? '' : '';
+        const { kind, trainingSlug } = mailKind(mail.messageId);
+        sent.push({ at: now.toISOString(), kind, ...(trainingSlug ? { trainingSlug } : {}), to, subject: mail.subject ?? '', date: mail.date?.toISOString() ?? '' });
+        const p = byEmail.get(to);
+        if (p) react(p, personas[to]!, mail, kind);
+      }
+    };
+
+    // 2. The event loop: schedules and reactions, earliest first.
+    for (let steps = 0; steps < 100_000; steps++) {
+      const pending = await store.listPendingSchedules();
+      const nextSchedule = pending.length ? Math.min(...pending.map((r) => Date.parse(r.at))) : Number.POSITIVE_INFINITY;
+      reactions.sort((a, b) => a.at - b.at);
+      const nextReaction = reactions[0]?.at ?? Number.POSITIVE_INFINITY;
+      if (nextSchedule === Number.POSITIVE_INFINITY && nextReaction === Number.POSITIVE_INFINITY) break;
+      if (nextReaction < nextSchedule) {
+        const reaction = reactions.shift()!;
+        now = new Date(reaction.at);
+        const what = await reaction.run();
+        if (what) note(now, `  ${what}`);
+        await collectSent();
+        continue;
+      }
+      now = new Date(nextSchedule);
+      const before = sent.length;
+      const report = await scheduler.fireDue(now, dispatchJob);
+      await collectSent();
+      failedJobs.push(...report.failed);
+      const names = [...report.fired, ...report.retrying.map((n) => `${n} (retrying)`), ...report.failed.map((n) => `${n} (failed)`)];
+      const newly = sent.slice(before);
+      const kinds = [...new Set(newly.map((m) => m.kind))];
+      note(now, `${names.map((n) => n.split('/')[1]).join(', ')}: ${newly.length} sent${kinds.length ? ` (${kinds.join(', ')})` : ''}`);
+    }
+    smtp.close();
+
+    // 3. The funnel from what was stored.
+    const published = (await store.getSeries(series.id))!;
+    const funnel = computeFunnel({
+      series: published.series,
+      trainings: published.trainings,
+      participants: await store.listParticipants(series.id),
+      responses: await store.listResponses(series.id),
+      deliveries: await store.listDeliveries(series.id),
+    });
+    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs };
+  } finally {
+    client?.destroy();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** "Thu 21 Jan 08:30 Asia/Brunei": when a mail reached someone, in their own zone. */
+export function localTime(iso: string, timeZone: string): string {
+  const z = utcToZoned(new Date(iso), timeZone);
+  return `${z.date} ${z.time} ${timeZone}`;
+}

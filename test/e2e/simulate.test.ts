@@ -1,0 +1,94 @@
+// The example series played end to end on a virtual clock against the real local servers
+// (the same run `baton simulate` prints): who got what, when, in their own local time.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { simulateSeries, type SimulationResult } from '#cli/simulate';
+import { loadSeries } from '#cli/series-dir';
+import { isoWeek } from '#core/report';
+import { utcToZoned } from '#core/time';
+import type { Training } from '#core/model';
+
+const example = join(import.meta.dirname, '..', '..', 'examples', 'q1-productivity');
+let run: SimulationResult;
+let trainings: Training[];
+
+beforeAll(async () => {
+  trainings = (await loadSeries(example)).trainings;
+  run = await simulateSeries({ dir: example, seed: 7 });
+}, 300_000);
+
+const who = (persona: string) => Object.entries(run.personas).filter(([, p]) => p === persona).map(([email]) => email);
+const mailsTo = (email: string, kind?: string) => run.sent.filter((m) => m.to === email && (!kind || m.kind === kind));
+const eventAt = (pattern: RegExp) => run.timeline.find((e) => pattern.test(e.what))?.at;
+
+describe('a simulated series', () => {
+  it('runs every job without failures', () => {
+    expect(run.failedJobs).toEqual([]);
+    expect(run.sent.length).toBeGreaterThan(100);
+  });
+
+  it('gives every participant who stays one kickoff and each training once, at their workStart on the opening day', () => {
+    const staying = run.participants.filter((p) => !['unsubscriber', 'bouncer'].includes(run.personas[p.email]!));
+    for (const p of staying) {
+      expect(mailsTo(p.email, 'kickoff')).toHaveLength(1);
+      const got = mailsTo(p.email, 'training');
+      expect(got.map((m) => m.trainingSlug).sort()).toEqual(trainings.map((t) => t.slug).sort());
+      for (const mail of got) {
+        const training = trainings.find((t) => t.slug === mail.trainingSlug)!;
+        const local = utcToZoned(new Date(mail.date), p.timeZone);
+        expect({ who: p.email, date: local.date, time: local.time }).toEqual({ who: p.email, date: training.opens, time: p.workStart });
+      }
+    }
+  });
+
+  it('never sends anyone the same email twice', () => {
+    const once = run.sent.filter((m) => !['rollup', 'digest', 'follow-up'].includes(m.kind));
+    const keys = once.map((m) => `${m.kind}|${m.trainingSlug ?? ''}|${m.to}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const weekly = run.sent.filter((m) => m.kind === 'rollup' || m.kind === 'digest').map((m) => `${m.kind}|${m.to}|${isoWeek(m.date.slice(0, 10))}`);
+    expect(new Set(weekly).size).toBe(weekly.length);
+  });
+
+  it('reminds only people who had not contributed, and never someone out of office', () => {
+    const contributors = new Set([...who('adopter'), ...who('sharer'), ...who('commenter')]);
+    const reminded = run.sent.filter((m) => m.kind === 'reminder');
+    expect(reminded.length).toBeGreaterThan(0);
+    for (const m of reminded) expect(contributors.has(m.to)).toBe(false);
+    const [away] = who('out-of-office');
+    const back = Date.parse(run.timeline.find((e) => e.what.includes('out of office until'))!.what.match(/until (\d{4}-\d{2}-\d{2})/)![1]!);
+    for (const m of mailsTo(away!, 'reminder')) expect(Date.parse(m.date)).toBeGreaterThanOrEqual(back);
+    expect(mailsTo(away!, 'reminder').some((m) => m.trainingSlug === trainings[0]!.slug)).toBe(false);
+  });
+
+  it('checks in with adopters only, weeks after the window', () => {
+    const checkIns = run.sent.filter((m) => m.kind === 'follow-up');
+    expect(checkIns.length).toBeGreaterThan(0);
+    const adopters = new Set(who('adopter'));
+    for (const m of checkIns) {
+      expect(adopters.has(m.to)).toBe(true);
+      const training = trainings.find((t) => t.slug === m.trainingSlug)!;
+      expect(Date.parse(m.date)).toBeGreaterThan(Date.parse(`${training.closes}T00:00:00Z`) + 14 * 86_400_000);
+    }
+  });
+
+  it('sends nothing to an address after it unsubscribed or bounced', () => {
+    const [quitter] = who('unsubscriber');
+    const quitAt = eventAt(/unsubscribed with one click \(200\)/)!;
+    expect(quitAt).toBeDefined();
+    expect(mailsTo(quitter!).filter((m) => m.at > quitAt)).toEqual([]);
+    const [bounced] = who('bouncer');
+    const bounceAt = eventAt(/bounced/)!;
+    expect(mailsTo(bounced!).filter((m) => m.at > bounceAt)).toEqual([]);
+  });
+
+  it('wraps up with everyone still on the list, and the funnel counts what people did', () => {
+    const wrapped = new Set(run.sent.filter((m) => m.kind === 'wrap-up').map((m) => m.to));
+    const staying = run.participants.filter((p) => !['unsubscriber', 'bouncer'].includes(run.personas[p.email]!)).map((p) => p.email);
+    expect([...wrapped].sort()).toEqual(staying.sort());
+    const series = run.funnel.stages;
+    const count = (stage: string) => series.find((s) => s.stage === stage)!.count;
+    expect(count('adopted')).toBe(who('adopter').length);
+    expect(count('contributed')).toBe(who('adopter').length + who('sharer').length + who('commenter').length);
+    expect(count('read')).toBe(count('contributed') + who('reader').length);
+  });
+});
