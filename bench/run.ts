@@ -10,6 +10,7 @@ type Bench = () => Promise<unknown>;
 const benches: [string, () => Promise<Bench>][] = [
   ['send', async () => (await import('./send.ts')).benchSend],
   ['bundles', async () => (await import('./send.ts')).benchBundles],
+  ['cold-start', async () => (await import('./cold-start.ts')).benchColdStart],
   ['mail', async () => (await import('./mail.ts')).benchMail],
   ['fill', async () => (await import('#emails/bench')).benchFill],
   ['trim', async () => (await import('./trim.ts')).benchTrim],

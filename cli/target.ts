@@ -1,14 +1,17 @@
 // Where a command like `baton publish` or `baton status` acts. `local` is the local stack: the
 // running `baton dev` when there is one, otherwise the same data folder opened directly (so the
-// commands work whether or not the stack is up). `aws` comes with the production issue.
+// commands work whether or not the stack is up). `aws` is the deployed stacks (aws-target.ts).
 import { connect } from 'node:net';
 import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
 import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
 import { join } from 'node:path';
 import { localConfig, localSecret, type LocalConfig } from './local-config.ts';
+import { openAwsTarget, type AwsTarget } from './aws-target.ts';
 import { UserError } from './user-error.ts';
 
-export interface Target {
+export type Target = LocalTarget | AwsTarget;
+
+export interface LocalTarget {
   name: 'local';
   config: LocalConfig;
   store: Store;
@@ -29,10 +32,13 @@ function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+export async function openTarget(name: 'local' | undefined, overrides?: Partial<LocalConfig>): Promise<LocalTarget>;
+export async function openTarget(name: string | undefined, overrides?: Partial<LocalConfig>): Promise<Target>;
 export async function openTarget(name: string | undefined, overrides: Partial<LocalConfig> = {}): Promise<Target> {
   const target = name ?? 'local';
+  if (target === 'aws') return openAwsTarget();
   if (target !== 'local') {
-    throw new UserError(`unknown target "${target}": use --target local (the aws target arrives with the deployment guide).`);
+    throw new UserError(`unknown target "${target}": use --target local (the default) or --target aws (the deployed stacks).`);
   }
   const config = localConfig(overrides);
   const running = await portOpen(config.ports.dynamo);

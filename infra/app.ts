@@ -1,6 +1,7 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy` run this (see cdk.json). Configuration comes
 // from context and is validated before any construct is created.
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, readConfig, type Config } from './config.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StateStack } from './state-stack.ts';
@@ -30,5 +31,9 @@ new ServiceStack(app, 'BatonService', {
   config,
   state,
 });
+
+// cdk-nag's AWS Solutions rules run on every synth and stop it on a finding; each deliberate
+// exception is acknowledged next to the resource it concerns, with its reason.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 app.synth();

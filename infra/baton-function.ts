@@ -1,14 +1,19 @@
 // Every Baton Lambda is a BatonFunction: the house defaults are set here once, so the service
 // stack only says what differs (memory, timeout, what the function may touch).
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { ENV_NAMES } from '#adapters/runtime-config';
+import { tableDefinition } from '#adapters/table-definition';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
@@ -22,11 +27,41 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __batonCreateRequire } from 'node:module';" +
   'const require = __batonCreateRequire(import.meta.url);';
 
-/** Names of the environment variables the grant helpers set; handlers read these. */
-export const ENV = {
-  tableName: 'TABLE_NAME',
-  replyTokenSecretArn: 'REPLY_TOKEN_SECRET_ARN',
-} as const;
+/** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
+export const ENV = ENV_NAMES;
+
+/** What a function that sends mail is told: who it is, where replies and links go. */
+export interface MailSettingsEnv {
+  domain: string;
+  inboundDomain: string;
+  sender: string;
+  linksBaseUrl: string;
+  maxSendRate: number;
+}
+
+/**
+ * How cdk-nag names a resource's ARN in a finding (`<TableCD117FA1.Arn>`), so a finding can be
+ * acknowledged exactly, for that one resource, next to the grant that causes it.
+ */
+export function nagArn(resource: Construct): string {
+  return `<${Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement)}.Arn>`;
+}
+
+/**
+ * Each bundle's size budget: what its cold start must load. Inbound parses MIME (mailparser and
+ * its charset tables, DKIM checks, HTML sanitising), which the others never load.
+ */
+export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
+  dispatch: 1024 * 1024,
+  'send-worker': 1024 * 1024,
+  links: 1024 * 1024,
+  'mail-events': 1024 * 1024,
+  inbound: 3 * 1024 * 1024,
+};
+
+/** What the store calls, and all it may call. */
+export const TABLE_READ_ACTIONS = ['GetItem', 'BatchGetItem', 'Query'] as const;
+export const TABLE_WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
 
 export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling'> & {
   /** Defaults to functions/handlers/<id>.ts: a handler's file name is its construct id. */
@@ -36,8 +71,29 @@ export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architec
 export class BatonFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BatonFunctionProps = {}) {
     const { environment, ...rest } = props;
+    const entry = props.entry ?? join(HANDLERS_DIR, `${id}.ts`);
+    if (!existsSync(entry)) {
+      throw new Error(
+        `the ${id} function's handler ${relative(PROJECT_ROOT, entry)} does not exist: ` +
+          `a handler's file name is its construct id; add the file or rename the function`,
+      );
+    }
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // A role of its own, allowed to write only its own log group: the managed
+    // AWSLambdaBasicExecutionRole would let it write to every log group in the account.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `The ${id} function: its own log group plus exactly what the service stack grants`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
     super(scope, id, {
-      entry: join(HANDLERS_DIR, `${id}.ts`),
+      entry,
+      role,
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -46,10 +102,7 @@ export class BatonFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       // An explicit log group rather than `logRetention`, which needs an extra custom-resource Lambda.
-      logGroup: new LogGroup(scope, `${id}Logs`, {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
@@ -73,12 +126,25 @@ export class BatonFunction extends NodejsFunction {
       },
       ...rest,
     });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace writes (xray:PutTraceSegments, xray:PutTelemetryRecords) have no resource-level permissions.',
+    });
   }
 
-  /** Grants the table (read, or read and write) and tells the function its name in one call. */
+  /**
+   * Grants the table (read, or read and write) and tells the function its name in one call. The
+   * actions are the ones the store (functions/adapters/dynamo.ts) calls — no Scan, no streams —
+   * on the table and its one index by name, so the grant has no wildcard.
+   */
   useTable(table: ITable, access: 'read' | 'readWrite'): this {
-    if (access === 'read') table.grantReadData(this);
-    else table.grantReadWriteData(this);
+    const actions = access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn, `${table.tableArn}/index/${tableDefinition.gsi1.indexName}`],
+      }),
+    );
     this.addEnvironment(ENV.tableName, table.tableName);
     return this;
   }
@@ -90,6 +156,31 @@ export class BatonFunction extends NodejsFunction {
   useReplyTokenSecret(secret: ISecret): this {
     secret.grantRead(this);
     this.addEnvironment(ENV.replyTokenSecretArn, secret.secretArn);
+    return this;
+  }
+
+  /**
+   * Lets the function send mail from the verified domain through the configuration set (whose
+   * bounce and complaint events reach mail-events), and tells it what composing mail needs.
+   */
+  useMail(identity: IEmailIdentity, configurationSet: IConfigurationSet, settings: MailSettingsEnv): this {
+    const stack = Stack.of(this);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        // SES v2 SendEmail with raw content is authorised as both actions.
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          identity.emailIdentityArn,
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+        ],
+      }),
+    );
+    this.addEnvironment(ENV.domain, settings.domain);
+    this.addEnvironment(ENV.inboundDomain, settings.inboundDomain);
+    this.addEnvironment(ENV.sender, settings.sender);
+    this.addEnvironment(ENV.linksBaseUrl, settings.linksBaseUrl);
+    this.addEnvironment(ENV.maxSendRate, String(settings.maxSendRate));
+    this.addEnvironment(ENV.configurationSet, configurationSet.configurationSetName);
     return this;
   }
 }

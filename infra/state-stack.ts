@@ -1,9 +1,9 @@
 // Everything Baton must not lose: the table, the mail and attachment buckets, the reply-token
 // secret. It lives apart from the service stack so that redeploying or even deleting the service
 // never touches data, and every resource here is retained if its stack is deleted.
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -15,6 +15,8 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '#adapters/table-definition';
+import { STATE_OUTPUTS } from './outputs.ts';
+import { nagArn } from './baton-function.ts';
 
 /** Raw inbound MIME is only needed until it is parsed and stored, and for looking into problems. */
 export const INBOUND_MAIL_RETENTION_DAYS = 90;
@@ -26,6 +28,9 @@ export class StateStack extends Stack {
   readonly inboundMailBucket: Bucket;
   readonly attachmentBucket: Bucket;
   readonly replyTokenSecret: Secret;
+  /** Reading raw inbound mail, and writing attachments: what the inbound function may do with the buckets. */
+  readonly inboundMailReader: ManagedPolicy;
+  readonly attachmentWriter: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -77,6 +82,38 @@ export class StateStack extends Stack {
       // Losing it would orphan every reply to mail already sent.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Object access is defined here, next to the buckets, and attached to the inbound function by
+    // the service stack: the grants stay as narrow as S3 allows (one action, one prefix).
+    this.inboundMailReader = new ManagedPolicy(this, 'InboundMailReader', {
+      description: 'Read raw inbound mail (only objects under inbound/)',
+      statements: [new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.inboundMailBucket.arnForObjects(`${INBOUND_MAIL_PREFIX}*`)] })],
+    });
+    Validations.of(this.inboundMailReader).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this.inboundMailBucket)}/${INBOUND_MAIL_PREFIX}*]`,
+      reason: 'Only s3:GetObject, only under inbound/: SES names each raw message by its message id, so the key is not known in advance.',
+    });
+    this.attachmentWriter = new ManagedPolicy(this, 'AttachmentWriter', {
+      description: 'Write attachments of replies (put only: no read, no delete)',
+      statements: [new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.attachmentBucket.arnForObjects('*')] })],
+    });
+    Validations.of(this.attachmentWriter).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this.attachmentBucket)}/*]`,
+      reason: 'Only s3:PutObject: attachment keys are made from series, response and file names at run time.',
+    });
+
+    Validations.of(this.replyTokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Not rotated on a timer: rotation would break the reply address and links of every email already sent. ' +
+        'To rotate by hand, store a JSON array with the new secret first; tokens made with the old one still verify.',
+    });
+
+    // What the CLI's aws target and the service stack read.
+    const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
+    output(STATE_OUTPUTS.tableName, this.table.tableName, "Baton's one DynamoDB table");
+    output(STATE_OUTPUTS.inboundMailBucket, this.inboundMailBucket.bucketName, 'Raw inbound mail, kept 90 days');
+    output(STATE_OUTPUTS.attachmentBucket, this.attachmentBucket.bucketName, 'Attachments of replies');
+    output(STATE_OUTPUTS.replyTokenSecretArn, this.replyTokenSecret.secretArn, 'The reply-token secret (its ARN, not its value)');
   }
 }
 
@@ -85,7 +122,7 @@ function privateBucket(
   id: string,
   lifecycleRules: LifecycleRule[],
 ): Bucket {
-  return new Bucket(scope, id, {
+  const bucket = new Bucket(scope, id, {
     encryption: BucketEncryption.S3_MANAGED,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -96,4 +133,11 @@ function privateBucket(
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
     ],
   });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'No server access log bucket: only SES and two Baton roles may touch these objects, and CloudTrail data events ' +
+      'are the audit trail to switch on when one is needed (a log bucket would itself need a log bucket).',
+  });
+  return bucket;
 }

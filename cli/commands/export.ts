@@ -45,6 +45,11 @@ export async function run(args: string[]): Promise<number> {
     const missing: string[] = [];
     let copied = 0;
     for (const a of wiki.attachments) {
+      // Attachments of a deployed series stay in the attachment bucket; the pages link to them.
+      if (target.name !== 'local') {
+        missing.push(`${a.ref.filename} (${a.ref.key})`);
+        continue;
+      }
       const from = join(target.config.dataDir, 'attachments', ...a.ref.key.split('/').filter((p) => p && p !== '..'));
       if (!existsSync(from)) {
         missing.push(`${a.ref.filename} (${a.ref.key})`);

@@ -103,6 +103,9 @@ export async function run(args: string[]): Promise<number> {
   } else {
     const target = await openTarget(values.target);
     try {
+      if (target.name !== 'local') {
+        throw new UserError('parse-reply reads the reply tokens of the local stack; for a deployed stack, pass --series <dir> --training <slug>.');
+      }
       const config: InboundConfig = { settings: settingsFor(target.secret) };
       const parsedForRecipients = await parseInbound(raw).catch(() => undefined);
       const to = ['to', 'cc'].flatMap((h) => (parsedForRecipients?.headers.get(h) ?? '').split(','));

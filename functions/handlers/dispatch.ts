@@ -1,28 +1,161 @@
 // The Lambda a schedule invokes when a job is due. EventBridge Scheduler passes the schedule's
 // Input (the job as JSON) as the event itself.
 //
-// For now it only validates and acknowledges the job: planning recipients, filling templates and
-// sending arrive with the dispatch core in a later issue, which this handler will call. Keep it
-// thin, and keep mjml out of its imports: templates are compiled at publish time, never here.
-import { JobSchema, type Job } from '#core/jobs';
+// Primary course:
+//   1. parse the job (a bad one throws, so the scheduler's retries and dead-letter queue keep it);
+//   2. a job about many participants is cut into batches of recipients on the fan-out queue, so
+//      no send depends on one invocation finishing within 15 minutes; the send workers run them;
+//   3. otherwise dispatch it here: plan, compose, send once each through the delivery ledger;
+//   4. any email that failed to send fails the invocation, so the retry sends the rest (the
+//      ledger skips whoever already got theirs).
+// Keep mjml out of the imports: templates are compiled at publish time, never here.
+import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/dynamo';
+import { credentialsFromEnv, SqsQueue, type MessageQueue } from '#adapters/queue';
+import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/runtime-config';
+import { tokenSecretsFromEnv } from '#adapters/secrets';
+import { createSesClient, SesMailer } from '#adapters/ses';
+import type { MailSettings } from '#core/compose';
+import type { BuiltMail, DeliveryReport } from '#core/deliver';
+import { dispatch, type DispatchDeps } from '#core/dispatch';
+import { JobSchema, type Job, type JobKind } from '#core/jobs';
 
-export async function handler(event: unknown): Promise<{ accepted: Job }> {
+/**
+ * Kinds whose email to one person depends only on that person, so a batch of recipients composes
+ * the same mail as the whole send. Digests go to trainers; roll-ups and wrap-ups credit teammates,
+ * who must not be filtered out of the batch's view of the series, so those stay whole.
+ */
+export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'follow-up'];
+
+export class InvalidJobError extends Error {
+  override name = 'InvalidJobError';
+}
+
+/** Parses a job from a schedule or a queue message; the error says what is wrong and what to do. */
+export function parseJob(event: unknown, from = 'dispatch'): Job {
   const parsed = JobSchema.safeParse(event);
-  if (!parsed.success) {
-    // Throwing lets the scheduler's retry policy and dead-letter queue keep the bad job for a look.
-    throw new Error(
-      `dispatch received an event that is not a job:\n` +
-        parsed.error.issues.map((i) => `- ${i.path.join('.') || 'the event'}: ${i.message}\n`).join('') +
-        `Received: ${JSON.stringify(event)}. Re-publish the series so its schedules carry valid jobs.`,
-    );
+  if (parsed.success) return parsed.data;
+  throw new InvalidJobError(
+    `${from} received an event that is not a job:\n` +
+      parsed.error.issues.map((i) => `- ${i.path.join('.') || 'the event'}: ${i.message}\n`).join('') +
+      `Received: ${JSON.stringify(event)}. Re-publish the series so its schedules carry valid jobs.`,
+  );
+}
+
+/** What the send workers and dispatch share: how to compose and send one job. */
+export interface SendDeps {
+  store: Store;
+  send(mail: BuiltMail): Promise<string>;
+  /** Resolved per invocation: the token secret may rotate under a warm container. */
+  settings(): Promise<MailSettings>;
+  now(): Date;
+}
+
+export interface DispatchHandlerDeps extends SendDeps {
+  queue: MessageQueue;
+  /** Recipients per queued batch; a send to more participants than this is fanned out. */
+  batchSize: number;
+}
+
+export interface ReportSummary {
+  sent: number;
+  alreadySent: number;
+  inFlight: number;
+  skipped: number;
+  failed: number;
+}
+
+export type DispatchResult =
+  | { job: Job; fannedOut: { batches: number; recipients: number } }
+  | { job: Job; report: ReportSummary };
+
+export const summarize = (r: DeliveryReport): ReportSummary => ({
+  sent: r.sent.length,
+  alreadySent: r.alreadySent.length,
+  inFlight: r.inFlight.length,
+  skipped: r.skipped.length,
+  failed: r.failed.length,
+});
+
+/** Runs one job in this invocation; throws when any email failed, after logging the report. */
+export async function runJob(job: Job, deps: SendDeps): Promise<ReportSummary> {
+  const coreDeps: DispatchDeps = { store: deps.store, send: deps.send, settings: await deps.settings(), now: deps.now };
+  const report = await dispatch(job, coreDeps);
+  const summary = summarize(report);
+  log(report.failed.length ? 'ERROR' : 'INFO', 'job dispatched', { job: describe(job), ...summary });
+  if (report.failed.length > 0) {
+    const first = report.failed[0]!;
+    throw new Error(`${report.failed.length} of the ${job.kind} emails of ${job.seriesId} failed to send, first: ${first.emailId}: ${first.error}`);
   }
-  const job = parsed.data;
-  log('INFO', 'job accepted', { job });
-  return { accepted: job };
+  return summary;
+}
+
+/** Who a job without a recipient list is about: the series' reachable participants in its group. */
+function audience(job: Job, participants: readonly StoredParticipant[]): string[] {
+  return participants
+    .filter((p) => !p.unsubscribedAt && !p.bouncedAt)
+    .filter((p) => (!job.timeZone || p.timeZone === job.timeZone) && (!job.workStart || p.workStart === job.workStart))
+    .map((p) => p.email)
+    .sort();
+}
+
+export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknown) => Promise<DispatchResult> {
+  return async (event) => {
+    const job = parseJob(event);
+    if (!job.recipients && FAN_OUT_KINDS.includes(job.kind)) {
+      const emails = audience(job, await deps.store.listParticipants(job.seriesId));
+      if (emails.length > deps.batchSize) {
+        const batches: Job[] = [];
+        for (let i = 0; i < emails.length; i += deps.batchSize) batches.push({ ...job, recipients: emails.slice(i, i + deps.batchSize) });
+        await deps.queue.sendAll(batches.map((b) => JSON.stringify(b)));
+        const fannedOut = { batches: batches.length, recipients: emails.length };
+        log('INFO', 'job fanned out', { job: describe(job), ...fannedOut });
+        return { job, fannedOut };
+      }
+    }
+    return { job, report: await runJob(job, deps) };
+  };
+}
+
+/** A job for the logs: a batch's recipients are counted, not listed (they are personal data). */
+export function describe(job: Job): Record<string, unknown> {
+  const { recipients, ...rest } = job;
+  return recipients ? { ...rest, recipients: recipients.length } : rest;
+}
+
+/** The sending half of the deps, from the environment the stack sets. */
+export function sendDepsFromEnv(env: SenderEnv, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
+  const secrets = tokenSecretsFromEnv();
+  const mailer = new SesMailer({ client: createSesClient({ region: env.AWS_REGION }), maxSendRate });
+  return {
+    store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
+    send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
+    settings: async () => ({
+      domain: env.BATON_DOMAIN,
+      inboundDomain: env.BATON_INBOUND_DOMAIN,
+      senderAddress: env.BATON_SENDER,
+      linksBaseUrl: env.BATON_LINKS_BASE_URL,
+      secrets: await secrets(),
+    }),
+    now: () => new Date(),
+  };
+}
+
+let configured: ((event: unknown) => Promise<DispatchResult>) | undefined;
+
+export async function handler(event: unknown): Promise<DispatchResult> {
+  if (!configured) {
+    const env = readRuntimeConfig(DispatchEnvSchema, 'dispatch');
+    configured = createDispatchHandler({
+      ...sendDepsFromEnv(env),
+      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION, credentials: credentialsFromEnv() }),
+      batchSize: env.BATON_FANOUT_BATCH_SIZE,
+    });
+  }
+  return configured(event);
 }
 
 // One JSON object per line on stdout, so Lambda's JSON log format and Logs Insights read the
 // fields as they are instead of wrapping them in a string.
-function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown>): void {
+export function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
 }

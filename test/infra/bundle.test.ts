@@ -1,89 +1,116 @@
-// Bundles the dispatch function the way `cdk synth` and `cdk deploy` do (NodejsFunction with the
-// local esbuild and the house options), then loads and runs the bundle.
+// Bundles every function the way `cdk synth` and `cdk deploy` do (NodejsFunction with the local
+// esbuild and the house options), then loads and runs the bundles: dispatch's refusals, and the
+// mail-events bundle for real against dynalite.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createStore } from '#adapters/dynamo';
+import { BUNDLE_BUDGET_BYTES } from '#infra/baton-function';
 import { parseConfig } from '#infra/config';
 import { ServiceStack } from '#infra/service-stack';
 import { StateStack } from '#infra/state-stack';
+import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'mail-events'] as const;
 
-describe('the dispatch bundle', () => {
+describe('the function bundles', () => {
   let outdir: string;
-  let assetDir: string;
+  const assetDirs: Record<string, string> = {};
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
     const state = new StateStack(app, 'BatonState');
     const service = new ServiceStack(app, 'BatonService', { config: parseConfig(cdkJson.context), state });
-    const [fn] = Object.values(Template.fromStack(service).findResources('AWS::Lambda::Function'));
-    const zip = fn!.Properties.Code.S3Key as string;
-    assetDir = join(outdir, `asset.${zip.replace(/\.zip$/, '')}`);
-  }, 120_000);
+    const resources = Template.fromStack(service).toJSON().Resources;
+    for (const name of FUNCTIONS) {
+      const id = service.getLogicalId(service.node.findChild(name).node.defaultChild as CfnElement);
+      const zip = resources[id].Properties.Code.S3Key as string;
+      assetDirs[name] = join(outdir, `asset.${zip.replace(/\.zip$/, '')}`);
+    }
+  }, 300_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('is one minified ES module with its source map, under 1 MB', () => {
-    const bundle = join(assetDir, 'index.mjs');
+  const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
+
+  it.each(FUNCTIONS)('%s is one minified ES module with its source map, within budget, with nothing of mjml', (name) => {
+    const bundle = join(assetDirs[name]!, 'index.mjs');
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(`${bundle}.map`)).toBe(true);
     const bytes = statSync(bundle).size;
-    process.stdout.write(`dispatch bundle: ${bytes} bytes\n`);
-    expect(bytes).toBeLessThan(1024 * 1024);
-    expect(readFileSync(bundle, 'utf8')).toMatch(/createRequire/);
+    process.stdout.write(`${name} bundle: ${bytes} bytes\n`);
+    expect(bytes).toBeLessThan(BUNDLE_BUDGET_BYTES[name]!);
+    const code = readFileSync(bundle, 'utf8');
+    expect(code).toMatch(/createRequire/);
+    expect(code).not.toMatch(/mjml/i);
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.some((s) => s.endsWith(`functions/handlers/${name}.ts`))).toBe(true);
   });
 
-  it('is built from the handler and the core, and holds nothing of mjml', () => {
-    const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
-    expect(map.sources.some((s) => s.endsWith('functions/handlers/dispatch.ts'))).toBe(true);
-    expect(map.sources.some((s) => s.endsWith('functions/core/jobs.ts'))).toBe(true);
-    expect(map.sources.filter((s) => /mjml/i.test(s))).toEqual([]);
-    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toMatch(/mjml/i);
-  });
-
-  describe('when run', () => {
-    type Handler = (event: unknown) => Promise<{ accepted: unknown }>;
-    let handler: Handler;
-    beforeAll(async () => {
-      ({ handler } = (await import(pathToFileURL(join(assetDir, 'index.mjs')).href)) as { handler: Handler });
+  describe('dispatch, when run', () => {
+    type Handler = (event: unknown) => Promise<unknown>;
+    it('refuses to start without the environment the stack sets, naming every missing variable', async () => {
+      const { handler } = await load<{ handler: Handler }>('dispatch');
+      const saved = { ...process.env };
+      for (const key of ['TABLE_NAME', 'BATON_DOMAIN', 'BATON_FANOUT_QUEUE_URL']) delete process.env[key];
+      try {
+        await expect(handler({ kind: 'digest', seriesId: 'q1-productivity' })).rejects.toThrow(
+          /dispatch function's environment is incomplete[\s\S]*TABLE_NAME is not set[\s\S]*BATON_DOMAIN is not set[\s\S]*BATON_FANOUT_QUEUE_URL is not set[\s\S]*redeploy/,
+        );
+      } finally {
+        process.env = saved;
+      }
     });
+  });
 
-    it('accepts a job and logs it as one JSON line', async () => {
+  describe('mail-events, when run against dynalite', () => {
+    let db: TestDynalite;
+    beforeAll(async () => {
+      db = await startDynalite();
+    });
+    afterAll(() => db?.stop());
+
+    it('suppresses a bounced address and marks it in its series, logging one JSON line without the address', async () => {
+      const store = createStore({ client: db.client, tableName: db.tableName });
+      await store.putParticipants('q1-productivity', [{ email: 'gone@example.com', name: 'Gone', timeZone: 'UTC', workStart: '09:00' }]);
+      const saved = { ...process.env };
+      // The bundled SDK finds dynalite through the standard endpoint variable, as it would find AWS.
+      Object.assign(process.env, {
+        TABLE_NAME: db.tableName,
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      });
       const lines: string[] = [];
       const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
         lines.push(String(chunk));
         return true;
       });
       try {
-        const job = { kind: 'reminder', seriesId: 'q1-productivity', trainingSlug: 'deep-work', timeZone: 'Asia/Brunei' };
-        await expect(handler(job)).resolves.toEqual({ accepted: job });
+        const { handler } = await load<{ handler: (e: unknown) => Promise<unknown> }>('mail-events');
+        const result = await handler({
+          source: 'aws.ses',
+          'detail-type': 'Email Bounced',
+          detail: {
+            eventType: 'Bounce',
+            mail: { messageId: 'ses-1' },
+            bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: '2027-02-01T10:00:00.000Z' },
+          },
+        });
+        expect(result).toEqual({ suppressed: ['gone@example.com'], marked: ['q1-productivity:gone@example.com'] });
       } finally {
         write.mockRestore();
+        process.env = saved;
       }
-      expect(lines.map((line) => JSON.parse(line))).toEqual([
-        {
-          level: 'INFO',
-          message: 'job accepted',
-          job: { kind: 'reminder', seriesId: 'q1-productivity', trainingSlug: 'deep-work', timeZone: 'Asia/Brunei' },
-        },
-      ]);
-    });
-
-    it('rejects an event that is not a job, saying what is wrong', async () => {
-      await expect(handler({ kind: 'reminder', seriesId: 'q1-productivity' })).rejects.toThrow(
-        /trainingSlug[\s\S]*is required for training, reminder and follow-up jobs/,
-      );
-      await expect(handler({ kind: 'newsletter', seriesId: 'Q1 Productivity', timeZone: 'Mars/Olympus' })).rejects.toThrow(
-        /not a job[\s\S]*kind[\s\S]*seriesId[\s\S]*timeZone/,
-      );
-      await expect(handler({ kind: 'digest', seriesId: 'q1-productivity' })).resolves.toEqual({
-        accepted: { kind: 'digest', seriesId: 'q1-productivity' },
-      });
+      expect(await store.isSuppressed('gone@example.com')).toBe(true);
+      expect((await store.getParticipant('q1-productivity', 'gone@example.com'))?.bouncedAt).toBe('2027-02-01T10:00:00.000Z');
+      expect(lines.map((l) => JSON.parse(l))).toEqual([{ level: 'INFO', message: 'mail event', sesMessageId: 'ses-1', suppressed: 1, marked: 1 }]);
     });
   });
 });

@@ -1,22 +1,31 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND_WORKER_CONCURRENCY } from '#adapters/runtime-config';
+import { tableDefinition } from '#adapters/table-definition';
 import { ENV } from '#infra/baton-function';
 import { parseConfig } from '#infra/config';
-import { ServiceStack } from '#infra/service-stack';
-import { StateStack } from '#infra/state-stack';
+import { SERVICE_OUTPUTS } from '#infra/outputs';
+import { FANOUT_MAX_RECEIVES, ServiceStack } from '#infra/service-stack';
+import { INBOUND_MAIL_PREFIX, StateStack } from '#infra/state-stack';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+
+const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'mail-events'] as const;
 
 describe('ServiceStack', () => {
   let outdir: string;
+  let app: App;
   let template: Template;
-  let statements: Statement[];
+  let service: ServiceStack;
+  let resources: Record<string, Resource>;
   const config = parseConfig({
     domain: 'baton.example.com',
     inboundSubdomain: 'reply',
@@ -29,81 +38,325 @@ describe('ServiceStack', () => {
     outdir = mkdtempSync(join(tmpdir(), 'baton-service-'));
     // cdk.json's feature flags; bundling is skipped here and exercised for real in bundle.test.ts.
     // CloudFormation's own template validation runs in the whole-app synth (config.test.ts).
-    const app = new App({
-      outdir,
-      builtinCloudFormationValidation: false,
-      context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
-    });
+    app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
     const state = new StateStack(app, 'BatonState');
-    const service = new ServiceStack(app, 'BatonService', { config, state });
+    service = new ServiceStack(app, 'BatonService', { config, state });
     template = Template.fromStack(service);
-    statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
-    );
+    resources = template.toJSON().Resources;
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+  const idOf = (c: { node: { defaultChild?: unknown } }) => service.getLogicalId(c.node.defaultChild as CfnElement);
   const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+  /** Every statement a function's role is allowed, inline or from the managed policies it has. */
+  function statementsOf(fn: keyof typeof byName): Statement[] {
+    const roleId = idOf(byName[fn].role as never);
+    return Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+  }
+  const byName = {
+    get dispatch() { return service.dispatch; },
+    get 'send-worker'() { return service.sendWorker; },
+    get inbound() { return service.inbound; },
+    get links() { return service.links; },
+    get 'mail-events'() { return service.mailEvents; },
+  };
+  const envOf = (fn: keyof typeof byName) => resources[idOf(byName[fn])]!.Properties.Environment.Variables as Record<string, unknown>;
+  const allStatements = () =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+      .flatMap((r) => (r.Type === 'AWS::IAM::Policy' ? r.Properties.PolicyDocument.Statement : (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)) as Statement[]);
 
-  it('runs dispatch with the house defaults: nodejs22.x on arm64, ESM bundle, traced, JSON logs', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 512,
-      Timeout: 30,
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^dispatchLogs') } },
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+  describe('functions', () => {
+    it('are the five handlers, each with the house defaults and a month of logs in its own group', () => {
+      template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+      for (const name of FUNCTIONS) {
+        const fn = resources[idOf(byName[name])]!;
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogFormat: 'JSON' },
+        });
+        expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      }
+      template.resourceCountIs('AWS::Logs::LogGroup', FUNCTIONS.length);
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      template.resourceCountIs('Custom::LogRetention', 0);
+    });
+
+    it('give the long-running senders the most Lambda allows, so a send never stops half way', () => {
+      expect(resources[idOf(service.dispatch)]!.Properties.Timeout).toBe(900);
+      expect(resources[idOf(service.sendWorker)]!.Properties.Timeout).toBe(900);
+    });
+
+    it('tell the senders the configuration, the links URL, the queue and the secret ARN, but not the secret', () => {
+      for (const name of ['dispatch', 'send-worker', 'inbound'] as const) {
+        const variables = envOf(name);
+        expect(variables).toMatchObject({
+          [ENV.domain]: 'baton.example.com',
+          [ENV.inboundDomain]: 'reply.baton.example.com',
+          [ENV.sender]: 'training@baton.example.com',
+          [ENV.maxSendRate]: '14',
+          [ENV.linksBaseUrl]: { 'Fn::GetAtt': [expect.stringMatching(/^linksFunctionUrl/), 'FunctionUrl'] },
+          [ENV.configurationSet]: { Ref: idOf(service.configurationSet) },
+        });
+        expect(variables[ENV.tableName]).toBeDefined();
+        expect(variables[ENV.replyTokenSecretArn]).toBeDefined();
+        expect(JSON.stringify(variables)).not.toMatch(/resolve:secretsmanager|SecretString/);
+      }
+      expect(envOf('dispatch')[ENV.fanOutQueueUrl]).toEqual({ Ref: idOf(service.fanOutQueue) });
+      expect(envOf('dispatch')[ENV.fanOutBatchSize]).toBe('200');
+      expect(envOf('inbound')).toMatchObject({ [ENV.inboundBucket]: expect.anything(), [ENV.attachmentBucket]: expect.anything() });
+      expect(Object.keys(envOf('mail-events')).sort()).toEqual(['NODE_OPTIONS', ENV.tableName].sort());
+    });
+
+    it('open one function URL, for the links, whose signed tokens are the authorisation', () => {
+      template.resourceCountIs('AWS::Lambda::Url', 1);
+      template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [idOf(service.links), 'Arn'] } });
     });
   });
 
-  it('keeps its logs for a month in a log group it owns, without a log-retention custom resource', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('Custom::LogRetention', 0);
-  });
-
-  it('tells dispatch the configuration, the table name and the secret ARN, but not the secret', () => {
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    const variables = fn!.Properties.Environment.Variables;
-    expect(variables).toMatchObject({
-      BATON_DOMAIN: 'baton.example.com',
-      BATON_INBOUND_DOMAIN: 'reply.baton.example.com',
-      BATON_SENDER: 'training@baton.example.com',
-      BATON_MAX_SEND_RATE: '14',
+  describe('permissions', () => {
+    it('grant no wildcard actions, anywhere', () => {
+      const statements = allStatements();
+      expect(statements.length).toBeGreaterThan(10);
+      for (const statement of statements) for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
     });
-    expect(variables[ENV.tableName]).toBeDefined();
-    expect(variables[ENV.replyTokenSecretArn]).toBeDefined();
-    expect(JSON.stringify(variables)).not.toMatch(/resolve:secretsmanager|SecretString/);
+
+    it('grant resource-wide only X-Ray, which has no resource-level permissions', () => {
+      const resourceWide = allStatements().filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+      expect([...new Set(resourceWide.flatMap(actionsOf))].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    });
+
+    it('give each function exactly the services it uses', () => {
+      const services = (fn: keyof typeof byName) => [...new Set(statementsOf(fn).filter((s) => s.Effect === 'Allow').flatMap(actionsOf).map((a) => a.split(':')[0]))].sort();
+      expect(services('dispatch')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
+      expect(services('send-worker')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
+      expect(services('inbound')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
+      expect(services('links')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'xray']);
+      expect(services('mail-events')).toEqual(['dynamodb', 'logs', 'xray']);
+    });
+
+    it('reach the table only with the calls the store makes (no Scan), on the table and its one index by name', () => {
+      for (const name of FUNCTIONS) {
+        const dynamo = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+        expect(dynamo.flatMap(actionsOf).sort()).toEqual(
+          ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a}`),
+        );
+        const targets = JSON.stringify(dynamo.map((s) => s.Resource));
+        expect(targets).toContain(`/index/${tableDefinition.gsi1.indexName}`);
+        expect(targets).not.toContain('*');
+      }
+    });
+
+    it('let the functions write only their own log group', () => {
+      for (const name of FUNCTIONS) {
+        const logs = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+        expect(logs).toHaveLength(1);
+        expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [idOf(byName[name].logGroup as never), 'Arn'] });
+      }
+    });
+
+    it('let the senders send only from the domain identity, through the configuration set', () => {
+      for (const name of ['dispatch', 'send-worker', 'inbound'] as const) {
+        const ses = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+        expect(ses.flatMap(actionsOf).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+        const targets = JSON.stringify(ses.map((s) => s.Resource));
+        expect(targets).toContain(':identity/');
+        expect(targets).toContain(':configuration-set/');
+      }
+    });
+
+    it('give inbound the raw mail to read and attachments to write, through the state stack’s policies', () => {
+      const role = resources[idOf(service.inbound.role as never)]!;
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(/InboundMailReader[\s\S]*AttachmentWriter/);
+      for (const name of FUNCTIONS.filter((n) => n !== 'inbound')) {
+        expect(resources[idOf(byName[name].role as never)]!.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
   });
 
-  it('grants no wildcard actions', () => {
-    expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
-      for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^|:)\*$/);
-    }
+  describe('scheduler role', () => {
+    it('is assumed only by EventBridge Scheduler, for this account’s baton-* schedules', () => {
+      const role = resources[idOf(service.schedulerRole)]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+          },
+        },
+      ]);
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(':schedule/baton-*');
+    });
+
+    it('may invoke exactly the dispatch function and write to its dead-letter queue, nothing else', () => {
+      const roleId = idOf(service.schedulerRole);
+      const statements = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [idOf(service.dispatch), 'Arn'] } },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [idOf(service.deadLetters.scheduler), 'Arn'] } },
+      ]);
+    });
   });
 
-  it('grants every resource-wide statement only for X-Ray, which has no resource-level permissions', () => {
-    const resourceWide = statements.filter((s) => s.Resource === '*');
-    expect(resourceWide.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  describe('queues', () => {
+    it('are all encrypted and refuse requests without TLS', () => {
+      const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
+      expect(queues).toHaveLength(5);
+      for (const [id, queue] of queues) {
+        expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: Match.arrayWith([{ Ref: id }]),
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        });
+      }
+    });
+
+    it('fan out to the send worker with partial batch failures, a dead-letter queue and capped concurrency', () => {
+      const queue = resources[idOf(service.fanOutQueue)]!;
+      expect(queue.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [idOf(service.deadLetters.fanOut), 'Arn'] },
+        maxReceiveCount: FANOUT_MAX_RECEIVES,
+      });
+      // A batch still being sent must not reappear for another worker.
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(resources[idOf(service.sendWorker)]!.Properties.Timeout);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: idOf(service.sendWorker) },
+        EventSourceArn: { 'Fn::GetAtt': [idOf(service.fanOutQueue), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: SEND_WORKER_CONCURRENCY },
+      });
+    });
+
+    it('keep what failed for two weeks', () => {
+      for (const queue of Object.values(service.deadLetters)) {
+        expect(resources[idOf(queue)]!.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+      }
+    });
   });
 
-  it('grants read and write on the table and its indexes, and reading the secret, nothing else', () => {
-    const allows = statements.filter((s) => s.Effect === 'Allow');
-    const services = new Set(allows.flatMap(actionsOf).map((a) => a.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'secretsmanager', 'xray']);
+  describe('SES', () => {
+    it('verifies the domain with Easy DKIM and a MAIL FROM under it', () => {
+      template.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: 'baton.example.com',
+        DkimAttributes: Match.absent(),
+        MailFromAttributes: { MailFromDomain: 'mail.baton.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      });
+      // Easy DKIM is SES's default: no BYODKIM key material in the template.
+      expect(JSON.stringify(template.findResources('AWS::SES::EmailIdentity'))).not.toContain('DomainSigningPrivateKey');
+    });
 
-    const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.flatMap(actionsOf)).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
-    );
-    expect(JSON.stringify(dynamo.map((s) => s.Resource))).toContain('/index/*');
+    it('routes bounces and complaints of the configuration set to mail-events, with a dead-letter queue', () => {
+      template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+        SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+        ReputationOptions: { ReputationMetricsEnabled: true },
+      });
+      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: { Ref: idOf(service.configurationSet) },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['bounce', 'complaint'],
+          EventBridgeDestination: { EventBusArn: Match.anyValue() },
+        },
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.ses'],
+          'detail-type': ['Email Bounced', 'Email Complaint Received'],
+          detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: idOf(service.configurationSet) }] } } },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [idOf(service.mailEvents), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(service.deadLetters.mailEvents), 'Arn'] } },
+          }),
+        ],
+      });
+    });
 
-    const secret = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secret.flatMap(actionsOf).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    expect(secret.every((s) => s.Resource !== '*')).toBe(true);
+    it('receives mail for the inbound subdomain: spam-scanned, stored under inbound/ first, then handed to inbound', () => {
+      template.hasResourceProperties('AWS::SES::ReceiptRule', {
+        RuleSetName: { Ref: idOf(service.receiptRuleSet) },
+        Rule: Match.objectLike({
+          Enabled: true,
+          Recipients: ['reply.baton.example.com'],
+          ScanEnabled: true,
+          Actions: [
+            { S3Action: { BucketName: Match.anyValue(), ObjectKeyPrefix: INBOUND_MAIL_PREFIX } },
+            { LambdaAction: { FunctionArn: { 'Fn::GetAtt': [idOf(service.inbound), 'Arn'] }, InvocationType: 'Event' } },
+          ],
+        }),
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [idOf(service.inbound), 'Arn'] },
+        Principal: 'ses.amazonaws.com',
+      });
+      expect(resources[idOf(service.inbound)]!.Properties.DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': [idOf(service.deadLetters.inbound), 'Arn'] },
+      });
+    });
+  });
+
+  describe('alarms', () => {
+    const alarms = () => Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const topicRef = () => ({ Ref: idOf(service.alarms.topic) });
+
+    it('go to one topic, which emails the operator and accepts only TLS', () => {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: topicRef() });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      expect(alarms().length).toBeGreaterThan(0);
+      for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+    });
+
+    it('watch every dead-letter queue for its first message', () => {
+      for (const queue of Object.values(service.deadLetters)) {
+        const matching = alarms().filter(
+          (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Properties.Dimensions).includes(idOf(queue)),
+        );
+        expect(matching).toHaveLength(1);
+        expect(matching[0]!.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      }
+    });
+
+    it('watch every function for errors and throttles', () => {
+      for (const name of FUNCTIONS) {
+        const ofFn = alarms().filter((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: idOf(byName[name]) } }]));
+        expect(ofFn.map((a) => a.Properties.MetricName).sort()).toEqual(['Errors', 'Throttles']);
+        for (const a of ofFn) expect(a.Properties).toMatchObject({ Threshold: 1, Statistic: 'Sum', Period: 300 });
+      }
+    });
+
+    it('watch the SES account’s bounce and complaint rates below the levels where SES steps in', () => {
+      const ses = alarms().filter((a) => a.Properties.Namespace === 'AWS/SES');
+      const byMetric = Object.fromEntries(ses.map((a) => [a.Properties.MetricName, a.Properties.Threshold]));
+      expect(byMetric['Reputation.BounceRate']).toBeLessThan(0.05);
+      expect(byMetric['Reputation.ComplaintRate']).toBeLessThan(0.001);
+    });
+  });
+
+  it('outputs what the CLI and the operator need', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(SERVICE_OUTPUTS).sort());
+    expect(outputs[SERVICE_OUTPUTS.dispatchFunctionArn]!.Value).toEqual({ 'Fn::GetAtt': [idOf(service.dispatch), 'Arn'] });
+    expect(outputs[SERVICE_OUTPUTS.schedulerRoleArn]!.Value).toEqual({ 'Fn::GetAtt': [idOf(service.schedulerRole), 'Arn'] });
+    expect(outputs[SERVICE_OUTPUTS.schedulerDeadLetterQueueArn]!.Value).toEqual({ 'Fn::GetAtt': [idOf(service.deadLetters.scheduler), 'Arn'] });
+  });
+
+  it('passes the cdk-nag AWS Solutions rules, every exception acknowledged with a reason', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '#adapters/table-definition';
+import { STATE_OUTPUTS } from '#infra/outputs';
 import { INBOUND_MAIL_PREFIX, INBOUND_MAIL_RETENTION_DAYS, StateStack } from '#infra/state-stack';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
@@ -151,5 +152,30 @@ describe('StateStack', () => {
         DeletionPolicy: 'Retain',
       });
     });
+  });
+
+  describe('object access for the inbound function', () => {
+    it('is one action on one prefix each: read raw mail under inbound/, write attachments', () => {
+      const policies = template.findResources('AWS::IAM::ManagedPolicy');
+      const statementsOf = (policy: { node: { defaultChild?: unknown } }) =>
+        policies[stack.getLogicalId(policy.node.defaultChild as CfnElement)]!.Properties.PolicyDocument.Statement;
+      expect(statementsOf(stack.inboundMailReader)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(stack.inboundMailBucket), 'Arn'] }, `/${INBOUND_MAIL_PREFIX}*`]] },
+        },
+      ]);
+      expect(statementsOf(stack.attachmentWriter)).toEqual([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(stack.attachmentBucket), 'Arn'] }, '/*']] } },
+      ]);
+    });
+  });
+
+  it('outputs the names the CLI reads, and the secret only by its ARN', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(STATE_OUTPUTS).sort());
+    expect(outputs[STATE_OUTPUTS.tableName]!.Value).toEqual({ Ref: stack.getLogicalId(stack.table.node.defaultChild as CfnElement) });
+    expect(outputs[STATE_OUTPUTS.replyTokenSecretArn]!.Value).toEqual({ Ref: stack.getLogicalId(stack.replyTokenSecret.node.defaultChild as CfnElement) });
   });
 });

@@ -1,0 +1,175 @@
+// The dispatch Lambda's handler with its real store (dynalite) and the example series published
+// into it; mail goes to a recording sender and batches to a recording queue (plain objects: SES
+// and SQS themselves are exercised in test/integration/adapters and test/unit/adapters).
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, type Store } from '#adapters/dynamo';
+import type { MessageQueue } from '#adapters/queue';
+import type { BuiltMail } from '#core/deliver';
+import type { Job } from '#core/jobs';
+import type { Participant } from '#core/model';
+import { publishSeries } from '#cli/publish';
+import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
+import { createSendWorker } from '#handlers/send-worker';
+import { startDynalite, type TestDynalite } from '#test/support/dynalite';
+
+const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
+const SERIES = 'q1-productivity';
+let db: TestDynalite;
+let store: Store;
+let trainingSlug: string;
+
+// The delivery ledger outlives a test, so each test mails people of its own.
+let testNo = 0;
+function people(n: number, timeZone = 'Europe/Berlin'): Participant[] {
+  return Array.from({ length: n }, (_, i) => ({
+    email: `t${testNo}.p${String(i).padStart(3, '0')}.${timeZone.split('/')[1]!.toLowerCase()}@example.com`,
+    name: `Person ${i}`,
+    timeZone,
+    workStart: '09:00',
+  }));
+}
+
+class RecordingQueue implements MessageQueue {
+  bodies: string[] = [];
+  async sendAll(bodies: readonly string[]) {
+    this.bodies.push(...bodies);
+    return { sent: bodies.length, calls: Math.ceil(bodies.length / 10) };
+  }
+}
+
+let sent: BuiltMail[];
+let queue: RecordingQueue;
+let failFor: Set<string>;
+
+function deps(overrides: Partial<DispatchHandlerDeps> = {}): DispatchHandlerDeps {
+  return {
+    store,
+    send: async (mail) => {
+      if (failFor.has(mail.to)) throw new Error(`mailbox of ${mail.to} is on fire`);
+      sent.push(mail);
+      return `ses-${sent.length}`;
+    },
+    settings: async () => ({
+      domain: 'baton.example.com',
+      inboundDomain: 'reply.baton.example.com',
+      senderAddress: 'training@baton.example.com',
+      linksBaseUrl: 'https://links.example.com',
+      secrets: 'a-test-secret-of-enough-length',
+    }),
+    now: () => new Date('2027-01-21T00:00:00Z'),
+    queue,
+    batchSize: 4,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  db = await startDynalite();
+  store = createStore({ client: db.client, tableName: db.tableName });
+  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
+  trainingSlug = published.trainings[0]!.slug;
+}, 60_000);
+afterAll(() => db?.stop());
+
+beforeEach(async () => {
+  testNo++;
+  sent = [];
+  queue = new RecordingQueue();
+  failFor = new Set();
+  for (const p of await store.listParticipants(SERIES)) await store.removeParticipant(SERIES, p.email);
+});
+
+describe('dispatch handler', () => {
+  it('sends a small series inline, one email per participant', async () => {
+    await store.putParticipants(SERIES, people(3));
+    const result = await createDispatchHandler(deps())({ kind: 'kickoff', seriesId: SERIES });
+    expect(result).toMatchObject({ report: { sent: 3, failed: 0 } });
+    expect(sent.map((m) => m.to).sort()).toEqual(people(3).map((p) => p.email));
+    expect(queue.bodies).toEqual([]);
+  });
+
+  it('cuts a send to more participants than a batch into queued batches, and sends nothing itself', async () => {
+    await store.putParticipants(SERIES, [...people(9), ...people(2, 'Asia/Tokyo')]);
+    await store.setUnsubscribed(SERIES, people(9)[4]!.email, new Date('2027-01-01T00:00:00Z'));
+    const result = await createDispatchHandler(deps())({ kind: 'training', seriesId: SERIES, trainingSlug, timeZone: 'Europe/Berlin' });
+
+    // Eight reachable Berliners (one unsubscribed, the Tokyo two are another job's) in batches of 4.
+    expect(result).toMatchObject({ fannedOut: { batches: 2, recipients: 8 } });
+    expect(sent).toEqual([]);
+    const batches = queue.bodies.map((b) => JSON.parse(b) as Job);
+    expect(batches.map((b) => b.recipients!.length)).toEqual([4, 4]);
+    for (const b of batches) expect(b).toMatchObject({ kind: 'training', seriesId: SERIES, trainingSlug, timeZone: 'Europe/Berlin' });
+    const expected = people(9).map((p) => p.email).filter((e) => e !== people(9)[4]!.email);
+    expect(batches.flatMap((b) => b.recipients).sort()).toEqual(expected);
+  });
+
+  it('lets the workers send the queued batches: everyone once, as an inline send would', async () => {
+    await store.putParticipants(SERIES, people(10));
+    await createDispatchHandler(deps())({ kind: 'kickoff', seriesId: SERIES });
+    const worker = createSendWorker(deps());
+    const records = queue.bodies.map((body, i) => ({ messageId: `m${i}`, body }));
+    expect(records).toHaveLength(3);
+    await expect(worker({ Records: records })).resolves.toEqual({ batchItemFailures: [] });
+    expect(sent.map((m) => m.to).sort()).toEqual(people(10).map((p) => p.email));
+    // SQS delivers at least once: a redelivered batch sends nothing twice.
+    await worker({ Records: records.slice(0, 1) });
+    expect(sent).toHaveLength(10);
+  });
+
+  it('keeps a digest whole: it goes to trainers and counts every participant', async () => {
+    await store.putParticipants(SERIES, people(9));
+    const result = await createDispatchHandler(deps())({ kind: 'digest', seriesId: SERIES });
+    expect(queue.bodies).toEqual([]);
+    expect('report' in result).toBe(true);
+  });
+
+  it('does not fan out a job that already is a batch', async () => {
+    await store.putParticipants(SERIES, people(9));
+    const recipients = people(9).map((p) => p.email).slice(0, 6);
+    const result = await createDispatchHandler(deps())({ kind: 'kickoff', seriesId: SERIES, recipients });
+    expect(result).toMatchObject({ report: { sent: 6 } });
+    expect(queue.bodies).toEqual([]);
+  });
+
+  it('fails the invocation when an email failed, after sending the others, so the retry sends the rest', async () => {
+    await store.putParticipants(SERIES, people(3));
+    failFor.add(people(3)[1]!.email);
+    const handler = createDispatchHandler(deps());
+    await expect(handler({ kind: 'kickoff', seriesId: SERIES })).rejects.toThrow(/1 of the kickoff emails of q1-productivity failed to send.*on fire/);
+    expect(sent).toHaveLength(2);
+    failFor.clear();
+    await expect(handler({ kind: 'kickoff', seriesId: SERIES })).resolves.toMatchObject({ report: { sent: 1, alreadySent: 2 } });
+  });
+
+  it('rejects an event that is not a job, saying what is wrong and what to do', async () => {
+    const handler = createDispatchHandler(deps());
+    await expect(handler({ kind: 'newsletter', seriesId: 'Q1 Productivity' })).rejects.toThrow(InvalidJobError);
+    await expect(handler({ kind: 'reminder', seriesId: SERIES })).rejects.toThrow(
+      /not a job[\s\S]*trainingSlug: is required for training, reminder and follow-up jobs[\s\S]*Re-publish the series/,
+    );
+  });
+});
+
+describe('send worker', () => {
+  it('reports exactly the messages that failed, and runs the others', async () => {
+    await store.putParticipants(SERIES, people(4));
+    const [a, b, c, d] = people(4).map((p) => p.email);
+    failFor.add(c!);
+    const worker = createSendWorker(deps());
+    const result = await worker({
+      Records: [
+        { messageId: 'ok', body: JSON.stringify({ kind: 'kickoff', seriesId: SERIES, recipients: [a, b] }) },
+        { messageId: 'send-fails', body: JSON.stringify({ kind: 'kickoff', seriesId: SERIES, recipients: [c, d] }) },
+        { messageId: 'not-json', body: '{' },
+        { messageId: 'no-recipients', body: JSON.stringify({ kind: 'kickoff', seriesId: SERIES }) },
+      ],
+    });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['send-fails', 'not-json', 'no-recipients']);
+    expect(sent.map((m) => m.to).sort()).toEqual([a, b, d]);
+  });
+
+  it('refuses an event that is not from SQS', async () => {
+    await expect(createSendWorker(deps())({ detail: {} })).rejects.toThrow(/Records/);
+  });
+});
