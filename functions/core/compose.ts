@@ -96,6 +96,53 @@ export interface ComposedMail {
   messageId: string;
 }
 
+/** What differs between Baton's emails once their content is filled: the rest is assembled alike. */
+interface Envelope {
+  kind: EmailKind;
+  series: Series;
+  settings: MailSettings;
+  from: Address;
+  to: { name: string; email: string };
+  trainingSlug?: string;
+  /** Tells apart mails that may be sent more than once for the same kind, training and person. */
+  extra?: string;
+  replyTo?: string;
+  filled: { subject: string; text: string | string[]; html: string | string[] };
+  date: Date;
+  headers: Record<string, string>;
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string };
+  /** An answer to a received message threads under it rather than under the training. */
+  answering?: string;
+}
+
+/** Message-ID, threading and MIME for one recipient: the tail every composer shares. */
+function assemble(e: Envelope): ComposedMail {
+  const thread = threadHeaders({
+    kind: e.kind,
+    seriesId: e.series.id,
+    ...(e.trainingSlug ? { trainingSlug: e.trainingSlug } : {}),
+    participantKey: participantKey(e.series.id, e.to.email),
+    domain: e.settings.domain,
+    ...(e.extra !== undefined ? { extra: e.extra } : {}),
+  });
+  const raw = buildMessage({
+    from: e.from,
+    to: { name: e.to.name, address: e.to.email },
+    ...(e.replyTo ? { replyTo: e.replyTo } : {}),
+    subject: e.filled.subject,
+    date: e.date,
+    messageId: thread.messageId,
+    inReplyTo: e.answering ?? thread.inReplyTo,
+    references: e.answering ? [...thread.references.slice(0, 1), e.answering] : thread.references,
+    headers: e.headers,
+    text: e.filled.text,
+    html: e.filled.html,
+    ...(e.calendar ? { calendar: e.calendar } : {}),
+    boundarySeed: thread.messageId,
+  });
+  return { from: formatAddress(e.from), to: e.to.email, raw, messageId: thread.messageId };
+}
+
 export interface TrainingSend {
   series: Series;
   training: Training;
@@ -133,29 +180,19 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
       ),
     );
     const filled = fillEmailParts(template, trainingValues({ series, training, trainings, participant, links: { ...links, read } }));
-    const thread = threadHeaders({
+    return assemble({
       kind: 'training',
-      seriesId: series.id,
-      trainingSlug: training.slug,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
+      trainingSlug: training.slug,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
       calendar: { method: 'REQUEST', ics: calendar(participant) },
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -177,12 +214,6 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
     const first = trainings[0]!;
     const links = commonLinks(series, trainings, participant, settings, first.order);
     const filled = fillEmailParts(template, kickoffValues({ series, trainings, participant, links }));
-    const thread = threadHeaders({
-      kind: 'kickoff',
-      seriesId: series.id,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-    });
     const ics = kickoffCalendar({
       series,
       trainings,
@@ -192,22 +223,18 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
       sequence: send.sequence ?? 0,
       dtstamp: now,
     });
-    const raw = buildMessage({
+    return assemble({
+      kind: 'kickoff',
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
       calendar: { method: 'REQUEST', ics },
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -249,28 +276,18 @@ export function prepareDigestSend(send: DigestSend): (trainer: Trainer) => Compo
       digestHtml: send.body.html,
       digestText: send.body.text,
     });
-    const thread = threadHeaders({
+    return assemble({
       kind: 'digest',
-      seriesId: series.id,
-      participantKey: participantKey(series.id, trainer.email),
-      domain: settings.domain,
-      extra: send.week,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: trainer.name, address: trainer.email },
-      subject: filled.subject,
+      to: trainer,
+      extra: send.week,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       // A report for the trainers, not list mail: no List-Unsubscribe, but keep auto-replies away.
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: trainer.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -330,28 +347,18 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
       rollupHtml: body.html,
       rollupText: body.text,
     });
-    const thread = threadHeaders({
+    return assemble({
       kind: 'rollup',
-      seriesId: series.id,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-      extra: send.week,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
+      extra: send.week,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -440,24 +447,21 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
           html: '',
         };
     if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p: string) => escapeHtml(p)).join('</p><p>')}</p>`;
-    const pkey = participantKey(series.id, participant.email);
-    const thread = threadHeaders({ kind: 'ack', seriesId: series.id, trainingSlug: training.slug, participantKey: pkey, domain: settings.domain, extra: input.hash });
-    const raw = buildMessage({
+    return assemble({
+      kind: 'ack',
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
+      trainingSlug: training.slug,
+      extra: input.hash,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: input.inReplyTo,
-      references: [...thread.references.slice(0, 1), input.inReplyTo],
       // RFC 3834: an answer to a message is auto-replied, and must not itself be answered.
       headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
+      answering: input.inReplyTo,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -490,29 +494,20 @@ export function composeUploadLink(send: UploadLinkSend): ComposedMail {
     maxFileBytes: send.maxFileBytes,
     ...(send.uploadUrl ? { uploadUrl: send.uploadUrl } : {}),
   });
-  const thread = threadHeaders({
+  return assemble({
     kind: 'upload-link',
-    seriesId: series.id,
-    trainingSlug: training.slug,
-    participantKey: participantKey(series.id, participant.email),
-    domain: settings.domain,
-    extra: send.hash,
-  });
-  const raw = buildMessage({
+    series,
+    settings,
     from,
-    to: { name: participant.name, address: participant.email },
+    to: participant,
+    trainingSlug: training.slug,
+    extra: send.hash,
     replyTo: links.replyAddress,
-    subject: mail.subject,
+    filled: mail,
     date: send.now,
-    messageId: thread.messageId,
-    inReplyTo: send.inReplyTo,
-    references: [...thread.references.slice(0, 1), send.inReplyTo],
     headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
-    text: mail.text,
-    html: mail.html,
-    boundarySeed: thread.messageId,
+    answering: send.inReplyTo,
   });
-  return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
 }
 
 // ---- reminder, follow-up check-in, wrap-up ------------------------------------------------------
@@ -550,28 +545,18 @@ export function prepareReminderSend(send: ReminderSend): (participant: Participa
       template,
       reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
     );
-    const thread = threadHeaders({
+    return assemble({
       kind: 'reminder',
-      seriesId: series.id,
-      trainingSlug: training.slug,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
+      trainingSlug: training.slug,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -637,29 +622,19 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         now,
       }),
     );
-    const thread = threadHeaders({
+    return assemble({
       kind: 'follow-up',
-      seriesId: series.id,
-      trainingSlug: training.slug,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-      extra: adoption.strategy.id,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
+      trainingSlug: training.slug,
+      extra: adoption.strategy.id,
       replyTo: checkIn,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
 
@@ -680,26 +655,16 @@ export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, 
   return (participant, contributed) => {
     const links = commonLinks(series, trainings, participant, settings, last.order);
     const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
-    const thread = threadHeaders({
+    return assemble({
       kind: 'wrap-up',
-      seriesId: series.id,
-      participantKey: participantKey(series.id, participant.email),
-      domain: settings.domain,
-    });
-    const raw = buildMessage({
+      series,
+      settings,
       from,
-      to: { name: participant.name, address: participant.email },
+      to: participant,
       replyTo: links.replyAddress,
-      subject: filled.subject,
+      filled,
       date: now,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
       headers: headersFor(series, settings, links.unsubscribe),
-      text: filled.text,
-      html: filled.html,
-      boundarySeed: thread.messageId,
     });
-    return { from: formatAddress(from), to: participant.email, raw, messageId: thread.messageId };
   };
 }
