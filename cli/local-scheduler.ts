@@ -12,7 +12,7 @@
 // the record states keep the clock from running it again in the first place.
 import { join } from 'node:path';
 import type { ScheduleRecord, Store } from '#adapters/dynamo';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
+import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/ses';
 import { dispatch, type DispatchDeps } from '#core/dispatch';
 import type { BuiltMail, DeliveryReport } from '#core/deliver';
 import { JobSchema, type Job } from '#core/jobs';
@@ -151,12 +151,11 @@ export class LocalScheduler {
  * under <dataDir>/outbox, links and reply addresses on the local domains. A send that fails makes
  * the job fail, so the clock retries it (the ledger skips whoever already got theirs).
  */
-export function localDispatch(options: { store: Store; config: LocalConfig; sesEndpoint: string; secret: string }): (job: Job, now: Date) => Promise<DeliveryReport> {
+export function localDispatch(options: { store: Store; config: LocalConfig; sesEndpoint: string; secret: string; mailer?: Mailer }): (job: Job, now: Date) => Promise<DeliveryReport> {
   const { store, config } = options;
-  const mailer = new RecordingMailer(
-    new SesMailer({ client: createSesClient({ endpoint: options.sesEndpoint }), maxSendRate: config.maxSendRate }),
-    join(config.dataDir, 'outbox'),
-  );
+  const mailer =
+    options.mailer ??
+    new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: options.sesEndpoint }), maxSendRate: config.maxSendRate }), join(config.dataDir, 'outbox'));
   return async (job, now) => {
     const deps: DispatchDeps = {
       store,

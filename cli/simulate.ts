@@ -15,16 +15,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
+import type { Store } from '#adapters/dynamo';
 import type { Participant } from '#core/model';
 import { computeFunnel, type SeriesFunnel } from '#core/report';
 import { utcToZoned } from '#core/time';
 import { startLocalStack, type RunningStack } from './local-stack.ts';
 import { localConfig } from './local-config.ts';
-import { LocalScheduler, localDispatch } from './local-scheduler.ts';
-import { createLocalInbound } from './inbound.ts';
-import { createLocalLinks } from './links.ts';
+import { LocalScheduler } from './local-scheduler.ts';
+import { wireLocalStack } from './local-wiring.ts';
 import { publishSeries, syncSchedules } from './publish.ts';
 import { loadParticipants, loadSeries } from './series-dir.ts';
 
@@ -164,13 +162,14 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
   };
   let now = new Date(0);
   let stack: RunningStack | undefined;
-  let client: ReturnType<typeof createDynamoClient> | undefined;
+  let closeProduct: (() => void) | undefined;
   try {
     stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-    const config = stack.config;
-    client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-    const store: Store = createStore({ client, tableName: config.tableName });
     const secret = 'simulation-secret-not-for-production';
+    // The same handlers `baton dev` wires, on the virtual clock; sending is not paced here.
+    const product = wireLocalStack(stack, { secret, now: () => now, maxSendRate: 10_000 });
+    closeProduct = product.close;
+    const store: Store = product.store;
 
     // 1. Publish the day before the first window opens, and enrol.
     const { series, trainings } = await loadSeries(opts.dir);
@@ -191,15 +190,9 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const bank = replyBank();
     const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? 'This was useful, thank you!';
 
-    // The same handlers `baton dev` wires, on the virtual clock.
     const outbox = join(dataDir, 'outbox');
-    const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 10_000 }), outbox);
-    stack.setHandlers({
-      onMail: createLocalInbound({ store, config, secret, mailer, dataDir, now: () => now }),
-      onLink: createLocalLinks({ store, secret, now: () => now }),
-    });
-    const dispatchJob = localDispatch({ store, config: { ...config, maxSendRate: 10_000 }, sesEndpoint: stack.endpoints.ses, secret });
-    const scheduler = new LocalScheduler(store, { retryDelayMs: 10 * 60_000 });
+    const scheduler = new LocalScheduler(product.store, { retryDelayMs: 10 * 60_000 });
+    const dispatchJob = product.dispatchJob;
     const smtp = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
 
     const reactions: Reaction[] = [];
@@ -356,7 +349,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     });
     return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs };
   } finally {
-    client?.destroy();
+    closeProduct?.();
     await stack?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -4,15 +4,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createStore } from '#adapters/dynamo';
 import { startLocalStack, type RunningStack } from '../local-stack.ts';
-import { localConfig } from '../local-config.ts';
+import { localConfig, localSecret } from '../local-config.ts';
 import { publishSeries, syncSchedules } from '../publish.ts';
-import { LocalScheduler, localDispatch } from '../local-scheduler.ts';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { UserError } from '../user-error.ts';
-import { createLocalLinks } from '../links.ts';
-import { createLocalInbound } from '../inbound.ts';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
-import { localSecret } from '../local-config.ts';
+import { wireLocalStack } from '../local-wiring.ts';
 
 export const summary = 'run the whole product locally (what `npm start` runs)';
 export const usage = 'dev [--speed <factor>] [--from <date>] [--example <series-dir>]';
@@ -110,36 +106,10 @@ export async function run(args: string[]): Promise<number> {
     throw new UserError(err instanceof Error ? err.message : String(err));
   });
 
-  const linksClient = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  stack.setHandlers({
-    onLink: createLocalLinks({
-      store: createStore({ client: linksClient, tableName: stack.config.tableName }),
-      secret: localSecret(stack.config.dataDir),
-      now: () => stack.clock.now(),
-    }),
-  });
-
-  const inboundClient = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  stack.setHandlers({
-    onMail: createLocalInbound({
-      store: createStore({ client: inboundClient, tableName: stack.config.tableName }),
-      config: stack.config,
-      secret: localSecret(stack.config.dataDir),
-      mailer: new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: stack.config.maxSendRate }), join(stack.config.dataDir, 'outbox')),
-      dataDir: stack.config.dataDir,
-      now: () => stack.clock.now(),
-      log,
-    }),
-  });
-
+  const product = wireLocalStack(stack, { secret: localSecret(stack.config.dataDir), now: () => stack.clock.now(), log });
   if (!values['no-example']) await bootstrap(stack, values.example ?? EXAMPLE_DIR, log);
-
   // The clock fires due schedule records through dispatch, once the example is in place.
-  const clockClient = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  const clockStore = createStore({ client: clockClient, tableName: stack.config.tableName });
-  const scheduler = new LocalScheduler(clockStore, { log });
-  const send = localDispatch({ store: clockStore, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: localSecret(stack.config.dataDir) });
-  stack.setHandlers({ onTick: async (now) => void (await scheduler.fireDue(now, send)) });
+  stack.setHandlers({ onTick: async (now) => void (await product.scheduler.fireDue(now, product.dispatchJob)) });
   console.log(banner(stack, speed));
 
   await new Promise<void>((resolve) => {
@@ -152,10 +122,8 @@ export async function run(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   console.log('\nStopping…');
-  linksClient.destroy();
-  inboundClient.destroy();
   await stack.stop();
-  clockClient.destroy();
+  product.close();
   console.log('Stopped. Your data is in .data/.');
   return 0;
 }
