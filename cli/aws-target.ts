@@ -8,7 +8,6 @@
 //   3. open the store on the table, and the schedules on the scheduler with dispatch as target.
 import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
 import { createSchedulerClient, EventBridgeSchedules, type ScheduleTargets } from '#adapters/scheduler';
-import type { AwsCredentials } from '#adapters/secrets';
 import { AwsAccessError, describeStack, StackNotFoundError, type DescribeStackOptions } from '#adapters/stack-outputs';
 import type { ScheduleDiff } from '#core/schedule-plan';
 import { SERVICE_OUTPUTS, SERVICE_STACK, STATE_OUTPUTS, STATE_STACK } from '#infra/outputs';
@@ -38,8 +37,6 @@ export interface AwsTarget {
 export interface AwsTargetOptions {
   /** Overrides AWS_REGION / the profile's region. */
   region?: string;
-  /** Tests: where CloudFormation is (BATON_CLOUDFORMATION_ENDPOINT works too). */
-  cloudFormationEndpoint?: string;
 }
 
 const CREDENTIALS_HELP =
@@ -58,7 +55,7 @@ function pick(stack: string, outputs: Record<string, string>, keys: Record<strin
 }
 
 /** Reads both stacks' outputs; every failure is a UserError saying what to do. */
-export async function readAwsOutputs(options: Omit<DescribeStackOptions, 'endpoint'> & { endpoint?: string }): Promise<AwsOutputs> {
+export async function readAwsOutputs(options: DescribeStackOptions): Promise<AwsOutputs> {
   const describe = async (stack: string) => {
     try {
       const description = await describeStack(stack, options);
@@ -95,7 +92,6 @@ export async function readAwsOutputs(options: Omit<DescribeStackOptions, 'endpoi
 export async function openAwsTarget(options: AwsTargetOptions = {}): Promise<AwsTarget> {
   const client = createDynamoClient(options.region ? { region: options.region } : {});
   let region: string;
-  let credentials: AwsCredentials;
   try {
     region = await client.config.region();
     if (!region) throw new Error('no region is set');
@@ -103,22 +99,22 @@ export async function openAwsTarget(options: AwsTargetOptions = {}): Promise<Aws
     client.destroy();
     throw new UserError(`no AWS region is set: set AWS_REGION (or a region in your AWS profile) to the region Baton is deployed in.`);
   }
+  // Resolved here once so that missing credentials are one clear message, not a failed call.
   try {
-    const c = await client.config.credentials();
-    credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
+    await client.config.credentials();
   } catch (error) {
     client.destroy();
     throw new UserError(`no usable AWS credentials (${error instanceof Error ? error.message : String(error)}). ${CREDENTIALS_HELP}`);
   }
   let outputs: AwsOutputs;
   try {
-    const endpoint = options.cloudFormationEndpoint ?? process.env.BATON_CLOUDFORMATION_ENDPOINT;
-    outputs = await readAwsOutputs({ region, credentials, ...(endpoint ? { endpoint } : {}) });
+    outputs = await readAwsOutputs({ region });
   } catch (error) {
     client.destroy();
     throw error;
   }
-  const scheduler = new EventBridgeSchedules(createSchedulerClient({ region }));
+  const schedulerClient = createSchedulerClient({ region });
+  const scheduler = new EventBridgeSchedules(schedulerClient);
   return {
     name: 'aws',
     outputs,
@@ -129,6 +125,9 @@ export async function openAwsTarget(options: AwsTargetOptions = {}): Promise<Aws
         return scheduler.apply(seriesId, diff, outputs.schedules);
       },
     },
-    close: async () => client.destroy(),
+    close: async () => {
+      client.destroy();
+      schedulerClient.destroy();
+    },
   };
 }

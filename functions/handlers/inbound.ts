@@ -78,7 +78,8 @@ let configured: ((event: unknown) => Promise<InboundResult>) | undefined;
 
 /**
  * The Lambda entry. Environment: TABLE_NAME, REPLY_TOKEN_SECRET_ARN, INBOUND_BUCKET,
- * ATTACHMENT_BUCKET, BATON_DOMAIN, BATON_INBOUND_DOMAIN, BATON_SENDER, BATON_LINKS_BASE_URL;
+ * ATTACHMENT_BUCKET, BATON_DOMAIN, BATON_INBOUND_DOMAIN, BATON_SENDER, BATON_LINKS_BASE_URL,
+ * BATON_CONFIGURATION_SET;
  * optional BATON_UPLOAD_URL, BATON_MAX_SEND_RATE.
  */
 export async function handler(event: unknown): Promise<InboundResult> {
@@ -89,6 +90,7 @@ export async function handler(event: unknown): Promise<InboundResult> {
       ...(process.env.BATON_MAX_SEND_RATE ? { maxSendRate: Number(process.env.BATON_MAX_SEND_RATE) } : {}),
     });
     const uploadUrl = process.env.BATON_UPLOAD_URL;
+    const configurationSet = requireEnv('BATON_CONFIGURATION_SET');
     configured = createInboundHandler({
       mailStore: new S3MailStore({ client: createS3Client(), inboundBucket: requireEnv('INBOUND_BUCKET'), attachmentBucket: requireEnv('ATTACHMENT_BUCKET') }),
       rawKey: (id) => `inbound/${id}`,
@@ -103,7 +105,9 @@ export async function handler(event: unknown): Promise<InboundResult> {
         },
         ...(uploadUrl ? { uploadUrl } : {}),
       }),
-      core: { store, send: (m) => mailer.send(m), log: (r) => process.stdout.write(`${JSON.stringify(r)}\n`) },
+      // Acks and upload links go through the configuration set too, so their bounces and
+      // complaints reach mail-events and suppress the address like any other send's.
+      core: { store, send: (m) => mailer.send({ ...m, configurationSet }), log: (r) => process.stdout.write(`${JSON.stringify(r)}\n`) },
       now: () => new Date(),
     });
   }

@@ -1,98 +1,75 @@
-// The fan-out queue against a local HTTP server speaking SQS's JSON protocol: it checks each
-// request's SigV4 signature by recomputing it, and answers with partial failures on demand.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chunkForSqs, MAX_BYTES_PER_CALL, SqsQueue } from '#adapters/queue';
-import { signV4 } from '#adapters/secrets';
+// The fan-out queue through the real SQS client with its transport replaced by aws-sdk-client-mock
+// (no AWS calls): the exact SendMessageBatch inputs, partial failures and errors.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { QueueDoesNotExist, SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { chunkForSqs, MAX_BYTES_PER_CALL, SqsQueue, sqsClient } from '#adapters/queue';
 
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'tok' };
-const now = new Date('2027-01-21T08:00:00Z');
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/baton-fanout';
-
-interface Call {
-  target: string;
-  entries: { Id: string; MessageBody: string }[];
-  queueUrl: string;
-}
-let server: Server;
-let endpoint: string;
-let calls: Call[];
-let answer: (call: Call) => { status?: number; body: unknown };
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      const expected = signV4(
-        {
-          method: 'POST',
-          host: headers.host!,
-          path: '/',
-          headers: { 'content-type': headers['content-type']!, 'x-amz-target': headers['x-amz-target']! },
-          body,
-        },
-        { credentials, region: 'eu-west-1', service: 'sqs', now },
-      );
-      if (headers.authorization !== expected.authorization || headers['x-amz-security-token'] !== 'tok') {
-        res.writeHead(403).end(JSON.stringify({ __type: 'InvalidSignatureException' }));
-        return;
-      }
-      const payload = JSON.parse(body) as { QueueUrl: string; Entries: Call['entries'] };
-      const call = { target: headers['x-amz-target']!, entries: payload.Entries, queueUrl: payload.QueueUrl };
-      calls.push(call);
-      const { status = 200, body: out } = answer(call);
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(out));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const sqs = mockClient(SQSClient);
+afterAll(() => sqs.restore());
 beforeEach(() => {
-  calls = [];
-  answer = (call) => ({ body: { Successful: call.entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })) } });
+  sqs.reset();
+  // SQS's answer when all went well: every entry by Id.
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: SendMessageBatchRequestEntry[] }) => ({
+    Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
+    Failed: [],
+  }));
 });
 
-const queue = (secret = credentials) =>
-  new SqsQueue({ queueUrl: QUEUE_URL, region: 'eu-west-1', credentials: async () => secret, endpoint, now: () => now });
+const queue = (retries?: number) =>
+  new SqsQueue({ queueUrl: QUEUE_URL, client: new SQSClient({ region: 'eu-west-1' }), ...(retries !== undefined ? { retries } : {}) });
+const inputs = () => sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
 
 describe('SqsQueue', () => {
-  it('sends signed SendMessageBatch calls of at most 10 messages, in order', async () => {
+  it('sends SendMessageBatch calls of at most 10 messages, in order, ids by position', async () => {
     const bodies = Array.from({ length: 23 }, (_, i) => JSON.stringify({ n: i }));
     await expect(queue().sendAll(bodies)).resolves.toEqual({ sent: 23, calls: 3 });
-    expect(calls.map((c) => c.target)).toEqual(Array(3).fill('AmazonSQS.SendMessageBatch'));
-    expect(calls.map((c) => c.entries.length)).toEqual([10, 10, 3]);
-    expect(calls.every((c) => c.queueUrl === QUEUE_URL)).toBe(true);
-    expect(calls.flatMap((c) => c.entries.map((e) => e.MessageBody))).toEqual(bodies);
+    const calls = inputs();
+    expect(calls.map((c) => c.Entries!.length)).toEqual([10, 10, 3]);
+    expect(calls.every((c) => c.QueueUrl === QUEUE_URL)).toBe(true);
+    expect(calls.flatMap((c) => c.Entries!.map((e) => e.MessageBody))).toEqual(bodies);
+    expect(calls[2]).toEqual({
+      QueueUrl: QUEUE_URL,
+      Entries: [20, 21, 22].map((n) => ({ Id: String(n), MessageBody: JSON.stringify({ n }) })),
+    });
   });
 
   it('sends again only the entries SQS failed on its side', async () => {
-    let first = true;
-    answer = (call) => {
-      if (!first) return { body: { Successful: call.entries.map((e) => ({ Id: e.Id })) } };
-      first = false;
-      return { body: { Successful: [{ Id: '0' }], Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }] } };
-    };
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: '' }], Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }] })
+      .resolves({ Successful: [{ Id: '1', MessageId: 'm1', MD5OfMessageBody: '' }], Failed: [] });
     await expect(queue().sendAll(['a', 'b'])).resolves.toEqual({ sent: 2, calls: 2 });
-    expect(calls[1]!.entries.map((e) => e.MessageBody)).toEqual(['b']);
+    expect(inputs()[1]).toEqual({ QueueUrl: QUEUE_URL, Entries: [{ Id: '1', MessageBody: 'b' }] });
   });
 
-  it('fails on an entry that is the sender’s fault, and on one SQS keeps failing', async () => {
-    answer = () => ({ body: { Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad char' }] } });
-    await expect(queue().sendAll(['\u0000'])).rejects.toThrow(/SQS refused 1 of 1 messages .*InvalidMessageContents: bad char/);
-    calls = [];
-    answer = () => ({ body: { Failed: [{ Id: '0', SenderFault: false, Code: 'ServiceUnavailable' }] } });
-    await expect(queue().sendAll(['x'])).rejects.toThrow(/ServiceUnavailable/);
-    expect(calls).toHaveLength(4);
-  });
-
-  it('turns an HTTP error into a message that says what to check', async () => {
-    await expect(queue({ ...credentials, secretAccessKey: 'wrong' }).sendAll(['x'])).rejects.toThrow(
-      /SendMessageBatch to .*baton-fanout failed with HTTP 403.*InvalidSignatureException.*sqs:SendMessage/,
+  it('gives up on entries SQS keeps failing, after the retries, naming them', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: '' }],
+      Failed: [{ Id: '1', SenderFault: false, Code: 'ServiceUnavailable', Message: 'try later' }],
+    });
+    await expect(queue(2).sendAll(['a', 'b'])).rejects.toThrow(
+      `SQS refused 1 of 2 messages for ${QUEUE_URL} after 3 attempts: message 1 (ServiceUnavailable: try later)`,
     );
+    expect(inputs().map((c) => c.Entries!.map((e) => e.Id))).toEqual([['0', '1'], ['1'], ['1']]);
+  });
+
+  it('does not resend an entry that is the sender’s fault', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad char' }] });
+    await expect(queue().sendAll(['\u0000'])).rejects.toThrow(/SQS refused 1 of 1 messages .*message 0 \(InvalidMessageContents: bad char\)\. Resending cannot help/);
+    expect(inputs()).toHaveLength(1);
+  });
+
+  it('turns a refused call into a message that says what to check', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: { httpStatusCode: 400 } }));
+    await expect(queue().sendAll(['x'])).rejects.toThrow(
+      /SendMessageBatch to .*baton-fanout failed: QueueDoesNotExist: The specified queue does not exist\. Check that the function may call sqs:SendMessage/,
+    );
+  });
+
+  it('uses one client per container', () => {
+    expect(sqsClient('eu-west-1')).toBe(sqsClient('eu-west-1'));
   });
 });
 

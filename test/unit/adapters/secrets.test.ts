@@ -1,52 +1,15 @@
-// The token-secret adapter: SigV4 against published vectors, the GetSecretValue call against a
-// local HTTP server speaking Secrets Manager's JSON protocol, the secret format, and the cache.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cachedLoader, fetchSecret, parseTokenSecrets, signV4, tokenSecretsFromEnv } from '#adapters/secrets';
+// The token-secret adapter: GetSecretValue through the real Secrets Manager client with its
+// transport replaced by aws-sdk-client-mock (no AWS calls), the secret format, and the cache.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedLoader, fetchSecret, parseTokenSecrets, secretsManagerClient, tokenSecretsFromEnv } from '#adapters/secrets';
 
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-const at = new Date('2015-08-30T12:36:00Z');
+const secretsManager = mockClient(SecretsManagerClient);
+afterAll(() => secretsManager.restore());
+beforeEach(() => secretsManager.reset());
 
-describe('signV4', () => {
-  it("matches AWS's documented example (IAM ListUsers)", () => {
-    const headers = signV4(
-      {
-        method: 'GET',
-        host: 'iam.amazonaws.com',
-        path: '/',
-        query: 'Action=ListUsers&Version=2010-05-08',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body: '',
-      },
-      { credentials, region: 'us-east-1', service: 'iam', now: at },
-    );
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, ' +
-        'Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
-    );
-  });
-
-  it('signs a GetSecretValue call with a session token as the AWS SDK signer does', () => {
-    // Expected value computed with @smithy/signature-v4 (the SDK's signer) for the same input.
-    const headers = signV4(
-      {
-        method: 'POST',
-        host: 'secretsmanager.eu-west-1.amazonaws.com',
-        path: '/',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
-        body: JSON.stringify({ SecretId: 'arn:x' }),
-      },
-      { credentials: { ...credentials, sessionToken: 'TOKEN' }, region: 'eu-west-1', service: 'secretsmanager', now: at },
-    );
-    expect(headers['x-amz-security-token']).toBe('TOKEN');
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/secretsmanager/aws4_request, ' +
-        'SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, ' +
-        'Signature=4f49461df6766cefcf91974ce653503fc4e9f925ffffb83e737732aa6a462a89',
-    );
-  });
-});
+const ROTATING = '["current-secret-0123456789","previous-secret-0123456789"]';
 
 describe('parseTokenSecrets', () => {
   it('takes one secret, or a JSON array whose first one signs', () => {
@@ -83,67 +46,66 @@ describe('cachedLoader', () => {
   });
 });
 
-describe('fetchSecret against a local Secrets Manager endpoint', () => {
-  let server: Server;
-  let endpoint: string;
-  const seen: { target?: string; body: string; authorization?: string; token?: string }[] = [];
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({
-          target: req.headers['x-amz-target'] as string,
-          body,
-          authorization: req.headers.authorization,
-          token: req.headers['x-amz-security-token'] as string,
-        });
-        const { SecretId } = JSON.parse(body) as { SecretId: string };
-        if (SecretId === 'arn:missing') {
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end('{"__type":"ResourceNotFoundException"}');
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ ARN: SecretId, SecretString: '["current-secret-0123456789","previous-secret-0123456789"]' }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  it('sends a signed GetSecretValue and returns the SecretString', async () => {
-    const value = await fetchSecret({ secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:baton', region: 'eu-west-1', credentials, endpoint });
-    expect(value).toBe('["current-secret-0123456789","previous-secret-0123456789"]');
-    const last = seen.at(-1)!;
-    expect(last.target).toBe('secretsmanager.GetSecretValue');
-    expect(JSON.parse(last.body)).toEqual({ SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:baton' });
-    expect(last.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
+describe('fetchSecret', () => {
+  it('sends GetSecretValue for the secret and returns its SecretString', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ ARN: 'arn:x', SecretString: ROTATING });
+    const value = await fetchSecret('arn:aws:secretsmanager:eu-west-1:1:secret:baton', new SecretsManagerClient({ region: 'eu-west-1' }));
+    expect(value).toBe(ROTATING);
+    const calls = secretsManager.commandCalls(GetSecretValueCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input).toEqual({ SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:baton' });
   });
 
-  it('explains a failure', async () => {
-    await expect(fetchSecret({ secretId: 'arn:missing', region: 'eu-west-1', credentials, endpoint })).rejects.toThrow(
-      /GetSecretValue for arn:missing failed with HTTP 400: .*ResourceNotFoundException.*secretsmanager:GetSecretValue/,
+  it('says what to check when the secret is missing or not allowed', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: { httpStatusCode: 400 } }));
+    await expect(fetchSecret('arn:missing', new SecretsManagerClient({ region: 'eu-west-1' }))).rejects.toThrow(
+      /GetSecretValue for arn:missing failed: ResourceNotFoundException: Secrets Manager can't find the specified secret\. Check that the function may call secretsmanager:GetSecretValue/,
     );
   });
 
-  it('tokenSecretsFromEnv reads the Lambda environment once and caches the list', async () => {
-    const before = seen.length;
-    const secrets = tokenSecretsFromEnv({
-      REPLY_TOKEN_SECRET_ARN: 'arn:baton',
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKID',
-      AWS_SECRET_ACCESS_KEY: 'SECRET',
-      AWS_SESSION_TOKEN: 'SESSION',
-      SECRETS_MANAGER_ENDPOINT: endpoint,
-    });
+  it('refuses a binary secret', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    await expect(fetchSecret('arn:binary', new SecretsManagerClient({ region: 'eu-west-1' }))).rejects.toThrow(
+      'secret arn:binary has no SecretString: store the token secret as text, not binary',
+    );
+  });
+});
+
+describe('tokenSecretsFromEnv', () => {
+  it('reads the secret named in the environment once per container and caches the list', async () => {
+    secretsManager.on(GetSecretValueCommand, { SecretId: 'arn:baton' }).resolves({ SecretString: ROTATING });
+    const secrets = tokenSecretsFromEnv({ REPLY_TOKEN_SECRET_ARN: 'arn:baton', AWS_REGION: 'eu-west-1' });
     expect(await secrets()).toEqual(['current-secret-0123456789', 'previous-secret-0123456789']);
     expect(await secrets()).toEqual(['current-secret-0123456789', 'previous-secret-0123456789']);
-    expect(seen.length - before).toBe(1);
-    expect(seen.at(-1)!.token).toBe('SESSION');
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'arn:baton' }]);
   });
 
-  it('tokenSecretsFromEnv fails loudly without its variables', () => {
+  it('does not cache a failed read: the next call tries again', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ SecretString: 'one-secret-of-enough-length' });
+    const secrets = tokenSecretsFromEnv({ REPLY_TOKEN_SECRET_ARN: 'arn:baton', AWS_REGION: 'eu-west-1' });
+    await expect(secrets()).rejects.toThrow(/ThrottlingException: Rate exceeded/);
+    expect(await secrets()).toEqual(['one-secret-of-enough-length']);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('names a secret in the wrong format', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'short' });
+    await expect(tokenSecretsFromEnv({ REPLY_TOKEN_SECRET_ARN: 'arn:baton', AWS_REGION: 'eu-west-1' })()).rejects.toThrow(
+      /arn:baton must be a secret of at least 16 characters/,
+    );
+  });
+
+  it('fails loudly without its variables', () => {
     expect(() => tokenSecretsFromEnv({ AWS_REGION: 'eu-west-1' })).toThrow(/REPLY_TOKEN_SECRET_ARN is not set/);
+    expect(() => tokenSecretsFromEnv({ REPLY_TOKEN_SECRET_ARN: 'arn:baton' })).toThrow(/AWS_REGION is not set/);
+  });
+
+  it('uses one client per container', () => {
+    expect(secretsManagerClient('eu-west-1')).toBe(secretsManagerClient('eu-west-1'));
   });
 });
