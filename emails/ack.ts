@@ -17,7 +17,7 @@ export function ackLayout(series: Series): LayoutInput {
   const intro = `Hi ${placeholder('firstName')}, thanks! We got your reply to “${placeholder('trainingTitle')}” and read it as ${placeholder('understood')}.`;
   const correct =
     'Not what you meant? Just reply to this email and say so in a sentence: the trainers read every reply. ' +
-    'Your words below are what teammates will see in the roll-up.';
+    'Your words above are what teammates will see in the roll-up.';
   const bodyMjml = [
     section(block(intro, { padding: '0 24px 16px' })),
     panel(`<em>${placeholder('excerpt')}</em>`),

@@ -23,11 +23,12 @@ export function digestLayout(series: Series): LayoutInput {
   const subject = digestSubject(series);
   return {
     series,
+    audience: 'trainers',
     title: subject,
     preheader: `Participation in ${text(series.title)} for the week of ${placeholder('weekLabel')}: who read, shared, adopted and followed up.`,
     bodyMjml: section(
       block(`Trainer digest · week of ${placeholder('weekLabel')}`, { muted: true, size: 14, padding: '0 24px 4px' }) +
-        block(`<h1 style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">How ${text(series.title)} is going</h1>`, {
+        block(`<h1 style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">How the series is going</h1>`, {
           cssClass: 'bt-title',
           padding: '0 24px 12px',
         }) +

@@ -60,8 +60,8 @@ export function followUpLayout(series: Series, training: Training, trainings: re
           padding: '0 24px 16px',
         }) +
         block(
-          `Hi ${placeholder('firstName')}, ${text(when)}, <strong>${markdownInlineToEmailHtml(training.title, md)}</strong>, closed, ` +
-            `and you said you would adopt “${strategy}”. How has it gone? One click is enough:`,
+          `Hi ${placeholder('firstName')}, ${text(when)} closed: <strong>${markdownInlineToEmailHtml(training.title, md)}</strong>. ` +
+            `You said you would adopt “${strategy}”. How has it gone? One click is enough:`,
         ) +
         block(scale, { padding: '0 24px 20px' }) +
         block(
@@ -76,7 +76,7 @@ export function followUpLayout(series: Series, training: Training, trainings: re
   const bodyText = [
     plain(`Training ${n} of ${of}, check-in`),
     `How did "${strategy}" work for you?`,
-    wrapText(`Hi ${placeholder('firstName')}, ${plain(`${when}, "${title}", closed,`)} and you said you would adopt "${strategy}". How has it gone? One click is enough:`),
+    wrapText(`Hi ${placeholder('firstName')}, ${plain(`${when} closed: "${title}".`)} You said you would adopt "${strategy}". How has it gone? One click is enough:`),
     [1, 2, 3, 4, 5].map((i) => `${i} (${RATING_LABELS[i - 1]}):\n  ${placeholder(`rating${i}Url`)}`).join('\n'),
     wrapText(
       `Want to say more? Reply to this email: what worked, what you changed, what got in the way. ` +

@@ -21,6 +21,11 @@ export interface LayoutInput {
   bodyMjml: string;
   /** The same content as plain text, already wrapped. */
   bodyText: string;
+  /**
+   * Who reads it. Trainers' mail (the digest) is not answered into the series, so it gets no reply
+   * marker, and its footer says why a trainer gets it instead of "you are taking part".
+   */
+  audience?: 'participants' | 'trainers';
 }
 
 /** Escapes authored text for MJML/HTML and protects its braces from the filler. */
@@ -79,6 +84,24 @@ export function button(label: string, href: string, opts: { secondary?: boolean;
   );
 }
 
+// Lists built at send time (digest, roll-up, teammates' contributions) and small hand-made pieces
+// (rating buttons) colour themselves with inline light-palette styles: they carry no classes and
+// must not need the layout. In dark mode each of those inline colours is swapped for its dark
+// twin, matched on the style attribute; the selectors outrank `.bt-text a` so buttons keep their
+// label colour.
+function inlinePaletteToDark(): string {
+  const d = dark;
+  const styled = (prop: string, value: string, tag = '') => `.bt-text ${tag}[style*="${prop}:${value}"]`;
+  return [
+    `  ${styled('color', light.muted)} { color: ${d.muted} !important; }`,
+    `  ${styled('border-left', `3px solid ${light.quoteBar}`)} { border-left-color: ${d.quoteBar} !important; }`,
+    `  ${styled('background-color', light.accent)} { background-color: ${d.accent} !important; }`,
+    `  ${styled('background-color', light.accent, 'a')} { color: ${d.onAccent} !important; }`,
+    `  ${styled('background-color', light.soft)} { background-color: ${d.soft} !important; border-color: ${d.border} !important; }`,
+    `  ${styled('background-color', light.soft, 'a')} { color: ${d.onSoft} !important; }`,
+  ].join('\n');
+}
+
 function darkModeCss(): string {
   const d = dark;
   // Clients that honour prefers-color-scheme (Apple Mail, Outlook for Mac, Thunderbird) get a real
@@ -100,6 +123,7 @@ function darkModeCss(): string {
   .bt-btn td, .bt-btn a { background-color: ${d.accent} !important; color: ${d.onAccent} !important; }
   .bt-btn2 td, .bt-btn2 a { background-color: ${d.soft} !important; color: ${d.onSoft} !important; border-color: ${d.border} !important; }
   .bt-badge { background-color: ${d.accent} !important; color: ${d.onAccent} !important; }
+${inlinePaletteToDark()}
 }
 @media only screen and (max-width: 480px) {
   .bt-text > div { font-size: 16px !important; }
@@ -107,13 +131,25 @@ function darkModeCss(): string {
 }`;
 }
 
+/** The line above the header: where a reply starts, or (trainers) that participants never see this. */
+export const TRAINERS_ONLY = 'For the trainers of this series: participants do not get this email.';
+
+const STOP_DIGEST = 'To stop these digests, take your name out of the trainers in series.yaml and publish again.';
+
 /** The whole email as MJML: head, reply marker, header, the body in a card, footer. */
 export function layoutMjml(input: LayoutInput): string {
   const { series } = input;
-  const why =
-    `You get this because you are taking part in <strong>${text(series.title)}</strong>, ` +
-    `a training series run by ${text(trainerNames(series))}. ` +
-    `Dates are shown in your time zone (${placeholder('timeZoneName')}).`;
+  const trainers = input.audience === 'trainers';
+  const zone = `Dates are shown in your time zone (${placeholder('timeZoneName')}).`;
+  const why = trainers
+    ? `You get this weekly digest because you run <strong>${text(series.title)}</strong> (trainers: ${text(trainerNames(series))}). ${zone}`
+    : `You get this because you are taking part in <strong>${text(series.title)}</strong>, ` +
+      `a training series run by ${text(trainerNames(series))}. ${zone}`;
+  const unsubscribe = (label: string) =>
+    `<a class="bt-link" href="${placeholder('unsubscribeUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
+  const help = trainers
+    ? `${text(STOP_DIGEST)} ${unsubscribe('Stop participant emails to this address')}`
+    : `Questions? Just reply to this email. ${unsubscribe('Unsubscribe from this series')}`;
   return `<mjml lang="en">
 <mj-head>
 <mj-title>${text(input.title)}</mj-title>
@@ -128,18 +164,13 @@ export function layoutMjml(input: LayoutInput): string {
 <mj-style>${darkModeCss()}</mj-style>
 </mj-head>
 <mj-body background-color="${light.page}" width="600px" css-class="bt-page">
-${section(block(text(REPLY_MARKER), { muted: true, size: 12, padding: '16px 24px 8px' }), { cssClass: 'bt-marker' })}
+${section(block(text(trainers ? TRAINERS_ONLY : REPLY_MARKER), { muted: true, size: 12, padding: '16px 24px 8px' }), { cssClass: 'bt-marker' })}
 ${section(block(text(series.title.toUpperCase()), { muted: true, size: 13, padding: '8px 24px 12px', cssClass: 'bt-series' }))}
 <mj-wrapper css-class="bt-card" background-color="${light.card}" border-radius="8px" padding="24px 0 8px">
 ${input.bodyMjml}
 </mj-wrapper>
 ${section(
-  block(why, { muted: true, size: 13, padding: '20px 24px 8px' }) +
-    block(
-      `Questions? Just reply to this email. ` +
-        `<a class="bt-link" href="${placeholder('unsubscribeUrl')}" style="color:${light.muted};text-decoration:underline;">Unsubscribe from this series</a>`,
-      { muted: true, size: 13, padding: '0 24px 32px' },
-    ),
+  block(why, { muted: true, size: 13, padding: '20px 24px 8px' }) + block(help, { muted: true, size: 13, padding: '0 24px 32px' }),
 )}
 </mj-body>
 </mjml>`;
@@ -148,13 +179,19 @@ ${section(
 /** The plain-text alternative with the same frame. */
 export function layoutText(input: LayoutInput): string {
   const { series } = input;
+  const trainers = input.audience === 'trainers';
   const why = wrapText(
     protectBraces(
-      `You get this because you are taking part in "${series.title}", a training series run by ${trainerNames(series)}. `,
+      trainers
+        ? `You get this weekly digest because you run "${series.title}" (trainers: ${trainerNames(series)}). `
+        : `You get this because you are taking part in "${series.title}", a training series run by ${trainerNames(series)}. `,
     ) + `Dates are shown in your time zone (${placeholder('timeZoneName')}).`,
   );
+  const help = trainers
+    ? [wrapText(STOP_DIGEST), `Stop participant emails to this address: ${placeholder('unsubscribeUrl')}`]
+    : ['Questions? Just reply to this email.', `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`];
   return [
-    REPLY_MARKER,
+    trainers ? TRAINERS_ONLY : REPLY_MARKER,
     '',
     protectBraces(series.title.toUpperCase()),
     '',
@@ -162,8 +199,7 @@ export function layoutText(input: LayoutInput): string {
     '',
     '-- ',
     why,
-    'Questions? Just reply to this email.',
-    `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`,
+    ...help,
     '',
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import type { Series } from '#core/model';
 import { compileLayout, type CompiledEmail } from './compile.ts';
 import { placeholder } from './escape.ts';
 import { rawSlot } from './digest.ts';
-import { block, section, text, type LayoutInput } from './layout.ts';
+import { block, section, type LayoutInput } from './layout.ts';
 
 export const ROLLUP_PLACEHOLDERS = ['firstName', 'weekLabel', 'rollupCount', 'rollupHtml', 'rollupText'] as const;
 
@@ -27,15 +27,15 @@ export function rollupLayout(series: Series): LayoutInput {
           padding: '0 24px 12px',
         }) +
         block(
-          `Hi ${placeholder('firstName')}, here ${text('is')} ${placeholder('rollupCount')} from ${text(series.title)} this week. ` +
-            'Found something useful? Give kudos in one click, or reply to comment: your comment goes to the whole thread.',
+          `Hi ${placeholder('firstName')}, ${placeholder('rollupCount')} from your teammates came in this week. ` +
+            'Found something useful? Give kudos in one click, or comment: your comment reaches the team in the next roll-up.',
         ) +
         block(rawSlot('rollupHtml'), { padding: '0 24px 8px' }),
     ),
     bodyText: [
       `Team roll-up, week of ${placeholder('weekLabel')}`,
       '',
-      `Hi ${placeholder('firstName')}, here is ${placeholder('rollupCount')} from your teammates this week.`,
+      `Hi ${placeholder('firstName')}, ${placeholder('rollupCount')} from your teammates came in this week.`,
       'Give kudos with the link under a contribution, or write to its reply address to comment.',
       '',
       placeholder('rollupText'),

@@ -17,17 +17,72 @@ describe('baton preview', () => {
       cwd: root,
       encoding: 'utf8',
     });
-    expect(stdout).toContain('Previewed 5 emails for Chloe Nguyen');
+    expect(stdout).toContain('Previewed 12 emails for Chloe Nguyen');
     const files = readdirSync(out).sort();
     for (const name of ['00-kickoff', '01-productive-one-on-ones', '04-product-launch']) {
       for (const ext of ['eml', 'html', 'txt', 'ics']) expect(files).toContain(`${name}.${ext}`);
     }
     for (const file of files.filter((f) => f.endsWith('.html') || f.endsWith('.txt'))) {
-      expect(readFileSync(join(out, file), 'utf8')).not.toContain('{{');
+      expect(readFileSync(join(out, file), 'utf8'), file).not.toMatch(/\{\{|\bundefined\b|\bNaN\b/);
     }
     const eml = await simpleParser(readFileSync(join(out, '01-productive-one-on-ones.eml')));
     expect(eml.subject).toBe('A productive 1:1 sync with your manager (training 1 of 4)');
     expect(eml.to && 'text' in eml.to ? eml.to.text : '').toContain('chloe.nguyen@example.com');
+  });
+
+  it('writes every later kind too, named by kind and training, in the order they would be sent', async () => {
+    const later = [
+      '05-reminder-productive-one-on-ones',
+      '06-rollup',
+      '07-ack-productive-one-on-ones',
+      '08-upload-link-productive-one-on-ones',
+      '09-follow-up-productive-one-on-ones',
+      '10-digest',
+      '11-wrap-up',
+    ];
+    const files = readdirSync(out);
+    for (const name of later) {
+      for (const ext of ['eml', 'html', 'txt']) expect(files).toContain(`${name}.${ext}`);
+      // Only kickoff and training mails carry calendars.
+      expect(files).not.toContain(`${name}.ics`);
+    }
+    const mail = async (name: string) => simpleParser(readFileSync(join(out, `${name}.eml`)));
+    const to = (m: Awaited<ReturnType<typeof mail>>) => (m.to && 'text' in m.to ? m.to.text : '');
+
+    // Sent at 08:30 Sydney three days before the window closes (31 Jan), with teammates' words.
+    const reminder = await mail(later[0]!);
+    expect(reminder.subject).toBe('Open until Sunday 31 January: A productive 1:1 sync with your manager');
+    expect(reminder.date?.toISOString()).toBe('2027-01-27T21:30:00.000Z');
+    expect(reminder.text).toMatch(/What your teammates shared so far\n-+\n\n- \S+ (shared a strategy|will try #\d)/);
+    expect(reminder.text).not.toContain('Nobody has shared anything');
+
+    const rollup = await mail(later[1]!);
+    expect(rollup.text).toMatch(/\d+ contributions from your teammates came in this week/);
+    expect(rollup.text).toContain('Kudos (one click): http://');
+    expect(rollup.text).not.toContain('Chloe Nguyen shared');
+
+    const ack = await mail(later[2]!);
+    expect(ack.subject).toBe('Re: A productive 1:1 sync with your manager');
+    expect(ack.text).toMatch(/read\s+it\s+as\s+your\s+adoption\s+of\s+#1/);
+    expect((await mail(later[3]!)).text).toContain('over the 10 MB limit');
+
+    const followUp = await mail(later[4]!);
+    expect(followUp.subject).toMatch(/^How did ".+" work for you\?$/);
+    expect(followUp.text).toContain('3 weeks ago the window for training 1 of 4 closed');
+
+    // The digest is the trainers': to the first trainer, with a trainer's marker and footer.
+    const digest = await mail(later[5]!);
+    expect(to(digest)).toContain('maya.okafor@example.com');
+    expect(digest.text).toMatch(/^For the trainers of this series/);
+    expect(digest.text).not.toContain('taking part');
+    expect(digest.text).not.toContain('Reply above this line');
+    expect(digest.text).toMatch(/Goal: \d+ of \d+ contributed/);
+    expect(digest.text).toMatch(/NOT ENGAGED YET \([1-9]/);
+    expect(digest.text).toContain('FOLLOW-UP RATINGS');
+
+    const wrapUp = await mail(later[6]!);
+    expect(wrapUp.subject).toContain('thank you, and what we shared');
+    expect(wrapUp.text).toContain('You contributed to 1 of the 4 trainings');
   });
 
   it('writes calendars that python3-icalendar reads, with the focus hold at 08:30 in Sydney', () => {
