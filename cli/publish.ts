@@ -7,13 +7,17 @@
 //   3. store the series, its trainings and the compiled templates (version + 1);
 //   4. drop templates of trainings that no longer exist;
 //   5. plan every scheduled job and diff the plan against the stored schedules: create the new
-//      ones, move the changed ones, delete the dropped ones, never repeat the ones that ran.
+//      ones, move the changed ones, delete the dropped ones, never repeat the ones that ran —
+//      in EventBridge Scheduler too when publishing to the aws target (`remote`);
+//   6. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
+//      cancel job: both run at once and reach whoever holds that training's calendar.
 import type { Store } from '#adapters/dynamo';
 import type { Participant, Series, Training } from '#core/model';
 import { compileKickoff, compileTraining, type CompiledEmail } from '#emails/compile';
 import { templateNames as templateName } from '#core/dispatch';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
 import { LocalScheduler } from './local-scheduler.ts';
+import { advanceCalendars, changeSchedules, isChangeJob } from '#core/planners/update';
 import { loadSeries } from './series-dir.ts';
 
 export interface PublishResult {
@@ -51,6 +55,10 @@ export async function syncSchedules(store: Store, seriesId: string, now: Date, o
   const next = planSchedules(input);
   const stillPlanned = new Set(planSchedules({ ...input, includePast: true }).map((s) => s.name));
   const previous = await store.listSchedules(seriesId);
+  // Calendar updates and cancellations are planned from the stored calendar changes, and a
+  // removed participant's cancellation is kept until it ran.
+  next.push(...changeSchedules(seriesId, await store.getCalendars(seriesId)));
+  for (const s of previous) if (isChangeJob(s.job) && s.state === 'pending') stillPlanned.add(s.name);
   const diff = diffSchedules(previous, next, {
     stillPlanned,
     ...(options.added?.length ? { rerun: catchUpNames(next, options.added) } : {}),
@@ -71,6 +79,13 @@ export async function compileTemplates(series: Series, trainings: Training[]): P
   out.set(templateName.rollup, await compileRollup(series));
   const { compileAck, ACK_TEMPLATE } = await import('#emails/ack');
   out.set(ACK_TEMPLATE, await compileAck(series));
+  const [{ compileUpdate, UPDATE_TEMPLATE }, { compileCancel, compileRemoved, CANCEL_TEMPLATE, REMOVED_TEMPLATE }] = await Promise.all([
+    import('#emails/update'),
+    import('#emails/cancel'),
+  ]);
+  out.set(UPDATE_TEMPLATE, await compileUpdate(series));
+  out.set(CANCEL_TEMPLATE, await compileCancel(series));
+  out.set(REMOVED_TEMPLATE, await compileRemoved(series));
   const [{ compileReminder }, { compileFollowUp }, { compileWrapUp }] = await Promise.all([
     import('#emails/reminder'),
     import('#emails/follow-up'),
@@ -84,7 +99,12 @@ export async function compileTemplates(series: Series, trainings: Training[]): P
   return out;
 }
 
-export async function publishSeries(dir: string, store: Store, now: Date): Promise<PublishResult> {
+export interface PublishOptions {
+  /** EventBridge Scheduler on the aws target; the local clock needs only the store's records. */
+  remote?: RemoteSchedules;
+}
+
+export async function publishSeries(dir: string, store: Store, now: Date, options: PublishOptions = {}): Promise<PublishResult> {
   const { series, trainings } = await loadSeries(dir);
   const templates = await compileTemplates(series, trainings);
   const previous = await store.getSeries(series.id);
@@ -92,7 +112,9 @@ export async function publishSeries(dir: string, store: Store, now: Date): Promi
   await store.putSeries(series, trainings, { publishedAt: now, version });
   for (const [name, email] of templates) await store.putTemplate(series.id, name, JSON.stringify(email));
   await store.pruneTemplates(series.id, [...templates.keys()]);
-  const schedules = await syncSchedules(store, series.id, now);
+  const calendars = advanceCalendars(await store.getCalendars(series.id), previous?.trainings ?? [], trainings, now);
+  await store.putCalendars(series.id, calendars.states);
+  const schedules = await syncSchedules(store, series.id, now, options.remote ? { remote: options.remote } : {});
   // Participants are enrolled separately, so publishing changes trainings only.
   const changes = diffSeries(previous?.trainings ?? [], trainings, [], []);
   return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes };

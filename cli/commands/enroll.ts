@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadParticipants } from '../series-dir.ts';
 import { syncSchedules } from '../publish.ts';
-import { describeSchedules } from './publish.ts';
+import { describeSchedules, remoteSchedules } from './publish.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '../user-error.ts';
 
 export const summary = 'add or update the participants of a published series from a CSV file';
-export const usage = 'enroll <series-id> <participants.csv> [--target local]';
+export const usage = 'enroll <series-id> <participants.csv> [--target local|aws]';
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
@@ -28,7 +28,8 @@ export async function run(args: string[]): Promise<number> {
     const added = newcomers.length;
     // Training sends are planned per participants' zones: a newcomer may bring a new zone, and
     // late joiners get the kickoff and the open training they missed.
-    const schedules = await syncSchedules(target.store, seriesId, new Date(), { added: newcomers });
+    const remote = remoteSchedules(target);
+    const schedules = await syncSchedules(target.store, seriesId, new Date(), { added: newcomers, ...(remote ? { remote } : {}) });
     console.log(
       `Enrolled ${participants.length} participant${participants.length === 1 ? '' : 's'} in ${seriesId}: ` +
         `${added} new, ${participants.length - added} updated.`,

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { publishSeries } from '../publish.ts';
 import type { ScheduleDiff } from '#core/schedule-plan';
-import { openTarget } from '../target.ts';
+import { openTarget, type Target } from '../target.ts';
+import type { RemoteSchedules } from '../publish.ts';
 import { displayPath } from '../series-dir.ts';
 
 export const summary = 'validate a series folder, compile its emails and publish it';
-export const usage = 'publish <series-dir> [--target local]';
+export const usage = 'publish <series-dir> [--target local|aws]';
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
@@ -16,7 +17,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const target = await openTarget(values.target);
   try {
-    const result = await publishSeries(dir, target.store, new Date());
+    const remote = remoteSchedules(target);
+    const result = await publishSeries(dir, target.store, new Date(), remote ? { remote } : {});
     const what = result.firstPublish ? 'Published' : `Updated (version ${result.version})`;
     console.log(`${what} "${result.series.title}" (${result.series.id}) from ${displayPath(dir)} to the ${target.name} target:`);
     for (const t of result.trainings) console.log(`  ${t.order}. ${t.title}  ${t.opens} → ${t.closes}`);
@@ -41,4 +43,9 @@ export function describeSchedules(diff: ScheduleDiff): string {
     [diff.alreadyRan.length, 'already ran'],
   ].filter(([n]) => Number(n) > 0);
   return `Schedules: ${parts.map(([n, what]) => `${n} ${what}`).join(', ') || 'none yet (enrol participants to plan training sends)'}.`;
+}
+
+/** In AWS the schedules are EventBridge Scheduler's; locally the store's records are the clock. */
+export function remoteSchedules(target: Target): RemoteSchedules | undefined {
+  return target.name === 'aws' ? target.schedules : undefined;
 }

@@ -21,6 +21,7 @@
 // | pending schedules, all series (clock) | gsi1pk = SCHEDULES#pending, gsi1sk <= <at>   (sparse index)     | gsi1  |
 // | suppressed address                    | pk = SUPPRESSION#<email>, sk = SUPPRESSION  (Get / BatchGet)    | table |
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
+// | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
 // nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
@@ -138,6 +139,25 @@ export const ScheduleRecordSchema = z.object({
 });
 export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
 
+/**
+ * A training's calendar as participants were last told it: its window and the SEQUENCE its events
+ * carry. Kept after the training is removed, so its cancellation repeats what was announced and
+ * a training added back later continues above the cancellation's SEQUENCE.
+ */
+export const CalendarStateSchema = z.object({
+  slug: z.string().min(1),
+  order: z.number().int().min(0),
+  title: z.string().min(1),
+  author: z.string().min(1),
+  opens: z.string(),
+  closes: z.string(),
+  sequence: z.number().int().min(0),
+  /** When the window last moved or the training was removed: the update / cancel job's time. */
+  changedAt: z.iso.datetime().optional(),
+  removedAt: z.iso.datetime().optional(),
+});
+export type CalendarState = z.infer<typeof CalendarStateSchema>;
+
 export interface Store {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
@@ -202,6 +222,10 @@ export interface Store {
   deleteSchedule(seriesId: string, name: string): Promise<void>;
   /** Pending schedules of every series due at or before `until` (all when absent), earliest first. */
   listPendingSchedules(options?: { until?: Instant }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+
+  /** Every training's calendar state, removed ones included, by order then slug. */
+  getCalendars(seriesId: string): Promise<CalendarState[]>;
+  putCalendars(seriesId: string, states: CalendarState[]): Promise<void>;
 }
 
 /** Raised when an item read from the table does not have the shape this module writes. */
@@ -257,6 +281,7 @@ const key = {
   suppressionSk: 'SUPPRESSION',
   inbound: (messageId: string) => `INBOUND#${messageId}`,
   inboundSk: 'INBOUND',
+  calendarSk: (slug: string) => `CALENDAR#${slug}`,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -296,6 +321,7 @@ const ScheduleItemSchema = KeysSchema.extend({
   lastError: ScheduleRecordSchema.shape.lastError,
 });
 const SuppressionItemSchema = KeysSchema.extend(SuppressionSchema.shape).extend({ itemType: z.literal('suppression') });
+const CalendarItemSchema = KeysSchema.extend(CalendarStateSchema.shape).extend({ itemType: z.literal('calendar') });
 
 type Item = Record<string, unknown>;
 
@@ -1069,6 +1095,25 @@ export function createStore(options: {
     return items.map(toSchedule);
   }
 
+  // --- calendar sequences ---------------------------------------------------------------
+
+  async function getCalendars(seriesId: string) {
+    const items = await queryPrefix(key.series(seriesId), key.calendarSk(''));
+    return items
+      .map((i) => strip(parse(CalendarItemSchema, i, 'calendar')) as CalendarState)
+      .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));
+  }
+
+  async function putCalendars(seriesId: string, states: CalendarState[]) {
+    const pk = key.series(seriesId);
+    await batchWrite(
+      states.map((state): WriteRequest => {
+        const c = CalendarStateSchema.parse(state);
+        return { PutRequest: { Item: { [PK]: pk, [SK]: key.calendarSk(c.slug), itemType: 'calendar', ...c } } };
+      }),
+    );
+  }
+
   return {
     tableName,
     requests,
@@ -1108,5 +1153,7 @@ export function createStore(options: {
     listSchedules,
     deleteSchedule,
     listPendingSchedules,
+    getCalendars,
+    putCalendars,
   };
 }

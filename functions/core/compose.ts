@@ -7,8 +7,8 @@ import { firstName, kickoffValues, layoutValues, trainingValues } from '#emails/
 import { escapeHtml } from '#emails/escape';
 import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from '#emails/values';
 import { uploadLinkEmail, type SkippedFile } from '#emails/upload-link';
-import { timeZoneName } from '#emails/dates';
-import { kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
+import { formatDeadline, formatWindow, timeZoneName } from '#emails/dates';
+import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
 import { listHeaders, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import type { EmailKind, Participant, Series, Trainer, Training } from './model.ts';
@@ -203,6 +203,8 @@ export interface KickoffSend {
   settings: MailSettings;
   now: Date;
   sequence?: number;
+  /** Per training slug: the SEQUENCE of a training whose window moved since it was announced. */
+  sequences?: Readonly<Record<string, number>>;
 }
 
 export function prepareKickoffSend(send: KickoffSend): (participant: Participant) => ComposedMail {
@@ -221,6 +223,7 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
       organizer,
       domain: settings.domain,
       sequence: send.sequence ?? 0,
+      ...(send.sequences ? { sequences: send.sequences } : {}),
       dtstamp: now,
     });
     return assemble({
@@ -665,6 +668,127 @@ export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, 
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
+    });
+  };
+}
+
+// ---- calendar updates and cancellations (re-publishing, unenrolling) ---------------------------
+
+export interface UpdateSend {
+  series: Series;
+  /** The training as it is now, after its window moved. */
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** The training's new SEQUENCE, above every one its events carried before. */
+  sequence: number;
+}
+
+/**
+ * "<training> moved": the same UIDs with the new window and a higher SEQUENCE. Someone who got the
+ * training email holds its window and their focus hold; someone who only got the kickoff holds
+ * the window alone, and gets no focus hold they never had.
+ */
+export function prepareUpdateSend(send: UpdateSend): (participant: Participant, holds: { focus: boolean }) => ComposedMail {
+  const { series, training, trainings, template, settings, now, sequence } = send;
+  const organizer = organizerFor(series, settings);
+  const base = {
+    series,
+    training,
+    organizer,
+    domain: settings.domain,
+    sequence,
+    dtstamp: now,
+    position: `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`,
+  };
+  const withFocus = trainingCalendarBuilder({ ...base, focusMinutes: settings.focusMinutes ?? 30 });
+  const windowOnly = trainingCalendarBuilder({ ...base, focusMinutes: 0 });
+  const from = fromHeader(series, settings);
+  const window = formatWindow(training.opens, training.closes);
+  return (participant, holds) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const filled = fillEmailParts(template, {
+      ...layoutValues(participant, links, now),
+      firstName: firstName(participant.name),
+      trainingTitle: training.title,
+      window,
+      deadline: formatDeadline(training.closes, participant.timeZone),
+      holds: holds.focus ? 'its window and your focus time' : 'its window',
+    });
+    return assemble({
+      kind: 'update',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      extra: `s${sequence}`,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'REQUEST', ics: (holds.focus ? withFocus : windowOnly)(participant) },
+    });
+  };
+}
+
+export interface CancelSend {
+  series: Series;
+  /** The trainings being cancelled, as they were announced. */
+  cancelled: readonly Training[];
+  /** The series' trainings, for link expiry and reply routing. */
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** Per cancelled training: its SEQUENCE, above every one its events carried before. */
+  sequences: Readonly<Record<string, number>>;
+  /** `cancel` of one training (threaded with it), or `removed`: the reader left the series. */
+  reason: 'training' | 'removed';
+}
+
+/** METHOD:CANCEL with STATUS:CANCELLED for the same UIDs; `focusFor` names the trainings whose focus hold was sent. */
+export function prepareCancelSend(send: CancelSend): (participant: Participant, focusFor: ReadonlySet<string>) => ComposedMail {
+  const { series, cancelled, trainings, template, settings, now, sequences } = send;
+  const organizer = organizerFor(series, settings);
+  const from = fromHeader(series, settings);
+  const only = send.reason === 'training' ? cancelled[0] : undefined;
+  if (send.reason === 'training' && cancelled.length !== 1) throw new RangeError(`a training cancellation names one training, got ${cancelled.length}`);
+  const routeTo = only ?? [...trainings].sort((a, b) => a.order - b.order)[0] ?? cancelled[0];
+  if (!routeTo) throw new RangeError('a cancellation needs at least one training to cancel');
+  return (participant, focusFor) => {
+    const links = commonLinks(series, trainings.length ? trainings : cancelled, participant, settings, routeTo.order);
+    const filled = fillEmailParts(template, {
+      ...layoutValues(participant, links, now),
+      firstName: firstName(participant.name),
+      ...(only ? { trainingTitle: only.title, window: formatWindow(only.opens, only.closes) } : {}),
+    });
+    const ics = cancelCalendar({
+      series,
+      trainings: cancelled,
+      participant,
+      organizer,
+      domain: settings.domain,
+      sequence: Math.max(0, ...Object.values(sequences)),
+      sequences,
+      dtstamp: now,
+      focusMinutes: focusFor.size > 0 ? (settings.focusMinutes ?? 30) : 0,
+      focusFor,
+    });
+    return assemble({
+      kind: 'cancel',
+      series,
+      settings,
+      from,
+      to: participant,
+      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: 'removed' }),
+      ...(only ? { replyTo: links.replyAddress } : {}),
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'CANCEL', ics },
     });
   };
 }

@@ -14,6 +14,8 @@ import { rollupPlanner, rollupTemplateName } from './planners/rollup.ts';
 import { reminderPlanner, reminderTemplate } from './planners/reminder.ts';
 import { followUpPlanner, followUpTemplate } from './planners/follow-up.ts';
 import { wrapUpPlanner, wrapUpTemplate } from './planners/wrap-up.ts';
+import { calendarSequences, updatePlanner, UPDATE_TEMPLATE } from './planners/update.ts';
+import { cancelPlanner, CANCEL_TEMPLATE, REMOVED_TEMPLATE } from './planners/cancel.ts';
 
 export const templateNames = {
   kickoff: 'kickoff',
@@ -23,6 +25,9 @@ export const templateNames = {
   reminder: reminderTemplate,
   followUp: followUpTemplate,
   wrapUp: wrapUpTemplate,
+  update: UPDATE_TEMPLATE,
+  cancel: CANCEL_TEMPLATE,
+  removed: REMOVED_TEMPLATE,
 };
 
 export interface DispatchDeps {
@@ -67,6 +72,8 @@ const kickoff: JobPlanner = async ({ job, published, participants, deps, templat
     template: await template(templateNames.kickoff),
     settings: deps.settings,
     now: deps.now(),
+    // A window that moved since publishing is announced at its current SEQUENCE, never below an update.
+    sequences: await calendarSequences(deps.store, job.seriesId),
   });
   return participants
     .filter((p) => inGroup(job, p))
@@ -85,6 +92,7 @@ const training: JobPlanner = async ({ job, published, participants, deps, templa
     template: await template(templateNames.training(trainingItem.slug)),
     settings: deps.settings,
     now: deps.now(),
+    sequence: (await calendarSequences(deps.store, job.seriesId))[trainingItem.slug] ?? 0,
   });
   return participants
     .filter((p) => inGroup(job, p))
@@ -100,6 +108,8 @@ export const planners: Partial<Record<JobKind, JobPlanner>> = {
   reminder: reminderPlanner,
   'follow-up': followUpPlanner,
   'wrap-up': wrapUpPlanner,
+  update: updatePlanner,
+  cancel: cancelPlanner,
 };
 
 export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
@@ -107,11 +117,7 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
   if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
   const published = await deps.store.getSeries(job.seriesId);
   if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
-  let participants = await deps.store.listParticipants(job.seriesId);
-  if (job.recipients) {
-    const batch = new Set(job.recipients);
-    participants = participants.filter((p) => batch.has(p.email));
-  }
+  const participants = await deps.store.listParticipants(job.seriesId);
   let templates: Map<string, string> | undefined;
   const template = async (name: string): Promise<CompiledEmail> => {
     templates ??= await deps.store.getTemplates(job.seriesId);
@@ -119,7 +125,14 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     if (!raw) throw new DispatchError(`series "${job.seriesId}" has no compiled "${name}" email: publish the series again`);
     return JSON.parse(raw) as CompiledEmail;
   };
-  const outgoing = await planner({ job, published, participants, deps, template });
+  let outgoing = await planner({ job, published, participants, deps, template });
+  // A fan-out batch narrows who is sent to, not what the planner sees: roll-ups, reminders and
+  // wrap-ups show teammates' contributions, so they must plan over the whole series. Building a
+  // mail is lazy (`build`), so planning everyone and keeping a batch costs little.
+  if (job.recipients) {
+    const batch = new Set(job.recipients);
+    outgoing = outgoing.filter((o) => batch.has(o.to));
+  }
   return deliver(job.seriesId, outgoing, {
     ledger: deps.store,
     send: deps.send,

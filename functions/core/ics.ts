@@ -195,6 +195,8 @@ export interface KickoffCalendarInput {
   dtstamp: Date;
   /** Per training slug: the link the event description points to. */
   links?: Readonly<Record<string, string>>;
+  /** Per training slug: its own SEQUENCE when its window moved since it was first announced. */
+  sequences?: Readonly<Record<string, number>>;
 }
 
 /** One calendar with every training's window, for the kickoff email. */
@@ -206,7 +208,9 @@ export function kickoffCalendar(input: KickoffCalendarInput): string {
   for (const [i, training] of input.trainings.entries()) {
     const position = `${i + 1} of ${input.trainings.length}`;
     const body = windowBody(input.series, training, input.organizer, position, input.links?.[training.slug], false);
-    out += event(windowUid(input.series.id, training.slug, input.domain), stamp, input.sequence, body, attendee, false);
+    const sequence = input.sequences?.[training.slug] ?? input.sequence;
+    checkSequence(sequence);
+    out += event(windowUid(input.series.id, training.slug, input.domain), stamp, sequence, body, attendee, false);
   }
   return out + FOOTER;
 }
@@ -275,6 +279,10 @@ export interface CancelCalendarInput {
   dtstamp: Date;
   /** The focus hold's length when it was announced; omit (or 0) when no focus hold was sent. */
   focusMinutes?: number;
+  /** Per training slug: a SEQUENCE of its own (each above what that training's events last carried). */
+  sequences?: Readonly<Record<string, number>>;
+  /** Slugs whose focus hold was sent (with their training email); default: every training's. */
+  focusFor?: ReadonlySet<string>;
 }
 
 /**
@@ -292,11 +300,13 @@ export function cancelCalendar(input: CancelCalendarInput): string {
   }
   let out = header('CANCEL');
   for (const training of input.trainings) {
-    out += event(windowUid(series.id, training.slug, domain), stamp, sequence, windowBody(series, training, organizer, undefined, undefined, true), attendee, false);
-    if (minutes > 0) {
+    const seq = input.sequences?.[training.slug] ?? sequence;
+    checkSequence(seq);
+    out += event(windowUid(series.id, training.slug, domain), stamp, seq, windowBody(series, training, organizer, undefined, undefined, true), attendee, false);
+    if (minutes > 0 && (!input.focusFor || input.focusFor.has(training.slug))) {
       const hold = focusHold(training, { timeZone: participant.timeZone!, workStart: participant.workStart! }, minutes);
       const uid = focusUid(series.id, training.slug, participantKey(series.id, participant.email), domain);
-      out += event(uid, stamp, sequence, focusBody(series, training, organizer, hold, undefined, true), attendee, false);
+      out += event(uid, stamp, seq, focusBody(series, training, organizer, hold, undefined, true), attendee, false);
     }
   }
   return out + FOOTER;

@@ -2,9 +2,12 @@
 // local clock on one machine. Both sides parse it with this schema, so a schedule written by an
 // older publish that no longer fits fails loudly at the edge instead of half-sending.
 import { z } from 'zod';
-import { EmailKindSchema, EmailSchema, LocalTimeSchema, SlugSchema, TimeZoneSchema } from './model.ts';
+import { EmailKindSchema, EmailSchema, LocalTimeSchema, ParticipantSchema, SlugSchema, TimeZoneSchema } from './model.ts';
 
-/** The email kinds a schedule sends; the others (ack, update, cancel, upload-link) answer events. */
+/**
+ * The email kinds a schedule sends; the others (ack, upload-link) answer events. Calendar updates
+ * and cancellations are one-time jobs that re-publishing (or unenrolling) schedules at once.
+ */
 export const JobKindSchema = EmailKindSchema.extract([
   'kickoff',
   'training',
@@ -13,11 +16,13 @@ export const JobKindSchema = EmailKindSchema.extract([
   'digest',
   'follow-up',
   'wrap-up',
+  'update',
+  'cancel',
 ]);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 /** Kinds that are about one training's window, so a job of that kind must name the training. */
-export const TRAINING_JOB_KINDS: readonly JobKind[] = ['training', 'reminder', 'follow-up'];
+export const TRAINING_JOB_KINDS: readonly JobKind[] = ['training', 'reminder', 'follow-up', 'update'];
 
 export const JobSchema = z
   .object({
@@ -33,9 +38,20 @@ export const JobSchema = z
      * batches on a queue so no send depends on one invocation finishing within 15 minutes.
      */
     recipients: z.array(EmailSchema).min(1).max(1000).optional(),
+    /** update / cancel: the calendar SEQUENCE the job announces; a job older than the stored one sends nothing. */
+    sequence: z.number().int().min(0).optional(),
+    /**
+     * cancel: a participant removed from the series. Their record is gone by the time the job runs,
+     * so the job carries what their cancellation needs.
+     */
+    participant: ParticipantSchema.optional(),
   })
   .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
     path: ['trainingSlug'],
-    message: 'is required for training, reminder and follow-up jobs: name the training the job is about',
+    message: 'is required for training, reminder, follow-up and update jobs: name the training the job is about',
+  })
+  .refine((job) => job.kind !== 'cancel' || job.trainingSlug !== undefined || job.participant !== undefined, {
+    path: ['trainingSlug'],
+    message: 'or participant is required for cancel jobs: name the removed training or the removed participant',
   });
 export type Job = z.infer<typeof JobSchema>;

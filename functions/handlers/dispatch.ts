@@ -10,7 +10,7 @@
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
 import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/dynamo';
-import { credentialsFromEnv, SqsQueue, type MessageQueue } from '#adapters/queue';
+import { SqsQueue, type MessageQueue } from '#adapters/queue';
 import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/secrets';
 import { createSesClient, SesMailer } from '#adapters/ses';
@@ -20,11 +20,12 @@ import { dispatch, type DispatchDeps } from '#core/dispatch';
 import { JobSchema, type Job, type JobKind } from '#core/jobs';
 
 /**
- * Kinds whose email to one person depends only on that person, so a batch of recipients composes
- * the same mail as the whole send. Digests go to trainers; roll-ups and wrap-ups credit teammates,
- * who must not be filtered out of the batch's view of the series, so those stay whole.
+ * Kinds sent to participants, which a large series cuts into batches of recipients. A batch still
+ * plans over the whole series (core dispatch applies `recipients` to the planner's output), so a
+ * roll-up or wrap-up in a batch credits the same teammates as the whole send would. Digests go to
+ * the few trainers and stay whole.
  */
-export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'follow-up'];
+export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'follow-up', 'wrap-up'];
 
 export class InvalidJobError extends Error {
   override name = 'InvalidJobError';
@@ -147,7 +148,7 @@ export async function handler(event: unknown): Promise<DispatchResult> {
     const env = readRuntimeConfig(DispatchEnvSchema, 'dispatch');
     configured = createDispatchHandler({
       ...sendDepsFromEnv(env),
-      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION, credentials: credentialsFromEnv() }),
+      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
       batchSize: env.BATON_FANOUT_BATCH_SIZE,
     });
   }

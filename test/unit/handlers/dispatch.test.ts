@@ -146,7 +146,7 @@ describe('dispatch handler', () => {
     const handler = createDispatchHandler(deps());
     await expect(handler({ kind: 'newsletter', seriesId: 'Q1 Productivity' })).rejects.toThrow(InvalidJobError);
     await expect(handler({ kind: 'reminder', seriesId: SERIES })).rejects.toThrow(
-      /not a job[\s\S]*trainingSlug: is required for training, reminder and follow-up jobs[\s\S]*Re-publish the series/,
+      /not a job[\s\S]*trainingSlug: is required for training, reminder, follow-up and update jobs[\s\S]*Re-publish the series/,
     );
   });
 });

@@ -1,0 +1,83 @@
+// `baton unenroll`: removes participants from a published series. Each one gets a cancellation of
+// the calendar holds they were sent (the kickoff's windows, their focus holds), then no more mail:
+// their record is gone, so later jobs do not see them.
+//
+// Primary course:
+//   1. every address must be a participant of the series (all are checked before anything changes);
+//   2. a one-time cancel job per person, at once, carrying their name and zone (the record goes next);
+//   3. the participant records are deleted;
+//   4. the series' schedules are synced, since a removed person may have been the last of a zone.
+import { parseArgs } from 'node:util';
+import type { Store } from '#adapters/dynamo';
+import { EmailSchema, type Participant } from '#core/model';
+import { removalSchedule } from '#core/planners/cancel';
+import type { ScheduleDiff } from '#core/schedule-plan';
+import { LocalScheduler } from '../local-scheduler.ts';
+import { syncSchedules, type RemoteSchedules } from '../publish.ts';
+import { openTarget } from '../target.ts';
+import { UserError } from '../user-error.ts';
+import { describeSchedules, remoteSchedules } from './publish.ts';
+
+export const summary = 'remove participants from a published series (they get a cancellation of their calendar holds)';
+export const usage = 'unenroll <series-id> <email>… [--target local|aws]';
+
+export interface UnenrollResult {
+  removed: Participant[];
+  /** The cancel jobs scheduled, one per removed participant. */
+  cancellations: string[];
+  schedules: ScheduleDiff;
+}
+
+export async function unenrollParticipants(
+  store: Store,
+  seriesId: string,
+  emails: readonly string[],
+  now: Date,
+  options: { remote?: RemoteSchedules } = {},
+): Promise<UnenrollResult> {
+  if (!(await store.getSeries(seriesId))) {
+    throw new UserError(`no series "${seriesId}" is published: check the id (baton status <series-id>) or publish it first.`);
+  }
+  const people: Participant[] = [];
+  const problems: string[] = [];
+  for (const raw of emails) {
+    const parsed = EmailSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(`"${raw}" is not an email address`);
+      continue;
+    }
+    const p = await store.getParticipant(seriesId, parsed.data);
+    if (!p) problems.push(`${parsed.data} is not a participant of ${seriesId}`);
+    else if (!people.some((q) => q.email === p.email)) people.push({ email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart });
+  }
+  if (problems.length) throw new UserError(`nothing was removed: ${problems.join('; ')}. Fix the addresses and run it again.`);
+
+  const create = people.map((p) => removalSchedule(seriesId, p, now));
+  const diff: ScheduleDiff = { create, update: [], delete: [], unchanged: [], alreadyRan: [] };
+  await options.remote?.apply(seriesId, diff);
+  await new LocalScheduler(store).apply(seriesId, diff, now);
+  for (const p of people) await store.removeParticipant(seriesId, p.email);
+  const schedules = await syncSchedules(store, seriesId, now, options.remote ? { remote: options.remote } : {});
+  return { removed: people, cancellations: create.map((s) => s.name), schedules };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
+  const [seriesId, ...emails] = positionals;
+  if (!seriesId || emails.length === 0) {
+    console.error(`Usage: baton ${usage}`);
+    return 1;
+  }
+  const target = await openTarget(values.target);
+  try {
+    const remote = remoteSchedules(target);
+    const result = await unenrollParticipants(target.store, seriesId, emails, new Date(), remote ? { remote } : {});
+    const n = result.removed.length;
+    console.log(`Removed ${n} participant${n === 1 ? '' : 's'} from ${seriesId}: ${result.removed.map((p) => p.email).join(', ')}.`);
+    console.log('Each gets a cancellation of the calendar holds they were sent, and no more mail from this series.');
+    console.log(describeSchedules(result.schedules));
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
