@@ -7,57 +7,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDynamoClient, createStore } from '#adapters/dynamo';
-import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
-import type { Response } from '#core/model';
-import { publishSeries } from '#cli/publish';
-import { loadParticipants } from '#cli/series-dir';
+import { batonEnv, seedExample } from '#test/support/example-data';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const example = join(root, 'examples', 'q1-productivity');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-status-'));
 // Never the default ports: a `baton dev` running on this machine must not be the one we read.
-const env = { ...process.env, BATON_DATA_DIR: dataDir, BATON_PORT_OFFSET: String(20_000 + Math.floor(Math.random() * 20_000)) };
+const env = batonEnv(dataDir);
 let seriesId = '';
-
-async function seed(dir: string, extra: (r: Response[], emails: string[], slug: string) => void = () => {}): Promise<string> {
-  const server = await startDynaliteServer({ path: join(dir, 'dynamo') });
-  const client = createDynamoClient({ endpoint: server.endpoint });
-  try {
-    await ensureTable(client, 'baton');
-    const store = createStore({ client, tableName: 'baton' });
-    const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
-    const id = published.series.id;
-    const participants = await loadParticipants(join(example, 'participants.csv'), published.series);
-    await store.putParticipants(id, participants);
-    const emails = participants.map((p) => p.email);
-    const slug = published.trainings[0]!.slug;
-    for (const email of emails.slice(0, 8)) {
-      await store.claimDelivery(id, `training#${slug}#${email}`, { now: new Date('2027-01-21T00:00:00Z'), leaseMs: 60_000 });
-      await store.completeDelivery(id, `training#${slug}#${email}`, { sesMessageId: 's', sentAt: '2027-01-21T00:00:00Z' });
-    }
-    const base = { seriesId: id, trainingSlug: slug, links: [], attachments: [], source: 'm' };
-    const responses: Response[] = [
-      { ...base, id: 'r1', participantEmail: emails[0]!, intent: 'read', text: '', receivedAt: '2027-01-22T10:00:00.000Z' },
-      { ...base, id: 'r2', participantEmail: emails[1]!, intent: 'strategy', text: 'Agenda the day before', receivedAt: '2027-01-22T11:00:00.000Z' },
-      { ...base, id: 'r3', participantEmail: emails[2]!, intent: 'adopt', strategyId: published.trainings[0]!.strategies[0]!.id, text: 'I forget', receivedAt: '2027-01-23T10:00:00.000Z' },
-      { ...base, id: 'r4', participantEmail: emails[2]!, intent: 'follow-up', strategyId: published.trainings[0]!.strategies[0]!.id, rating: 4, text: '', receivedAt: '2027-02-23T10:00:00.000Z' },
-    ];
-    extra(responses, emails, slug);
-    for (const r of responses) await store.putResponse(r);
-    return id;
-  } finally {
-    client.destroy();
-    await server.close();
-  }
-}
 
 function baton(...args: string[]) {
   return promisify(execFile)('node', [join(root, 'cli', 'baton.js'), ...args], { env, cwd: root });
 }
 
 beforeAll(async () => {
-  seriesId = await seed(dataDir);
+  seriesId = await seedExample(dataDir);
 }, 120_000);
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
