@@ -81,12 +81,32 @@ const SIGNATURE = 2;
 
 /** Trims a plain-text reply. */
 export function trimReply(text: string, opts: TrimOptions = {}): Trimmed {
-  return trimLines(splitLines(text), opts, false);
+  return trimBounded(splitLines(text), opts, false);
 }
 
 /** Trims an HTML reply: quote containers in the markup first, then the plain-text rules. */
 export function trimHtmlReply(html: string, opts: TrimOptions = {}): Trimmed {
-  return trimLines(splitLines(htmlToMarkedText(html)), opts, true);
+  if (html.length <= MAX_HTML_CHARS) return trimBounded(splitLines(htmlToMarkedText(html)), opts, true);
+  // Converting HTML to text is most of the cost on huge bodies; the reply is at the top.
+  const head = trimBounded(splitLines(htmlToMarkedText(html.slice(0, MAX_HTML_CHARS))), opts, true);
+  return { ...head, method: `${head.method}+html-limit` };
+}
+
+/** HTML read for the reply: a reply's own markup is a few KB; past this it is history or images. */
+export const MAX_HTML_CHARS = 256 * 1024;
+
+/**
+ * Lines read for the reply. People write above the history, and no reply runs to thousands of
+ * lines; everything below this many lines is history. It bounds the work on pathological mail
+ * (1 MB of short header-like lines) to milliseconds instead of most of a second.
+ */
+export const MAX_REPLY_LINES = 5_000;
+
+function trimBounded(lines: string[], opts: TrimOptions, html: boolean): Trimmed {
+  if (lines.length <= MAX_REPLY_LINES) return trimLines(lines, opts, html);
+  const head = trimLines(lines.slice(0, MAX_REPLY_LINES), opts, html);
+  const tail = lines.slice(MAX_REPLY_LINES).join('\n');
+  return { ...head, quoted: head.quoted ? `${head.quoted}\n${tail}` : tail, method: `${head.method}+line-limit` };
 }
 
 function splitLines(text: string): string[] {
@@ -405,21 +425,26 @@ function markSentLines(lines: string[], kind: Kind[], sentTexts: string[]): bool
   }
   const sentLike = new Uint8Array(lines.length);
   const matchedWords = new Uint32Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    if (kind[i] !== 'T' && kind[i] !== 'Q') continue;
+  const match = (i: number): boolean => {
     const w = words(stripQuotePrefix(lines[i] ?? ''));
     if (w.length >= 3) {
       let hit = 0;
       for (let k = 0; k + 2 < w.length; k++) if (trigrams.has(`${w[k]} ${w[k + 1]} ${w[k + 2]}`)) hit++;
-      if (hit / (w.length - 2) >= 0.7) {
-        sentLike[i] = 1;
-        matchedWords[i] = w.length;
-      }
-    } else if (w.length > 0 && w.join(' ').length >= 4 && shortLines.has(w.join(' '))) {
-      sentLike[i] = 1;
-      matchedWords[i] = w.length;
+      if (hit / (w.length - 2) < 0.7) return false;
+    } else if (!(w.length > 0 && w.join(' ').length >= 4 && shortLines.has(w.join(' ')))) {
+      return false;
     }
-  }
+    sentLike[i] = 1;
+    matchedWords[i] = w.length;
+    return true;
+  };
+  // Unquoted lines first: when none of them is our text, lines already quoted with `>` have
+  // nothing to gain from matching (they are quoted either way), and a reply above a long quote
+  // skips the work.
+  let unquotedMatch = false;
+  for (let i = 0; i < lines.length; i++) if (kind[i] === 'T' && match(i)) unquotedMatch = true;
+  if (!unquotedMatch) return false;
+  for (let i = 0; i < lines.length; i++) if (kind[i] === 'Q') match(i);
   // Re-wrapping leaves short tails ("blocked.") on their own line, right below a matching one.
   for (let i = 1; i < lines.length; i++) {
     if (sentLike[i] || !sentLike[i - 1] || (kind[i] !== 'T' && kind[i] !== 'Q')) continue;

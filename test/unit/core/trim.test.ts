@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import fc from 'fast-check';
-import { REPLY_MARKER, htmlToText, trimHtmlReply, trimReply } from '#core/trim';
+import { MAX_HTML_CHARS, MAX_REPLY_LINES, REPLY_MARKER, htmlToText, trimHtmlReply, trimReply } from '#core/trim';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = join(root, 'test/fixtures/trim');
@@ -282,5 +282,23 @@ describe('baton trim (CLI)', () => {
     const r = baton(['--jsonl'], `${JSON.stringify({ id: 1, text: 'ok' })}\nnot json\n`);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('stdin line 2');
+  });
+});
+
+describe('bounded work on huge bodies', () => {
+  it('reads the reply from the first lines and keeps everything below as history', () => {
+    const history = Array.from({ length: MAX_REPLY_LINES * 2 }, (_, i) => `From: someone${i}@example.com`).join('\n');
+    const t = trimReply(`I'll adopt #2.\n\nOn Mon, 1 Feb 2027, Maya wrote:\n${history}`);
+    expect(t.reply).toBe("I'll adopt #2.");
+    expect(t.method).toContain('line-limit');
+    // Nothing is dropped: the history below the limit is in `quoted`.
+    expect(t.quoted).toContain(`someone${MAX_REPLY_LINES * 2 - 1}@example.com`);
+  });
+
+  it('converts only the head of a huge HTML body', () => {
+    const html = `<div>Count me in for #3.</div><div class="gmail_quote">${'<p>old</p>'.repeat(MAX_HTML_CHARS / 5)}</div>`;
+    const t = trimHtmlReply(html);
+    expect(t.reply).toBe('Count me in for #3.');
+    expect(t.method).toContain('html-limit');
   });
 });
