@@ -2,84 +2,30 @@
 // dispatched through the real SESv2 client into aws-ses-v2-local, and what arrived read back from
 // its /store (parts, calendar, links) and from the raw copies (headers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import ICAL from 'ical.js';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
+import type { Store } from '#adapters/dynamo';
 import { dispatch, type DispatchDeps } from '#core/dispatch';
-import type { BuiltMail } from '#core/deliver';
 import { verifyLinkToken, verifyReplyToken, tokenFromAddress } from '#core/tokens';
 import { participantKey, seriesKey } from '#core/short-key';
-import { startLocalStack, type RunningStack } from '#cli/local-stack';
-import { localConfig } from '#cli/local-config';
-import { publishSeries } from '#cli/publish';
-import { loadParticipants } from '#cli/series-dir';
+import { startSendingStack, type SendingStack, type StoredMail } from '#test/support/sending-stack';
 
-const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
-const dataDir = mkdtempSync(join(tmpdir(), 'baton-send-'));
-const outbox = join(dataDir, 'outbox');
 const SECRET = 'test-secret-for-dispatch';
-let stack: RunningStack;
+let sending: SendingStack;
 let store: Store;
-let destroy: () => void;
 let deps: DispatchDeps;
 let now = new Date('2027-01-21T00:00:00Z');
-
-interface StoredMail {
-  messageId: string;
-  from: string;
-  replyTo: string[];
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  attachments: { content: string; contentType: string; filename?: string }[];
-}
-
-async function sesStore(): Promise<StoredMail[]> {
-  const res = await fetch(`${stack.endpoints.ses}/store`);
-  return ((await res.json()) as { emails: StoredMail[] }).emails;
-}
-
-function rawText(mail: StoredMail): string {
-  const file = readdirSync(outbox).find((f) => f.startsWith(mail.messageId.replace(/[^A-Za-z0-9._-]/g, '_')));
-  if (!file) throw new Error(`no raw copy of ${mail.messageId}`);
-  return readFileSync(join(outbox, file), 'utf8');
-}
-
-function rawOf(mail: StoredMail): Promise<ParsedMail> {
-  return simpleParser(rawText(mail));
-}
+const sesStore = () => sending.sesStore();
+const rawText = (mail: StoredMail) => sending.rawText(mail);
+const rawOf = (mail: StoredMail): Promise<ParsedMail> => simpleParser(rawText(mail));
 
 beforeAll(async () => {
-  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  destroy = () => client.destroy();
-  store = createStore({ client, tableName: stack.config.tableName });
-  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
-  await store.putParticipants(published.series.id, await loadParticipants(join(example, 'participants.csv'), published.series));
-  const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 500 }), outbox);
-  deps = {
-    store,
-    send: (m: BuiltMail) => mailer.send(m),
-    settings: {
-      domain: 'baton.example.com',
-      inboundDomain: 'reply.baton.example.com',
-      senderAddress: 'training@baton.example.com',
-      linksBaseUrl: 'https://links.baton.example.com',
-      secrets: SECRET,
-    },
-    now: () => now,
-  };
+  sending = await startSendingStack({ secret: SECRET, prefix: 'baton-send-' });
+  store = sending.store;
+  deps = sending.deps(() => now);
 });
 
-afterAll(async () => {
-  destroy?.();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => sending?.stop());
 
 describe('dispatching a training to one time-zone group', () => {
   it('sends each participant of the group one complete message', async () => {

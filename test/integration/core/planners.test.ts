@@ -2,60 +2,34 @@
 // a few responses stored, each job dispatched through the real SESv2 client into
 // aws-ses-v2-local, and what arrived read back from its /store and the raw copies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
+import type { Store } from '#adapters/dynamo';
 import { dispatch, type DispatchDeps } from '#core/dispatch';
-import type { BuiltMail } from '#core/deliver';
 import type { Response, Training } from '#core/model';
 import { planReminder } from '#core/planners/reminder';
 import { planFollowUp } from '#core/planners/follow-up';
 import { responseKey } from '#core/short-key';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
-import { startLocalStack, type RunningStack } from '#cli/local-stack';
-import { localConfig } from '#cli/local-config';
-import { publishSeries } from '#cli/publish';
-import { loadParticipants } from '#cli/series-dir';
+import { startSendingStack, TEST_INBOUND, type SendingStack, type StoredMail } from '#test/support/sending-stack';
 
-const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
-const dataDir = mkdtempSync(join(tmpdir(), 'baton-planners-'));
-const outbox = join(dataDir, 'outbox');
 const SECRET = 'test-secret-for-planners';
 const SERIES = 'q1-productivity';
 const SLUG = 'productive-one-on-ones';
-const INBOUND = 'reply.baton.example.com';
-let stack: RunningStack;
+const INBOUND = TEST_INBOUND;
+let sending: SendingStack;
 let store: Store;
-let destroy: () => void;
 let deps: DispatchDeps;
 let training: Training;
 let now = new Date('2027-01-28T12:00:00Z');
 
-interface StoredMail {
-  messageId: string;
-  replyTo: string[];
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-}
-
-async function sesStore(): Promise<StoredMail[]> {
-  const res = await fetch(`${stack.endpoints.ses}/store`);
-  return ((await res.json()) as { emails: StoredMail[] }).emails;
-}
+const sesStore = () => sending.sesStore();
 
 const toOf = (m: StoredMail) => m.destination.to[0]!.replace(/^.*<|>.*$/g, '');
 const replyToken = (m: StoredMail) => tokenFromAddress(m.replyTo[0]!.replace(/^.*<|>.*$/g, ''), INBOUND)!;
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((x) => x[1]!.replace(/&amp;/g, '&'));
 
-function rawText(mail: StoredMail): string {
-  const file = readdirSync(outbox).find((f) => f.startsWith(mail.messageId.replace(/[^A-Za-z0-9._-]/g, '_')));
-  if (!file) throw new Error(`no raw copy of ${mail.messageId}`);
-  return readFileSync(join(outbox, file), 'utf8');
-}
+const rawText = (mail: StoredMail) => sending.rawText(mail);
 
 let seq = 0;
 function response(email: string, intent: Response['intent'], extra: Partial<Response> = {}): Response {
@@ -78,13 +52,9 @@ function response(email: string, intent: Response['intent'], extra: Partial<Resp
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  destroy = () => client.destroy();
-  store = createStore({ client, tableName: stack.config.tableName });
-  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
-  await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
-  training = published.trainings.find((t) => t.slug === SLUG)!;
+  sending = await startSendingStack({ secret: SECRET, prefix: 'baton-planners-' });
+  store = sending.store;
+  training = (await store.getSeries(SERIES))!.trainings.find((t) => t.slug === SLUG)!;
   const [s1, s2] = training.strategies;
 
   const rs: Response[] = [
@@ -110,26 +80,10 @@ beforeAll(async () => {
   await store.setUnsubscribed(SERIES, 'ama.owusu@example.com', now);
   await store.setOutOfOffice(SERIES, 'omar.haddad@example.com', '2027-02-10T00:00:00Z');
 
-  const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 500 }), outbox);
-  deps = {
-    store,
-    send: (m: BuiltMail) => mailer.send(m),
-    settings: {
-      domain: 'baton.example.com',
-      inboundDomain: INBOUND,
-      senderAddress: 'training@baton.example.com',
-      linksBaseUrl: 'https://links.baton.example.com',
-      secrets: SECRET,
-    },
-    now: () => now,
-  };
+  deps = sending.deps(() => now);
 });
 
-afterAll(async () => {
-  destroy?.();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => sending?.stop());
 
 describe('the reminder', () => {
   it('goes only to the quiet ones, worded for readers, with what teammates shared', async () => {
