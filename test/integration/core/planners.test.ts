@@ -2,7 +2,6 @@
 // a few responses stored, each job dispatched through the real SESv2 client into
 // aws-ses-v2-local, and what arrived read back from its /store and the raw copies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Store } from '#adapters/dynamo';
 import { dispatch, type DispatchDeps } from '#core/dispatch';
