@@ -250,6 +250,7 @@ function encodePiece(piece: string): string {
 export function quotedPrintableParts(body: string | readonly string[]): string {
   if (typeof body === 'string') return quotedPrintable(body);
   let out = '';
+  let lastEndedLine = false;
   let pending = '';
   for (let i = 0; i < body.length; i++) {
     let piece = pending + body[i]!;
@@ -260,8 +261,12 @@ export function quotedPrintableParts(body: string | readonly string[]): string {
       piece = piece.slice(0, -1);
     }
     if (piece === '') continue;
-    if (out !== '' && !out.endsWith(CRLF)) out += `=${CRLF}`;
-    out += encodePiece(piece);
+    // Asking the growing output whether it ends with CRLF would flatten it (a 60 KB copy) for
+    // every piece; the last encoded piece knows.
+    if (out !== '' && !lastEndedLine) out += `=${CRLF}`;
+    const encoded = encodePiece(piece);
+    out += encoded;
+    lastEndedLine = encoded.endsWith(CRLF);
   }
   return out;
 }
