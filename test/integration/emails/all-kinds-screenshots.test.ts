@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { previewMails, type PreviewKind } from '#cli/commands/preview';
 import { contrastRatio, light } from '#emails/palette';
-import { launchBrowser, TINY_PNG } from '#test/support/browser';
+import { hex, launchBrowser, overflow, TINY_PNG } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -79,11 +79,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-function hex(rgb: string): string {
-  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(rgb);
-  if (!m) throw new Error(`unexpected colour ${rgb}`);
-  return `#${[m[1], m[2], m[3]].map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
-}
 
 async function open(html: string, width: number, scheme: 'light' | 'dark', shot?: string): Promise<{ page: Page; close(): Promise<void> }> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme, deviceScaleFactor: 1 });
@@ -93,23 +88,6 @@ async function open(html: string, width: number, scheme: 'light' | 'dark', shot?
   await page.setContent(html, { waitUntil: 'load' });
   if (shot) await page.screenshot({ path: shot, fullPage: true });
   return { page, close: () => context.close() };
-}
-
-// The page scrolling sideways is one symptom; the card clips its content (border-radius comes with
-// overflow:hidden), so also look for any element reaching past the viewport or its clipping box.
-async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> {
-  return page.evaluate(() => {
-    const offenders: string[] = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue;
-      const clipped = getComputedStyle(el).overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
-      if (r.right > window.innerWidth + 0.5 || r.left < -0.5 || clipped) {
-        offenders.push(`<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}"> ${(el.textContent ?? '').trim().slice(0, 40)}`);
-      }
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, offenders };
-  });
 }
 
 interface TextSample {

@@ -11,7 +11,7 @@ import { fillEmail } from '#emails/fill';
 import { contrastRatio } from '#emails/palette';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 import { kickoffValues, trainingValues } from '#emails/values';
-import { launchBrowser, TINY_PNG } from '#test/support/browser';
+import { hex, launchBrowser, overflow, TINY_PNG } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -73,28 +73,6 @@ interface TextSample {
   muted: boolean;
 }
 
-function hex(rgb: string): string {
-  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(rgb);
-  if (!m) throw new Error(`unexpected colour ${rgb}`);
-  return `#${[m[1], m[2], m[3]].map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
-}
-
-// The page scrolling sideways is one symptom; the card clips its content (border-radius comes with
-// overflow:hidden), so also look for any element reaching past the viewport or its clipping box.
-async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> {
-  return page.evaluate(() => {
-    const offenders: string[] = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue;
-      const clipped = getComputedStyle(el).overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
-      if (r.right > window.innerWidth + 0.5 || r.left < -0.5 || clipped) {
-        offenders.push(`<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}"> ${(el.textContent ?? '').trim().slice(0, 40)}`);
-      }
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, offenders };
-  });
-}
 
 const cases = (['training', 'kickoff'] as const).flatMap((name) =>
   ([600, 375] as const).flatMap((width) => (['light', 'dark'] as const).map((scheme) => ({ name, width, scheme }))),
