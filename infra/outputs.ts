@@ -21,4 +21,19 @@ export const SERVICE_OUTPUTS = {
   alarmTopicArn: 'AlarmTopicArn',
   dkimRecords: 'DkimRecords',
   mailFromDomain: 'MailFromDomain',
+  // Every queue where a failure lands, read by `baton dlq list|replay --target aws`.
+  fanOutDeadLetterQueueUrl: 'FanOutDeadLetterQueueUrl',
+  schedulerDeadLetterQueueUrl: 'SchedulerDeadLetterQueueUrl',
+  dispatchFailureQueueUrl: 'DispatchFailureQueueUrl',
+  inboundDeadLetterQueueUrl: 'InboundDeadLetterQueueUrl',
+  mailEventsDeadLetterQueueUrl: 'MailEventsDeadLetterQueueUrl',
+  inboundFunctionArn: 'InboundFunctionArn',
+  mailEventsFunctionArn: 'MailEventsFunctionArn',
+} as const;
+
+/** Custom metrics (Powertools Metrics, EMF) that handlers publish and alarms watch. */
+export const METRICS = {
+  namespace: 'Baton',
+  /** An event a handler could not parse or had to drop; dimension `function`. */
+  droppedEvents: 'DroppedEvents',
 } as const;
