@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeRouted, DEFAULT_LIMITS, parseInbound, type Route } from '#core/inbound';
+import { analyzeRouted, DEFAULT_LIMITS, parseInbound, type Route } from '#app/receive-reply';
 import type { Series, Training } from '#core/model';
 import { compileTraining } from '#emails/compile';
-import { fillEmail } from '#emails/fill';
-import { trainingValues } from '#emails/values';
+import { fillEmail } from '#mail/fill';
+import { trainingValues } from '#mail/values';
 import { loadSeries } from '#cli/series-dir';
 import { PROJECT_ROOT } from '#infra/baton-function';
 import { intentKey, LABELED_DIR, loadLabels } from './intents.ts';

@@ -3,9 +3,9 @@
 // Goals from issue 3: ≥ 2,000 messages/s and ≥ 20,000 training calendars/s.
 // Standalone: `npx tsx bench/mail.ts` prints the JSON result.
 import { pathToFileURL } from 'node:url';
-import { trainingCalendar, trainingCalendarBuilder } from '#core/ics';
-import { listHeaders, threadHeaders } from '#core/headers';
-import { buildMessage } from '#core/mime';
+import { trainingCalendar, trainingCalendarBuilder } from '#mail/ics';
+import { listHeaders, threadHeaders } from '#mail/headers';
+import { buildMessage } from '#mail/mime';
 import type { Participant, Series, Training } from '#core/model';
 import { participantKey } from '#core/short-key';
 import { replyAddress, signLinkToken, signReplyToken } from '#core/tokens';

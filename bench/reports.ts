@@ -6,12 +6,12 @@
 // Standalone: `npx tsx bench/reports.ts` prints the JSON result. BENCH_REPORTS_PARTICIPANTS
 // shrinks the series for a quick run.
 import { pathToFileURL } from 'node:url';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import type { Participant, Response, Series, Training } from '#core/model';
-import { prepareDigestSend } from '#core/compose';
+import { prepareDigestSend } from '#mail/compose';
 import { computeFunnel, contributionsBetween } from '#core/report';
-import { renderDigestBody, weekOf } from '#core/planners/digest';
-import { exportWiki } from '#core/wiki';
+import { renderDigestBody, weekOf } from '#app/planners/digest';
+import { exportWiki } from '#mail/wiki';
 import { compileDigest } from '#emails/digest';
 import { startDynalite } from '../test/support/dynalite.ts';
 

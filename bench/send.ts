@@ -9,7 +9,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Participant } from '#core/model';
-import { prepareTrainingSend, type MailSettings } from '#core/compose';
+import { prepareTrainingSend, type MailSettings } from '#mail/compose';
 import { compileTraining } from '#emails/compile';
 import { loadSeries } from '#cli/series-dir';
 import { BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';

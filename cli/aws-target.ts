@@ -6,12 +6,12 @@
 //   1. resolve region and credentials the way every AWS tool does; none is a clear message;
 //   2. DescribeStacks on BatonState and BatonService; a missing stack says to deploy first;
 //   3. open the store on the table, and the schedules on the scheduler with dispatch as target.
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { createSchedulerClient, EventBridgeSchedules, type ScheduleTargets } from '#adapters/scheduler';
-import { AwsAccessError, describeStack, StackNotFoundError, type DescribeStackOptions } from '#adapters/stack-outputs';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { createSchedulerClient, EventBridgeSchedules, type ScheduleTargets } from '#adapters/aws/scheduler';
+import { AwsAccessError, describeStack, StackNotFoundError, type DescribeStackOptions } from '#adapters/aws/stack-outputs';
 import type { ScheduleDiff } from '#core/schedule-plan';
-import { SERVICE_OUTPUTS, SERVICE_STACK, STATE_OUTPUTS, STATE_STACK } from '#infra/outputs';
-import { UserError } from './user-error.ts';
+import { SERVICE_OUTPUTS, SERVICE_STACK, STATE_OUTPUTS, STATE_STACK } from '#contract/outputs';
+import { UserError } from '#core/user-error';
 
 export interface AwsOutputs {
   region: string;

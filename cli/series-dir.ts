@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseSeries, SERIES_FILE, type Problem, type SourceFile } from '#core/series';
 import { parseParticipantsCsv, type ParticipantsCsvResult } from '#core/participants';
 import type { Participant, Series, Training } from '#core/model';
-import { UserError } from './user-error.ts';
+import { UserError } from '#core/user-error';
 
 export interface LoadedSeries {
   series: Series;

@@ -2,12 +2,12 @@
 // running `baton dev` when there is one, otherwise the same data folder opened directly (so the
 // commands work whether or not the stack is up). `aws` is the deployed stacks (aws-target.ts).
 import { connect } from 'node:net';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 import { join } from 'node:path';
-import { localConfig, localSecret, type LocalConfig } from './local-config.ts';
+import { localConfig, localSecret, type LocalConfig } from '#adapters/local/config';
 import { openAwsTarget, type AwsTarget } from './aws-target.ts';
-import { UserError } from './user-error.ts';
+import { UserError } from '#core/user-error';
 
 export type Target = LocalTarget | AwsTarget;
 

@@ -1,12 +1,12 @@
 // The acknowledgement: a short "thanks, we got it" after a contribution, saying what Baton
 // understood (a strategy, the adoption of #2, a comment …) so that a misreading can be corrected
 // by simply replying. Compiled once per series at publish time like every other email; the
-// per-message values (what was understood, an excerpt) are filled by core/compose's prepareAckSend.
+// per-message values (what was understood, an excerpt) are filled by mail/compose's prepareAckSend.
 import type { Series } from '#core/model';
 import { compileMjml, type CompiledEmail } from './compile.ts';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { block, layoutMjml, layoutText, panel, section, type LayoutInput } from './layout.ts';
-import { wrapText } from './markdown.ts';
+import { wrapText } from '#mail/markdown';
 
 /** Placeholders of the ack email besides the layout's. */
 export const ACK_PLACEHOLDERS = ['subject', 'firstName', 'trainingTitle', 'understood', 'excerpt', 'replyAddress'] as const;

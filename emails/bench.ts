@@ -2,9 +2,9 @@
 // Compiling uses mjml (publish time); the timed loop is only what a sending Lambda does per
 // recipient: values for the participant, then fill subject, HTML and text.
 import { compileTraining } from './compile.ts';
-import { fillEmail, fillTemplate, placeholdersOf } from './fill.ts';
+import { fillEmail, fillTemplate, placeholdersOf } from '#mail/fill';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from './sample.ts';
-import { trainingValues } from './values.ts';
+import { trainingValues } from '#mail/values';
 
 export interface FillBenchResult {
   name: 'emails.fill';

@@ -4,10 +4,10 @@
 // in the series folder, so its title and dates are filled at send time from what was announced.
 import type { Series } from '#core/model';
 import { compileLayout, type CompiledEmail } from './compile.ts';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { block, plain, section, text, type LayoutInput } from './layout.ts';
 
-export { CANCEL_TEMPLATE, REMOVED_TEMPLATE } from './template-names.ts';
+export { CANCEL_TEMPLATE, REMOVED_TEMPLATE } from '#mail/template-names';
 
 /** Placeholders of the training cancellation besides the layout's. */
 export const CANCEL_PLACEHOLDERS = ['firstName', 'trainingTitle', 'window'] as const;

@@ -2,8 +2,8 @@
 // Only this module imports mjml; Lambdas import fill.ts and values.ts, never this.
 import mjml2html from 'mjml';
 import type { Series, Training } from '#core/model';
-import type { CompiledEmail } from './fill.ts';
-import { protectBraces } from './escape.ts';
+import type { CompiledEmail } from '#mail/fill';
+import { protectBraces } from '#mail/escape';
 import { kickoffLayout, kickoffSubject, type KickoffOptions } from './kickoff.ts';
 import { layoutMjml, layoutText, type LayoutInput } from './layout.ts';
 import { trainingLayout, trainingSubject, type TemplateOptions } from './training.ts';

@@ -4,7 +4,7 @@
 // week cannot be baked in, and mjml must not run in a Lambda.
 import type { Series } from '#core/model';
 import { compileLayout, type CompiledEmail } from './compile.ts';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { block, section, text, type LayoutInput } from './layout.ts';
 
 /** Placeholders of the digest besides the layout's; the `Html` one is raw (trusted, built by the planner). */

@@ -4,12 +4,12 @@
 // Compiled per training at publish time; the strategy and the signed links are filled per
 // recipient by followUpValues().
 import type { Series, Training } from '#core/model';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { compileLayout } from './compile.ts';
-import type { CompiledEmail } from './fill.ts';
+import type { CompiledEmail } from '#mail/fill';
 import { block, plain, section, text, type LayoutInput } from './layout.ts';
-import { markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from './markdown.ts';
-import { light } from './palette.ts';
+import { markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from '#mail/markdown';
+import { light } from '#mail/palette';
 import { positionOf } from './training.ts';
 
 /** Placeholders of the check-in besides the layout's. */

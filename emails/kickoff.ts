@@ -1,11 +1,11 @@
 // The kickoff email: the series intro, the whole calendar, and how to take part. Sent once per
 // participant before the first window opens.
 import type { Series, Training } from '#core/model';
-import { placeholder } from './escape.ts';
-import { formatCalendarDate, formatWindow } from './dates.ts';
+import { placeholder } from '#mail/escape';
+import { formatCalendarDate, formatWindow } from '#mail/dates';
 import { block, layoutMjml, layoutText, panel, plain, section, text, trainerNames, type LayoutInput } from './layout.ts';
-import { markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from './markdown.ts';
-import { light } from './palette.ts';
+import { markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
+import { light } from '#mail/palette';
 import { encouragement, ordered, type TemplateOptions } from './training.ts';
 
 /** Placeholders of the kickoff email besides the layout's. */

@@ -4,9 +4,9 @@
 // Pure string building: compile.ts runs mjml on the result at publish time.
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Series } from '#core/model';
-import { escapeHtml, placeholder, protectBraces } from './escape.ts';
-import { dark, FONT_STACK, light } from './palette.ts';
-import { wrapText } from './markdown.ts';
+import { escapeHtml, placeholder, protectBraces } from '#mail/escape';
+import { dark, FONT_STACK, light } from '#mail/palette';
+import { wrapText } from '#mail/markdown';
 
 /** Placeholders the layout itself uses: every email's values must provide them. */
 export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'timeZoneName'] as const;

@@ -5,13 +5,13 @@
 // slot built once per send (values.ts sharedHtml, everything escaped), the rest is filled per
 // recipient by reminderValues().
 import type { Series, Training } from '#core/model';
-import { formatCalendarDate } from './dates.ts';
-import { escapeHtml, mailtoUri, placeholder } from './escape.ts';
+import { formatCalendarDate } from '#mail/dates';
+import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
 import { compileLayout } from './compile.ts';
-import type { CompiledEmail } from './fill.ts';
+import type { CompiledEmail } from '#mail/fill';
 import { block, button, panel, plain, section, text, type LayoutInput } from './layout.ts';
-import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from './markdown.ts';
-import { light } from './palette.ts';
+import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from '#mail/markdown';
+import { light } from '#mail/palette';
 import { adoptMail, positionOf, shareMail } from './training.ts';
 
 /** Placeholders of the reminder besides the layout's; `sharedHtml` is a raw slot (values.ts sharedHtml()). */

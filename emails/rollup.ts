@@ -4,7 +4,7 @@
 // them), so it goes into the raw slot `{{{rollupHtml}}}` at send time.
 import type { Series } from '#core/model';
 import { compileLayout, type CompiledEmail } from './compile.ts';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { rawSlot } from './digest.ts';
 import { block, section, type LayoutInput } from './layout.ts';
 

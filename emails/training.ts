@@ -4,10 +4,10 @@
 import type { Series, Training } from '#core/model';
 // Hrefs holding placeholders are escaped with escapeHtml only: protecting their braces would
 // turn {{replyTo}} into literal text. Authored parts of a mailto are percent-encoded anyway.
-import { escapeHtml, mailtoUri, placeholder } from './escape.ts';
+import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
 import { block, button, layoutMjml, layoutText, panel, plain, section, text, type LayoutInput } from './layout.ts';
-import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from './markdown.ts';
-import { light } from './palette.ts';
+import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
+import { light } from '#mail/palette';
 
 /** Placeholders of the training email besides the layout's. */
 export const TRAINING_PLACEHOLDERS = ['firstName', 'window', 'deadline', 'readUrl', 'replyTo', 'replyAddress'] as const;

@@ -4,10 +4,10 @@
 // is the new dates, and the attached calendar moves the holds by itself.
 import type { Series } from '#core/model';
 import { compileLayout, type CompiledEmail } from './compile.ts';
-import { placeholder } from './escape.ts';
+import { placeholder } from '#mail/escape';
 import { block, panel, section, type LayoutInput } from './layout.ts';
 
-export { UPDATE_TEMPLATE } from './template-names.ts';
+export { UPDATE_TEMPLATE } from '#mail/template-names';
 
 /** Placeholders of the update besides the layout's. */
 export const UPDATE_PLACEHOLDERS = ['firstName', 'trainingTitle', 'window', 'deadline', 'holds'] as const;

@@ -3,12 +3,12 @@
 // per series at publish time; the totals and each training's contributions are the same for every
 // recipient and are built once per send (raw slots for the HTML lists), the personal line per recipient (wrapUpValues()).
 import type { Series, Training } from '#core/model';
-import { escapeHtml, mailtoUri, placeholder } from './escape.ts';
+import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
 import { compileLayout } from './compile.ts';
-import type { CompiledEmail } from './fill.ts';
+import type { CompiledEmail } from '#mail/fill';
 import { block, panel, plain, section, text, trainerNames, type LayoutInput } from './layout.ts';
-import { markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from './markdown.ts';
-import { light } from './palette.ts';
+import { markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from '#mail/markdown';
+import { light } from '#mail/palette';
 import { ordered } from './training.ts';
 
 export interface WrapUpOptions {

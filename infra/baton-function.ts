@@ -12,8 +12,8 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
-import { ENV_NAMES } from '#adapters/runtime-config';
-import { tableDefinition } from '#adapters/table-definition';
+import { ENV_NAMES } from '#adapters/aws/runtime-config';
+import { tableDefinition } from '#contract/table-definition';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
@@ -134,7 +134,7 @@ export class BatonFunction extends NodejsFunction {
 
   /**
    * Grants the table (read, or read and write) and tells the function its name in one call. The
-   * actions are the ones the store (functions/adapters/dynamo.ts) calls — no Scan, no streams —
+   * actions are the ones the store (functions/adapters/aws/dynamo.ts) calls — no Scan, no streams —
    * on the table and its one index by name, so the grant has no wildcard.
    */
   useTable(table: ITable, access: 'read' | 'readWrite'): this {

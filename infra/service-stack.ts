@@ -28,11 +28,11 @@ import {
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SEND_WORKER_CONCURRENCY } from '#adapters/runtime-config';
+import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
 import { OperatorAlarms } from './alarms.ts';
 import { BatonFunction, ENV } from './baton-function.ts';
 import type { Config } from './config.ts';
-import { SERVICE_OUTPUTS } from './outputs.ts';
+import { SERVICE_OUTPUTS } from '#contract/outputs';
 import { INBOUND_MAIL_PREFIX, type StateStack } from './state-stack.ts';
 
 export type ServiceStackProps = StackProps & {

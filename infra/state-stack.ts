@@ -14,8 +14,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '#adapters/table-definition';
-import { STATE_OUTPUTS } from './outputs.ts';
+import { tableDefinition } from '#contract/table-definition';
+import { STATE_OUTPUTS } from '#contract/outputs';
 import { nagArn } from './baton-function.ts';
 
 /** Raw inbound MIME is only needed until it is parsed and stored, and for looking into problems. */

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadParticipants } from '../series-dir.ts';
-import { syncSchedules } from '../publish.ts';
+import { syncSchedules } from '#app/publish';
 import { describeSchedules, remoteSchedules } from './publish.ts';
 import { openTarget } from '../target.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 
 export const summary = 'add or update the participants of a published series from a CSV file';
 export const usage = 'enroll <series-id> <participants.csv> [--target local|aws]';

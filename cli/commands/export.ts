@@ -4,9 +4,9 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportWiki } from '#core/wiki';
+import { exportWiki } from '#mail/wiki';
 import { openTarget } from '../target.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 
 export const summary = 'export a series to wiki pages: Markdown, a static HTML site and the attachments';
 export const usage = 'export <series-id> --wiki <dir> [--target local]';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PublishedSeries } from '#adapters/dynamo';
+import type { PublishedSeries } from '#adapters/aws/dynamo';
 import { compileTraining } from '#emails/compile';
 import { detectAutoReply } from '#core/auto-reply';
 import {
@@ -16,12 +16,12 @@ import {
   type Rejection,
   type Route,
   type RouteStore,
-} from '#core/inbound';
+} from '#app/receive-reply';
 import type { Participant } from '#core/model';
-import { localConfig, localSecret } from '../local-config.ts';
+import { localConfig, localSecret } from '#adapters/local/config';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { openTarget } from '../target.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 
 export const summary = 'show how a reply would be routed, verified, trimmed and classified (stores nothing)';
 export const usage = 'parse-reply <file.eml> [--series <dir> --training <slug>] [--json] [--target local]';

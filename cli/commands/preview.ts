@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { StoredParticipant } from '#adapters/dynamo';
+import type { StoredParticipant } from '#adapters/aws/dynamo';
 import type { Participant, Response, Series, Training } from '#core/model';
 import {
   composeUploadLink,
@@ -30,25 +30,25 @@ import {
   prepareWrapUpSend,
   type ComposedMail,
   type MailSettings,
-} from '#core/compose';
-import { templateNames } from '#core/dispatch';
-import { DEFAULT_LIMITS, understoodAs } from '#core/inbound';
-import { renderDigestBody, weekOf } from '#core/planners/digest';
-import { planFollowUp } from '#core/planners/follow-up';
-import { planReminder, REMINDER_NOBODY_YET, contributedCounts } from '#core/planners/reminder';
-import { prepareContribution, renderRollupBody } from '#core/planners/rollup';
-import { wrapUpTotals } from '#core/planners/wrap-up';
+} from '#mail/compose';
+import { templateNames } from '#app/run-job';
+import { DEFAULT_LIMITS, understoodAs } from '#app/receive-reply';
+import { renderDigestBody, weekOf } from '#app/planners/digest';
+import { planFollowUp } from '#app/planners/follow-up';
+import { planReminder, REMINDER_NOBODY_YET, contributedCounts } from '#app/planners/reminder';
+import { prepareContribution, renderRollupBody } from '#app/planners/rollup';
+import { wrapUpTotals } from '#app/planners/wrap-up';
 import { computeFunnel, contributionsBetween, type DeliveryLike } from '#core/report';
 import { nextCronOccurrence, planSchedules, type ScheduleSpec } from '#core/schedule-plan';
 import { participantKey } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
-import { excerpt, sharedHtml, sharedText } from '#emails/values';
-import type { CompiledEmail } from '#emails/fill';
+import { excerpt, sharedHtml, sharedText } from '#mail/values';
+import type { CompiledEmail } from '#mail/fill';
 import { ACK_TEMPLATE } from '#emails/ack';
-import { compileTemplates } from '../publish.ts';
+import { compileTemplates } from '#app/publish';
 import { displayPath, loadParticipants, loadSeries } from '../series-dir.ts';
-import { localConfig } from '../local-config.ts';
-import { UserError } from '../user-error.ts';
+import { localConfig } from '#adapters/local/config';
+import { UserError } from '#core/user-error';
 
 export const summary = 'write every email of a series (all kinds, with sample activity) as .html, .txt, .ics and .eml';
 export const usage = 'preview <series-dir> --out <dir> [--participant <email>]';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { publishSeries } from '../publish.ts';
+import { publishSeries } from '#app/publish';
 import type { ScheduleDiff } from '#core/schedule-plan';
 import { openTarget, type Target } from '../target.ts';
-import type { RemoteSchedules } from '../publish.ts';
+import type { RemoteSchedules } from '#app/publish';
 import { displayPath } from '../series-dir.ts';
 
 export const summary = 'validate a series folder, compile its emails and publish it';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { simulateSeries } from '../simulate.ts';
 import { formatFunnel } from './status.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 
 export const summary = 'run a whole series on a virtual clock against the local servers, with scripted replies';
 export const usage = 'simulate <series-dir> [--participants <n>] [--seed <n>] [--json]';

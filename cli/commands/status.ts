@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { computeFunnel, percent, STAGE_LABELS, type SeriesFunnel, type StageCount } from '#core/report';
 import { openTarget } from '../target.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 
 export const summary = 'the participation funnel of a series: sent, read, contributed, adopted, followed up';
 export const usage = 'status <series-id> [--json] [--target local]';

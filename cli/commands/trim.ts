@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
-import { UserError } from '#cli/user-error';
+import { UserError } from '#core/user-error';
 
 export const summary = 'Print the reply text of a mail body: quoted history and signature removed';
 export const usage = 'trim [--jsonl] [--html]';

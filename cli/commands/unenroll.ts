@@ -8,14 +8,14 @@
 //   3. the participant records are deleted;
 //   4. the series' schedules are synced, since a removed person may have been the last of a zone.
 import { parseArgs } from 'node:util';
-import type { Store } from '#adapters/dynamo';
+import type { Store } from '#adapters/aws/dynamo';
 import { EmailSchema, type Participant } from '#core/model';
-import { removalSchedule } from '#core/planners/cancel';
+import { removalSchedule } from '#app/planners/cancel';
 import type { ScheduleDiff } from '#core/schedule-plan';
-import { LocalScheduler } from '../local-scheduler.ts';
-import { syncSchedules, type RemoteSchedules } from '../publish.ts';
+import { LocalScheduler } from '#adapters/local/scheduler';
+import { syncSchedules, type RemoteSchedules } from '#app/publish';
 import { openTarget } from '../target.ts';
-import { UserError } from '../user-error.ts';
+import { UserError } from '#core/user-error';
 import { describeSchedules, remoteSchedules } from './publish.ts';
 
 export const summary = 'remove participants from a published series (they get a cancellation of their calendar holds)';

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseSeries, type Problem } from '#core/series';
 import type { Participant, Series, Training } from '#core/model';
 import { checkParticipants, displayPath, formatProblem, readSeriesDir } from '#cli/series-dir';
-import { UserError } from '#cli/user-error';
+import { UserError } from '#core/user-error';
 
 export const summary = 'check a series folder and its participants; print every problem with file:line';
 export const usage = 'validate <series-dir> [--participants <file.csv>]';

@@ -9,14 +9,14 @@
 //   4. any email that failed to send fails the invocation, so the retry sends the rest (the
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
-import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/dynamo';
-import { SqsQueue, type MessageQueue } from '#adapters/queue';
-import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/runtime-config';
-import { tokenSecretsFromEnv } from '#adapters/secrets';
-import { createSesClient, SesMailer } from '#adapters/ses';
-import type { MailSettings } from '#core/compose';
-import type { BuiltMail, DeliveryReport } from '#core/deliver';
-import { dispatch, type DispatchDeps } from '#core/dispatch';
+import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/aws/dynamo';
+import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
+import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/aws/runtime-config';
+import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
+import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import type { MailSettings } from '#mail/compose';
+import type { BuiltMail, DeliveryReport } from '#app/deliver';
+import { dispatch, type DispatchDeps } from '#app/run-job';
 import { JobSchema, type Job, type JobKind } from '#core/jobs';
 
 /**

@@ -4,11 +4,11 @@
 // from S3, run the inbound core, log the outcome.
 import { SesSchema } from '@aws-lambda-powertools/parser/schemas/ses';
 import type { z } from 'zod';
-import { createDynamoClient, createStore } from '#adapters/dynamo';
-import { createS3Client, S3MailStore, type MailStore } from '#adapters/mail-store';
-import { createSesClient, SesMailer } from '#adapters/ses';
-import { tokenSecretsFromEnv } from '#adapters/secrets';
-import { processInbound, type InboundConfig, type InboundDeps, type InboundOutcome, type Verdicts } from '#core/inbound';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { createS3Client, S3MailStore, type MailStore } from '#adapters/aws/mail-store';
+import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
+import { processInbound, type InboundConfig, type InboundDeps, type InboundOutcome, type Verdicts } from '#app/receive-reply';
 import type { Secrets } from '#core/tokens';
 
 export type SesEvent = z.infer<typeof SesSchema>;

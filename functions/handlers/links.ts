@@ -1,9 +1,9 @@
 // The one-click links' function URL: `${linksBaseUrl}/l/<token>`. Thin: parse the function URL
 // event, call the links core, return its page. The core decides what a click records.
 import { z } from 'zod';
-import { createDynamoClient, createStore } from '#adapters/dynamo';
-import { tokenSecretsFromEnv } from '#adapters/secrets';
-import { handleLink, type LinkReply, type LinkStore } from '#core/links';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
+import { handleLink, type LinkReply, type LinkStore } from '#app/click-link';
 import type { Secrets } from '#core/tokens';
 
 /** The fields of a Lambda function URL event (payload format 2.0) that the links use. */

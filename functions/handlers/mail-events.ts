@@ -10,8 +10,8 @@
 //      says "stop", not "this address is dead");
 //   4. a transient bounce (mailbox full, out of office at the server) changes nothing: SES already
 //      retried, and the next email may well arrive.
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { readRuntimeConfig, TableEnvSchema } from '#adapters/runtime-config';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { readRuntimeConfig, TableEnvSchema } from '#adapters/aws/runtime-config';
 import { z } from 'zod';
 
 const RecipientSchema = z.object({ emailAddress: z.string().min(3) });

@@ -2,7 +2,7 @@
 // dispatch put on the queue. Each message succeeds or fails on its own: a failed one is reported
 // in batchItemFailures, so SQS redelivers only it (and, after a few tries, moves it to the
 // dead-letter queue), while the delivery ledger keeps a redelivery from sending anything twice.
-import { readRuntimeConfig, SEND_WORKER_CONCURRENCY, SenderEnvSchema } from '#adapters/runtime-config';
+import { readRuntimeConfig, SEND_WORKER_CONCURRENCY, SenderEnvSchema } from '#adapters/aws/runtime-config';
 import { z } from 'zod';
 import { describe, log, parseJob, runJob, sendDepsFromEnv, type SendDeps } from './dispatch.ts';
 

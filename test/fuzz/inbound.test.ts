@@ -6,12 +6,12 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, type Store } from '#adapters/dynamo';
-import { LocalMailStore } from '#adapters/mail-store';
-import { processInbound, type InboundConfig, type InboundOutcome } from '#core/inbound';
-import type { BuiltMail } from '#core/deliver';
+import { createStore, type Store } from '#adapters/aws/dynamo';
+import { LocalMailStore } from '#adapters/aws/mail-store';
+import { processInbound, type InboundConfig, type InboundOutcome } from '#app/receive-reply';
+import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signReplyToken } from '#core/tokens';
-import { publishSeries } from '#cli/publish';
+import { publishSeries } from '#app/publish';
 import { loadParticipants } from '#cli/series-dir';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 

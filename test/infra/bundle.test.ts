@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createStore } from '#adapters/dynamo';
+import { createStore } from '#adapters/aws/dynamo';
 import { BUNDLE_BUDGET_BYTES } from '#infra/baton-function';
 import { parseConfig } from '#infra/config';
 import { ServiceStack } from '#infra/service-stack';

@@ -5,11 +5,11 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND_WORKER_CONCURRENCY } from '#adapters/runtime-config';
-import { tableDefinition } from '#adapters/table-definition';
+import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
+import { tableDefinition } from '#contract/table-definition';
 import { ENV } from '#infra/baton-function';
 import { parseConfig } from '#infra/config';
-import { SERVICE_OUTPUTS } from '#infra/outputs';
+import { SERVICE_OUTPUTS } from '#contract/outputs';
 import { FANOUT_MAX_RECEIVES, ServiceStack } from '#infra/service-stack';
 import { INBOUND_MAIL_PREFIX, StateStack } from '#infra/state-stack';
 

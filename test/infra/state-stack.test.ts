@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDefinition } from '#adapters/table-definition';
-import { STATE_OUTPUTS } from '#infra/outputs';
+import { tableDefinition } from '#contract/table-definition';
+import { STATE_OUTPUTS } from '#contract/outputs';
 import { INBOUND_MAIL_PREFIX, INBOUND_MAIL_RETENTION_DAYS, StateStack } from '#infra/state-stack';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));

@@ -2,8 +2,8 @@
 // the real SDK client over HTTP. In memory unless `path` is given (then LevelDB on disk, so a test
 // can stop and start again on the same data).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoClient } from '#adapters/dynamo';
-import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
+import { createDynamoClient } from '#adapters/aws/dynamo';
+import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 
 export interface TestDynalite {
   endpoint: string;

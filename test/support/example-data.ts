@@ -2,10 +2,10 @@
 // sent to 8 people, a few responses — written through the real Store into dynalite's LevelDB,
 // so CLI commands run in a child process can open it like a user's .data/.
 import { join } from 'node:path';
-import { createDynamoClient, createStore } from '#adapters/dynamo';
-import { ensureTable, startDynaliteServer } from '#adapters/dynamo-local';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 import type { Response } from '#core/model';
-import { publishSeries } from '#cli/publish';
+import { publishSeries } from '#app/publish';
 import { loadParticipants } from '#cli/series-dir';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');

@@ -4,13 +4,13 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoClient, createStore, type Store } from '#adapters/dynamo';
-import { createSesClient, RecordingMailer, SesMailer } from '#adapters/ses';
-import type { DispatchDeps } from '#core/dispatch';
-import type { BuiltMail } from '#core/deliver';
-import { startLocalStack, type RunningStack } from '#cli/local-stack';
-import { localConfig } from '#cli/local-config';
-import { publishSeries } from '#cli/publish';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
+import type { DispatchDeps } from '#app/run-job';
+import type { BuiltMail } from '#app/deliver';
+import { startLocalStack, type RunningStack } from '#adapters/local/stack';
+import { localConfig } from '#adapters/local/config';
+import { publishSeries } from '#app/publish';
 import { loadParticipants } from '#cli/series-dir';
 import { exampleDir } from './example-data.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { previewMails, type PreviewKind } from '#cli/commands/preview';
-import { contrastRatio, light } from '#emails/palette';
+import { contrastRatio, light } from '#mail/palette';
 import { hex, launchBrowser, overflow, TINY_PNG } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see

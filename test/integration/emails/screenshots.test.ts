@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { Participant, Training } from '#core/model';
 import { compileKickoff, compileTraining } from '#emails/compile';
-import { fillEmail } from '#emails/fill';
-import { contrastRatio } from '#emails/palette';
+import { fillEmail } from '#mail/fill';
+import { contrastRatio } from '#mail/palette';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
-import { kickoffValues, trainingValues } from '#emails/values';
+import { kickoffValues, trainingValues } from '#mail/values';
 import { hex, launchBrowser, overflow, TINY_PNG } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
-import { fillEmail, placeholdersOf } from '#emails/fill';
+import { fillEmail, placeholdersOf } from '#mail/fill';
 import { LAYOUT_PLACEHOLDERS, layoutMjml } from '#emails/layout';
 import { CANCEL_PLACEHOLDERS, cancelLayout, compileCancel, compileRemoved, removedLayout } from '#emails/cancel';
 import { sampleSeries } from '#emails/sample';

@@ -3,10 +3,10 @@ import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Participant, Training } from '#core/model';
 import { compileKickoff, compileMjml, compileTraining, MjmlValidationError, type CompiledEmail } from '#emails/compile';
-import { fillEmail, placeholdersOf } from '#emails/fill';
+import { fillEmail, placeholdersOf } from '#mail/fill';
 import { kickoffMjml } from '#emails/kickoff';
 import { trainingMjml } from '#emails/training';
-import { kickoffValues, trainingValues } from '#emails/values';
+import { kickoffValues, trainingValues } from '#mail/values';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 
 const training = sampleTrainings[0] as Training;

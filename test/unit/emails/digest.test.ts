@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileDigest, DIGEST_PLACEHOLDERS } from '#emails/digest';
-import { fillEmail, fillTemplate, placeholdersOf, type CompiledEmail } from '#emails/fill';
+import { fillEmail, fillTemplate, placeholdersOf, type CompiledEmail } from '#mail/fill';
 import { sampleSeries, sampleTrainings } from '#emails/sample';
 import type { Response } from '#core/model';
 import { computeFunnel, contributionsBetween, type ParticipantLike } from '#core/report';
-import { barRows, renderDigestBody, weekOf } from '#core/planners/digest';
+import { barRows, renderDigestBody, weekOf } from '#app/planners/digest';
 
 const people: ParticipantLike[] = [
   { email: 'ana@example.com', name: 'Ana <b>Bold</b>', timeZone: 'Asia/Brunei', workStart: '09:00' },

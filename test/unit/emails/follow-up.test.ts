@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Participant, Series, Training } from '#core/model';
-import { fillEmail, placeholdersOf, type CompiledEmail } from '#emails/fill';
+import { fillEmail, placeholdersOf, type CompiledEmail } from '#mail/fill';
 import { compileFollowUp, followUpLayout, RATING_LABELS } from '#emails/follow-up';
 import { layoutMjml } from '#emails/layout';
-import { followUpValues, plainTitle } from '#emails/values';
+import { followUpValues, plainTitle } from '#mail/values';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 
 const training = sampleTrainings[0] as Training;

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Participant, Series, Training } from '#core/model';
-import { fillEmail, placeholdersOf, type CompiledEmail } from '#emails/fill';
+import { fillEmail, placeholdersOf, type CompiledEmail } from '#mail/fill';
 import { compileReminder, reminderLayout } from '#emails/reminder';
 import { layoutMjml } from '#emails/layout';
-import { excerpt, progressLine, reminderValues, sharedHtml, sharedText, type SharedItem } from '#emails/values';
+import { excerpt, progressLine, reminderValues, sharedHtml, sharedText, type SharedItem } from '#mail/values';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 
 const training = sampleTrainings[0] as Training;

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileRollup } from '#emails/rollup';
-import { placeholdersOf, type CompiledEmail } from '#emails/fill';
+import { placeholdersOf, type CompiledEmail } from '#mail/fill';
 import { sampleSeries, sampleTrainings } from '#emails/sample';
 import { simpleParser } from 'mailparser';
 import type { Participant, Response } from '#core/model';
-import { prepareRollupSend, type MailSettings } from '#core/compose';
+import { prepareRollupSend, type MailSettings } from '#mail/compose';
 import { contributionsBetween } from '#core/report';
-import { renderRollupBody } from '#core/planners/rollup';
+import { renderRollupBody } from '#app/planners/rollup';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { responseKey } from '#core/short-key';
 
@@ -77,10 +77,10 @@ describe('the roll-up email', () => {
   });
 
   it('renders participant text and links escaped, and drops links that are not http(s)', async () => {
-    const { rollupPlanner } = await import('#core/planners/rollup');
+    const { rollupPlanner } = await import('#app/planners/rollup');
     expect(typeof rollupPlanner).toBe('function');
     const news = contributionsBetween({ trainings: sampleTrainings, participants: people, responses }, new Date('2027-01-01T00:00:00Z'), now);
-    const { prepareContribution } = await import('#core/planners/rollup');
+    const { prepareContribution } = await import('#app/planners/rollup');
     const body = renderRollupBody(news.map(prepareContribution), people[1]!, { kudos: () => 'https://k/1', commentAddress: () => 'reply+x@r' })!;
     expect(body.html).not.toMatch(/<script|javascript:/i);
     expect(body.html).toContain('Use &lt;script&gt;alert(1)&lt;/script&gt; filters');

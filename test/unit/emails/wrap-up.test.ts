@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Participant, Training } from '#core/model';
-import { fillEmail, placeholdersOf, type CompiledEmail } from '#emails/fill';
+import { fillEmail, placeholdersOf, type CompiledEmail } from '#mail/fill';
 import { compileWrapUp, surveyMail, wrapUpLayout, SURVEY } from '#emails/wrap-up';
 import { layoutMjml } from '#emails/layout';
-import { sharedHtml, sharedText, wrapUpValues, type WrapUpTotals } from '#emails/values';
+import { sharedHtml, sharedText, wrapUpValues, type WrapUpTotals } from '#mail/values';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 
 const brunei = sampleParticipants[0] as Participant;

@@ -3,12 +3,12 @@
 // and SQS themselves are exercised in test/integration/adapters and test/unit/adapters).
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '#adapters/dynamo';
-import type { MessageQueue } from '#adapters/queue';
-import type { BuiltMail } from '#core/deliver';
+import { createStore, type Store } from '#adapters/aws/dynamo';
+import type { MessageQueue } from '#adapters/aws/queue';
+import type { BuiltMail } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import type { Participant } from '#core/model';
-import { publishSeries } from '#cli/publish';
+import { publishSeries } from '#app/publish';
 import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
 import { createSendWorker } from '#handlers/send-worker';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';

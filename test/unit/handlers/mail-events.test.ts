@@ -1,6 +1,6 @@
 // SES bounce and complaint events, as EventBridge delivers them, against a real store (dynalite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '#adapters/dynamo';
+import { createStore, type Store } from '#adapters/aws/dynamo';
 import { bareAddress, createMailEventsHandler } from '#handlers/mail-events';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 

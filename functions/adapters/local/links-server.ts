@@ -1,0 +1,42 @@
+// The local stack's one-click links: the same core as the Lambda function URL, behind the local
+// HTTP server (`stack.setHandlers({ onLink: createLocalLinks(...) })`).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleLink, type LinkStore } from '#app/click-link';
+import type { Secrets } from '#core/tokens';
+
+/** Function URLs take request bodies up to 6 MB; a one-click form is a few bytes. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface LocalLinksOptions {
+  store: LinkStore;
+  secret: Secrets;
+  /** The local clock's time (accelerated under `baton dev --speed`), not necessarily the wall clock. */
+  now: () => Date;
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createLocalLinks(options: LocalLinksOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const body = await readBody(req);
+    if (body === undefined) {
+      res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request body too large: a one-click link takes a short form.\n');
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const reply = await handleLink({ method: req.method ?? 'GET', path, body }, { store: options.store, secrets: options.secret, now: options.now() });
+    // For HEAD, Node sends the headers and drops the body.
+    res.writeHead(reply.status, reply.headers).end(reply.body);
+  };
+}

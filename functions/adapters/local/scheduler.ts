@@ -1,0 +1,178 @@
+// The local twin of EventBridge Scheduler: the planned jobs are schedule records in the Store,
+// and the local clock fires the due ones through the same dispatch code the Lambda runs.
+//
+// Primary course of a tick:
+//   1. Query the pending records due by the clock's now (a sparse index: nothing else is read);
+//   2. parse each job with JobSchema, as the Lambda does on arrival;
+//   3. dispatch it; one-time records become `done`, recurring ones move to their next occurrence;
+//   4. a failing job is retried later with a growing delay, and after `maxAttempts` it is marked
+//      `failed` with the error (the local dead-letter queue). Errors that no retry can fix (no
+//      planner for the kind yet, a series not published) are marked failed at once.
+// The delivery ledger under dispatch is what makes a second run of a job send nothing twice;
+// the record states keep the clock from running it again in the first place.
+import { join } from 'node:path';
+import type { ScheduleRecord, Store } from '#adapters/aws/dynamo';
+import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
+import { dispatch, type DispatchDeps } from '#app/run-job';
+import type { BuiltMail, DeliveryReport } from '#app/deliver';
+import { JobSchema, type Job } from '#core/jobs';
+import { firstCronOccurrence, nextCronOccurrence, type ScheduleDiff, type ScheduleSpec } from '#core/schedule-plan';
+import type { LocalConfig } from './config.ts';
+
+export type DispatchFn = (job: Job, now: Date) => Promise<unknown>;
+
+export interface LocalSchedulerOptions {
+  /** Runs of a failing job before it is marked failed (EventBridge: retries, then the DLQ). */
+  maxAttempts?: number;
+  /** Clock milliseconds before the first retry; each further retry waits twice as long. */
+  retryDelayMs?: number;
+  /** Failures no retry can fix. Default: the dispatch core's own errors (DispatchError). */
+  isPermanent?: (error: unknown) => boolean;
+  log?: (line: string) => void;
+}
+
+export interface FireReport {
+  fired: string[];
+  retrying: string[];
+  failed: string[];
+}
+
+type Due = ScheduleRecord & { seriesId: string };
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The record a planned job starts as: pending at its time, or a recurring job at its first occurrence. */
+export function recordFromSpec(spec: ScheduleSpec, now: Date): ScheduleRecord {
+  if (spec.cron) {
+    const first = firstCronOccurrence(spec.cron, now);
+    // A recurring job past its end is kept as done, so the diff still knows it.
+    return { name: spec.name, job: spec.job, cron: spec.cron, at: (first ?? new Date(spec.cron.end ?? now)).toISOString(), state: first ? 'pending' : 'done', attempts: 0 };
+  }
+  if (!spec.at) throw new Error(`schedule "${spec.name}" has neither at nor cron`);
+  return { name: spec.name, job: spec.job, at: spec.at.instant, state: 'pending', attempts: 0 };
+}
+
+export class LocalScheduler {
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly isPermanent: (error: unknown) => boolean;
+  private readonly log: (line: string) => void;
+  /** Records being fired by this process, so an overlapping call never runs one twice. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    options: LocalSchedulerOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 5 * 60_000;
+    this.isPermanent = options.isPermanent ?? ((e) => e instanceof Error && e.name === 'DispatchError');
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Writes a schedule diff as records: what EventBridgeSchedules.apply does in AWS. */
+  async apply(seriesId: string, diff: Pick<ScheduleDiff, 'create' | 'update' | 'delete'>, now: Date): Promise<void> {
+    for (const spec of [...diff.create, ...diff.update]) await this.store.putSchedule(seriesId, recordFromSpec(spec, now));
+    for (const name of diff.delete) await this.store.deleteSchedule(seriesId, name);
+  }
+
+  /** Fires every pending record due by `now`, earliest first. */
+  async fireDue(now: Date, run: DispatchFn): Promise<FireReport> {
+    const report: FireReport = { fired: [], retrying: [], failed: [] };
+    const due = await this.store.listPendingSchedules({ until: now });
+    for (const record of due) {
+      const id = `${record.seriesId}/${record.name}`;
+      if (this.inFlight.has(id)) continue;
+      this.inFlight.add(id);
+      try {
+        const outcome = await this.fire(record, now, run);
+        report[outcome].push(id);
+      } finally {
+        this.inFlight.delete(id);
+      }
+    }
+    return report;
+  }
+
+  private async fire(record: Due, now: Date, run: DispatchFn): Promise<keyof FireReport> {
+    const { seriesId, ...stored } = record;
+    const id = `${seriesId}/${record.name}`;
+    const parsed = JobSchema.safeParse(record.job);
+    if (!parsed.success) {
+      const reason = `not a job: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ')}; re-publish the series`;
+      this.log(`clock: ${id} failed: ${reason}`);
+      await this.store.putSchedule(seriesId, { ...stored, state: 'failed', lastError: reason });
+      return 'failed';
+    }
+    try {
+      await run(parsed.data, now);
+    } catch (error) {
+      const attempts = (record.attempts ?? 0) + 1;
+      const reason = describe(error);
+      if (this.isPermanent(error) || attempts >= this.maxAttempts) {
+        this.log(`clock: ${id} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`);
+        if (record.cron && !this.isPermanent(error)) {
+          // A recurring job that keeps failing gives up this occurrence, not the following weeks.
+          await this.advance(seriesId, stored, now, { attempts: 0, lastError: reason });
+        } else {
+          await this.store.putSchedule(seriesId, { ...stored, state: 'failed', attempts, lastError: reason });
+        }
+        return 'failed';
+      }
+      const retryAt = new Date(now.getTime() + this.retryDelayMs * 2 ** (attempts - 1));
+      this.log(`clock: ${id} failed (attempt ${attempts} of ${this.maxAttempts}), retrying at ${retryAt.toISOString()}: ${reason}`);
+      await this.store.putSchedule(seriesId, { ...stored, at: retryAt.toISOString(), attempts, lastError: reason });
+      return 'retrying';
+    }
+    if (record.cron) await this.advance(seriesId, stored, now, { attempts: 0 });
+    else await this.store.putSchedule(seriesId, { ...stored, state: 'done', attempts: record.attempts ?? 0 });
+    this.log(`clock: fired ${id}`);
+    return 'fired';
+  }
+
+  /** Moves a recurring record to its next occurrence after now, or ends it past its end date. */
+  private async advance(seriesId: string, stored: ScheduleRecord, now: Date, extra: Pick<ScheduleRecord, 'attempts' | 'lastError'>): Promise<void> {
+    const cron = stored.cron!;
+    const after = new Date(Math.max(now.getTime(), Date.parse(stored.at)));
+    const next = nextCronOccurrence(cron, after);
+    const ended = cron.end !== undefined && next.getTime() > Date.parse(cron.end);
+    const { lastError: _previous, ...rest } = stored;
+    await this.store.putSchedule(seriesId, {
+      ...rest,
+      ...extra,
+      at: ended ? stored.at : next.toISOString(),
+      state: ended ? 'done' : 'pending',
+    });
+  }
+}
+
+/**
+ * Dispatch as the local stack runs it: mail through aws-ses-v2-local, each raw message also kept
+ * under <dataDir>/outbox, links and reply addresses on the local domains. A send that fails makes
+ * the job fail, so the clock retries it (the ledger skips whoever already got theirs).
+ */
+export function localDispatch(options: { store: Store; config: LocalConfig; sesEndpoint: string; secret: string; mailer?: Mailer }): (job: Job, now: Date) => Promise<DeliveryReport> {
+  const { store, config } = options;
+  const mailer =
+    options.mailer ??
+    new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: options.sesEndpoint }), maxSendRate: config.maxSendRate }), join(config.dataDir, 'outbox'));
+  return async (job, now) => {
+    const deps: DispatchDeps = {
+      store,
+      send: (m: BuiltMail) => mailer.send(m),
+      settings: {
+        domain: config.domain,
+        inboundDomain: config.inboundDomain,
+        senderAddress: config.sender,
+        linksBaseUrl: config.linksBaseUrl,
+        secrets: options.secret,
+      },
+      now: () => now,
+    };
+    const report = await dispatch(job, deps);
+    if (report.failed.length > 0) {
+      throw new Error(`${report.failed.length} of the ${job.kind} emails failed to send, first: ${report.failed[0]!.emailId}: ${report.failed[0]!.error}`);
+    }
+    return report;
+  };
+}

@@ -1,0 +1,257 @@
+// The whole product on one machine: real servers for every AWS service Baton talks to, each on
+// its own port, started together and stopped together. `baton dev` runs it for people; the
+// integration tests run it on free ports.
+//
+//   DynamoDB   dynalite (LevelDB under <dataDir>/dynamo, kept across restarts)
+//   SES v2     aws-ses-v2-local (its web page lists the outbox)
+//   inbound    an SMTP server that hands each raw reply to the same core as the inbound Lambda
+//   links      an HTTP server that runs the same handler as the one-click function URL
+//   clock      the local scheduler, firing due jobs through the dispatch code
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import sesLocalModule from 'aws-ses-v2-local';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { createDynamoClient } from '#adapters/aws/dynamo';
+import { ensureTable, startDynaliteServer } from './dynalite.ts';
+import { LocalClock } from './clock.ts';
+import type { LocalConfig } from './config.ts';
+
+export interface InboundEnvelope {
+  from: string | undefined;
+  to: string[];
+  remoteAddress: string | undefined;
+}
+
+export interface InboundOutcome {
+  /** False when the message is refused at SMTP time (the sender sees the reason). */
+  accepted: boolean;
+  reason?: string;
+}
+
+export interface StackHandlers {
+  onMail(raw: Buffer, envelope: InboundEnvelope): Promise<InboundOutcome>;
+  onLink(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  onTick(now: Date): Promise<void>;
+}
+
+export interface StackOptions {
+  config: LocalConfig;
+  /** false: DynamoDB in memory (tests that need no restart). */
+  persist?: boolean;
+  clock?: { start?: Date; speed?: number; tickMs?: number };
+  handlers?: Partial<StackHandlers>;
+  log?: (line: string) => void;
+  /** Largest reply accepted over SMTP, in bytes. SES receiving accepts up to 40 MB. */
+  maxMessageBytes?: number;
+}
+
+export interface RunningStack {
+  config: LocalConfig;
+  endpoints: { dynamo: string; ses: string; smtp: { host: string; port: number }; links: string };
+  clock: LocalClock;
+  setHandlers(handlers: Partial<StackHandlers>): void;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+// aws-ses-v2-local is CommonJS with an `exports.default`; under ESM the default import is the
+// whole module object.
+const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule);
+
+function listen(server: Server | SMTPServer, port: number, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} (${what}) is already in use: is another \`baton dev\` running? Stop it, or pick other ports.`)
+          : err,
+      );
+    };
+    const emitter = server as NodeJS.EventEmitter;
+    emitter.once('error', onError);
+    const done = () => {
+      emitter.removeListener('error', onError);
+      const address = server instanceof SMTPServer ? server.server.address() : server.address();
+      resolve((address as AddressInfo).port);
+    };
+    if (server instanceof SMTPServer) server.listen(port, HOST, done);
+    else server.listen(port, HOST, done);
+  });
+}
+
+function close(server: { close(cb: (err?: Error) => void): void }): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Keeps each raw reply under <dataDir>/inbound, as the S3 bucket does in production. */
+export function saveRawMail(dataDir: string, raw: Buffer, now: Date): string {
+  const dir = join(dataDir, 'inbound');
+  mkdirSync(dir, { recursive: true });
+  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 16);
+  const file = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}-${hash}.eml`);
+  writeFileSync(file, raw);
+  return file;
+}
+
+export async function startLocalStack(opts: StackOptions): Promise<RunningStack> {
+  const { config } = opts;
+  const log = opts.log ?? (() => {});
+  const persist = opts.persist ?? true;
+  const maxMessageBytes = opts.maxMessageBytes ?? 40 * 1024 * 1024;
+  const stoppers: (() => Promise<void>)[] = [];
+  let handlers: StackHandlers = {
+    onMail: async (raw) => {
+      const file = saveRawMail(config.dataDir, raw, new Date());
+      log(`inbound: kept ${raw.length} bytes as ${file}`);
+      return { accepted: true };
+    },
+    onLink: async (_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Unknown link.\n');
+    },
+    onTick: async () => {},
+    ...opts.handlers,
+  };
+
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+
+    // DynamoDB, with Baton's table ready before anything else starts.
+    const dynamo = await startDynaliteServer({
+      ...(persist ? { path: join(config.dataDir, 'dynamo') } : {}),
+      port: config.ports.dynamo,
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE'
+        ? new Error(`port ${config.ports.dynamo} (DynamoDB) is already in use: is another \`baton dev\` running? Stop it, or pick other ports.`)
+        : err;
+    });
+    stoppers.push(() => dynamo.close());
+    const dynamoPort = dynamo.port;
+    const tableClient = createDynamoClient({ endpoint: dynamo.endpoint });
+    await ensureTable(tableClient, config.tableName);
+    tableClient.destroy();
+
+    // SES v2. GetAccount answers from this variable; the sender paces itself by MaxSendRate.
+    process.env.AWS_SES_ACCOUNT ??= JSON.stringify(localSesAccount(config.maxSendRate));
+    const ses = await sesLocal({ host: HOST, port: config.ports.ses });
+    const sesPort = (ses.address() as AddressInfo).port;
+    stoppers.push(() => close(ses));
+
+    // Inbound SMTP. Only reply addresses on the inbound domain are accepted, like SES receiving.
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      size: maxMessageBytes,
+      banner: 'Baton local inbound',
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        const domain = address.address.split('@')[1]?.toLowerCase();
+        if (domain !== config.inboundDomain) {
+          const err = Object.assign(new Error(`mailbox unavailable: this server only receives replies to @${config.inboundDomain}`), {
+            responseCode: 550,
+          });
+          return callback(err);
+        }
+        callback();
+      },
+      onData(stream, session: SMTPServerSession, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            const err = Object.assign(new Error(`message too large: the limit is ${maxMessageBytes} bytes`), { responseCode: 552 });
+            return callback(err);
+          }
+          const envelope: InboundEnvelope = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            remoteAddress: session.remoteAddress,
+          };
+          handlers
+            .onMail(Buffer.concat(chunks), envelope)
+            .then((outcome) => {
+              if (outcome.accepted) return callback(null, 'Queued by Baton');
+              callback(Object.assign(new Error(outcome.reason ?? 'rejected'), { responseCode: 550 }));
+            })
+            .catch((err: unknown) => {
+              log(`inbound: failed: ${err instanceof Error ? err.stack : String(err)}`);
+              // 451: the sending server keeps the message and retries, so nothing is lost.
+              callback(Object.assign(new Error('temporary failure, try again later'), { responseCode: 451 }));
+            });
+        });
+      },
+    });
+    const smtpPort = await listen(smtp, config.ports.smtp, 'SMTP');
+    stoppers.push(() => close(smtp));
+
+    // One-click links
+    const links = createServer((req, res) => {
+      handlers.onLink(req, res).catch((err: unknown) => {
+        log(`links: failed: ${err instanceof Error ? err.stack : String(err)}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Something went wrong on our side. Nothing was changed; please try the link again later.\n');
+      });
+    });
+    const linksPort = await listen(links, config.ports.links, 'links');
+    stoppers.push(() => close(links));
+
+    const actual: LocalConfig = {
+      ...config,
+      ports: { dynamo: dynamoPort, ses: sesPort, smtp: smtpPort, links: linksPort },
+      linksBaseUrl: config.ports.links === linksPort ? config.linksBaseUrl : `http://localhost:${linksPort}`,
+    };
+
+    const clock = new LocalClock({
+      ...opts.clock,
+      onTick: (now) => handlers.onTick(now),
+      onError: (err) => log(`clock: ${err instanceof Error ? err.stack : String(err)}`),
+    });
+    clock.start();
+    stoppers.push(() => clock.stop());
+
+    return {
+      config: actual,
+      endpoints: {
+        dynamo: `http://${HOST}:${dynamoPort}`,
+        ses: `http://${HOST}:${sesPort}`,
+        smtp: { host: HOST, port: smtpPort },
+        links: `http://localhost:${linksPort}`,
+      },
+      clock,
+      setHandlers(next) {
+        handlers = { ...handlers, ...next };
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** What aws-ses-v2-local's GetAccount returns: a production account with the given send rate. */
+export function localSesAccount(maxSendRate: number) {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Baton local stack',
+      WebsiteURL: 'http://localhost',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+  };
+}

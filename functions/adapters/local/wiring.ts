@@ -1,0 +1,43 @@
+// The product's handlers on the local stack's servers: replies arriving over SMTP go to the
+// inbound core, link clicks to the links core, and the clock's ticks to the scheduler and
+// dispatch. `baton dev` runs it on the real clock, `baton simulate` on a virtual one.
+import { join } from 'node:path';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
+import type { RunningStack } from './stack.ts';
+import { createLocalInbound } from './smtp-inbound.ts';
+import { createLocalLinks } from './links-server.ts';
+import { LocalScheduler, localDispatch } from './scheduler.ts';
+
+export interface LocalProduct {
+  store: Store;
+  /** Sends through aws-ses-v2-local and keeps each raw message under <dataDir>/outbox. */
+  mailer: Mailer;
+  scheduler: LocalScheduler;
+  dispatchJob: ReturnType<typeof localDispatch>;
+  close(): void;
+}
+
+export function wireLocalStack(
+  stack: RunningStack,
+  opts: { secret: string; now: () => Date; log?: (line: string) => void; maxSendRate?: number },
+): LocalProduct {
+  const config = { ...stack.config, ...(opts.maxSendRate ? { maxSendRate: opts.maxSendRate } : {}) };
+  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+  const store = createStore({ client, tableName: config.tableName });
+  const mailer = new RecordingMailer(
+    new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: config.maxSendRate }),
+    join(config.dataDir, 'outbox'),
+  );
+  stack.setHandlers({
+    onMail: createLocalInbound({ store, config, secret: opts.secret, mailer, dataDir: config.dataDir, now: opts.now, ...(opts.log ? { log: opts.log } : {}) }),
+    onLink: createLocalLinks({ store, secret: opts.secret, now: opts.now }),
+  });
+  return {
+    store,
+    mailer,
+    scheduler: new LocalScheduler(store, opts.log ? { log: opts.log } : {}),
+    dispatchJob: localDispatch({ store, config, sesEndpoint: stack.endpoints.ses, secret: opts.secret, mailer }),
+    close: () => client.destroy(),
+  };
+}

@@ -1,0 +1,355 @@
+// One-click links: `${linksBaseUrl}/l/<token>` in every email, answered here the same way by the
+// Lambda function URL and by the local stack's HTTP server.
+//
+// Primary course:
+//   1. take the token from the path and verify it (signature, then expiry): a tampered token is a
+//      400 page, an expired one a 410 page, and neither changes anything;
+//   2. load what the page and the record need: the series, the participant (both must still
+//      exist, else 404), and for kudos and ratings the response they are about;
+//   3. GET (or HEAD) never changes anything: it shows a page with one button that POSTs back, or
+//      the outcome when it was already recorded;
+//   4. POST records: read, kudos, rating as responses with deterministic ids (a double click or
+//      a second link for the same act stores once), unsubscribe as the participant's status.
+//
+// Why every action needs the button, `read` included: mail security scanners (Outlook Safe
+// Links, Mimecast, Proofpoint) and link previewers fetch every URL in a message with GET before
+// the person sees it. Recording `read` on GET would mark whole organisations as having read
+// every training, and because reminders skip people who answered, it would also silence the one
+// reminder to people who never opened the mail. One extra click is the lesser cost.
+// Unsubscribe follows RFC 8058: a POST (the mail client's `List-Unsubscribe=One-Click`, or our
+// button) unsubscribes at once; GET only asks.
+//
+// How each click is recorded (reports and exports count these):
+//   read    intent 'read', text '', id `read.<trainingSlug>.<participantKey>`
+//   kudos   intent 'comment', text '', targetResponseId = the teammate's response,
+//           id `kudos.<responseKey of target>.<participantKey>`. The model has no kudos intent:
+//           a kudos is a comment without text, coming from a link — see `isKudos`.
+//   rating  intent 'follow-up', rating 1–5, strategyId and trainingSlug of the adoption the
+//           check-in asks about, targetResponseId = that adoption,
+//           id `rating.<responseKey of adoption>.<participantKey>`. The first rating stands; a
+//           later click on another number shows the recorded one (a reply can say more).
+//   unsubscribe  store.setUnsubscribed (only the first time: the original instant is kept).
+// `source` is always `linkTokenId(token)`. Ids follow the act, not the token, so the same act
+// from two emails (the training and its reminder, or mail sent before a re-publish changed the
+// links' expiry) is one record.
+import type { PublishedSeries, StoredParticipant } from '#adapters/aws/dynamo';
+import type { Response, Training } from '#core/model';
+import { page, type PageContent, type PageReply } from '#mail/pages';
+import { participantKey, responseKey } from '#core/short-key';
+import { formatDate } from '#core/time';
+import { linkTokenId, verifyLinkToken, type LinkTokenPayload, type Secrets } from '#core/tokens';
+
+export type { PageReply as LinkReply } from '#mail/pages';
+
+/** The parts of the store the links need (functions/adapters/aws/dynamo.ts implements them). */
+export interface LinkStore {
+  getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
+  getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
+  findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
+  putResponse(response: Response): Promise<{ stored: boolean }>;
+  setUnsubscribed(seriesId: string, email: string, at: Date | string | null): Promise<StoredParticipant | undefined>;
+}
+
+export interface LinkRequest {
+  method: string;
+  /** The URL path, e.g. `/l/AQ…`; a query string, if any, is ignored. */
+  path: string;
+  /** The decoded request body (form data), for POST. */
+  body?: string;
+}
+
+export interface LinkDeps {
+  store: LinkStore;
+  secrets: Secrets;
+  now: Date;
+}
+
+/** The prefix of one-click link paths (compose.ts linkUrl builds `${base}/l/<token>`). */
+export const LINK_PATH_PREFIX = '/l/';
+
+/** The token in a link path, or undefined when the path is not a one-click link. */
+export function tokenFromPath(path: string): string | undefined {
+  const bare = path.split(/[?#]/)[0] ?? '';
+  if (!bare.startsWith(LINK_PATH_PREFIX)) return undefined;
+  // Some mail clients and chat apps add a slash or trailing punctuation when they linkify.
+  const token = bare.slice(LINK_PATH_PREFIX.length).replace(/[/.)\]>,;]+$/, '');
+  return /^[A-Za-z0-9_-]+$/.test(token) ? token : undefined;
+}
+
+/** True for a response recorded from a kudos link: a comment without text, from a link. */
+export function isKudos(response: Response): boolean {
+  return response.intent === 'comment' && response.targetResponseId !== undefined && response.text === '' && response.source.startsWith('link:');
+}
+
+/** Deterministic response ids per act (see the header). */
+export const linkResponseId = {
+  read: (seriesId: string, trainingSlug: string, email: string) => `read.${trainingSlug}.${participantKey(seriesId, email)}`,
+  kudos: (seriesId: string, targetResponseId: string, email: string) =>
+    `kudos.${responseKey(seriesId, targetResponseId)}.${participantKey(seriesId, email)}`,
+  rating: (seriesId: string, adoptionId: string, email: string) =>
+    `rating.${responseKey(seriesId, adoptionId)}.${participantKey(seriesId, email)}`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decisions: what a verified token means once its series, participant and target are loaded.
+
+export interface LinkContext {
+  token: string;
+  payload: LinkTokenPayload;
+  series: PublishedSeries;
+  participant: StoredParticipant;
+  /** kudos: the teammate's response; rating: the adoption. */
+  target?: Response;
+}
+
+export type LinkPlan =
+  | { kind: 'response'; response: Response; confirm: PageContent; done: (recorded: Response) => PageContent }
+  | { kind: 'unsubscribe'; confirm: PageContent; done: (at: string) => PageContent }
+  | { kind: 'missing'; page: PageContent };
+
+const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
+const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
+
+function excerpt(text: string, max = 280): string {
+  const t = text.trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
+}
+
+function replyHint(series: PublishedSeries): string {
+  return `Or reply to any email from “${series.series.title}”: replies work too.`;
+}
+
+/**
+ * What a verified link does, as data: the response to record (or the unsubscribe) and the pages
+ * before and after. Pure, so every action's decision is a unit test.
+ */
+export function planLink(ctx: LinkContext, now: Date): LinkPlan {
+  const { payload, series, participant, token } = ctx;
+  const context = series.series.title;
+  const first = firstName(participant.name);
+  const action = `${LINK_PATH_PREFIX}${token}`;
+  const base = {
+    seriesId: series.series.id,
+    participantEmail: participant.email,
+    text: '',
+    links: [],
+    attachments: [],
+    source: linkTokenId(token),
+    receivedAt: now.toISOString(),
+  } satisfies Partial<Response>;
+  const trainingOf = (slug: string | undefined): Training | undefined => series.trainings.find((t) => t.slug === slug);
+
+  switch (payload.action) {
+    case 'read': {
+      const training = trainingOf(payload.trainingSlug);
+      if (!training) {
+        return {
+          kind: 'missing',
+          page: { context, heading: 'This training is no longer in the series', paragraphs: ['Nothing was changed. The trainers may have removed or renamed it.', replyHint(series)] },
+        };
+      }
+      return {
+        kind: 'response',
+        response: { ...base, id: linkResponseId.read(series.series.id, training.slug, participant.email), trainingSlug: training.slug, intent: 'read' },
+        confirm: {
+          context,
+          heading: `Mark “${training.title}” as read?`,
+          paragraphs: [`Hi ${first}, one click tells the trainers you have read it.`],
+          form: { action, button: 'Mark as read' },
+          note: 'We ask for this click because some mail systems open every link in a message by themselves to check it.',
+        },
+        done: (recorded) => ({
+          context,
+          heading: `Marked as read — thanks, ${first}.`,
+          paragraphs: [
+            `“${training.title}”, ${recorded.receivedAt === base.receivedAt ? 'today' : `on ${dateOf(recorded.receivedAt)}`}.`,
+            'Something in it you will try, or a way of your own? Reply to the training email: your teammates will see it in the roll-up.',
+          ],
+        }),
+      };
+    }
+
+    case 'kudos': {
+      const target = ctx.target;
+      if (!target) {
+        return {
+          kind: 'missing',
+          page: { context, heading: 'That contribution is no longer here', paragraphs: ['Nothing was changed. It may have been withdrawn.', replyHint(series)] },
+        };
+      }
+      const training = trainingOf(target.trainingSlug);
+      const author = target.participantEmail;
+      return {
+        kind: 'response',
+        response: {
+          ...base,
+          id: linkResponseId.kudos(series.series.id, target.id, participant.email),
+          trainingSlug: target.trainingSlug,
+          intent: 'comment',
+          targetResponseId: target.id,
+        },
+        confirm: {
+          context,
+          heading: `Give kudos for this contribution?`,
+          paragraphs: [training ? `Shared on “${training.title}”:` : 'Shared in this series:'],
+          ...(target.text ? { quote: excerpt(target.text) } : {}),
+          form: { action, button: 'Give kudos' },
+          ...(author === participant.email ? { note: 'This one is your own.' } : {}),
+        },
+        done: () => ({
+          context,
+          heading: `Kudos given — thanks, ${first}.`,
+          paragraphs: ['Cheering a teammate on keeps the series going.', 'Want to add a word? Reply to the roll-up email: comments are shared with credit.'],
+        }),
+      };
+    }
+
+    case 'rating': {
+      const adoption = ctx.target;
+      if (!adoption) {
+        return {
+          kind: 'missing',
+          page: { context, heading: 'We could not find what this check-in asks about', paragraphs: ['Nothing was changed.', replyHint(series)] },
+        };
+      }
+      const training = trainingOf(adoption.trainingSlug);
+      const strategy = training?.strategies.find((s) => s.id === adoption.strategyId);
+      const subject = strategy ? `“${strategy.title}”` : training ? `what you tried from “${training.title}”` : 'what you tried';
+      const rating = payload.rating!;
+      return {
+        kind: 'response',
+        response: {
+          ...base,
+          id: linkResponseId.rating(series.series.id, adoption.id, participant.email),
+          trainingSlug: adoption.trainingSlug,
+          intent: 'follow-up',
+          rating,
+          targetResponseId: adoption.id,
+          ...(adoption.strategyId ? { strategyId: adoption.strategyId } : {}),
+        },
+        confirm: {
+          context,
+          heading: `Did ${subject} help? Rate it ${rating} of 5`,
+          paragraphs: [`Hi ${first}, 1 means it did not help at all, 5 that it helped a lot.`],
+          form: { action, button: `Rate it ${rating} of 5` },
+        },
+        done: (recorded) => ({
+          context,
+          heading:
+            recorded.rating === rating && recorded.receivedAt === base.receivedAt
+              ? `You rated ${subject} ${rating} of 5.`
+              : `You rated ${subject} ${recorded.rating ?? rating} of 5 on ${dateOf(recorded.receivedAt)}.`,
+          paragraphs: [
+            `Thanks, ${first}.`,
+            recorded.rating === rating
+              ? 'Want to say what worked or what got in the way? Reply to the check-in email: a sentence helps the next team.'
+              : 'The first rating stands. To say more or change it, reply to the check-in email.',
+          ],
+        }),
+      };
+    }
+
+    case 'unsubscribe':
+      return {
+        kind: 'unsubscribe',
+        confirm: {
+          context,
+          heading: `Unsubscribe from “${context}”?`,
+          paragraphs: [`Hi ${first}, you will get no more emails from this series. Other series are not affected.`],
+          form: { action, button: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } },
+        },
+        done: (at) => ({
+          heading: `You’re unsubscribed from “${context}”.`,
+          paragraphs: [
+            `Since ${dateOf(at)}, ${first}, no more emails from this series will come to ${participant.email}.`,
+            'Changed your mind? Reply to any email from the series and ask to rejoin.',
+          ],
+        }),
+      };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request, end to end.
+
+const ALLOW = 'GET, HEAD, POST';
+
+function invalidPage(): PageContent {
+  return {
+    heading: 'This link isn’t valid — nothing was changed.',
+    paragraphs: [
+      'It may have been cut short or altered when it was copied. Open it again from the email, or reply to the email instead.',
+    ],
+  };
+}
+
+async function expiredPage(token: string, deps: LinkDeps): Promise<PageContent> {
+  // An expired token has passed its signature check; verifying it at the epoch returns its
+  // payload, which says when it expired and which series it belongs to.
+  const payload = verifyLinkToken(token, deps.secrets, new Date(0));
+  const expired = 'error' in payload ? undefined : payload;
+  const series = expired ? await deps.store.getSeries(expired.seriesId) : undefined;
+  return {
+    ...(series ? { context: series.series.title } : {}),
+    heading: 'This link has expired — nothing was changed.',
+    paragraphs: [
+      expired ? `It expired on ${formatDate(expired.expiresAt.toISOString().slice(0, 10))}.` : 'Links in Baton emails expire a year after the series ends.',
+      series ? `To reach the trainers, reply to any email from “${series.series.title}”.` : 'To reach the trainers, reply to any email from the series.',
+    ],
+  };
+}
+
+/** Answers one request to a link URL. Changes something only on POST of a genuine, current link. */
+export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<PageReply> {
+  const method = request.method.toUpperCase();
+  const token = tokenFromPath(request.path);
+  if (!token) {
+    return page(404, { heading: 'There is no page here', paragraphs: ['Baton’s links look like /l/ followed by a long code. Open the link again from the email.'] });
+  }
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+    return page(405, { heading: 'This link is opened, not sent to', paragraphs: [`Use ${ALLOW}.`] }, { allow: ALLOW });
+  }
+
+  const verified = verifyLinkToken(token, deps.secrets, deps.now);
+  if ('error' in verified) {
+    return verified.error === 'expired' ? page(410, await expiredPage(token, deps)) : page(400, invalidPage());
+  }
+  const payload = verified;
+
+  const series = await deps.store.getSeries(payload.seriesId);
+  if (!series) {
+    return page(404, { heading: 'This series is no longer here', paragraphs: ['Nothing was changed. It may have been removed by its trainers.'] });
+  }
+  const participant = await deps.store.getParticipant(payload.seriesId, payload.participantEmail);
+  if (!participant) {
+    return page(404, {
+      context: series.series.title,
+      heading: `${payload.participantEmail} is not enrolled in this series`,
+      paragraphs: [
+        payload.action === 'unsubscribe'
+          ? 'Nothing was changed, and no more emails from this series will come to this address.'
+          : 'Nothing was changed. You may have been removed from the series; if that is a mistake, reply to any email from it.',
+      ],
+    });
+  }
+  const target = payload.responseId ? await deps.store.findResponseByKey(payload.seriesId, responseKey(payload.seriesId, payload.responseId)) : undefined;
+
+  const plan = planLink({ token, payload, series, participant, ...(target ? { target } : {}) }, deps.now);
+  if (plan.kind === 'missing') return page(404, plan.page);
+
+  if (plan.kind === 'unsubscribe') {
+    if (participant.unsubscribedAt) return page(200, plan.done(participant.unsubscribedAt));
+    if (method !== 'POST') return page(200, plan.confirm);
+    const updated = await deps.store.setUnsubscribed(series.series.id, participant.email, deps.now);
+    return page(200, plan.done(updated?.unsubscribedAt ?? deps.now.toISOString()));
+  }
+
+  const recordedKey = responseKey(series.series.id, plan.response.id);
+  if (method !== 'POST') {
+    const existing = await deps.store.findResponseByKey(series.series.id, recordedKey);
+    return page(200, existing ? plan.done(existing) : plan.confirm);
+  }
+  const { stored } = await deps.store.putResponse(plan.response);
+  const recorded = stored ? plan.response : ((await deps.store.findResponseByKey(series.series.id, recordedKey)) ?? plan.response);
+  return page(200, plan.done(recorded));
+}

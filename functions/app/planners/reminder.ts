@@ -1,0 +1,180 @@
+// The reminder job, a few days before a training's window closes (series policy).
+//
+// Primary course:
+//   1. one Query for the series' responses: who contributed to this training, who only read it,
+//      and how many trainings each person contributed to (the "at least N of M" goal);
+//   2. recipients: the job's group, minus everyone who contributed to this training and everyone
+//      whose window has already closed (a late retry must not say "closes Sunday" on Monday);
+//      unsubscribed, bounced and out-of-office people are reported as skipped;
+//   3. up to three teammates' contributions, one per person, for everyone in the send;
+//   4. one reminder per training and person: the ledger keys on emailId('reminder', slug, email).
+//
+// Planners import only types from dispatch.ts: dispatch.ts imports the planners, and a value
+// import back would make the map's initialisation depend on module order. Nor do they import the
+// email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
+import type { StoredParticipant } from '#adapters/aws/dynamo';
+import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
+import type { Outgoing } from '#app/deliver';
+import { emailId, prepareReminderSend, type ReminderStatus } from '#mail/compose';
+import type { JobPlanner } from '#app/run-job';
+import type { Job } from '#core/jobs';
+import type { Response, Training } from '#core/model';
+import { isContribution } from '#core/report';
+import { addDays, zonedTimeToUtc } from '#core/time';
+
+export const reminderTemplate = (slug: string): string => `reminder/${slug}`;
+
+/** Shown instead of teammates' contributions when nobody has shared yet. */
+export const REMINDER_NOBODY_YET = 'Nobody has shared anything for this training yet: yours could be the first.';
+
+/** How many teammates' contributions a reminder shows. */
+export const SHARED_IN_REMINDER = 3;
+
+/** In the job's group: a send split by time zone (and start of day) covers only that group. */
+export function inGroup(job: Job, p: StoredParticipant): boolean {
+  if (job.timeZone && p.timeZone !== job.timeZone) return false;
+  if (job.workStart && p.workStart !== job.workStart) return false;
+  return true;
+}
+
+/** Mail a participant must not get from this series at all. */
+export function statusSkip(p: StoredParticipant): Outgoing['skip'] {
+  if (p.unsubscribedAt) return 'unsubscribed';
+  if (p.bouncedAt) return 'bounced';
+  return undefined;
+}
+
+/** Out-of-office pauses reminders (only reminders) until the date the auto-reply gave. */
+export function isOutOfOffice(p: StoredParticipant, now: Date): boolean {
+  return p.outOfOfficeUntil !== undefined && Date.parse(p.outOfOfficeUntil) > now.getTime();
+}
+
+/** When `training`'s window has closed for someone in `timeZone`: midnight after its last day. */
+export function windowClosedAt(training: Training, timeZone: string): Date {
+  return zonedTimeToUtc(addDays(training.closes, 1), '00:00', timeZone);
+}
+
+/** Trainings (of `trainings`) each person contributed to, by email. */
+export function contributedCounts(responses: readonly Response[], trainings: readonly Training[]): Map<string, number> {
+  const slugs = new Set(trainings.map((t) => t.slug));
+  const seen = new Map<string, Set<string>>();
+  for (const r of responses) {
+    if (!isContribution(r) || !slugs.has(r.trainingSlug)) continue;
+    let set = seen.get(r.participantEmail);
+    if (!set) seen.set(r.participantEmail, (set = new Set()));
+    set.add(r.trainingSlug);
+  }
+  return new Map([...seen].map(([email, set]) => [email, set.size]));
+}
+
+const INTENT_RANK: Record<string, number> = { strategy: 0, adopt: 1, comment: 2 };
+
+const hasWords = (r: Response) => (r.text.trim() ? 0 : 1);
+
+/**
+ * Which contributions to show: one per person (their richest), strategies before adoptions
+ * before comments, those with the person's own words before bare ones, then the newest first.
+ * Returns the picks and how many were left out.
+ */
+export function pickShared(responses: readonly Response[], limit: number): { picked: Response[]; more: number } {
+  const contributions = responses.filter(isContribution);
+  const sorted = [...contributions].sort(
+    (a, b) =>
+      (INTENT_RANK[a.intent] ?? 9) - (INTENT_RANK[b.intent] ?? 9) ||
+      hasWords(a) - hasWords(b) ||
+      b.receivedAt.localeCompare(a.receivedAt) ||
+      a.id.localeCompare(b.id),
+  );
+  const people = new Set<string>();
+  const picked: Response[] = [];
+  for (const r of sorted) {
+    if (picked.length >= limit) break;
+    if (people.has(r.participantEmail)) continue;
+    people.add(r.participantEmail);
+    picked.push(r);
+  }
+  return { picked, more: contributions.length - picked.length };
+}
+
+/** A contribution as the emails credit it: first name, what they did, their words. */
+export function sharedItem(r: Response, training: Training, names: ReadonlyMap<string, string>): SharedItem {
+  const name = names.get(r.participantEmail);
+  let what: string;
+  if (r.intent === 'strategy') what = 'shared a strategy';
+  else if (r.intent === 'adopt') {
+    const s = training.strategies.find((x) => x.id === r.strategyId);
+    what = s ? `will try #${s.number}, ${plainTitle(s.title)}` : 'will try one of the strategies';
+  } else what = r.targetResponseId ? "commented on a teammate's idea" : 'commented';
+  return { name: name ? firstName(name) : 'A teammate', what, text: r.text };
+}
+
+export interface ReminderRecipient {
+  participant: StoredParticipant;
+  status: ReminderStatus;
+  skip?: Outgoing['skip'];
+}
+
+export interface ReminderPlan {
+  recipients: ReminderRecipient[];
+  /** Teammates' contributions shown to everyone in the send. */
+  shared: SharedItem[];
+  more: number;
+}
+
+/** Who gets this training's reminder and what it shows; pure, so the rules are testable alone. */
+export function planReminder(input: {
+  job: Job;
+  training: Training;
+  trainings: readonly Training[];
+  participants: readonly StoredParticipant[];
+  /** All responses of the series. */
+  responses: readonly Response[];
+  now: Date;
+}): ReminderPlan {
+  const { job, training, now } = input;
+  const ofTraining = input.responses.filter((r) => r.trainingSlug === training.slug);
+  const contributors = new Set(ofTraining.filter(isContribution).map((r) => r.participantEmail));
+  const readers = new Set(ofTraining.filter((r) => r.intent === 'read' || r.intent === 'feedback').map((r) => r.participantEmail));
+  const counts = contributedCounts(input.responses, input.trainings);
+  const names = new Map(input.participants.map((p) => [p.email, p.name]));
+
+  const recipients: ReminderRecipient[] = [];
+  for (const p of input.participants) {
+    if (!inGroup(job, p) || contributors.has(p.email)) continue;
+    if (now.getTime() >= windowClosedAt(training, p.timeZone).getTime()) continue;
+    const skip = statusSkip(p) ?? (isOutOfOffice(p, now) ? 'out-of-office' : undefined);
+    recipients.push({
+      participant: p,
+      status: { hasRead: readers.has(p.email), contributed: counts.get(p.email) ?? 0 },
+      ...(skip ? { skip } : {}),
+    });
+  }
+  const { picked, more } = pickShared(ofTraining, SHARED_IN_REMINDER);
+  return { recipients, shared: picked.map((r) => sharedItem(r, training, names)), more };
+}
+
+export const reminderPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const training = published.trainings.find((t) => t.slug === job.trainingSlug);
+  if (!training) {
+    throw new Error(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
+  }
+  const now = deps.now();
+  const responses = await deps.store.listResponses(job.seriesId);
+  const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, now });
+  const compose = prepareReminderSend({
+    series: published.series,
+    training,
+    trainings: published.trainings,
+    template: await template(reminderTemplate(training.slug)),
+    settings: deps.settings,
+    now,
+    // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.
+    shared: { html: sharedHtml(plan.shared, REMINDER_NOBODY_YET, plan.more), text: sharedText(plan.shared, REMINDER_NOBODY_YET, plan.more) },
+  });
+  return plan.recipients.map(({ participant, status, skip }) => ({
+    emailId: emailId('reminder', training.slug, participant.email),
+    to: participant.email,
+    skip,
+    build: () => compose(participant, status),
+  }));
+};

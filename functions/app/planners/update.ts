@@ -1,0 +1,162 @@
+// Calendar updates after re-publishing: what each training's calendar says, and the update job
+// for a training whose window moved.
+//
+// Primary course of publishing (advanceCalendars, pure):
+//   1. a training whose opens/closes changed gets SEQUENCE + 1 and `changedAt` = now;
+//   2. a training no longer in the folder gets SEQUENCE + 1 and `removedAt` (its cancellation);
+//   3. the states are stored; changeSchedules turns every change into a one-time job named after
+//      the training and its SEQUENCE, so publishing the same edit again plans the same job, which
+//      has already run.
+// Primary course of an update job (updatePlanner):
+//   1. a job older than the stored SEQUENCE sends nothing (a later move superseded it);
+//   2. the holders of the training's calendar, from the delivery ledger: the training email
+//      (window + focus hold) or the kickoff only (window);
+//   3. one email per holder; the ledger keys on emailId('update', slug, email, 's<SEQUENCE>').
+import type { CalendarState, Store, StoredParticipant } from '#adapters/aws/dynamo';
+import { UPDATE_TEMPLATE } from '#mail/template-names';
+import type { Outgoing } from '#app/deliver';
+import { emailId, prepareUpdateSend } from '#mail/compose';
+import type { JobPlanner } from '#app/run-job';
+import type { Job } from '#core/jobs';
+import type { Training } from '#core/model';
+import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
+
+export { UPDATE_TEMPLATE };
+
+export interface CalendarChanges {
+  states: CalendarState[];
+  moved: CalendarState[];
+  removed: CalendarState[];
+}
+
+function stateOf(t: Training, sequence: number): CalendarState {
+  return { slug: t.slug, order: t.order, title: t.title, author: t.author, opens: t.opens, closes: t.closes, sequence };
+}
+
+/**
+ * The calendars after publishing `next`. `stored` is what the last publish left; `published` the
+ * trainings it published, which seed the states of a series published before states were kept.
+ */
+export function advanceCalendars(stored: readonly CalendarState[], published: readonly Training[], next: readonly Training[], now: Date): CalendarChanges {
+  const before = new Map(stored.map((s) => [s.slug, s]));
+  for (const t of published) if (!before.has(t.slug)) before.set(t.slug, stateOf(t, 0));
+  const changedAt = now.toISOString();
+  const out: CalendarChanges = { states: [], moved: [], removed: [] };
+  const seen = new Set<string>();
+  for (const t of next) {
+    seen.add(t.slug);
+    const prev = before.get(t.slug);
+    if (!prev) {
+      out.states.push(stateOf(t, 0));
+      continue;
+    }
+    // A training added back after its cancellation is announced anew, above the cancellation.
+    if (prev.removedAt || prev.opens !== t.opens || prev.closes !== t.closes) {
+      const state = { ...stateOf(t, prev.sequence + 1), changedAt };
+      out.states.push(state);
+      out.moved.push(state);
+      continue;
+    }
+    out.states.push({ ...stateOf(t, prev.sequence), ...(prev.changedAt ? { changedAt: prev.changedAt } : {}) });
+  }
+  for (const prev of before.values()) {
+    if (seen.has(prev.slug)) continue;
+    if (prev.removedAt) {
+      out.states.push(prev);
+      continue;
+    }
+    const state = { ...prev, sequence: prev.sequence + 1, changedAt, removedAt: changedAt };
+    out.states.push(state);
+    out.removed.push(state);
+  }
+  return out;
+}
+
+function changeName(kind: 'update' | 'cancel', slug: string, sequence: number): string {
+  const tail = `-s${sequence}`;
+  const room = MAX_NAME_LENGTH - kind.length - 1 - tail.length;
+  const part = slug.length <= room ? slug : `${slug.slice(0, room - 9)}-${shortHash(slug)}`;
+  return `${kind}-${part}${tail}`;
+}
+
+/** The one-time update / cancel jobs the stored calendar changes call for, at the time of the change. */
+export function changeSchedules(seriesId: string, states: readonly CalendarState[]): ScheduleSpec[] {
+  return states
+    .filter((s) => s.changedAt !== undefined)
+    .map((s) => {
+      const kind = s.removedAt ? 'cancel' : 'update';
+      const instant = new Date(s.changedAt!).toISOString();
+      return {
+        name: changeName(kind, s.slug, s.sequence),
+        job: { kind, seriesId, trainingSlug: s.slug, sequence: s.sequence },
+        at: { local: instant.slice(0, 19), timeZone: 'UTC', instant },
+      };
+    });
+}
+
+/** Change jobs are not in the series plan: a pending one must survive a re-sync until it ran. */
+export function isChangeJob(job: unknown): boolean {
+  const kind = (job as Partial<Job> | null)?.kind;
+  return kind === 'update' || kind === 'cancel';
+}
+
+/** Per training slug, the SEQUENCE its events carry now (0 when it never moved). */
+export async function calendarSequences(store: Pick<Store, 'getCalendars'>, seriesId: string): Promise<Record<string, number>> {
+  return Object.fromEntries((await store.getCalendars(seriesId)).map((s) => [s.slug, s.sequence]));
+}
+
+/** `kind#slug#email[#extra]` → email. */
+const emailOf = (id: string): string | undefined => id.split('#')[2];
+
+/**
+ * Who holds a training's calendar, from the delivery ledger: 'training' when its email (window
+ * and focus hold) was sent or claimed, 'kickoff' when only the kickoff's window was.
+ */
+export async function calendarHolders(store: Pick<Store, 'listDeliveries'>, seriesId: string, slug: string): Promise<Map<string, 'training' | 'kickoff'>> {
+  const [kickoffs, trainings] = await Promise.all([store.listDeliveries(seriesId, 'kickoff#'), store.listDeliveries(seriesId, `training#${slug}#`)]);
+  const holders = new Map<string, 'training' | 'kickoff'>();
+  for (const d of kickoffs) {
+    const email = emailOf(d.emailId);
+    if (email) holders.set(email, 'kickoff');
+  }
+  for (const d of trainings) {
+    const email = emailOf(d.emailId);
+    if (email) holders.set(email, 'training');
+  }
+  return holders;
+}
+
+export function statusSkip(p: StoredParticipant): Outgoing['skip'] {
+  if (p.unsubscribedAt) return 'unsubscribed';
+  if (p.bouncedAt) return 'bounced';
+  return undefined;
+}
+
+export const updatePlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const training = published.trainings.find((t) => t.slug === job.trainingSlug);
+  // Removed again since the job was planned: its cancellation job speaks for it.
+  if (!training) return [];
+  const sequence = (await calendarSequences(deps.store, job.seriesId))[training.slug] ?? 0;
+  if (job.sequence !== undefined && job.sequence !== sequence) return [];
+  const holders = await calendarHolders(deps.store, job.seriesId, training.slug);
+  const compose = prepareUpdateSend({
+    series: published.series,
+    training,
+    trainings: published.trainings,
+    template: await template(UPDATE_TEMPLATE),
+    settings: deps.settings,
+    now: deps.now(),
+    sequence,
+  });
+  return participants
+    .filter((p) => holders.has(p.email))
+    .map((p) => {
+      const skip = statusSkip(p);
+      return {
+        emailId: emailId('update', training.slug, p.email, `s${sequence}`),
+        to: p.email,
+        ...(skip ? { skip } : {}),
+        build: () => compose(p, { focus: holders.get(p.email) === 'training' }),
+      };
+    });
+};

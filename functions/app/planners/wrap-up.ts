@@ -1,0 +1,69 @@
+// The wrap-up job, after the last window closed: everyone still in the series gets thanks, the
+// series' contributions credited per training, and the survey.
+//
+// Primary course:
+//   1. one Query for the series' responses;
+//   2. totals and each training's credited contributions (a few per training, the rest counted),
+//      built once for the whole send;
+//   3. one wrap-up per person: the ledger keys on emailId('wrap-up', undefined, email).
+import type { StoredParticipant } from '#adapters/aws/dynamo';
+import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
+import { emailId, prepareWrapUpSend } from '#mail/compose';
+import type { JobPlanner } from '#app/run-job';
+import type { Response, Training } from '#core/model';
+import { isContribution } from '#core/report';
+import { contributedCounts, inGroup, pickShared, sharedItem, statusSkip } from './reminder.ts';
+
+export const wrapUpTemplate = 'wrap-up';
+
+/** Contributions credited per training in the wrap-up; the wiki export has them all. */
+export const SHARED_PER_TRAINING = 5;
+
+/** Shown for a training nobody contributed to. */
+export const WRAP_UP_NOTHING = 'No contributions for this one.';
+
+/** What the wrap-up says about the series: the same for every recipient. */
+export function wrapUpTotals(input: {
+  trainings: readonly Training[];
+  participants: readonly StoredParticipant[];
+  responses: readonly Response[];
+}): WrapUpTotals {
+  const ordered = [...input.trainings].sort((a, b) => a.order - b.order);
+  const slugs = new Set(ordered.map((t) => t.slug));
+  const contributions = input.responses.filter((r) => isContribution(r) && slugs.has(r.trainingSlug));
+  const names = new Map(input.participants.map((p) => [p.email, p.name]));
+  return {
+    contributions: contributions.length,
+    contributors: new Set(contributions.map((r) => r.participantEmail)).size,
+    strategies: contributions.filter((r) => r.intent === 'strategy').length,
+    sharedByTraining: ordered.map((t) => {
+      const { picked, more } = pickShared(
+        contributions.filter((r) => r.trainingSlug === t.slug),
+        SHARED_PER_TRAINING,
+      );
+      const items = picked.map((r) => sharedItem(r, t, names));
+      return { html: sharedHtml(items, WRAP_UP_NOTHING, more), text: sharedText(items, WRAP_UP_NOTHING, more) };
+    }),
+  };
+}
+
+export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const responses = await deps.store.listResponses(job.seriesId);
+  const counts = contributedCounts(responses, published.trainings);
+  const compose = prepareWrapUpSend({
+    series: published.series,
+    trainings: published.trainings,
+    template: await template(wrapUpTemplate),
+    settings: deps.settings,
+    now: deps.now(),
+    totals: wrapUpTotals({ trainings: published.trainings, participants, responses }),
+  });
+  return participants
+    .filter((p) => inGroup(job, p))
+    .map((p) => ({
+      emailId: emailId('wrap-up', undefined, p.email),
+      to: p.email,
+      skip: statusSkip(p),
+      build: () => compose(p, counts.get(p.email) ?? 0),
+    }));
+};

@@ -1,0 +1,708 @@
+// A received reply becomes responses: the one pipeline behind the inbound Lambda (SES → S3 →
+// handler), the local SMTP server and `baton parse-reply`.
+//
+// Primary course:
+//   1. parse the raw MIME with mailparser (any charset; text, HTML or both; attachments; TNEF
+//      leftovers and forwarded messages are tolerated and ignored);
+//   2. route: the signed reply address names series, training, participant and target; without
+//      one, our ids in In-Reply-To/References do. A tampered token is rejected, never guessed around;
+//   3. verify: SES's spam/virus/SPF/DKIM/DMARC verdicts, then the sender is the participant (or a
+//      DKIM-signed address of the participant's own domain);
+//   4. bounces and auto-replies stop here; an out-of-office pauses that participant's reminders;
+//   5. trim quoted history and signature (with the text we sent them, rebuilt from the template);
+//   6. classify into intents; 7. store attachments, then responses; 8. acknowledge.
+//
+// Exactly once, without transactions: every write is idempotent on its own. Attachment keys and
+// response ids are derived from the Message-ID (and the intent's index), responses are conditional
+// puts, acks and upload-link answers go through the delivery ledger with ids derived from the
+// Message-ID. So a redelivery (SES and S3 deliver at least once) or a retry after a crash at any
+// step redoes the remaining steps and stores nothing twice. The Message-ID is recorded last,
+// only to tell a duplicate apart from a recovery in the log; recording it first would lose a
+// message whose processing crashed after the record.
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import type { PublishedSeries, Store, StoredParticipant } from '#adapters/aws/dynamo';
+import type { MailStore } from '#adapters/aws/mail-store';
+import type { CompiledEmail } from '#mail/fill';
+import type { SkippedFile } from '#mail/upload-link';
+import { detectAutoReply, readReturnDate } from '#core/auto-reply';
+import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
+import { composeUploadLink, prepareAckSend, sentTextFor, type MailSettings } from '#mail/compose';
+import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
+import { parseOurIds } from '#mail/headers';
+import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
+import { REPLY_MARKER } from '#core/reply-marker';
+import { safeFilename, sanitizeText } from '#core/sanitize';
+import { base32Encode } from '#core/short-key';
+import { addDays, zonedTimeToUtc } from '#core/time';
+import { tokenFromAddress, verifyReplyToken } from '#core/tokens';
+import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED';
+
+/** What SES receiving computed (locally: mailauth, when configured). */
+export interface Verdicts {
+  spam?: VerdictStatus;
+  virus?: VerdictStatus;
+  spf?: VerdictStatus;
+  dkim?: VerdictStatus;
+  dmarc?: VerdictStatus;
+  dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+}
+
+export interface InboundMessage {
+  raw: Uint8Array;
+  /** Where the raw message is kept (S3 URL, local path): stored with each response. */
+  rawRef?: string;
+  envelope: {
+    /** MAIL FROM: '' or null for the null sender <>, undefined when unknown. */
+    from?: string | null;
+    /** RCPT TO (SES: receipt.recipients). */
+    to: string[];
+  };
+  verdicts?: Verdicts;
+  receivedAt: Date;
+}
+
+export type RejectReason =
+  | 'unknown-recipient'
+  | 'bad-token'
+  | 'spoofed-sender'
+  | 'spam'
+  | 'virus'
+  | 'auth-failed'
+  | 'malformed'
+  | 'unknown-participant';
+
+export type InboundOutcome =
+  | {
+      status: 'stored';
+      messageId: string;
+      seriesId: string;
+      trainingSlug: string;
+      participantEmail: string;
+      responses: Response[];
+      /** Files not kept (too large, or a type we do not keep); the participant got an upload link. */
+      skippedFiles: SkippedFile[];
+      acknowledged: boolean;
+    }
+  | { status: 'duplicate'; messageId: string; seriesId: string; participantEmail: string; recovered: boolean }
+  | { status: 'rejected'; reason: RejectReason; detail: string; messageId?: string }
+  | { status: 'auto-reply'; reason: string; outOfOffice: boolean; outOfOfficeUntil?: string; messageId?: string }
+  | { status: 'bounce'; reason: string; messageId?: string }
+  | { status: 'rsvp'; messageId?: string }
+  | { status: 'too-large'; size: number; limit: number };
+
+export interface AttachmentLimits {
+  maxFileBytes: number;
+  maxTotalBytes: number;
+}
+
+export const DEFAULT_LIMITS: AttachmentLimits = { maxFileBytes: 10 * 1024 * 1024, maxTotalBytes: 25 * 1024 * 1024 };
+
+export interface InboundConfig {
+  settings: MailSettings;
+  limits?: Partial<AttachmentLimits>;
+  /** Where people upload what is too large to mail; without one they are asked to reply with a link. */
+  uploadUrl?: string;
+  /** Larger raw messages are not parsed at all (SES receiving stops at 40 MB). */
+  maxMessageBytes?: number;
+  /** How long a Message-ID is remembered. */
+  inboundTtlDays?: number;
+}
+
+/** The data layer as the inbound pipeline uses it. */
+export type InboundStore = Pick<
+  Store,
+  | 'findSeriesByKey'
+  | 'getSeries'
+  | 'findParticipantByKey'
+  | 'getParticipant'
+  | 'findResponseByKey'
+  | 'getTemplate'
+  | 'putResponse'
+  | 'recordInboundMessage'
+  | 'setOutOfOffice'
+  | 'setUnsubscribed'
+  | 'claimDelivery'
+  | 'completeDelivery'
+  | 'releaseDelivery'
+  | 'suppressedAmong'
+>;
+
+export type RouteStore = Pick<Store, 'findSeriesByKey' | 'getSeries' | 'findParticipantByKey' | 'getParticipant' | 'findResponseByKey' | 'getTemplate'>;
+
+export interface InboundDeps {
+  store: InboundStore;
+  mailStore: Pick<MailStore, 'putAttachment'>;
+  /** Sends an ack or upload-link answer; returns the SES message id. */
+  send(mail: BuiltMail): Promise<string>;
+  /** One JSON-able record per message, with the outcome and its reason. */
+  log?(record: Record<string, unknown>): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Parse
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  content: Buffer;
+  /** Shown inside the HTML body (cid:) rather than attached. */
+  inline: boolean;
+}
+
+export interface ParsedInbound {
+  /** With angle brackets; a content hash stands in when the message has none. */
+  messageId: string;
+  subject: string;
+  from: { address: string; name: string } | undefined;
+  headers: Map<string, string>;
+  inReplyTo: string | undefined;
+  references: string[];
+  text: string | undefined;
+  html: string | undefined;
+  attachments: ParsedAttachment[];
+  /** A calendar METHOD:REPLY: someone accepted or declined a hold. */
+  calendarReply: boolean;
+}
+
+function headerString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toUTCString();
+  if (Array.isArray(value)) return value.map(headerString).join(', ');
+  if (value && typeof value === 'object') {
+    const v = value as { value?: unknown; text?: unknown; params?: Record<string, string> };
+    if (typeof v.text === 'string') return v.text;
+    if (typeof v.value === 'string') {
+      const params = v.params ? Object.entries(v.params).map(([k, p]) => `; ${k}=${p}`).join('') : '';
+      return v.value + params;
+    }
+  }
+  return value === undefined || value === null ? '' : String(value);
+}
+
+function firstAddress(from: AddressObject | AddressObject[] | undefined): { address: string; name: string } | undefined {
+  const list = Array.isArray(from) ? from : from ? [from] : [];
+  for (const group of list) {
+    for (const a of group.value) {
+      if (a.address) return { address: a.address.trim().toLowerCase(), name: (a.name ?? '').trim() };
+      for (const g of a.group ?? []) if (g.address) return { address: g.address.trim().toLowerCase(), name: (g.name ?? '').trim() };
+    }
+  }
+  return undefined;
+}
+
+function hashId(value: string | Uint8Array, chars: number): string {
+  return base32Encode(createHash('sha256').update(value).digest()).slice(0, chars);
+}
+
+export async function parseInbound(raw: Uint8Array): Promise<ParsedInbound> {
+  const mail: ParsedMail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+  });
+  const headers = new Map<string, string>();
+  for (const [name, value] of mail.headers) headers.set(name.toLowerCase(), headerString(value));
+  const references = typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []);
+  const attachments: ParsedAttachment[] = [];
+  let calendarReply = false;
+  for (const a of mail.attachments as Attachment[]) {
+    const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
+    if (contentType === 'text/calendar' || contentType === 'application/ics') {
+      if (/^METHOD:\s*REPLY\s*$/im.test(a.content.toString('utf8'))) calendarReply = true;
+    }
+    attachments.push({
+      filename: a.filename ?? '',
+      contentType,
+      size: a.size ?? a.content.length,
+      content: a.content,
+      inline: a.contentDisposition === 'inline' || Boolean(a.related),
+    });
+  }
+  const messageId = mail.messageId && /^<?[^<>\s]+>?$/.test(mail.messageId.trim())
+    ? `<${mail.messageId.trim().replace(/^<|>$/g, '')}>`
+    : `<${hashId(raw, 32)}@missing-message-id.baton>`;
+  return {
+    messageId,
+    subject: (mail.subject ?? '').replace(/[\r\n]+/g, ' '),
+    from: firstAddress(mail.from),
+    headers,
+    inReplyTo: mail.inReplyTo,
+    references,
+    text: mail.text?.trim() ? mail.text : undefined,
+    html: typeof mail.html === 'string' && mail.html.trim() ? mail.html : undefined,
+    attachments,
+    calendarReply,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Route
+
+export interface Route {
+  published: PublishedSeries;
+  training: Training;
+  participant: StoredParticipant | Participant;
+  context: ReplyContext;
+  /** How it was found: the signed reply address, or our ids in In-Reply-To/References. */
+  via: 'token' | 'references' | 'given';
+  /** Which of our emails was answered, when the references say (training, kickoff …). */
+  answered: 'training' | 'kickoff' | undefined;
+}
+
+export type Rejection = { reason: RejectReason; detail: string };
+
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+export async function routeMessage(parsed: ParsedInbound, recipients: readonly string[], settings: MailSettings, store: RouteStore): Promise<Route | Rejection> {
+  const ours = parseOurIds([parsed.inReplyTo, ...parsed.references], settings.domain);
+  const answered = ours?.kind === 'kickoff' ? 'kickoff' : ours?.kind === 'training' ? 'training' : undefined;
+  const addresses = [...recipients, ...['to', 'cc', 'delivered-to'].map((h) => parsed.headers.get(h) ?? '').flatMap((v) => v.split(','))];
+  const token = addresses.map((a) => tokenFromAddress(a, settings.inboundDomain)).find((t) => t !== undefined);
+
+  if (token !== undefined) {
+    const claims = verifyReplyToken(token, settings.secrets);
+    if ('error' in claims) return { reason: 'bad-token', detail: `the reply address token is ${claims.error === 'malformed' ? 'not one of ours' : 'not signed by us (tampered or from a retired secret)'}` };
+    const seriesId = await store.findSeriesByKey(claims.seriesKey);
+    const published = seriesId ? await store.getSeries(seriesId) : undefined;
+    if (!published) return { reason: 'unknown-recipient', detail: `no published series has the key "${claims.seriesKey}"` };
+    const training = published.trainings.find((t) => t.order === claims.trainingOrder);
+    if (!training) return { reason: 'unknown-recipient', detail: `series "${published.series.id}" has no training number ${claims.trainingOrder} any more` };
+    const participant = await store.findParticipantByKey(published.series.id, claims.participantKey);
+    if (!participant) return { reason: 'unknown-participant', detail: `nobody with key "${claims.participantKey}" is enrolled in "${published.series.id}"` };
+    let context: ReplyContext = answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' };
+    if (claims.target) {
+      const target = await store.findResponseByKey(published.series.id, claims.target.responseKey);
+      if (target && claims.target.kind === 'response') context = { kind: 'submission', responseId: target.id };
+      else if (target?.strategyId && claims.target.kind === 'check-in') context = { kind: 'check-in', strategyId: target.strategyId };
+    }
+    return { published, training, participant, context, via: 'token', answered };
+  }
+
+  if (!ours) return { reason: 'unknown-recipient', detail: `no reply address of @${settings.inboundDomain} among ${recipients.join(', ') || 'the recipients'} and no ids of ours in In-Reply-To/References` };
+  const published = await store.getSeries(ours.seriesId);
+  if (!published) return { reason: 'unknown-recipient', detail: `the references name series "${ours.seriesId}", which is not published` };
+  const training = (ours.trainingSlug && published.trainings.find((t) => t.slug === ours.trainingSlug)) || published.trainings[0];
+  if (!training) return { reason: 'unknown-recipient', detail: `series "${ours.seriesId}" has no trainings` };
+  const participant = ours.participantKey
+    ? await store.findParticipantByKey(published.series.id, ours.participantKey)
+    : parsed.from
+      ? await store.getParticipant(published.series.id, parsed.from.address)
+      : undefined;
+  if (!participant) return { reason: 'unknown-participant', detail: `the references do not lead to anyone enrolled in "${ours.seriesId}"` };
+  // Without the signed address, the sender's own address is the only proof: no aliases.
+  if (parsed.from?.address !== participant.email) {
+    return { reason: 'spoofed-sender', detail: `the references name ${participant.email}, but the mail is from ${parsed.from?.address ?? 'nobody'}` };
+  }
+  return { published, training, participant, context: answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' }, via: 'references', answered };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Verify
+
+/** Verdicts that make a message unacceptable whoever sent it. */
+export function checkVerdicts(v: Verdicts | undefined): Rejection | undefined {
+  if (!v) return undefined;
+  if (v.virus === 'FAIL') return { reason: 'virus', detail: 'the virus scan found something' };
+  if (v.spam === 'FAIL') return { reason: 'spam', detail: 'the spam check failed' };
+  if (v.dmarc === 'FAIL') return { reason: 'auth-failed', detail: `DMARC failed (the sending domain's policy: ${v.dmarcPolicy ?? 'unknown'})` };
+  if (v.spf === 'FAIL' && v.dkim === 'FAIL') return { reason: 'auth-failed', detail: 'both SPF and DKIM failed' };
+  return undefined;
+}
+
+/** Domains named by d= in the message's DKIM-Signature headers. */
+export function dkimDomains(raw: Uint8Array): string[] {
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 256 * 1024)).toString('latin1').split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+  const out: string[] = [];
+  for (const m of unfolded.matchAll(/^dkim-signature:(.*)$/gim)) {
+    const d = /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(m[1]!)?.[1];
+    if (d) out.push(d.toLowerCase());
+  }
+  return out;
+}
+
+/**
+ * The sender must be the participant. Another address is accepted only when it is of the
+ * participant's own domain and carries a passing DKIM signature of that domain (a colleague's
+ * alias, a shared mailbox); without verdicts (locally, by default) the From must match exactly.
+ */
+export function checkSender(parsed: ParsedInbound, participantEmail: string, verdicts: Verdicts | undefined, raw: Uint8Array): Rejection | undefined {
+  const from = parsed.from?.address;
+  if (!from) return { reason: 'malformed', detail: 'the message has no From address' };
+  if (from === participantEmail) return undefined;
+  const domain = domainOf(participantEmail);
+  if (domainOf(from) === domain && verdicts?.dkim === 'PASS' && dkimDomains(raw).some((d) => d === domain || d.endsWith(`.${domain}`))) return undefined;
+  return { reason: 'spoofed-sender', detail: `the reply address belongs to ${participantEmail}, but the mail is from ${from}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5–7. Trim, classify, decide what to keep
+
+const ALLOWED_TYPES = [
+  /^image\//,
+  /^video\//,
+  /^audio\//,
+  /^application\/pdf$/,
+  /^text\/(?:plain|csv|markdown|x-markdown)$/,
+  /^application\/(?:msword|rtf|vnd\.ms-(?:excel|powerpoint)|vnd\.openxmlformats-officedocument\.[a-z.]+|vnd\.oasis\.opendocument\.[a-z.]+|vnd\.apple\.(?:keynote|pages|numbers))$/,
+];
+// Parts that come with mail but are nobody's contribution: Outlook's TNEF leftovers, calendar
+// answers, signatures, delivery reports, forwarded originals.
+const IGNORED_TYPES = /^(?:application\/(?:ms-tnef|vnd\.ms-tnef|pgp-signature|pkcs7-signature|x-pkcs7-signature|ics)|text\/calendar|message\/)/;
+/** Inline images smaller than this are logos and signature images. */
+const SIGNATURE_IMAGE_BYTES = 20 * 1024;
+
+export interface FilePlan {
+  keep: ParsedAttachment[];
+  skipped: SkippedFile[];
+}
+
+export function planAttachments(attachments: readonly ParsedAttachment[], limits: AttachmentLimits): FilePlan {
+  const keep: ParsedAttachment[] = [];
+  const skipped: SkippedFile[] = [];
+  let total = 0;
+  attachments.forEach((a, i) => {
+    if (IGNORED_TYPES.test(a.contentType) || /^winmail\.dat$/i.test(a.filename)) return;
+    if (a.inline && a.contentType.startsWith('image/') && a.size < SIGNATURE_IMAGE_BYTES) return;
+    const filename = safeFilename(a.filename, `attachment-${i + 1}`);
+    if (!ALLOWED_TYPES.some((re) => re.test(a.contentType))) {
+      skipped.push({ filename, size: a.size, reason: 'type' });
+      return;
+    }
+    if (a.size > limits.maxFileBytes || total + a.size > limits.maxTotalBytes) {
+      skipped.push({ filename, size: a.size, reason: 'too-large' });
+      return;
+    }
+    total += a.size;
+    keep.push({ ...a, filename });
+  });
+  return { keep, skipped };
+}
+
+export interface Analysis {
+  parsed: ParsedInbound;
+  route: Route;
+  trimmed: Trimmed;
+  /** Which part was read: the text/plain part, the HTML, or none. */
+  source: 'text' | 'html' | 'none';
+  classified: Classified[];
+  files: FilePlan;
+}
+
+const TEMPLATE_OF = {
+  // The names dispatch stores compiled templates under (dispatch.ts templateNames).
+  kickoff: () => 'kickoff',
+  training: (slug: string) => `training/${slug}`,
+};
+
+/** The plain text of the email being answered, when it is one we can rebuild. */
+export async function sentTexts(route: Route, settings: MailSettings, store: Pick<RouteStore, 'getTemplate'>): Promise<string[]> {
+  const kind = route.answered ?? (route.context.kind === 'training' ? 'training' : route.context.kind === 'kickoff' ? 'kickoff' : undefined);
+  if (!kind) return [];
+  const { series, trainings } = route.published;
+  const name = kind === 'kickoff' ? TEMPLATE_OF.kickoff() : TEMPLATE_OF.training(route.training.slug);
+  try {
+    const raw = await store.getTemplate(series.id, name);
+    if (!raw) return [];
+    const template = JSON.parse(raw) as CompiledEmail;
+    return [sentTextFor({ series, training: route.training, trainings, template, kind, settings, participant: route.participant })];
+  } catch {
+    // A template that cannot be rebuilt only costs the trimmer one hint; the marker remains.
+    return [];
+  }
+}
+
+export function trimParsed(parsed: ParsedInbound, sent: string[]): { trimmed: Trimmed; source: Analysis['source'] } {
+  const opts = { sentTexts: sent, marker: REPLY_MARKER };
+  if (parsed.text !== undefined) return { trimmed: trimReply(parsed.text, opts), source: 'text' };
+  if (parsed.html !== undefined) return { trimmed: trimHtmlReply(parsed.html, opts), source: 'html' };
+  return { trimmed: { reply: '', signature: '', quoted: '', method: 'none' }, source: 'none' };
+}
+
+export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[], limits: AttachmentLimits): Analysis {
+  const { trimmed, source } = trimParsed(parsed, sent);
+  const files = planAttachments(parsed.attachments, limits);
+  const attachments: AttachmentInfo[] = [
+    ...files.keep.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    ...files.skipped.map((a) => ({ filename: a.filename, contentType: 'application/octet-stream', size: a.size })),
+  ];
+  const classified = classifyReply({
+    subject: parsed.subject,
+    text: sanitizeText(trimmed.reply),
+    strategies: route.training.strategies,
+    context: route.context,
+    attachments,
+  });
+  return { parsed, route, trimmed, source, classified, files };
+}
+
+/** Response ids are a function of the Message-ID and the intent's position: a redelivery cannot mint new ones. */
+export function responseIdFor(messageId: string, index: number): string {
+  return `m${hashId(`response:${messageId}`, 20)}-${index}`;
+}
+
+/** Where an attachment is kept: per series, training and message, so a redelivery overwrites itself. */
+export function attachmentKey(seriesId: string, trainingSlug: string, messageId: string, index: number, filename: string): string {
+  return `${seriesId}/${trainingSlug}/${hashId(`attachment:${messageId}`, 20)}/${index + 1}-${filename}`;
+}
+
+const CONTRIBUTIONS: ReadonlySet<Intent> = new Set(['strategy', 'adopt', 'comment', 'feedback', 'follow-up']);
+
+export function buildResponses(a: Analysis, refs: AttachmentRef[], receivedAt: Date, rawRef: string | undefined): Response[] {
+  const { route, parsed } = a;
+  // Files belong with the contribution they illustrate: a shared strategy first, else the first one.
+  const home = Math.max(0, a.classified.findIndex((c) => c.intent === 'strategy'));
+  return a.classified.map((c, i) => {
+    const r: Response = {
+      id: responseIdFor(parsed.messageId, i),
+      seriesId: route.published.series.id,
+      trainingSlug: route.training.slug,
+      participantEmail: route.participant.email,
+      intent: c.intent,
+      text: sanitizeText(c.text),
+      links: c.links.filter((l) => /^https?:\/\//i.test(l)),
+      attachments: i === home ? refs : [],
+      source: parsed.messageId,
+      receivedAt: receivedAt.toISOString(),
+    };
+    if (c.strategyId) r.strategyId = c.strategyId;
+    if (c.rating !== undefined) r.rating = c.rating;
+    if (c.targetResponseId) r.targetResponseId = c.targetResponseId;
+    else if (c.intent === 'comment' && route.context.kind === 'submission') r.targetResponseId = route.context.responseId;
+    if (rawRef) r.rawMessage = rawRef;
+    return r;
+  });
+}
+
+/** "your adoption of #2 Write a shared agenda and a strategy of your own". */
+export function understoodAs(responses: readonly Response[], training: Training): string {
+  const phrases = responses
+    .filter((r) => CONTRIBUTIONS.has(r.intent))
+    .map((r) => {
+      const s = training.strategies.find((x) => x.id === r.strategyId);
+      const named = s ? `#${s.number} “${s.title}”` : 'one of the strategies';
+      switch (r.intent) {
+        case 'adopt':
+          return `your adoption of ${named}`;
+        case 'strategy':
+          return r.attachments.length ? `a strategy of your own (with ${r.attachments.length} file${r.attachments.length === 1 ? '' : 's'})` : 'a strategy of your own';
+        case 'comment':
+          return r.targetResponseId ? "a comment on a teammate's contribution" : 'a comment on the training';
+        case 'feedback':
+          return 'feedback on the series';
+        default:
+          return `how ${named} went for you${r.rating ? ` (${r.rating} of 5)` : ''}`;
+      }
+    });
+  const unique = [...new Set(phrases)];
+  return unique.length <= 1 ? (unique[0] ?? 'a reply') : `${unique.slice(0, -1).join(', ')} and ${unique.at(-1)}`;
+}
+
+function excerpt(text: string, max = 280): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+
+/** Parse, route and verify: everything up to deciding that the message is a reply we should read. */
+export async function admit(
+  message: InboundMessage,
+  config: InboundConfig,
+  store: RouteStore,
+): Promise<{ parsed: ParsedInbound; route: Route } | Exclude<InboundOutcome, { status: 'stored' | 'duplicate' }>> {
+  const limit = config.maxMessageBytes ?? 40 * 1024 * 1024;
+  if (message.raw.byteLength > limit) return { status: 'too-large', size: message.raw.byteLength, limit };
+  const verdictProblem = checkVerdicts(message.verdicts);
+  if (verdictProblem) return { status: 'rejected', ...verdictProblem };
+  let parsed: ParsedInbound;
+  try {
+    parsed = await parseInbound(message.raw);
+  } catch (err) {
+    return { status: 'rejected', reason: 'malformed', detail: `mailparser could not read it: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const messageId = parsed.messageId;
+  const recipients = message.envelope.to.map((r) => r.toLowerCase());
+  const rsvp = `rsvp@${config.settings.inboundDomain.toLowerCase()}`;
+  if (parsed.calendarReply || recipients.some((r) => r.replace(/^.*<|>.*$/g, '').trim() === rsvp)) return { status: 'rsvp', messageId };
+
+  const auto = detectAutoReply({
+    headers: parsed.headers,
+    subject: parsed.subject,
+    text: parsed.text ?? parsed.html ?? '',
+    ...(message.envelope.from !== undefined ? { envelopeFrom: message.envelope.from } : {}),
+    ...(parsed.from ? { from: parsed.from.address } : {}),
+  });
+  if (auto?.kind === 'bounce') return { status: 'bounce', reason: auto.reason, messageId };
+
+  const routed = await routeMessage(parsed, recipients, config.settings, store);
+  if ('reason' in routed) {
+    // An auto-reply to an address we cannot read is still just an auto-reply.
+    if (auto) return { status: 'auto-reply', reason: auto.reason, outOfOffice: false, messageId };
+    return { status: 'rejected', ...routed, messageId };
+  }
+  const sender = checkSender(parsed, routed.participant.email, message.verdicts, message.raw);
+  if (auto) {
+    // Only the participant's own out-of-office may pause their reminders.
+    return { status: 'auto-reply', reason: auto.reason, outOfOffice: auto.outOfOffice && !sender, messageId };
+  }
+  if (sender) return { status: 'rejected', ...sender, messageId };
+  if (!parsed.from) return { status: 'rejected', reason: 'malformed', detail: 'no From address', messageId };
+  return { parsed, route: routed };
+}
+
+/** The whole pipeline for one received message. Never throws for anything the sender controls. */
+export async function processInbound(message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<InboundOutcome> {
+  const outcome = await run(message, config, deps);
+  deps.log?.({ level: outcome.status === 'rejected' ? 'WARN' : 'INFO', message: 'inbound', ...summarize(outcome), rawRef: message.rawRef });
+  return outcome;
+}
+
+function summarize(o: InboundOutcome): Record<string, unknown> {
+  if (o.status !== 'stored') return { ...o };
+  return {
+    status: o.status,
+    messageId: o.messageId,
+    seriesId: o.seriesId,
+    trainingSlug: o.trainingSlug,
+    participantEmail: o.participantEmail,
+    responses: o.responses.map((r) => ({ id: r.id, intent: r.intent, strategyId: r.strategyId, rating: r.rating, attachments: r.attachments.length })),
+    skippedFiles: o.skippedFiles,
+    acknowledged: o.acknowledged,
+  };
+}
+
+async function run(message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<InboundOutcome> {
+  const { store } = deps;
+  const admitted = await admit(message, config, store);
+  if (!('route' in admitted)) {
+    if (admitted.status === 'auto-reply' && admitted.outOfOffice) return pauseReminders(admitted, message, config, store);
+    return admitted;
+  }
+  const { parsed, route } = admitted;
+  const seriesId = route.published.series.id;
+  const limits = { ...DEFAULT_LIMITS, ...config.limits };
+  const analysis = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits);
+
+  const refs: AttachmentRef[] = [];
+  for (const [i, a] of analysis.files.keep.entries()) {
+    const key = attachmentKey(seriesId, route.training.slug, parsed.messageId, i, a.filename);
+    refs.push({ key: await deps.mailStore.putAttachment(key, a.content, a.contentType), filename: a.filename, contentType: a.contentType, size: a.size });
+  }
+  const responses = buildResponses(analysis, refs, message.receivedAt, message.rawRef);
+  let newlyStored = 0;
+  for (const r of responses) if ((await store.putResponse(r)).stored) newlyStored++;
+  if (responses.some((r) => r.intent === 'unsubscribe')) await store.setUnsubscribed(seriesId, route.participant.email, message.receivedAt);
+  const first = await store.recordInboundMessage(parsed.messageId, { seriesId, at: message.receivedAt, ttlDays: config.inboundTtlDays ?? 30 });
+
+  // Answers go through the ledger, so they are sent once even when this runs again.
+  const acknowledged = await answer(analysis, responses, message, config, deps);
+  if (newlyStored === 0) return { status: 'duplicate', messageId: parsed.messageId, seriesId, participantEmail: route.participant.email, recovered: first };
+  return {
+    status: 'stored',
+    messageId: parsed.messageId,
+    seriesId,
+    trainingSlug: route.training.slug,
+    participantEmail: route.participant.email,
+    responses,
+    skippedFiles: analysis.files.skipped,
+    acknowledged,
+  };
+}
+
+async function pauseReminders(
+  outcome: Extract<InboundOutcome, { status: 'auto-reply' }>,
+  message: InboundMessage,
+  config: InboundConfig,
+  store: InboundStore,
+): Promise<InboundOutcome> {
+  // admit() only reports an out-of-office once the sender is verified as the routed participant.
+  const parsed = await parseInbound(message.raw);
+  const route = await routeMessage(parsed, message.envelope.to.map((r) => r.toLowerCase()), config.settings, store);
+  if ('reason' in route) return outcome;
+  const { participant } = route;
+  const tz = participant.timeZone;
+  const today = message.receivedAt.toISOString().slice(0, 10);
+  const back = readReturnDate(`${parsed.subject}\n${parsed.text ?? ''}`, today) ?? addDays(today, 7);
+  const until = zonedTimeToUtc(back, participant.workStart, tz);
+  await store.setOutOfOffice(route.published.series.id, participant.email, until);
+  return { ...outcome, outOfOfficeUntil: until.toISOString() };
+}
+
+async function answer(a: Analysis, responses: Response[], message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<boolean> {
+  const { route, parsed } = a;
+  const { series, trainings } = route.published;
+  const participant = route.participant;
+  const hash = hashId(parsed.messageId, 12);
+  const status = participant as Partial<StoredParticipant>;
+  const skip: Outgoing['skip'] = status.unsubscribedAt ? 'unsubscribed' : status.bouncedAt ? 'bounced' : undefined;
+  const outgoing: Outgoing[] = [];
+  const contributions = responses.filter((r) => CONTRIBUTIONS.has(r.intent));
+  const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
+  if (!unsubscribing && contributions.length && series.policies.acknowledgeContributions) {
+    const raw = await deps.store.getTemplate(series.id, 'ack');
+    const compose = prepareAckSend({
+      series,
+      training: route.training,
+      trainings,
+      template: raw ? (JSON.parse(raw) as CompiledEmail) : undefined,
+      settings: config.settings,
+      now: message.receivedAt,
+    });
+    outgoing.push({
+      emailId: `ack#${route.training.slug}#${participant.email}#${hash}`,
+      to: participant.email,
+      skip,
+      build: () =>
+        compose({
+          participant,
+          subject: parsed.subject,
+          inReplyTo: parsed.messageId,
+          understood: understoodAs(contributions, route.training),
+          excerpt: excerpt(contributions.map((r) => r.text).join(' ')) || '(no text: your files are attached to it)',
+          hash,
+        }),
+    });
+  }
+  if (!unsubscribing && a.files.skipped.length) {
+    const limits = { ...DEFAULT_LIMITS, ...config.limits };
+    outgoing.push({
+      emailId: `upload-link#${route.training.slug}#${participant.email}#${hash}`,
+      to: participant.email,
+      skip,
+      build: () =>
+        composeUploadLink({
+          series,
+          training: route.training,
+          trainings,
+          settings: config.settings,
+          now: message.receivedAt,
+          participant,
+          subject: parsed.subject,
+          inReplyTo: parsed.messageId,
+          hash,
+          files: a.files.skipped,
+          maxFileBytes: limits.maxFileBytes,
+          ...(config.uploadUrl ? { uploadUrl: config.uploadUrl } : {}),
+        }),
+    });
+  }
+  if (!outgoing.length) return false;
+  const report = await deliver(series.id, outgoing, {
+    ledger: deps.store,
+    send: deps.send,
+    suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
+    now: () => message.receivedAt,
+  });
+  for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'inbound answer not sent', emailId: f.emailId, error: f.error });
+  return report.sent.some((id) => id.startsWith('ack#')) || report.alreadySent.some((id) => id.startsWith('ack#'));
+}

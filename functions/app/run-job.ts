@@ -1,0 +1,143 @@
+// What happens when a schedule fires: the job names a kind of email and who it is for; dispatch
+// loads what it needs with Queries on the series partition, composes each person's message and
+// hands the batch to `deliver`, which sends each one exactly once.
+//
+// Each kind registers a planner below. A planner returns the recipients' Outgoing items; it does
+// not send, so every kind gets the ledger, suppression and pacing for free.
+import type { Store, StoredParticipant, PublishedSeries } from '#adapters/aws/dynamo';
+import type { CompiledEmail } from '#mail/fill';
+import { deliver, type BuiltMail, type DeliveryReport, type Outgoing } from './deliver.ts';
+import { emailId, prepareKickoffSend, prepareTrainingSend, type MailSettings } from '#mail/compose';
+import type { Job, JobKind } from '#core/jobs';
+import { digestPlanner, digestTemplateName } from '#app/planners/digest';
+import { rollupPlanner, rollupTemplateName } from '#app/planners/rollup';
+import { reminderPlanner, reminderTemplate } from '#app/planners/reminder';
+import { followUpPlanner, followUpTemplate } from '#app/planners/follow-up';
+import { wrapUpPlanner, wrapUpTemplate } from '#app/planners/wrap-up';
+import { calendarSequences, updatePlanner, UPDATE_TEMPLATE } from '#app/planners/update';
+import { cancelPlanner, CANCEL_TEMPLATE, REMOVED_TEMPLATE } from '#app/planners/cancel';
+
+export const templateNames = {
+  kickoff: 'kickoff',
+  training: (slug: string) => `training/${slug}`,
+  digest: digestTemplateName,
+  rollup: rollupTemplateName,
+  reminder: reminderTemplate,
+  followUp: followUpTemplate,
+  wrapUp: wrapUpTemplate,
+  update: UPDATE_TEMPLATE,
+  cancel: CANCEL_TEMPLATE,
+  removed: REMOVED_TEMPLATE,
+};
+
+export interface DispatchDeps {
+  store: Store;
+  send(mail: BuiltMail): Promise<string>;
+  settings: MailSettings;
+  now(): Date;
+  leaseMs?: number;
+}
+
+export interface JobContext {
+  job: Job;
+  published: PublishedSeries;
+  participants: StoredParticipant[];
+  deps: DispatchDeps;
+  template(name: string): Promise<CompiledEmail>;
+}
+
+export type JobPlanner = (ctx: JobContext) => Promise<Outgoing[]>;
+
+export class DispatchError extends Error {
+  override name = 'DispatchError';
+}
+
+/** Who does not get mail from a series at all (reminders have their own, narrower rules). */
+export function skipReason(p: StoredParticipant): Outgoing['skip'] {
+  if (p.unsubscribedAt) return 'unsubscribed';
+  if (p.bouncedAt) return 'bounced';
+  return undefined;
+}
+
+function inGroup(job: Job, p: StoredParticipant): boolean {
+  if (job.timeZone && p.timeZone !== job.timeZone) return false;
+  if (job.workStart && p.workStart !== job.workStart) return false;
+  return true;
+}
+
+const kickoff: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const compose = prepareKickoffSend({
+    series: published.series,
+    trainings: published.trainings,
+    template: await template(templateNames.kickoff),
+    settings: deps.settings,
+    now: deps.now(),
+    // A window that moved since publishing is announced at its current SEQUENCE, never below an update.
+    sequences: await calendarSequences(deps.store, job.seriesId),
+  });
+  return participants
+    .filter((p) => inGroup(job, p))
+    .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: skipReason(p), build: () => compose(p) }));
+};
+
+const training: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const trainingItem = published.trainings.find((t) => t.slug === job.trainingSlug);
+  if (!trainingItem) {
+    throw new DispatchError(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
+  }
+  const compose = prepareTrainingSend({
+    series: published.series,
+    training: trainingItem,
+    trainings: published.trainings,
+    template: await template(templateNames.training(trainingItem.slug)),
+    settings: deps.settings,
+    now: deps.now(),
+    sequence: (await calendarSequences(deps.store, job.seriesId))[trainingItem.slug] ?? 0,
+  });
+  return participants
+    .filter((p) => inGroup(job, p))
+    .map((p) => ({ emailId: emailId('training', trainingItem.slug, p.email), to: p.email, skip: skipReason(p), build: () => compose(p) }));
+};
+
+/** Planners by job kind; kinds without one fail loudly rather than silently send nothing. */
+export const planners: Partial<Record<JobKind, JobPlanner>> = {
+  kickoff,
+  training,
+  digest: digestPlanner,
+  rollup: rollupPlanner,
+  reminder: reminderPlanner,
+  'follow-up': followUpPlanner,
+  'wrap-up': wrapUpPlanner,
+  update: updatePlanner,
+  cancel: cancelPlanner,
+};
+
+export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
+  const planner = planners[job.kind];
+  if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
+  const published = await deps.store.getSeries(job.seriesId);
+  if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
+  const participants = await deps.store.listParticipants(job.seriesId);
+  let templates: Map<string, string> | undefined;
+  const template = async (name: string): Promise<CompiledEmail> => {
+    templates ??= await deps.store.getTemplates(job.seriesId);
+    const raw = templates.get(name);
+    if (!raw) throw new DispatchError(`series "${job.seriesId}" has no compiled "${name}" email: publish the series again`);
+    return JSON.parse(raw) as CompiledEmail;
+  };
+  let outgoing = await planner({ job, published, participants, deps, template });
+  // A fan-out batch narrows who is sent to, not what the planner sees: roll-ups, reminders and
+  // wrap-ups show teammates' contributions, so they must plan over the whole series. Building a
+  // mail is lazy (`build`), so planning everyone and keeping a batch costs little.
+  if (job.recipients) {
+    const batch = new Set(job.recipients);
+    outgoing = outgoing.filter((o) => batch.has(o.to));
+  }
+  return deliver(job.seriesId, outgoing, {
+    ledger: deps.store,
+    send: deps.send,
+    suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
+    now: deps.now,
+    ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+  });
+}

@@ -1,0 +1,794 @@
+// Turning a compiled template into one participant's message: their values, their signed reply
+// address and one-click links, their calendar, the headers that keep a training's mail in one
+// thread and make replies routable. Everything that is the same for all recipients of a send is
+// prepared once in `prepareTrainingSend`; the per-recipient function only fills and assembles.
+import { fillEmail, fillEmailParts, fillTemplate, type CompiledEmail } from './fill.ts';
+import { firstName, kickoffValues, layoutValues, trainingValues } from './values.ts';
+import { escapeHtml } from './escape.ts';
+import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from './values.ts';
+import { uploadLinkEmail, type SkippedFile } from './upload-link.ts';
+import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
+import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
+import { listHeaders, threadHeaders } from './headers.ts';
+import { buildMessage, formatAddress, type Address } from './mime.ts';
+import type { EmailKind, Participant, Series, Trainer, Training } from '#core/model';
+import { participantKey } from '#core/short-key';
+import { replyAddress, signLinkToken, signReplyToken, type Secrets } from '#core/tokens';
+
+export interface MailSettings {
+  /** Domain of our Message-IDs and calendar UIDs. */
+  domain: string;
+  /** Where replies are received: reply+<token>@<inboundDomain>. */
+  inboundDomain: string;
+  /** From header: `Baton <training@example.com>`; the trainer's name is shown as the sender name. */
+  senderAddress: string;
+  /** Base of one-click links, e.g. https://links.example.com (locally http://localhost:8787). */
+  linksBaseUrl: string;
+  secrets: Secrets;
+  /** Minutes of the personal focus hold in the training calendar. */
+  focusMinutes?: number;
+}
+
+/**
+ * Every email to one person about one thing has one id; the delivery ledger keys on it. `extra`
+ * tells apart several of one kind per training and person (a check-in per adopted strategy).
+ */
+export function emailId(kind: EmailKind, trainingSlug: string | undefined, email: string, extra?: string): string {
+  return `${kind}#${trainingSlug ?? '-'}#${email}${extra === undefined ? '' : `#${extra}`}`;
+}
+
+/** One-click links stay valid until well after the series: a year past the last window. */
+export function linkExpiry(trainings: readonly Training[]): Date {
+  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
+  return new Date(Date.parse(`${last}T00:00:00Z`) + 365 * 86_400_000);
+}
+
+export function linkUrl(settings: MailSettings, token: string): string {
+  return `${settings.linksBaseUrl.replace(/\/$/, '')}/l/${token}`;
+}
+
+/**
+ * The calendar ORGANIZER is the trainer by name, but an address Baton receives: accepting a
+ * hold must not send thousands of RSVP mails to the trainer's own inbox.
+ */
+export function organizerFor(series: Series, settings: MailSettings): CalendarPerson {
+  const trainer = series.trainers[0]!;
+  return { name: trainer.name, email: `rsvp@${settings.inboundDomain}` };
+}
+
+/** Mail comes from Baton's sending address, under the trainer's name people recognise. */
+function fromHeader(series: Series, settings: MailSettings): Address {
+  const trainer = series.trainers[0]!;
+  const address = settings.senderAddress.match(/<([^>]+)>/)?.[1] ?? settings.senderAddress;
+  return { name: `${trainer.name} via Baton`, address };
+}
+
+function commonLinks(series: Series, trainings: readonly Training[], participant: Participant, settings: MailSettings, trainingOrder: number) {
+  const expiresAt = linkExpiry(trainings);
+  const token = signReplyToken({ seriesId: series.id, trainingOrder, participantEmail: participant.email }, settings.secrets);
+  const unsubscribe = linkUrl(
+    settings,
+    signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
+  );
+  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, expiresAt };
+}
+
+function headersFor(series: Series, settings: MailSettings, unsubscribe: string): Record<string, string> {
+  const https = unsubscribe.startsWith('https://');
+  return {
+    ...(https
+      ? listHeaders({ unsubscribeUrl: unsubscribe, listId: `${series.id}.${settings.domain}`, listName: series.title })
+      : {
+          // Locally the links server is plain http; RFC 8058 one-click needs https, so only the
+          // URL is offered and the rest of the bulk headers stay as in production.
+          'List-Unsubscribe': `<${unsubscribe}>`,
+          'List-Id': `"${series.title.replace(/["\\]/g, '')}" <${series.id}.${settings.domain}>`,
+          'Auto-Submitted': 'auto-generated',
+          'X-Auto-Response-Suppress': 'All',
+        }),
+  };
+}
+
+export interface ComposedMail {
+  from: string;
+  to: string;
+  raw: string;
+  messageId: string;
+}
+
+/** What differs between Baton's emails once their content is filled: the rest is assembled alike. */
+interface Envelope {
+  kind: EmailKind;
+  series: Series;
+  settings: MailSettings;
+  from: Address;
+  to: { name: string; email: string };
+  trainingSlug?: string;
+  /** Tells apart mails that may be sent more than once for the same kind, training and person. */
+  extra?: string;
+  replyTo?: string;
+  filled: { subject: string; text: string | string[]; html: string | string[] };
+  date: Date;
+  headers: Record<string, string>;
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string };
+  /** An answer to a received message threads under it rather than under the training. */
+  answering?: string;
+}
+
+/** Message-ID, threading and MIME for one recipient: the tail every composer shares. */
+function assemble(e: Envelope): ComposedMail {
+  const thread = threadHeaders({
+    kind: e.kind,
+    seriesId: e.series.id,
+    ...(e.trainingSlug ? { trainingSlug: e.trainingSlug } : {}),
+    participantKey: participantKey(e.series.id, e.to.email),
+    domain: e.settings.domain,
+    ...(e.extra !== undefined ? { extra: e.extra } : {}),
+  });
+  const raw = buildMessage({
+    from: e.from,
+    to: { name: e.to.name, address: e.to.email },
+    ...(e.replyTo ? { replyTo: e.replyTo } : {}),
+    subject: e.filled.subject,
+    date: e.date,
+    messageId: thread.messageId,
+    inReplyTo: e.answering ?? thread.inReplyTo,
+    references: e.answering ? [...thread.references.slice(0, 1), e.answering] : thread.references,
+    headers: e.headers,
+    text: e.filled.text,
+    html: e.filled.html,
+    ...(e.calendar ? { calendar: e.calendar } : {}),
+    boundarySeed: thread.messageId,
+  });
+  return { from: formatAddress(e.from), to: e.to.email, raw, messageId: thread.messageId };
+}
+
+export interface TrainingSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  /** DTSTAMP and the Date header. */
+  now: Date;
+  /** Calendar SEQUENCE: 0 first, +1 for every update of the same training. */
+  sequence?: number;
+}
+
+/** Prepares a training send once; returns the per-participant composer. */
+export function prepareTrainingSend(send: TrainingSend): (participant: Participant) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const organizer = organizerFor(series, settings);
+  const calendar = trainingCalendarBuilder({
+    series,
+    training,
+    organizer,
+    domain: settings.domain,
+    sequence: send.sequence ?? 0,
+    dtstamp: now,
+    focusMinutes: settings.focusMinutes ?? 30,
+    position: `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`,
+  });
+  const from = fromHeader(series, settings);
+  return (participant) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const read = linkUrl(
+      settings,
+      signLinkToken(
+        { action: 'read', seriesId: series.id, trainingSlug: training.slug, participantEmail: participant.email, expiresAt: links.expiresAt },
+        settings.secrets,
+      ),
+    );
+    const filled = fillEmailParts(template, trainingValues({ series, training, trainings, participant, links: { ...links, read } }));
+    return assemble({
+      kind: 'training',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'REQUEST', ics: calendar(participant) },
+    });
+  };
+}
+
+export interface KickoffSend {
+  series: Series;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  sequence?: number;
+  /** Per training slug: the SEQUENCE of a training whose window moved since it was announced. */
+  sequences?: Readonly<Record<string, number>>;
+}
+
+export function prepareKickoffSend(send: KickoffSend): (participant: Participant) => ComposedMail {
+  const { series, trainings, template, settings, now } = send;
+  const organizer = organizerFor(series, settings);
+  const from = fromHeader(series, settings);
+  return (participant) => {
+    // Replies to the kickoff are about the series as a whole; the first training routes them.
+    const first = trainings[0]!;
+    const links = commonLinks(series, trainings, participant, settings, first.order);
+    const filled = fillEmailParts(template, kickoffValues({ series, trainings, participant, links }));
+    const ics = kickoffCalendar({
+      series,
+      trainings,
+      attendee: { name: participant.name, email: participant.email },
+      organizer,
+      domain: settings.domain,
+      sequence: send.sequence ?? 0,
+      ...(send.sequences ? { sequences: send.sequences } : {}),
+      dtstamp: now,
+    });
+    return assemble({
+      kind: 'kickoff',
+      series,
+      settings,
+      from,
+      to: participant,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'REQUEST', ics },
+    });
+  };
+}
+
+// ---- weekly digest (to trainers) and roll-up (to participants) --------------------------------
+
+/** The week's body of a digest or roll-up, rendered at send time: trusted HTML and its text twin. */
+export interface RenderedBody {
+  html: string;
+  text: string;
+}
+
+export interface DigestSend {
+  series: Series;
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** `2027-w04`: one digest per trainer and week (the ledger and the Message-ID key on it). */
+  week: string;
+  weekLabel: string;
+  body: RenderedBody;
+  trainings: readonly Training[];
+}
+
+/** One digest per trainer; the body is the same for all of them and rendered once. */
+export function prepareDigestSend(send: DigestSend): (trainer: Trainer) => ComposedMail {
+  const { series, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  const expiresAt = linkExpiry(send.trainings);
+  return (trainer) => {
+    const unsubscribe = linkUrl(
+      settings,
+      signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: trainer.email, expiresAt }, settings.secrets),
+    );
+    const filled = fillEmailParts(template, {
+      unsubscribeUrl: unsubscribe,
+      timeZoneName: timeZoneName(trainer.timeZone, now),
+      firstName: firstName(trainer.name),
+      weekLabel: send.weekLabel,
+      digestHtml: send.body.html,
+      digestText: send.body.text,
+    });
+    return assemble({
+      kind: 'digest',
+      series,
+      settings,
+      from,
+      to: trainer,
+      extra: send.week,
+      filled,
+      date: now,
+      // A report for the trainers, not list mail: no List-Unsubscribe, but keep auto-replies away.
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    });
+  };
+}
+
+/** Signed per-recipient links for the contributions a roll-up shows. */
+export interface RollupLinks {
+  kudos(responseId: string, trainingSlug: string): string;
+  /** The reply address whose replies become a comment on that contribution. */
+  commentAddress(responseId: string, trainingOrder: number): string;
+}
+
+export interface RollupSend {
+  series: Series;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  week: string;
+  weekLabel: string;
+  /** The recipient's list, or undefined when teammates shared nothing new for them. */
+  render(participant: Participant, links: RollupLinks): (RenderedBody & { count: number }) | undefined;
+}
+
+export function prepareRollupSend(send: RollupSend): (participant: Participant) => ComposedMail | undefined {
+  const { series, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  // General replies to a roll-up are about the training running now (or the last one that ran).
+  const today = now.toISOString().slice(0, 10);
+  const ordered = [...trainings].sort((a, b) => a.order - b.order);
+  const current = ordered.filter((t) => t.opens <= today).at(-1) ?? ordered[0]!;
+  return (participant) => {
+    const links = commonLinks(series, trainings, participant, settings, current.order);
+    const body = send.render(participant, {
+      kudos: (responseId, trainingSlug) =>
+        linkUrl(
+          settings,
+          signLinkToken(
+            { action: 'kudos', seriesId: series.id, trainingSlug, participantEmail: participant.email, responseId, expiresAt: links.expiresAt },
+            settings.secrets,
+          ),
+        ),
+      commentAddress: (responseId, trainingOrder) =>
+        replyAddress(
+          signReplyToken(
+            { seriesId: series.id, trainingOrder, participantEmail: participant.email, target: { kind: 'response', responseId } },
+            settings.secrets,
+          ),
+          settings.inboundDomain,
+        ),
+    });
+    if (!body) return undefined;
+    const filled = fillEmailParts(template, {
+      unsubscribeUrl: links.unsubscribe,
+      timeZoneName: timeZoneName(participant.timeZone, now),
+      firstName: firstName(participant.name),
+      weekLabel: send.weekLabel,
+      rollupCount: body.count === 1 ? '1 contribution' : `${body.count} contributions`,
+      rollupHtml: body.html,
+      rollupText: body.text,
+    });
+    return assemble({
+      kind: 'rollup',
+      series,
+      settings,
+      from,
+      to: participant,
+      extra: send.week,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+    });
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound: what we sent (to recognise it quoted in a reply) and what we answer with.
+
+export interface SentTextInput {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  /** The compiled template of the email being answered (training/<slug>, or kickoff). */
+  template: CompiledEmail;
+  kind: 'training' | 'kickoff';
+  settings: MailSettings;
+  participant: Participant;
+}
+
+/**
+ * The plain text this participant was sent, rebuilt from the template: the trimmer recognises its
+ * lines when a client quotes them without `>` (Outlook), and cuts there.
+ */
+export function sentTextFor(input: SentTextInput): string {
+  const { series, training, trainings, template, settings, participant } = input;
+  const links = commonLinks(series, trainings, participant, settings, input.kind === 'kickoff' ? trainings[0]!.order : training.order);
+  if (input.kind === 'kickoff') return fillTemplate(template.text, kickoffValues({ series, trainings, participant, links }), 'text');
+  const read = linkUrl(
+    settings,
+    signLinkToken(
+      { action: 'read', seriesId: series.id, trainingSlug: training.slug, participantEmail: participant.email, expiresAt: links.expiresAt },
+      settings.secrets,
+    ),
+  );
+  return fillTemplate(template.text, trainingValues({ series, training, trainings, participant, links: { ...links, read } }), 'text');
+}
+
+export interface AckSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  /** The compiled `ack` template; absent for a series published before acks existed (plain fallback). */
+  template: CompiledEmail | undefined;
+  settings: MailSettings;
+  now: Date;
+}
+
+export interface AckInput {
+  participant: Participant;
+  /** The participant's subject; the ack answers with "Re: " in front. */
+  subject: string;
+  /** Message-ID of the reply being acknowledged. */
+  inReplyTo: string;
+  /** "your adoption of #2 Write a shared agenda" … */
+  understood: string;
+  /** The start of what they wrote, as teammates will see it. */
+  excerpt: string;
+  /** Short hash of the reply's Message-ID, so each reply has its own ack id. */
+  hash: string;
+}
+
+function reSubject(subject: string): string {
+  const s = subject.replace(/[\r\n]+/g, ' ').trim();
+  return /^re\s*:/i.test(s) ? s : `Re: ${s || 'your reply'}`;
+}
+
+/** Prepares acknowledgements for one training; returns the per-reply composer. */
+export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (input) => {
+    const { participant } = input;
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const values: Record<string, string> = {
+      ...layoutValues(participant, links, now),
+      subject: reSubject(input.subject),
+      firstName: firstName(participant.name),
+      trainingTitle: training.title,
+      understood: input.understood,
+      excerpt: input.excerpt,
+      replyAddress: links.replyAddress,
+    };
+    const filled = template
+      ? fillEmail(template, values)
+      : {
+          subject: values.subject!,
+          text: `Hi ${values.firstName}, thanks! We got your reply to "${training.title}" and read it as ${input.understood}.\n\n  ${input.excerpt}\n\nNot what you meant? Just reply to this email and say so.\n`,
+          html: '',
+        };
+    if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p: string) => escapeHtml(p)).join('</p><p>')}</p>`;
+    return assemble({
+      kind: 'ack',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      extra: input.hash,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      // RFC 3834: an answer to a message is auto-replied, and must not itself be answered.
+      headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+      answering: input.inReplyTo,
+    });
+  };
+}
+
+export interface UploadLinkSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  settings: MailSettings;
+  now: Date;
+  participant: Participant;
+  subject: string;
+  inReplyTo: string;
+  hash: string;
+  files: SkippedFile[];
+  maxFileBytes: number;
+  uploadUrl?: string;
+}
+
+/** The friendly answer to files we could not keep: what was saved, and where to share them instead. */
+export function composeUploadLink(send: UploadLinkSend): ComposedMail {
+  const { series, training, trainings, settings, participant } = send;
+  const from = fromHeader(series, settings);
+  const links = commonLinks(series, trainings, participant, settings, training.order);
+  const mail = uploadLinkEmail({
+    firstName: firstName(participant.name),
+    trainingTitle: training.title,
+    subject: reSubject(send.subject),
+    files: send.files,
+    replyAddress: links.replyAddress,
+    maxFileBytes: send.maxFileBytes,
+    ...(send.uploadUrl ? { uploadUrl: send.uploadUrl } : {}),
+  });
+  return assemble({
+    kind: 'upload-link',
+    series,
+    settings,
+    from,
+    to: participant,
+    trainingSlug: training.slug,
+    extra: send.hash,
+    replyTo: links.replyAddress,
+    filled: mail,
+    date: send.now,
+    headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+    answering: send.inReplyTo,
+  });
+}
+
+// ---- reminder, follow-up check-in, wrap-up ------------------------------------------------------
+
+/** What the reminder shows of teammates' contributions: built once per send (values.ts shared*). */
+export interface SharedBody {
+  html: string;
+  text: string;
+}
+
+export interface ReminderSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  shared: SharedBody;
+}
+
+/** Where a reminder's recipient stands: they may have marked it read, never contributed to it. */
+export interface ReminderStatus {
+  hasRead: boolean;
+  /** Trainings of the series they contributed to. */
+  contributed: number;
+}
+
+/** A reminder sits in its training's thread and its replies route like replies to the training. */
+export function prepareReminderSend(send: ReminderSend): (participant: Participant, status: ReminderStatus) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (participant, status) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const filled = fillEmailParts(
+      template,
+      reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
+    );
+    return assemble({
+      kind: 'reminder',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+    });
+  };
+}
+
+export interface FollowUpSend {
+  series: Series;
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+}
+
+/** The adoption a check-in asks about: the adopt response and the strategy it named. */
+export interface Adoption {
+  responseId: string;
+  strategy: { id: string; title: string };
+}
+
+/**
+ * One check-in per adoption. Its rating links and its reply address both carry the adopt
+ * response's id, so a click or a written answer is stored as a follow-up on that adoption.
+ */
+export function prepareFollowUpSend(send: FollowUpSend): (participant: Participant, adoption: Adoption) => ComposedMail {
+  const { series, training, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  return (participant, adoption) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const checkIn = replyAddress(
+      signReplyToken(
+        {
+          seriesId: series.id,
+          trainingOrder: training.order,
+          participantEmail: participant.email,
+          target: { kind: 'check-in', responseId: adoption.responseId },
+        },
+        settings.secrets,
+      ),
+      settings.inboundDomain,
+    );
+    const rating = (n: number) =>
+      linkUrl(
+        settings,
+        signLinkToken(
+          {
+            action: 'rating',
+            seriesId: series.id,
+            trainingSlug: training.slug,
+            participantEmail: participant.email,
+            responseId: adoption.responseId,
+            rating: n,
+            expiresAt: links.expiresAt,
+          },
+          settings.secrets,
+        ),
+      );
+    const filled = fillEmailParts(
+      template,
+      followUpValues({
+        training,
+        participant,
+        strategy: adoption.strategy,
+        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
+        now,
+      }),
+    );
+    return assemble({
+      kind: 'follow-up',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      extra: adoption.strategy.id,
+      replyTo: checkIn,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+    });
+  };
+}
+
+export interface WrapUpSend {
+  series: Series;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  totals: WrapUpTotals;
+}
+
+/** The wrap-up: series-wide, so it is threaded with the kickoff; replies route to the last training. */
+export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, contributed: number) => ComposedMail {
+  const { series, trainings, template, settings, now } = send;
+  const from = fromHeader(series, settings);
+  const last = [...trainings].sort((a, b) => a.order - b.order).at(-1)!;
+  return (participant, contributed) => {
+    const links = commonLinks(series, trainings, participant, settings, last.order);
+    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
+    return assemble({
+      kind: 'wrap-up',
+      series,
+      settings,
+      from,
+      to: participant,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+    });
+  };
+}
+
+// ---- calendar updates and cancellations (re-publishing, unenrolling) ---------------------------
+
+export interface UpdateSend {
+  series: Series;
+  /** The training as it is now, after its window moved. */
+  training: Training;
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** The training's new SEQUENCE, above every one its events carried before. */
+  sequence: number;
+}
+
+/**
+ * "<training> moved": the same UIDs with the new window and a higher SEQUENCE. Someone who got the
+ * training email holds its window and their focus hold; someone who only got the kickoff holds
+ * the window alone, and gets no focus hold they never had.
+ */
+export function prepareUpdateSend(send: UpdateSend): (participant: Participant, holds: { focus: boolean }) => ComposedMail {
+  const { series, training, trainings, template, settings, now, sequence } = send;
+  const organizer = organizerFor(series, settings);
+  const base = {
+    series,
+    training,
+    organizer,
+    domain: settings.domain,
+    sequence,
+    dtstamp: now,
+    position: `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`,
+  };
+  const withFocus = trainingCalendarBuilder({ ...base, focusMinutes: settings.focusMinutes ?? 30 });
+  const windowOnly = trainingCalendarBuilder({ ...base, focusMinutes: 0 });
+  const from = fromHeader(series, settings);
+  const window = formatWindow(training.opens, training.closes);
+  return (participant, holds) => {
+    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const filled = fillEmailParts(template, {
+      ...layoutValues(participant, links, now),
+      firstName: firstName(participant.name),
+      trainingTitle: training.title,
+      window,
+      deadline: formatDeadline(training.closes, participant.timeZone),
+      holds: holds.focus ? 'its window and your focus time' : 'its window',
+    });
+    return assemble({
+      kind: 'update',
+      series,
+      settings,
+      from,
+      to: participant,
+      trainingSlug: training.slug,
+      extra: `s${sequence}`,
+      replyTo: links.replyAddress,
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'REQUEST', ics: (holds.focus ? withFocus : windowOnly)(participant) },
+    });
+  };
+}
+
+export interface CancelSend {
+  series: Series;
+  /** The trainings being cancelled, as they were announced. */
+  cancelled: readonly Training[];
+  /** The series' trainings, for link expiry and reply routing. */
+  trainings: readonly Training[];
+  template: CompiledEmail;
+  settings: MailSettings;
+  now: Date;
+  /** Per cancelled training: its SEQUENCE, above every one its events carried before. */
+  sequences: Readonly<Record<string, number>>;
+  /** `cancel` of one training (threaded with it), or `removed`: the reader left the series. */
+  reason: 'training' | 'removed';
+}
+
+/** METHOD:CANCEL with STATUS:CANCELLED for the same UIDs; `focusFor` names the trainings whose focus hold was sent. */
+export function prepareCancelSend(send: CancelSend): (participant: Participant, focusFor: ReadonlySet<string>) => ComposedMail {
+  const { series, cancelled, trainings, template, settings, now, sequences } = send;
+  const organizer = organizerFor(series, settings);
+  const from = fromHeader(series, settings);
+  const only = send.reason === 'training' ? cancelled[0] : undefined;
+  if (send.reason === 'training' && cancelled.length !== 1) throw new RangeError(`a training cancellation names one training, got ${cancelled.length}`);
+  const routeTo = only ?? [...trainings].sort((a, b) => a.order - b.order)[0] ?? cancelled[0];
+  if (!routeTo) throw new RangeError('a cancellation needs at least one training to cancel');
+  return (participant, focusFor) => {
+    const links = commonLinks(series, trainings.length ? trainings : cancelled, participant, settings, routeTo.order);
+    const filled = fillEmailParts(template, {
+      ...layoutValues(participant, links, now),
+      firstName: firstName(participant.name),
+      ...(only ? { trainingTitle: only.title, window: formatWindow(only.opens, only.closes) } : {}),
+    });
+    const ics = cancelCalendar({
+      series,
+      trainings: cancelled,
+      participant,
+      organizer,
+      domain: settings.domain,
+      sequence: Math.max(0, ...Object.values(sequences)),
+      sequences,
+      dtstamp: now,
+      focusMinutes: focusFor.size > 0 ? (settings.focusMinutes ?? 30) : 0,
+      focusFor,
+    });
+    return assemble({
+      kind: 'cancel',
+      series,
+      settings,
+      from,
+      to: participant,
+      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: 'removed' }),
+      ...(only ? { replyTo: links.replyAddress } : {}),
+      filled,
+      date: now,
+      headers: headersFor(series, settings, links.unsubscribe),
+      calendar: { method: 'CANCEL', ics },
+    });
+  };
+}

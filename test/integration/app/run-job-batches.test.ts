@@ -1,0 +1,132 @@
+// A fan-out batch (a job with `recipients`) must send each of its people the very mail the whole
+// send would have: roll-ups, reminders and wrap-ups show and credit teammates outside the batch.
+// Two copies of the example series in dynalite (two tables, same data): one gets the whole send,
+// the other the batch, and the batch's mails are compared with the whole send's.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simpleParser } from 'mailparser';
+import { createStore, type Store } from '#adapters/aws/dynamo';
+import { ensureTable } from '#adapters/local/dynalite';
+import type { BuiltMail } from '#app/deliver';
+import { dispatch, type DispatchDeps } from '#app/run-job';
+import type { Job } from '#core/jobs';
+import type { Response } from '#core/model';
+import { publishSeries } from '#app/publish';
+import { loadParticipants } from '#cli/series-dir';
+import { createDispatchHandler, runJob } from '#handlers/dispatch';
+import { startDynalite, type TestDynalite } from '#test/support/dynalite';
+
+const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
+const SERIES = 'q1-productivity';
+const SLUG = 'productive-one-on-ones';
+const BATCH = ['rosa.martinez@example.com', 'sofia.rossi@example.org'];
+let db: TestDynalite;
+// Each copy is sent to once per kind (the delivery ledger would skip a second send).
+const copies: { whole?: Store; batch?: Store; fanOut?: Store; wholeAgain?: Store } = {};
+
+function response(n: number, email: string, intent: Response['intent'], text: string): Response {
+  return {
+    id: `r${n}`,
+    seriesId: SERIES,
+    trainingSlug: SLUG,
+    participantEmail: email,
+    intent,
+    text,
+    links: [],
+    attachments: [],
+    source: `<m${n}@mail.example.com>`,
+    receivedAt: new Date(Date.UTC(2027, 0, 26, n)).toISOString(),
+  };
+}
+
+async function seed(store: Store): Promise<void> {
+  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
+  await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
+  // Contributions from people outside the batch only.
+  await store.putResponse(response(1, 'ana.reyes@example.com', 'strategy', 'I pin the agenda doc and add bullets all week.'));
+  await store.putResponse(response(2, 'lukas.becker@example.org', 'comment', 'Great idea, Ana, trying it.'));
+}
+
+/** Sends into a list, read back as each recipient's plain text. */
+function depsFor(store: Store, now: Date, sent: BuiltMail[]): DispatchDeps {
+  return {
+    store,
+    send: async (mail) => {
+      sent.push(mail);
+      return `ses-${sent.length}`;
+    },
+    settings: {
+      domain: 'baton.example.com',
+      inboundDomain: 'reply.baton.example.com',
+      senderAddress: 'training@baton.example.com',
+      linksBaseUrl: 'https://links.example.com',
+      secrets: 'a-test-secret-of-enough-length',
+    },
+    now: () => now,
+  };
+}
+
+async function textsByRecipient(mails: BuiltMail[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const m of mails) out.set(m.to, ((await simpleParser(m.raw)).text ?? '').replace(/\s+/g, ' '));
+  return out;
+}
+
+beforeAll(async () => {
+  db = await startDynalite({ tableName: 'whole' });
+  await ensureTable(db.client, 'batch');
+  await ensureTable(db.client, 'fan-out');
+  await ensureTable(db.client, 'whole-again');
+  copies.whole = createStore({ client: db.client, tableName: 'whole' });
+  copies.batch = createStore({ client: db.client, tableName: 'batch' });
+  copies.fanOut = createStore({ client: db.client, tableName: 'fan-out' });
+  copies.wholeAgain = createStore({ client: db.client, tableName: 'whole-again' });
+  for (const store of Object.values(copies)) await seed(store);
+}, 60_000);
+afterAll(() => db?.stop());
+
+describe('a batch of a send', () => {
+  it.each<[string, Job, string, RegExp]>([
+    ['roll-up', { kind: 'rollup', seriesId: SERIES }, '2027-01-27T09:00:00Z', /Ana/],
+    ['reminder', { kind: 'reminder', seriesId: SERIES, trainingSlug: SLUG }, '2027-01-27T09:00:00Z', /Ana shared a strategy/],
+    ['wrap-up', { kind: 'wrap-up', seriesId: SERIES }, '2027-03-20T10:00:00Z', /Ana shared a strategy/],
+  ])('of a %s sends its people the same mail as the whole send, crediting teammates outside it', async (_, job, at, credit) => {
+    const whole: BuiltMail[] = [];
+    const batch: BuiltMail[] = [];
+    const wholeReport = await dispatch(job, depsFor(copies.whole!, new Date(at), whole));
+    const batchReport = await dispatch({ ...job, recipients: BATCH }, depsFor(copies.batch!, new Date(at), batch));
+
+    expect(wholeReport.failed).toEqual([]);
+    expect(batchReport.failed).toEqual([]);
+    // The batch reaches exactly its people; the whole send reaches more.
+    expect(batch.map((m) => m.to).sort()).toEqual(BATCH);
+    expect(whole.length).toBeGreaterThan(BATCH.length);
+
+    const wholeTexts = await textsByRecipient(whole);
+    const batchTexts = await textsByRecipient(batch);
+    for (const email of BATCH) {
+      expect(batchTexts.get(email)).toMatch(credit);
+      expect(batchTexts.get(email)).toBe(wholeTexts.get(email));
+    }
+  });
+});
+
+describe('the dispatch handler', () => {
+  it('fans a wrap-up out in batches whose mails, together, are the whole send', async () => {
+    const at = new Date('2027-03-20T10:00:00Z');
+    const whole: BuiltMail[] = [];
+    await dispatch({ kind: 'wrap-up', seriesId: SERIES }, depsFor(copies.wholeAgain!, at, whole));
+
+    const queued: string[] = [];
+    const fannedOut: BuiltMail[] = [];
+    const base = depsFor(copies.fanOut!, at, fannedOut);
+    const deps = { ...base, settings: async () => base.settings, batchSize: 4, queue: { sendAll: async (bodies: readonly string[]) => (queued.push(...bodies), { sent: bodies.length, calls: 1 }) } };
+    const result = await createDispatchHandler(deps)({ kind: 'wrap-up', seriesId: SERIES });
+    expect(result).toMatchObject({ fannedOut: { batches: 3 } });
+    for (const body of queued) await runJob(JSON.parse(body) as Job, deps);
+
+    expect(fannedOut.map((m) => m.to).sort()).toEqual(whole.map((m) => m.to).sort());
+    const wholeTexts = await textsByRecipient(whole);
+    for (const [email, text] of await textsByRecipient(fannedOut)) expect(text).toBe(wholeTexts.get(email));
+  });
+});
