@@ -23,7 +23,8 @@ import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { LocalScheduler } from '#adapters/local/scheduler';
 import { wireLocalStack } from '#adapters/local/wiring';
-import { publishSeries, syncSchedules } from '#app/publish';
+import { syncSchedules } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants, loadSeries } from './series-dir.ts';
 
 export type Persona = 'quiet' | 'reader' | 'adopter' | 'sharer' | 'commenter' | 'out-of-office' | 'unsubscriber' | 'bouncer';

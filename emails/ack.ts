@@ -11,8 +11,6 @@ import { wrapText } from '#mail/markdown';
 /** Placeholders of the ack email besides the layout's. */
 export const ACK_PLACEHOLDERS = ['subject', 'firstName', 'trainingTitle', 'understood', 'excerpt', 'replyAddress'] as const;
 
-export const ACK_TEMPLATE = 'ack';
-
 export function ackLayout(series: Series): LayoutInput {
   const intro = `Hi ${placeholder('firstName')}, thanks! We got your reply to “${placeholder('trainingTitle')}” and read it as ${placeholder('understood')}.`;
   const correct =

@@ -7,7 +7,6 @@ import { compileLayout, type CompiledEmail } from './compile.ts';
 import { placeholder } from '#mail/escape';
 import { block, plain, section, text, type LayoutInput } from './layout.ts';
 
-export { CANCEL_TEMPLATE, REMOVED_TEMPLATE } from '#mail/template-names';
 
 /** Placeholders of the training cancellation besides the layout's. */
 export const CANCEL_PLACEHOLDERS = ['firstName', 'trainingTitle', 'window'] as const;

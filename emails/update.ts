@@ -7,7 +7,6 @@ import { compileLayout, type CompiledEmail } from './compile.ts';
 import { placeholder } from '#mail/escape';
 import { block, panel, section, type LayoutInput } from './layout.ts';
 
-export { UPDATE_TEMPLATE } from '#mail/template-names';
 
 /** Placeholders of the update besides the layout's. */
 export const UPDATE_PLACEHOLDERS = ['firstName', 'trainingTitle', 'window', 'deadline', 'holds'] as const;

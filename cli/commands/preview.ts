@@ -31,7 +31,7 @@ import {
   type ComposedMail,
   type MailSettings,
 } from '#mail/compose';
-import { templateNames } from '#app/run-job';
+import { TEMPLATE } from '#mail/template-names';
 import { DEFAULT_LIMITS, understoodAs } from '#app/receive-reply';
 import { renderDigestBody, weekOf } from '#app/planners/digest';
 import { planFollowUp } from '#app/planners/follow-up';
@@ -44,8 +44,7 @@ import { participantKey } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
 import { excerpt, sharedHtml, sharedText } from '#mail/values';
 import type { CompiledEmail } from '#mail/fill';
-import { ACK_TEMPLATE } from '#emails/ack';
-import { compileTemplates } from '#app/publish';
+import { compileTemplates } from '#emails/compile-series';
 import { displayPath, loadParticipants, loadSeries } from '../series-dir.ts';
 import { localConfig } from '#adapters/local/config';
 import { UserError } from '#core/user-error';
@@ -259,10 +258,10 @@ export async function previewMails(dir: string, opts: { participant?: string } =
     if (mail) mails.push({ name: `${String(mails.length).padStart(2, '0')}-${stem}`, kind, to, at, mail });
   };
 
-  push('kickoff', 'kickoff', publishedAt, prepareKickoffSend({ series, trainings, template: template(templateNames.kickoff), settings, now: publishedAt })(me));
+  push('kickoff', 'kickoff', publishedAt, prepareKickoffSend({ series, trainings, template: template(TEMPLATE.kickoff), settings, now: publishedAt })(me));
   for (const t of trainings) {
     const at = atOf(specs, mine('training', t.slug)) ?? zonedTimeToUtc(t.opens, me.workStart, me.timeZone);
-    const compose = prepareTrainingSend({ series, training: t, trainings, template: template(templateNames.training(t.slug)), settings, now: at });
+    const compose = prepareTrainingSend({ series, training: t, trainings, template: template(TEMPLATE.training(t.slug)), settings, now: at });
     push('training', t.slug, at, compose(me));
   }
   // Trainings keep their own order in the names (01-…), later kinds follow on from there.
@@ -283,7 +282,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
           series,
           training: first,
           trainings,
-          template: template(templateNames.reminder(first.slug)),
+          template: template(TEMPLATE.reminder(first.slug)),
           settings,
           now: reminderAt,
           shared: { html: sharedHtml(plan.shared, REMINDER_NOBODY_YET, plan.more), text: sharedText(plan.shared, REMINDER_NOBODY_YET, plan.more) },
@@ -305,7 +304,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
         const compose = prepareRollupSend({
           series,
           trainings,
-          template: template(templateNames.rollup),
+          template: template(TEMPLATE.rollup),
           settings,
           now: at,
           week: week.week,
@@ -325,7 +324,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
     later.push({
       at,
       build: () => {
-        const compose = prepareAckSend({ series, training: first, trainings, template: templates.get(ACK_TEMPLATE), settings, now: at });
+        const compose = prepareAckSend({ series, training: first, trainings, template: templates.get(TEMPLATE.ack), settings, now: at });
         const mail = compose({ participant: me, subject, inReplyTo, understood: understoodAs([myAdoption], first), excerpt: excerpt(myAdoption.text), hash: 'previewack01' });
         return ['ack', `ack-${first.slug}`, mail];
       },
@@ -359,7 +358,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
       build: () => {
         const checkIns = planFollowUp({ job: { kind: 'follow-up', seriesId: series.id, trainingSlug: first.slug, ...group }, training: first, participants: people, responses: before(activity, followUpAt) });
         const checkIn = checkIns.find((c) => c.participant.email === me.email);
-        const compose = prepareFollowUpSend({ series, training: first, trainings, template: template(templateNames.followUp(first.slug)), settings, now: followUpAt });
+        const compose = prepareFollowUpSend({ series, training: first, trainings, template: template(TEMPLATE.followUp(first.slug)), settings, now: followUpAt });
         return ['follow-up', `follow-up-${first.slug}`, checkIn ? compose(myStored, checkIn.adoption) : undefined];
       },
     });
@@ -377,7 +376,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
         const input = { series, trainings, participants: people, responses, deliveries: activity.deliveries.filter((d) => d.sentAt! < at.toISOString()) };
         const body = renderDigestBody({ funnel: computeFunnel(input), news: contributionsBetween(input, since, at, { intents: ['strategy', 'comment'] }), since, now: at });
         const week = weekOf(at, trainer.timeZone);
-        const compose = prepareDigestSend({ series, trainings, template: template(templateNames.digest), settings, now: at, week: week.week, weekLabel: week.label, body });
+        const compose = prepareDigestSend({ series, trainings, template: template(TEMPLATE.digest), settings, now: at, week: week.week, weekLabel: week.label, body });
         return ['digest', 'digest', compose(trainer), trainer.email];
       },
     });
@@ -389,7 +388,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
       at: wrapUpAt,
       build: () => {
         const responses = before(activity, wrapUpAt);
-        const compose = prepareWrapUpSend({ series, trainings, template: template(templateNames.wrapUp), settings, now: wrapUpAt, totals: wrapUpTotals({ trainings, participants: people, responses }) });
+        const compose = prepareWrapUpSend({ series, trainings, template: template(TEMPLATE.wrapUp), settings, now: wrapUpAt, totals: wrapUpTotals({ trainings, participants: people, responses }) });
         return ['wrap-up', 'wrap-up', compose(myStored, contributedCounts(responses, trainings).get(me.email) ?? 0)];
       },
     });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import type { ScheduleDiff } from '#core/schedule-plan';
 import { openTarget, type Target } from '../target.ts';
 import type { RemoteSchedules } from '#app/publish';

@@ -12,8 +12,7 @@ import type { Store } from '#adapters/aws/dynamo';
 import { EmailSchema, type Participant } from '#core/model';
 import { removalSchedule } from '#app/planners/cancel';
 import type { ScheduleDiff } from '#core/schedule-plan';
-import { LocalScheduler } from '#adapters/local/scheduler';
-import { syncSchedules, type RemoteSchedules } from '#app/publish';
+import { recordSchedules, syncSchedules, type RemoteSchedules } from '#app/publish';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
 import { describeSchedules, remoteSchedules } from './publish.ts';
@@ -55,7 +54,7 @@ export async function unenrollParticipants(
   const create = people.map((p) => removalSchedule(seriesId, p, now));
   const diff: ScheduleDiff = { create, update: [], delete: [], unchanged: [], alreadyRan: [] };
   await options.remote?.apply(seriesId, diff);
-  await new LocalScheduler(store).apply(seriesId, diff, now);
+  await recordSchedules(store, seriesId, diff, now);
   for (const p of people) await store.removeParticipant(seriesId, p.email);
   const schedules = await syncSchedules(store, seriesId, now, options.remote ? { remote: options.remote } : {});
   return { removed: people, cancellations: create.map((s) => s.name), schedules };

@@ -13,12 +13,10 @@
 //      cancel job: both run at once and reach whoever holds that training's calendar.
 import type { Store } from '#adapters/aws/dynamo';
 import type { Participant, Series, Training } from '#core/model';
-import { compileKickoff, compileTraining, type CompiledEmail } from '#emails/compile';
-import { templateNames as templateName } from './run-job.ts';
-import { catchUpNames, diffSchedules, diffSeries, planSchedules, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
-import { LocalScheduler } from '#adapters/local/scheduler';
-import { advanceCalendars, changeSchedules, isChangeJob } from '#app/planners/update';
-import { loadSeries } from '#cli/series-dir';
+import { isActive } from '#core/audience';
+import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
+import type { CompiledEmail } from '#mail/fill';
+import { advanceCalendars, changeSchedules, isChangeJob } from './planners/update.ts';
 
 export interface PublishResult {
   series: Series;
@@ -37,6 +35,18 @@ export interface RemoteSchedules {
   apply(seriesId: string, diff: ScheduleDiff): Promise<unknown>;
 }
 
+/** Every email of a series compiled once (MJML, at publish time only), by template name. */
+export type TemplateCompiler = (series: Series, trainings: Training[]) => Promise<Map<string, CompiledEmail>>;
+
+/**
+ * The store's record of a series' schedules: what the next publish diffs against on every
+ * target, and what the local clock fires. EventBridge keeps its own copy (`remote`).
+ */
+export async function recordSchedules(store: Pick<Store, 'putSchedule' | 'deleteSchedule'>, seriesId: string, diff: Pick<ScheduleDiff, 'create' | 'update' | 'delete'>, now: Date): Promise<void> {
+  for (const spec of [...diff.create, ...diff.update]) await store.putSchedule(seriesId, recordFromSpec(spec, now));
+  for (const name of diff.delete) await store.deleteSchedule(seriesId, name);
+}
+
 export interface SyncOptions {
   /** Participants just enrolled: they get the kickoff and any open training they missed. */
   added?: readonly Participant[];
@@ -50,7 +60,7 @@ export interface SyncOptions {
 export async function syncSchedules(store: Store, seriesId: string, now: Date, options: SyncOptions = {}): Promise<ScheduleDiff> {
   const published = await store.getSeries(seriesId);
   if (!published) throw new Error(`series "${seriesId}" is not published: publish it before planning its schedules`);
-  const participants = (await store.listParticipants(seriesId)).filter((p) => !p.unsubscribedAt && !p.bouncedAt);
+  const participants = (await store.listParticipants(seriesId)).filter(isActive);
   const input = { series: published.series, trainings: published.trainings, participants, publishedAt: now };
   const next = planSchedules(input);
   const stillPlanned = new Set(planSchedules({ ...input, includePast: true }).map((s) => s.name));
@@ -64,49 +74,23 @@ export async function syncSchedules(store: Store, seriesId: string, now: Date, o
     ...(options.added?.length ? { rerun: catchUpNames(next, options.added) } : {}),
   });
   await options.remote?.apply(seriesId, diff);
-  await new LocalScheduler(store).apply(seriesId, diff, now);
+  await recordSchedules(store, seriesId, diff, now);
   return diff;
 }
 
-export async function compileTemplates(series: Series, trainings: Training[]): Promise<Map<string, CompiledEmail>> {
-  const out = new Map<string, CompiledEmail>();
-  out.set(templateName.kickoff, await compileKickoff(series, trainings));
-  for (const training of trainings) {
-    out.set(templateName.training(training.slug), await compileTraining(series, training, trainings));
-  }
-  const [{ compileDigest }, { compileRollup }] = await Promise.all([import('#emails/digest'), import('#emails/rollup')]);
-  out.set(templateName.digest, await compileDigest(series));
-  out.set(templateName.rollup, await compileRollup(series));
-  const { compileAck, ACK_TEMPLATE } = await import('#emails/ack');
-  out.set(ACK_TEMPLATE, await compileAck(series));
-  const [{ compileUpdate, UPDATE_TEMPLATE }, { compileCancel, compileRemoved, CANCEL_TEMPLATE, REMOVED_TEMPLATE }] = await Promise.all([
-    import('#emails/update'),
-    import('#emails/cancel'),
-  ]);
-  out.set(UPDATE_TEMPLATE, await compileUpdate(series));
-  out.set(CANCEL_TEMPLATE, await compileCancel(series));
-  out.set(REMOVED_TEMPLATE, await compileRemoved(series));
-  const [{ compileReminder }, { compileFollowUp }, { compileWrapUp }] = await Promise.all([
-    import('#emails/reminder'),
-    import('#emails/follow-up'),
-    import('#emails/wrap-up'),
-  ]);
-  for (const training of trainings) {
-    out.set(templateName.reminder(training.slug), await compileReminder(series, training, trainings));
-    out.set(templateName.followUp(training.slug), await compileFollowUp(series, training, trainings));
-  }
-  out.set(templateName.wrapUp, await compileWrapUp(series, trainings));
-  return out;
-}
-
-export interface PublishOptions {
+export interface PublishDeps {
+  store: Store;
+  compile: TemplateCompiler;
+  now: Date;
   /** EventBridge Scheduler on the aws target; the local clock needs only the store's records. */
   remote?: RemoteSchedules;
 }
 
-export async function publishSeries(dir: string, store: Store, now: Date, options: PublishOptions = {}): Promise<PublishResult> {
-  const { series, trainings } = await loadSeries(dir);
-  const templates = await compileTemplates(series, trainings);
+/** Publishes a parsed series (the CLI reads and validates the folder first). */
+export async function publish({ series, trainings }: { series: Series; trainings: Training[] }, deps: PublishDeps): Promise<PublishResult> {
+  const { store, now } = deps;
+  const options = deps.remote ? { remote: deps.remote } : {};
+  const templates = await deps.compile(series, trainings);
   const previous = await store.getSeries(series.id);
   const version = (previous?.version ?? 0) + 1;
   await store.putSeries(series, trainings, { publishedAt: now, version });

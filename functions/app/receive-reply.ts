@@ -19,6 +19,8 @@
 // step redoes the remaining steps and stores nothing twice. The Message-ID is recorded last,
 // only to tell a duplicate apart from a recovery in the log; recording it first would lose a
 // message whose processing crashed after the record.
+import { blockReason } from '#core/audience';
+import { TEMPLATE } from '#mail/template-names';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { PublishedSeries, Store, StoredParticipant } from '#adapters/aws/dynamo';
@@ -397,18 +399,12 @@ export interface Analysis {
   files: FilePlan;
 }
 
-const TEMPLATE_OF = {
-  // The names dispatch stores compiled templates under (dispatch.ts templateNames).
-  kickoff: () => 'kickoff',
-  training: (slug: string) => `training/${slug}`,
-};
-
 /** The plain text of the email being answered, when it is one we can rebuild. */
 export async function sentTexts(route: Route, settings: MailSettings, store: Pick<RouteStore, 'getTemplate'>): Promise<string[]> {
   const kind = route.answered ?? (route.context.kind === 'training' ? 'training' : route.context.kind === 'kickoff' ? 'kickoff' : undefined);
   if (!kind) return [];
   const { series, trainings } = route.published;
-  const name = kind === 'kickoff' ? TEMPLATE_OF.kickoff() : TEMPLATE_OF.training(route.training.slug);
+  const name = kind === 'kickoff' ? TEMPLATE.kickoff : TEMPLATE.training(route.training.slug);
   try {
     const raw = await store.getTemplate(series.id, name);
     if (!raw) return [];
@@ -644,12 +640,12 @@ async function answer(a: Analysis, responses: Response[], message: InboundMessag
   const participant = route.participant;
   const hash = hashId(parsed.messageId, 12);
   const status = participant as Partial<StoredParticipant>;
-  const skip: Outgoing['skip'] = status.unsubscribedAt ? 'unsubscribed' : status.bouncedAt ? 'bounced' : undefined;
+  const skip: Outgoing['skip'] = blockReason(status);
   const outgoing: Outgoing[] = [];
   const contributions = responses.filter((r) => CONTRIBUTIONS.has(r.intent));
   const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
   if (!unsubscribing && contributions.length && series.policies.acknowledgeContributions) {
-    const raw = await deps.store.getTemplate(series.id, 'ack');
+    const raw = await deps.store.getTemplate(series.id, TEMPLATE.ack);
     const compose = prepareAckSend({
       series,
       training: route.training,

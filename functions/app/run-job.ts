@@ -4,72 +4,28 @@
 //
 // Each kind registers a planner below. A planner returns the recipients' Outgoing items; it does
 // not send, so every kind gets the ledger, suppression and pacing for free.
-import type { Store, StoredParticipant, PublishedSeries } from '#adapters/aws/dynamo';
 import type { CompiledEmail } from '#mail/fill';
-import { deliver, type BuiltMail, type DeliveryReport, type Outgoing } from './deliver.ts';
-import { emailId, prepareKickoffSend, prepareTrainingSend, type MailSettings } from '#mail/compose';
+import { deliver, type DeliveryReport } from './deliver.ts';
+import { emailId, prepareKickoffSend, prepareTrainingSend } from '#mail/compose';
 import type { Job, JobKind } from '#core/jobs';
-import { digestPlanner, digestTemplateName } from '#app/planners/digest';
-import { rollupPlanner, rollupTemplateName } from '#app/planners/rollup';
-import { reminderPlanner, reminderTemplate } from '#app/planners/reminder';
-import { followUpPlanner, followUpTemplate } from '#app/planners/follow-up';
-import { wrapUpPlanner, wrapUpTemplate } from '#app/planners/wrap-up';
-import { calendarSequences, updatePlanner, UPDATE_TEMPLATE } from '#app/planners/update';
-import { cancelPlanner, CANCEL_TEMPLATE, REMOVED_TEMPLATE } from '#app/planners/cancel';
+import { blockReason, inGroup } from '#core/audience';
+import { TEMPLATE } from '#mail/template-names';
+import { digestPlanner } from './planners/digest.ts';
+import { rollupPlanner } from './planners/rollup.ts';
+import { reminderPlanner } from './planners/reminder.ts';
+import { followUpPlanner } from './planners/follow-up.ts';
+import { wrapUpPlanner } from './planners/wrap-up.ts';
+import { calendarSequences, updatePlanner } from './planners/update.ts';
+import { cancelPlanner } from './planners/cancel.ts';
+import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
 
-export const templateNames = {
-  kickoff: 'kickoff',
-  training: (slug: string) => `training/${slug}`,
-  digest: digestTemplateName,
-  rollup: rollupTemplateName,
-  reminder: reminderTemplate,
-  followUp: followUpTemplate,
-  wrapUp: wrapUpTemplate,
-  update: UPDATE_TEMPLATE,
-  cancel: CANCEL_TEMPLATE,
-  removed: REMOVED_TEMPLATE,
-};
-
-export interface DispatchDeps {
-  store: Store;
-  send(mail: BuiltMail): Promise<string>;
-  settings: MailSettings;
-  now(): Date;
-  leaseMs?: number;
-}
-
-export interface JobContext {
-  job: Job;
-  published: PublishedSeries;
-  participants: StoredParticipant[];
-  deps: DispatchDeps;
-  template(name: string): Promise<CompiledEmail>;
-}
-
-export type JobPlanner = (ctx: JobContext) => Promise<Outgoing[]>;
-
-export class DispatchError extends Error {
-  override name = 'DispatchError';
-}
-
-/** Who does not get mail from a series at all (reminders have their own, narrower rules). */
-export function skipReason(p: StoredParticipant): Outgoing['skip'] {
-  if (p.unsubscribedAt) return 'unsubscribed';
-  if (p.bouncedAt) return 'bounced';
-  return undefined;
-}
-
-function inGroup(job: Job, p: StoredParticipant): boolean {
-  if (job.timeZone && p.timeZone !== job.timeZone) return false;
-  if (job.workStart && p.workStart !== job.workStart) return false;
-  return true;
-}
+export { DispatchError, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 
 const kickoff: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const compose = prepareKickoffSend({
     series: published.series,
     trainings: published.trainings,
-    template: await template(templateNames.kickoff),
+    template: await template(TEMPLATE.kickoff),
     settings: deps.settings,
     now: deps.now(),
     // A window that moved since publishing is announced at its current SEQUENCE, never below an update.
@@ -77,7 +33,7 @@ const kickoff: JobPlanner = async ({ job, published, participants, deps, templat
   });
   return participants
     .filter((p) => inGroup(job, p))
-    .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: skipReason(p), build: () => compose(p) }));
+    .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: blockReason(p), build: () => compose(p) }));
 };
 
 const training: JobPlanner = async ({ job, published, participants, deps, template }) => {
@@ -89,14 +45,14 @@ const training: JobPlanner = async ({ job, published, participants, deps, templa
     series: published.series,
     training: trainingItem,
     trainings: published.trainings,
-    template: await template(templateNames.training(trainingItem.slug)),
+    template: await template(TEMPLATE.training(trainingItem.slug)),
     settings: deps.settings,
     now: deps.now(),
     sequence: (await calendarSequences(deps.store, job.seriesId))[trainingItem.slug] ?? 0,
   });
   return participants
     .filter((p) => inGroup(job, p))
-    .map((p) => ({ emailId: emailId('training', trainingItem.slug, p.email), to: p.email, skip: skipReason(p), build: () => compose(p) }));
+    .map((p) => ({ emailId: emailId('training', trainingItem.slug, p.email), to: p.email, skip: blockReason(p), build: () => compose(p) }));
 };
 
 /** Planners by job kind; kinds without one fail loudly rather than silently send nothing. */

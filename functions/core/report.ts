@@ -10,6 +10,7 @@
 //   adopted     said which strategy they will adopt
 //   followedUp  answered a follow-up check-in (its rate is of the adopters, not of those sent)
 // Kudos (a one-click "comment" without text) count as engagement, not as contributions.
+import { isActive } from './audience.ts';
 import type { Intent, Participant, Response, Series, Training } from './model.ts';
 
 export interface DeliveryLike {
@@ -170,8 +171,7 @@ export function computeFunnel(input: FunnelInput): SeriesFunnel {
   const trainings = [...input.trainings].sort((a, b) => a.order - b.order);
   const people = new Map(input.participants.map((p) => [p.email, p]));
   const nameOf = (email: string) => people.get(email)?.name ?? email;
-  const isActive = (p: ParticipantLike) => !p.unsubscribedAt && !p.bouncedAt;
-
+  
   const sentBySlug = new Map<string, Set<string>>();
   for (const d of input.deliveries) {
     if (d.status !== 'sent') continue;

@@ -5,6 +5,7 @@
 //
 // Everything here is pure: `publishedAt` stands in for "now".
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Job } from './jobs.ts';
 import type { Participant, Series, Training } from './model.ts';
 import { addDays, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
@@ -350,4 +351,37 @@ export function diffSeries(
   out.participants.added = nextParticipants.filter((p) => !prevEmails.has(p.email));
   out.participants.removed = prevParticipants.filter((p) => !nextEmails.has(p.email));
   return out;
+}
+
+/** A planned job as the store keeps it: pending until it ran, a recurring one at its next occurrence. */
+export const ScheduleRecordSchema = z.object({
+  /** Unique within the series; the EventBridge schedule name where there is one. */
+  name: z.string().min(1),
+  at: z.iso.datetime(),
+  job: z.unknown(),
+  state: z.enum(['pending', 'done', 'failed']),
+  /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
+  cron: z
+    .object({
+      expression: z.string().min(1),
+      timeZone: z.string().min(1),
+      start: z.iso.datetime().optional(),
+      end: z.iso.datetime().optional(),
+    })
+    .optional(),
+  /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
+  attempts: z.number().int().min(0).optional(),
+  lastError: z.string().optional(),
+});
+export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
+
+/** The record a planned job starts as: pending at its time, or a recurring job at its first occurrence. */
+export function recordFromSpec(spec: ScheduleSpec, now: Date): ScheduleRecord {
+  if (spec.cron) {
+    const first = firstCronOccurrence(spec.cron, now);
+    // A recurring job past its end is kept as done, so the diff still knows it.
+    return { name: spec.name, job: spec.job, cron: spec.cron, at: (first ?? new Date(spec.cron.end ?? now)).toISOString(), state: first ? 'pending' : 'done', attempts: 0 };
+  }
+  if (!spec.at) throw new Error(`schedule "${spec.name}" has neither at nor cron`);
+  return { name: spec.name, job: spec.job, at: spec.at.instant, state: 'pending', attempts: 0 };
 }

@@ -1,6 +1,16 @@
-// Names compiled templates are stored under, in a module with no imports: the runtime (planners,
-// dispatch) needs the names, and must not pull in the compile-time modules that define the emails
-// (they import mjml, which would put ~8 MB into every Lambda bundle).
-export const UPDATE_TEMPLATE = 'update';
-export const CANCEL_TEMPLATE = 'cancel';
-export const REMOVED_TEMPLATE = 'cancel-removed';
+// Every name a compiled template is stored under, in one module with no imports: publish stores
+// them, the planners and the reply reader look them up, and none of those may pull in the
+// compile-time modules that define the emails (they import mjml, ~8 MB in a Lambda bundle).
+export const TEMPLATE = {
+  kickoff: 'kickoff',
+  training: (slug: string): string => `training/${slug}`,
+  reminder: (slug: string): string => `reminder/${slug}`,
+  followUp: (slug: string): string => `follow-up/${slug}`,
+  digest: 'digest',
+  rollup: 'rollup',
+  wrapUp: 'wrap-up',
+  update: 'update',
+  cancel: 'cancel',
+  removed: 'cancel-removed',
+  ack: 'ack',
+} as const;

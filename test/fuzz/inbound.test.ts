@@ -11,7 +11,7 @@ import { LocalMailStore } from '#adapters/aws/mail-store';
 import { processInbound, type InboundConfig, type InboundOutcome } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signReplyToken } from '#core/tokens';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 import type { Response } from '#core/model';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');

@@ -10,7 +10,7 @@ import type { DispatchDeps } from '#app/run-job';
 import type { BuiltMail } from '#app/deliver';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { exampleDir } from './example-data.ts';
 

@@ -60,6 +60,7 @@ import {
   type Training,
 } from '#core/model';
 import { participantKey, responseKey, seriesKey } from '#core/short-key';
+import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import { tableDefinition } from '#contract/table-definition';
 
 // ---------------------------------------------------------------------------------------------
@@ -118,26 +119,7 @@ export const DeliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
-export const ScheduleRecordSchema = z.object({
-  /** Unique within the series; the EventBridge schedule name where there is one. */
-  name: z.string().min(1),
-  at: z.iso.datetime(),
-  job: z.unknown(),
-  state: z.enum(['pending', 'done', 'failed']),
-  /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
-  cron: z
-    .object({
-      expression: z.string().min(1),
-      timeZone: z.string().min(1),
-      start: z.iso.datetime().optional(),
-      end: z.iso.datetime().optional(),
-    })
-    .optional(),
-  /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
-  attempts: z.number().int().min(0).optional(),
-  lastError: z.string().optional(),
-});
-export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
+export { ScheduleRecordSchema, type ScheduleRecord };
 
 /**
  * A training's calendar as participants were last told it: its window and the SEQUENCE its events

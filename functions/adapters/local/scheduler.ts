@@ -16,7 +16,8 @@ import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapt
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import type { BuiltMail, DeliveryReport } from '#app/deliver';
 import { JobSchema, type Job } from '#core/jobs';
-import { firstCronOccurrence, nextCronOccurrence, type ScheduleDiff, type ScheduleSpec } from '#core/schedule-plan';
+import { nextCronOccurrence, type ScheduleDiff } from '#core/schedule-plan';
+import { recordSchedules } from '#app/publish';
 import type { LocalConfig } from './config.ts';
 
 export type DispatchFn = (job: Job, now: Date) => Promise<unknown>;
@@ -41,17 +42,6 @@ type Due = ScheduleRecord & { seriesId: string };
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The record a planned job starts as: pending at its time, or a recurring job at its first occurrence. */
-export function recordFromSpec(spec: ScheduleSpec, now: Date): ScheduleRecord {
-  if (spec.cron) {
-    const first = firstCronOccurrence(spec.cron, now);
-    // A recurring job past its end is kept as done, so the diff still knows it.
-    return { name: spec.name, job: spec.job, cron: spec.cron, at: (first ?? new Date(spec.cron.end ?? now)).toISOString(), state: first ? 'pending' : 'done', attempts: 0 };
-  }
-  if (!spec.at) throw new Error(`schedule "${spec.name}" has neither at nor cron`);
-  return { name: spec.name, job: spec.job, at: spec.at.instant, state: 'pending', attempts: 0 };
-}
-
 export class LocalScheduler {
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
@@ -72,8 +62,7 @@ export class LocalScheduler {
 
   /** Writes a schedule diff as records: what EventBridgeSchedules.apply does in AWS. */
   async apply(seriesId: string, diff: Pick<ScheduleDiff, 'create' | 'update' | 'delete'>, now: Date): Promise<void> {
-    for (const spec of [...diff.create, ...diff.update]) await this.store.putSchedule(seriesId, recordFromSpec(spec, now));
-    for (const name of diff.delete) await this.store.deleteSchedule(seriesId, name);
+    await recordSchedules(this.store, seriesId, diff, now);
   }
 
   /** Fires every pending record due by `now`, earliest first. */

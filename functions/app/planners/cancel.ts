@@ -9,16 +9,16 @@
 //   at its SEQUENCE + 1.
 // The ledger keys on emailId('cancel', slug, email, 's<SEQUENCE>') and ('cancel', -, email, 'removed').
 import type { Store } from '#adapters/aws/dynamo';
-import { CANCEL_TEMPLATE, REMOVED_TEMPLATE } from '#mail/template-names';
-import type { Outgoing } from '#app/deliver';
+import { TEMPLATE } from '#mail/template-names';
+import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareCancelSend } from '#mail/compose';
-import type { JobContext, JobPlanner } from '#app/run-job';
+import type { JobContext, JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Participant, Training } from '#core/model';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
-import { calendarHolders, statusSkip } from './update.ts';
+import { blockReason } from '#core/audience';
+import { calendarHolders } from './update.ts';
 
-export { CANCEL_TEMPLATE, REMOVED_TEMPLATE };
 
 /** A training as its calendar was announced: what a cancellation repeats. */
 function announced(s: { slug: string; order: number; title: string; author: string; opens: string; closes: string }): Training {
@@ -35,7 +35,7 @@ const trainingCancel: JobPlanner = async ({ job, published, participants, deps, 
     series: published.series,
     cancelled: [announced(state)],
     trainings: published.trainings,
-    template: await template(CANCEL_TEMPLATE),
+    template: await template(TEMPLATE.cancel),
     settings: deps.settings,
     now: deps.now(),
     sequences: { [slug]: state.sequence },
@@ -46,7 +46,7 @@ const trainingCancel: JobPlanner = async ({ job, published, participants, deps, 
   return participants
     .filter((p) => holders.has(p.email))
     .map((p) => {
-      const skip = statusSkip(p);
+      const skip = blockReason(p);
       return {
         emailId: emailId('cancel', slug, p.email, `s${state.sequence}`),
         to: p.email,
@@ -78,7 +78,7 @@ const removal = async ({ job, published, deps, template }: JobContext, person: P
     series: published.series,
     cancelled: windows,
     trainings: published.trainings,
-    template: await template(REMOVED_TEMPLATE),
+    template: await template(TEMPLATE.removed),
     settings: deps.settings,
     now: deps.now(),
     sequences: Object.fromEntries(windows.map((t) => [t.slug, (sequence.get(t.slug) ?? 0) + 1])),

@@ -5,12 +5,13 @@
 //      which email clients strip) and as text;
 //   4. one mail per trainer (of the job's zone, when it names one), ledger id
 //      `digest#-#<trainer>#<iso week>` so a re-fired job in the same week sends nothing twice.
+import { TEMPLATE } from '#mail/template-names';
 import { escapeHtml } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
 import { light } from '#mail/palette';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import { emailId, prepareDigestSend, type RenderedBody } from '#mail/compose';
-import type { Outgoing } from '#app/deliver';
+import type { Outgoing } from '../deliver.ts';
 import {
   computeFunnel,
   contributionsBetween,
@@ -234,7 +235,7 @@ export const digestPlanner: JobPlanner = async ({ job, published, participants, 
   const funnel = computeFunnel(input);
   const news = contributionsBetween(input, since, now, { intents: ['strategy', 'comment'] });
   const body = renderDigestBody({ funnel, news, since, now });
-  const compiled = await template(digestTemplateName);
+  const compiled = await template(TEMPLATE.digest);
   const trainers = published.series.trainers.filter((t) => !job.timeZone || t.timeZone === job.timeZone);
   return trainers.map((trainer): Outgoing => {
     const week = weekOf(now, trainer.timeZone);
@@ -252,4 +253,3 @@ export const digestPlanner: JobPlanner = async ({ job, published, participants, 
   });
 };
 
-export const digestTemplateName = 'digest';

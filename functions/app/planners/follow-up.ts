@@ -7,15 +7,15 @@
 //   3. minus adoptions already followed up (a spontaneous "it worked!" reply, an early click);
 //   4. one email per adoption: the ledger keys on emailId('follow-up', slug, email, strategyId).
 // Out-of-office does not hold a check-in back: it waits in the inbox, there is no second one.
+import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#adapters/aws/dynamo';
-import type { Outgoing } from '#app/deliver';
+import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
-import { inGroup, statusSkip } from './reminder.ts';
+import { blockReason, inGroup } from '#core/audience';
 
-export const followUpTemplate = (slug: string): string => `follow-up/${slug}`;
 
 export interface CheckIn {
   participant: StoredParticipant;
@@ -55,7 +55,7 @@ export function planFollowUp(input: {
     if (!participant || !inGroup(job, participant)) continue;
     if (answered.has(r.id) || answered.has(key)) continue;
     const strategy = strategies.get(r.strategyId!)!;
-    const skip = statusSkip(participant);
+    const skip = blockReason(participant);
     out.push({ participant, adoption: { responseId: r.id, strategy: { id: strategy.id, title: strategy.title } }, ...(skip ? { skip } : {}) });
   }
   return out;
@@ -73,7 +73,7 @@ export const followUpPlanner: JobPlanner = async ({ job, published, participants
     series: published.series,
     training,
     trainings: published.trainings,
-    template: await template(followUpTemplate(training.slug)),
+    template: await template(TEMPLATE.followUp(training.slug)),
     settings: deps.settings,
     now: deps.now(),
   });

@@ -12,47 +12,23 @@
 // Planners import only types from dispatch.ts: dispatch.ts imports the planners, and a value
 // import back would make the map's initialisation depend on module order. Nor do they import the
 // email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
+import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#adapters/aws/dynamo';
 import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
-import type { Outgoing } from '#app/deliver';
+import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareReminderSend, type ReminderStatus } from '#mail/compose';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
-import { addDays, zonedTimeToUtc } from '#core/time';
+import { blockReason, inGroup, isOutOfOffice, windowClosedAt } from '#core/audience';
 
-export const reminderTemplate = (slug: string): string => `reminder/${slug}`;
 
 /** Shown instead of teammates' contributions when nobody has shared yet. */
 export const REMINDER_NOBODY_YET = 'Nobody has shared anything for this training yet: yours could be the first.';
 
 /** How many teammates' contributions a reminder shows. */
 export const SHARED_IN_REMINDER = 3;
-
-/** In the job's group: a send split by time zone (and start of day) covers only that group. */
-export function inGroup(job: Job, p: StoredParticipant): boolean {
-  if (job.timeZone && p.timeZone !== job.timeZone) return false;
-  if (job.workStart && p.workStart !== job.workStart) return false;
-  return true;
-}
-
-/** Mail a participant must not get from this series at all. */
-export function statusSkip(p: StoredParticipant): Outgoing['skip'] {
-  if (p.unsubscribedAt) return 'unsubscribed';
-  if (p.bouncedAt) return 'bounced';
-  return undefined;
-}
-
-/** Out-of-office pauses reminders (only reminders) until the date the auto-reply gave. */
-export function isOutOfOffice(p: StoredParticipant, now: Date): boolean {
-  return p.outOfOfficeUntil !== undefined && Date.parse(p.outOfOfficeUntil) > now.getTime();
-}
-
-/** When `training`'s window has closed for someone in `timeZone`: midnight after its last day. */
-export function windowClosedAt(training: Training, timeZone: string): Date {
-  return zonedTimeToUtc(addDays(training.closes, 1), '00:00', timeZone);
-}
 
 /** Trainings (of `trainings`) each person contributed to, by email. */
 export function contributedCounts(responses: readonly Response[], trainings: readonly Training[]): Map<string, number> {
@@ -142,7 +118,7 @@ export function planReminder(input: {
   for (const p of input.participants) {
     if (!inGroup(job, p) || contributors.has(p.email)) continue;
     if (now.getTime() >= windowClosedAt(training, p.timeZone).getTime()) continue;
-    const skip = statusSkip(p) ?? (isOutOfOffice(p, now) ? 'out-of-office' : undefined);
+    const skip = blockReason(p) ?? (isOutOfOffice(p, now) ? 'out-of-office' : undefined);
     recipients.push({
       participant: p,
       status: { hasRead: readers.has(p.email), contributed: counts.get(p.email) ?? 0 },
@@ -165,7 +141,7 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
     series: published.series,
     training,
     trainings: published.trainings,
-    template: await template(reminderTemplate(training.slug)),
+    template: await template(TEMPLATE.reminder(training.slug)),
     settings: deps.settings,
     now,
     // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.

@@ -5,12 +5,14 @@
 //      ledger claim, so a contribution arriving before a retry still gets its roll-up);
 //   3. each contribution with a one-click kudos and a reply address that comments on it, both
 //      signed for this recipient; ledger id `rollup#-#<email>#<iso week>`, one a week at most.
+import { blockReason } from '#core/audience';
+import { TEMPLATE } from '#mail/template-names';
 import { escapeHtml, mailtoUri } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
 import { light } from '#mail/palette';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import { emailId, prepareRollupSend, type RollupLinks } from '#mail/compose';
-import type { Outgoing } from '#app/deliver';
+import type { Outgoing } from '../deliver.ts';
 import type { Participant } from '#core/model';
 import { contributionsBetween, type Contribution } from '#core/report';
 import { excerptHtml, muted, shorten, weekOf } from './digest.ts';
@@ -19,7 +21,6 @@ const WEEK_MS = 7 * 86_400_000;
 /** A roll-up shows at most this many contributions (the newest); the wiki export has them all. */
 export const ROLLUP_LIMIT = 30;
 
-export const rollupTemplateName = 'rollup';
 
 function headline(c: Contribution): string {
   const who = c.author.name;
@@ -91,7 +92,7 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
   const prepared = news.map(prepareContribution);
   const authors = new Map<string, number>();
   for (const c of news) authors.set(c.author.email, (authors.get(c.author.email) ?? 0) + 1);
-  const compiled = await template(rollupTemplateName);
+  const compiled = await template(TEMPLATE.rollup);
   // The week (and so the ledger id) is the recipient's local one; zones share a composer.
   const composers = new Map<string, { compose: ReturnType<typeof prepareRollupSend>; week: string }>();
   const composerFor = (timeZone: string) => {
@@ -122,7 +123,7 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
     out.push({
       emailId: `${emailId('rollup', undefined, p.email)}#${week}`,
       to: p.email,
-      ...(p.unsubscribedAt ? { skip: 'unsubscribed' as const } : p.bouncedAt ? { skip: 'bounced' as const } : {}),
+      ...(blockReason(p) ? { skip: blockReason(p) } : {}),
       build: () => {
         const mail = compose(p);
         if (!mail) throw new Error(`roll-up for ${p.email} had nothing to show after the planner found news for them`);

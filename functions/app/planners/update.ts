@@ -13,15 +13,15 @@
 //      (window + focus hold) or the kickoff only (window);
 //   3. one email per holder; the ledger keys on emailId('update', slug, email, 's<SEQUENCE>').
 import type { CalendarState, Store, StoredParticipant } from '#adapters/aws/dynamo';
-import { UPDATE_TEMPLATE } from '#mail/template-names';
-import type { Outgoing } from '#app/deliver';
+import { blockReason } from '#core/audience';
+import { TEMPLATE } from '#mail/template-names';
+import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareUpdateSend } from '#mail/compose';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Training } from '#core/model';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
 
-export { UPDATE_TEMPLATE };
 
 export interface CalendarChanges {
   states: CalendarState[];
@@ -126,12 +126,6 @@ export async function calendarHolders(store: Pick<Store, 'listDeliveries'>, seri
   return holders;
 }
 
-export function statusSkip(p: StoredParticipant): Outgoing['skip'] {
-  if (p.unsubscribedAt) return 'unsubscribed';
-  if (p.bouncedAt) return 'bounced';
-  return undefined;
-}
-
 export const updatePlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const training = published.trainings.find((t) => t.slug === job.trainingSlug);
   // Removed again since the job was planned: its cancellation job speaks for it.
@@ -143,7 +137,7 @@ export const updatePlanner: JobPlanner = async ({ job, published, participants, 
     series: published.series,
     training,
     trainings: published.trainings,
-    template: await template(UPDATE_TEMPLATE),
+    template: await template(TEMPLATE.update),
     settings: deps.settings,
     now: deps.now(),
     sequence,
@@ -151,7 +145,7 @@ export const updatePlanner: JobPlanner = async ({ job, published, participants, 
   return participants
     .filter((p) => holders.has(p.email))
     .map((p) => {
-      const skip = statusSkip(p);
+      const skip = blockReason(p);
       return {
         emailId: emailId('update', training.slug, p.email, `s${sequence}`),
         to: p.email,

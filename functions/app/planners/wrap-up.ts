@@ -6,15 +6,16 @@
 //   2. totals and each training's credited contributions (a few per training, the rest counted),
 //      built once for the whole send;
 //   3. one wrap-up per person: the ledger keys on emailId('wrap-up', undefined, email).
+import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#adapters/aws/dynamo';
 import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
 import { emailId, prepareWrapUpSend } from '#mail/compose';
-import type { JobPlanner } from '#app/run-job';
+import type { JobPlanner } from './planner.ts';
 import type { Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
-import { contributedCounts, inGroup, pickShared, sharedItem, statusSkip } from './reminder.ts';
+import { blockReason, inGroup } from '#core/audience';
+import { contributedCounts, pickShared, sharedItem } from './reminder.ts';
 
-export const wrapUpTemplate = 'wrap-up';
 
 /** Contributions credited per training in the wrap-up; the wiki export has them all. */
 export const SHARED_PER_TRAINING = 5;
@@ -53,7 +54,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
   const compose = prepareWrapUpSend({
     series: published.series,
     trainings: published.trainings,
-    template: await template(wrapUpTemplate),
+    template: await template(TEMPLATE.wrapUp),
     settings: deps.settings,
     now: deps.now(),
     totals: wrapUpTotals({ trainings: published.trainings, participants, responses }),
@@ -63,7 +64,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
     .map((p) => ({
       emailId: emailId('wrap-up', undefined, p.email),
       to: p.email,
-      skip: statusSkip(p),
+      skip: blockReason(p),
       build: () => compose(p, counts.get(p.email) ?? 0),
     }));
 };

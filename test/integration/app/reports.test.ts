@@ -9,7 +9,7 @@ import { createStore, type Store } from '#adapters/aws/dynamo';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import type { BuiltMail } from '#app/deliver';
 import type { Response } from '#core/model';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 import { launchBrowser } from '#test/support/browser';

@@ -11,7 +11,7 @@ import type { BuiltMail } from '#app/deliver';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import type { Job } from '#core/jobs';
 import type { Response } from '#core/model';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { createDispatchHandler, runJob } from '#handlers/dispatch';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';

@@ -16,7 +16,8 @@ import { participantKey } from '#core/short-key';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { LocalScheduler } from '#adapters/local/scheduler';
-import { publishSeries, syncSchedules } from '#app/publish';
+import { syncSchedules } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { unenrollParticipants } from '#cli/commands/unenroll';
 

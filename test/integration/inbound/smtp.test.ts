@@ -18,7 +18,7 @@ import { createLocalInbound } from '#adapters/local/smtp-inbound';
 import { localConfig } from '#adapters/local/config';
 import { localDispatch } from '#adapters/local/scheduler';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 
 const run = promisify(execFile);

@@ -14,7 +14,7 @@ import { contrastRatio } from '#mail/palette';
 import { createLocalLinks } from '#adapters/local/links-server';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { launchBrowser } from '#test/support/browser';
 

@@ -14,7 +14,7 @@ import { createLinksHandler } from '#handlers/links';
 import { createLocalLinks } from '#adapters/local/links-server';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');

@@ -8,7 +8,7 @@ import type { MessageQueue } from '#adapters/aws/queue';
 import type { BuiltMail } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import type { Participant } from '#core/model';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
 import { createSendWorker } from '#handlers/send-worker';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';

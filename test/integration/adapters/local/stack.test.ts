@@ -11,7 +11,7 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createSesClient } from '#adapters/aws/ses';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
-import { publishSeries } from '#app/publish';
+import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-stack-'));

@@ -1,0 +1,35 @@
+// Publish-time: every email of a series compiled once, under the names the runtime looks them up
+// by. The publish use case receives this as its TemplateCompiler port, so mjml is loaded only by
+// the command that publishes (or previews) and never reaches a Lambda bundle.
+import type { Series, Training } from '#core/model';
+import type { CompiledEmail } from '#mail/fill';
+import { TEMPLATE } from '#mail/template-names';
+import { compileKickoff, compileTraining } from './compile.ts';
+
+export async function compileTemplates(series: Series, trainings: Training[]): Promise<Map<string, CompiledEmail>> {
+  const out = new Map<string, CompiledEmail>();
+  out.set(TEMPLATE.kickoff, await compileKickoff(series, trainings));
+  for (const training of trainings) {
+    out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings));
+  }
+  const [{ compileDigest }, { compileRollup }] = await Promise.all([import('./digest.ts'), import('./rollup.ts')]);
+  out.set(TEMPLATE.digest, await compileDigest(series));
+  out.set(TEMPLATE.rollup, await compileRollup(series));
+  const { compileAck } = await import('./ack.ts');
+  out.set(TEMPLATE.ack, await compileAck(series));
+  const [{ compileUpdate }, { compileCancel, compileRemoved }] = await Promise.all([import('./update.ts'), import('./cancel.ts')]);
+  out.set(TEMPLATE.update, await compileUpdate(series));
+  out.set(TEMPLATE.cancel, await compileCancel(series));
+  out.set(TEMPLATE.removed, await compileRemoved(series));
+  const [{ compileReminder }, { compileFollowUp }, { compileWrapUp }] = await Promise.all([
+    import('./reminder.ts'),
+    import('./follow-up.ts'),
+    import('./wrap-up.ts'),
+  ]);
+  for (const training of trainings) {
+    out.set(TEMPLATE.reminder(training.slug), await compileReminder(series, training, trainings));
+    out.set(TEMPLATE.followUp(training.slug), await compileFollowUp(series, training, trainings));
+  }
+  out.set(TEMPLATE.wrapUp, await compileWrapUp(series, trainings));
+  return out;
+}
