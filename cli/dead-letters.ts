@@ -115,12 +115,15 @@ function describeMailEvent(event: unknown): string {
   return `${kind}${recipients.length ? ` for ${recipients.join(', ')}` : ''}${text(mail.messageId) ? ` (SES message ${String(mail.messageId)})` : ''}`;
 }
 
-/** The error a message carries: Lambda's ErrorMessage/ErrorCode or the ERROR_* attributes of EventBridge and Scheduler. */
+/** The error a message carries: Lambda's ErrorMessage or the ERROR_* attributes of EventBridge and Scheduler. */
 function attributeError(attributes: Record<string, string>): string | undefined {
-  const message = attributes.ErrorMessage ?? attributes.ERROR_MESSAGE;
-  const code = attributes.ErrorCode ?? attributes.ERROR_CODE;
+  // Lambda's ErrorCode is the HTTP status of the invocation (200 for an error the function threw),
+  // which tells an operator nothing; its ErrorMessage says what went wrong.
+  if (attributes.ErrorMessage) return attributes.ErrorMessage;
+  const message = attributes.ERROR_MESSAGE;
+  const code = attributes.ERROR_CODE;
   const retries = attributes.RETRY_ATTEMPTS;
-  if (!message && !code) return undefined;
+  if (!message && !code) return attributes.ErrorCode ? `Lambda answered ${attributes.ErrorCode}` : undefined;
   const base = [code, message].filter(Boolean).join(': ');
   return retries !== undefined ? `${base} (after ${retries} retr${retries === '1' ? 'y' : 'ies'})` : base;
 }
