@@ -11,6 +11,7 @@ import { createSchedulerClient, EventBridgeSchedules, type ScheduleTargets } fro
 import { AwsAccessError, describeStack, StackNotFoundError, type DescribeStackOptions } from '#adapters/aws/stack-outputs';
 import type { ScheduleDiff } from '#core/schedule-plan';
 import { SERVICE_OUTPUTS, SERVICE_STACK, STATE_OUTPUTS, STATE_STACK } from '#contract/outputs';
+import type { FailureQueues } from './dead-letters.ts';
 import { UserError } from '#core/user-error';
 
 export interface AwsOutputs {
@@ -23,6 +24,10 @@ export interface AwsOutputs {
   fanOutQueueUrl: string;
   configurationSetName: string;
   receiptRuleSetName: string;
+  /** Every queue where a failure lands and what re-drives it (`baton dlq`). */
+  failures: FailureQueues;
+  alarmTopicArn: string;
+  mailFromDomain: string;
 }
 
 export interface AwsTarget {
@@ -86,6 +91,19 @@ export async function readAwsOutputs(options: DescribeStackOptions): Promise<Aws
     fanOutQueueUrl: service.fanOutQueueUrl!,
     configurationSetName: service.configurationSetName!,
     receiptRuleSetName: service.receiptRuleSetName!,
+    failures: {
+      queues: {
+        scheduler: service.schedulerDeadLetterQueueUrl!,
+        dispatch: service.dispatchFailureQueueUrl!,
+        'fan-out': service.fanOutDeadLetterQueueUrl!,
+        inbound: service.inboundDeadLetterQueueUrl!,
+        'mail-events': service.mailEventsDeadLetterQueueUrl!,
+      },
+      functions: { dispatch: service.dispatchFunctionArn!, inbound: service.inboundFunctionArn!, mailEvents: service.mailEventsFunctionArn! },
+      fanOutQueueUrl: service.fanOutQueueUrl!,
+    },
+    alarmTopicArn: service.alarmTopicArn!,
+    mailFromDomain: service.mailFromDomain!,
   };
 }
 

@@ -19,6 +19,7 @@
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
 // | schedule records of a series          | pk = SERIES#<id>, begins_with(sk, "SCHEDULE#")                  | table |
 // | pending schedules, all series (clock) | gsi1pk = SCHEDULES#pending, gsi1sk <= <at>   (sparse index)     | gsi1  |
+// | failed schedules, all series (dlq)    | gsi1pk = SCHEDULES#failed                    (sparse index)     | gsi1  |
 // | suppressed address                    | pk = SUPPRESSION#<email>, sk = SUPPRESSION  (Get / BatchGet)    | table |
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
@@ -204,6 +205,8 @@ export interface Store {
   deleteSchedule(seriesId: string, name: string): Promise<void>;
   /** Pending schedules of every series due at or before `until` (all when absent), earliest first. */
   listPendingSchedules(options?: { until?: Instant }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+  /** Schedules of every series the local clock gave up on (the local dead-letter queue), earliest first. */
+  listFailedSchedules(): Promise<Array<ScheduleRecord & { seriesId: string }>>;
 
   /** Every training's calendar state, removed ones included, by order then slug. */
   getCalendars(seriesId: string): Promise<CalendarState[]>;
@@ -258,6 +261,7 @@ const key = {
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
+  failedSchedulesGsi: 'SCHEDULES#failed',
   scheduleGsiSk: (at: string, seriesId: string, name: string) => `${at}#${seriesId}#${name}`,
   suppression: (email: string) => `SUPPRESSION#${email}`,
   suppressionSk: 'SUPPRESSION',
@@ -1036,10 +1040,13 @@ export function createStore(options: {
         Item: {
           [PK]: key.series(seriesId),
           [SK]: key.scheduleSk(r.name),
-          // Only pending records are in the index, so the clock's Query reads nothing else.
+          // Only pending records are in the index, so the clock's Query reads nothing else; failed
+          // ones are in it under their own key, the local dead-letter queue `baton dlq` reads.
           ...(r.state === 'pending'
             ? { [GSI.partitionKey]: key.pendingSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
-            : {}),
+            : r.state === 'failed'
+              ? { [GSI.partitionKey]: key.failedSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
+              : {}),
           itemType: 'schedule',
           seriesId,
           name: r.name,
@@ -1073,6 +1080,16 @@ export function createStore(options: {
       KeyConditionExpression: until ? '#gpk = :gpk AND #gsk <= :until' : '#gpk = :gpk',
       ExpressionAttributeNames: { '#gpk': GSI.partitionKey, ...(until ? { '#gsk': GSI.sortKey } : {}) },
       ExpressionAttributeValues: { ':gpk': key.pendingSchedulesGsi, ...(until ? { ':until': `${until}$` } : {}) },
+    });
+    return items.map(toSchedule);
+  }
+
+  async function listFailedSchedules() {
+    const items = await queryAll({
+      IndexName: GSI.indexName,
+      KeyConditionExpression: '#gpk = :gpk',
+      ExpressionAttributeNames: { '#gpk': GSI.partitionKey },
+      ExpressionAttributeValues: { ':gpk': key.failedSchedulesGsi },
     });
     return items.map(toSchedule);
   }
@@ -1135,6 +1152,7 @@ export function createStore(options: {
     listSchedules,
     deleteSchedule,
     listPendingSchedules,
+    listFailedSchedules,
     getCalendars,
     putCalendars,
   };
