@@ -9,9 +9,10 @@ import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from 
 import { uploadLinkEmail, type SkippedFile } from '#emails/upload-link';
 import { formatDeadline, formatWindow, timeZoneName } from '#emails/dates';
 import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
-import { listHeaders, threadHeaders } from './headers.ts';
+import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import type { EmailKind, Participant, Series, Trainer, Training } from './model.ts';
+import { sanitizeLine } from './sanitize.ts';
 import { participantKey } from './short-key.ts';
 import { replyAddress, signLinkToken, signReplyToken, type Secrets } from './tokens.ts';
 
@@ -82,7 +83,8 @@ function headersFor(series: Series, settings: MailSettings, unsubscribe: string)
           // Locally the links server is plain http; RFC 8058 one-click needs https, so only the
           // URL is offered and the rest of the bulk headers stay as in production.
           'List-Unsubscribe': `<${unsubscribe}>`,
-          'List-Id': `"${series.title.replace(/["\\]/g, '')}" <${series.id}.${settings.domain}>`,
+          // Shared with listHeaders: a non-ASCII title unencoded here made buildMessage refuse every local send.
+          'List-Id': listIdValue(`${series.id}.${settings.domain}`, series.title),
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
         }),
@@ -140,7 +142,8 @@ function assemble(e: Envelope): ComposedMail {
     ...(e.calendar ? { calendar: e.calendar } : {}),
     boundarySeed: thread.messageId,
   });
-  return { from: formatAddress(e.from), to: e.to.email, raw, messageId: thread.messageId };
+  // SES takes this as FromEmailAddress, one line: encoded words separated by a space, not a fold.
+  return { from: formatAddress(e.from).replace(/\r\n /g, ' '), to: e.to.email, raw, messageId: thread.messageId };
 }
 
 export interface TrainingSend {
@@ -421,8 +424,12 @@ export interface AckInput {
   hash: string;
 }
 
+// The ack's subject is the sender's, so anything can be in it: controls, bidi overrides that make
+// "Re: gnp" read as something else, 100 KB of text. Cut at a length any client shows whole.
+const MAX_ACK_SUBJECT = 250;
+
 function reSubject(subject: string): string {
-  const s = subject.replace(/[\r\n]+/g, ' ').trim();
+  const s = sanitizeLine(subject, MAX_ACK_SUBJECT);
   return /^re\s*:/i.test(s) ? s : `Re: ${s || 'your reply'}`;
 }
 
