@@ -117,8 +117,14 @@ interface Envelope {
   answering?: string;
 }
 
+// The Message-ID being answered is the sender's: a 5,000-character or NUL-laden one would go
+// into In-Reply-To and References as is. A real one is short printable ASCII; anything else
+// threads under the training instead.
+const ANSWERABLE_ID = /^<[!-;=?-~]{1,250}>$/;
+
 /** Message-ID, threading and MIME for one recipient: the tail every composer shares. */
 function assemble(e: Envelope): ComposedMail {
+  const answering = e.answering !== undefined && ANSWERABLE_ID.test(e.answering) ? e.answering : undefined;
   const thread = threadHeaders({
     kind: e.kind,
     seriesId: e.series.id,
@@ -134,8 +140,8 @@ function assemble(e: Envelope): ComposedMail {
     subject: e.filled.subject,
     date: e.date,
     messageId: thread.messageId,
-    inReplyTo: e.answering ?? thread.inReplyTo,
-    references: e.answering ? [...thread.references.slice(0, 1), e.answering] : thread.references,
+    inReplyTo: answering ?? thread.inReplyTo,
+    references: answering ? [...thread.references.slice(0, 1), answering] : thread.references,
     headers: e.headers,
     text: e.filled.text,
     html: e.filled.html,
