@@ -3,6 +3,7 @@
 // BOMs, CRLF line ends, quoted names with commas and blank rows, so the CSV reader is a real one,
 // and every row problem names its line so the trainer can fix the sheet and export again.
 import { EmailSchema, ParticipantSchema, type Participant } from './model.ts';
+import { MAX_NAME_LENGTH, sanitizeLine } from './sanitize.ts';
 import { FriendlyTimeZoneSchema, normalizeLocalTime, timeZoneMessage, type Problem } from './series.ts';
 
 export interface CsvField {
@@ -234,10 +235,18 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       rowErrors.push(problem(`"${rawEmail}" is not a valid email address: correct it or remove the row`, emailCell));
     }
 
-    const name = (nameCell?.value ?? '').replace(/\s+/g, ' ').trim();
+    // Stored as it will be shown: the sheet may carry stray line breaks, NULs or bidi overrides.
+    const name = sanitizeLine(nameCell?.value ?? '');
     if (name === '') {
       rowErrors.push(
         problem(`the name is missing${rawEmail ? ` for ${rawEmail}` : ''}: add it as it should appear in greetings`, nameCell ?? emailCell),
+      );
+    } else if (name.length > MAX_NAME_LENGTH) {
+      rowErrors.push(
+        problem(
+          `the name${rawEmail ? ` for ${rawEmail}` : ''} is ${name.length} characters long; names can be at most ${MAX_NAME_LENGTH} (they appear in the To: line and every greeting): shorten it`,
+          nameCell,
+        ),
       );
     }
 

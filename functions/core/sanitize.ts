@@ -11,6 +11,52 @@ export const MAX_RESPONSE_TEXT = 20_000;
 // sequences need it.
 const UNSAFE_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 
+/** Longest name `validate` accepts (participants, trainers, authors): it goes into every header and greeting. */
+export const MAX_NAME_LENGTH = 200;
+
+// Printable ASCII, single spaces, nothing to trim: nearly every name and subject, returned as is
+// without normalizing or allocating (headers are built once per recipient).
+const CLEAN_ASCII = /^(?:[!-~]+(?: [!-~]+)*)?$/;
+// Every kind of line break (CR, LF, VT, FF, NEL, U+2028/2029) and tab separated words: a space.
+const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
+// Removed outright, on top of UNSAFE_CHARS: the Arabic letter mark (a bidi mark like U+200E/F),
+// the soft hyphen and the Mongolian vowel separator (invisible in a name, so "pay\u00adpal" would
+// look like "paypal"), the invisible math operators U+2061-2064. ZWNJ (U+200C) and ZWJ (U+200D)
+// stay: Persian and Indic names and emoji sequences are spelled with them.
+const UNSAFE_IN_LINE = /[\u00ad\u061c\u180e\u2061-\u2064]/g;
+// A lone surrogate cannot be written as UTF-8; encoders put U+FFFD in its place, so do it here
+// and the name we check is the name that is sent.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A name or subject made fit for one header line and for display: NFC, no controls (NUL, C0,
+ * C1, DEL), no bidi overrides, embeddings, isolates or marks, no zero-width spaces or other
+ * invisible characters that spoof, line and paragraph separators and every other run of
+ * whitespace as one space, trimmed. Letters of any script, combining marks, ZWJ/ZWNJ and emoji
+ * stay. `maxLength` (in UTF-16 units) cuts longer text at a character boundary and marks it "…".
+ * Every display name and every subject taken from user input goes through this one function.
+ */
+export function sanitizeLine(text: string, maxLength = Number.MAX_SAFE_INTEGER): string {
+  let out = text;
+  if (!CLEAN_ASCII.test(out)) {
+    out = out
+      .replace(LONE_SURROGATE, '\ufffd')
+      .normalize('NFC')
+      .replace(LINE_BREAKS, ' ')
+      .replace(UNSAFE_CHARS, '')
+      .replace(UNSAFE_IN_LINE, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
+  if (out.length > maxLength) {
+    let end = Math.max(0, maxLength - 1);
+    const code = out.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end--;
+    out = `${out.slice(0, end).trimEnd()}…`;
+  }
+  return out;
+}
+
 /** Plain text fit to store and show: normalized, without control or direction-changing characters. */
 export function sanitizeText(text: string, maxLength = MAX_RESPONSE_TEXT): string {
   let out = text

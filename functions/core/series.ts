@@ -18,6 +18,7 @@ import {
   type Training,
 } from './model.ts';
 import { parseYaml, splitFrontMatter, type ParsedYaml } from './front-matter.ts';
+import { MAX_NAME_LENGTH } from './sanitize.ts';
 
 /** Something wrong (or worth a second look) in an authored file. `line` 0 means the file as a whole. */
 export interface Problem {
@@ -336,6 +337,10 @@ function issueProblems(
       return [problem(`${name} is ${String(value)}; it must be at least ${String(issue.minimum)}`)];
     }
     case 'too_big':
+      // Printing a 5,000-character value back would bury the message.
+      if (issue.origin === 'string' && typeof value === 'string') {
+        return [problem(`${name} is ${value.trim().length} characters long; it can be at most ${String(issue.maximum)}: shorten it`)];
+      }
       return [problem(`${name} is ${String(value)}; it must be at most ${String(issue.maximum)}`)];
     case 'invalid_value':
       return [problem(`${name} is ${describeValue(value)}; use one of: ${issue.values.map(String).join(', ')}`)];
@@ -391,13 +396,15 @@ export function normalizeLocalTime(text: string): string | undefined {
 }
 
 const NonEmptyText = z.string().trim().min(1);
+// A person's name goes into the From: line and calendar invitations of every email.
+const NameText = NonEmptyText.max(MAX_NAME_LENGTH);
 
 const SeriesFileSchema = z.strictObject({
   id: SlugSchema,
   title: NonEmptyText,
   intro: z.string(),
   trainers: z
-    .array(z.strictObject({ name: NonEmptyText, email: EmailSchema, timeZone: FriendlyTimeZoneSchema }))
+    .array(z.strictObject({ name: NameText, email: EmailSchema, timeZone: FriendlyTimeZoneSchema }))
     .min(1),
   defaultTimeZone: FriendlyTimeZoneSchema,
   defaultWorkStart: FriendlyLocalTimeSchema.optional(),
@@ -535,7 +542,7 @@ const FrontMatterSchema = z.strictObject({
   title: NonEmptyText,
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,
-  author: NonEmptyText,
+  author: NameText,
   authorEmail: EmailSchema.optional(),
   audio: UrlSchema.optional(),
   video: UrlSchema.optional(),

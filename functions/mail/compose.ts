@@ -9,9 +9,10 @@ import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from 
 import { uploadLinkEmail, type SkippedFile } from './upload-link.ts';
 import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
 import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
-import { listHeaders, threadHeaders } from './headers.ts';
+import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import type { EmailKind, Participant, Series, Trainer, Training } from '#core/model';
+import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
 import { replyAddress, signLinkToken, signReplyToken, type Secrets } from '#core/tokens';
 
@@ -82,7 +83,8 @@ function headersFor(series: Series, settings: MailSettings, unsubscribe: string)
           // Locally the links server is plain http; RFC 8058 one-click needs https, so only the
           // URL is offered and the rest of the bulk headers stay as in production.
           'List-Unsubscribe': `<${unsubscribe}>`,
-          'List-Id': `"${series.title.replace(/["\\]/g, '')}" <${series.id}.${settings.domain}>`,
+          // Shared with listHeaders: a non-ASCII title unencoded here made buildMessage refuse every local send.
+          'List-Id': listIdValue(`${series.id}.${settings.domain}`, series.title),
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
         }),
@@ -115,8 +117,14 @@ interface Envelope {
   answering?: string;
 }
 
+// The Message-ID being answered is the sender's: a 5,000-character or NUL-laden one would go
+// into In-Reply-To and References as is. A real one is short printable ASCII; anything else
+// threads under the training instead.
+const ANSWERABLE_ID = /^<[!-;=?-~]{1,250}>$/;
+
 /** Message-ID, threading and MIME for one recipient: the tail every composer shares. */
 function assemble(e: Envelope): ComposedMail {
+  const answering = e.answering !== undefined && ANSWERABLE_ID.test(e.answering) ? e.answering : undefined;
   const thread = threadHeaders({
     kind: e.kind,
     seriesId: e.series.id,
@@ -132,15 +140,16 @@ function assemble(e: Envelope): ComposedMail {
     subject: e.filled.subject,
     date: e.date,
     messageId: thread.messageId,
-    inReplyTo: e.answering ?? thread.inReplyTo,
-    references: e.answering ? [...thread.references.slice(0, 1), e.answering] : thread.references,
+    inReplyTo: answering ?? thread.inReplyTo,
+    references: answering ? [...thread.references.slice(0, 1), answering] : thread.references,
     headers: e.headers,
     text: e.filled.text,
     html: e.filled.html,
     ...(e.calendar ? { calendar: e.calendar } : {}),
     boundarySeed: thread.messageId,
   });
-  return { from: formatAddress(e.from), to: e.to.email, raw, messageId: thread.messageId };
+  // SES takes this as FromEmailAddress, one line: encoded words separated by a space, not a fold.
+  return { from: formatAddress(e.from).replace(/\r\n /g, ' '), to: e.to.email, raw, messageId: thread.messageId };
 }
 
 export interface TrainingSend {
@@ -421,8 +430,12 @@ export interface AckInput {
   hash: string;
 }
 
+// The ack's subject is the sender's, so anything can be in it: controls, bidi overrides that make
+// "Re: gnp" read as something else, 100 KB of text. Cut at a length any client shows whole.
+const MAX_ACK_SUBJECT = 250;
+
 function reSubject(subject: string): string {
-  const s = subject.replace(/[\r\n]+/g, ' ').trim();
+  const s = sanitizeLine(subject, MAX_ACK_SUBJECT);
   return /^re\s*:/i.test(s) ? s : `Re: ${s || 'your reply'}`;
 }
 

@@ -11,7 +11,7 @@
 // `<thread.seriesId.trainingSlug@domain>`. Slugs are lowercase letters, digits and dashes, so dots
 // separate fields unambiguously; `_` stands for "no training" (series-wide mail such as kickoff).
 import { EmailKindSchema, type EmailKind } from '#core/model';
-import { encodeWords } from './mime.ts';
+import { displayPhrase } from './mime.ts';
 
 const NO_TRAINING = '_';
 const ID_RE = /<([^<>@\s]+)@([^<>\s]+)>/g;
@@ -130,13 +130,20 @@ export function listHeaders(input: ListHeadersInput): Record<string, string> {
   if (input.unsubscribeMailto) {
     targets.push(`<${input.unsubscribeMailto.startsWith('mailto:') ? input.unsubscribeMailto : `mailto:${input.unsubscribeMailto}`}>`);
   }
-  // Quotes and backslashes would end the quoted phrase early.
-  const name = input.listName?.replace(/["\\\r\n]/g, '').trim();
   return {
     'List-Unsubscribe': targets.join(', '),
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    'List-Id': name ? `${/^[\x20-\x7e]*$/.test(name) ? `"${name}"` : encodeWords(name)} <${input.listId}>` : `<${input.listId}>`,
+    'List-Id': listIdValue(input.listId, input.listName),
     'Auto-Submitted': 'auto-generated',
     'X-Auto-Response-Suppress': 'All',
   };
+}
+
+/**
+ * `"Series title" <list.id>`: the title is the trainer's and may be anything (quotes, Thai,
+ * 3,000 characters), so it goes through the same phrase encoding as a display name.
+ */
+export function listIdValue(listId: string, listName?: string): string {
+  const phrase = listName ? displayPhrase(listName) : '';
+  return phrase ? `${phrase} <${listId}>` : `<${listId}>`;
 }

@@ -10,6 +10,7 @@
 // UIDs are stable and domain-qualified, so an update re-sends the same UID with a higher SEQUENCE
 // and a removal sends METHOD:CANCEL for the same UIDs.
 import type { Participant, Series, Trainer, Training } from '#core/model';
+import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
 import { addDays, firstWorkingDay, icsDate, icsUtc, zonedTimeToUtc } from '#core/time';
 
@@ -39,10 +40,12 @@ export function escapeText(value: string): string {
   );
 }
 
-/** A parameter value, always quoted; DQUOTE and control characters cannot appear inside. */
+/**
+ * A parameter value (a CN: someone's name), always quoted; DQUOTE cannot appear inside, and the
+ * name is the one the mail headers show, without controls or bidi overrides.
+ */
 function paramValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${value.replace(/["\u0000-\u001f\u007f]/g, (c) => (c === '"' ? "'" : ' '))}"`;
+  return `"${sanitizeLine(value).replace(/"/g, "'")}"`;
 }
 
 function mailto(email: string): string {

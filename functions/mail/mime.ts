@@ -10,6 +10,7 @@
 //       text/calendar; method=REQUEST    base64 (Outlook and Gmail show their invitation bar)
 //     invite.ics                         base64 attachment, for clients that ignore the inline part
 // Without one: the multipart/alternative alone.
+import { sanitizeLine } from '#core/sanitize';
 import { rfc5322Date } from '#core/time';
 
 const CRLF = '\r\n';
@@ -73,16 +74,19 @@ const NEEDS_ENCODING = /[^\x20-\x7e]/;
 /**
  * RFC 2047 encoded words (UTF-8, base64) for a display name or subject. Words are split on
  * character boundaries, each under 75 characters, joined by folding whitespace (which decoders drop).
+ * Printable ASCII comes back as is unless `force`.
  */
-export function encodeWords(value: string): string {
-  if (!NEEDS_ENCODING.test(value)) return value;
+export function encodeWords(value: string, force = false): string {
+  if (!force && !NEEDS_ENCODING.test(value)) return value;
   const words: string[] = [];
   // 39 bytes make 52 base64 characters: "Subject: " plus one word stays within 78.
   const maxBytes = 39;
   let chunk = '';
   let bytes = 0;
+  // By code point, so a UTF-8 sequence (and a surrogate pair) never straddles two words.
   for (const ch of value) {
-    const width = Buffer.byteLength(ch);
+    const code = ch.codePointAt(0)!;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
     if (bytes + width > maxBytes) {
       words.push(chunk);
       chunk = '';
@@ -93,6 +97,36 @@ export function encodeWords(value: string): string {
   }
   if (chunk) words.push(chunk);
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(`${CRLF} `);
+}
+
+// Plain text can only fold at a space, so a run of non-spaces longer than this could not keep its
+// line within 78 characters (the longest header name we put before one, "Reply-To: ", and an
+// opening quote take 11). "=?" would be read as the start of an encoded word by decoders (most
+// decode them even inside quotes, which a name could use to show something else): encode those too.
+const UNFOLDABLE = /[^ ]{67}|=\?/;
+
+/**
+ * Unstructured header text (a subject, a list name) from anywhere: sanitised to one line, then
+ * left as is when it is printable ASCII that folds to 78 characters, otherwise as encoded words.
+ */
+export function headerText(value: string): string {
+  const clean = sanitizeLine(value);
+  if (!NEEDS_ENCODING.test(clean) && !UNFOLDABLE.test(clean)) return clean;
+  return encodeWords(clean, true);
+}
+
+/**
+ * A display name as an RFC 5322 phrase: sanitised, then a quoted-string when it is printable ASCII
+ * that folds to 78 characters, otherwise encoded words. Empty when nothing is left to show.
+ */
+export function displayPhrase(name: string): string {
+  const clean = sanitizeLine(name);
+  if (!clean) return '';
+  if (!NEEDS_ENCODING.test(clean)) {
+    const quoted = clean.replace(/["\\]/g, '\\$&');
+    if (!UNFOLDABLE.test(quoted)) return `"${quoted}"`;
+  }
+  return encodeWords(clean, true);
 }
 
 function oneLine(value: string): string {
@@ -110,10 +144,8 @@ function checkAddress(address: string): string {
 export function formatAddress(input: AddressInput): string {
   if (typeof input === 'string') return checkAddress(input);
   const address = checkAddress(input.address);
-  const name = input.name ? oneLine(input.name).trim() : '';
-  if (!name) return address;
-  if (NEEDS_ENCODING.test(name)) return `${encodeWords(name)} <${address}>`;
-  return `"${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
+  const name = input.name ? displayPhrase(input.name) : '';
+  return name ? `${name} <${address}>` : address;
 }
 
 /** Folds a header line at whitespace so lines stay near 78 characters (hard limit 998). */
@@ -300,12 +332,11 @@ function icsMethod(ics: string): string | undefined {
 export function buildMessage(input: MessageInput): string {
   const to = (Array.isArray(input.to) ? input.to : [input.to]) as readonly AddressInput[];
   if (to.length === 0) throw new RangeError('a message needs at least one recipient in "to"');
-  const subject = oneLine(input.subject);
   let head =
     header('From', formatAddress(input.from)) +
     header('To', to.map(formatAddress).join(', ')) +
     (input.replyTo ? header('Reply-To', formatAddress(input.replyTo)) : '') +
-    header('Subject', encodeWords(subject)) +
+    header('Subject', headerText(input.subject)) +
     header('Date', rfc5322Date(input.date)) +
     header('Message-ID', angle(input.messageId));
   if (input.inReplyTo) head += header('In-Reply-To', angle(input.inReplyTo));

@@ -2,10 +2,13 @@
 // that open in a browser, a mail client and a calendar.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { previewMails } from '#cli/commands/preview';
+import { parseParticipantsCsv } from '#core/participants';
+import { MAX_NAME_LENGTH, sanitizeLine } from '#core/sanitize';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const out = mkdtempSync(join(tmpdir(), 'baton-preview-'));
@@ -111,4 +114,62 @@ describe('baton preview', () => {
       }),
     ).toThrow(/nobody@example.com is not in examples\/q1-productivity\/participants.csv/);
   });
+});
+
+// The longest and nastiest names `validate` accepts, through every kind of email preview writes
+// (the same prepare* functions sending uses), with a non-ASCII series title: the local links are
+// http, so this also covers the List-Id written without listHeaders.
+describe('baton preview with hostile names and a non-ASCII title', () => {
+  const BAD = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+  // The seed repeated to the longest raw text whose sanitised form still fits `length`.
+  const fill = (seed: string, length: number): string => {
+    const long = seed.repeat(Math.ceil((3 * length) / seed.length));
+    let n = length;
+    while (sanitizeLine(long.slice(0, n + 1)).length <= length && n < long.length) n++;
+    return long.slice(0, n);
+  };
+  const hostile = [
+    { email: 'long@example.com', name: 'A'.repeat(200) },
+    { email: 'mixed@example.com', name: fill('\u202e"=?UTF-8?B?QWRtaW4=?=" <admin@evil.example>,\u0000\r\nBcc: x@evil.example <script>alert(1)</script> ', 200) },
+    { email: 'scripts@example.com', name: fill('Nurul Ḥāfiẓah สมชาย محمد‌رضا 山田太郎 👩‍💻\u2066 ', 200) },
+  ];
+  // series.yaml counts the name as written (invisible characters too), so 200 raw characters.
+  const trainerName = 'Maya \u202eOkafor\u0007 "the trainer" '.repeat(10).slice(0, 200).trim();
+  const title = fill('Produktivität — 生産性 \u202e', 300);
+  const dir = mkdtempSync(join(tmpdir(), 'baton-hostile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts these names in validate, and keeps every header line within 998 octets and free of controls', async () => {
+    cpSync(join(root, 'examples', 'q1-productivity'), dir, { recursive: true });
+    const yaml = readFileSync(join(dir, 'series.yaml'), 'utf8')
+      .replace(/^title: .*$/m, `title: ${JSON.stringify(title)}`)
+      .replace('  - name: Maya Okafor', `  - name: ${JSON.stringify(trainerName)}`);
+    writeFileSync(join(dir, 'series.yaml'), yaml);
+    const csv = ['email,name', ...hostile.map((p) => `${p.email},"${p.name.replace(/"/g, '""')}"`)].join('\n');
+    writeFileSync(join(dir, 'participants.csv'), csv);
+    const checked = parseParticipantsCsv(csv, { file: 'participants.csv', defaultTimeZone: 'UTC', defaultWorkStart: '09:00' });
+    expect(checked.errors).toEqual([]);
+    expect(Math.max(...checked.participants.map((p) => p.name.length))).toBe(MAX_NAME_LENGTH);
+
+    let longest = 0;
+    for (const person of hostile) {
+      const preview = await previewMails(dir, { participant: person.email });
+      expect(preview.mails.length).toBeGreaterThanOrEqual(9);
+      for (const { name, mail } of preview.mails) {
+        const head = mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n'));
+        for (const line of head.split('\r\n')) {
+          longest = Math.max(longest, Buffer.byteLength(line));
+          expect(Buffer.byteLength(line), `${name}: ${line.slice(0, 60)}`).toBeLessThanOrEqual(998);
+          expect(line, name).toMatch(/^[\x20-\x7e]*$/);
+        }
+        const parsed = await simpleParser(mail.raw);
+        expect(parsed.headers.has('bcc'), name).toBe(false);
+        for (const shown of [parsed.subject, parsed.to && 'text' in parsed.to ? parsed.to.text : '', parsed.from?.text]) expect(shown, name).not.toMatch(BAD);
+        // Names land in greetings and roll-ups escaped, never as markup.
+        expect(typeof parsed.html === 'string' ? parsed.html : '', name).not.toContain('<script>alert(1)');
+      }
+    }
+    // Addresses and URLs are the only unfoldable tokens; everything the names add folds.
+    expect(longest).toBeLessThan(200);
+  }, 120_000);
 });

@@ -165,6 +165,34 @@ describe('parseParticipantsCsv', () => {
     expect(result.participants.map((p) => p.email)).toEqual(['a@example.com']);
   });
 
+  it('refuses a name over 200 characters at its line and column, and keeps names up to 200', () => {
+    const text = ['email,name', `a@example.com,${'A'.repeat(200)}`, `b@example.com,${'B'.repeat(201)}`, `c@example.com,"${'Ḥ'.repeat(5000)}"`].join('\n');
+    const result = parseParticipantsCsv(text, options);
+    expect(result.participants.map((p) => p.email)).toEqual(['a@example.com']);
+    expect(result.errors).toEqual([
+      {
+        file: 'participants.csv',
+        line: 3,
+        column: 15,
+        message: 'the name for b@example.com is 201 characters long; names can be at most 200 (they appear in the To: line and every greeting): shorten it',
+      },
+      expect.objectContaining({ line: 4, column: 15, message: expect.stringMatching(/^the name for c@example.com is 5000 characters long/) as unknown as string }),
+    ]);
+  });
+
+  it('stores names as they will be shown: no controls, bidi overrides or line breaks, other scripts intact', () => {
+    const names = ['Nurul Ḥāfiẓah', 'สมชาย ใจดี', 'محمد‌رضا', '山田 太郎', 'Ana 👩‍💻 Reyes'];
+    const text = ['email,name', ...names.map((n, i) => `p${i}@example.com,${n}`), 'x@example.com,"Eve\u0000 \u202eRe: invoice\u202c\n Smith"'].join('\n');
+    const parsed = parseParticipantsCsv(text.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), options);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.participants.map((p) => p.name)).toEqual([...names, 'Eve Re: invoice Smith']);
+  });
+
+  it('counts a name of only invisible characters as missing', () => {
+    const result = parseParticipantsCsv('email,name\na@example.com,\u202e\u200b\u2066\n', options);
+    expect(result.errors[0]!.message).toMatch(/^the name is missing for a@example.com/);
+  });
+
   it('warns about an empty file instead of failing', () => {
     expect(parseParticipantsCsv('', options)).toMatchObject({ participants: [], errors: [], warnings: [expect.anything()] });
     expect(parseParticipantsCsv('email,name\n', options).warnings[0]!.message).toContain('no participants');

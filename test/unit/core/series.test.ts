@@ -292,6 +292,21 @@ describe('parseSeries on broken trainings', () => {
     );
   });
 
+  it('refuses a trainer name or author over 200 characters, at its line, without echoing it', () => {
+    let files = withEdit('series.yaml', (t) => replaceOnce(t, '  - name: Maya Okafor', `  - name: ${'M'.repeat(201)}`));
+    files = withEdit(T1, (t) => replaceOnce(t, 'author: Maya Okafor', `author: ${'Ḥ'.repeat(5000)}`), files);
+    expect(errorsOf(parseSeries(files))).toEqual([
+      {
+        file: 'series.yaml',
+        line: lineOf(textOf(files, 'series.yaml'), `name: ${'M'.repeat(201)}`),
+        column: 11,
+        message: 'trainers[0].name is 201 characters long; it can be at most 200: shorten it',
+      },
+      { file: T1, line: 5, column: 9, message: 'author is 5000 characters long; it can be at most 200: shorten it' },
+    ]);
+    expect(parseSeries(withEdit('series.yaml', (t) => replaceOnce(t, '  - name: Maya Okafor', `  - name: ${'M'.repeat(200)}`))).ok).toBe(true);
+  });
+
   it('says which key is missing and what to write', () => {
     const files = withEdit(T1, (t) => replaceOnce(t, 'author: Maya Okafor\n', ''));
     const [error] = errorsOf(parseSeries(files));

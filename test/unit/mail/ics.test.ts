@@ -221,6 +221,25 @@ describe('trainingCalendar', () => {
     expect(js.events[0]!.attendees[0]!.cn).toBe('हरि शर्मा');
   });
 
+  it('writes the same sanitised name in ATTENDEE and ORGANIZER CN as the mail headers: no bidi override, NUL or line break', () => {
+    const eve: Participant = { ...ana, name: 'Eve\u0000 \u202eRe: invoice\u202c\r\nX-Evil: 1 Smith' };
+    const text = trainingCalendar({
+      series: { ...series, trainers: [{ ...series.trainers[0]!, name: 'Juliet\u2066 Chen\u2069' }] },
+      training: trainings[0],
+      participant: eve,
+      organizer: { name: 'Juliet\u2066 Chen\u2069', email: organizer.email },
+      domain: DOMAIN,
+      sequence: 0,
+      dtstamp: DTSTAMP,
+      focusMinutes: 30,
+      position: '1 of 3',
+    });
+    const js = parseWithIcalJs(text);
+    expect(js.events[0]!.attendees[0]!.cn).toBe('Eve Re: invoice X-Evil: 1 Smith');
+    expect(text).toContain('ORGANIZER;CN="Juliet Chen":');
+    expect(text).not.toMatch(/[\u0000\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('folds every line at 75 octets with CRLF and never splits a UTF-8 character', () => {
     for (const person of [ana, ben, hari]) {
       for (const t of trainings) {
