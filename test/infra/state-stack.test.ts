@@ -20,7 +20,7 @@ describe('StateStack', () => {
     // The same feature flags as `cdk synth`, read from cdk.json.
     // CloudFormation's own template validation runs in the whole-app synth (config.test.ts).
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
-    stack = new StateStack(app, 'BatonState');
+    stack = new StateStack(app, 'BatonState', { domain: 'baton.example.com' });
     template = Template.fromStack(stack);
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
