@@ -341,19 +341,20 @@ describe('IAM, evaluated', () => {
     it('can be assumed by Lambda, and by nothing else', async () => {
       const roleId = sid(functions()[fn].role as never);
       const trust = r.resolve(S, templates[S]!.Resources[roleId]!.Properties.AssumeRolePolicyDocument);
-      const assume = async (principal: string) =>
-        (
-          await runSimulation(
-            {
-              identityPolicies: [],
-              serviceControlPolicies: [],
-              resourceControlPolicies: [],
-              resourcePolicy: trust,
-              request: { action: 'sts:AssumeRole', principal, resource: { resource: r.getAtt(S, roleId, 'Arn'), accountId: ACCOUNT }, contextVariables: {} },
-            },
-            {},
-          )
-        ).overallResult;
+      const assume = async (principal: string) => {
+        const result = await runSimulation(
+          {
+            identityPolicies: [],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            resourcePolicy: trust,
+            request: { action: 'sts:AssumeRole', principal, resource: { resource: r.getAtt(S, roleId, 'Arn'), accountId: ACCOUNT }, contextVariables: {} },
+          },
+          {},
+        );
+        if (result.resultType === 'error') throw new Error(`sts:AssumeRole by ${principal} could not be evaluated: ${JSON.stringify(result.errors)}`);
+        return result.overallResult;
+      };
       expect(await assume('lambda.amazonaws.com')).toBe('Allowed');
       expect(await assume('scheduler.amazonaws.com')).not.toBe('Allowed');
       expect(await assume(`arn:aws:iam::${OTHER_ACCOUNT}:root`)).not.toBe('Allowed');
