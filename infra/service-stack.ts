@@ -57,7 +57,7 @@ export const SES_EVENT_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Receive
  */
 export const ASYNC_RETRY_ATTEMPTS = 2;
 export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
-/** The scheduler's own retry policy (set per schedule by `baton publish`, see adapters/scheduler.ts). */
+/** Every series' schedule group is baton-<series> (adapters/scheduler.ts groupName); the scheduler role trusts only these. */
 export const SCHEDULE_GROUP_PREFIX = 'baton-';
 
 export class ServiceStack extends Stack {
