@@ -23,7 +23,8 @@ const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_
 
 const state = new StateStack(app, 'BatonState', {
   env,
-  description: 'Baton state: the table, the inbound-mail and attachment buckets, the reply-token secret',
+  description: 'Baton state: the table, the inbound-mail and attachment buckets, the reply-token secret, the SES identity',
+  domain: config.domain,
 });
 new ServiceStack(app, 'BatonService', {
   env,

@@ -1,43 +1,43 @@
-// The stateless half: the Lambdas and what triggers them. It can be destroyed and redeployed
-// freely; everything it needs to keep lives in the state stack, passed in as props.
+// The stateless half: the Lambdas and what triggers them. It can be redeployed freely: everything
+// it must keep lives in the state stack (passed in as props), and what mail already sent points at
+// (the links' function URL, the receipt rules) keeps its logical id, so an update never replaces it
+// (test/infra/service-stack.test.ts pins them).
 //
 //   schedule (EventBridge Scheduler, one group per series, created by `baton publish`)
 //     └─ SchedulerRole ─> dispatch ─┬─ sends a small job itself ─────────────┐
 //                                   └─ FanOut queue ─> send-worker (×2) ─────┴─> SES (configuration set)
 //   SES events (bounce, complaint) ─> EventBridge default bus ─> mail-events ─> suppression
-//   mail to reply.<domain> ─> SES receipt rule ─> S3 inbound/ ─> inbound
+//   mail to reply.<domain> ─> SES receipt rule ─> receipt-filter (spam/virus stop) ─> S3 inbound/ ─> inbound
 //   one-click link ─> function URL ─> links
-// Every function, queue and dead-letter queue has an alarm on the operator's topic.
+// Every asynchronous invocation ends, when it keeps failing, in a queue of its own; every queue
+// where failures land, every function and the scheduler have an alarm on the operator's topic.
 import { Annotations, CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Rule, EventBus } from 'aws-cdk-lib/aws-events';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import {
-  ConfigurationSet,
-  EmailIdentity,
-  EmailSendingEvent,
-  EventDestination,
-  Identity,
-  MailFromBehaviorOnMxFailure,
-  ReceiptRuleSet,
-  SuppressionReasons,
-} from 'aws-cdk-lib/aws-ses';
+import { ReceiptRuleSet, type ConfigurationSet, type EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
 import { OperatorAlarms } from './alarms.ts';
 import { BatonFunction, ENV } from './baton-function.ts';
+import { operatorDashboard } from './dashboard.ts';
 import type { Config } from './config.ts';
 import { SERVICE_OUTPUTS } from '#contract/outputs';
 import { INBOUND_MAIL_PREFIX, type StateStack } from './state-stack.ts';
 
 export type ServiceStackProps = StackProps & {
   config: Config;
-  state: Pick<StateStack, 'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter'>;
+  state: Pick<
+    StateStack,
+    'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter' | 'identity' | 'configurationSet'
+  >;
 };
 
 /** Recipients per queued batch: about 15 s of sending at 14 per second. */
@@ -50,6 +50,15 @@ export const SEND_WORKER_TIMEOUT = Duration.minutes(15);
 /** Tries of a batch before its dead-letter queue. */
 export const FANOUT_MAX_RECEIVES = 5;
 export const SES_EVENT_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'];
+/**
+ * Lambda's retries of a failed asynchronous invocation (its maximum) before the on-failure
+ * destination. Every async handler is safe to repeat: the delivery ledger and the inbound message
+ * record make a second run send and record nothing twice.
+ */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
+/** Every series' schedule group is baton-<series> (adapters/scheduler.ts groupName); the scheduler role trusts only these. */
+export const SCHEDULE_GROUP_PREFIX = 'baton-';
 
 export class ServiceStack extends Stack {
   readonly dispatch: BatonFunction;
@@ -57,14 +66,22 @@ export class ServiceStack extends Stack {
   readonly inbound: BatonFunction;
   readonly links: BatonFunction;
   readonly mailEvents: BatonFunction;
+  readonly receiptFilter: BatonFunction;
   readonly linksUrl: FunctionUrl;
   readonly fanOutQueue: Queue;
-  readonly deadLetters: { fanOut: Queue; scheduler: Queue; mailEvents: Queue; inbound: Queue };
+  /**
+   * Every queue where a failure lands. Message formats differ: fanOut holds the fan-out message as
+   * sent; scheduler holds the schedule's input (the job); dispatchFailures, inbound and the Lambda
+   * side of mailEvents hold Lambda's on-failure record ({ requestContext, requestPayload,
+   * responseContext, responsePayload }); EventBridge's side of mailEvents holds the event itself.
+   */
+  readonly deadLetters: { fanOut: Queue; scheduler: Queue; dispatchFailures: Queue; mailEvents: Queue; inbound: Queue };
   readonly schedulerRole: Role;
   readonly identity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
   readonly receiptRuleSet: ReceiptRuleSet;
   readonly alarms: OperatorAlarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -74,6 +91,7 @@ export class ServiceStack extends Stack {
     this.deadLetters = {
       fanOut: deadLetterQueue(this, 'FanOutDeadLetters'),
       scheduler: deadLetterQueue(this, 'SchedulerDeadLetters'),
+      dispatchFailures: deadLetterQueue(this, 'DispatchFailures'),
       mailEvents: deadLetterQueue(this, 'MailEventsDeadLetters'),
       inbound: deadLetterQueue(this, 'InboundDeadLetters'),
     };
@@ -86,30 +104,21 @@ export class ServiceStack extends Stack {
       deadLetterQueue: { queue: this.deadLetters.fanOut, maxReceiveCount: FANOUT_MAX_RECEIVES },
     });
 
-    // --- SES: the sending identity and the configuration set every email goes through ----------
-    this.identity = new EmailIdentity(this, 'Identity', {
-      identity: Identity.domain(config.domain),
-      // A MAIL FROM under the domain lets SPF align with From for DMARC (Easy DKIM aligns already).
-      mailFromDomain: `mail.${config.domain}`,
-      mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
-    });
-    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
-      reputationMetrics: true,
-      // SES itself also stops mailing these addresses, even if the store's suppression is lost.
-      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-    });
-    this.configurationSet.addEventDestination('BouncesAndComplaints', {
-      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
-    });
+    // The identity and configuration set live in the state stack: mail already sent depends on them.
+    this.identity = state.identity;
+    this.configurationSet = state.configurationSet;
 
     // --- functions -----------------------------------------------------------------------------
+    // Each useTable lists the calls that function's handler and core make through the store
+    // (functions/adapters/dynamo.ts); test/infra/iam.test.ts evaluates the result call by call.
     this.links = new BatonFunction(this, 'links', {
       description: 'One-click links: records read, kudos, ratings and unsubscribes from signed tokens',
       memorySize: 256,
       timeout: Duration.seconds(10),
     })
-      .useTable(state.table, 'readWrite')
+      // getSeries (Query), getParticipant/findResponseByKey (GetItem), putResponse (PutItem),
+      // setUnsubscribed (UpdateItem).
+      .useTable(state.table, { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] })
       .useReplyTokenSecret(state.replyTokenSecret);
     // Anyone with a link may click it: the signed token in the path is the authorisation.
     this.linksUrl = this.links.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
@@ -121,6 +130,10 @@ export class ServiceStack extends Stack {
       linksBaseUrl: this.linksUrl.url,
       maxSendRate: config.maxSendRate,
     };
+    // A job's sends: getSeries/getTemplates/listParticipants/listResponses/listDeliveries/
+    // getCalendars (Query), suppressedAmong (BatchGetItem), the delivery ledger (UpdateItem, and
+    // GetItem when a claim is contested). No Put, Delete or BatchWrite.
+    const sendsAJob = { table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'] } as const;
 
     this.dispatch = new BatonFunction(this, 'dispatch', {
       description: 'Runs one scheduled job: kickoff, training, reminder, roll-up, digest, follow-up or wrap-up',
@@ -129,19 +142,24 @@ export class ServiceStack extends Stack {
         [ENV.fanOutQueueUrl]: this.fanOutQueue.queueUrl,
         [ENV.fanOutBatchSize]: String(FANOUT_BATCH_SIZE),
       },
+      // The scheduler hands the job over asynchronously: its retry policy and dead-letter queue
+      // cover only the hand-over. An error inside dispatch is retried by Lambda and then kept here.
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetters.dispatchFailures),
     })
-      .useTable(state.table, 'readWrite')
+      .useTable(state.table, sendsAJob)
       .useReplyTokenSecret(state.replyTokenSecret)
-      .useMail(this.identity, this.configurationSet, mail);
+      .useMail(this.configurationSet, mail);
     this.dispatch.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.fanOutQueue.queueArn] }));
 
     this.sendWorker = new BatonFunction(this, 'send-worker', {
       description: 'Sends one queued batch of a large job',
       timeout: SEND_WORKER_TIMEOUT,
     })
-      .useTable(state.table, 'readWrite')
+      .useTable(state.table, sendsAJob)
       .useReplyTokenSecret(state.replyTokenSecret)
-      .useMail(this.identity, this.configurationSet, mail);
+      .useMail(this.configurationSet, mail);
     this.sendWorker.addEventSource(
       new SqsEventSource(this.fanOutQueue, {
         batchSize: SEND_WORKER_BATCH,
@@ -154,12 +172,18 @@ export class ServiceStack extends Stack {
       description: 'Takes in a reply SES stored in S3: routes, trims, classifies and records it',
       memorySize: 1024,
       timeout: Duration.minutes(1),
-      // SES invokes it asynchronously; what still fails after Lambda's retries is kept here.
-      deadLetterQueue: this.deadLetters.inbound,
+      // SES invokes it asynchronously. An on-failure destination rather than a Lambda DLQ: its
+      // record carries the error (responsePayload) next to the event, so the operator sees why.
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetters.inbound),
     })
-      .useTable(state.table, 'readWrite')
+      // findSeriesByKey (Query on gsi1), getSeries (Query), findParticipantByKey/getParticipant/
+      // findResponseByKey/getTemplate (GetItem), suppressedAmong (BatchGetItem), putResponse and
+      // recordInboundMessage (PutItem), setUnsubscribed/setOutOfOffice and the ack's ledger (UpdateItem).
+      .useTable(state.table, { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], queryIndex: true })
       .useReplyTokenSecret(state.replyTokenSecret)
-      .useMail(this.identity, this.configurationSet, mail);
+      .useMail(this.configurationSet, mail);
     this.inbound.role!.addManagedPolicy(state.inboundMailReader);
     this.inbound.role!.addManagedPolicy(state.attachmentWriter);
     this.inbound.addEnvironment(ENV.inboundBucket, state.inboundMailBucket.bucketName);
@@ -168,7 +192,15 @@ export class ServiceStack extends Stack {
     this.mailEvents = new BatonFunction(this, 'mail-events', {
       description: 'Suppresses addresses that bounced for good or complained',
       memorySize: 256,
-    }).useTable(state.table, 'readWrite');
+      // EventBridge invokes it asynchronously: the rule target's dead-letter queue below covers a
+      // failed hand-over, this covers an error inside the function. Both land in one queue.
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetters.mailEvents),
+    })
+      // suppress (PutItem), listSeriesOfParticipant (Query on gsi1), setBounced/setUnsubscribed
+      // (UpdateItem; GetItem when there is nothing to change).
+      .useTable(state.table, { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     new Rule(this, 'SesEvents', {
       description: "Bounces and complaints of Baton's configuration set",
       eventPattern: {
@@ -185,13 +217,25 @@ export class ServiceStack extends Stack {
       ],
     });
 
+    // Synchronous (RequestResponse) and touching nothing but its logs: it reads the verdicts in
+    // the event and answers STOP_RULE_SET or CONTINUE.
+    this.receiptFilter = new BatonFunction(this, 'receipt-filter', {
+      description: 'Stops the receipt rule for mail SES marks as spam or virus, before it is stored',
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+    });
+
     // --- the scheduler's role: invoke dispatch, and nothing else --------------------------------
+    // EventBridge Scheduler presents the schedule *group* as the source: one group per series,
+    // named baton-<series> by adapters/scheduler.ts groupName().
     this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Assumed by the series schedules (groups baton-*) to run dispatch',
+      description: `Assumed by the series schedules (groups ${SCHEDULE_GROUP_PREFIX}*) to run dispatch`,
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'baton-*' }) },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: `${SCHEDULE_GROUP_PREFIX}*` }),
+          },
         },
       }),
     });
@@ -200,12 +244,14 @@ export class ServiceStack extends Stack {
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.scheduler.queueArn] }),
     );
 
-    // --- inbound mail: store the raw message, then hand it to the inbound function -------------
+    // --- inbound mail: drop spam, store the raw message, then hand it to the inbound function ---
     this.receiptRuleSet = new ReceiptRuleSet(this, 'ReceiptRules');
     const rule = this.receiptRuleSet.addRule('Replies', {
       recipients: [config.inboundDomain],
       scanEnabled: true,
       actions: [
+        // First and synchronous, so STOP_RULE_SET keeps spam and viruses out of S3 and inbound.
+        new LambdaAction({ function: this.receiptFilter, invocationType: LambdaInvocationType.REQUEST_RESPONSE }),
         // The bucket lives in the state stack, whose policy already lets this account's receipt
         // rules write under inbound/; referencing it by name keeps this stack from editing it.
         new S3Action({
@@ -220,29 +266,46 @@ export class ServiceStack extends Stack {
       "The state stack's inbound bucket policy lets this account's receipt rules (and only them) write under inbound/.",
     );
 
-    // --- alarms --------------------------------------------------------------------------------
+    // --- alarms and the dashboard ----------------------------------------------------------------
+    const functions: Record<string, BatonFunction> = {
+      dispatch: this.dispatch,
+      'send-worker': this.sendWorker,
+      inbound: this.inbound,
+      links: this.links,
+      'mail-events': this.mailEvents,
+      'receipt-filter': this.receiptFilter,
+    };
     this.alarms = new OperatorAlarms(this, 'Alarms', { operatorEmail: config.operatorEmail });
-    for (const [name, fn] of Object.entries({
-      Dispatch: this.dispatch,
-      SendWorker: this.sendWorker,
-      Inbound: this.inbound,
-      Links: this.links,
-      MailEvents: this.mailEvents,
-    })) {
-      this.alarms.watchFunction(name, fn);
+    for (const [stem, fn] of Object.entries(functions)) {
+      this.alarms.watchFunction(pascal(stem), fn).watchDroppedEvents(stem);
     }
     this.alarms
       .watchDeadLetters('FanOutDeadLetters', this.deadLetters.fanOut, 'A batch of emails that kept failing to send')
-      .watchDeadLetters('SchedulerDeadLetters', this.deadLetters.scheduler, 'A scheduled job that dispatch kept failing')
+      .watchDeadLetters('SchedulerDeadLetters', this.deadLetters.scheduler, 'A scheduled job the scheduler could not hand to dispatch')
+      .watchDeadLetters('DispatchFailures', this.deadLetters.dispatchFailures, 'A scheduled job that dispatch kept failing')
       .watchDeadLetters('MailEventsDeadLetters', this.deadLetters.mailEvents, 'A bounce or complaint that could not be recorded')
       .watchDeadLetters('InboundDeadLetters', this.deadLetters.inbound, 'A reply that could not be processed (its raw mail is in the inbound bucket)')
+      .watchScheduler()
+      .watchSesThrottles({ Dispatch: this.dispatch.logGroup, SendWorker: this.sendWorker.logGroup, Inbound: this.inbound.logGroup })
       .watchSesReputation();
+    this.dashboard = operatorDashboard(this, 'Dashboard', {
+      functions,
+      failureQueues: {
+        'fan-out': this.deadLetters.fanOut,
+        scheduler: this.deadLetters.scheduler,
+        dispatch: this.deadLetters.dispatchFailures,
+        inbound: this.deadLetters.inbound,
+        'mail-events': this.deadLetters.mailEvents,
+      },
+      inbound: this.inbound,
+      receiptFilter: this.receiptFilter,
+    });
 
-    // --- outputs: what `baton publish --target aws` and the operator need ----------------------
+    // --- outputs: what `baton publish --target aws`, `baton dlq` and the operator need ---------
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(SERVICE_OUTPUTS.dispatchFunctionArn, this.dispatch.functionArn, 'The target of every series schedule');
     output(SERVICE_OUTPUTS.schedulerRoleArn, this.schedulerRole.roleArn, 'The role series schedules assume');
-    output(SERVICE_OUTPUTS.schedulerDeadLetterQueueArn, this.deadLetters.scheduler.queueArn, 'Where jobs that keep failing go');
+    output(SERVICE_OUTPUTS.schedulerDeadLetterQueueArn, this.deadLetters.scheduler.queueArn, 'Where jobs the scheduler could not hand over go');
     output(SERVICE_OUTPUTS.fanOutQueueUrl, this.fanOutQueue.queueUrl, 'Batches of a large send');
     output(SERVICE_OUTPUTS.linksUrl, this.linksUrl.url, 'Base of one-click links');
     output(SERVICE_OUTPUTS.configurationSetName, this.configurationSet.configurationSetName, 'SES configuration set of all Baton mail');
@@ -258,6 +321,17 @@ export class ServiceStack extends Stack {
       'Easy DKIM: add these three CNAME records',
     );
     output(SERVICE_OUTPUTS.mailFromDomain, `mail.${config.domain}`, `MX 10 feedback-smtp.<region>.amazonses.com and TXT "v=spf1 include:amazonses.com ~all"`);
+    output(SERVICE_OUTPUTS.fanOutDeadLetterQueueUrl, this.deadLetters.fanOut.queueUrl, 'Fan-out batches that kept failing (the message as queued)');
+    output(SERVICE_OUTPUTS.schedulerDeadLetterQueueUrl, this.deadLetters.scheduler.queueUrl, 'Jobs the scheduler gave up on (the schedule input)');
+    output(SERVICE_OUTPUTS.dispatchFailureQueueUrl, this.deadLetters.dispatchFailures.queueUrl, 'Jobs dispatch kept failing (Lambda on-failure records)');
+    output(SERVICE_OUTPUTS.inboundDeadLetterQueueUrl, this.deadLetters.inbound.queueUrl, 'Replies inbound kept failing (Lambda on-failure records)');
+    output(
+      SERVICE_OUTPUTS.mailEventsDeadLetterQueueUrl,
+      this.deadLetters.mailEvents.queueUrl,
+      'Bounces and complaints not recorded (EventBridge events, or Lambda on-failure records)',
+    );
+    output(SERVICE_OUTPUTS.inboundFunctionArn, this.inbound.functionArn, 'Replays of inbound failures invoke this');
+    output(SERVICE_OUTPUTS.mailEventsFunctionArn, this.mailEvents.functionArn, 'Replays of mail-events failures invoke this');
 
     // --- cdk-nag: what is flagged on purpose ---------------------------------------------------
     Validations.of(this).acknowledge({
@@ -277,3 +351,5 @@ function deadLetterQueue(scope: Construct, id: string): Queue {
   Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue, watched by an alarm.' });
   return queue;
 }
+
+const pascal = (stem: string) => stem.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

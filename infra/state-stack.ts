@@ -1,8 +1,11 @@
 // Everything Baton must not lose: the table, the mail and attachment buckets, the reply-token
-// secret. It lives apart from the service stack so that redeploying or even deleting the service
-// never touches data, and every resource here is retained if its stack is deleted.
+// secret, and the SES sending identity with its configuration set. It lives apart from the service
+// stack so that redeploying or even deleting the service never touches data, and every resource
+// here is retained if its stack is deleted. The identity is here because mail already sent depends
+// on it: a new identity has new Easy DKIM tokens, so the DNS records would no longer verify.
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
@@ -13,6 +16,15 @@ import {
   type LifecycleRule,
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  MailFromBehaviorOnMxFailure,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '#contract/table-definition';
 import { STATE_OUTPUTS } from '#contract/outputs';
@@ -23,6 +35,11 @@ export const INBOUND_MAIL_RETENTION_DAYS = 90;
 /** SES writes each received message under this prefix of the inbound bucket. */
 export const INBOUND_MAIL_PREFIX = 'inbound/';
 
+export type StateStackProps = StackProps & {
+  /** The domain Baton sends from (config.domain): the SES identity verifies it. */
+  domain: string;
+};
+
 export class StateStack extends Stack {
   readonly table: Table;
   readonly inboundMailBucket: Bucket;
@@ -31,8 +48,10 @@ export class StateStack extends Stack {
   /** Reading raw inbound mail, and writing attachments: what the inbound function may do with the buckets. */
   readonly inboundMailReader: ManagedPolicy;
   readonly attachmentWriter: ManagedPolicy;
+  readonly identity: EmailIdentity;
+  readonly configurationSet: ConfigurationSet;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id, props);
 
     const { partitionKey, sortKey, gsi1, timeToLiveAttribute } = tableDefinition;
@@ -107,6 +126,28 @@ export class StateStack extends Stack {
         'Not rotated on a timer: rotation would break the reply address and links of every email already sent. ' +
         'To rotate by hand, store a JSON array with the new secret first; tokens made with the old one still verify.',
     });
+
+    // --- SES: the sending identity and the configuration set every email goes through ----------
+    this.identity = new EmailIdentity(this, 'Identity', {
+      identity: Identity.domain(props.domain),
+      // A MAIL FROM under the domain lets SPF align with From for DMARC (Easy DKIM aligns already).
+      mailFromDomain: `mail.${props.domain}`,
+      mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+    });
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      // SES itself also stops mailing these addresses, even if the store's suppression is lost.
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    // Events go to the default bus; the service stack's rule picks them up by configuration set,
+    // so this destination never has to change when the service does.
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    // Deleting the identity would invalidate the DKIM records in DNS and stop all sending.
+    this.identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     // What the CLI's aws target and the service stack read.
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });

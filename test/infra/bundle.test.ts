@@ -16,7 +16,7 @@ import { StateStack } from '#infra/state-stack';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
-const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'mail-events'] as const;
+const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'mail-events', 'receipt-filter'] as const;
 
 describe('the function bundles', () => {
   let outdir: string;
@@ -25,7 +25,7 @@ describe('the function bundles', () => {
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
-    const state = new StateStack(app, 'BatonState');
+    const state = new StateStack(app, 'BatonState', { domain: parseConfig(cdkJson.context).domain });
     const service = new ServiceStack(app, 'BatonService', { config: parseConfig(cdkJson.context), state });
     const resources = Template.fromStack(service).toJSON().Resources;
     for (const name of FUNCTIONS) {

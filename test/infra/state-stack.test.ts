@@ -20,7 +20,7 @@ describe('StateStack', () => {
     // The same feature flags as `cdk synth`, read from cdk.json.
     // CloudFormation's own template validation runs in the whole-app synth (config.test.ts).
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
-    stack = new StateStack(app, 'BatonState');
+    stack = new StateStack(app, 'BatonState', { domain: 'baton.example.com' });
     template = Template.fromStack(stack);
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -169,6 +169,47 @@ describe('StateStack', () => {
       expect(statementsOf(stack.attachmentWriter)).toEqual([
         { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(stack.attachmentBucket), 'Arn'] }, '/*']] } },
       ]);
+    });
+  });
+
+  describe('SES identity and configuration set', () => {
+    // They live here because mail already sent depends on them: a replaced identity has new DKIM
+    // tokens (the DNS records stop verifying), and the service stack must be free to redeploy.
+    it('verify the domain with Easy DKIM and a MAIL FROM under it, and survive deletion of the stack', () => {
+      template.hasResource('AWS::SES::EmailIdentity', {
+        Properties: {
+          EmailIdentity: 'baton.example.com',
+          MailFromAttributes: { MailFromDomain: 'mail.baton.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      // Easy DKIM is SES's default: no BYODKIM key material in the template.
+      expect(JSON.stringify(template.findResources('AWS::SES::EmailIdentity'))).not.toContain('DomainSigningPrivateKey');
+      template.hasResource('AWS::SES::ConfigurationSet', {
+        Properties: {
+          SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+          ReputationOptions: { ReputationMetricsEnabled: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    it('send bounces and complaints to the default event bus, where the service stack picks them up', () => {
+      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: { Ref: stack.getLogicalId(stack.configurationSet.node.defaultChild as CfnElement) },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['bounce', 'complaint'],
+          EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':event-bus/default'])]) }) },
+        },
+      });
+    });
+
+    it('keep their logical ids, so no deploy replaces them', () => {
+      expect(Object.keys(template.findResources('AWS::SES::EmailIdentity'))).toEqual(['Identity2D60E2CC']);
+      expect(Object.keys(template.findResources('AWS::SES::ConfigurationSet'))).toEqual(['ConfigurationSet3DD38186']);
     });
   });
 
