@@ -134,13 +134,24 @@ export const SesViaSqsEventSchema = z.object({
     .nonempty(),
 });
 
-/** Every route an operator may give SES sending events to mail-events, as a list of SES records. */
-export const SesSendingEventsSchema = z
-  .union([
-    SesEventBridgeEventSchema.transform((e) => [e.detail]),
-    SesViaSnsEventSchema.transform((e) => e.Records.map((r) => r.Sns.Message)),
-    SesViaSqsEventSchema.transform((e) => e.Records.map((r) => ('Message' in r.body ? r.body.Message : r.body))),
-  ]);
+const SesRecordsFromEventBridge = SesEventBridgeEventSchema.transform((e): SesSendingEvent[] => [e.detail]);
+const SesRecordsFromSns = SesViaSnsEventSchema.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message));
+const SesRecordsFromSqs = SesViaSqsEventSchema.transform((e): SesSendingEvent[] =>
+  e.Records.map((r) => ('Message' in r.body ? (r.body.Message as SesSendingEvent) : (r.body as SesSendingEvent))),
+);
+
+/**
+ * The SES records in an event from any route an operator may give SES sending events. The route
+ * is told by the record's event source first, so a malformed event is reported against the shape
+ * it claims to be rather than as "matches none of three".
+ */
+export function parseSesSendingEvents(event: unknown): z.ZodSafeParseResult<SesSendingEvent[]> {
+  const records = (event as { Records?: Array<{ EventSource?: unknown; eventSource?: unknown }> } | null)?.Records;
+  const source = Array.isArray(records) ? (records[0]?.EventSource ?? records[0]?.eventSource) : undefined;
+  if (source === 'aws:sns') return SesRecordsFromSns.safeParse(event);
+  if (source === 'aws:sqs') return SesRecordsFromSqs.safeParse(event);
+  return SesRecordsFromEventBridge.safeParse(event);
+}
 
 // ---- SQS (the send workers' fan-out queue) ------------------------------------------------------
 
