@@ -113,11 +113,11 @@ describe('the inbound handler and the SES receipt events AWS documents', () => {
 
   it('hands the core the documented verdicts, and no dmarcPolicy when SES sent none', () => {
     const pass = SesReceiptEventSchema.parse(awsFixture('ses-receipt/dmarc-pass.json'));
-    expect(verdictsOf(pass.Records[0])).toEqual({ spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
+    expect(verdictsOf(pass.Records[0]!)).toEqual({ spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
     const reject = SesReceiptEventSchema.parse(awsFixture('ses-receipt/dmarc-fail-reject.json'));
-    expect(verdictsOf(reject.Records[0])).toMatchObject({ dmarc: 'FAIL', dmarcPolicy: 'reject' });
+    expect(verdictsOf(reject.Records[0]!)).toMatchObject({ dmarc: 'FAIL', dmarcPolicy: 'reject' });
     const disabled = SesReceiptEventSchema.parse(awsFixture('ses-receipt/scanning-disabled.json'));
-    expect(verdictsOf(disabled.Records[0])).toEqual({ spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
+    expect(verdictsOf(disabled.Records[0]!)).toEqual({ spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
   });
 });
 
