@@ -10,6 +10,7 @@
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
 import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/aws/dynamo';
+import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
@@ -18,6 +19,7 @@ import type { MailSettings } from '#mail/compose';
 import type { BuiltMail, DeliveryReport } from '#app/deliver';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import { JobSchema, type Job, type JobKind } from '#core/jobs';
+import type { Context } from 'aws-lambda';
 
 /**
  * Kinds sent to participants, which a large series cuts into batches of recipients. A batch still
@@ -52,6 +54,7 @@ export interface SendDeps {
 }
 
 export interface DispatchHandlerDeps extends SendDeps {
+  obs?: Observability;
   queue: MessageQueue;
   /** Recipients per queued batch; a send to more participants than this is fanned out. */
   batchSize: number;
@@ -77,12 +80,15 @@ export const summarize = (r: DeliveryReport): ReportSummary => ({
   failed: r.failed.length,
 });
 
-/** Runs one job in this invocation; throws when any email failed, after logging the report. */
-export async function runJob(job: Job, deps: SendDeps): Promise<ReportSummary> {
+/** Runs one job in this invocation; throws when any email failed, after logging and counting the report. */
+export async function runJob(job: Job, deps: SendDeps, obs: Observability = createObservability('dispatch')): Promise<ReportSummary> {
   const coreDeps: DispatchDeps = { store: deps.store, send: deps.send, settings: await deps.settings(), now: deps.now };
   const report = await dispatch(job, coreDeps);
   const summary = summarize(report);
-  log(report.failed.length ? 'ERROR' : 'INFO', 'job dispatched', { job: describe(job), ...summary });
+  obs.count(HANDLER_METRICS.emailsSent, summary.sent);
+  obs.count(HANDLER_METRICS.emailsFailed, summary.failed);
+  obs.count(HANDLER_METRICS.emailsAlreadySent, summary.alreadySent);
+  (report.failed.length ? obs.logger.error : obs.logger.info).call(obs.logger, 'job dispatched', { job: describe(job), ...summary });
   if (report.failed.length > 0) {
     const first = report.failed[0]!;
     throw new Error(`${report.failed.length} of the ${job.kind} emails of ${job.seriesId} failed to send, first: ${first.emailId}: ${first.error}`);
@@ -99,9 +105,25 @@ function audience(job: Job, participants: readonly StoredParticipant[]): string[
     .sort();
 }
 
-export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknown) => Promise<DispatchResult> {
-  return async (event) => {
-    const job = parseJob(event);
+/** The correlation keys of a job on every log line of its invocation (never the recipients). */
+export function jobKeys(job: Job): Record<string, string> {
+  return { seriesId: job.seriesId, jobKind: job.kind, ...(job.trainingSlug ? { trainingSlug: job.trainingSlug } : {}) };
+}
+
+export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknown, context?: Context) => Promise<DispatchResult> {
+  const obs = deps.obs ?? createObservability('dispatch');
+  return instrument(obs, async (event) => {
+    let job: Job;
+    try {
+      job = parseJob(event);
+    } catch (error) {
+      // Thrown on after counting: the scheduler invokes asynchronously, so Lambda retries and then
+      // keeps the event on the dispatch failure queue, where baton dlq shows it. A job that never
+      // ran must not look like one that did.
+      obs.dropped('not a job', { error: (error as Error).message });
+      throw error;
+    }
+    obs.logger.appendKeys(jobKeys(job));
     if (!job.recipients && FAN_OUT_KINDS.includes(job.kind)) {
       const emails = audience(job, await deps.store.listParticipants(job.seriesId));
       if (emails.length > deps.batchSize) {
@@ -109,12 +131,13 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknow
         for (let i = 0; i < emails.length; i += deps.batchSize) batches.push({ ...job, recipients: emails.slice(i, i + deps.batchSize) });
         await deps.queue.sendAll(batches.map((b) => JSON.stringify(b)));
         const fannedOut = { batches: batches.length, recipients: emails.length };
-        log('INFO', 'job fanned out', { job: describe(job), ...fannedOut });
+        obs.count(HANDLER_METRICS.batchesQueued, batches.length);
+        obs.logger.info('job fanned out', { job: describe(job), ...fannedOut });
         return { job, fannedOut };
       }
     }
-    return { job, report: await runJob(job, deps) };
-  };
+    return { job, report: await runJob(job, deps, obs) };
+  });
 }
 
 /** A job for the logs: a batch's recipients are counted, not listed (they are personal data). */
@@ -124,9 +147,13 @@ export function describe(job: Job): Record<string, unknown> {
 }
 
 /** The sending half of the deps, from the environment the stack sets. */
-export function sendDepsFromEnv(env: SenderEnv, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
+export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
   const secrets = tokenSecretsFromEnv();
-  const mailer = new SesMailer({ client: createSesClient({ region: env.AWS_REGION }), maxSendRate });
+  const mailer = new SesMailer({
+    client: createSesClient({ region: env.AWS_REGION }),
+    maxSendRate,
+    onThrottle: () => obs.count(HANDLER_METRICS.sendThrottled),
+  });
   return {
     store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
     send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
@@ -141,22 +168,18 @@ export function sendDepsFromEnv(env: SenderEnv, maxSendRate = env.BATON_MAX_SEND
   };
 }
 
-let configured: ((event: unknown) => Promise<DispatchResult>) | undefined;
+let configured: ((event: unknown, context?: Context) => Promise<DispatchResult>) | undefined;
 
-export async function handler(event: unknown): Promise<DispatchResult> {
+export async function handler(event: unknown, context?: Context): Promise<DispatchResult> {
   if (!configured) {
     const env = readRuntimeConfig(DispatchEnvSchema, 'dispatch');
+    const obs = createObservability('dispatch');
     configured = createDispatchHandler({
-      ...sendDepsFromEnv(env),
+      ...sendDepsFromEnv(env, obs),
+      obs,
       queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
       batchSize: env.BATON_FANOUT_BATCH_SIZE,
     });
   }
-  return configured(event);
-}
-
-// One JSON object per line on stdout, so Lambda's JSON log format and Logs Insights read the
-// fields as they are instead of wrapping them in a string.
-export function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+  return configured(event, context);
 }

@@ -2,52 +2,68 @@
 // dispatch put on the queue. Each message succeeds or fails on its own: a failed one is reported
 // in batchItemFailures, so SQS redelivers only it (and, after a few tries, moves it to the
 // dead-letter queue), while the delivery ledger keeps a redelivery from sending anything twice.
+// A message that is not a job is reported the same way rather than dropped, so it ends on the
+// dead-letter queue where baton dlq shows it; it is also logged and counted as DroppedEvents.
+import { describeIssues, SqsBatchSchema } from '#adapters/aws/events';
+import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, SEND_WORKER_CONCURRENCY, SenderEnvSchema } from '#adapters/aws/runtime-config';
-import { z } from 'zod';
-import { describe, log, parseJob, runJob, sendDepsFromEnv, type SendDeps } from './dispatch.ts';
+import type { Job } from '#core/jobs';
+import type { Context } from 'aws-lambda';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type SendDeps } from './dispatch.ts';
 
-/** The fields of an SQS event this worker reads. */
-export const SqsEventSchema = z.object({
-  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
-});
+/** The fields of an SQS event this worker reads (kept under its old name for its importers). */
+export const SqsEventSchema = SqsBatchSchema;
 
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-export function createSendWorker(deps: SendDeps): (event: unknown) => Promise<BatchResponse> {
-  return async (event) => {
-    const { Records } = SqsEventSchema.parse(event);
+export function createSendWorker(deps: SendDeps & { obs?: Observability }): (event: unknown, context?: Context) => Promise<BatchResponse> {
+  const obs = deps.obs ?? createObservability('send-worker');
+  return instrument(obs, async (event) => {
+    const parsed = SqsBatchSchema.safeParse(event);
+    if (!parsed.success) {
+      // Not a batch at all: nothing to report per message, so the invocation fails and the event
+      // source retries it.
+      obs.dropped('not an SQS batch', { issues: describeIssues(parsed.error) });
+      throw new Error(`send-worker received an event that is not an SQS batch:\n${describeIssues(parsed.error).map((i) => `- ${i}\n`).join('')}`);
+    }
     const batchItemFailures: BatchResponse['batchItemFailures'] = [];
-    for (const record of Records) {
+    for (const record of parsed.data.Records) {
+      obs.logger.appendKeys({ messageId: record.messageId });
+      let job: Job;
       try {
-        const job = parseJob(JSON.parse(record.body), 'send-worker');
+        job = parseJob(JSON.parse(record.body), 'send-worker');
         if (!job.recipients) throw new Error('a queued job must name its recipients: only dispatch puts batches on this queue');
-        await runJob(job, deps);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log('ERROR', 'batch failed', { messageId: record.messageId, error: message, ...safeJob(record.body) });
+        obs.dropped('queue message is not a batch job', { error: errorMessage(error) });
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      obs.logger.appendKeys(jobKeys(job));
+      try {
+        await runJob(job, deps, obs);
+      } catch (error) {
+        obs.logger.error('batch failed', { error: errorMessage(error), job: describe(job) });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      } finally {
+        obs.logger.removeKeys(['seriesId', 'jobKind', 'trainingSlug']);
       }
     }
+    if (batchItemFailures.length) obs.count(HANDLER_METRICS.batchItemFailures, batchItemFailures.length);
     return { batchItemFailures };
-  };
+  });
 }
 
-function safeJob(body: string): Record<string, unknown> {
-  try {
-    return { job: describe(parseJob(JSON.parse(body))) };
-  } catch {
-    return {};
-  }
-}
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-let configured: ((event: unknown) => Promise<BatchResponse>) | undefined;
+let configured: ((event: unknown, context?: Context) => Promise<BatchResponse>) | undefined;
 
-export async function handler(event: unknown): Promise<BatchResponse> {
+export async function handler(event: unknown, context?: Context): Promise<BatchResponse> {
   if (!configured) {
     const env = readRuntimeConfig(SenderEnvSchema, 'send-worker');
-    configured = createSendWorker(sendDepsFromEnv(env, env.BATON_MAX_SEND_RATE / SEND_WORKER_CONCURRENCY));
+    const obs = createObservability('send-worker');
+    configured = createSendWorker({ ...sendDepsFromEnv(env, obs, env.BATON_MAX_SEND_RATE / SEND_WORKER_CONCURRENCY), obs });
   }
-  return configured(event);
+  return configured(event, context);
 }

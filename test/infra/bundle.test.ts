@@ -75,7 +75,7 @@ describe('the function bundles', () => {
     });
     afterAll(() => db?.stop());
 
-    it('suppresses a bounced address and marks it in its series, logging one JSON line without the address', async () => {
+    it('suppresses a bounced address and marks it in its series, logging JSON lines and an EMF metric without the address', async () => {
       const store = createStore({ client: db.client, tableName: db.tableName });
       await store.putParticipants('q1-productivity', [{ email: 'gone@example.com', name: 'Gone', timeZone: 'UTC', workStart: '09:00' }]);
       const saved = { ...process.env };
@@ -110,7 +110,11 @@ describe('the function bundles', () => {
       }
       expect(await store.isSuppressed('gone@example.com')).toBe(true);
       expect((await store.getParticipant('q1-productivity', 'gone@example.com'))?.bouncedAt).toBe('2027-02-01T10:00:00.000Z');
-      expect(lines.map((l) => JSON.parse(l))).toEqual([{ level: 'INFO', message: 'mail event', sesMessageId: 'ses-1', suppressed: 1, marked: 1 }]);
+      // Powertools Logger and Metrics, bundled: one log line for the event, one EMF line of metrics.
+      const parsed = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(parsed.find((l) => l.message === 'mail event')).toMatchObject({ level: 'INFO', function: 'mail-events', sesMessageId: 'ses-1', suppressed: 1, marked: 1 });
+      expect(parsed.find((l) => l._aws)).toMatchObject({ function: 'mail-events', AddressesSuppressed: 1 });
+      expect(lines.join('')).not.toContain('gone@example.com');
     });
   });
 });

@@ -71,6 +71,8 @@ export interface SesMailerOptions {
   now?: () => number;
   /** How many times a throttled send is retried, doubling the wait each time. */
   throttleRetries?: number;
+  /** Told of each throttled send before the back-off, so the handler can count throttles. */
+  onThrottle?: (attempt: number) => void;
 }
 
 export class SesMailer implements Mailer {
@@ -114,6 +116,7 @@ export class SesMailer implements Mailer {
         return out.MessageId;
       } catch (err) {
         if (!isThrottle(err) || attempt >= retries) throw err;
+        this.opts.onThrottle?.(attempt);
         await this.sleep(200 * 2 ** attempt);
       }
     }

@@ -116,7 +116,9 @@ describe('the inbound Lambda handler', () => {
     expect((await store.listResponses('demo')).map((r) => r.source)).toEqual(['<one@mail.example.com>']);
   });
 
-  it('drops an event that is not an SES receipt without throwing', async () => {
-    expect(await handler()({ Records: [{ eventSource: 'aws:s3' }] })).toEqual({ outcomes: [] });
+  // SES invokes asynchronously: a thrown event is retried and then kept on the inbound DLQ, where
+  // a swallowed one would be gone (issue 11).
+  it('throws an event that is not an SES receipt, so Lambda keeps it', async () => {
+    await expect(handler()({ Records: [{ eventSource: 'aws:s3' }] })).rejects.toThrow(/not an SES receipt event[\s\S]*eventSource[\s\S]*baton dlq/);
   });
 });

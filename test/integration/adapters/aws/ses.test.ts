@@ -52,9 +52,12 @@ describe('SesMailer', () => {
     let calls = 0;
     const throttle = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
     const flaky = { send: async () => (++calls <= 2 ? Promise.reject(throttle) : { MessageId: 'ok-1' }) } as unknown as SESv2Client;
-    const mailer = new SesMailer({ client: flaky, maxSendRate: 100, now: clock.now, sleep: clock.sleep });
+    const throttled: number[] = [];
+    const mailer = new SesMailer({ client: flaky, maxSendRate: 100, now: clock.now, sleep: clock.sleep, onThrottle: (attempt) => throttled.push(attempt) });
     expect(await mailer.send({ from: 'a@example.com', to: 'b@example.com', raw: raw('b@example.com') })).toBe('ok-1');
     expect(calls).toBe(3);
+    // Each back-off is reported, so the handlers can count SendThrottled.
+    expect(throttled).toEqual([0, 1]);
     expect(clock.sleeps.filter((ms) => ms >= 200)).toEqual([200, 400]);
 
     const always = { send: async () => Promise.reject(throttle) } as unknown as SESv2Client;

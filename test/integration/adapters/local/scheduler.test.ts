@@ -181,7 +181,7 @@ describe('LocalScheduler.fireDue', () => {
   });
 });
 
-const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
+const example = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'q1-productivity');
 
 describe('publishing with schedules, and firing them through real dispatch', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-clock-'));

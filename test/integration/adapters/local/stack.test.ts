@@ -16,7 +16,7 @@ import { loadParticipants } from '#cli/series-dir';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-stack-'));
 const config = localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } });
-const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
+const example = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'q1-productivity');
 let stack: RunningStack | undefined;
 
 afterAll(async () => {

@@ -1,0 +1,78 @@
+// The links handler against the function URL requests AWS documents (payload format 2.0,
+// test/fixtures/aws/function-url), with a real store (dynalite). Only the token in the path is
+// adapted: the fixtures' `/l/TOKEN` becomes a signed one-click unsubscribe link.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, type Store } from '#adapters/aws/dynamo';
+import { signLinkToken } from '#core/tokens';
+import { createLinksHandler } from '#handlers/links';
+import { startDynalite, type TestDynalite } from '#test/support/dynalite';
+import { awsFixture, captureOutput, metricsIn } from '#test/support/lambda-output';
+
+const SECRET = 'links-contract-secret-0123456789';
+const SERIES = 'demo';
+const now = new Date('2027-02-01T10:00:00Z');
+let db: TestDynalite;
+let store: Store;
+
+beforeAll(async () => {
+  db = await startDynalite();
+  store = createStore({ client: db.client, tableName: db.tableName });
+  // A link names a series and a participant; both must exist for it to be honoured.
+  await store.putSeries(
+    {
+      id: SERIES,
+      title: 'Demo',
+      intro: '',
+      trainers: [{ name: 'T', email: 't@example.com', timeZone: 'UTC' }],
+      defaultTimeZone: 'UTC',
+      defaultWorkStart: '09:00',
+      policies: { reminderDaysBeforeClose: 3, followUpWeeksAfterClose: 3, digest: { day: 'mon', hour: 9 }, rollup: { day: 'fri', hour: 10 }, acknowledgeContributions: false },
+    },
+    [],
+    { publishedAt: '2027-01-01T00:00:00.000Z', version: 1 },
+  );
+  await store.putParticipants(SERIES, ['get', 'post', 'b64'].map((n) => ({ email: `${n}@example.com`, name: n, timeZone: 'UTC', workStart: '09:00' })));
+}, 30_000);
+afterAll(() => db?.stop());
+
+const handler = () => createLinksHandler({ store, secrets: async () => SECRET, now: () => now });
+const request = (name: string, email: string) => {
+  const token = signLinkToken({ action: 'unsubscribe', seriesId: SERIES, participantEmail: email, expiresAt: new Date('2027-06-01T00:00:00Z') }, SECRET);
+  return JSON.parse(JSON.stringify(awsFixture(`function-url/${name}`)).replaceAll('/l/TOKEN', `/l/${token}`)) as unknown;
+};
+
+describe('links and the function URL requests AWS documents', () => {
+  it('answers the GET a mail scanner or a person makes with the confirmation page, recording nothing', async () => {
+    const { result, lines } = await captureOutput(() => handler()(request('get-link.json', 'get@example.com')));
+    expect(result?.statusCode).toBe(200);
+    expect((await store.getParticipant(SERIES, 'get@example.com'))?.unsubscribedAt).toBeUndefined();
+    expect(lines.find((l) => l.message === 'link')).toMatchObject({ function: 'links', method: 'GET', status: 200 });
+    expect(metricsIn(lines).values).toEqual({ LinkClicks: 1 });
+  });
+
+  it.each([
+    ['post-one-click.json', 'post@example.com'],
+    ['post-one-click-base64.json', 'b64@example.com'],
+  ])('%s unsubscribes with one click', async (name, email) => {
+    const { result } = await captureOutput(() => handler()(request(name, email)));
+    expect(result?.statusCode).toBe(200);
+    expect((await store.getParticipant(SERIES, email))?.unsubscribedAt).toBe(now.toISOString());
+  });
+
+  it('never logs the token, which is as good as a password for one click', async () => {
+    const event = request('get-link.json', 'get@example.com') as { rawPath: string };
+    const { lines } = await captureOutput(() => handler()(event));
+    expect(JSON.stringify(lines)).not.toContain(event.rawPath.slice(3));
+  });
+
+  it.each([
+    ['no request context', { rawPath: '/l/x' }],
+    ['a body that is not a string', { ...(awsFixture('function-url/post-one-click.json') as object), body: { form: true } }],
+    ['an SQS event', awsFixture('sqs/send-worker-batch.json')],
+  ])('answers %s with 400, logged and counted', async (_, event) => {
+    const { result, lines } = await captureOutput(() => handler()(event));
+    expect(result?.statusCode).toBe(400);
+    expect(lines.find((l) => l.dropReason)).toMatchObject({ level: 'ERROR', function: 'links', dropReason: 'not a function URL event' });
+    expect(metricsIn(lines)).toEqual({ values: { DroppedEvents: 1 }, dimensionSets: [[['function']]], namespaces: ['Baton'] });
+  });
+});
