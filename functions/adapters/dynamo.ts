@@ -219,6 +219,8 @@ export interface Store {
    * followed by a second send. False when there was no claim to mark (already sent, or unknown).
    */
   recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }): Promise<boolean>;
+  /** The deliveries among `emailIds` already sent, in BatchGet requests of 100 (a rerun skips them without a write each). */
+  sentAmong(seriesId: string, emailIds: Iterable<string>): Promise<Set<string>>;
   listDeliveries(seriesId: string, emailIdPrefix?: string): Promise<Delivery[]>;
 
   /** True the first time this message id is recorded (and again after its TTL has passed). */
@@ -1018,6 +1020,12 @@ export function createStore(options: {
     }
   }
 
+  async function sentAmong(seriesId: string, emailIds: Iterable<string>) {
+    const unique = [...new Set(emailIds)];
+    const items = await batchGet(unique.map((id) => ({ [PK]: key.series(seriesId), [SK]: key.deliverySk(id) })));
+    return new Set(items.map((i) => parse(DeliveryItemSchema, i, 'delivery')).filter((d) => d.status === 'sent').map((d) => d.emailId));
+  }
+
   async function listDeliveries(seriesId: string, emailIdPrefix = '') {
     const items = await queryPrefix(key.series(seriesId), key.deliverySk(emailIdPrefix));
     return items.map((i) => strip(parse(DeliveryItemSchema, i, 'delivery')) as Delivery);
@@ -1178,6 +1186,7 @@ export function createStore(options: {
     completeDelivery,
     releaseDelivery,
     recordAccepted,
+    sentAmong,
     listDeliveries,
     recordInboundMessage,
     putSchedule,

@@ -25,6 +25,8 @@ export interface DeliveryLedger {
   claimDelivery(seriesId: string, emailId: string, opts: { now: Date; leaseMs: number }): Promise<ClaimResult>;
   completeDelivery(seriesId: string, emailId: string, opts: { sesMessageId: string; sentAt: Date }): Promise<void>;
   releaseDelivery?(seriesId: string, emailId: string, opts: { error?: string }): Promise<void>;
+  /** Which of these are sent already: lets a rerun skip them with a few reads instead of a conditional write each. */
+  sentAmong?(seriesId: string, emailIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface BuiltMail {
@@ -87,7 +89,7 @@ export const DEFAULT_LEASE_MS = 10 * 60_000;
 export function requireComplete(report: DeliveryReport, what: string, leaseMs = DEFAULT_LEASE_MS): DeliveryReport {
   if (report.failed.length > 0) {
     const first = report.failed[0]!;
-    throw new Error(`${report.failed.length} of the ${what} emails failed to send, first: ${first.emailId}: ${first.error}`);
+    throw new Error(`${report.failed.length} of the ${what} failed to send, first: ${first.emailId}: ${first.error}`);
   }
   if (report.inFlight.length > 0) throw new DeliveriesHeldError(report.inFlight, leaseMs);
   return report;
@@ -124,7 +126,13 @@ export async function deliver(seriesId: string, outgoing: readonly Outgoing[], d
   const report: DeliveryReport = { sent: [], alreadySent: [], inFlight: [], skipped: [], failed: [] };
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const suppressed = await deps.suppressedAmong([...new Set(outgoing.map((o) => o.to))]);
+  // Only a hint: a delivery sent after this read is still caught by its claim below.
+  const sent = (await deps.ledger.sentAmong?.(seriesId, outgoing.map((o) => o.emailId))) ?? new Set<string>();
   for (const item of outgoing) {
+    if (sent.has(item.emailId)) {
+      report.alreadySent.push(item.emailId);
+      continue;
+    }
     if (suppressed.has(item.to)) {
       report.skipped.push({ emailId: item.emailId, reason: 'suppressed' });
       continue;

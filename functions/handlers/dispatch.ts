@@ -15,7 +15,7 @@ import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/
 import { tokenSecretsFromEnv } from '#adapters/secrets';
 import { createSesClient, SesMailer } from '#adapters/ses';
 import type { MailSettings } from '#core/compose';
-import type { BuiltMail, DeliveryReport } from '#core/deliver';
+import { requireComplete, type BuiltMail, type DeliveryReport } from '#core/deliver';
 import { dispatch, type DispatchDeps } from '#core/dispatch';
 import { JobSchema, type Job, type JobKind } from '#core/jobs';
 
@@ -82,11 +82,10 @@ export async function runJob(job: Job, deps: SendDeps): Promise<ReportSummary> {
   const coreDeps: DispatchDeps = { store: deps.store, send: deps.send, settings: await deps.settings(), now: deps.now };
   const report = await dispatch(job, coreDeps);
   const summary = summarize(report);
-  log(report.failed.length ? 'ERROR' : 'INFO', 'job dispatched', { job: describe(job), ...summary });
-  if (report.failed.length > 0) {
-    const first = report.failed[0]!;
-    throw new Error(`${report.failed.length} of the ${job.kind} emails of ${job.seriesId} failed to send, first: ${first.emailId}: ${first.error}`);
-  }
+  log(report.failed.length || report.inFlight.length ? 'ERROR' : 'INFO', 'job dispatched', { job: describe(job), ...summary });
+  // Failed sends, or deliveries a (perhaps dead) run still holds, fail the invocation: the
+  // scheduler's retry or the SQS redelivery then sends the rest and takes the held ones over.
+  requireComplete(report, `${job.kind} emails of ${job.seriesId}`);
   return summary;
 }
 
