@@ -116,6 +116,8 @@ export const DeliverySchema = z.object({
   sesMessageId: z.string().optional(),
   sentAt: z.iso.datetime().optional(),
   lastError: z.string().optional(),
+  /** Marked sent by SES's Send event, before (or instead of) its sender's completion. */
+  acceptedBySes: z.boolean().optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
@@ -950,12 +952,13 @@ export function createStore(options: {
         new UpdateCommand({
           TableName: tableName,
           Key,
-          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt REMOVE leaseUntil, lastError',
+          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt REMOVE leaseUntil, lastError, acceptedBySes',
           // Or SES's Send event recorded this very message first: the sender's clock still sets
           // sentAt (a simulated series runs on a virtual clock; the event only knows real time).
-          ConditionExpression: '#status = :claimed OR sesMessageId = :id',
+          ConditionExpression: '#status = :claimed OR (sesMessageId = :id AND acceptedBySes = :true)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ':true': true,
             ':sent': 'sent',
             ':claimed': 'claimed',
             ':id': result.sesMessageId,
@@ -1007,10 +1010,10 @@ export function createStore(options: {
           Key: { [PK]: key.series(seriesId), [SK]: key.deliverySk(emailId) },
           // The sender's own completeDelivery, arriving after this with the same id, then passes
           // as a repeat; no claim (a message sent outside the ledger) is left alone.
-          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt REMOVE leaseUntil, lastError',
+          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt, acceptedBySes = :true REMOVE leaseUntil, lastError',
           ConditionExpression: '#status = :claimed',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':id': accepted.sesMessageId, ':sentAt': toIso(accepted.at, 'at') },
+          ExpressionAttributeValues: { ':true': true, ':sent': 'sent', ':claimed': 'claimed', ':id': accepted.sesMessageId, ':sentAt': toIso(accepted.at, 'at') },
         }),
       );
       return true;
