@@ -17,6 +17,7 @@ const benches: [string, () => Promise<Bench>][] = [
   ['intents', async () => (await import('./intents.ts')).benchIntents],
   ['inbound', async () => (await import('./inbound.ts')).benchInbound],
   ['reports', async () => (await import('./reports.ts')).benchReports],
+  ['crash', async () => (await import('./crash.ts')).benchCrash],
 ];
 
 const only = process.argv.slice(2);

@@ -8,8 +8,16 @@
 //   3. build the message (only now: a skipped recipient costs nothing) and send it;
 //   4. record the id SES returned, which turns the claim into "sent".
 // A worker that dies between 2 and 4 leaves a claim that expires after the lease; the next run
-// re-claims it and sends, so nobody is skipped. The one window for a duplicate is a crash after SES
-// accepted the message and before step 4 — milliseconds, against a lease of minutes.
+// re-claims it and sends, so nobody is skipped. A run that meets a claim another run still holds
+// has not finished its job: its caller throws `DeliveriesHeldError`, and the retry (after the
+// lease) takes the claim over or finds it sent.
+//
+// The gap between SES accepting a message and step 4 is closed from SES's side: every message
+// carries its delivery as message tags (`deliveryTags`), and SES's Send event (locally, the SES
+// proxy of the local stack) records the delivery as sent with SES's id (`recordAccepted` in the
+// store), independently of this process. A takeover then finds it sent instead of sending again.
+// What is left: in AWS the Send event travels asynchronously, so a duplicate needs a crash inside
+// that window *and* the event to arrive later than the lease (minutes); locally nothing is left.
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
 
@@ -17,12 +25,74 @@ export interface DeliveryLedger {
   claimDelivery(seriesId: string, emailId: string, opts: { now: Date; leaseMs: number }): Promise<ClaimResult>;
   completeDelivery(seriesId: string, emailId: string, opts: { sesMessageId: string; sentAt: Date }): Promise<void>;
   releaseDelivery?(seriesId: string, emailId: string, opts: { error?: string }): Promise<void>;
+  /** Which of these are sent already: lets a rerun skip them with a few reads instead of a conditional write each. */
+  sentAmong?(seriesId: string, emailIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface BuiltMail {
   from: string;
   to: string;
   raw: string;
+  /** SES message tags naming the delivery, so SES's own Send event can record it as sent. */
+  tags?: Record<string, string>;
+}
+
+// SES message tags allow only [A-Za-z0-9_-] in at most 256 characters, and our ids hold '#',
+// '@' and '.': base64url keeps them readable back exactly.
+const TAG_SERIES = 'baton-series';
+const TAG_EMAIL = 'baton-email';
+const TAG_MAX = 256;
+const encodeTag = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
+
+/** The tags a delivery's message carries; none when an id is too long to fit (then the narrow window stays open). */
+export function deliveryTags(seriesId: string, emailId: string): Record<string, string> {
+  const series = encodeTag(seriesId);
+  const email = encodeTag(emailId);
+  return series.length <= TAG_MAX && email.length <= TAG_MAX ? { [TAG_SERIES]: series, [TAG_EMAIL]: email } : {};
+}
+
+/** The delivery a sent message's tags name, or undefined for mail that is not a delivery (replies, tests). */
+export function deliveryFromTags(tags: Record<string, string | readonly string[] | undefined>): { seriesId: string; emailId: string } | undefined {
+  const one = (name: string): string | undefined => {
+    const v = tags[name];
+    return typeof v === 'string' ? v : v?.[0];
+  };
+  const series = one(TAG_SERIES);
+  const email = one(TAG_EMAIL);
+  if (!series || !email || !/^[A-Za-z0-9_-]+$/.test(series + email)) return undefined;
+  return { seriesId: Buffer.from(series, 'base64url').toString('utf8'), emailId: Buffer.from(email, 'base64url').toString('utf8') };
+}
+
+/**
+ * A run met deliveries another run still holds (its sender may have died): the job is not done.
+ * Retry it after `retryAfterMs`, when those claims' leases have run out and can be taken over.
+ */
+export class DeliveriesHeldError extends Error {
+  override name = 'DeliveriesHeldError';
+  constructor(
+    readonly held: readonly string[],
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `${held.length} email${held.length === 1 ? ' is' : 's are'} held by another run (first: ${held[0]}); ` +
+        `retry after the lease (${Math.ceil(retryAfterMs / 1000)} s) to take ${held.length === 1 ? 'it' : 'them'} over`,
+    );
+  }
+}
+
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
+/**
+ * What a caller does with a report: any failed send or held delivery means the job must run again
+ * (the ledger makes the rerun send only what is missing). Throws; returns the report otherwise.
+ */
+export function requireComplete(report: DeliveryReport, what: string, leaseMs = DEFAULT_LEASE_MS): DeliveryReport {
+  if (report.failed.length > 0) {
+    const first = report.failed[0]!;
+    throw new Error(`${report.failed.length} of the ${what} failed to send, first: ${first.emailId}: ${first.error}`);
+  }
+  if (report.inFlight.length > 0) throw new DeliveriesHeldError(report.inFlight, leaseMs);
+  return report;
 }
 
 export interface Outgoing {
@@ -54,9 +124,15 @@ export interface DeliveryReport {
 
 export async function deliver(seriesId: string, outgoing: readonly Outgoing[], deps: DeliverDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], alreadySent: [], inFlight: [], skipped: [], failed: [] };
-  const leaseMs = deps.leaseMs ?? 10 * 60_000;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const suppressed = await deps.suppressedAmong([...new Set(outgoing.map((o) => o.to))]);
+  // Only a hint: a delivery sent after this read is still caught by its claim below.
+  const sent = (await deps.ledger.sentAmong?.(seriesId, outgoing.map((o) => o.emailId))) ?? new Set<string>();
   for (const item of outgoing) {
+    if (sent.has(item.emailId)) {
+      report.alreadySent.push(item.emailId);
+      continue;
+    }
     if (suppressed.has(item.to)) {
       report.skipped.push({ emailId: item.emailId, reason: 'suppressed' });
       continue;
@@ -76,7 +152,7 @@ export async function deliver(seriesId: string, outgoing: readonly Outgoing[], d
     }
     let sesMessageId: string;
     try {
-      sesMessageId = await deps.send(item.build());
+      sesMessageId = await deps.send({ ...item.build(), tags: deliveryTags(seriesId, item.emailId) });
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       // Not sent: give the claim back so the retry of this job sends it without waiting a lease.

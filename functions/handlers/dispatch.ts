@@ -16,7 +16,7 @@ import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createSesClient, SesMailer } from '#adapters/aws/ses';
 import type { MailSettings } from '#mail/compose';
-import type { BuiltMail, DeliveryReport } from '#app/deliver';
+import { requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import { JobSchema, type Job, type JobKind } from '#core/jobs';
 import type { Context } from 'aws-lambda';
@@ -88,11 +88,10 @@ export async function runJob(job: Job, deps: SendDeps, obs: Observability = crea
   obs.count(HANDLER_METRICS.emailsSent, summary.sent);
   obs.count(HANDLER_METRICS.emailsFailed, summary.failed);
   obs.count(HANDLER_METRICS.emailsAlreadySent, summary.alreadySent);
-  (report.failed.length ? obs.logger.error : obs.logger.info).call(obs.logger, 'job dispatched', { job: describe(job), ...summary });
-  if (report.failed.length > 0) {
-    const first = report.failed[0]!;
-    throw new Error(`${report.failed.length} of the ${job.kind} emails of ${job.seriesId} failed to send, first: ${first.emailId}: ${first.error}`);
-  }
+  (report.failed.length || report.inFlight.length ? obs.logger.error : obs.logger.info).call(obs.logger, 'job dispatched', { job: describe(job), ...summary });
+  // Failed sends, or deliveries a (perhaps dead) run still holds, fail the invocation: the
+  // scheduler's retry or the SQS redelivery then sends the rest and takes the held ones over.
+  requireComplete(report, `${job.kind} emails of ${job.seriesId}`);
   return summary;
 }
 

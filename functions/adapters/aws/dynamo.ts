@@ -15,7 +15,8 @@
 // | responses of a series / of a training | pk = SERIES#<id>, begins_with(sk, "RESPONSE#[<trainingSlug>#]") | table |
 // | responses of one participant          | gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "RESPONSE#<id>#")   | gsi1  |
 // | a response from its short key         | pk = SERIES#<id>, sk = RESPONSEKEY#<key> -> the response's sk   | table |
-// | delivery ledger (claim, complete)     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
+// | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
+// |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
 // | schedule records of a series          | pk = SERIES#<id>, begins_with(sk, "SCHEDULE#")                  | table |
 // | pending schedules, all series (clock) | gsi1pk = SCHEDULES#pending, gsi1sk <= <at>   (sparse index)     | gsi1  |
@@ -117,6 +118,8 @@ export const DeliverySchema = z.object({
   sesMessageId: z.string().optional(),
   sentAt: z.iso.datetime().optional(),
   lastError: z.string().optional(),
+  /** Marked sent by SES's Send event, before (or instead of) its sender's completion. */
+  acceptedBySes: z.boolean().optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
@@ -195,6 +198,14 @@ export interface Store {
   completeDelivery(seriesId: string, emailId: string, result: { sesMessageId: string; sentAt: Instant }): Promise<void>;
   /** Gives a claim back after a failed send so the next attempt need not wait for the lease. */
   releaseDelivery(seriesId: string, emailId: string, options?: { error?: string }): Promise<void>;
+  /**
+   * SES's side of the ledger: SES accepted a message for this delivery (its Send event, or the
+   * local SES proxy). Marks the claim sent, so a sender that died before completing it is not
+   * followed by a second send. False when there was no claim to mark (already sent, or unknown).
+   */
+  recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }): Promise<boolean>;
+  /** The deliveries among `emailIds` already sent, in BatchGet requests of 100 (a rerun skips them without a write each). */
+  sentAmong(seriesId: string, emailIds: Iterable<string>): Promise<Set<string>>;
   listDeliveries(seriesId: string, emailIdPrefix?: string): Promise<Delivery[]>;
 
   /** True the first time this message id is recorded (and again after its TTL has passed). */
@@ -927,10 +938,13 @@ export function createStore(options: {
         new UpdateCommand({
           TableName: tableName,
           Key,
-          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt REMOVE leaseUntil, lastError',
-          ConditionExpression: '#status = :claimed',
+          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt REMOVE leaseUntil, lastError, acceptedBySes',
+          // Or SES's Send event recorded this very message first: the sender's clock still sets
+          // sentAt (a simulated series runs on a virtual clock; the event only knows real time).
+          ConditionExpression: '#status = :claimed OR (sesMessageId = :id AND acceptedBySes = :true)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ':true': true,
             ':sent': 'sent',
             ':claimed': 'claimed',
             ':id': result.sesMessageId,
@@ -972,6 +986,33 @@ export function createStore(options: {
       // Already sent or never claimed: there is nothing to give back.
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  async function recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }) {
+    try {
+      await send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: key.series(seriesId), [SK]: key.deliverySk(emailId) },
+          // The sender's own completeDelivery, arriving after this with the same id, then passes
+          // as a repeat; no claim (a message sent outside the ledger) is left alone.
+          UpdateExpression: 'SET #status = :sent, sesMessageId = :id, sentAt = :sentAt, acceptedBySes = :true REMOVE leaseUntil, lastError',
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':true': true, ':sent': 'sent', ':claimed': 'claimed', ':id': accepted.sesMessageId, ':sentAt': toIso(accepted.at, 'at') },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  async function sentAmong(seriesId: string, emailIds: Iterable<string>) {
+    const unique = [...new Set(emailIds)];
+    const items = await batchGet(unique.map((id) => ({ [PK]: key.series(seriesId), [SK]: key.deliverySk(id) })));
+    return new Set(items.map((i) => parse(DeliveryItemSchema, i, 'delivery')).filter((d) => d.status === 'sent').map((d) => d.emailId));
   }
 
   async function listDeliveries(seriesId: string, emailIdPrefix = '') {
@@ -1146,6 +1187,8 @@ export function createStore(options: {
     claimDelivery,
     completeDelivery,
     releaseDelivery,
+    recordAccepted,
+    sentAmong,
     listDeliveries,
     recordInboundMessage,
     putSchedule,

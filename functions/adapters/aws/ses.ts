@@ -27,6 +27,8 @@ export interface OutgoingMail {
   raw: string | Uint8Array;
   /** SES configuration set whose events (bounce, complaint) reach the mail-events handler. */
   configurationSet?: string;
+  /** Message tags; SES repeats them in this message's events (Send, Delivery, Bounce). */
+  tags?: Record<string, string>;
 }
 
 export interface Mailer {
@@ -110,6 +112,7 @@ export class SesMailer implements Mailer {
             Destination: { ToAddresses: [mail.to] },
             Content: { Raw: { Data: data } },
             ...(mail.configurationSet ? { ConfigurationSetName: mail.configurationSet } : {}),
+            ...(mail.tags && Object.keys(mail.tags).length ? { EmailTags: Object.entries(mail.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
           }),
         );
         if (!out.MessageId) throw new Error('SES accepted the message but returned no MessageId');

@@ -7,14 +7,17 @@
 //   3. dispatch it; one-time records become `done`, recurring ones move to their next occurrence;
 //   4. a failing job is retried later with a growing delay, and after `maxAttempts` it is marked
 //      `failed` with the error (the local dead-letter queue). Errors that no retry can fix (no
-//      planner for the kind yet, a series not published) are marked failed at once.
+//      planner for the kind yet, a series not published) are marked failed at once. A run that
+//      met deliveries still held by another (perhaps dead) run is not done either: it is retried
+//      once their lease has run out, when the retry can take them over, and counts as an attempt
+//      like any failure (as an SQS receive or a Scheduler retry does in AWS).
 // The delivery ledger under dispatch is what makes a second run of a job send nothing twice;
 // the record states keep the clock from running it again in the first place.
 import { join } from 'node:path';
 import type { ScheduleRecord, Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
 import { dispatch, type DispatchDeps } from '#app/run-job';
-import type { BuiltMail, DeliveryReport } from '#app/deliver';
+import { DeliveriesHeldError, requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { JobSchema, type Job } from '#core/jobs';
 import { nextCronOccurrence, type ScheduleDiff } from '#core/schedule-plan';
 import { recordSchedules } from '#app/publish';
@@ -108,7 +111,9 @@ export class LocalScheduler {
         }
         return 'failed';
       }
-      const retryAt = new Date(now.getTime() + this.retryDelayMs * 2 ** (attempts - 1));
+      // Held deliveries can be taken over exactly when their lease ends; sooner would only find them held again.
+      const delayMs = error instanceof DeliveriesHeldError ? error.retryAfterMs : this.retryDelayMs * 2 ** (attempts - 1);
+      const retryAt = new Date(now.getTime() + delayMs);
       this.log(`clock: ${id} failed (attempt ${attempts} of ${this.maxAttempts}), retrying at ${retryAt.toISOString()}: ${reason}`);
       await this.store.putSchedule(seriesId, { ...stored, at: retryAt.toISOString(), attempts, lastError: reason });
       return 'retrying';
@@ -137,10 +142,18 @@ export class LocalScheduler {
 
 /**
  * Dispatch as the local stack runs it: mail through aws-ses-v2-local, each raw message also kept
- * under <dataDir>/outbox, links and reply addresses on the local domains. A send that fails makes
- * the job fail, so the clock retries it (the ledger skips whoever already got theirs).
+ * under <dataDir>/outbox, links and reply addresses on the local domains. A send that fails, or a
+ * delivery another run still holds, makes the job fail, so the clock retries it (the ledger skips
+ * whoever already got theirs, and takes over the held ones once their lease has run out).
  */
-export function localDispatch(options: { store: Store; config: LocalConfig; sesEndpoint: string; secret: string; mailer?: Mailer }): (job: Job, now: Date) => Promise<DeliveryReport> {
+export function localDispatch(options: {
+  store: Store;
+  config: LocalConfig;
+  sesEndpoint: string;
+  secret: string;
+  mailer?: Mailer;
+  leaseMs?: number;
+}): (job: Job, now: Date) => Promise<DeliveryReport> {
   const { store, config } = options;
   const mailer =
     options.mailer ??
@@ -157,11 +170,8 @@ export function localDispatch(options: { store: Store; config: LocalConfig; sesE
         secrets: options.secret,
       },
       now: () => now,
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     };
-    const report = await dispatch(job, deps);
-    if (report.failed.length > 0) {
-      throw new Error(`${report.failed.length} of the ${job.kind} emails failed to send, first: ${report.failed[0]!.emailId}: ${report.failed[0]!.error}`);
-    }
-    return report;
+    return requireComplete(await dispatch(job, deps), `${job.kind} emails`, options.leaseMs);
   };
 }

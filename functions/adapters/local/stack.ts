@@ -3,7 +3,8 @@
 // integration tests run it on free ports.
 //
 //   DynamoDB   dynalite (LevelDB under <dataDir>/dynamo, kept across restarts)
-//   SES v2     aws-ses-v2-local (its web page lists the outbox)
+//   SES v2     aws-ses-v2-local (its web page lists the outbox), behind a proxy standing in for
+//              SES's Send events (local-ses-events.ts)
 //   inbound    an SMTP server that hands each raw reply to the same core as the inbound Lambda
 //   links      an HTTP server that runs the same handler as the one-click function URL
 //   clock      the local scheduler, firing due jobs through the dispatch code
@@ -14,9 +15,11 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { createDynamoClient } from '#adapters/aws/dynamo';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { deliveryFromTags } from '#app/deliver';
 import { ensureTable, startDynaliteServer } from './dynalite.ts';
 import { LocalClock } from './clock.ts';
+import { createSesEventsProxy } from './ses-events.ts';
 import type { LocalConfig } from './config.ts';
 
 export interface InboundEnvelope {
@@ -136,12 +139,25 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     const dynamoPort = dynamo.port;
     const tableClient = createDynamoClient({ endpoint: dynamo.endpoint });
     await ensureTable(tableClient, config.tableName);
-    tableClient.destroy();
+    // Kept open for the SES Send events below.
+    stoppers.push(async () => tableClient.destroy());
+    const ledger = createStore({ client: tableClient, tableName: config.tableName });
 
     // SES v2. GetAccount answers from this variable; the sender paces itself by MaxSendRate.
     process.env.AWS_SES_ACCOUNT ??= JSON.stringify(localSesAccount(config.maxSendRate));
-    const ses = await sesLocal({ host: HOST, port: config.ports.ses });
-    const sesPort = (ses.address() as AddressInfo).port;
+    // aws-ses-v2-local listens on a private port behind the Send-event proxy (local-ses-events.ts),
+    // which records each accepted delivery in the ledger as SES's Send event does in AWS.
+    const sesUpstream = await sesLocal({ host: HOST, port: 0 });
+    stoppers.push(() => close(sesUpstream));
+    const ses = createSesEventsProxy({
+      upstream: `http://${HOST}:${(sesUpstream.address() as AddressInfo).port}`,
+      onSent: async ({ messageId, tags }) => {
+        const delivery = deliveryFromTags(tags);
+        if (delivery) await ledger.recordAccepted(delivery.seriesId, delivery.emailId, { sesMessageId: messageId, at: new Date() });
+      },
+      log,
+    });
+    const sesPort = await listen(ses, config.ports.ses, 'SES');
     stoppers.push(() => close(ses));
 
     // Inbound SMTP. Only reply addresses on the inbound domain are accepted, like SES receiving.

@@ -367,6 +367,20 @@ describe('delivery ledger', () => {
     ).rejects.toThrow(/never claimed/);
   });
 
+  it("records SES's acceptance on a claim its sender never completed, which a takeover then finds sent", async () => {
+    const id = 'kickoff#-#kilo@example.com';
+    expect(await store.claimDelivery('accepted', id, { now: t0, leaseMs: lease })).toBe('claimed');
+    expect(await store.recordAccepted('accepted', id, { sesMessageId: 'ses-1', at: at(1) })).toBe(true);
+    expect(await store.claimDelivery('accepted', id, { now: at(10 * lease), leaseMs: lease })).toBe('already-sent');
+    // The sender's own completion of the same message still passes, and sets sentAt by its clock.
+    await store.completeDelivery('accepted', id, { sesMessageId: 'ses-1', sentAt: at(2) });
+    expect((await store.listDeliveries('accepted'))[0]).toMatchObject({ status: 'sent', sesMessageId: 'ses-1', sentAt: at(2).toISOString() });
+    await expect(store.completeDelivery('accepted', id, { sesMessageId: 'ses-2', sentAt: at(3) })).rejects.toThrow(/sent twice/);
+    // Nothing claimed, nothing to mark: mail outside the ledger.
+    expect(await store.recordAccepted('accepted', 'kickoff#-#nobody@example.com', { sesMessageId: 'ses-3', at: t0 })).toBe(false);
+    expect(await store.sentAmong('accepted', [id, 'kickoff#-#nobody@example.com'])).toEqual(new Set([id]));
+  });
+
   it('lists deliveries by prefix', async () => {
     for (const id of ['training#a#1@x.io', 'training#a#2@x.io', 'training#b#1@x.io', 'reminder#a#1@x.io']) {
       await store.claimDelivery('prefixes', id, { now: t0, leaseMs: lease });

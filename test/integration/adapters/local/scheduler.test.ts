@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { DispatchError } from '#app/run-job';
+import { DeliveriesHeldError } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import { SeriesSchema, TrainingSchema } from '#core/model';
 import { diffSchedules, planSchedules } from '#core/schedule-plan';
@@ -132,6 +133,25 @@ describe('LocalScheduler.fireDue', () => {
     expect(lines.at(-1)).toMatch(/clock-retry\/kickoff failed after 3 attempts: SES is down/);
 
     await scheduler.fireDue(new Date('2027-03-02T00:00:00Z'), run);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('retries a run that met deliveries held by another run after the lease, not as done; 3 such runs fail it', async () => {
+    const scheduler = new LocalScheduler(store, { maxAttempts: 3, retryDelayMs: 60_000 });
+    await seed('clock-held', scheduler);
+    const lease = 10 * 60_000;
+    const { calls, run } = recorder((job) => (job.kind === 'kickoff' ? new DeliveriesHeldError(['kickoff#-#ana@example.com'], lease) : undefined));
+    const t0 = new Date('2027-03-01T00:00:00Z');
+
+    expect((await scheduler.fireDue(t0, run)).retrying).toEqual(['clock-held/kickoff']);
+    // Retried when the held claim can be taken over, not on the growing delay of other failures.
+    expect(await state('clock-held', 'kickoff')).toMatchObject({ state: 'pending', attempts: 1, at: '2027-03-01T00:10:00.000Z' });
+    expect((await state('clock-held', 'kickoff'))!.lastError).toMatch(/1 email is held by another run \(first: kickoff#-#ana@example.com\)/);
+    await scheduler.fireDue(new Date('2027-03-01T00:10:00Z'), run);
+    expect(await state('clock-held', 'kickoff')).toMatchObject({ state: 'pending', attempts: 2, at: '2027-03-01T00:20:00.000Z' });
+    expect((await scheduler.fireDue(new Date('2027-03-01T00:20:00Z'), run)).failed).toEqual(['clock-held/kickoff']);
+    // The local DLQ record keeps its shape: state, attempts, lastError.
+    expect(await state('clock-held', 'kickoff')).toMatchObject({ state: 'failed', attempts: 3 });
     expect(calls).toHaveLength(3);
   });
 
