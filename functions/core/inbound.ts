@@ -457,7 +457,8 @@ export function bounceBackTo(
   if (h.has('list-id') || h.has('list-unsubscribe') || /^(?:bulk|list|junk)$/i.test(h.get('precedence')?.trim() ?? '')) return undefined;
   if ((h.get('auto-submitted') ?? 'no').trim().toLowerCase() !== 'no') return undefined;
   const domain = domainOf(from);
-  if (aligned(domain, settings.domain) || aligned(domain, settings.inboundDomain)) return undefined;
+  // Mail loops: never answer our own domains (or their subdomains).
+  if ([settings.domain, settings.inboundDomain].some((ours) => domain === ours.toLowerCase() || domain.endsWith(`.${ours.toLowerCase()}`))) return undefined;
   const v = message.verdicts;
   if (v && ((v.spf === 'FAIL' && v.dmarc !== 'PASS') || checkAuthenticated(v, from, message.envelope.from, message.raw))) return undefined;
   return from;
