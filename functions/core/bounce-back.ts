@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { MailSettings } from './compose.ts';
 import type { BuiltMail } from './deliver.ts';
-import { buildMessage } from './mime.ts';
+import { buildMessage, formatAddress, type Address } from './mime.ts';
 import type { RejectReason } from './inbound.ts';
 
 export interface BounceBackInput {
@@ -35,11 +35,14 @@ export function composeBounceBack(input: BounceBackInput): BuiltMail {
   const html = `<p>Hello,</p><p>Your message was not added to the training. ${why(input.reason)}</p><p>${how}</p><p>This is an automatic message; you will get at most one a day.</p>`;
   const id = createHash('sha256').update(`${input.to}#${input.day}`).digest('hex').slice(0, 24);
   const messageId = `<bounce-back.${id}@${input.settings.domain}>`;
+  // The sender setting may carry a display name ("Baton <training@…>"); the header gets it whole.
+  const sender = input.settings.senderAddress;
+  const from: Address = { name: sender.match(/^\s*"?([^"<]*?)"?\s*</)?.[1] || 'Baton', address: sender.match(/<([^>]+)>/)?.[1] ?? sender.trim() };
   return {
-    from: input.settings.senderAddress,
+    from: formatAddress(from),
     to: input.to,
     raw: buildMessage({
-      from: input.settings.senderAddress,
+      from,
       to: input.to,
       subject,
       date: input.now,

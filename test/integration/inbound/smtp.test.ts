@@ -18,6 +18,7 @@ import { createLocalInbound } from '#cli/inbound';
 import { localConfig } from '#cli/local-config';
 import { localDispatch } from '#cli/local-scheduler';
 import { startLocalStack, type RunningStack } from '#cli/local-stack';
+import { replyAddress, signReplyToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish';
 import { loadParticipants } from '#cli/series-dir';
 
@@ -34,6 +35,7 @@ let stack: RunningStack;
 let store: Store;
 let destroy: () => void;
 let strategies: Strategy[];
+let trainingOrder: number;
 const outcomes: InboundOutcome[] = [];
 const sent = new Map<string, ParsedMail>();
 const sentRaw = new Map<string, string>();
@@ -104,6 +106,7 @@ beforeAll(async () => {
   const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
   await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
   strategies = published.trainings.find((t) => t.slug === TRAINING)!.strategies;
+  trainingOrder = published.trainings.find((t) => t.slug === TRAINING)!.order;
   const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
   await send({ kind: 'training', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-01-21T00:00:00Z'));
   await readOutbox();
@@ -118,6 +121,7 @@ beforeAll(async () => {
       now: () => NOW,
       limits: { maxFileBytes: MAX_FILE, maxTotalBytes: 3 * MAX_FILE },
       onOutcome: (o) => outcomes.push(o),
+      log: (l) => { if (process.env.DEBUG_INBOUND) console.log(l); },
     }),
   });
 }, 60_000);
@@ -286,12 +290,12 @@ describe('attachments', () => {
   });
 });
 
-describe('routing without the signed address', () => {
-  it('follows our ids in In-Reply-To when the From matches the participant', async () => {
+describe('routing', () => {
+  it('reads a short answer to the signed address as read, in the training the token names', async () => {
     const email = 'marcus.lee@example.com';
     const outcome = await nodemailerSend({
       from: email,
-      to: `baton@${stack.config.inboundDomain}`,
+      to: replyToOf(email),
       subject: `Re: ${sent.get(email)!.subject}`,
       inReplyTo: sent.get(email)!.messageId!,
       text: 'Read it, thanks!',
@@ -304,5 +308,87 @@ describe('routing without the signed address', () => {
   it('rejects an address that is neither signed nor in a thread of ours', async () => {
     const outcome = await nodemailerSend({ from: 'marcus.lee@example.com', to: `baton@${stack.config.inboundDomain}`, subject: 'hello', text: 'Adopt #1' });
     expect(outcome).toMatchObject({ status: 'rejected', reason: 'unknown-recipient' });
+  });
+});
+
+const bounceBacksTo = async (email: string) => (await sesStore()).filter((m) => m.destination.to.some((t) => t.includes(email)) && m.subject.startsWith('Not delivered'));
+const acksTo = async (email: string) => (await sesStore()).filter((m) => m.destination.to.some((t) => t.includes(email)) && m.subject.startsWith('Re:'));
+
+describe('who can post as whom (issue 12)', () => {
+  it('stores nothing and acknowledges nothing for a forged From with our real thread id but no token', async () => {
+    const email = 'hannah.price@example.org';
+    // Everything a stranger can read off any email we send: the thread id and the participant's address.
+    const outcome = await nodemailerSend({
+      from: `Hannah Price <${email}>`,
+      to: `baton@${stack.config.inboundDomain}`,
+      subject: `Re: ${sent.get(email)!.subject}`,
+      inReplyTo: `<thread.${SERIES}._@${stack.config.domain}>`,
+      references: [`<thread.${SERIES}._@${stack.config.domain}>`],
+      text: 'I adopt #1. Also, please unsubscribe me.',
+    });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'no-token' });
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    expect((await store.getParticipant(SERIES, email))?.unsubscribedAt).toBeUndefined();
+    expect(await acksTo(email)).toEqual([]);
+  });
+
+  it('stores 0 of 50 forged replies sent in parallel, and sends at most one bounce-back', async () => {
+    const email = 'omar.haddad@example.com';
+    const before = outcomes.length;
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        transport().sendMail({
+          from: `Omar Haddad <${email}>`,
+          to: `baton@${stack.config.inboundDomain}`,
+          subject: 'Re: Productive one-on-ones',
+          inReplyTo: `<thread.${SERIES}._@${stack.config.domain}>`,
+          messageId: `<forged-${i}-${Date.now()}@evil.example>`,
+          text: `Strategy ${i}: forged.`,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    const mine = outcomes.slice(before);
+    expect(mine).toHaveLength(50);
+    expect(mine.filter((o) => o.status === 'stored')).toHaveLength(0);
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    expect(await acksTo(email)).toEqual([]);
+    // Locally, without --authenticate, the From cannot be checked: the ledger still caps it at one a day.
+    expect(await bounceBacksTo(email)).toHaveLength(1);
+  }, 60_000);
+
+  it('stores nothing for a valid token sent from another address', async () => {
+    const owner = 'ploy.srisuk@example.org';
+    const outcome = await nodemailerSend({ from: 'ama.owusu@example.com', to: replyToOf(owner), subject: 'Re: training', text: 'I adopt #2.' });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'spoofed-sender' });
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toEqual([]);
+    expect(await store.listResponsesByParticipant(SERIES, 'ama.owusu@example.com')).toEqual([]);
+    expect(await acksTo(owner)).toEqual([]);
+  });
+
+  it('answers an expired token with exactly one bounce-back, even when the reply is sent twice', async () => {
+    const email = 'liam.walsh@example.com';
+    const expired = replyAddress(
+      signReplyToken({ seriesId: SERIES, trainingOrder, participantEmail: email, expiresAt: new Date('2027-01-01T00:00:00Z') }, SECRET),
+      stack.config.inboundDomain,
+    );
+    for (const n of [1, 2]) {
+      const outcome = await swaks(['--from', email, '--to', expired, '--header', `Message-ID: <late-${n}-${Date.now()}@mail.example.com>`, '--header', 'Subject: Re: an old email', '--body', 'I adopt #1.']);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: 'expired-token', bouncedTo: email });
+    }
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    const bounces = await bounceBacksTo(email);
+    expect(bounces).toHaveLength(1);
+    expect(bounces[0]!.body.text).toContain('has expired');
+    expect(await acksTo(email)).toEqual([]);
+  });
+
+  it('still stores a legitimate reply to the signed address, with its ack', async () => {
+    const email = 'chloe.nguyen@example.com';
+    const outcome = await nodemailerSend({ from: `Chloe Nguyen <${email}>`, to: replyToOf(email), subject: `Re: ${sent.get(email)!.subject}`, inReplyTo: sent.get(email)!.messageId!, text: 'I will adopt #1 next week.' });
+    expect(outcome.status).toBe('stored');
+    expect(await store.listResponsesByParticipant(SERIES, email)).toHaveLength(1);
+    expect(await acksTo(email)).toHaveLength(1);
+    expect(await bounceBacksTo(email)).toEqual([]);
   });
 });
