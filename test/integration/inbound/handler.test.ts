@@ -87,12 +87,15 @@ function event(messageId: string, verdicts: Partial<Record<Verdict, string>> = {
 }
 
 const sent: BuiltMail[] = [];
-const handler = (now = NOW) =>
+const handler = (now = NOW, dailyCaps?: { contributions?: number; acks?: number }) =>
   createInboundHandler({
     mailStore,
     rawKey: (id) => `inbound/${id}`,
     secrets: async () => SECRET,
-    config: (secrets) => ({ settings: { domain: 'baton.example.com', inboundDomain: INBOUND, senderAddress: 'b@baton.example.com', linksBaseUrl: 'https://l.example.com', secrets } }),
+    config: (secrets) => ({
+      settings: { domain: 'baton.example.com', inboundDomain: INBOUND, senderAddress: 'b@baton.example.com', linksBaseUrl: 'https://l.example.com', secrets },
+      ...(dailyCaps ? { dailyCaps } : {}),
+    }),
     core: { store, send: async (m) => (sent.push(m), `ses-out-${sent.length}`), log: (r) => logs.push(r) },
     now: () => now,
   });
@@ -199,5 +202,23 @@ describe('identity through the Lambda handler', () => {
     const mixed = await receive('alias-2', alias('alias-2', 'DKIM-Signature: v=1; d=example.com; s=s; b=x\r\nDKIM-Signature: v=1; d=evil.example; s=s; b=y\r\n'), {}, { source: 'a.reyes@example.com' });
     expect(mixed.log).toMatchObject({ status: 'rejected', reason: 'spoofed-sender' });
     expect(await storedFrom('alias-2')).toEqual([]);
+  });
+});
+
+describe('abuse limits', () => {
+  it('keeps replies past the daily cap as raw mail only, logged as rate-limited; a redelivery of a counted one still passes', async () => {
+    const day = new Date('2027-01-25T08:00:00Z');
+    const capped = handler(day, { contributions: 2 });
+    const results: string[] = [];
+    for (const id of ['cap-1', 'cap-2', 'cap-3', 'cap-1']) {
+      await mailStore.putRaw(`inbound/${id}`, Buffer.from(raw(id)));
+      results.push((await capped(event(id))).outcomes[0]!.status);
+    }
+    expect(results).toEqual(['stored', 'stored', 'rate-limited', 'duplicate']);
+    expect(logs.at(-2)).toMatchObject({ status: 'rate-limited', participantEmail: 'ana@example.com', limit: 2, rawRef: 'inbound/cap-3' });
+    expect(await storedFrom('cap-3')).toEqual([]);
+    // The next day counts afresh.
+    await mailStore.putRaw('inbound/cap-4', Buffer.from(raw('cap-4')));
+    expect((await handler(new Date('2027-01-26T08:00:00Z'), { contributions: 2 })(event('cap-4'))).outcomes[0]!.status).toBe('stored');
   });
 });

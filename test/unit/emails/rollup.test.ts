@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import type { Participant, Response } from '#core/model';
 import { prepareRollupSend, type MailSettings } from '#core/compose';
 import { contributionsBetween } from '#core/report';
-import { renderRollupBody } from '#core/planners/rollup';
+import { renderRollupBody, ROLLUP_PER_PERSON, type Prepared } from '#core/planners/rollup';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { responseKey } from '#core/short-key';
 
@@ -90,5 +90,19 @@ describe('the roll-up email', () => {
     expect(body.html).toContain('href="https://example.com/a?b=1&amp;c=2"');
     expect(body.text).toContain('Kudos (one click): https://k/1');
     expect(body.count).toBe(1);
+  });
+});
+
+describe('what one person can put into a roll-up', () => {
+  it('shows at most ROLLUP_PER_PERSON items per author (their newest), and counts the rest as more', () => {
+    const author = { email: 'flood@example.com', name: 'Flood' };
+    const other = { email: 'calm@example.com', name: 'Calm' };
+    const item = (who: typeof author, i: number) =>
+      ({ contribution: { author: who, response: { id: `${who.email}-${i}`, trainingSlug: t2.slug }, training: { order: t2.order } }, html: `<p>${who.email}-${i}</p>`, text: `${who.email}-${i}` }) as unknown as Prepared;
+    const prepared = [...Array.from({ length: 20 }, (_, i) => item(author, i)), item(other, 0)];
+    const body = renderRollupBody(prepared, people[0]!, { kudos: () => 'https://k', commentAddress: () => 'reply+x@y' })!;
+    expect(body.text.match(/flood@example\.com-\d+/g)).toEqual(Array.from({ length: ROLLUP_PER_PERSON }, (_, i) => `flood@example.com-${20 - ROLLUP_PER_PERSON + i}`));
+    expect(body.text).toContain('calm@example.com-0');
+    expect(body.text).toContain(`…and ${21 - ROLLUP_PER_PERSON - 1} more this week`);
   });
 });
