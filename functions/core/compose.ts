@@ -59,6 +59,7 @@ export const REPLY_GRACE_DAYS = 60;
 export function replyExpiry(series: Pick<Series, 'policies'>, trainings: readonly Pick<Training, 'closes'>[]): Date {
   const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
   const days = series.policies.followUpWeeksAfterClose * 7 + REPLY_GRACE_DAYS;
+  // +1: a training closes at the end of its `closes` day.
   return new Date(Date.parse(`${last}T00:00:00Z`) + (days + 1) * 86_400_000);
 }
 
