@@ -44,8 +44,8 @@ const training = {
 };
 
 const NOW = new Date('2027-01-22T00:00:00Z');
-// Last close 2027-01-31, three follow-up weeks, 60 days' grace: expires 2027-05-23.
-const EXPIRES = new Date('2027-05-23T00:00:00Z');
+// What replyExpiry gives this series: close 2027-01-31 (whole day), three follow-up weeks, 60 days' grace.
+const EXPIRES = new Date('2027-04-23T00:00:00Z');
 const anaAddress = replyAddress(signReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com', expiresAt: EXPIRES }, SECRET), INBOUND);
 
 type Verdict = 'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc';

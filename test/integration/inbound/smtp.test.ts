@@ -19,6 +19,9 @@ import { localConfig } from '#cli/local-config';
 import { localDispatch } from '#cli/local-scheduler';
 import { startLocalStack, type RunningStack } from '#cli/local-stack';
 import { replyAddress, signReplyToken } from '#core/tokens';
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimSign } from 'mailauth/lib/dkim/sign';
+import type { DnsResolver } from '#cli/inbound';
 import { publishSeries } from '#cli/publish';
 import { loadParticipants } from '#cli/series-dir';
 
@@ -390,5 +393,76 @@ describe('who can post as whom (issue 12)', () => {
     expect(await store.listResponsesByParticipant(SERIES, email)).toHaveLength(1);
     expect(await acksTo(email)).toHaveLength(1);
     expect(await bounceBacksTo(email)).toEqual([]);
+  });
+});
+
+// mailauth against a fake DNS: no network. The records a test domain publishes, in the shape
+// node's dns.promises.resolve returns them (TXT: arrays of strings); a missing name is ENOTFOUND.
+describe('with --authenticate (mailauth, fake DNS)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  const txt: Record<string, string> = {
+    // example.com: SPF that does not list us, and a DMARC reject policy.
+    'example.com': 'v=spf1 ip4:192.0.2.1 -all',
+    '_dmarc.example.com': 'v=DMARC1; p=reject',
+    // example.org: SPF that lists the local client, no DMARC record, a DKIM key.
+    'example.org': 'v=spf1 ip4:127.0.0.1 ip6:::1 -all',
+    'sel._domainkey.example.org': `v=DKIM1; k=rsa; p=${spki}`,
+    // evil.example: publishes nothing useful.
+    'evil.example': 'v=spf1 ?all',
+  };
+  const resolver: DnsResolver = async (name, rrtype) => {
+    const record = rrtype === 'TXT' ? txt[name.toLowerCase().replace(/\.$/, '')] : undefined;
+    if (!record) throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+    return [[record]];
+  };
+
+  beforeAll(() => {
+    const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 500 }), join(dataDir, 'outbox'));
+    stack.setHandlers({
+      onMail: createLocalInbound({ store, config: stack.config, secret: SECRET, mailer, dataDir, now: () => NOW, authenticate: { resolver }, onOutcome: (o) => outcomes.push(o) }),
+    });
+  });
+
+  it('rejects a forged From of a DMARC-protected domain even with the right token, and sends no bounce-back', async () => {
+    const email = 'ana.reyes@example.com';
+    const outcome = await swaks(['--from', email, '--to', replyToOf(email), '--header', `From: Ana Reyes <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'auth-failed' });
+    expect((outcome as { bouncedTo?: string }).bouncedTo).toBeUndefined();
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+  });
+
+  it('where the domain has no DMARC: stores with aligned SPF, rejects without, and does not bounce the unauthenticated', async () => {
+    const email = 'hannah.price@example.org';
+    const unaligned = await swaks(['--from', 'bounce@evil.example', '--to', replyToOf(email), '--header', `From: Hannah Price <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(unaligned).toMatchObject({ status: 'rejected', reason: 'unauthenticated' });
+    expect((unaligned as { bouncedTo?: string }).bouncedTo).toBeUndefined();
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    const aligned = await swaks(['--from', email, '--to', replyToOf(email), '--header', `From: Hannah Price <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(aligned.status).toBe('stored');
+    expect(await store.listResponsesByParticipant(SERIES, email)).toHaveLength(1);
+  });
+
+  it('accepts a colleague alias by the DKIM signature that verified, not by any d= in the headers', async () => {
+    const owner = 'ploy.srisuk@example.org';
+    const message = (id: string) =>
+      `From: Ploy S <p.srisuk@example.org>\r\nTo: ${replyToOf(owner)}\r\nSubject: Re: training\r\nMessage-ID: <${id}@example.org>\r\nDate: Fri, 22 Jan 2027 10:00:00 +0000\r\n\r\nMy tip: a shared agenda doc, linked from the invite.\r\n`;
+    // A signature claiming d=example.org that does not verify, from a server SPF does not list.
+    const fake = join(dataDir, 'alias-fake.eml');
+    writeFileSync(fake, `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel; h=from:to:subject; bh=AAAA; b=AAAA\r\n${message('alias-fake')}`);
+    const forged = await swaks(['--from', 'x@evil.example', '--to', replyToOf(owner), '--data', `@${fake}`]);
+    expect(forged.status).toBe('rejected');
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toEqual([]);
+
+    const body = message('alias-real');
+    const key = { signingDomain: 'example.org', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+    // mailauth signs with the keys in signatureData; the top-level fields alone sign nothing.
+    const { signatures, errors } = await dkimSign(body, { ...key, signatureData: [key] });
+    expect(errors).toEqual([]);
+    const real = join(dataDir, 'alias-real.eml');
+    writeFileSync(real, `${signatures.replace(/\r?\n?$/, '\r\n')}${body}`);
+    const signed = await swaks(['--from', 'bounces@evil.example', '--to', replyToOf(owner), '--data', `@${real}`]);
+    expect(signed).toMatchObject({ status: 'stored' });
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toHaveLength(1);
   });
 });
