@@ -11,7 +11,7 @@ import { createStore, type Store } from '#adapters/dynamo';
 import { LocalMailStore } from '#adapters/mail-store';
 import { createInboundHandler } from '#handlers/inbound';
 import type { BuiltMail } from '#core/deliver';
-import { replyAddress, signReplyToken } from '#core/tokens';
+import { replyAddress, signLegacyReplyToken, signReplyToken } from '#core/tokens';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const SECRET = 'handler-secret-0123456789abcdef';
@@ -220,5 +220,15 @@ describe('abuse limits', () => {
     // The next day counts afresh.
     await mailStore.putRaw('inbound/cap-4', Buffer.from(raw('cap-4')));
     expect((await handler(new Date('2027-01-26T08:00:00Z'), { contributions: 2 })(event('cap-4'))).outcomes[0]!.status).toBe('stored');
+  });
+});
+
+describe('old reply addresses (version 1 tokens, sent before expiry existed)', () => {
+  const legacy = replyAddress(signLegacyReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com' }, SECRET), INBOUND);
+  it('work until the expiry their series gives new tokens, then get the bounce-back', async () => {
+    expect((await receive('legacy-1', raw('legacy-1'), {}, { to: legacy, now: new Date('2027-04-22T23:00:00Z') })).status).toBe('stored');
+    const late = await receive('legacy-2', raw('legacy-2'), {}, { to: legacy, now: new Date('2027-04-23T00:00:00Z') });
+    expect(late.log).toMatchObject({ status: 'rejected', reason: 'expired-token' });
+    expect(await storedFrom('legacy-2')).toEqual([]);
   });
 });
