@@ -132,7 +132,7 @@ export async function benchMail(): Promise<object> {
   let bytes = 0;
   const send = (p: Participant): string => {
     const pkey = participantKey(series.id, p.email);
-    const reply = replyAddress(signReplyToken({ seriesId: series.id, trainingOrder: training.order, participantEmail: p.email }, SECRET), INBOUND);
+    const reply = replyAddress(signReplyToken({ seriesId: series.id, trainingOrder: training.order, participantEmail: p.email, expiresAt }, SECRET), INBOUND);
     const read = `https://${DOMAIN}/l/${signLinkToken({ action: 'read', seriesId: series.id, trainingSlug: training.slug, participantEmail: p.email, expiresAt }, SECRET)}`;
     const unsubscribe = `https://${DOMAIN}/l/${signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: p.email, expiresAt }, SECRET)}`;
     const thread = threadHeaders({ kind: 'training', seriesId: series.id, trainingSlug: training.slug, participantKey: pkey, domain: DOMAIN });

@@ -12,7 +12,7 @@ import { UserError } from '#core/user-error';
 import { wireLocalStack } from '#adapters/local/wiring';
 
 export const summary = 'run the whole product locally (what `npm start` runs)';
-export const usage = 'dev [--speed <factor>] [--from <date>] [--example <series-dir>]';
+export const usage = 'dev [--speed <factor>] [--from <date>] [--example <series-dir>] [--authenticate]';
 
 const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
 export const EXAMPLE_DIR = join(repoRoot, 'examples', 'q1-productivity');
@@ -61,7 +61,14 @@ async function bootstrap(stack: RunningStack, exampleDir: string, log: (s: strin
   }
 }
 
-function banner(stack: RunningStack, speed: number): string {
+/** The banner's line on sender authentication: what a reply must prove, in plain words. */
+export function authenticationLine(authenticate: boolean): string {
+  return authenticate
+    ? '  sender authentication: on — SPF/DKIM/DMARC checked with mailauth (system DNS), with the rules used on AWS'
+    : "  sender authentication: off — any From is trusted as long as the reply address's token matches (--authenticate to check SPF/DKIM/DMARC)";
+}
+
+function banner(stack: RunningStack, speed: number, authenticate: boolean): string {
   const { endpoints, config } = stack;
   const data = relative(process.cwd(), config.dataDir) || '.';
   const clock = speed === 1 ? 'real time' : `${speed}× real time`;
@@ -72,6 +79,7 @@ function banner(stack: RunningStack, speed: number): string {
     `  Outbox (sent mail)   ${endpoints.ses}            open it in a browser`,
     `  One-click links      ${endpoints.links}`,
     `  Replies (SMTP)       ${endpoints.smtp.host}:${endpoints.smtp.port}           mail reply+…@${config.inboundDomain} here`,
+    authenticationLine(authenticate),
     `  DynamoDB             ${endpoints.dynamo}`,
     `  Clock                ${stack.clock.now().toISOString()} (${clock})`,
     `  Data                 ${data}/ (kept across restarts; delete it to start over)`,
@@ -94,6 +102,7 @@ export async function run(args: string[]): Promise<number> {
       from: { type: 'string' },
       example: { type: 'string' },
       'no-example': { type: 'boolean' },
+      authenticate: { type: 'boolean' },
     },
   });
   const speed = parseSpeed(values.speed);
@@ -107,11 +116,12 @@ export async function run(args: string[]): Promise<number> {
     throw new UserError(err instanceof Error ? err.message : String(err));
   });
 
-  const product = wireLocalStack(stack, { secret: localSecret(stack.config.dataDir), now: () => stack.clock.now(), log });
+  const authenticate = values.authenticate ?? false;
+  const product = wireLocalStack(stack, { secret: localSecret(stack.config.dataDir), now: () => stack.clock.now(), log, authenticate });
   if (!values['no-example']) await bootstrap(stack, values.example ?? EXAMPLE_DIR, log);
   // The clock fires due schedule records through dispatch, once the example is in place.
   stack.setHandlers({ onTick: async (now) => void (await product.scheduler.fireDue(now, product.dispatchJob)) });
-  console.log(banner(stack, speed));
+  console.log(banner(stack, speed, authenticate));
 
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -4,13 +4,20 @@
 // Primary course:
 //   1. parse the raw MIME with mailparser (any charset; text, HTML or both; attachments; TNEF
 //      leftovers and forwarded messages are tolerated and ignored);
-//   2. route: the signed reply address names series, training, participant and target; without
-//      one, our ids in In-Reply-To/References do. A tampered token is rejected, never guessed around;
-//   3. verify: SES's spam/virus/SPF/DKIM/DMARC verdicts, then the sender is the participant (or a
-//      DKIM-signed address of the participant's own domain);
+//   2. route: only the signed reply address names series, training, participant and target.
+//      Our ids in In-Reply-To/References are not signed and sit in every header we send, so they
+//      never let a message in (see docs/threat-model.md). A tampered token is rejected, never
+//      guessed around; an expired one is answered with a bounce-back;
+//   3. verify: SES's spam/virus/SPF/DKIM/DMARC verdicts; where the sender's domain has no DMARC
+//      verdict, an aligned SPF or DKIM pass; then the sender is the participant the token names
+//      (or an address of the participant's own domain whose DKIM signature verified);
 //   4. bounces and auto-replies stop here; an out-of-office pauses that participant's reminders;
+//      a rejected person gets one short bounce-back a day saying how to answer, unless the mail
+//      looks automatic, bulk, or forged (see bounceBackTo);
 //   5. trim quoted history and signature (with the text we sent them, rebuilt from the template);
-//   6. classify into intents; 7. store attachments, then responses; 8. acknowledge.
+//   6. classify into intents; past the day's cap for this participant and training the reply is
+//      kept as raw mail only (`rate-limited`); 7. store attachments, then responses; 8. acknowledge
+//      (also capped per day).
 //
 // Exactly once, without transactions: every write is idempotent on its own. Attachment keys and
 // response ids are derived from the Message-ID (and the intent's index), responses are conditional
@@ -29,7 +36,8 @@ import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
 import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
-import { composeUploadLink, prepareAckSend, sentTextFor, type MailSettings } from '#mail/compose';
+import { composeBounceBack } from './bounce-back.ts';
+import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
 import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
@@ -53,6 +61,11 @@ export interface Verdicts {
   dkim?: VerdictStatus;
   dmarc?: VerdictStatus;
   dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+  /**
+   * The d= of every DKIM signature that verified, when the checker says (mailauth does locally).
+   * SES's dkimVerdict does not, so on AWS this is absent; see dkimVerifiedFor.
+   */
+  dkimPassDomains?: string[];
 }
 
 export interface InboundMessage {
@@ -72,7 +85,10 @@ export interface InboundMessage {
 export type RejectReason =
   | 'unknown-recipient'
   | 'bad-token'
+  | 'no-token'
+  | 'expired-token'
   | 'spoofed-sender'
+  | 'unauthenticated'
   | 'spam'
   | 'virus'
   | 'auth-failed'
@@ -92,7 +108,15 @@ export type InboundOutcome =
       acknowledged: boolean;
     }
   | { status: 'duplicate'; messageId: string; seriesId: string; participantEmail: string; recovered: boolean }
-  | { status: 'rejected'; reason: RejectReason; detail: string; messageId?: string }
+  | {
+      status: 'rejected';
+      reason: RejectReason;
+      detail: string;
+      messageId?: string;
+      /** A bounce-back explaining how to answer went (or had already gone today) to this address. */
+      bouncedTo?: string;
+    }
+  | { status: 'rate-limited'; messageId: string; seriesId: string; trainingSlug: string; participantEmail: string; limit: number }
   | { status: 'auto-reply'; reason: string; outOfOffice: boolean; outOfOfficeUntil?: string; messageId?: string }
   | { status: 'bounce'; reason: string; messageId?: string }
   | { status: 'rsvp'; messageId?: string }
@@ -114,7 +138,23 @@ export interface InboundConfig {
   maxMessageBytes?: number;
   /** How long a Message-ID is remembered. */
   inboundTtlDays?: number;
+  /** Per participant, training and UTC day; see DEFAULT_DAILY_CAPS. */
+  dailyCaps?: Partial<DailyCaps>;
 }
+
+export interface DailyCaps {
+  /** Replies with a contribution stored; later ones are kept as raw mail only. */
+  contributions: number;
+  /** Acknowledgements sent; later contributions are stored without one. */
+  acks: number;
+}
+
+/**
+ * A keen participant writes a few replies a day to one training; twenty is far past that and still
+ * bounds what one leaked token (or one person) can pour into a training, its roll-up and its wiki
+ * in a day. Five acks keep a mail loop or a flood from turning Baton into a mail cannon at them.
+ */
+export const DEFAULT_DAILY_CAPS: DailyCaps = { contributions: 20, acks: 5 };
 
 /** The data layer as the inbound pipeline uses it. */
 export type InboundStore = Pick<
@@ -133,6 +173,7 @@ export type InboundStore = Pick<
   | 'completeDelivery'
   | 'releaseDelivery'
   | 'suppressedAmong'
+  | 'takeQuota'
 >;
 
 export type RouteStore = Pick<Store, 'findSeriesByKey' | 'getSeries' | 'findParticipantByKey' | 'getParticipant' | 'findResponseByKey' | 'getTemplate'>;
@@ -253,8 +294,8 @@ export interface Route {
   training: Training;
   participant: StoredParticipant | Participant;
   context: ReplyContext;
-  /** How it was found: the signed reply address, or our ids in In-Reply-To/References. */
-  via: 'token' | 'references' | 'given';
+  /** How it was found: the signed reply address (tests may hand one in directly). */
+  via: 'token' | 'given';
   /** Which of our emails was answered, when the references say (training, kickoff …). */
   answered: 'training' | 'kickoff' | undefined;
 }
@@ -263,47 +304,50 @@ export type Rejection = { reason: RejectReason; detail: string };
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
-export async function routeMessage(parsed: ParsedInbound, recipients: readonly string[], settings: MailSettings, store: RouteStore): Promise<Route | Rejection> {
+/**
+ * Finds what a message answers from the signed reply address among its recipients (envelope
+ * first, then To/Cc/Delivered-To). In-Reply-To/References only say which of our emails was
+ * answered, to pick the right template for trimming: they are not signed and hold nothing a
+ * stranger cannot read off any email we send, so a message without a token is `no-token`.
+ */
+export async function routeMessage(parsed: ParsedInbound, recipients: readonly string[], settings: MailSettings, store: RouteStore, now: Date): Promise<Route | Rejection> {
   const ours = parseOurIds([parsed.inReplyTo, ...parsed.references], settings.domain);
   const answered = ours?.kind === 'kickoff' ? 'kickoff' : ours?.kind === 'training' ? 'training' : undefined;
   const addresses = [...recipients, ...['to', 'cc', 'delivered-to'].map((h) => parsed.headers.get(h) ?? '').flatMap((v) => v.split(','))];
   const token = addresses.map((a) => tokenFromAddress(a, settings.inboundDomain)).find((t) => t !== undefined);
 
-  if (token !== undefined) {
-    const claims = verifyReplyToken(token, settings.secrets);
-    if ('error' in claims) return { reason: 'bad-token', detail: `the reply address token is ${claims.error === 'malformed' ? 'not one of ours' : 'not signed by us (tampered or from a retired secret)'}` };
-    const seriesId = await store.findSeriesByKey(claims.seriesKey);
-    const published = seriesId ? await store.getSeries(seriesId) : undefined;
-    if (!published) return { reason: 'unknown-recipient', detail: `no published series has the key "${claims.seriesKey}"` };
-    const training = published.trainings.find((t) => t.order === claims.trainingOrder);
-    if (!training) return { reason: 'unknown-recipient', detail: `series "${published.series.id}" has no training number ${claims.trainingOrder} any more` };
-    const participant = await store.findParticipantByKey(published.series.id, claims.participantKey);
-    if (!participant) return { reason: 'unknown-participant', detail: `nobody with key "${claims.participantKey}" is enrolled in "${published.series.id}"` };
-    let context: ReplyContext = answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' };
-    if (claims.target) {
-      const target = await store.findResponseByKey(published.series.id, claims.target.responseKey);
-      if (target && claims.target.kind === 'response') context = { kind: 'submission', responseId: target.id };
-      else if (target?.strategyId && claims.target.kind === 'check-in') context = { kind: 'check-in', strategyId: target.strategyId };
-    }
-    return { published, training, participant, context, via: 'token', answered };
+  if (token === undefined) {
+    return {
+      reason: ours ? 'no-token' : 'unknown-recipient',
+      detail: ours
+        ? `no signed reply address of @${settings.inboundDomain} among ${recipients.join(', ') || 'the recipients'}; the references name series "${ours.seriesId}", but references are not proof of a sender`
+        : `no reply address of @${settings.inboundDomain} among ${recipients.join(', ') || 'the recipients'} and no ids of ours in In-Reply-To/References`,
+    };
   }
-
-  if (!ours) return { reason: 'unknown-recipient', detail: `no reply address of @${settings.inboundDomain} among ${recipients.join(', ') || 'the recipients'} and no ids of ours in In-Reply-To/References` };
-  const published = await store.getSeries(ours.seriesId);
-  if (!published) return { reason: 'unknown-recipient', detail: `the references name series "${ours.seriesId}", which is not published` };
-  const training = (ours.trainingSlug && published.trainings.find((t) => t.slug === ours.trainingSlug)) || published.trainings[0];
-  if (!training) return { reason: 'unknown-recipient', detail: `series "${ours.seriesId}" has no trainings` };
-  const participant = ours.participantKey
-    ? await store.findParticipantByKey(published.series.id, ours.participantKey)
-    : parsed.from
-      ? await store.getParticipant(published.series.id, parsed.from.address)
-      : undefined;
-  if (!participant) return { reason: 'unknown-participant', detail: `the references do not lead to anyone enrolled in "${ours.seriesId}"` };
-  // Without the signed address, the sender's own address is the only proof: no aliases.
-  if (parsed.from?.address !== participant.email) {
-    return { reason: 'spoofed-sender', detail: `the references name ${participant.email}, but the mail is from ${parsed.from?.address ?? 'nobody'}` };
+  const verified = verifyReplyToken(token, settings.secrets, now);
+  if ('error' in verified && verified.error !== 'expired') {
+    return { reason: 'bad-token', detail: `the reply address token is ${verified.error === 'malformed' ? 'not one of ours' : 'not signed by us (tampered or from a retired secret)'}` };
   }
-  return { published, training, participant, context: answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' }, via: 'references', answered };
+  const claims = 'error' in verified ? verified.claims : verified;
+  const seriesId = await store.findSeriesByKey(claims.seriesKey);
+  const published = seriesId ? await store.getSeries(seriesId) : undefined;
+  if (!published) return { reason: 'unknown-recipient', detail: `no published series has the key "${claims.seriesKey}"` };
+  // A legacy token has no expiry of its own; it gets the one a new token of its series carries.
+  const expiresAt = claims.expiresAt ?? replyExpiry(published.series, published.trainings);
+  if ('error' in verified || now.getTime() >= expiresAt.getTime()) {
+    return { reason: 'expired-token', detail: `the reply address${claims.legacy ? ' (an old one without expiry)' : ''} of series "${published.series.id}" expired on ${expiresAt.toISOString().slice(0, 10)}` };
+  }
+  const training = published.trainings.find((t) => t.order === claims.trainingOrder);
+  if (!training) return { reason: 'unknown-recipient', detail: `series "${published.series.id}" has no training number ${claims.trainingOrder} any more` };
+  const participant = await store.findParticipantByKey(published.series.id, claims.participantKey);
+  if (!participant) return { reason: 'unknown-participant', detail: `nobody with key "${claims.participantKey}" is enrolled in "${published.series.id}"` };
+  let context: ReplyContext = answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' };
+  if (claims.target) {
+    const target = await store.findResponseByKey(published.series.id, claims.target.responseKey);
+    if (target && claims.target.kind === 'response') context = { kind: 'submission', responseId: target.id };
+    else if (target?.strategyId && claims.target.kind === 'check-in') context = { kind: 'check-in', strategyId: target.strategyId };
+  }
+  return { published, training, participant, context, via: 'token', answered };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,8 +376,55 @@ export function dkimDomains(raw: Uint8Array): string[] {
 }
 
 /**
+ * DMARC's relaxed alignment, without the public-suffix list: the same domain, or one a subdomain
+ * of the other. Stricter than DMARC for siblings (a.example.com, b.example.com), never looser in
+ * a way that helps a forger: a pass for a domain proves control of that domain, and a parent can
+ * only be signed for by its owner.
+ */
+export function aligned(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/\.$/, '');
+  const y = b.toLowerCase().replace(/\.$/, '');
+  return x === y || x.endsWith(`.${y}`) || y.endsWith(`.${x}`);
+}
+
+/**
+ * Whether a DKIM signature aligned with `domain` verified. Locally mailauth names the d= that
+ * passed. SES's dkimVerdict does not: PASS says some signature verified, not whose. So on AWS it
+ * counts only when every DKIM-Signature in the message is aligned with `domain`: then the one
+ * that passed must be. A forger adding a signature of their own domain next to a broken one for
+ * the victim's proves nothing.
+ */
+export function dkimVerifiedFor(domain: string, verdicts: Verdicts | undefined, raw: Uint8Array): boolean {
+  if (!verdicts) return false;
+  if (verdicts.dkimPassDomains) return verdicts.dkimPassDomains.some((d) => aligned(d, domain));
+  if (verdicts.dkim !== 'PASS') return false;
+  const signers = dkimDomains(raw);
+  return signers.length > 0 && signers.every((d) => aligned(d, domain));
+}
+
+/**
+ * The From domain must be authenticated. A DMARC PASS means SPF or DKIM passed aligned with it.
+ * A DMARC FAIL never gets here (checkVerdicts). Otherwise (GRAY: the domain publishes no DMARC;
+ * PROCESSING_FAILED: it could not be read) DMARC says nothing, so Baton asks for what DMARC
+ * would: SPF PASS for an envelope MAIL FROM aligned with the From (SES: mail.source), or a
+ * verified DKIM signature aligned with it. Without verdicts (locally, authentication off) there
+ * is nothing to check, and the local banner says so.
+ */
+export function checkAuthenticated(verdicts: Verdicts | undefined, from: string, envelopeFrom: string | null | undefined, raw: Uint8Array): Rejection | undefined {
+  if (!verdicts) return undefined;
+  if (verdicts.dmarc === 'PASS') return undefined;
+  const fromDomain = domainOf(from);
+  if (verdicts.spf === 'PASS' && envelopeFrom && aligned(domainOf(envelopeFrom), fromDomain)) return undefined;
+  if (dkimVerifiedFor(fromDomain, verdicts, raw)) return undefined;
+  return {
+    reason: 'unauthenticated',
+    detail: `${fromDomain} has no DMARC verdict (${verdicts.dmarc ?? 'none'}) and neither SPF (${verdicts.spf ?? 'none'}, MAIL FROM ${envelopeFrom || '<>'}) nor DKIM (${verdicts.dkim ?? 'none'}) passed aligned with it`,
+  };
+}
+
+/**
  * The sender must be the participant. Another address is accepted only when it is of the
- * participant's own domain and carries a passing DKIM signature of that domain (a colleague's
+ * participant's own domain and the DKIM signature that verified is of that domain (a colleague's
  * alias, a shared mailbox); without verdicts (locally, by default) the From must match exactly.
  */
 export function checkSender(parsed: ParsedInbound, participantEmail: string, verdicts: Verdicts | undefined, raw: Uint8Array): Rejection | undefined {
@@ -341,8 +432,38 @@ export function checkSender(parsed: ParsedInbound, participantEmail: string, ver
   if (!from) return { reason: 'malformed', detail: 'the message has no From address' };
   if (from === participantEmail) return undefined;
   const domain = domainOf(participantEmail);
-  if (domainOf(from) === domain && verdicts?.dkim === 'PASS' && dkimDomains(raw).some((d) => d === domain || d.endsWith(`.${domain}`))) return undefined;
+  if (domainOf(from) === domain && dkimVerifiedFor(domain, verdicts, raw)) return undefined;
   return { reason: 'spoofed-sender', detail: `the reply address belongs to ${participantEmail}, but the mail is from ${from}` };
+}
+
+/** Rejections that a real person may have caused by answering the wrong way. */
+const BOUNCE_BACK_REASONS: ReadonlySet<RejectReason> = new Set(['no-token', 'expired-token', 'spoofed-sender']);
+
+/**
+ * Who may get a bounce-back for a rejection, or undefined. Never the null sender, an auto-reply
+ * or anything bulk (they do not read it, and answering them can loop); never a From that
+ * authentication could not vouch for when it was checked (a bounce to a forged From is
+ * backscatter at an innocent third party); never our own addresses.
+ */
+export function bounceBackTo(
+  rejection: Rejection,
+  parsed: ParsedInbound,
+  message: Pick<InboundMessage, 'envelope' | 'verdicts' | 'raw'>,
+  settings: Pick<MailSettings, 'domain' | 'inboundDomain'>,
+): string | undefined {
+  if (!BOUNCE_BACK_REASONS.has(rejection.reason)) return undefined;
+  const from = parsed.from?.address;
+  if (!from || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(from)) return undefined;
+  if (!message.envelope.from) return undefined;
+  const h = parsed.headers;
+  if (h.has('list-id') || h.has('list-unsubscribe') || /^(?:bulk|list|junk)$/i.test(h.get('precedence')?.trim() ?? '')) return undefined;
+  if ((h.get('auto-submitted') ?? 'no').trim().toLowerCase() !== 'no') return undefined;
+  const domain = domainOf(from);
+  // Mail loops: never answer our own domains (or their subdomains).
+  if ([settings.domain, settings.inboundDomain].some((ours) => domain === ours.toLowerCase() || domain.endsWith(`.${ours.toLowerCase()}`))) return undefined;
+  const v = message.verdicts;
+  if (v && ((v.spf === 'FAIL' && v.dmarc !== 'PASS') || checkAuthenticated(v, from, message.envelope.from, message.raw))) return undefined;
+  return from;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,12 +631,18 @@ function excerpt(text: string, max = 280): string {
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
+/** A rejection someone may be told about: bounceBackTo allowed it, the rate limit is still to pass. */
+export interface BounceBack {
+  to: string;
+  reason: RejectReason;
+  subject: string;
+  inReplyTo: string;
+}
+
+type Refused = Exclude<InboundOutcome, { status: 'stored' | 'duplicate' | 'rate-limited' }> & { bounceBack?: BounceBack };
+
 /** Parse, route and verify: everything up to deciding that the message is a reply we should read. */
-export async function admit(
-  message: InboundMessage,
-  config: InboundConfig,
-  store: RouteStore,
-): Promise<{ parsed: ParsedInbound; route: Route } | Exclude<InboundOutcome, { status: 'stored' | 'duplicate' }>> {
+export async function admit(message: InboundMessage, config: InboundConfig, store: RouteStore): Promise<{ parsed: ParsedInbound; route: Route } | Refused> {
   const limit = config.maxMessageBytes ?? 40 * 1024 * 1024;
   if (message.raw.byteLength > limit) return { status: 'too-large', size: message.raw.byteLength, limit };
   const verdictProblem = checkVerdicts(message.verdicts);
@@ -540,19 +667,25 @@ export async function admit(
   });
   if (auto?.kind === 'bounce') return { status: 'bounce', reason: auto.reason, messageId };
 
-  const routed = await routeMessage(parsed, recipients, config.settings, store);
+  const refuse = (rejection: Rejection): Refused => {
+    const to = bounceBackTo(rejection, parsed, message, config.settings);
+    return { status: 'rejected', ...rejection, messageId, ...(to ? { bounceBack: { to, reason: rejection.reason, subject: parsed.subject, inReplyTo: messageId } } : {}) };
+  };
+  const routed = await routeMessage(parsed, recipients, config.settings, store, message.receivedAt);
   if ('reason' in routed) {
     // An auto-reply to an address we cannot read is still just an auto-reply.
     if (auto) return { status: 'auto-reply', reason: auto.reason, outOfOffice: false, messageId };
-    return { status: 'rejected', ...routed, messageId };
+    return refuse(routed);
   }
-  const sender = checkSender(parsed, routed.participant.email, message.verdicts, message.raw);
+  if (!parsed.from) return { status: 'rejected', reason: 'malformed', detail: 'no From address', messageId };
+  const sender =
+    checkAuthenticated(message.verdicts, parsed.from.address, message.envelope.from, message.raw) ??
+    checkSender(parsed, routed.participant.email, message.verdicts, message.raw);
   if (auto) {
-    // Only the participant's own out-of-office may pause their reminders.
+    // Only the participant's own (authenticated) out-of-office may pause their reminders.
     return { status: 'auto-reply', reason: auto.reason, outOfOffice: auto.outOfOffice && !sender, messageId };
   }
-  if (sender) return { status: 'rejected', ...sender, messageId };
-  if (!parsed.from) return { status: 'rejected', reason: 'malformed', detail: 'no From address', messageId };
+  if (sender) return refuse(sender);
   return { parsed, route: routed };
 }
 
@@ -577,17 +710,35 @@ function summarize(o: InboundOutcome): Record<string, unknown> {
   };
 }
 
+/** The UTC day, which is what the daily caps and the bounce-back limit count in. */
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
 async function run(message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<InboundOutcome> {
   const { store } = deps;
   const admitted = await admit(message, config, store);
   if (!('route' in admitted)) {
     if (admitted.status === 'auto-reply' && admitted.outOfOffice) return pauseReminders(admitted, message, config, store);
-    return admitted;
+    const { bounceBack, ...outcome } = admitted;
+    if (bounceBack && outcome.status === 'rejected' && (await sendBounceBack(bounceBack, message, config, deps))) return { ...outcome, bouncedTo: bounceBack.to };
+    return outcome;
   }
   const { parsed, route } = admitted;
   const seriesId = route.published.series.id;
   const limits = { ...DEFAULT_LIMITS, ...config.limits };
+  const caps = { ...DEFAULT_DAILY_CAPS, ...config.dailyCaps };
   const analysis = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits);
+
+  // The cap counts message ids, so a redelivery of a message already counted passes again.
+  const day = dayOf(message.receivedAt);
+  const counter = `${seriesId}#${route.training.slug}#${route.participant.email}#${day}`;
+  if (analysis.classified.some((c) => CONTRIBUTIONS.has(c.intent))) {
+    const within = await store.takeQuota(`contributions#${counter}`, parsed.messageId, { limit: caps.contributions, at: message.receivedAt, ttlDays: 2 });
+    if (!within) {
+      // Leaving a series must work however much someone wrote today.
+      if (analysis.classified.some((c) => c.intent === 'unsubscribe')) await store.setUnsubscribed(seriesId, route.participant.email, message.receivedAt);
+      return { status: 'rate-limited', messageId: parsed.messageId, seriesId, trainingSlug: route.training.slug, participantEmail: route.participant.email, limit: caps.contributions };
+    }
+  }
 
   const refs: AttachmentRef[] = [];
   for (const [i, a] of analysis.files.keep.entries()) {
@@ -601,7 +752,7 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   const first = await store.recordInboundMessage(parsed.messageId, { seriesId, at: message.receivedAt, ttlDays: config.inboundTtlDays ?? 30 });
 
   // Answers go through the ledger, so they are sent once even when this runs again.
-  const acknowledged = await answer(analysis, responses, message, config, deps);
+  const acknowledged = await answer(analysis, responses, message, config, deps, counter, caps);
   if (newlyStored === 0) return { status: 'duplicate', messageId: parsed.messageId, seriesId, participantEmail: route.participant.email, recovered: first };
   return {
     status: 'stored',
@@ -623,7 +774,7 @@ async function pauseReminders(
 ): Promise<InboundOutcome> {
   // admit() only reports an out-of-office once the sender is verified as the routed participant.
   const parsed = await parseInbound(message.raw);
-  const route = await routeMessage(parsed, message.envelope.to.map((r) => r.toLowerCase()), config.settings, store);
+  const route = await routeMessage(parsed, message.envelope.to.map((r) => r.toLowerCase()), config.settings, store, message.receivedAt);
   if ('reason' in route) return outcome;
   const { participant } = route;
   const tz = participant.timeZone;
@@ -634,7 +785,15 @@ async function pauseReminders(
   return { ...outcome, outOfOfficeUntil: until.toISOString() };
 }
 
-async function answer(a: Analysis, responses: Response[], message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<boolean> {
+async function answer(
+  a: Analysis,
+  responses: Response[],
+  message: InboundMessage,
+  config: InboundConfig,
+  deps: InboundDeps,
+  counter: string,
+  caps: DailyCaps,
+): Promise<boolean> {
   const { route, parsed } = a;
   const { series, trainings } = route.published;
   const participant = route.participant;
@@ -644,7 +803,12 @@ async function answer(a: Analysis, responses: Response[], message: InboundMessag
   const outgoing: Outgoing[] = [];
   const contributions = responses.filter((r) => CONTRIBUTIONS.has(r.intent));
   const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
-  if (!unsubscribing && contributions.length && series.policies.acknowledgeContributions) {
+  const ackWithinCap = async () => {
+    const within = await deps.store.takeQuota(`acks#${counter}`, parsed.messageId, { limit: caps.acks, at: message.receivedAt, ttlDays: 2 });
+    if (!within) deps.log?.({ level: 'WARN', message: 'inbound ack not sent: daily cap reached', participantEmail: participant.email, cap: caps.acks, messageId: parsed.messageId });
+    return within;
+  };
+  if (!unsubscribing && contributions.length && series.policies.acknowledgeContributions && (await ackWithinCap())) {
     const raw = await deps.store.getTemplate(series.id, TEMPLATE.ack);
     const compose = prepareAckSend({
       series,
@@ -701,4 +865,22 @@ async function answer(a: Analysis, responses: Response[], message: InboundMessag
   });
   for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'inbound answer not sent', emailId: f.emailId, error: f.error });
   return report.sent.some((id) => id.startsWith('ack#')) || report.alreadySent.some((id) => id.startsWith('ack#'));
+}
+
+/** Bounce-backs share one ledger partition, whatever series (if any) the mail was meant for. */
+export const BOUNCE_BACK_LEDGER = '_bounce-back';
+
+/**
+ * One bounce-back per address per UTC day: the delivery ledger's conditional claim on
+ * `bounce-back#<address>#<day>` makes duplicates, retries and parallel deliveries send it once.
+ */
+async function sendBounceBack(b: BounceBack, message: InboundMessage, config: InboundConfig, deps: InboundDeps): Promise<boolean> {
+  const day = dayOf(message.receivedAt);
+  const report = await deliver(
+    BOUNCE_BACK_LEDGER,
+    [{ emailId: `bounce-back#${b.to}#${day}`, to: b.to, build: () => composeBounceBack({ ...b, settings: config.settings, now: message.receivedAt, day }) }],
+    { ledger: deps.store, send: deps.send, suppressedAmong: (emails) => deps.store.suppressedAmong(emails), now: () => message.receivedAt },
+  );
+  for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'bounce-back not sent', emailId: f.emailId, error: f.error });
+  return report.sent.length + report.alreadySent.length + report.inFlight.length > 0;
 }

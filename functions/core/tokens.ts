@@ -8,10 +8,17 @@
 //   bytes 1-4    series key
 //   byte 5       training order
 //   bytes 6-10   participant key
-//   bytes 11-15  target response key (only when a target is present)
+//   bytes 11-12  expiry: whole days since 2020-01-01 UTC (version 2 only; good until 2199)
+//   next 5       target response key (only when a target is present)
 //   last 12      HMAC-SHA256 over a domain label and the bytes above, truncated to 96 bits
 //
-// The longest token is 28 bytes, 45 characters; `reply+` makes 51, within 64.
+// The longest token is 30 bytes, 48 characters; `reply+` makes 54, within 64.
+//
+// Version 1 tokens (sent before expiry existed) had no expiry bytes. They still verify, marked
+// `legacy`, and the inbound pipeline gives them the expiry their series would give a new token
+// (replyExpiry in compose.ts: it knows the series once the token has named it). So a participant
+// answering an old email inside the series' grace period is not turned away, and no old token
+// stays valid for ever. A version 1 token cannot be minted any more: signReplyToken writes version 2.
 //
 // Link tokens sit in one-click URLs, may be longer and carry the ids themselves plus an expiry,
 // as base64url of a binary layout with a 128-bit MAC. Both kinds verify against a list of secrets
@@ -24,13 +31,19 @@ export type Secret = string | Uint8Array;
 /** One secret, or several during a rotation: the first signs, any verifies. */
 export type Secrets = Secret | readonly Secret[];
 
-const REPLY_VERSION = 1;
-const REPLY_LABEL = Buffer.from('baton/reply/v1\0');
+const REPLY_VERSION = 2;
+const LEGACY_REPLY_VERSION = 1;
+// Each version has its own label, so bytes of one layout can never verify as the other.
+const REPLY_LABELS: Record<number, Buffer> = { 1: Buffer.from('baton/reply/v1\0'), 2: Buffer.from('baton/reply/v2\0') };
 const REPLY_MAC_BYTES = 12;
 const SERIES_KEY_BYTES = 4;
 const PARTICIPANT_KEY_BYTES = 5;
 const RESPONSE_KEY_BYTES = 5;
-const REPLY_BODY_BYTES = 1 + SERIES_KEY_BYTES + 1 + PARTICIPANT_KEY_BYTES;
+const EXPIRY_BYTES = 2;
+const KEYS_END = 1 + SERIES_KEY_BYTES + 1 + PARTICIPANT_KEY_BYTES;
+const replyBodyBytes = (version: number) => KEYS_END + (version === LEGACY_REPLY_VERSION ? 0 : EXPIRY_BYTES);
+const DAY_MS = 86_400_000;
+const EXPIRY_EPOCH_MS = Date.UTC(2020, 0, 1);
 
 const TARGET_KINDS = ['response', 'check-in'] as const;
 export type ReplyTargetKind = (typeof TARGET_KINDS)[number];
@@ -46,6 +59,11 @@ export interface ReplyTokenInput {
   trainingOrder: number;
   participantEmail: string;
   target?: ReplyTarget;
+  /**
+   * From this instant on the token is expired. Kept to whole days (rounded up to the next UTC
+   * midnight), which is what fits in two bytes; compose.ts's replyExpiry chooses it.
+   */
+  expiresAt: Date;
 }
 
 export interface ReplyTokenClaims {
@@ -54,7 +72,13 @@ export interface ReplyTokenClaims {
   participantKey: string;
   /** `responseKey` is short-key.ts's `responseKey(seriesId, responseId)` of the target. */
   target?: { kind: ReplyTargetKind; responseKey: string };
+  /** Absent on a legacy (version 1) token: the caller applies the series' expiry itself. */
+  expiresAt?: Date;
+  legacy?: true;
 }
+
+/** A genuine token past its expiry: the claims say whose it was, so they can be told what to do. */
+export type ExpiredReplyToken = { error: 'expired'; claims: ReplyTokenClaims };
 
 export type TokenError<E extends string> = { error: E };
 
@@ -97,41 +121,79 @@ export function signReplyToken(input: ReplyTokenInput, secrets: Secrets): string
   const kindIndex = input.target ? TARGET_KINDS.indexOf(input.target.kind) : -1;
   if (input.target && kindIndex < 0) throw new RangeError(`unknown reply target kind "${input.target.kind}"`);
   const kind = kindIndex + 1;
-  const body = new Uint8Array(REPLY_BODY_BYTES + (kind ? RESPONSE_KEY_BYTES : 0));
+  const days = Math.ceil((input.expiresAt.getTime() - EXPIRY_EPOCH_MS) / DAY_MS);
+  if (!Number.isFinite(days) || days < 0 || days > 0xffff) {
+    throw new RangeError(`reply token expiry ${String(input.expiresAt)} does not fit a reply token: it must be a date from 2020 to 2199`);
+  }
+  const bodyBytes = replyBodyBytes(REPLY_VERSION);
+  const body = new Uint8Array(bodyBytes + (kind ? RESPONSE_KEY_BYTES : 0));
   body[0] = (REPLY_VERSION << 4) | kind;
   body.set(keyBytes(seriesKey(input.seriesId), SERIES_KEY_BYTES), 1);
   body[1 + SERIES_KEY_BYTES] = order;
   body.set(keyBytes(participantKey(input.seriesId, input.participantEmail), PARTICIPANT_KEY_BYTES), 2 + SERIES_KEY_BYTES);
-  if (input.target) body.set(keyBytes(responseKey(input.seriesId, input.target.responseId), RESPONSE_KEY_BYTES), REPLY_BODY_BYTES);
-  const signed = Buffer.concat([body, mac(secret!, REPLY_LABEL, body, REPLY_MAC_BYTES)]);
+  body[KEYS_END] = days >> 8;
+  body[KEYS_END + 1] = days & 0xff;
+  if (input.target) body.set(keyBytes(responseKey(input.seriesId, input.target.responseId), RESPONSE_KEY_BYTES), bodyBytes);
+  const signed = Buffer.concat([body, mac(secret!, REPLY_LABELS[REPLY_VERSION]!, body, REPLY_MAC_BYTES)]);
   return base32Encode(signed);
+}
+
+/**
+ * A version 1 token, as mail sent before expiry existed carries it. Only for tests of how those
+ * are still read; nothing sends new ones.
+ */
+export function signLegacyReplyToken(input: Omit<ReplyTokenInput, 'expiresAt'>, secrets: Secrets): string {
+  const [secret] = secretList(secrets);
+  const kind = input.target ? TARGET_KINDS.indexOf(input.target.kind) + 1 : 0;
+  const body = new Uint8Array(KEYS_END + (kind ? RESPONSE_KEY_BYTES : 0));
+  body[0] = (LEGACY_REPLY_VERSION << 4) | kind;
+  body.set(keyBytes(seriesKey(input.seriesId), SERIES_KEY_BYTES), 1);
+  body[1 + SERIES_KEY_BYTES] = input.trainingOrder;
+  body.set(keyBytes(participantKey(input.seriesId, input.participantEmail), PARTICIPANT_KEY_BYTES), 2 + SERIES_KEY_BYTES);
+  if (input.target) body.set(keyBytes(responseKey(input.seriesId, input.target.responseId), RESPONSE_KEY_BYTES), KEYS_END);
+  return base32Encode(Buffer.concat([body, mac(secret!, REPLY_LABELS[LEGACY_REPLY_VERSION]!, body, REPLY_MAC_BYTES)]));
 }
 
 /**
  * Reads a reply token in either case. `malformed` when it is not one of ours at all (wrong
  * alphabet, length, version or layout), `bad-signature` when it is shaped right but was not
- * signed by any of `secrets` (tampered, or signed by a retired secret).
+ * signed by any of `secrets` (tampered, or signed by a retired secret), `expired` (with the
+ * claims) when it is genuine but `now` is at or past its expiry. The signature is checked before
+ * the expiry, so only a genuine token can ever be reported as expired.
  */
-export function verifyReplyToken(token: string, secrets: Secrets): ReplyTokenClaims | TokenError<'malformed' | 'bad-signature'> {
+export function verifyReplyToken(
+  token: string,
+  secrets: Secrets,
+  now: Date,
+): ReplyTokenClaims | TokenError<'malformed' | 'bad-signature'> | ExpiredReplyToken {
   const list = secretList(secrets);
   const lower = token.toLowerCase();
   const bytes = base32Decode(lower);
   // Only the canonical spelling is accepted: the spare bits of the last character must be zero.
   if (!bytes || base32Encode(bytes) !== lower) return { error: 'malformed' };
   const head = bytes[0];
-  if (head === undefined || head >> 4 !== REPLY_VERSION) return { error: 'malformed' };
+  const version = head === undefined ? 0 : head >> 4;
+  const label = REPLY_LABELS[version];
+  if (head === undefined || !label) return { error: 'malformed' };
   const kind = head & 0x0f;
   if (kind > TARGET_KINDS.length) return { error: 'malformed' };
-  const bodyLength = REPLY_BODY_BYTES + (kind ? RESPONSE_KEY_BYTES : 0);
+  const keysAndExpiry = replyBodyBytes(version);
+  const bodyLength = keysAndExpiry + (kind ? RESPONSE_KEY_BYTES : 0);
   if (bytes.length !== bodyLength + REPLY_MAC_BYTES) return { error: 'malformed' };
   const body = bytes.subarray(0, bodyLength);
-  if (!macMatchesAny(list, REPLY_LABEL, body, bytes.subarray(bodyLength))) return { error: 'bad-signature' };
+  if (!macMatchesAny(list, label, body, bytes.subarray(bodyLength))) return { error: 'bad-signature' };
   const claims: ReplyTokenClaims = {
     seriesKey: base32Encode(body.subarray(1, 1 + SERIES_KEY_BYTES)),
     trainingOrder: body[1 + SERIES_KEY_BYTES]!,
-    participantKey: base32Encode(body.subarray(2 + SERIES_KEY_BYTES, REPLY_BODY_BYTES)),
+    participantKey: base32Encode(body.subarray(2 + SERIES_KEY_BYTES, KEYS_END)),
   };
-  if (kind) claims.target = { kind: TARGET_KINDS[kind - 1]!, responseKey: base32Encode(body.subarray(REPLY_BODY_BYTES)) };
+  if (kind) claims.target = { kind: TARGET_KINDS[kind - 1]!, responseKey: base32Encode(body.subarray(keysAndExpiry)) };
+  if (version === LEGACY_REPLY_VERSION) {
+    claims.legacy = true;
+    return claims;
+  }
+  claims.expiresAt = new Date(EXPIRY_EPOCH_MS + ((body[KEYS_END]! << 8) | body[KEYS_END + 1]!) * DAY_MS);
+  if (now.getTime() >= claims.expiresAt.getTime()) return { error: 'expired', claims };
   return claims;
 }
 

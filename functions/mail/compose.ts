@@ -44,6 +44,26 @@ export function linkExpiry(trainings: readonly Training[]): Date {
   return new Date(Date.parse(`${last}T00:00:00Z`) + 365 * 86_400_000);
 }
 
+/**
+ * How long a reply address keeps working after the series' last email could have gone out: long
+ * enough for a late answer to an old email (holidays, a busy quarter), short enough that an address
+ * left in an old thread or a forwarded email stops speaking for its participant. Documented in
+ * docs/threat-model.md.
+ */
+export const REPLY_GRACE_DAYS = 60;
+
+/**
+ * When a series' reply addresses expire: the last training's close, plus the follow-up weeks
+ * (its check-ins are answered by reply), plus REPLY_GRACE_DAYS. Every reply token of a series
+ * carries the same expiry, and legacy tokens without one are given it on receipt.
+ */
+export function replyExpiry(series: Pick<Series, 'policies'>, trainings: readonly Pick<Training, 'closes'>[]): Date {
+  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
+  const days = series.policies.followUpWeeksAfterClose * 7 + REPLY_GRACE_DAYS;
+  // +1: a training closes at the end of its `closes` day.
+  return new Date(Date.parse(`${last}T00:00:00Z`) + (days + 1) * 86_400_000);
+}
+
 export function linkUrl(settings: MailSettings, token: string): string {
   return `${settings.linksBaseUrl.replace(/\/$/, '')}/l/${token}`;
 }
@@ -66,7 +86,10 @@ function fromHeader(series: Series, settings: MailSettings): Address {
 
 function commonLinks(series: Series, trainings: readonly Training[], participant: Participant, settings: MailSettings, trainingOrder: number) {
   const expiresAt = linkExpiry(trainings);
-  const token = signReplyToken({ seriesId: series.id, trainingOrder, participantEmail: participant.email }, settings.secrets);
+  const token = signReplyToken(
+    { seriesId: series.id, trainingOrder, participantEmail: participant.email, expiresAt: replyExpiry(series, trainings) },
+    settings.secrets,
+  );
   const unsubscribe = linkUrl(
     settings,
     signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
@@ -343,7 +366,13 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
       commentAddress: (responseId, trainingOrder) =>
         replyAddress(
           signReplyToken(
-            { seriesId: series.id, trainingOrder, participantEmail: participant.email, target: { kind: 'response', responseId } },
+            {
+              seriesId: series.id,
+              trainingOrder,
+              participantEmail: participant.email,
+              target: { kind: 'response', responseId },
+              expiresAt: replyExpiry(series, trainings),
+            },
             settings.secrets,
           ),
           settings.inboundDomain,
@@ -607,6 +636,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
           trainingOrder: training.order,
           participantEmail: participant.email,
           target: { kind: 'check-in', responseId: adoption.responseId },
+          expiresAt: replyExpiry(series, trainings),
         },
         settings.secrets,
       ),

@@ -28,7 +28,7 @@ const config: InboundConfig = {
   limits: { maxFileBytes: 50_000, maxTotalBytes: 100_000 },
 };
 let seeds: Buffer[] = [];
-const to = replyAddress(signReplyToken({ seriesId: 'q1-productivity', trainingOrder: 1, participantEmail: EMAIL }, SECRET), 'reply.baton.example.com');
+const to = replyAddress(signReplyToken({ seriesId: 'q1-productivity', trainingOrder: 1, participantEmail: EMAIL, expiresAt: new Date('2099-01-01T00:00:00Z') }, SECRET), 'reply.baton.example.com');
 
 function readdress(raw: Buffer): Buffer {
   const text = raw.toString('latin1');
@@ -56,7 +56,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const STATUSES = ['stored', 'duplicate', 'rejected', 'auto-reply', 'bounce', 'rsvp', 'too-large'];
+const STATUSES = ['stored', 'duplicate', 'rejected', 'auto-reply', 'bounce', 'rsvp', 'too-large', 'rate-limited'];
 
 describe('the inbound core under random input', () => {
   it('reaches storage with the unmutated seeds (so mutations exercise the whole pipeline)', async () => {

@@ -23,6 +23,7 @@
 // | failed schedules, all series (dlq)    | gsi1pk = SCHEDULES#failed                    (sparse index)     | gsi1  |
 // | suppressed address                    | pk = SUPPRESSION#<email>, sk = SUPPRESSION  (Get / BatchGet)    | table |
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
+// | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
@@ -210,6 +211,12 @@ export interface Store {
 
   /** True the first time this message id is recorded (and again after its TTL has passed). */
   recordInboundMessage(messageId: string, options: { seriesId?: string; at: Date; ttlDays: number }): Promise<boolean>;
+  /**
+   * Counts `memberId` into the set `counter` unless that would take it past `limit`: true when it
+   * is in (now or already: the same member never counts twice, so a retry passes again), false
+   * when the limit is reached. One conditional UpdateItem, so parallel callers cannot overshoot.
+   */
+  takeQuota(counter: string, memberId: string, options: { limit: number; at: Date; ttlDays: number }): Promise<boolean>;
 
   putSchedule(seriesId: string, record: ScheduleRecord): Promise<void>;
   listSchedules(seriesId: string): Promise<Array<ScheduleRecord & { seriesId: string }>>;
@@ -278,6 +285,8 @@ const key = {
   suppressionSk: 'SUPPRESSION',
   inbound: (messageId: string) => `INBOUND#${messageId}`,
   inboundSk: 'INBOUND',
+  quota: (counter: string) => `QUOTA#${counter}`,
+  quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
 };
 
@@ -1050,6 +1059,35 @@ export function createStore(options: {
     }
   }
 
+  // --- quotas ---------------------------------------------------------------------------------
+
+  async function takeQuota(counter: string, memberId: string, options: { limit: number; at: Date; ttlDays: number }) {
+    if (options.limit <= 0) return false;
+    const nowSeconds = Math.floor(options.at.getTime() / 1000);
+    try {
+      await send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: key.quota(counter), [SK]: key.quotaSk },
+          UpdateExpression: 'ADD #members :member SET itemType = :type, #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#members) OR contains(#members, :id) OR size(#members) < :limit',
+          ExpressionAttributeNames: { '#members': 'members', '#ttl': TTL },
+          ExpressionAttributeValues: {
+            ':member': new Set([memberId]),
+            ':id': memberId,
+            ':limit': options.limit,
+            ':type': 'quota',
+            ':ttl': nowSeconds + Math.round(options.ttlDays * 86_400),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   // --- schedules ----------------------------------------------------------------------------
 
   const toSchedule = (item: Item) => {
@@ -1191,6 +1229,7 @@ export function createStore(options: {
     sentAmong,
     listDeliveries,
     recordInboundMessage,
+    takeQuota,
     putSchedule,
     listSchedules,
     deleteSchedule,

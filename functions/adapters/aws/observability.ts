@@ -43,6 +43,7 @@ export const REPLY_METRICS = {
   bounce: 'RepliesBounce',
   rsvp: 'RepliesRsvp',
   'too-large': 'RepliesTooLarge',
+  'rate-limited': 'RepliesRateLimited',
 } as const;
 
 export type MetricName = (typeof HANDLER_METRICS)[keyof typeof HANDLER_METRICS] | (typeof REPLY_METRICS)[keyof typeof REPLY_METRICS];

@@ -1,10 +1,12 @@
 // The local twin of the inbound Lambda: the local stack's SMTP server hands each raw message here,
 // it is kept under <dataDir>/inbound like SES keeps it in S3, and the same core decides.
 //
-// There is no SES receiving locally, so there are no spam, virus, SPF, DKIM or DMARC verdicts.
-// The default local policy is the strict one: the From address must be the participant's own.
-// With `authenticate: true`, mailauth computes SPF/DKIM/DMARC from the raw message (this needs
-// DNS, so it is off by default and in tests).
+// There is no SES receiving locally, so by default there are no spam, virus, SPF, DKIM or DMARC
+// verdicts: the reply address's token must match and the From must be its participant, but the
+// From itself is taken on trust (the `baton dev` banner says so). With `authenticate`, mailauth
+// computes SPF/DKIM/DMARC from the raw message and the SMTP session, and the core applies the
+// same rules as on AWS, with one thing SES cannot give: the d= of each signature that verified.
+// DNS is a port: `baton dev --authenticate` uses the system resolver, tests pass a fake one.
 import { createHash } from 'node:crypto';
 import type { Store } from '#adapters/aws/dynamo';
 import { LocalMailStore } from '#adapters/aws/mail-store';
@@ -22,12 +24,21 @@ export interface LocalInboundOptions {
   now?: () => Date;
   uploadUrl?: string;
   limits?: InboundConfig['limits'];
-  /** Compute SPF/DKIM/DMARC verdicts with mailauth (needs DNS). */
-  authenticate?: boolean;
+  /** Compute SPF/DKIM/DMARC verdicts with mailauth; `true` uses the system's DNS. */
+  authenticate?: boolean | { resolver: DnsResolver };
+  dailyCaps?: InboundConfig['dailyCaps'];
   log?: (line: string) => void;
   /** Called with every outcome (tests wait on it). */
   onOutcome?: (outcome: InboundOutcome) => void;
 }
+
+/**
+ * What mailauth asks DNS, shaped like node's `dns.promises.resolve(name, rrtype)`: TXT records
+ * as arrays of strings (`[['v=spf1 ip4:127.0.0.1 -all']]`, `[['v=DMARC1; p=reject']]`,
+ * `[['v=DKIM1; k=rsa; p=<base64 SPKI>']]` at `<selector>._domainkey.<domain>`); a name without
+ * records throws an error whose `code` is 'ENOTFOUND' or 'ENODATA'.
+ */
+export type DnsResolver = (name: string, rrtype: string) => Promise<string[] | string[][]>;
 
 function status(result: string | undefined): VerdictStatus {
   if (result === 'pass') return 'PASS';
@@ -36,17 +47,25 @@ function status(result: string | undefined): VerdictStatus {
   return 'GRAY';
 }
 
-async function mailauthVerdicts(raw: Buffer, envelope: InboundEnvelope): Promise<Verdicts> {
+export async function mailauthVerdicts(raw: Buffer, envelope: InboundEnvelope, resolver?: DnsResolver): Promise<Verdicts> {
   const { authenticate } = await import('mailauth');
   const result = await authenticate(raw, {
     ...(envelope.remoteAddress ? { ip: envelope.remoteAddress.replace(/^::ffff:/, '') } : {}),
+    ...(envelope.helo ? { helo: envelope.helo } : {}),
     ...(envelope.from ? { sender: envelope.from } : {}),
+    ...(resolver ? { resolver } : {}),
+    // Received headers are written by whoever sent the mail: only our own session is evidence.
     trustReceived: false,
+    disableArc: true,
+    disableBimi: true,
   });
   const dkim = result.dkim?.results ?? [];
+  const passed = dkim.filter((r) => r.status?.result === 'pass');
+  // mailauth reports DMARC "none" when the domain publishes no record: that is SES's GRAY.
   return {
     spf: status(result.spf ? result.spf.status?.result : undefined),
-    dkim: dkim.some((r) => r.status?.result === 'pass') ? 'PASS' : dkim.length ? 'FAIL' : 'GRAY',
+    dkim: passed.length ? 'PASS' : dkim.length ? 'FAIL' : 'GRAY',
+    dkimPassDomains: passed.map((r) => (r.signingDomain ?? '').toLowerCase()).filter(Boolean),
     dmarc: result.dmarc ? status(result.dmarc.status?.result) : 'GRAY',
   };
 }
@@ -64,7 +83,9 @@ export function createLocalInbound(opts: LocalInboundOptions): (raw: Buffer, env
     },
     ...(opts.uploadUrl ? { uploadUrl: opts.uploadUrl } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.dailyCaps ? { dailyCaps: opts.dailyCaps } : {}),
   };
+  const resolver = typeof opts.authenticate === 'object' ? opts.authenticate.resolver : undefined;
   return async (raw, envelope) => {
     const at = now();
     const hash = createHash('sha256').update(raw).digest('hex').slice(0, 16);
@@ -74,7 +95,7 @@ export function createLocalInbound(opts: LocalInboundOptions): (raw: Buffer, env
         raw,
         rawRef,
         envelope: { ...(envelope.from !== undefined ? { from: envelope.from } : {}), to: envelope.to },
-        ...(opts.authenticate ? { verdicts: await mailauthVerdicts(raw, envelope) } : {}),
+        ...(opts.authenticate ? { verdicts: await mailauthVerdicts(raw, envelope, resolver) } : {}),
         receivedAt: at,
       },
       config,

@@ -26,6 +26,8 @@ export interface InboundEnvelope {
   from: string | undefined;
   to: string[];
   remoteAddress: string | undefined;
+  /** The name given in EHLO/HELO: SPF checks it when MAIL FROM is empty. */
+  helo?: string;
 }
 
 export interface InboundOutcome {
@@ -189,6 +191,7 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
             to: session.envelope.rcptTo.map((r) => r.address),
             remoteAddress: session.remoteAddress,
+            ...(session.hostNameAppearsAs ? { helo: session.hostNameAppearsAs } : {}),
           };
           handlers
             .onMail(Buffer.concat(chunks), envelope)

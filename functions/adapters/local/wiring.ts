@@ -20,7 +20,14 @@ export interface LocalProduct {
 
 export function wireLocalStack(
   stack: RunningStack,
-  opts: { secret: string; now: () => Date; log?: (line: string) => void; maxSendRate?: number },
+  opts: {
+    secret: string;
+    now: () => Date;
+    log?: (line: string) => void;
+    maxSendRate?: number;
+    /** Check SPF/DKIM/DMARC of replies with mailauth (system DNS). */
+    authenticate?: boolean;
+  },
 ): LocalProduct {
   const config = { ...stack.config, ...(opts.maxSendRate ? { maxSendRate: opts.maxSendRate } : {}) };
   const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
@@ -30,7 +37,16 @@ export function wireLocalStack(
     join(config.dataDir, 'outbox'),
   );
   stack.setHandlers({
-    onMail: createLocalInbound({ store, config, secret: opts.secret, mailer, dataDir: config.dataDir, now: opts.now, ...(opts.log ? { log: opts.log } : {}) }),
+    onMail: createLocalInbound({
+      store,
+      config,
+      secret: opts.secret,
+      mailer,
+      dataDir: config.dataDir,
+      now: opts.now,
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.authenticate ? { authenticate: true } : {}),
+    }),
     onLink: createLocalLinks({ store, secret: opts.secret, now: opts.now }),
   });
   return {

@@ -20,6 +20,12 @@ import { excerptHtml, muted, shorten, weekOf } from './digest.ts';
 const WEEK_MS = 7 * 86_400_000;
 /** A roll-up shows at most this many contributions (the newest); the wiki export has them all. */
 export const ROLLUP_LIMIT = 30;
+/**
+ * …and at most this many from any one person (their newest), so nobody, and no leaked reply
+ * address, can fill a roll-up; each item's text is cut to ITEM_CHARS. The wiki has the rest.
+ */
+export const ROLLUP_PER_PERSON = 3;
+export const ROLLUP_ITEM_CHARS = 600;
 
 
 function headline(c: Contribution): string {
@@ -50,8 +56,8 @@ export function prepareContribution(c: Contribution): Prepared {
     contribution: c,
     html:
       `<p style="margin:16px 0 2px;"><strong>${escapeHtml(headline(c))}</strong><br>${muted(escapeHtml(meta))}</p>` +
-      `<p style="margin:0 0 6px;padding-left:12px;border-left:3px solid ${light.quoteBar};">${excerptHtml(c.response.text, 600)}${linkHtml}</p>`,
-    text: `* ${headline(c)} (${meta})\n  ${shorten(c.response.text, 600).replace(/\n/g, '\n  ')}${links.map((l) => `\n  ${l}`).join('')}`,
+      `<p style="margin:0 0 6px;padding-left:12px;border-left:3px solid ${light.quoteBar};">${excerptHtml(c.response.text, ROLLUP_ITEM_CHARS)}${linkHtml}</p>`,
+    text: `* ${headline(c)} (${meta})\n  ${shorten(c.response.text, ROLLUP_ITEM_CHARS).replace(/\n/g, '\n  ')}${links.map((l) => `\n  ${l}`).join('')}`,
   };
 }
 
@@ -59,7 +65,17 @@ export function prepareContribution(c: Contribution): Prepared {
 export function renderRollupBody(prepared: readonly Prepared[], participant: Participant, links: RollupLinks) {
   const mine = prepared.filter((p) => p.contribution.author.email !== participant.email);
   if (!mine.length) return undefined;
-  const shown = mine.slice(-ROLLUP_LIMIT);
+  // Newest last: keep each author's last ROLLUP_PER_PERSON, then the last ROLLUP_LIMIT of those.
+  const perAuthor = new Map<string, number>();
+  const capped = [...mine]
+    .reverse()
+    .filter((p) => {
+      const n = (perAuthor.get(p.contribution.author.email) ?? 0) + 1;
+      perAuthor.set(p.contribution.author.email, n);
+      return n <= ROLLUP_PER_PERSON;
+    })
+    .reverse();
+  const shown = capped.slice(-ROLLUP_LIMIT);
   const html: string[] = [];
   const text: string[] = [];
   for (const p of shown) {

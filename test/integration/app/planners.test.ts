@@ -12,6 +12,9 @@ import { responseKey } from '#core/short-key';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { startSendingStack, TEST_INBOUND, type SendingStack, type StoredMail } from '#test/support/sending-stack';
 
+// Reply tokens expire (series end + grace); these emails are read back while the series runs.
+const NOW_FOR_TOKENS = new Date('2027-02-01T00:00:00Z');
+
 const SECRET = 'test-secret-for-planners';
 const SERIES = 'q1-productivity';
 const SLUG = 'productive-one-on-ones';
@@ -127,7 +130,7 @@ describe('the reminder', () => {
     expect(rosa.body.html).not.toContain('Rosa bullets');
 
     // Replies route like replies to the training itself, in the training's thread.
-    expect(verifyReplyToken(replyToken(rosa), SECRET)).toMatchObject({ trainingOrder: training.order });
+    expect(verifyReplyToken(replyToken(rosa), SECRET, NOW_FOR_TOKENS)).toMatchObject({ trainingOrder: training.order });
     const raw = await simpleParser(rawText(rosa));
     expect(raw.messageId).toMatch(/^<reminder\.q1-productivity\.productive-one-on-ones\.[a-z2-7]+@baton\.example\.com>$/);
     expect(raw.references).toContain('<thread.q1-productivity.productive-one-on-ones@baton.example.com>');
@@ -186,12 +189,12 @@ describe('the follow-up check-in', () => {
     );
 
     // A written answer routes to the adoption: the reply token targets the check-in.
-    const claims = verifyReplyToken(replyToken(marcus), SECRET);
+    const claims = verifyReplyToken(replyToken(marcus), SECRET, NOW_FOR_TOKENS);
     expect(claims).toMatchObject({ trainingOrder: training.order, target: { kind: 'check-in', responseKey: responseKey(SERIES, ids.marcus!) } });
 
     // Chloe said "adopt #2" twice: one check-in, about her first adoption.
     const chloe = mails.find((m) => toOf(m) === 'chloe.nguyen@example.com')!;
-    expect(verifyReplyToken(replyToken(chloe), SECRET)).toMatchObject({ target: { kind: 'check-in', responseKey: responseKey(SERIES, ids.chloe!) } });
+    expect(verifyReplyToken(replyToken(chloe), SECRET, NOW_FOR_TOKENS)).toMatchObject({ target: { kind: 'check-in', responseKey: responseKey(SERIES, ids.chloe!) } });
   });
 
   it('is never sent twice, and not to someone who has since answered', async () => {

@@ -10,6 +10,9 @@ import { verifyLinkToken, verifyReplyToken, tokenFromAddress } from '#core/token
 import { participantKey, seriesKey } from '#core/short-key';
 import { startSendingStack, type SendingStack, type StoredMail } from '#test/support/sending-stack';
 
+// Reply tokens expire (series end + grace); these emails are read back while the series runs.
+const NOW_FOR_TOKENS = new Date('2027-02-01T00:00:00Z');
+
 const SECRET = 'test-secret-for-dispatch';
 let sending: SendingStack;
 let store: Store;
@@ -44,8 +47,14 @@ describe('dispatching a training to one time-zone group', () => {
 
     // Reply-To is the participant's signed address, and it resolves back to them.
     const token = tokenFromAddress(mail.replyTo[0]!.replace(/^.*<|>.*$/g, ''), 'reply.baton.example.com');
-    const claims = verifyReplyToken(token!, SECRET);
-    expect(claims).toEqual({ seriesKey: seriesKey('q1-productivity'), trainingOrder: 1, participantKey: participantKey('q1-productivity', 'nurul.hakim@example.com') });
+    const claims = verifyReplyToken(token!, SECRET, NOW_FOR_TOKENS);
+    expect(claims).toEqual({
+      seriesKey: seriesKey('q1-productivity'),
+      trainingOrder: 1,
+      participantKey: participantKey('q1-productivity', 'nurul.hakim@example.com'),
+      // The last training closes 2027-03-14 (the whole day); three follow-up weeks and 60 days' grace later.
+      expiresAt: new Date('2027-06-04T00:00:00Z'),
+    });
 
     // The HTML carries the read link (verifiable), the mailtos and the deadline in Brunei time.
     const html = mail.body.html!;

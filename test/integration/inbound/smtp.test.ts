@@ -18,6 +18,10 @@ import { createLocalInbound } from '#adapters/local/smtp-inbound';
 import { localConfig } from '#adapters/local/config';
 import { localDispatch } from '#adapters/local/scheduler';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
+import { replyAddress, signReplyToken } from '#core/tokens';
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimSign } from 'mailauth/lib/dkim/sign';
+import type { DnsResolver } from '#adapters/local/smtp-inbound';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 
@@ -34,6 +38,7 @@ let stack: RunningStack;
 let store: Store;
 let destroy: () => void;
 let strategies: Strategy[];
+let trainingOrder: number;
 const outcomes: InboundOutcome[] = [];
 const sent = new Map<string, ParsedMail>();
 const sentRaw = new Map<string, string>();
@@ -104,6 +109,7 @@ beforeAll(async () => {
   const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
   await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
   strategies = published.trainings.find((t) => t.slug === TRAINING)!.strategies;
+  trainingOrder = published.trainings.find((t) => t.slug === TRAINING)!.order;
   const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
   await send({ kind: 'training', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-01-21T00:00:00Z'));
   await readOutbox();
@@ -118,6 +124,7 @@ beforeAll(async () => {
       now: () => NOW,
       limits: { maxFileBytes: MAX_FILE, maxTotalBytes: 3 * MAX_FILE },
       onOutcome: (o) => outcomes.push(o),
+      log: (l) => { if (process.env.DEBUG_INBOUND) console.log(l); },
     }),
   });
 }, 60_000);
@@ -286,12 +293,12 @@ describe('attachments', () => {
   });
 });
 
-describe('routing without the signed address', () => {
-  it('follows our ids in In-Reply-To when the From matches the participant', async () => {
+describe('routing', () => {
+  it('reads a short answer to the signed address as read, in the training the token names', async () => {
     const email = 'marcus.lee@example.com';
     const outcome = await nodemailerSend({
       from: email,
-      to: `baton@${stack.config.inboundDomain}`,
+      to: replyToOf(email),
       subject: `Re: ${sent.get(email)!.subject}`,
       inReplyTo: sent.get(email)!.messageId!,
       text: 'Read it, thanks!',
@@ -304,5 +311,158 @@ describe('routing without the signed address', () => {
   it('rejects an address that is neither signed nor in a thread of ours', async () => {
     const outcome = await nodemailerSend({ from: 'marcus.lee@example.com', to: `baton@${stack.config.inboundDomain}`, subject: 'hello', text: 'Adopt #1' });
     expect(outcome).toMatchObject({ status: 'rejected', reason: 'unknown-recipient' });
+  });
+});
+
+const bounceBacksTo = async (email: string) => (await sesStore()).filter((m) => m.destination.to.some((t) => t.includes(email)) && m.subject.startsWith('Not delivered'));
+const acksTo = async (email: string) => (await sesStore()).filter((m) => m.destination.to.some((t) => t.includes(email)) && m.subject.startsWith('Re:'));
+
+describe('who can post as whom (issue 12)', () => {
+  it('stores nothing and acknowledges nothing for a forged From with our real thread id but no token', async () => {
+    const email = 'hannah.price@example.org';
+    // Everything a stranger can read off any email we send: the thread id and the participant's address.
+    const outcome = await nodemailerSend({
+      from: `Hannah Price <${email}>`,
+      to: `baton@${stack.config.inboundDomain}`,
+      subject: `Re: ${sent.get(email)!.subject}`,
+      inReplyTo: `<thread.${SERIES}._@${stack.config.domain}>`,
+      references: [`<thread.${SERIES}._@${stack.config.domain}>`],
+      text: 'I adopt #1. Also, please unsubscribe me.',
+    });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'no-token' });
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    expect((await store.getParticipant(SERIES, email))?.unsubscribedAt).toBeUndefined();
+    expect(await acksTo(email)).toEqual([]);
+  });
+
+  it('stores 0 of 50 forged replies sent in parallel, and sends at most one bounce-back', async () => {
+    const email = 'omar.haddad@example.com';
+    const before = outcomes.length;
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        transport().sendMail({
+          from: `Omar Haddad <${email}>`,
+          to: `baton@${stack.config.inboundDomain}`,
+          subject: 'Re: Productive one-on-ones',
+          inReplyTo: `<thread.${SERIES}._@${stack.config.domain}>`,
+          messageId: `<forged-${i}-${Date.now()}@evil.example>`,
+          text: `Strategy ${i}: forged.`,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    const mine = outcomes.slice(before);
+    expect(mine).toHaveLength(50);
+    expect(mine.filter((o) => o.status === 'stored')).toHaveLength(0);
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    expect(await acksTo(email)).toEqual([]);
+    // Locally, without --authenticate, the From cannot be checked: the ledger still caps it at one a day.
+    expect(await bounceBacksTo(email)).toHaveLength(1);
+  }, 60_000);
+
+  it('stores nothing for a valid token sent from another address', async () => {
+    const owner = 'ploy.srisuk@example.org';
+    const outcome = await nodemailerSend({ from: 'ama.owusu@example.com', to: replyToOf(owner), subject: 'Re: training', text: 'I adopt #2.' });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'spoofed-sender' });
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toEqual([]);
+    expect(await store.listResponsesByParticipant(SERIES, 'ama.owusu@example.com')).toEqual([]);
+    expect(await acksTo(owner)).toEqual([]);
+  });
+
+  it('answers an expired token with exactly one bounce-back, even when the reply is sent twice', async () => {
+    const email = 'liam.walsh@example.com';
+    const expired = replyAddress(
+      signReplyToken({ seriesId: SERIES, trainingOrder, participantEmail: email, expiresAt: new Date('2027-01-01T00:00:00Z') }, SECRET),
+      stack.config.inboundDomain,
+    );
+    for (const n of [1, 2]) {
+      const outcome = await swaks(['--from', email, '--to', expired, '--header', `Message-ID: <late-${n}-${Date.now()}@mail.example.com>`, '--header', 'Subject: Re: an old email', '--body', 'I adopt #1.']);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: 'expired-token', bouncedTo: email });
+    }
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    const bounces = await bounceBacksTo(email);
+    expect(bounces).toHaveLength(1);
+    expect(bounces[0]!.body.text).toContain('has expired');
+    expect(await acksTo(email)).toEqual([]);
+  });
+
+  it('still stores a legitimate reply to the signed address, with its ack', async () => {
+    const email = 'chloe.nguyen@example.com';
+    const outcome = await nodemailerSend({ from: `Chloe Nguyen <${email}>`, to: replyToOf(email), subject: `Re: ${sent.get(email)!.subject}`, inReplyTo: sent.get(email)!.messageId!, text: 'I will adopt #1 next week.' });
+    expect(outcome.status).toBe('stored');
+    expect(await store.listResponsesByParticipant(SERIES, email)).toHaveLength(1);
+    expect(await acksTo(email)).toHaveLength(1);
+    expect(await bounceBacksTo(email)).toEqual([]);
+  });
+});
+
+// mailauth against a fake DNS: no network. The records a test domain publishes, in the shape
+// node's dns.promises.resolve returns them (TXT: arrays of strings); a missing name is ENOTFOUND.
+describe('with --authenticate (mailauth, fake DNS)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  const txt: Record<string, string> = {
+    // example.com: SPF that does not list us, and a DMARC reject policy.
+    'example.com': 'v=spf1 ip4:192.0.2.1 -all',
+    '_dmarc.example.com': 'v=DMARC1; p=reject',
+    // example.org: SPF that lists the local client, no DMARC record, a DKIM key.
+    'example.org': 'v=spf1 ip4:127.0.0.1 ip6:::1 -all',
+    'sel._domainkey.example.org': `v=DKIM1; k=rsa; p=${spki}`,
+    // evil.example: publishes nothing useful.
+    'evil.example': 'v=spf1 ?all',
+  };
+  const resolver: DnsResolver = async (name, rrtype) => {
+    const record = rrtype === 'TXT' ? txt[name.toLowerCase().replace(/\.$/, '')] : undefined;
+    if (!record) throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+    return [[record]];
+  };
+
+  beforeAll(() => {
+    const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 500 }), join(dataDir, 'outbox'));
+    stack.setHandlers({
+      onMail: createLocalInbound({ store, config: stack.config, secret: SECRET, mailer, dataDir, now: () => NOW, authenticate: { resolver }, onOutcome: (o) => outcomes.push(o) }),
+    });
+  });
+
+  it('rejects a forged From of a DMARC-protected domain even with the right token, and sends no bounce-back', async () => {
+    const email = 'ana.reyes@example.com';
+    const outcome = await swaks(['--from', email, '--to', replyToOf(email), '--header', `From: Ana Reyes <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'auth-failed' });
+    expect((outcome as { bouncedTo?: string }).bouncedTo).toBeUndefined();
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+  });
+
+  it('where the domain has no DMARC: stores with aligned SPF, rejects without, and does not bounce the unauthenticated', async () => {
+    const email = 'hannah.price@example.org';
+    const unaligned = await swaks(['--from', 'bounce@evil.example', '--to', replyToOf(email), '--header', `From: Hannah Price <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(unaligned).toMatchObject({ status: 'rejected', reason: 'unauthenticated' });
+    expect((unaligned as { bouncedTo?: string }).bouncedTo).toBeUndefined();
+    expect(await store.listResponsesByParticipant(SERIES, email)).toEqual([]);
+    const aligned = await swaks(['--from', email, '--to', replyToOf(email), '--header', `From: Hannah Price <${email}>`, '--header', 'Subject: Re: training', '--body', 'I adopt #3.']);
+    expect(aligned.status).toBe('stored');
+    expect(await store.listResponsesByParticipant(SERIES, email)).toHaveLength(1);
+  });
+
+  it('accepts a colleague alias by the DKIM signature that verified, not by any d= in the headers', async () => {
+    const owner = 'ploy.srisuk@example.org';
+    const message = (id: string) =>
+      `From: Ploy S <p.srisuk@example.org>\r\nTo: ${replyToOf(owner)}\r\nSubject: Re: training\r\nMessage-ID: <${id}@example.org>\r\nDate: Fri, 22 Jan 2027 10:00:00 +0000\r\n\r\nMy tip: a shared agenda doc, linked from the invite.\r\n`;
+    // A signature claiming d=example.org that does not verify, from a server SPF does not list.
+    const fake = join(dataDir, 'alias-fake.eml');
+    writeFileSync(fake, `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel; h=from:to:subject; bh=AAAA; b=AAAA\r\n${message('alias-fake')}`);
+    const forged = await swaks(['--from', 'x@evil.example', '--to', replyToOf(owner), '--data', `@${fake}`]);
+    expect(forged.status).toBe('rejected');
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toEqual([]);
+
+    const body = message('alias-real');
+    const key = { signingDomain: 'example.org', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+    // mailauth signs with the keys in signatureData; the top-level fields alone sign nothing.
+    const { signatures, errors } = await dkimSign(body, { ...key, signatureData: [key] });
+    expect(errors).toEqual([]);
+    const real = join(dataDir, 'alias-real.eml');
+    writeFileSync(real, `${signatures.replace(/\r?\n?$/, '\r\n')}${body}`);
+    const signed = await swaks(['--from', 'bounces@evil.example', '--to', replyToOf(owner), '--data', `@${real}`]);
+    expect(signed).toMatchObject({ status: 'stored' });
+    expect(await store.listResponsesByParticipant(SERIES, owner)).toHaveLength(1);
   });
 });

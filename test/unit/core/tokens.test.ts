@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { participantKey, responseKey, seriesKey } from '#core/short-key';
+import { base32Decode, base32Encode, participantKey, responseKey, seriesKey } from '#core/short-key';
 import {
   linkTokenId,
   replyAddress,
   signLinkToken,
+  signLegacyReplyToken,
   signReplyToken,
   tokenFromAddress,
   verifyLinkToken,
@@ -18,25 +19,28 @@ const OTHER = 'another-secret-fedcba9876543210-xyz';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const LONGEST_DOMAIN_FREE_PART = 64;
 
-const base: ReplyTokenInput = { seriesId: 'q1-productivity', trainingOrder: 3, participantEmail: 'Ana@Example.com' };
+const EXPIRES = new Date('2027-06-01T00:00:00Z');
+const NOW = new Date('2027-03-01T12:00:00Z');
+const base: ReplyTokenInput = { seriesId: 'q1-productivity', trainingOrder: 3, participantEmail: 'Ana@Example.com', expiresAt: EXPIRES };
 const withComment: ReplyTokenInput = { ...base, target: { kind: 'response', responseId: '01J9Z8Y7X6W5V4T3S2R1Q0P9N8' } };
 const withCheckIn: ReplyTokenInput = { ...base, trainingOrder: 255, target: { kind: 'check-in', responseId: 'adopt-01J9Z8Y7X6' } };
 
 describe('reply tokens', () => {
   it('round-trip to the short keys the data layer resolves', () => {
-    const claims = verifyReplyToken(signReplyToken(base, SECRET), SECRET);
+    const claims = verifyReplyToken(signReplyToken(base, SECRET), SECRET, NOW);
     expect(claims).toEqual({
       seriesKey: seriesKey('q1-productivity'),
       trainingOrder: 3,
       participantKey: participantKey('q1-productivity', 'ana@example.com'),
+      expiresAt: EXPIRES,
     });
   });
 
   it('carry a comment target or a check-in target', () => {
-    expect(verifyReplyToken(signReplyToken(withComment, SECRET), SECRET)).toMatchObject({
+    expect(verifyReplyToken(signReplyToken(withComment, SECRET), SECRET, NOW)).toMatchObject({
       target: { kind: 'response', responseKey: responseKey('q1-productivity', '01J9Z8Y7X6W5V4T3S2R1Q0P9N8') },
     });
-    expect(verifyReplyToken(signReplyToken(withCheckIn, SECRET), SECRET)).toMatchObject({
+    expect(verifyReplyToken(signReplyToken(withCheckIn, SECRET), SECRET, NOW)).toMatchObject({
       trainingOrder: 255,
       target: { kind: 'check-in', responseKey: responseKey('q1-productivity', 'adopt-01J9Z8Y7X6') },
     });
@@ -48,14 +52,16 @@ describe('reply tokens', () => {
       expect(token).toMatch(/^[a-z2-7]+$/);
       expect(`reply+${token}`.length).toBeLessThanOrEqual(LONGEST_DOMAIN_FREE_PART);
     }
-    expect(`reply+${signReplyToken(withComment, SECRET)}`.length).toBe(51);
+    // Two bytes of expiry made the longest 51 characters 54.
+    expect(`reply+${signReplyToken(withComment, SECRET)}`.length).toBe(54);
+    expect(`reply+${signReplyToken({ ...withComment, expiresAt: new Date('2199-06-01T00:00:00Z') }, SECRET)}`.length).toBeLessThanOrEqual(LONGEST_DOMAIN_FREE_PART);
   });
 
   it('survive a server that upper- or mixed-cases the local part', () => {
     const token = signReplyToken(withComment, SECRET);
     const mixed = [...token].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
-    expect(verifyReplyToken(token.toUpperCase(), SECRET)).toEqual(verifyReplyToken(token, SECRET));
-    expect(verifyReplyToken(mixed, SECRET)).toEqual(verifyReplyToken(token, SECRET));
+    expect(verifyReplyToken(token.toUpperCase(), SECRET, NOW)).toEqual(verifyReplyToken(token, SECRET, NOW));
+    expect(verifyReplyToken(mixed, SECRET, NOW)).toEqual(verifyReplyToken(token, SECRET, NOW));
   });
 
   it('reject every single-character change, at every position', () => {
@@ -65,7 +71,7 @@ describe('reply tokens', () => {
         for (const c of ALPHABET) {
           if (c === token[i]) continue;
           const tampered = token.slice(0, i) + c + token.slice(i + 1);
-          const result = verifyReplyToken(tampered, SECRET);
+          const result = verifyReplyToken(tampered, SECRET, NOW);
           expect(result, `position ${i} → ${c}`).toHaveProperty('error');
         }
       }
@@ -73,20 +79,20 @@ describe('reply tokens', () => {
   });
 
   it('say bad-signature for a well-formed token signed with another secret, malformed for junk', () => {
-    expect(verifyReplyToken(signReplyToken(base, OTHER), SECRET)).toEqual({ error: 'bad-signature' });
-    expect(verifyReplyToken('', SECRET)).toEqual({ error: 'malformed' });
-    expect(verifyReplyToken('not-base32!', SECRET)).toEqual({ error: 'malformed' });
-    expect(verifyReplyToken(signReplyToken(base, SECRET).slice(0, -1), SECRET)).toEqual({ error: 'malformed' });
-    expect(verifyReplyToken(`${signReplyToken(base, SECRET)}aa`, SECRET)).toEqual({ error: 'malformed' });
+    expect(verifyReplyToken(signReplyToken(base, OTHER), SECRET, NOW)).toEqual({ error: 'bad-signature' });
+    expect(verifyReplyToken('', SECRET, NOW)).toEqual({ error: 'malformed' });
+    expect(verifyReplyToken('not-base32!', SECRET, NOW)).toEqual({ error: 'malformed' });
+    expect(verifyReplyToken(signReplyToken(base, SECRET).slice(0, -1), SECRET, NOW)).toEqual({ error: 'malformed' });
+    expect(verifyReplyToken(`${signReplyToken(base, SECRET)}aa`, SECRET, NOW)).toEqual({ error: 'malformed' });
   });
 
   it('verify during a key rotation: new secret signs, old tokens still pass, retired ones fail', () => {
     const old = signReplyToken(base, OTHER);
     const fresh = signReplyToken(base, [SECRET, OTHER]);
     expect(fresh).toBe(signReplyToken(base, SECRET));
-    expect(verifyReplyToken(old, [SECRET, OTHER])).not.toHaveProperty('error');
-    expect(verifyReplyToken(fresh, [SECRET, OTHER])).not.toHaveProperty('error');
-    expect(verifyReplyToken(old, [SECRET])).toEqual({ error: 'bad-signature' });
+    expect(verifyReplyToken(old, [SECRET, OTHER], NOW)).not.toHaveProperty('error');
+    expect(verifyReplyToken(fresh, [SECRET, OTHER], NOW)).not.toHaveProperty('error');
+    expect(verifyReplyToken(old, [SECRET], NOW)).toEqual({ error: 'bad-signature' });
   });
 
   it('differ per participant, training and target (property)', () => {
@@ -96,7 +102,7 @@ describe('reply tokens', () => {
         const ta = signReplyToken({ ...base, participantEmail: a, trainingOrder: order }, SECRET);
         const tb = signReplyToken({ ...base, participantEmail: b, trainingOrder: order }, SECRET);
         expect(ta).not.toBe(tb);
-        expect(verifyReplyToken(ta, SECRET)).toMatchObject({ trainingOrder: order, participantKey: participantKey(base.seriesId, a) });
+        expect(verifyReplyToken(ta, SECRET, NOW)).toMatchObject({ trainingOrder: order, participantKey: participantKey(base.seriesId, a) });
       }),
       { numRuns: 100 },
     );
@@ -106,6 +112,39 @@ describe('reply tokens', () => {
     expect(() => signReplyToken({ ...base, trainingOrder: 256 }, SECRET)).toThrow(/0 to 255/);
     expect(() => signReplyToken(base, 'short')).toThrow(/16 bytes/);
     expect(() => signReplyToken(base, [])).toThrow(/at least one secret/);
+  });
+
+  it('expire at their expiry day (rounded up to midnight UTC), and only genuine tokens can say so', () => {
+    const token = signReplyToken({ ...base, expiresAt: new Date('2027-06-01T10:00:00Z') }, SECRET);
+    const claims = verifyReplyToken(token, SECRET, new Date('2027-06-01T23:59:59Z'));
+    expect(claims).toMatchObject({ trainingOrder: 3, expiresAt: new Date('2027-06-02T00:00:00Z') });
+    expect(verifyReplyToken(token, SECRET, new Date('2027-06-02T00:00:00Z'))).toMatchObject({ error: 'expired', claims: { trainingOrder: 3 } });
+    // A forger cannot make a token look expired (and so earn a bounce-back) without the secret.
+    expect(verifyReplyToken(signReplyToken(base, OTHER), SECRET, new Date('2099-01-01T00:00:00Z'))).toEqual({ error: 'bad-signature' });
+    expect(() => signReplyToken({ ...base, expiresAt: new Date('2019-12-31T00:00:00Z') }, SECRET)).toThrow(/2020 to 2199/);
+  });
+
+  it('moving the expiry of a genuine token breaks its signature', () => {
+    const token = signReplyToken(base, SECRET);
+    const later = signReplyToken({ ...base, expiresAt: new Date('2030-01-01T00:00:00Z') }, SECRET);
+    // Splice the later expiry bytes (11-12) into the earlier token, keeping its MAC.
+    const bytes = base32Decode(token)!;
+    bytes.set(base32Decode(later)!.subarray(11, 13), 11);
+    expect(verifyReplyToken(base32Encode(bytes), SECRET, NOW)).toEqual({ error: 'bad-signature' });
+  });
+
+  it('still read legacy (version 1) tokens, marked legacy and without an expiry of their own', () => {
+    const { expiresAt: _unused, ...legacyInput } = withComment;
+    const legacy = signLegacyReplyToken(legacyInput, SECRET);
+    expect(`reply+${legacy}`.length).toBe(51);
+    expect(verifyReplyToken(legacy, SECRET, new Date('2099-01-01T00:00:00Z'))).toEqual({
+      seriesKey: seriesKey('q1-productivity'),
+      trainingOrder: 3,
+      participantKey: participantKey('q1-productivity', 'ana@example.com'),
+      target: { kind: 'response', responseKey: responseKey('q1-productivity', '01J9Z8Y7X6W5V4T3S2R1Q0P9N8') },
+      legacy: true,
+    });
+    expect(verifyReplyToken(signLegacyReplyToken(legacyInput, OTHER), SECRET, NOW)).toEqual({ error: 'bad-signature' });
   });
 
   it('sit in and come back out of a reply address', () => {

@@ -6,9 +6,12 @@ import { simpleParser } from 'mailparser';
 import type { Participant, Response } from '#core/model';
 import { prepareRollupSend, type MailSettings } from '#mail/compose';
 import { contributionsBetween } from '#core/report';
-import { renderRollupBody } from '#app/planners/rollup';
+import { renderRollupBody, ROLLUP_PER_PERSON, type Prepared } from '#app/planners/rollup';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { responseKey } from '#core/short-key';
+
+// Reply tokens expire (series end + grace); these emails are read back while the series runs.
+const NOW_FOR_TOKENS = new Date('2027-02-01T00:00:00Z');
 
 const settings: MailSettings = {
   domain: 'baton.example.com',
@@ -68,7 +71,7 @@ describe('the roll-up email', () => {
     expect(claims).toMatchObject({ action: 'kudos', responseId: 'resp-1', participantEmail: 'ben@example.com', trainingSlug: t2.slug });
     const address = html.match(/href="mailto:(reply\+[^"?]+)\?subject=[^"]*"[^>]*>Comment/)?.[1];
     expect(address).toBeDefined();
-    const reply = verifyReplyToken(tokenFromAddress(decodeURIComponent(address!), settings.inboundDomain)!, settings.secrets);
+    const reply = verifyReplyToken(tokenFromAddress(decodeURIComponent(address!), settings.inboundDomain)!, settings.secrets, NOW_FOR_TOKENS);
     expect(reply).toMatchObject({ trainingOrder: t2.order, target: { kind: 'response', responseKey: responseKey(sampleSeries.id, 'resp-1') } });
     expect(parsed.subject).toContain(sampleSeries.title);
     expect(parsed.messageId).toContain('rollup');
@@ -87,5 +90,19 @@ describe('the roll-up email', () => {
     expect(body.html).toContain('href="https://example.com/a?b=1&amp;c=2"');
     expect(body.text).toContain('Kudos (one click): https://k/1');
     expect(body.count).toBe(1);
+  });
+});
+
+describe('what one person can put into a roll-up', () => {
+  it('shows at most ROLLUP_PER_PERSON items per author (their newest), and counts the rest as more', () => {
+    const author = { email: 'flood@example.com', name: 'Flood' };
+    const other = { email: 'calm@example.com', name: 'Calm' };
+    const item = (who: typeof author, i: number) =>
+      ({ contribution: { author: who, response: { id: `${who.email}-${i}`, trainingSlug: t2.slug }, training: { order: t2.order } }, html: `<p>${who.email}-${i}</p>`, text: `${who.email}-${i}` }) as unknown as Prepared;
+    const prepared = [...Array.from({ length: 20 }, (_, i) => item(author, i)), item(other, 0)];
+    const body = renderRollupBody(prepared, people[0]!, { kudos: () => 'https://k', commentAddress: () => 'reply+x@y' })!;
+    expect(body.text.match(/flood@example\.com-\d+/g)).toEqual(Array.from({ length: ROLLUP_PER_PERSON }, (_, i) => `flood@example.com-${20 - ROLLUP_PER_PERSON + i}`));
+    expect(body.text).toContain('calm@example.com-0');
+    expect(body.text).toContain(`…and ${21 - ROLLUP_PER_PERSON - 1} more this week`);
   });
 });

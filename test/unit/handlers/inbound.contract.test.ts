@@ -37,7 +37,7 @@ const EXPECTED: Record<string, { status: string; reason?: string }> = {
   'virus-fail.json': { status: 'rejected', reason: 'virus' },
 };
 
-const replyTo = replyAddress(signReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com' }, SECRET), INBOUND);
+const replyTo = replyAddress(signReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com', expiresAt: new Date('2027-06-01T00:00:00Z') }, SECRET), INBOUND);
 
 /** The fixture with values (never fields) adapted: our reply address, Ana as sender, a fresh id. */
 function adapt(name: string, sesMessageId: string): SesReceiptEvent {
