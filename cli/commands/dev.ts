@@ -107,6 +107,13 @@ export async function run(args: string[]): Promise<number> {
   });
   const speed = parseSpeed(values.speed);
   const start = parseStart(values.from);
+  // Ctrl-C is taken from the first moment: one pressed while the servers start (or arriving just
+  // as the banner prints) stops them cleanly instead of killing the process half-way.
+  let requestStop = (): void => {};
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = () => requestStop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const log = (line: string) => console.log(`[baton] ${line}`);
   const stack = await startLocalStack({
     config: localConfig(),
@@ -123,15 +130,9 @@ export async function run(args: string[]): Promise<number> {
   stack.setHandlers({ onTick: async (now) => void (await product.scheduler.fireDue(now, product.dispatchJob)) });
   console.log(banner(stack, speed, authenticate));
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopRequested;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   console.log('\nStopping…');
   await stack.stop();
   product.close();
