@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { MailSettings } from '#mail/compose';
 import type { BuiltMail } from './deliver.ts';
 import { buildMessage, formatAddress, type Address } from '#mail/mime';
-import type { RejectReason } from './receive-reply.ts';
+import type { RejectReason } from '#core/rejection';
 
 export interface BounceBackInput {
   to: string;

@@ -37,6 +37,7 @@ import type { SkippedFile } from '#mail/upload-link';
 import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
+import type { RejectReason } from '#core/rejection';
 import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
 import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
@@ -82,18 +83,7 @@ export interface InboundMessage {
   receivedAt: Date;
 }
 
-export type RejectReason =
-  | 'unknown-recipient'
-  | 'bad-token'
-  | 'no-token'
-  | 'expired-token'
-  | 'spoofed-sender'
-  | 'unauthenticated'
-  | 'spam'
-  | 'virus'
-  | 'auth-failed'
-  | 'malformed'
-  | 'unknown-participant';
+export type { RejectReason };
 
 export type InboundOutcome =
   | {
