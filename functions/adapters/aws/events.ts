@@ -72,7 +72,15 @@ export const SesSendingEventSchema = z
   .object({
     eventType: z.string().min(1).optional(),
     notificationType: z.string().min(1).optional(),
-    mail: z.object({ messageId: z.string().min(1), timestamp: z.string().optional() }).loose(),
+    mail: z
+      .object({
+        messageId: z.string().min(1),
+        timestamp: z.string().optional(),
+        // "A list of tags associated with the email": each name maps to a list of values, as in
+        // every example record. Present on configuration-set events; identity notifications have none.
+        tags: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .loose(),
     bounce: z
       .object({
         bounceType: z.string(),
