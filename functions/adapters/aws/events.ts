@@ -33,6 +33,10 @@ export const SesReceiptSchema = PowertoolsSesReceipt.extend({
   spfVerdict: SesVerdictSchema,
   dkimVerdict: SesVerdictSchema,
   dmarcVerdict: SesVerdictSchema,
+  // The Lambda action's invocation type: "Event" or "RequestResponse" (receiving-email-action-
+  // lambda). Powertools allows only Event, which is what inbound gets; the receipt filter is
+  // invoked RequestResponse and must read the same event, or it would let every spam through.
+  action: PowertoolsSesReceipt.shape.action.extend({ invocationType: z.enum(['Event', 'RequestResponse']) }),
 });
 
 /**
