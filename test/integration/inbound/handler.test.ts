@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { LocalMailStore } from '#adapters/aws/mail-store';
 import { createInboundHandler } from '#handlers/inbound';
+import { DEFAULT_DAILY_CAPS } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signLegacyReplyToken, signReplyToken } from '#core/tokens';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
@@ -227,6 +228,43 @@ describe('abuse limits', () => {
     // The next day counts afresh.
     await mailStore.putRaw('inbound/cap-4', Buffer.from(raw('cap-4')));
     expect((await handler(new Date('2027-01-26T08:00:00Z'), { contributions: 2 })(event('cap-4'))).outcomes[0]!.status).toBe('stored');
+  });
+});
+
+describe('the acknowledgement cap', () => {
+  // A series with acknowledgements on, and the default caps (DEFAULT_DAILY_CAPS: 20 contributions,
+  // 5 acks per participant, training and UTC day): a mail loop or a flood must not turn Baton into
+  // a mail cannon at one address, while every contribution within its own cap is still stored.
+  const boAddress = replyAddress(signReplyToken({ seriesId: 'acks-on', trainingOrder: 1, participantEmail: 'bo@example.com', expiresAt: EXPIRES }, SECRET), INBOUND);
+  const fromBo = (id: string) => raw(id, 'Bo <bo@example.com>');
+  const acksToBo = () => sentTo('bo@example.com').filter((m) => m.raw.includes('In-Reply-To:'));
+
+  beforeAll(async () => {
+    await store.putSeries({ ...series, id: 'acks-on', policies: { ...series.policies, acknowledgeContributions: true } }, [training], {
+      publishedAt: '2027-01-01T00:00:00.000Z',
+      version: 1,
+    });
+    await store.putParticipants('acks-on', [{ email: 'bo@example.com', name: 'Bo', timeZone: 'UTC', workStart: '09:00' }]);
+  });
+
+  it(`acknowledges at most ${DEFAULT_DAILY_CAPS.acks} replies a day, stores them all, and counts a redelivery once`, async () => {
+    const day = new Date('2027-01-25T08:00:00Z');
+    const statuses: (string | undefined)[] = [];
+    for (let i = 1; i <= DEFAULT_DAILY_CAPS.acks + 2; i++) {
+      statuses.push((await receive(`ack-${i}`, fromBo(`ack-${i}`), {}, { to: boAddress, source: 'bo@example.com', now: day })).status);
+    }
+    expect(statuses).toEqual(Array(DEFAULT_DAILY_CAPS.acks + 2).fill('stored'));
+    expect(await store.listResponses('acks-on')).toHaveLength(DEFAULT_DAILY_CAPS.acks + 2);
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks);
+    expect(logs.some((l) => l.message === 'inbound ack not sent: daily cap reached' && l.cap === DEFAULT_DAILY_CAPS.acks)).toBe(true);
+
+    // Lambda retries an event whose ack was sent: no second ack, and no quota taken from tomorrow.
+    await handler(day)(event('ack-1', {}, { to: boAddress, source: 'bo@example.com' }));
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks);
+
+    // The next UTC day counts afresh.
+    await receive('ack-next-day', fromBo('ack-next-day'), {}, { to: boAddress, source: 'bo@example.com', now: new Date('2027-01-26T08:00:00Z') });
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks + 1);
   });
 });
 
