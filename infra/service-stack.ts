@@ -6,7 +6,7 @@
 //   schedule (EventBridge Scheduler, one group per series, created by `baton publish`)
 //     └─ SchedulerRole ─> dispatch ─┬─ sends a small job itself ─────────────┐
 //                                   └─ FanOut queue ─> send-worker (×2) ─────┴─> SES (configuration set)
-//   SES events (bounce, complaint) ─> EventBridge default bus ─> mail-events ─> suppression
+//   SES events (send, bounce, complaint) ─> EventBridge default bus ─> mail-events ─> ledger, suppression
 //   mail to reply.<domain> ─> SES receipt rule ─> receipt-filter (spam/virus stop) ─> S3 inbound/ ─> inbound
 //   one-click link ─> function URL ─> links
 // Every asynchronous invocation ends, when it keeps failing, in a queue of its own; every queue
@@ -25,6 +25,7 @@ import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aw
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
+import { DEFAULT_LEASE_MS } from '#app/deliver';
 import { OperatorAlarms } from './alarms.ts';
 import { BatonFunction, ENV } from './baton-function.ts';
 import { operatorDashboard } from './dashboard.ts';
@@ -47,9 +48,26 @@ export const SEND_WORKER_BATCH = 5;
 /** A dispatch that sends a whole digest or roll-up itself may take long; a worker's batch, less. */
 export const DISPATCH_TIMEOUT = Duration.minutes(15);
 export const SEND_WORKER_TIMEOUT = Duration.minutes(15);
-/** Tries of a batch before its dead-letter queue. */
+/**
+ * How long a received batch stays hidden. A worker may claim a delivery in the last second of its
+ * run and die there; the claim then holds for the delivery lease. A batch hidden for longer than
+ * both comes back only when every claim of the run before is sent or expired, so the redelivery
+ * takes the held deliveries over instead of meeting them again, failing (the worker reports held
+ * items in batchItemFailures) and burning a receive. The extra five minutes absorb clock skew and
+ * the event source's polling.
+ */
+export const FANOUT_VISIBILITY_TIMEOUT = SEND_WORKER_TIMEOUT.plus(Duration.millis(DEFAULT_LEASE_MS)).plus(Duration.minutes(5));
+/**
+ * Tries of a batch before its dead-letter queue. Lambda's SQS guide asks for at least 5, so a
+ * batch is not dead-lettered for throttling alone; with the visibility timeout above, 5 tries span
+ * 2.5 hours, far more than any lease a held delivery can be waiting on.
+ */
 export const FANOUT_MAX_RECEIVES = 5;
-export const SES_EVENT_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'];
+/**
+ * The SES events mail-events acts on, by their EventBridge detail types (events-ref-ses): a send
+ * records its delivery as sent (the crash gap), a bounce or complaint suppresses the address.
+ */
+export const SES_EVENT_DETAIL_TYPES = ['Email Sent', 'Email Bounced', 'Email Complaint Received'];
 /**
  * Lambda's retries of a failed asynchronous invocation (its maximum) before the on-failure
  * destination. Every async handler is safe to repeat: the delivery ledger and the inbound message
@@ -98,8 +116,9 @@ export class ServiceStack extends Stack {
     this.fanOutQueue = new Queue(this, 'FanOut', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // Longer than a worker may run, so a batch being sent is not handed to a second worker.
-      visibilityTimeout: SEND_WORKER_TIMEOUT.plus(Duration.minutes(5)),
+      // Longer than a worker may run, so a batch being sent is not handed to a second worker,
+      // and longer than a run plus the delivery lease, so a redelivery can take held claims over.
+      visibilityTimeout: FANOUT_VISIBILITY_TIMEOUT,
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetters.fanOut, maxReceiveCount: FANOUT_MAX_RECEIVES },
     });
@@ -190,7 +209,7 @@ export class ServiceStack extends Stack {
     this.inbound.addEnvironment(ENV.attachmentBucket, state.attachmentBucket.bucketName);
 
     this.mailEvents = new BatonFunction(this, 'mail-events', {
-      description: 'Suppresses addresses that bounced for good or complained',
+      description: 'Records sends SES accepted; suppresses addresses that bounced for good or complained',
       memorySize: 256,
       // EventBridge invokes it asynchronously: the rule target's dead-letter queue below covers a
       // failed hand-over, this covers an error inside the function. Both land in one queue.
@@ -199,10 +218,10 @@ export class ServiceStack extends Stack {
       onFailure: new SqsDestination(this.deadLetters.mailEvents),
     })
       // suppress (PutItem), listSeriesOfParticipant (Query on gsi1), setBounced/setUnsubscribed
-      // (UpdateItem; GetItem when there is nothing to change).
+      // (UpdateItem; GetItem when there is nothing to change), recordAccepted (UpdateItem).
       .useTable(state.table, { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     new Rule(this, 'SesEvents', {
-      description: "Bounces and complaints of Baton's configuration set",
+      description: "Sends, bounces and complaints of Baton's configuration set",
       eventPattern: {
         source: ['aws.ses'],
         detailType: SES_EVENT_DETAIL_TYPES,

@@ -140,10 +140,14 @@ export class StateStack extends Stack {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     // Events go to the default bus; the service stack's rule picks them up by configuration set,
-    // so this destination never has to change when the service does.
+    // so this destination never has to change when the service does. SEND is what closes the
+    // crash gap on AWS: SES publishes it for every message it accepts, with the message's tags,
+    // so mail-events records a delivery as sent even when its sender died before doing so
+    // (functions/app/deliver.ts). The construct id predates SEND and is kept: a new id would
+    // replace the destination on deploy.
     this.configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      events: [EmailSendingEvent.SEND, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
     // Deleting the identity would invalidate the DKIM records in DNS and stop all sending.
     this.identity.applyRemovalPolicy(RemovalPolicy.RETAIN);

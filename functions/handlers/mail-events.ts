@@ -1,5 +1,5 @@
 // SES sending events, from the configuration set every Baton email goes through. The stack routes
-// them to EventBridge's default bus ("Email Bounced", "Email Complaint Received"); an operator may
+// them to EventBridge's default bus ("Email Sent", "Email Bounced", "Email Complaint Received"); an operator may
 // route them through SNS, or SNS into SQS, instead, and AWS documents those shapes too, so all three
 // are accepted (functions/adapters/aws-events.ts). An address that bounced for good or complained is
 // never mailed again: it goes on the suppression list (dispatch checks it before each send) and is
@@ -9,14 +9,19 @@
 //   1. parse the event and the SES records inside it; one that does not parse throws, so
 //      EventBridge (or SNS, or SQS) retries it and then keeps it in a dead-letter queue, after it
 //      has been logged and counted as DroppedEvents;
-//   2. a permanent bounce: suppress each bounced address, mark it bounced in its series;
-//   3. a complaint: suppress each complaining address, unsubscribe it from its series (a complaint
+//   2. a send: SES accepted a message. If its tags name a delivery (app/deliver.ts deliveryTags),
+//      record that delivery as sent with SES's id. This is the AWS half of crash safety: a sender
+//      that died after SES accepted its message but before its own completion write leaves a
+//      claim that this turns into "sent", so the run that takes the claim over does not send twice;
+//   3. a permanent bounce: suppress each bounced address, mark it bounced in its series;
+//   4. a complaint: suppress each complaining address, unsubscribe it from its series (a complaint
 //      says "stop", not "this address is dead");
-//   4. a transient bounce (mailbox full, out of office at the server) changes nothing: SES already
+//   5. a transient bounce (mailbox full, out of office at the server) changes nothing: SES already
 //      retried, and the next email may well arrive. Delivery, reject and rendering-failure events
 //      are logged and left alone: Baton has nothing to do about them yet.
-// Suppressing and marking are idempotent, so a retried batch repeats them harmlessly.
+// Suppressing, marking and recording a send are idempotent, so a retried batch repeats them harmlessly.
 import { describeIssues, parseSesSendingEvents, type SesSendingEvent } from '#adapters/aws/events';
+import { deliveryFromTags } from '#app/deliver';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, TableEnvSchema } from '#adapters/aws/runtime-config';
@@ -28,6 +33,8 @@ export interface MailEventResult {
   suppressed: string[];
   /** `<seriesId>:<email>` marked bounced or unsubscribed. */
   marked: string[];
+  /** `<seriesId>:<emailId>` of deliveries SES's Send event turned from claimed into sent. */
+  accepted?: string[];
   ignored?: string;
 }
 
@@ -37,7 +44,7 @@ export function bareAddress(value: string): string {
 }
 
 export interface MailEventsDeps {
-  store: Pick<Store, 'suppress' | 'listSeriesOfParticipant' | 'setBounced' | 'setUnsubscribed'>;
+  store: Pick<Store, 'suppress' | 'listSeriesOfParticipant' | 'setBounced' | 'setUnsubscribed' | 'recordAccepted'>;
   obs?: Observability;
 }
 
@@ -50,15 +57,17 @@ export function createMailEventsHandler(deps: MailEventsDeps): (event: unknown, 
       obs.dropped('not an SES sending event', { issues, event });
       throw new Error(
         `mail-events received an event that is not an SES sending event:\n${issues.map((i) => `- ${i}\n`).join('')}` +
-          'Check the EventBridge rule of the BatonService stack: it should match source aws.ses and the bounce and complaint detail types.',
+          'Check the EventBridge rule of the BatonService stack: it should match source aws.ses and the send, bounce and complaint detail types.',
       );
     }
     const total: MailEventResult = { suppressed: [], marked: [] };
     const ignored: string[] = [];
+    const accepted: string[] = [];
     for (const ses of parsed.data) {
       const result = await handleOne(ses, deps.store);
       total.suppressed.push(...result.suppressed);
       total.marked.push(...result.marked);
+      accepted.push(...(result.accepted ?? []));
       if (result.ignored) ignored.push(result.ignored);
       // Counts and ids only: addresses are personal data and the result already went to the store.
       obs.logger.info('mail event', {
@@ -66,16 +75,18 @@ export function createMailEventsHandler(deps: MailEventsDeps): (event: unknown, 
         eventType: ses.eventType,
         suppressed: result.suppressed.length,
         marked: result.marked.length,
+        ...(result.accepted ? { accepted: result.accepted.length } : {}),
         ...(result.ignored ? { ignored: result.ignored } : {}),
       });
     }
     if (total.suppressed.length) obs.count(HANDLER_METRICS.addressesSuppressed, total.suppressed.length);
-    return ignored.length ? { ...total, ignored: ignored.join('; ') } : total;
+    return { ...total, ...(accepted.length ? { accepted } : {}), ...(ignored.length ? { ignored: ignored.join('; ') } : {}) };
   });
 }
 
 async function handleOne(ses: SesSendingEvent, store: MailEventsDeps['store']): Promise<MailEventResult> {
   let action: { recipients: string[]; at: string; reason: string; mark: 'setBounced' | 'setUnsubscribed' } | undefined;
+  if (ses.eventType === 'Send') return recordSend(ses, store);
   if (ses.eventType === 'Bounce' && ses.bounce) {
     if (ses.bounce.bounceType !== 'Permanent') return { suppressed: [], marked: [], ignored: `${ses.bounce.bounceType} bounce` };
     action = {
@@ -104,6 +115,19 @@ async function handleOne(ses: SesSendingEvent, store: MailEventsDeps['store']): 
     }
   }
   return result;
+}
+
+async function recordSend(ses: SesSendingEvent, store: MailEventsDeps['store']): Promise<MailEventResult> {
+  const delivery = deliveryFromTags(ses.mail.tags ?? {});
+  // Mail Baton sends outside the ledger (acknowledgements of replies, bounce-backs) carries no
+  // delivery tags: SES sent it, and there is no claim to complete.
+  if (!delivery) return { suppressed: [], marked: [], ignored: 'Send event of a message that is not a delivery' };
+  // SES's own time of acceptance; an event without one is recorded at its arrival. False means the
+  // sender's completion write came first (or the claim is gone): nothing to do either way.
+  const recorded = await store.recordAccepted(delivery.seriesId, delivery.emailId, { sesMessageId: ses.mail.messageId, at: ses.mail.timestamp ?? new Date() });
+  return recorded
+    ? { suppressed: [], marked: [], accepted: [`${delivery.seriesId}:${delivery.emailId}`] }
+    : { suppressed: [], marked: [], ignored: 'Send event of a delivery already recorded as sent' };
 }
 
 let configured: ((event: unknown, context?: Context) => Promise<MailEventResult>) | undefined;

@@ -4,51 +4,21 @@
 // spam" example (SES developer guide, receiving-email-action-lambda-example-functions) in zod.
 //
 // Primary course:
-//   1. parse the receipt event (the verdicts only; the body never reaches this function);
+//   1. parse the receipt event with the same schema as inbound (adapters/aws/events.ts: AWS's
+//      documented shape, no dmarcPolicy on a pass, no subject when there is none); the body never
+//      reaches this function;
 //   2. any record with a FAIL spam or virus verdict: STOP_RULE_SET;
 //   3. otherwise CONTINUE to the S3 and inbound actions.
 // An event that does not parse continues too: the inbound function parses it again and records
 // why it dropped it, and a filter that bounced every reply on a schema change would lose mail.
-import { z } from 'zod';
-
-const VerdictSchema = z.object({ status: z.string() });
-
-/**
- * The receipt event as AWS documents it, only as strict as this function needs. `dmarcPolicy` is
- * absent when DMARC passes and `commonHeaders.subject` when the mail has none, so neither is
- * required here (Powertools' SesSchema requires both).
- */
-export const ReceiptEventSchema = z.object({
-  Records: z
-    .array(
-      z.object({
-        ses: z.object({
-          mail: z
-            .object({
-              messageId: z.string(),
-              commonHeaders: z.object({ subject: z.string().optional() }).loose().optional(),
-            })
-            .loose(),
-          receipt: z
-            .object({
-              spamVerdict: VerdictSchema,
-              virusVerdict: VerdictSchema,
-              dmarcPolicy: z.string().optional(),
-            })
-            .loose(),
-        }),
-      }),
-    )
-    .min(1),
-});
-export type ReceiptEvent = z.infer<typeof ReceiptEventSchema>;
+import { describeIssues, SesReceiptEventSchema } from '#adapters/aws/events';
 
 export type ReceiptDisposition = { disposition: 'STOP_RULE_SET' | 'CONTINUE' };
 
 export async function handler(event: unknown): Promise<ReceiptDisposition> {
-  const parsed = ReceiptEventSchema.safeParse(event);
+  const parsed = SesReceiptEventSchema.safeParse(event);
   if (!parsed.success) {
-    log('WARN', 'not an SES receipt event; letting it through to inbound', { issues: parsed.error.issues.slice(0, 10) });
+    log('WARN', 'not an SES receipt event; letting it through to inbound', { issues: describeIssues(parsed.error) });
     return { disposition: 'CONTINUE' };
   }
   const rejected = parsed.data.Records.filter(({ ses: { receipt } }) => receipt.spamVerdict.status === 'FAIL' || receipt.virusVerdict.status === 'FAIL');

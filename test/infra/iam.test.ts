@@ -218,7 +218,7 @@ describe('IAM, evaluated', () => {
         return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ...secret, ...runtime(service.links as never)];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
-        // (UpdateItem, GetItem).
+        // (UpdateItem, GetItem), recordAccepted from a Send event (UpdateItem: no new grant).
         return [
           ...table('GetItem', 'PutItem', 'UpdateItem'),
           ['dynamodb:Query', a.index],

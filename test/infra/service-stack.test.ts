@@ -12,6 +12,7 @@ import { parseConfig } from '#infra/config';
 import { METRICS, SERVICE_OUTPUTS } from '#contract/outputs';
 import { SCHEDULER_FAILURE_METRICS, SES_THROTTLES_METRIC } from '#infra/alarms';
 import { ASYNC_RETRY_ATTEMPTS, FANOUT_MAX_RECEIVES, ServiceStack } from '#infra/service-stack';
+import { DEFAULT_LEASE_MS } from '#app/deliver';
 import { INBOUND_MAIL_PREFIX, StateStack } from '#infra/state-stack';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
@@ -231,7 +232,13 @@ describe('ServiceStack', () => {
         maxReceiveCount: FANOUT_MAX_RECEIVES,
       });
       // A batch still being sent must not reappear for another worker.
-      expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(resources[idOf(service.sendWorker)]!.Properties.Timeout);
+      const workerTimeout = resources[idOf(service.sendWorker)]!.Properties.Timeout as number;
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(workerTimeout);
+      // A worker that dies at the end of its run holds its last claim for the delivery lease: the
+      // redelivered batch must come back after that, or it meets the held claim and fails again.
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(workerTimeout + DEFAULT_LEASE_MS / 1000);
+      // Lambda's SQS guide: maxReceiveCount of at least 5, so throttling alone does not dead-letter.
+      expect(FANOUT_MAX_RECEIVES).toBeGreaterThanOrEqual(5);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: idOf(service.sendWorker) },
         EventSourceArn: { 'Fn::GetAtt': [idOf(service.fanOutQueue), 'Arn'] },
@@ -277,11 +284,12 @@ describe('ServiceStack', () => {
   });
 
   describe('SES', () => {
-    it('routes bounces and complaints of the configuration set to mail-events, with a dead-letter queue', () => {
+    it('routes sends, bounces and complaints of the configuration set to mail-events, with a dead-letter queue', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
           source: ['aws.ses'],
-          'detail-type': ['Email Bounced', 'Email Complaint Received'],
+          // The detail types of https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html
+          'detail-type': ['Email Sent', 'Email Bounced', 'Email Complaint Received'],
           detail: { mail: { tags: { 'ses:configuration-set': [Match.anyValue()] } } },
         },
         Targets: [

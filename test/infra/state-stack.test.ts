@@ -196,12 +196,15 @@ describe('StateStack', () => {
       });
     });
 
-    it('send bounces and complaints to the default event bus, where the service stack picks them up', () => {
+    // Send is the AWS half of crash safety: mail-events records a delivery as sent from it
+    // (test/unit/handlers/mail-events.test.ts), so a sender that died after SES accepted its
+    // message is not followed by a second send.
+    it('send sends, bounces and complaints to the default event bus, where the service stack picks them up', () => {
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         ConfigurationSetName: { Ref: stack.getLogicalId(stack.configurationSet.node.defaultChild as CfnElement) },
         EventDestination: {
           Enabled: true,
-          MatchingEventTypes: ['bounce', 'complaint'],
+          MatchingEventTypes: ['send', 'bounce', 'complaint'],
           EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':event-bus/default'])]) }) },
         },
       });

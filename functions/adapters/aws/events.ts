@@ -33,6 +33,10 @@ export const SesReceiptSchema = PowertoolsSesReceipt.extend({
   spfVerdict: SesVerdictSchema,
   dkimVerdict: SesVerdictSchema,
   dmarcVerdict: SesVerdictSchema,
+  // The Lambda action's invocation type: "Event" or "RequestResponse" (receiving-email-action-
+  // lambda). Powertools allows only Event, which is what inbound gets; the receipt filter is
+  // invoked RequestResponse and must read the same event, or it would let every spam through.
+  action: PowertoolsSesReceipt.shape.action.extend({ invocationType: z.enum(['Event', 'RequestResponse']) }),
 });
 
 /**
@@ -72,7 +76,15 @@ export const SesSendingEventSchema = z
   .object({
     eventType: z.string().min(1).optional(),
     notificationType: z.string().min(1).optional(),
-    mail: z.object({ messageId: z.string().min(1), timestamp: z.string().optional() }).loose(),
+    mail: z
+      .object({
+        messageId: z.string().min(1),
+        timestamp: z.string().optional(),
+        // "A list of tags associated with the email": each name maps to a list of values, as in
+        // every example record. Present on configuration-set events; identity notifications have none.
+        tags: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .loose(),
     bounce: z
       .object({
         bounceType: z.string(),

@@ -1,8 +1,8 @@
 // The Lambda handler with its real parsing of an SES receipt event: the raw message is read from
-// the mail store under the key SES would use, the verdicts travel into the core. The events follow
-// AWS's documented example (receipt with spf/dkim/dmarc verdicts). AWS omits `dmarcPolicy` unless
-// DMARC failed, but the Powertools schema this branch parses with still requires it, so every
-// event here carries one; the aws-events branch loosens the schema (then drop it on PASS/GRAY).
+// the mail store under the key SES would use, the verdicts travel into the core. Every event is
+// AWS's documented example (test/fixtures/aws/ses-receipt/dmarc-pass.json, from the SES guide's
+// Lambda action event) with only values replaced, and with the fields AWS leaves out left out:
+// `dmarcPolicy` appears only when DMARC failed, `commonHeaders.subject` only when there is one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { LocalMailStore } from '#adapters/aws/mail-store';
 import { createInboundHandler } from '#handlers/inbound';
+import { DEFAULT_DAILY_CAPS } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signLegacyReplyToken, signReplyToken } from '#core/tokens';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
+import { awsFixture } from '#test/support/lambda-output';
+import type { SesReceiptEvent } from '#adapters/aws/events';
 
 const SECRET = 'handler-secret-0123456789abcdef';
 const INBOUND = 'reply.baton.example.com';
@@ -49,41 +52,27 @@ const EXPIRES = new Date('2027-04-23T00:00:00Z');
 const anaAddress = replyAddress(signReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com', expiresAt: EXPIRES }, SECRET), INBOUND);
 
 type Verdict = 'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc';
-function event(messageId: string, verdicts: Partial<Record<Verdict, string>> = {}, opts: { to?: string; source?: string } = {}) {
-  const v = (k: Verdict) => ({ status: verdicts[k] ?? 'PASS' });
+interface EventOptions {
+  to?: string;
+  source?: string;
+  /** The sender domain's DMARC policy, which SES reports only with a DMARC FAIL. */
+  dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+  /** The Subject header; null for a mail without one (then commonHeaders has no subject). */
+  subject?: string | null;
+}
+function event(messageId: string, verdicts: Partial<Record<Verdict, string>> = {}, opts: EventOptions = {}) {
+  const e = awsFixture<SesReceiptEvent>('ses-receipt/dmarc-pass.json');
+  const { mail, receipt } = e.Records[0]!.ses;
   const to = opts.to ?? anaAddress;
   const source = opts.source ?? 'ana@example.com';
-  return {
-    Records: [
-      {
-        eventSource: 'aws:ses',
-        eventVersion: '1.0',
-        ses: {
-          mail: {
-            timestamp: '2027-01-22T00:00:00.000Z',
-            source,
-            messageId,
-            destination: [to],
-            headersTruncated: false,
-            headers: [],
-            commonHeaders: { from: ['ana@example.com'], to: [to], returnPath: source, messageId: '<m@x>', date: 'Fri, 22 Jan 2027 00:00:00 +0000', subject: 'Adopt #1' },
-          },
-          receipt: {
-            timestamp: '2027-01-22T00:00:00.000Z',
-            processingTimeMillis: 100,
-            recipients: [to],
-            spamVerdict: v('spam'),
-            virusVerdict: v('virus'),
-            spfVerdict: v('spf'),
-            dkimVerdict: v('dkim'),
-            dmarcVerdict: v('dmarc'),
-            dmarcPolicy: 'none',
-            action: { type: 'Lambda', invocationType: 'Event', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:inbound' },
-          },
-        },
-      },
-    ],
-  };
+  Object.assign(mail, { timestamp: '2027-01-22T00:00:00.000Z', source, messageId, destination: [to] });
+  const { subject: _documented, ...headers } = mail.commonHeaders;
+  const subject = opts.subject === undefined ? 'Adopt #1' : opts.subject;
+  mail.commonHeaders = { ...headers, returnPath: source, from: ['Ana <ana@example.com>'], to: [to], ...(subject === null ? {} : { subject }) };
+  Object.assign(receipt, { timestamp: '2027-01-22T00:00:00.000Z', recipients: [to] });
+  for (const k of ['spam', 'virus', 'spf', 'dkim', 'dmarc'] as const) receipt[`${k}Verdict`] = { status: (verdicts[k] ?? 'PASS') as never };
+  if (verdicts.dmarc === 'FAIL') receipt.dmarcPolicy = opts.dmarcPolicy ?? 'reject';
+  return e;
 }
 
 const sent: BuiltMail[] = [];
@@ -115,7 +104,7 @@ afterAll(async () => {
 const raw = (id: string, from = 'Ana <ana@example.com>', extraHeaders = '') =>
   `${extraHeaders}From: ${from}\r\nTo: x\r\nSubject: Adopt #1: Do the first thing\r\nMessage-ID: <${id}@mail.example.com>\r\n\r\nI will do it on Mondays.\r\n`;
 
-async function receive(id: string, rawMail: string, verdicts: Partial<Record<Verdict, string>> = {}, opts: { to?: string; source?: string; now?: Date } = {}) {
+async function receive(id: string, rawMail: string, verdicts: Partial<Record<Verdict, string>> = {}, opts: EventOptions & { now?: Date } = {}) {
   await mailStore.putRaw(`inbound/${id}`, Buffer.from(rawMail));
   const result = await handler(opts.now)(event(id, verdicts, opts));
   return { status: result.outcomes[0]?.status, log: logs.at(-1)! };
@@ -132,12 +121,21 @@ describe('the inbound Lambda handler', () => {
     expect(r).toMatchObject({ intent: 'adopt', strategyId: 'first', participantEmail: 'ana@example.com', rawMessage: 'inbound/ses-1' });
   });
 
+  it('reads a reply without a Subject (no commonHeaders.subject, no dmarcPolicy on a pass)', async () => {
+    const e = event('ses-nosubject', {}, { subject: null });
+    expect(e.Records[0]!.ses.mail.commonHeaders).not.toHaveProperty('subject');
+    expect(e.Records[0]!.ses.receipt).not.toHaveProperty('dmarcPolicy');
+    await mailStore.putRaw('inbound/ses-nosubject', Buffer.from(raw('nosubject').replace(/^Subject: .*\r\n/m, '')));
+    expect((await handler()(e)).outcomes).toEqual([{ sesMessageId: 'ses-nosubject', status: 'stored' }]);
+    expect(await storedFrom('nosubject')).toHaveLength(1);
+  });
+
   it('rejects what SES flagged, and logs why', async () => {
     await mailStore.putRaw('inbound/ses-2', Buffer.from(raw('two')));
     const result = await handler()(event('ses-2', { virus: 'FAIL' }));
     expect(result.outcomes).toEqual([{ sesMessageId: 'ses-2', status: 'rejected' }]);
     expect(logs.at(-1)).toMatchObject({ status: 'rejected', reason: 'virus' });
-    expect((await store.listResponses('demo')).map((r) => r.source)).toEqual(['<one@mail.example.com>']);
+    expect(await storedFrom('two')).toEqual([]);
   });
 
   // SES invokes asynchronously: a thrown event is retried and then kept on the inbound DLQ, where
@@ -157,6 +155,10 @@ describe('identity through the Lambda handler', () => {
     expect(out.log).toMatchObject({ reason: 'no-token' });
     expect(out.log.bouncedTo).toBeUndefined();
     expect(await storedFrom('forged-1')).toEqual([]);
+    // The same forgery where example.com publishes DMARC: SES says FAIL and adds the policy.
+    const strict = await receive('forged-2', forged.replaceAll('forged-1', 'forged-2'), { spf: 'FAIL', dkim: 'GRAY', dmarc: 'FAIL' }, { to: `baton@${INBOUND}`, source: 'mallory@evil.example', dmarcPolicy: 'reject' });
+    expect(strict.status).toBe('rejected');
+    expect(await storedFrom('forged-2')).toEqual([]);
     expect(sentTo('ana@example.com')).toEqual([]);
   });
 
@@ -172,8 +174,12 @@ describe('identity through the Lambda handler', () => {
   it('answers an expired token with one bounce-back, even when it arrives twice', async () => {
     const late = new Date('2027-06-01T09:00:00Z');
     const first = await receive('late-1', raw('late-1'), {}, { now: late });
+    // SES invokes asynchronously and Lambda retries: the very same event a second time.
+    const redelivered = (await handler(late)(event('late-1'))).outcomes[0]?.status;
+    // And the participant tries again from the same old email.
     const again = await receive('late-2', raw('late-2'), {}, { now: late });
     expect([first.status, again.status]).toEqual(['rejected', 'rejected']);
+    expect(redelivered).not.toBe('stored');
     expect(first.log).toMatchObject({ reason: 'expired-token', bouncedTo: 'ana@example.com' });
     expect(await storedFrom('late-1')).toEqual([]);
     const bounces = sentTo('ana@example.com').filter((m) => m.raw.includes('has expired'));
@@ -222,6 +228,43 @@ describe('abuse limits', () => {
     // The next day counts afresh.
     await mailStore.putRaw('inbound/cap-4', Buffer.from(raw('cap-4')));
     expect((await handler(new Date('2027-01-26T08:00:00Z'), { contributions: 2 })(event('cap-4'))).outcomes[0]!.status).toBe('stored');
+  });
+});
+
+describe('the acknowledgement cap', () => {
+  // A series with acknowledgements on, and the default caps (DEFAULT_DAILY_CAPS: 20 contributions,
+  // 5 acks per participant, training and UTC day): a mail loop or a flood must not turn Baton into
+  // a mail cannon at one address, while every contribution within its own cap is still stored.
+  const boAddress = replyAddress(signReplyToken({ seriesId: 'acks-on', trainingOrder: 1, participantEmail: 'bo@example.com', expiresAt: EXPIRES }, SECRET), INBOUND);
+  const fromBo = (id: string) => raw(id, 'Bo <bo@example.com>');
+  const acksToBo = () => sentTo('bo@example.com').filter((m) => m.raw.includes('In-Reply-To:'));
+
+  beforeAll(async () => {
+    await store.putSeries({ ...series, id: 'acks-on', policies: { ...series.policies, acknowledgeContributions: true } }, [training], {
+      publishedAt: '2027-01-01T00:00:00.000Z',
+      version: 1,
+    });
+    await store.putParticipants('acks-on', [{ email: 'bo@example.com', name: 'Bo', timeZone: 'UTC', workStart: '09:00' }]);
+  });
+
+  it(`acknowledges at most ${DEFAULT_DAILY_CAPS.acks} replies a day, stores them all, and counts a redelivery once`, async () => {
+    const day = new Date('2027-01-25T08:00:00Z');
+    const statuses: (string | undefined)[] = [];
+    for (let i = 1; i <= DEFAULT_DAILY_CAPS.acks + 2; i++) {
+      statuses.push((await receive(`ack-${i}`, fromBo(`ack-${i}`), {}, { to: boAddress, source: 'bo@example.com', now: day })).status);
+    }
+    expect(statuses).toEqual(Array(DEFAULT_DAILY_CAPS.acks + 2).fill('stored'));
+    expect(await store.listResponses('acks-on')).toHaveLength(DEFAULT_DAILY_CAPS.acks + 2);
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks);
+    expect(logs.some((l) => l.message === 'inbound ack not sent: daily cap reached' && l.cap === DEFAULT_DAILY_CAPS.acks)).toBe(true);
+
+    // Lambda retries an event whose ack was sent: no second ack, and no quota taken from tomorrow.
+    await handler(day)(event('ack-1', {}, { to: boAddress, source: 'bo@example.com' }));
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks);
+
+    // The next UTC day counts afresh.
+    await receive('ack-next-day', fromBo('ack-next-day'), {}, { to: boAddress, source: 'bo@example.com', now: new Date('2027-01-26T08:00:00Z') });
+    expect(acksToBo()).toHaveLength(DEFAULT_DAILY_CAPS.acks + 1);
   });
 });
 

@@ -2,7 +2,7 @@
 // into it; mail goes to a recording sender and batches to a recording queue (plain objects: SES
 // and SQS themselves are exercised in test/integration/adapters and test/unit/adapters).
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import type { MessageQueue } from '#adapters/aws/queue';
 import type { BuiltMail } from '#app/deliver';
@@ -11,6 +11,7 @@ import type { Participant } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
 import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
 import { createSendWorker } from '#handlers/send-worker';
+import { FANOUT_VISIBILITY_TIMEOUT } from '#infra/service-stack';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
@@ -167,6 +168,27 @@ describe('send worker', () => {
     });
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['send-fails', 'not-json', 'no-recipients']);
     expect(sent.map((m) => m.to).sort()).toEqual([a, b, d]);
+  });
+
+  // The delivery lease meets the queue: a worker that died mid-batch holds its claim for the lease,
+  // and the fan-out queue's visibility timeout (infra/service-stack.ts) is longer than that.
+  it('reports a batch that meets a delivery another run holds, sends the rest, and takes it over on redelivery', async () => {
+    await store.putParticipants(SERIES, people(3));
+    const [a, b, c] = people(3).map((p) => p.email);
+    const kickoff = (messageId: string, recipients: string[]) => ({ messageId, body: JSON.stringify({ kind: 'kickoff', seriesId: SERIES, recipients }) });
+    // A worker that dies while SES is answering: its claim on b is neither completed nor released.
+    let dying = false;
+    void createSendWorker(deps({ send: () => ((dying = true), new Promise<string>(() => {})) }))({ Records: [kickoff('dead', [b!])] });
+    await vi.waitFor(() => expect(dying).toBe(true));
+
+    const batch = { Records: [kickoff('held', [a!, b!, c!])] };
+    expect(await createSendWorker(deps())(batch)).toEqual({ batchItemFailures: [{ itemIdentifier: 'held' }] });
+    expect(sent.map((m) => m.to).sort()).toEqual([a, c]);
+
+    // SQS hands the batch back after the visibility timeout: the claim has expired and is taken over.
+    const redelivered = new Date(deps().now().getTime() + FANOUT_VISIBILITY_TIMEOUT.toMilliseconds());
+    expect(await createSendWorker(deps({ now: () => redelivered }))(batch)).toEqual({ batchItemFailures: [] });
+    expect(sent.map((m) => m.to).sort()).toEqual([a, b, c]);
   });
 
   it('refuses an event that is not from SQS', async () => {

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSesSendingEvents } from '#adapters/aws/events';
 import { createStore, type Store } from '#adapters/aws/dynamo';
+import { DEFAULT_LEASE_MS, deliveryTags } from '#app/deliver';
 import { createMailEventsHandler } from '#handlers/mail-events';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 import { awsFixture, captureOutput, metricsIn } from '#test/support/lambda-output';
@@ -21,6 +22,8 @@ const EXPECTED: Record<string, 'bounced' | 'unsubscribed' | 'nothing'> = {
   'eventbridge-delivery.json': 'nothing',
   'eventbridge-reject.json': 'nothing',
   'eventbridge-rendering-failure.json': 'nothing',
+  // Its tags are the example's custom ones, so it names no delivery (the delivery case is below).
+  'eventbridge-send.json': 'nothing',
   'sns-bounce.json': 'bounced',
   'sns-complaint-and-delivery.json': 'unsubscribed',
   'sns-notification-bounce.json': 'bounced',
@@ -60,7 +63,7 @@ describe('mail-events and the SES sending events AWS documents', () => {
     const participant = await store.getParticipant(series, RECIPIENT);
     const expected = EXPECTED[name]!;
     if (expected === 'nothing') {
-      expect(result).toMatchObject({ suppressed: [], marked: [], ignored: expect.stringMatching(/(Delivery|Reject|Rendering Failure) event/) });
+      expect(result).toMatchObject({ suppressed: [], marked: [], ignored: expect.stringMatching(/(Delivery|Reject|Rendering Failure) event|Send event of a message that is not a delivery/) });
       expect(participant?.bouncedAt ?? participant?.unsubscribedAt).toBeUndefined();
       expect(metricsIn(lines).values).toEqual({});
     } else {
@@ -94,5 +97,23 @@ describe('a truly malformed sending event', () => {
     expect(String(error)).toMatch(where);
     expect(lines.find((l) => l.dropReason)).toMatchObject({ level: 'ERROR', function: 'mail-events', dropReason: 'not an SES sending event' });
     expect(metricsIn(lines)).toEqual({ values: { DroppedEvents: 1 }, dimensionSets: [[['function']]], namespaces: ['Baton'] });
+  });
+});
+
+describe("the documented Send record with a delivery's tags", () => {
+  it('records the claimed delivery as sent, with the id and time SES gave it', async () => {
+    const [seriesId, emailId] = [series, `kickoff#-#${RECIPIENT}`];
+    await store.claimDelivery(seriesId, emailId, { now: new Date('2016-10-14T05:02:00Z'), leaseMs: DEFAULT_LEASE_MS });
+    const event = awsFixture<{ detail: { mail: { tags: Record<string, string[]> } } }>('ses-events/eventbridge-send.json');
+    // Only values change: the example's custom tags become Baton's, in SES's `{ name: [value] }` shape.
+    const { myCustomTag1: _1, myCustomTag2: _2, ...sesTags } = event.detail.mail.tags;
+    event.detail.mail.tags = { ...sesTags, ...Object.fromEntries(Object.entries(deliveryTags(seriesId, emailId)).map(([k, v]) => [k, [v]])) };
+
+    const { result, error } = await captureOutput(() => createMailEventsHandler({ store })(event));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ suppressed: [], marked: [], accepted: [`${seriesId}:${emailId}`] });
+    expect(await store.listDeliveries(seriesId)).toMatchObject([
+      { emailId, status: 'sent', sesMessageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000', sentAt: '2016-10-14T05:02:16.645Z' },
+    ]);
   });
 });

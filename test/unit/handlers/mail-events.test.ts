@@ -1,6 +1,7 @@
-// SES bounce and complaint events, as EventBridge delivers them, against a real store (dynalite).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// SES send, bounce and complaint events, as EventBridge delivers them, against a real store (dynalite).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStore, type Store } from '#adapters/aws/dynamo';
+import { DEFAULT_LEASE_MS, deliver, deliveryTags, type BuiltMail } from '#app/deliver';
 import { bareAddress, createMailEventsHandler } from '#handlers/mail-events';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
@@ -85,5 +86,80 @@ describe('mail-events', () => {
   it('takes the bare address out of a display-name form', () => {
     expect(bareAddress('"Ana, R." <Ana@Example.com>')).toBe('ana@example.com');
     expect(bareAddress(' bo@example.com ')).toBe('bo@example.com');
+  });
+});
+
+// The AWS half of crash safety. A sender that dies after SES accepted its message and before its
+// own completion write leaves the delivery `claimed`; once the lease runs out, the next run takes
+// the claim over. Without SES's Send event that run sends the email a second time.
+describe('mail-events and the Send event', () => {
+  const t0 = new Date('2027-02-01T10:00:00Z');
+  const afterLease = new Date(t0.getTime() + DEFAULT_LEASE_MS + 1);
+  /** An "Email Sent" event whose mail carries `tags` as SES documents them: `{ name: [value] }`. */
+  const sendEvent = (tags: Record<string, string>, messageId: string) => {
+    const e = event('Email Sent', { eventType: 'Send', send: {} });
+    const tagLists = Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]]));
+    return { ...e, detail: { ...e.detail, mail: { ...e.detail.mail, messageId, tags: { 'ses:configuration-set': ['baton'], ...tagLists } } } };
+  };
+  const outgoing = (emailId: string, to: string) => [
+    { emailId, to, build: () => ({ from: 'training@baton.example.com', to, raw: `To: ${to}\r\n\r\nhello` }) },
+  ];
+  const run = (seriesId: string, emailId: string, to: string, mails: BuiltMail[], now: Date, send?: (m: BuiltMail) => Promise<string>) =>
+    deliver(seriesId, outgoing(emailId, to), {
+      ledger: store,
+      send: send ?? (async (m) => (mails.push(m), `ses-${mails.length}`)),
+      suppressedAmong: async () => new Set(),
+      now: () => now,
+    });
+
+  it('records the delivery its tags name as sent, so the run that takes the claim over sends nothing', async () => {
+    const mails: BuiltMail[] = [];
+    const [series, emailId, to] = ['crash-send', 'kickoff#-#ana@example.com', 'ana@example.com'];
+    // The first run: SES accepts the message, and the process dies before it hears back, so the
+    // claim is neither completed nor released (a send that never returns is exactly that).
+    let accepted: BuiltMail | undefined;
+    void run(series, emailId, to, mails, t0, async (m) => {
+      accepted = m;
+      return new Promise<string>(() => {});
+    });
+    await vi.waitFor(() => expect(accepted).toBeDefined());
+    expect(accepted!.tags).toEqual(deliveryTags(series, emailId));
+    expect(await store.listDeliveries(series)).toMatchObject([{ emailId, status: 'claimed' }]);
+
+    const result = await handle(sendEvent(accepted!.tags!, '0102-accepted'));
+    expect(result).toEqual({ suppressed: [], marked: [], accepted: [`${series}:${emailId}`] });
+    expect(await store.listDeliveries(series)).toMatchObject([{ emailId, status: 'sent', sesMessageId: '0102-accepted' }]);
+    // EventBridge delivers at least once: the same event again changes nothing.
+    expect(await handle(sendEvent(accepted!.tags!, '0102-accepted'))).toMatchObject({ ignored: 'Send event of a delivery already recorded as sent' });
+
+    // The takeover, after the lease: already sent, nothing goes out again.
+    const report = await run(series, emailId, to, mails, afterLease);
+    expect(report).toMatchObject({ sent: [], alreadySent: [emailId] });
+    expect(mails).toEqual([]);
+  });
+
+  it('sends twice without it: the control that shows the test above can fail', async () => {
+    const mails: BuiltMail[] = [];
+    const [series, emailId, to] = ['crash-no-event', 'kickoff#-#bo@example.com', 'bo@example.com'];
+    await store.claimDelivery(series, emailId, { now: t0, leaseMs: DEFAULT_LEASE_MS });
+    const report = await run(series, emailId, to, mails, afterLease);
+    expect(report.sent).toEqual([emailId]);
+    expect(mails).toHaveLength(1);
+  });
+
+  it('changes nothing when the sender recorded the delivery first', async () => {
+    const mails: BuiltMail[] = [];
+    const [series, emailId, to] = ['crash-sender-first', 'kickoff#-#cy@example.com', 'cy@example.com'];
+    await run(series, emailId, to, mails, t0);
+    expect(await handle(sendEvent(mails[0]!.tags!, 'ses-1'))).toEqual({
+      suppressed: [],
+      marked: [],
+      ignored: 'Send event of a delivery already recorded as sent',
+    });
+    expect(await store.listDeliveries(series)).toMatchObject([{ emailId, status: 'sent', sesMessageId: 'ses-1' }]);
+  });
+
+  it('leaves mail without delivery tags alone (acknowledgements, bounce-backs)', async () => {
+    expect(await handle(sendEvent({}, '0102-ack'))).toEqual({ suppressed: [], marked: [], ignored: 'Send event of a message that is not a delivery' });
   });
 });

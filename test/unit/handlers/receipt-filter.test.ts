@@ -1,7 +1,9 @@
 // The receipt filter on receipt events shaped as AWS documents them (SES developer guide, "Lambda
 // action": event example), including the fields AWS leaves out on a DMARC pass or without a subject.
 import { describe, expect, it, vi } from 'vitest';
-import { handler, ReceiptEventSchema } from '#handlers/receipt-filter';
+import { SesReceiptEventSchema } from '#adapters/aws/events';
+import { handler } from '#handlers/receipt-filter';
+import { awsFixture } from '#test/support/lambda-output';
 
 type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED';
 
@@ -51,8 +53,8 @@ function receiptEvent(opts: { spam?: Verdict; virus?: Verdict; dmarcPolicy?: str
 
 describe('receipt-filter', () => {
   it('accepts the documented event without dmarcPolicy and without a subject', () => {
-    expect(ReceiptEventSchema.safeParse(receiptEvent()).success).toBe(true);
-    expect(ReceiptEventSchema.safeParse(receiptEvent({ dmarcPolicy: 'reject', subject: 'Re: Training 1' })).success).toBe(true);
+    expect(SesReceiptEventSchema.safeParse(receiptEvent()).success).toBe(true);
+    expect(SesReceiptEventSchema.safeParse(receiptEvent({ dmarcPolicy: 'reject', subject: 'Re: Training 1' })).success).toBe(true);
   });
 
   it('lets clean mail continue to the S3 and inbound actions', async () => {
@@ -86,6 +88,24 @@ describe('receipt-filter', () => {
       await expect(handler({ Records: [{ ses: { mail: {} } }] })).resolves.toEqual({ disposition: 'CONTINUE' });
       await expect(handler({})).resolves.toEqual({ disposition: 'CONTINUE' });
       expect(write.mock.calls.map((c) => String(c[0])).join('')).toContain('not an SES receipt event');
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  // The same documented fixtures inbound is tested with (test/fixtures/aws/ses-receipt): one schema,
+  // so the filter and inbound can never disagree about what a receipt event is.
+  it.each([
+    ['spam-fail.json', 'STOP_RULE_SET'],
+    ['virus-fail.json', 'STOP_RULE_SET'],
+    ['dmarc-pass.json', 'CONTINUE'],
+    ['no-subject.json', 'CONTINUE'],
+    ['scanning-disabled.json', 'CONTINUE'],
+  ])('answers %s with %s', async (name, disposition) => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await expect(handler(awsFixture(`ses-receipt/${name}`))).resolves.toEqual({ disposition });
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).not.toContain('not an SES receipt event');
     } finally {
       write.mockRestore();
     }
