@@ -48,7 +48,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): (event: unknown,
       obs.dropped('not an SES receipt event', { issues, event });
       throw new InvalidReceiptEventError(
         `inbound received an event that is not an SES receipt event:\n${issues.map((i) => `- ${i}\n`).join('')}` +
-          'Lambda keeps it in the inbound dead-letter queue; fix the schema in functions/adapters/aws-events.ts if AWS sent it, then replay it with baton dlq.',
+          'Lambda keeps it in the inbound dead-letter queue; fix the schema in functions/adapters/aws/events.ts if AWS sent it, then replay it with baton dlq.',
       );
     }
     const config = deps.config(await deps.secrets());

@@ -1,7 +1,7 @@
 // SES sending events, from the configuration set every Baton email goes through. The stack routes
 // them to EventBridge's default bus ("Email Sent", "Email Bounced", "Email Complaint Received"); an operator may
 // route them through SNS, or SNS into SQS, instead, and AWS documents those shapes too, so all three
-// are accepted (functions/adapters/aws-events.ts). An address that bounced for good or complained is
+// are accepted (functions/adapters/aws/events.ts). An address that bounced for good or complained is
 // never mailed again: it goes on the suppression list (dispatch checks it before each send) and is
 // marked in every series it is enrolled in, so the trainer's status shows why someone went quiet.
 //
