@@ -9,7 +9,8 @@ import type { BuiltMail } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import type { Participant } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
-import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
+import { InvalidJobError } from '#adapters/aws/sending';
+import { createDispatchHandler, type DispatchHandlerDeps } from '#handlers/dispatch';
 import { createSendWorker } from '#handlers/send-worker';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
