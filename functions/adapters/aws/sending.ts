@@ -44,7 +44,7 @@ export interface ReportSummary {
   failed: number;
 }
 
-export const summarize = (r: DeliveryReport): ReportSummary => ({
+const summarize = (r: DeliveryReport): ReportSummary => ({
   sent: r.sent.length,
   alreadySent: r.alreadySent.length,
   inFlight: r.inFlight.length,
