@@ -67,13 +67,17 @@ export function classifyLabeled(labels: Labels): { outcomes: ReplyOutcome[]; pre
   const predictions = new Map<string, Classified[]>();
   const outcomes = labels.replies.map((r) => {
     const strategies: Strategy[] = labels.trainings[r.training]?.strategies ?? [];
-    const predicted = classifyReply({
-      subject: r.subject,
-      text: r.reply,
-      strategies,
-      context: r.context as ReplyContext,
-      ...(r.attachments ? { attachments: r.attachments } : {}),
-    });
+    const predicted = classifyReply(
+      {
+        subject: r.subject,
+        text: r.reply,
+        strategies,
+        context: r.context as ReplyContext,
+        ...(r.attachments ? { attachments: r.attachments } : {}),
+      },
+      // A default intent that hides a crash would count as a guess; say so instead.
+      (error) => console.error(`classifier failed on ${r.file}: ${error instanceof Error ? error.message : String(error)}`),
+    );
     predictions.set(r.file, predicted);
     const expected = [...new Set(r.intents.map(intentKey))].sort();
     const got = [...new Set(predicted.map(intentKey))].sort();

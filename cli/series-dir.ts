@@ -2,7 +2,8 @@
 // takes, and turns its problems into lines an editor or terminal can jump to.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseSeries, SERIES_FILE, type Problem, type SourceFile } from '#core/series';
+import type { Problem, SourceFile } from '#core/problem';
+import { parseSeries, SERIES_FILE } from '#core/series';
 import { parseParticipantsCsv, type ParticipantsCsvResult } from '#core/participants';
 import type { Participant, Series, Training } from '#core/model';
 import { UserError } from '#core/user-error';

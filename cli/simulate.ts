@@ -18,7 +18,6 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Store } from '#adapters/aws/dynamo';
 import type { Participant } from '#core/model';
 import { computeFunnel, type SeriesFunnel } from '#core/report';
-import { utcToZoned } from '#core/time';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { LocalScheduler } from '#adapters/local/scheduler';
@@ -354,10 +353,4 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     await stack?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** "Thu 21 Jan 08:30 Asia/Brunei": when a mail reached someone, in their own zone. */
-export function localTime(iso: string, timeZone: string): string {
-  const z = utcToZoned(new Date(iso), timeZone);
-  return `${z.date} ${z.time} ${timeZone}`;
 }

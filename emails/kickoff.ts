@@ -3,13 +3,10 @@
 import type { Series, Training } from '#core/model';
 import { placeholder } from '#mail/escape';
 import { formatCalendarDate, formatWindow } from '#mail/dates';
-import { block, layoutMjml, layoutText, panel, plain, section, text, trainerNames, type LayoutInput } from './layout.ts';
+import { block, layoutMjml, panel, plain, section, text, trainerNames, type LayoutInput } from './layout.ts';
 import { markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
 import { encouragement, ordered, type TemplateOptions } from './training.ts';
-
-/** Placeholders of the kickoff email besides the layout's. */
-export const KICKOFF_PLACEHOLDERS = ['firstName', 'replyTo', 'replyAddress'] as const;
 
 export interface KickoffOptions extends Omit<TemplateOptions, 'sourceOf'> {
   /** Where the series intro was authored (series.yaml or README.md), for error messages. */
@@ -117,8 +114,4 @@ export function kickoffLayout(series: Series, trainings: readonly Training[], op
 
 export function kickoffMjml(series: Series, trainings: readonly Training[], opts?: KickoffOptions): string {
   return layoutMjml(kickoffLayout(series, trainings, opts));
-}
-
-export function kickoffText(series: Series, trainings: readonly Training[], opts?: KickoffOptions): string {
-  return layoutText(kickoffLayout(series, trainings, opts));
 }

@@ -5,12 +5,9 @@ import type { Series, Training } from '#core/model';
 // Hrefs holding placeholders are escaped with escapeHtml only: protecting their braces would
 // turn {{replyTo}} into literal text. Authored parts of a mailto are percent-encoded anyway.
 import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
-import { block, button, layoutMjml, layoutText, panel, plain, section, text, type LayoutInput } from './layout.ts';
+import { block, button, layoutMjml, panel, plain, section, text, type LayoutInput } from './layout.ts';
 import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
-
-/** Placeholders of the training email besides the layout's. */
-export const TRAINING_PLACEHOLDERS = ['firstName', 'window', 'deadline', 'readUrl', 'replyTo', 'replyAddress'] as const;
 
 export interface SourceRef {
   file: string;
@@ -208,8 +205,4 @@ export function trainingLayout(series: Series, training: Training, trainings: re
 
 export function trainingMjml(series: Series, training: Training, trainings: readonly Training[], opts?: TemplateOptions): string {
   return layoutMjml(trainingLayout(series, training, trainings, opts));
-}
-
-export function trainingText(series: Series, training: Training, trainings: readonly Training[], opts?: TemplateOptions): string {
-  return layoutText(trainingLayout(series, training, trainings, opts));
 }

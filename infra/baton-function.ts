@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
-import { ENV_NAMES } from '#adapters/aws/runtime-config';
+import { ENV_NAMES } from '#contract/env';
 import { tableDefinition } from '#contract/table-definition';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -24,8 +24,7 @@ import { ReceiptRuleSet, type ConfigurationSet, type EmailIdentity } from 'aws-c
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
-import { DEFAULT_LEASE_MS } from '#app/deliver';
+import { DEFAULT_LEASE_MS, FANOUT_BATCH_SIZE, SCHEDULE_GROUP_PREFIX, SEND_WORKER_CONCURRENCY } from '#contract/names';
 import { OperatorAlarms } from './alarms.ts';
 import { BatonFunction, ENV } from './baton-function.ts';
 import { operatorDashboard } from './dashboard.ts';
@@ -41,8 +40,6 @@ export type ServiceStackProps = StackProps & {
   >;
 };
 
-/** Recipients per queued batch: about 15 s of sending at 14 per second. */
-export const FANOUT_BATCH_SIZE = 200;
 /** Queued batches one worker invocation takes. */
 export const SEND_WORKER_BATCH = 5;
 /** A dispatch that sends a whole digest or roll-up itself may take long; a worker's batch, less. */
@@ -75,8 +72,6 @@ export const SES_EVENT_DETAIL_TYPES = ['Email Sent', 'Email Bounced', 'Email Com
  */
 export const ASYNC_RETRY_ATTEMPTS = 2;
 export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
-/** Every series' schedule group is baton-<series> (adapters/scheduler.ts groupName); the scheduler role trusts only these. */
-export const SCHEDULE_GROUP_PREFIX = 'baton-';
 
 export class ServiceStack extends Stack {
   readonly dispatch: BatonFunction;

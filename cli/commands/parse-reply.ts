@@ -31,6 +31,9 @@ function settingsFor(secret: string): InboundConfig['settings'] {
   return { domain: config.domain, inboundDomain: config.inboundDomain, senderAddress: config.sender, linksBaseUrl: config.linksBaseUrl, secrets: secret };
 }
 
+/** What the classifier swallowed, on stderr: the result on stdout then shows its default intent. */
+const warn = (record: Record<string, unknown>) => console.error(`warning: ${String(record.message)}: ${String(record.error)}`);
+
 function report(a: Analysis, verified: Rejection | undefined) {
   const { parsed, route, trimmed } = a;
   return {
@@ -99,7 +102,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.series) {
     const { parsed, route, sent, verified } = await givenRoute(raw, values.series, values.training, localSecret(localConfig().dataDir));
     const auto = detectAutoReply({ headers: parsed.headers, subject: parsed.subject, text: parsed.text ?? parsed.html ?? '', ...(parsed.from ? { from: parsed.from.address } : {}) });
-    result = auto ? { status: auto.kind, ...auto, messageId: parsed.messageId } : report(analyzeRouted(parsed, route, sent, limits), verified);
+    result = auto ? { status: auto.kind, ...auto, messageId: parsed.messageId } : report(analyzeRouted(parsed, route, sent, limits, warn), verified);
   } else {
     const target = await openTarget(values.target);
     try {
@@ -112,7 +115,7 @@ export async function run(args: string[]): Promise<number> {
       const admitted = await admit({ raw, envelope: { to }, receivedAt: new Date() }, config, target.store);
       if ('route' in admitted) {
         const sent = await sentTexts(admitted.route, config.settings, target.store);
-        result = report(analyzeRouted(admitted.parsed, admitted.route, sent, limits), undefined);
+        result = report(analyzeRouted(admitted.parsed, admitted.route, sent, limits, warn), undefined);
       } else {
         result = { ...admitted };
       }

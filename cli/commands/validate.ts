@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSeries, type Problem } from '#core/series';
+import type { Problem } from '#core/problem';
+import { parseSeries } from '#core/series';
 import type { Participant, Series, Training } from '#core/model';
 import { checkParticipants, displayPath, formatProblem, readSeriesDir } from '#cli/series-dir';
 import { UserError } from '#core/user-error';

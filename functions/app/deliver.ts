@@ -18,6 +18,7 @@
 // store), independently of this process. A takeover then finds it sent instead of sending again.
 // What is left: in AWS the Send event travels asynchronously, so a duplicate needs a crash inside
 // that window *and* the event to arrive later than the lease (minutes); locally nothing is left.
+import { DEFAULT_LEASE_MS } from '#contract/names';
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
 
@@ -80,7 +81,7 @@ export class DeliveriesHeldError extends Error {
   }
 }
 
-export const DEFAULT_LEASE_MS = 10 * 60_000;
+export { DEFAULT_LEASE_MS };
 
 /**
  * What a caller does with a report: any failed send or held delivery means the job must run again

@@ -534,20 +534,33 @@ export function trimParsed(parsed: ParsedInbound, sent: string[]): { trimmed: Tr
   return { trimmed: { reply: '', signature: '', quoted: '', method: 'none' }, source: 'none' };
 }
 
-export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[], limits: AttachmentLimits): Analysis {
+/** `log` hears what the classifier swallowed (a reply it could not read is given the default intent). */
+export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[], limits: AttachmentLimits, log?: InboundDeps['log']): Analysis {
   const { trimmed, source } = trimParsed(parsed, sent);
   const files = planAttachments(parsed.attachments, limits);
   const attachments: AttachmentInfo[] = [
     ...files.keep.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
     ...files.skipped.map((a) => ({ filename: a.filename, contentType: 'application/octet-stream', size: a.size })),
   ];
-  const classified = classifyReply({
-    subject: parsed.subject,
-    text: sanitizeText(trimmed.reply),
-    strategies: route.training.strategies,
-    context: route.context,
-    attachments,
-  });
+  // Logged without the reply's text, which is personal data; the raw message stays under its rawRef.
+  const swallowed = (error: unknown) =>
+    log?.({
+      level: 'ERROR',
+      message: 'classifier failed; the reply was given its default intent',
+      messageId: parsed.messageId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+    });
+  const classified = classifyReply(
+    {
+      subject: parsed.subject,
+      text: sanitizeText(trimmed.reply),
+      strategies: route.training.strategies,
+      context: route.context,
+      attachments,
+    },
+    swallowed,
+  );
   return { parsed, route, trimmed, source, classified, files };
 }
 
@@ -716,7 +729,7 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   const seriesId = route.published.series.id;
   const limits = { ...DEFAULT_LIMITS, ...config.limits };
   const caps = { ...DEFAULT_DAILY_CAPS, ...config.dailyCaps };
-  const analysis = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits);
+  const analysis = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits, deps.log);
 
   // The cap counts message ids, so a redelivery of a message already counted passes again.
   const day = dayOf(message.receivedAt);

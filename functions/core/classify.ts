@@ -725,11 +725,15 @@ const keyOf = (k: Key) => `${k.intent}|${k.strategyId ?? ''}`;
 
 // ---------------------------------------------------------------------------------------------
 
-/** Classifies a trimmed reply into one or more intents, in reading order. Never throws. */
-export function classifyReply(input: ClassifyInput): Classified[] {
+/**
+ * Classifies a trimmed reply into one or more intents, in reading order. Never throws: a bug in
+ * the rules gives the context's default intent, and the error goes to `swallowed` to be logged.
+ */
+export function classifyReply(input: ClassifyInput, swallowed: (error: unknown) => void): Classified[] {
   try {
     return classify(input);
-  } catch {
+  } catch (error) {
+    swallowed(error);
     const key = defaultKey(input.context);
     return [finish(input, key, input.text ?? '')];
   }

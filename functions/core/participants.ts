@@ -4,7 +4,8 @@
 // and every row problem names its line so the trainer can fix the sheet and export again.
 import { EmailSchema, ParticipantSchema, type Participant } from './model.ts';
 import { MAX_NAME_LENGTH, sanitizeLine } from './sanitize.ts';
-import { FriendlyTimeZoneSchema, normalizeLocalTime, timeZoneMessage, type Problem } from './series.ts';
+import type { Problem } from './problem.ts';
+import { FriendlyTimeZoneSchema, normalizeLocalTime, timeZoneMessage } from './zones.ts';
 
 export interface CsvField {
   value: string;

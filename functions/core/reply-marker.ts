@@ -2,6 +2,3 @@
 // (often with `>` or inside a blockquote) and the trimmer cuts there: it is the most reliable
 // cut there is, because we wrote it. Plain ASCII letters so no client re-encodes it.
 export const REPLY_MARKER = '--- Reply above this line to contribute ---';
-
-/** Matches the marker however a client quoted or re-wrapped it: `> `, case, surrounding spaces. */
-export const REPLY_MARKER_PATTERN = /^[\s>]*-{2,}\s*reply above this line(?: to contribute)?\s*-{2,}\s*$/i;

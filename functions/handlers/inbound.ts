@@ -13,6 +13,7 @@ import { createS3Client, S3MailStore, type MailStore } from '#adapters/aws/mail-
 import { createSesClient, SesMailer } from '#adapters/aws/ses';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createObservability, instrument, REPLY_METRICS, type Observability } from '#adapters/aws/observability';
+import { InboundEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { processInbound, type InboundConfig, type InboundDeps, type InboundOutcome, type Verdicts, type VerdictStatus } from '#app/receive-reply';
 import type { Secrets } from '#core/tokens';
 import type { Context } from 'aws-lambda';
@@ -93,39 +94,26 @@ export function verdictsOf({ ses: { receipt } }: SesReceiptRecord): Verdicts {
   return Object.fromEntries(Object.entries(verdicts).filter(([, v]) => v !== undefined)) as Verdicts;
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set: the stack sets it on the function; redeploy it`);
-  return value;
-}
-
 let configured: ((event: unknown, context?: Context) => Promise<InboundResult>) | undefined;
 
-/**
- * The Lambda entry. Environment: TABLE_NAME, REPLY_TOKEN_SECRET_ARN, INBOUND_BUCKET,
- * ATTACHMENT_BUCKET, BATON_DOMAIN, BATON_INBOUND_DOMAIN, BATON_SENDER, BATON_LINKS_BASE_URL,
- * BATON_CONFIGURATION_SET;
- * optional BATON_UPLOAD_URL, BATON_MAX_SEND_RATE.
- */
+/** The Lambda entry; its environment (InboundEnvSchema in runtime-config.ts) comes from the stack. */
 export async function handler(event: unknown, context?: Context): Promise<InboundResult> {
   if (!configured) {
-    const store = createStore({ client: createDynamoClient(), tableName: requireEnv('TABLE_NAME') });
-    const mailer = new SesMailer({
-      client: createSesClient(),
-      ...(process.env.BATON_MAX_SEND_RATE ? { maxSendRate: Number(process.env.BATON_MAX_SEND_RATE) } : {}),
-    });
-    const uploadUrl = process.env.BATON_UPLOAD_URL;
-    const configurationSet = requireEnv('BATON_CONFIGURATION_SET');
+    const env = readRuntimeConfig(InboundEnvSchema, 'inbound');
+    const store = createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME });
+    const mailer = new SesMailer({ client: createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE });
+    const uploadUrl = env.BATON_UPLOAD_URL;
+    const configurationSet = env.BATON_CONFIGURATION_SET;
     configured = createInboundHandler({
-      mailStore: new S3MailStore({ client: createS3Client(), inboundBucket: requireEnv('INBOUND_BUCKET'), attachmentBucket: requireEnv('ATTACHMENT_BUCKET') }),
+      mailStore: new S3MailStore({ client: createS3Client({ region: env.AWS_REGION }), inboundBucket: env.INBOUND_BUCKET, attachmentBucket: env.ATTACHMENT_BUCKET }),
       rawKey: (id) => `inbound/${id}`,
-      secrets: tokenSecretsFromEnv(),
+      secrets: tokenSecretsFromEnv(env),
       config: (secrets) => ({
         settings: {
-          domain: requireEnv('BATON_DOMAIN'),
-          inboundDomain: requireEnv('BATON_INBOUND_DOMAIN'),
-          senderAddress: requireEnv('BATON_SENDER'),
-          linksBaseUrl: requireEnv('BATON_LINKS_BASE_URL'),
+          domain: env.BATON_DOMAIN,
+          inboundDomain: env.BATON_INBOUND_DOMAIN,
+          senderAddress: env.BATON_SENDER,
+          linksBaseUrl: env.BATON_LINKS_BASE_URL,
           secrets,
         },
         ...(uploadUrl ? { uploadUrl } : {}),

@@ -5,6 +5,7 @@
 import { describeIssues, FunctionUrlEventSchema } from '#adapters/aws/events';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
+import { LinksEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { handleLink, type LinkReply, type LinkStore } from '#app/click-link';
 import type { Secrets } from '#core/tokens';
@@ -50,11 +51,10 @@ let configured: ((event: unknown, context?: Context) => Promise<FunctionUrlResul
 /** The Lambda entry: TABLE_NAME and REPLY_TOKEN_SECRET_ARN come from the stack. */
 export async function handler(event: unknown, context?: Context): Promise<FunctionUrlResult> {
   if (!configured) {
-    const tableName = process.env.TABLE_NAME;
-    if (!tableName) throw new Error('environment variable TABLE_NAME is not set: the stack sets it on the function; redeploy it');
+    const env = readRuntimeConfig(LinksEnvSchema, 'links');
     configured = createLinksHandler({
-      store: createStore({ client: createDynamoClient(), tableName }),
-      secrets: tokenSecretsFromEnv(),
+      store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
+      secrets: tokenSecretsFromEnv(env),
       now: () => new Date(),
     });
   }

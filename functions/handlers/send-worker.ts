@@ -1,18 +1,19 @@
 // A fan-out worker: SQS hands it a few messages, each one job with a batch of `recipients` that
-// dispatch put on the queue. Each message succeeds or fails on its own: a failed one is reported
-// in batchItemFailures, so SQS redelivers only it (and, after a few tries, moves it to the
-// dead-letter queue), while the delivery ledger keeps a redelivery from sending anything twice.
+// dispatch put on the queue. Each message succeeds or fails on its own: Powertools' batch
+// processor reports a failed one in batchItemFailures, so SQS redelivers only it (and, after a
+// few tries, moves it to the dead-letter queue), while the delivery ledger keeps a redelivery
+// from sending anything twice. A job whose deliveries another run still holds fails the same way
+// (`requireComplete` in app/deliver.ts), so the redelivery takes them over after the lease.
 // A message that is not a job is reported the same way rather than dropped, so it ends on the
 // dead-letter queue where baton dlq shows it; it is also logged and counted as DroppedEvents.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeIssues, SqsBatchSchema } from '#adapters/aws/events';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
-import { readRuntimeConfig, SEND_WORKER_CONCURRENCY, SenderEnvSchema } from '#adapters/aws/runtime-config';
+import { readRuntimeConfig, SenderEnvSchema } from '#adapters/aws/runtime-config';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type SendDeps } from '#adapters/aws/sending';
+import { SEND_WORKER_CONCURRENCY } from '#contract/names';
 import type { Job } from '#core/jobs';
-import type { Context } from 'aws-lambda';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type SendDeps } from './dispatch.ts';
-
-/** The fields of an SQS event this worker reads (kept under its old name for its importers). */
-export const SqsEventSchema = SqsBatchSchema;
 
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
@@ -20,6 +21,28 @@ export interface BatchResponse {
 
 export function createSendWorker(deps: SendDeps & { obs?: Observability }): (event: unknown, context?: Context) => Promise<BatchResponse> {
   const obs = deps.obs ?? createObservability('send-worker');
+
+  const sendBatch = async (record: SQSRecord): Promise<void> => {
+    obs.logger.appendKeys({ messageId: record.messageId });
+    let job: Job;
+    try {
+      job = parseJob(JSON.parse(record.body), 'send-worker');
+      if (!job.recipients) throw new Error('a queued job must name its recipients: only dispatch puts batches on this queue');
+    } catch (error) {
+      obs.dropped('queue message is not a batch job', { error: errorMessage(error) });
+      throw error;
+    }
+    obs.logger.appendKeys(jobKeys(job));
+    try {
+      await runJob(job, deps, obs);
+    } catch (error) {
+      obs.logger.error('batch failed', { error: errorMessage(error), job: describe(job) });
+      throw error;
+    } finally {
+      obs.logger.removeKeys(['seriesId', 'jobKind', 'trainingSlug']);
+    }
+  };
+
   return instrument(obs, async (event) => {
     const parsed = SqsBatchSchema.safeParse(event);
     if (!parsed.success) {
@@ -28,28 +51,14 @@ export function createSendWorker(deps: SendDeps & { obs?: Observability }): (eve
       obs.dropped('not an SQS batch', { issues: describeIssues(parsed.error) });
       throw new Error(`send-worker received an event that is not an SQS batch:\n${describeIssues(parsed.error).map((i) => `- ${i}\n`).join('')}`);
     }
-    const batchItemFailures: BatchResponse['batchItemFailures'] = [];
-    for (const record of parsed.data.Records) {
-      obs.logger.appendKeys({ messageId: record.messageId });
-      let job: Job;
-      try {
-        job = parseJob(JSON.parse(record.body), 'send-worker');
-        if (!job.recipients) throw new Error('a queued job must name its recipients: only dispatch puts batches on this queue');
-      } catch (error) {
-        obs.dropped('queue message is not a batch job', { error: errorMessage(error) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      obs.logger.appendKeys(jobKeys(job));
-      try {
-        await runJob(job, deps, obs);
-      } catch (error) {
-        obs.logger.error('batch failed', { error: errorMessage(error), job: describe(job) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      } finally {
-        obs.logger.removeKeys(['seriesId', 'jobKind', 'trainingSlug']);
-      }
-    }
+    // One processor per invocation. In order, one at a time: the worker paces its sends to its
+    // share of the account's rate, and the log keys above belong to one message at a time. A
+    // batch that fails whole is still reported message by message rather than thrown, as before.
+    const response = await processPartialResponse(parsed.data as unknown as SQSEvent, sendBatch, new BatchProcessor(EventType.SQS), {
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+    const batchItemFailures = response.batchItemFailures.map(({ itemIdentifier }) => ({ itemIdentifier }));
     if (batchItemFailures.length) obs.count(HANDLER_METRICS.batchItemFailures, batchItemFailures.length);
     return { batchItemFailures };
   });

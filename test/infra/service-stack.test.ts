@@ -5,7 +5,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND_WORKER_CONCURRENCY } from '#adapters/aws/runtime-config';
+import { SEND_WORKER_CONCURRENCY } from '#contract/names';
 import { tableDefinition } from '#contract/table-definition';
 import { ENV } from '#infra/baton-function';
 import { parseConfig } from '#infra/config';

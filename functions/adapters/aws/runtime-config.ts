@@ -1,26 +1,10 @@
 // What a Lambda learns from its environment, parsed once at cold start. The service stack sets
-// these variables (infra imports the names from here, so the two cannot drift); a missing or
+// these variables (both import the names from contract/env.ts, so the two cannot drift); a missing or
 // malformed one fails the first invocation loudly, naming every problem, instead of defaulting to
 // '' and sending mail from nowhere.
 import { z } from 'zod';
-
-/** The variable names, shared with infra/service-stack.ts. */
-export const ENV_NAMES = {
-  tableName: 'TABLE_NAME',
-  replyTokenSecretArn: 'REPLY_TOKEN_SECRET_ARN',
-  domain: 'BATON_DOMAIN',
-  inboundDomain: 'BATON_INBOUND_DOMAIN',
-  sender: 'BATON_SENDER',
-  linksBaseUrl: 'BATON_LINKS_BASE_URL',
-  maxSendRate: 'BATON_MAX_SEND_RATE',
-  configurationSet: 'BATON_CONFIGURATION_SET',
-  fanOutQueueUrl: 'BATON_FANOUT_QUEUE_URL',
-  fanOutBatchSize: 'BATON_FANOUT_BATCH_SIZE',
-  /** The inbound handler's (functions/handlers/inbound.ts) buckets. */
-  inboundBucket: 'INBOUND_BUCKET',
-  attachmentBucket: 'ATTACHMENT_BUCKET',
-  region: 'AWS_REGION',
-} as const;
+import { ENV_NAMES } from '#contract/env';
+import { FANOUT_BATCH_SIZE } from '#contract/names';
 
 const text = z.string().trim().min(1, 'is empty');
 const hostname = text.regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'must be a domain name');
@@ -43,12 +27,6 @@ export const SenderEnvSchema = TableEnvSchema.extend({
   [ENV_NAMES.configurationSet]: text,
 });
 
-/**
- * Concurrent send workers share the account's send rate: the stack caps the queue's event source
- * at this many concurrent invocations and each worker paces itself to its share.
- */
-export const SEND_WORKER_CONCURRENCY = 2;
-
 export const DispatchEnvSchema = SenderEnvSchema.extend({
   [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
   /** A send to more participants than this is split into queued batches of this size. */
@@ -57,12 +35,27 @@ export const DispatchEnvSchema = SenderEnvSchema.extend({
     .int('must be a whole number from 1 to 1000')
     .min(1, 'must be a whole number from 1 to 1000')
     .max(1000, 'must be a whole number from 1 to 1000')
-    .default(200),
+    .default(FANOUT_BATCH_SIZE),
+});
+
+/** The links function: it reads and records clicks, and verifies the tokens in them. */
+export const LinksEnvSchema = TableEnvSchema.extend({
+  [ENV_NAMES.replyTokenSecretArn]: text.startsWith('arn:', 'must be a Secrets Manager ARN'),
+});
+
+/** The inbound function sends acks like any sender, and reads and writes its two buckets. */
+export const InboundEnvSchema = SenderEnvSchema.extend({
+  [ENV_NAMES.inboundBucket]: text,
+  [ENV_NAMES.attachmentBucket]: text,
+  /** Optional and unchecked, as before: empty means no upload link. */
+  [ENV_NAMES.uploadUrl]: z.string().optional(),
 });
 
 export type TableEnv = z.infer<typeof TableEnvSchema>;
 export type SenderEnv = z.infer<typeof SenderEnvSchema>;
 export type DispatchEnv = z.infer<typeof DispatchEnvSchema>;
+export type LinksEnv = z.infer<typeof LinksEnvSchema>;
+export type InboundEnv = z.infer<typeof InboundEnvSchema>;
 
 export class RuntimeConfigError extends Error {
   override name = 'RuntimeConfigError';

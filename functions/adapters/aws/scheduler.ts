@@ -17,6 +17,7 @@ import {
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
+import { SCHEDULE_GROUP_PREFIX } from '#contract/names';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleDiff, type ScheduleSpec } from '#core/schedule-plan';
 
 export interface SchedulerClientOptions {
@@ -52,7 +53,7 @@ export interface ApplyResult {
 
 /** `baton-<seriesId>`, cut and hashed when a long series id would pass 64 characters. */
 export function groupName(seriesId: string): string {
-  const name = `baton-${seriesId}`;
+  const name = `${SCHEDULE_GROUP_PREFIX}${seriesId}`;
   if (name.length <= MAX_NAME_LENGTH) return name;
   return `${name.slice(0, MAX_NAME_LENGTH - 9)}-${shortHash(seriesId)}`;
 }

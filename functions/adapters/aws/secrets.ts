@@ -73,14 +73,19 @@ export function cachedLoader<T>(load: () => Promise<T>, options: { maxAgeMs?: nu
   };
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+type SecretEnv = Partial<Record<'REPLY_TOKEN_SECRET_ARN' | 'AWS_REGION', string>>;
+
+function required(env: SecretEnv, name: keyof SecretEnv): string {
   const value = env[name];
   if (!value) throw new Error(`environment variable ${name} is not set: the stack sets it on the function; redeploy it`);
   return value;
 }
 
-/** The token secrets of this Lambda: REPLY_TOKEN_SECRET_ARN, read once per container (cached). */
-export function tokenSecretsFromEnv(env: NodeJS.ProcessEnv = process.env, client?: SecretsManagerClient): () => Promise<string[]> {
+/**
+ * The token secrets of this Lambda: REPLY_TOKEN_SECRET_ARN, read once per container (cached).
+ * Handlers pass their parsed runtime config (runtime-config.ts), never process.env itself.
+ */
+export function tokenSecretsFromEnv(env: SecretEnv, client?: SecretsManagerClient): () => Promise<string[]> {
   const secretId = required(env, 'REPLY_TOKEN_SECRET_ARN');
   const region = required(env, 'AWS_REGION');
   return cachedLoader(async () => parseTokenSecrets(await fetchSecret(secretId, client ?? secretsManagerClient(region)), secretId));

@@ -13,7 +13,8 @@ import type { Job } from '#core/jobs';
 import type { Response } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { createDispatchHandler, runJob } from '#handlers/dispatch';
+import { runJob } from '#adapters/aws/sending';
+import { createDispatchHandler } from '#handlers/dispatch';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');

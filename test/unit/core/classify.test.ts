@@ -34,8 +34,12 @@ function classify(text: string, opts: { subject?: string; context?: ReplyContext
     strategies: ONE_ON_ONE,
     context: opts.context ?? TRAINING,
     ...(opts.attachments ? { attachments: opts.attachments } : {}),
-  });
+  }, failOnSwallowed);
 }
+// A rule that throws is a bug, even where the default intent would hide it from the answer.
+const failOnSwallowed = (error: unknown) => {
+  throw error;
+};
 const keys = (out: Classified[]) => out.map(intentKey);
 
 describe('subjects from our buttons', () => {
@@ -368,12 +372,24 @@ describe('robustness', () => {
     const contexts: ReplyContext[] = [TRAINING, SUBMISSION, CHECK_IN, { kind: 'kickoff' }];
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 80 }), fc.integer({ min: 0, max: 3 }), (text, subject, c) => {
-        const out = classifyReply({ subject, text, strategies: ONE_ON_ONE, context: contexts[c] ?? TRAINING });
+        const swallowed: unknown[] = [];
+        const out = classifyReply({ subject, text, strategies: ONE_ON_ONE, context: contexts[c] ?? TRAINING }, (e) => swallowed.push(e));
+        // "Never throws" by answering, not by swallowing: nothing may reach the catch-all.
+        expect(swallowed).toEqual([]);
         expect(out.length).toBeGreaterThan(0);
         for (const o of out) expect(IntentSchema.options).toContain(o.intent);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('turns a failure of its rules into the default intent and reports what it swallowed', () => {
+    const swallowed: unknown[] = [];
+    const broken = { subject: 'Re: x', text: 'I will try number 2', strategies: null as unknown as typeof ONE_ON_ONE, context: CHECK_IN };
+    const out = classifyReply(broken, (e) => swallowed.push(e));
+    expect(out.map((o) => o.intent)).toEqual(['follow-up']);
+    expect(swallowed).toHaveLength(1);
+    expect(swallowed[0]).toBeInstanceOf(TypeError);
   });
 
   it('stays fast on long adversarial input (no catastrophic backtracking)', () => {
@@ -389,7 +405,7 @@ describe('robustness', () => {
     ];
     for (const text of inputs) {
       const started = performance.now();
-      classifyReply({ subject: 'Re: ' + text.slice(0, 5_000), text, strategies: ONE_ON_ONE, context: CHECK_IN });
+      classifyReply({ subject: 'Re: ' + text.slice(0, 5_000), text, strategies: ONE_ON_ONE, context: CHECK_IN }, failOnSwallowed);
       expect(performance.now() - started).toBeLessThan(1_500);
     }
   });

@@ -1,17 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import {
-  editDistance,
-  normalizeLocalTime,
-  parseSeries,
-  slugify,
-  suggestTimeZone,
-  type Problem,
-  type SeriesParseResult,
-  type SourceFile,
-} from '#core/series';
+import type { Problem, SourceFile } from '#core/problem';
+import { parseSeries, type SeriesParseResult } from '#core/series';
 
 const EXAMPLE = join(import.meta.dirname, '../../../examples/q1-productivity');
 
@@ -471,49 +462,5 @@ describe('parseSeries on broken trainings', () => {
       { id: 'two', number: 2, title: 'Two', body: 'body two' },
     ]);
     expect(result.warnings.map((w) => w.line)).toEqual([lineOf(textOf(files, T1), 'Afterword.')]);
-  });
-});
-
-describe('helpers', () => {
-  it('suggests time zones for typos, spacing, case, bare cities and abbreviations', () => {
-    expect(suggestTimeZone('Asia/Brunie')).toBe('Asia/Brunei');
-    expect(suggestTimeZone('america/new york')).toBe('America/New_York');
-    expect(suggestTimeZone('Europe/Berlim')).toBe('Europe/Berlin');
-    expect(suggestTimeZone('Accra')).toBe('Africa/Accra');
-    expect(suggestTimeZone('Europe/Dubai')).toBe('Asia/Dubai');
-    expect(suggestTimeZone('PST')).toBe('America/Los_Angeles');
-    expect(suggestTimeZone('Mars/Olympus_Mons')).toBeUndefined();
-    expect(suggestTimeZone('')).toBeUndefined();
-  });
-
-  it('makes slugs that are valid ids', () => {
-    expect(slugify('Close with written next steps.')).toBe('close-with-written-next-steps');
-    expect(slugify("Don't panic & carry on")).toBe('dont-panic-and-carry-on');
-    expect(slugify('Café au lait')).toBe('cafe-au-lait');
-    expect(slugify('🎉')).toBe('');
-    fc.assert(
-      fc.property(fc.string({ maxLength: 120 }), (title) => {
-        const slug = slugify(title);
-        expect(slug.length).toBeLessThanOrEqual(60);
-        if (slug) expect(slug).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
-      }),
-    );
-  });
-
-  it('counts a swap of neighbours as one edit', () => {
-    expect(editDistance('brunie', 'brunei')).toBe(1);
-    expect(editDistance('', 'abc')).toBe(3);
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-  });
-
-  it('normalizes the times people write', () => {
-    expect(normalizeLocalTime('9:00')).toBe('09:00');
-    expect(normalizeLocalTime('08:30')).toBe('08:30');
-    expect(normalizeLocalTime('9am')).toBe('09:00');
-    expect(normalizeLocalTime('1:30 pm')).toBe('13:30');
-    expect(normalizeLocalTime('12am')).toBe('00:00');
-    expect(normalizeLocalTime('24:00')).toBeUndefined();
-    expect(normalizeLocalTime('9')).toBeUndefined();
-    expect(normalizeLocalTime('13pm')).toBeUndefined();
   });
 });

@@ -9,7 +9,8 @@ import type { BuiltMail } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import type { Participant } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
-import { createDispatchHandler, InvalidJobError, type DispatchHandlerDeps } from '#handlers/dispatch';
+import { InvalidJobError } from '#adapters/aws/sending';
+import { createDispatchHandler, type DispatchHandlerDeps } from '#handlers/dispatch';
 import { createSendWorker } from '#handlers/send-worker';
 import { FANOUT_VISIBILITY_TIMEOUT } from '#infra/service-stack';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
@@ -189,6 +190,23 @@ describe('send worker', () => {
     const redelivered = new Date(deps().now().getTime() + FANOUT_VISIBILITY_TIMEOUT.toMilliseconds());
     expect(await createSendWorker(deps({ now: () => redelivered }))(batch)).toEqual({ batchItemFailures: [] });
     expect(sent.map((m) => m.to).sort()).toEqual([a, b, c]);
+  });
+
+  it('reports a message whose deliveries another run still holds, so its redelivery takes them over', async () => {
+    await store.putParticipants(SERIES, people(2));
+    const [a, b] = people(2).map((p) => p.email);
+    // Another worker claimed a's email and has not finished (or died): the lease is still running.
+    await store.claimDelivery(SERIES, `kickoff#-#${a}`, { now: new Date('2027-01-21T00:00:00Z'), leaseMs: 60_000 });
+    const result = await createSendWorker(deps())({
+      Records: [{ messageId: 'held', body: JSON.stringify({ kind: 'kickoff', seriesId: SERIES, recipients: [a, b] }) }],
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'held' }] });
+    expect(sent.map((m) => m.to)).toEqual([b]);
+  });
+
+  it('reports a batch in which every message failed message by message, rather than failing the invocation', async () => {
+    const result = await createSendWorker(deps())({ Records: [{ messageId: 'x', body: '{' }, { messageId: 'y', body: 'null' }] });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }, { itemIdentifier: 'y' }] });
   });
 
   it('refuses an event that is not from SQS', async () => {

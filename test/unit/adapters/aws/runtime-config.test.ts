@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DispatchEnvSchema, readRuntimeConfig, RuntimeConfigError, TableEnvSchema } from '#adapters/aws/runtime-config';
+import { DispatchEnvSchema, InboundEnvSchema, LinksEnvSchema, readRuntimeConfig, RuntimeConfigError, TableEnvSchema } from '#adapters/aws/runtime-config';
 
 const env = {
   TABLE_NAME: 'BatonState-Table',
@@ -42,5 +42,13 @@ describe('readRuntimeConfig', () => {
   it('asks each function only for what it uses', () => {
     expect(readRuntimeConfig(TableEnvSchema, 'mail-events', { TABLE_NAME: 't', AWS_REGION: 'eu-west-1' })).toEqual({ TABLE_NAME: 't', AWS_REGION: 'eu-west-1' });
     expect(() => readRuntimeConfig(TableEnvSchema, 'mail-events', {})).toThrow(/mail-events[\s\S]*TABLE_NAME is not set[\s\S]*AWS_REGION is not set/);
+  });
+
+  it('reads the links and inbound environments the same way, the upload URL optional', () => {
+    expect(() => readRuntimeConfig(LinksEnvSchema, 'links', { TABLE_NAME: 't', AWS_REGION: 'eu-west-1' })).toThrow(/links[\s\S]*REPLY_TOKEN_SECRET_ARN is not set/);
+    const buckets = { INBOUND_BUCKET: 'inbound', ATTACHMENT_BUCKET: 'attachments' };
+    expect(readRuntimeConfig(InboundEnvSchema, 'inbound', { ...env, ...buckets }).BATON_UPLOAD_URL).toBeUndefined();
+    expect(readRuntimeConfig(InboundEnvSchema, 'inbound', { ...env, ...buckets, BATON_UPLOAD_URL: 'https://up.example' }).BATON_UPLOAD_URL).toBe('https://up.example');
+    expect(() => readRuntimeConfig(InboundEnvSchema, 'inbound', env)).toThrow(/inbound[\s\S]*INBOUND_BUCKET is not set[\s\S]*ATTACHMENT_BUCKET is not set/);
   });
 });

@@ -1,0 +1,101 @@
+// What the dispatch and send-worker Lambdas share: reading a job from an event, running it in
+// this invocation (logged and counted), and the sending ports built from the environment the
+// stack sets. One module, so neither handler imports the other.
+// Keep mjml out of the imports: templates are compiled at publish time, never here.
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { createObservability, HANDLER_METRICS, type Observability } from '#adapters/aws/observability';
+import type { SenderEnv } from '#adapters/aws/runtime-config';
+import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
+import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import type { MailSettings } from '#mail/compose';
+import { requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
+import { dispatch, type DispatchDeps } from '#app/run-job';
+import { JobSchema, type Job } from '#core/jobs';
+
+export class InvalidJobError extends Error {
+  override name = 'InvalidJobError';
+}
+
+/** Parses a job from a schedule or a queue message; the error says what is wrong and what to do. */
+export function parseJob(event: unknown, from = 'dispatch'): Job {
+  const parsed = JobSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  throw new InvalidJobError(
+    `${from} received an event that is not a job:\n` +
+      parsed.error.issues.map((i) => `- ${i.path.join('.') || 'the event'}: ${i.message}\n`).join('') +
+      `Received: ${JSON.stringify(event)}. Re-publish the series so its schedules carry valid jobs.`,
+  );
+}
+
+/** What the send workers and dispatch share: how to compose and send one job. */
+export interface SendDeps {
+  store: Store;
+  send(mail: BuiltMail): Promise<string>;
+  /** Resolved per invocation: the token secret may rotate under a warm container. */
+  settings(): Promise<MailSettings>;
+  now(): Date;
+}
+
+export interface ReportSummary {
+  sent: number;
+  alreadySent: number;
+  inFlight: number;
+  skipped: number;
+  failed: number;
+}
+
+const summarize = (r: DeliveryReport): ReportSummary => ({
+  sent: r.sent.length,
+  alreadySent: r.alreadySent.length,
+  inFlight: r.inFlight.length,
+  skipped: r.skipped.length,
+  failed: r.failed.length,
+});
+
+/** Runs one job in this invocation; throws when any email failed, after logging and counting the report. */
+export async function runJob(job: Job, deps: SendDeps, obs: Observability = createObservability('dispatch')): Promise<ReportSummary> {
+  const coreDeps: DispatchDeps = { store: deps.store, send: deps.send, settings: await deps.settings(), now: deps.now };
+  const report = await dispatch(job, coreDeps);
+  const summary = summarize(report);
+  obs.count(HANDLER_METRICS.emailsSent, summary.sent);
+  obs.count(HANDLER_METRICS.emailsFailed, summary.failed);
+  obs.count(HANDLER_METRICS.emailsAlreadySent, summary.alreadySent);
+  (report.failed.length || report.inFlight.length ? obs.logger.error : obs.logger.info).call(obs.logger, 'job dispatched', { job: describe(job), ...summary });
+  // Failed sends, or deliveries a (perhaps dead) run still holds, fail the invocation: the
+  // scheduler's retry or the SQS redelivery then sends the rest and takes the held ones over.
+  requireComplete(report, `${job.kind} emails of ${job.seriesId}`);
+  return summary;
+}
+
+/** The correlation keys of a job on every log line of its invocation (never the recipients). */
+export function jobKeys(job: Job): Record<string, string> {
+  return { seriesId: job.seriesId, jobKind: job.kind, ...(job.trainingSlug ? { trainingSlug: job.trainingSlug } : {}) };
+}
+
+/** A job for the logs: a batch's recipients are counted, not listed (they are personal data). */
+export function describe(job: Job): Record<string, unknown> {
+  const { recipients, ...rest } = job;
+  return recipients ? { ...rest, recipients: recipients.length } : rest;
+}
+
+/** The sending half of the deps, from the environment the stack sets. */
+export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
+  const secrets = tokenSecretsFromEnv(env);
+  const mailer = new SesMailer({
+    client: createSesClient({ region: env.AWS_REGION }),
+    maxSendRate,
+    onThrottle: () => obs.count(HANDLER_METRICS.sendThrottled),
+  });
+  return {
+    store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
+    send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
+    settings: async () => ({
+      domain: env.BATON_DOMAIN,
+      inboundDomain: env.BATON_INBOUND_DOMAIN,
+      senderAddress: env.BATON_SENDER,
+      linksBaseUrl: env.BATON_LINKS_BASE_URL,
+      secrets: await secrets(),
+    }),
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,103 @@
+// Time zones and local times as people write them, in series.yaml and in participant lists:
+// accepted when clear ("9am", "europe/berlin"), otherwise an error that suggests what they meant.
+// Participants import only these rules, not the series parser.
+import { z } from 'zod';
+import { isTimeZone } from './model.ts';
+import { closest } from './text.ts';
+
+let zoneList: string[] | undefined;
+function knownZones(): string[] {
+  zoneList ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+  return zoneList;
+}
+
+// Things people write instead of a zone name. Intl accepts EST and MST, but they have no daylight
+// saving time, so they are not what a trainer in New York means either.
+const ZONE_ABBREVIATIONS: Record<string, string> = {
+  pst: 'America/Los_Angeles',
+  pdt: 'America/Los_Angeles',
+  pt: 'America/Los_Angeles',
+  mst: 'America/Denver',
+  mdt: 'America/Denver',
+  cst: 'America/Chicago',
+  cdt: 'America/Chicago',
+  est: 'America/New_York',
+  edt: 'America/New_York',
+  et: 'America/New_York',
+  bst: 'Europe/London',
+  cet: 'Europe/Berlin',
+  cest: 'Europe/Berlin',
+  gst: 'Asia/Dubai',
+  ict: 'Asia/Bangkok',
+  aest: 'Australia/Sydney',
+  aedt: 'Australia/Sydney',
+  awst: 'Australia/Perth',
+};
+
+/**
+ * The zone a trainer most likely meant by an unknown name, when one stands out: "Asia/Brunie"
+ * -> "Asia/Brunei", "america/new york" -> "America/New_York", "Brunei" -> "Asia/Brunei",
+ * "PST" -> "America/Los_Angeles". Undefined when nothing is clearly closest.
+ */
+export function suggestTimeZone(input: string): string | undefined {
+  const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_]+/g, '_');
+  const wanted = norm(input);
+  if (!wanted) return undefined;
+  const zones = knownZones();
+  const abbreviation = ZONE_ABBREVIATIONS[wanted];
+  if (abbreviation) return abbreviation;
+  const exact = zones.find((z) => norm(z) === wanted);
+  if (exact) return exact;
+  const city = (s: string) => s.slice(s.lastIndexOf('/') + 1);
+  const sameCity = zones.filter((z) => norm(city(z)) === norm(city(input)));
+  if (sameCity.length === 1) return sameCity[0];
+  return closest(wanted, zones, norm, wanted.length > 12 ? 3 : 2);
+}
+
+/** A time zone field: a known IANA name, its case corrected, or an error that suggests one. */
+export const FriendlyTimeZoneSchema = z.string().transform((value, ctx) => {
+  const trimmed = value.trim();
+  if (isTimeZone(trimmed) && !ZONE_ABBREVIATIONS[trimmed.toLowerCase()]) {
+    // Intl accepts any letter case; schedules and calendars want the canonical spelling.
+    return knownZones().find((z) => z.toLowerCase() === trimmed.toLowerCase()) ?? trimmed;
+  }
+  ctx.addIssue({ code: 'custom', message: timeZoneMessage(value) });
+  return z.NEVER;
+});
+
+export function timeZoneMessage(value: string): string {
+  const suggestion = suggestTimeZone(value);
+  const abbreviation = ZONE_ABBREVIATIONS[value.trim().toLowerCase()];
+  if (abbreviation) {
+    return `"${value}" is an abbreviation, not a time zone, and cannot follow daylight saving time: write a Region/City name such as "${abbreviation}"`;
+  }
+  return suggestion
+    ? `"${value}" is not a known time zone; did you mean "${suggestion}"?`
+    : `"${value}" is not a known time zone: write an IANA Region/City name such as "Europe/Berlin" or "Asia/Brunei"`;
+}
+
+/** A local time; "9:00" is taken as 09:00. */
+export const FriendlyLocalTimeSchema = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const normalized = normalizeLocalTime(String(v));
+    if (normalized) return normalized;
+    ctx.addIssue({ code: 'custom', message: 'is not a time: write it 24-hour as HH:MM, such as 08:30' });
+    return z.NEVER;
+  });
+
+/** "9:00" -> "09:00", "9am" -> "09:00", "1:30 pm" -> "13:30", "25:00" -> undefined. */
+export function normalizeLocalTime(text: string): string | undefined {
+  const m = /^(\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const meridiem = m[3]?.toLowerCase().replace(/\./g, '');
+  if (m[2] === undefined && !meridiem) return undefined;
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (meridiem === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return undefined;
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
