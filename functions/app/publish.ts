@@ -15,7 +15,6 @@ import type { PublishStore, Schedules, TemplateCompiler } from './ports.ts';
 import type { Participant, Series, Training } from '#core/model';
 import { isActive } from '#core/audience';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
-import type { CompiledEmail } from '#mail/fill';
 import { advanceCalendars, changeSchedules, isChangeJob } from './planners/update.ts';
 
 export interface PublishResult {

@@ -38,7 +38,7 @@ import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
-import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
+import { deliver, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
 import { REPLY_MARKER } from '#core/reply-marker';

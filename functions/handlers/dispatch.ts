@@ -9,7 +9,8 @@
 //   4. any email that failed to send fails the invocation, so the retry sends the rest (the
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
-import { createDynamoClient, createStore, type Store, type StoredParticipant } from '#adapters/aws/dynamo';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig, type SenderEnv } from '#adapters/aws/runtime-config';

@@ -12,7 +12,7 @@
 //   2. the holders of the training's calendar, from the delivery ledger: the training email
 //      (window + focus hold) or the kickoff only (window);
 //   3. one email per holder; the ledger keys on emailId('update', slug, email, 's<SEQUENCE>').
-import type { CalendarState, StoredParticipant } from '#core/records';
+import type { CalendarState } from '#core/records';
 import type { JobStore } from '../ports.ts';
 import { blockReason } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
