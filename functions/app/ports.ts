@@ -185,13 +185,9 @@ export type InboundStore = RouteStore &
   Quotas;
 
 /** click-link.ts: the one-click links. */
-export interface LinkStore {
-  getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
-  getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
-  findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
-  putResponse(response: Response): Promise<{ stored: boolean }>;
-  setUnsubscribed(seriesId: string, email: string, at: Date | string | null): Promise<StoredParticipant | undefined>;
-}
+export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
+  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed'> &
+  Pick<ResponseRepository, 'findResponseByKey' | 'putResponse'>;
 
 // ---------------------------------------------------------------------------------------------
 // The other ports
