@@ -60,7 +60,7 @@ export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   inbound: 3 * 1024 * 1024,
 };
 
-/** The table calls the store (functions/adapters/dynamo.ts) can make: never Scan, streams or table admin. */
+/** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
 /**

@@ -124,7 +124,7 @@ export class ServiceStack extends Stack {
 
     // --- functions -----------------------------------------------------------------------------
     // Each useTable lists the calls that function's handler and core make through the store
-    // (functions/adapters/dynamo.ts); test/infra/iam.test.ts evaluates the result call by call.
+    // (functions/adapters/aws/dynamo/); test/infra/iam.test.ts evaluates the result call by call.
     this.links = new BatonFunction(this, 'links', {
       description: 'One-click links: records read, kudos, ratings and unsubscribes from signed tokens',
       memorySize: 256,

@@ -14,9 +14,9 @@
 // a reply's Message-ID is recorded once.
 import { parseArgs } from 'node:util';
 import { AwsDeadLetters, createDeadLetterClients, peek, REPLAY_VISIBILITY_SECONDS, type DeadLetterPort } from '#adapters/aws/dead-letters';
-import type { ScheduleRecord, Store } from '#adapters/aws/dynamo';
+import type { Store } from '#adapters/aws/dynamo';
 import { JobSchema } from '#core/jobs';
-import { nextCronOccurrence } from '#core/schedule-plan';
+import { nextCronOccurrence, type ScheduleRecord } from '#core/schedule-plan';
 import { openAwsTarget } from '../aws-target.ts';
 import { describeJob, formatDeadLetter, interpret, QUEUE_NAMES, QUEUE_TITLES, type DeadLetter, type FailureQueues, type QueueName } from '../dead-letters.ts';
 import { localDispatch, type DispatchFn } from '#adapters/local/scheduler';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PublishedSeries } from '#adapters/aws/dynamo';
+import type { PublishedSeries } from '#core/records';
 import { compileTraining } from '#emails/compile';
 import { detectAutoReply } from '#core/auto-reply';
 import {

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { StoredParticipant } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import type { Participant, Response, Series, Training } from '#core/model';
 import {
   composeUploadLink,

@@ -32,7 +32,8 @@
 // `source` is always `linkTokenId(token)`. Ids follow the act, not the token, so the same act
 // from two emails (the training and its reminder, or mail sent before a re-publish changed the
 // links' expiry) is one record.
-import type { PublishedSeries, StoredParticipant } from '#adapters/aws/dynamo';
+import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { LinkStore } from './ports.ts';
 import type { Response, Training } from '#core/model';
 import { page, type PageContent, type PageReply } from '#mail/pages';
 import { participantKey, responseKey } from '#core/short-key';
@@ -41,14 +42,7 @@ import { linkTokenId, verifyLinkToken, type LinkTokenPayload, type Secrets } fro
 
 export type { PageReply as LinkReply } from '#mail/pages';
 
-/** The parts of the store the links need (functions/adapters/aws/dynamo.ts implements them). */
-export interface LinkStore {
-  getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
-  getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
-  findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
-  putResponse(response: Response): Promise<{ stored: boolean }>;
-  setUnsubscribed(seriesId: string, email: string, at: Date | string | null): Promise<StoredParticipant | undefined>;
-}
+export type { LinkStore } from './ports.ts';
 
 export interface LinkRequest {
   method: string;

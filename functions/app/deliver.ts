@@ -20,23 +20,10 @@
 // that window *and* the event to arrive later than the lease (minutes); locally nothing is left.
 import { DEFAULT_LEASE_MS } from '#contract/names';
 
-export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
+import type { BuiltMail, Clock, DeliveryLedger, Mailer } from './ports.ts';
 
-export interface DeliveryLedger {
-  claimDelivery(seriesId: string, emailId: string, opts: { now: Date; leaseMs: number }): Promise<ClaimResult>;
-  completeDelivery(seriesId: string, emailId: string, opts: { sesMessageId: string; sentAt: Date }): Promise<void>;
-  releaseDelivery?(seriesId: string, emailId: string, opts: { error?: string }): Promise<void>;
-  /** Which of these are sent already: lets a rerun skip them with a few reads instead of a conditional write each. */
-  sentAmong?(seriesId: string, emailIds: readonly string[]): Promise<Set<string>>;
-}
-
-export interface BuiltMail {
-  from: string;
-  to: string;
-  raw: string;
-  /** SES message tags naming the delivery, so SES's own Send event can record it as sent. */
-  tags?: Record<string, string>;
-}
+export type { ClaimResult } from '#core/records';
+export type { BuiltMail, DeliveryLedger } from './ports.ts';
 
 // SES message tags allow only [A-Za-z0-9_-] in at most 256 characters, and our ids hold '#',
 // '@' and '.': base64url keeps them readable back exactly.
@@ -107,10 +94,10 @@ export interface Outgoing {
 
 export interface DeliverDeps {
   ledger: DeliveryLedger;
-  send(mail: BuiltMail): Promise<string>;
+  send: Mailer;
   /** Addresses on the suppression list among the given ones. */
   suppressedAmong(emails: string[]): Promise<Set<string>>;
-  now(): Date;
+  now: Clock;
   /** How long a claim holds before another run may take it over. */
   leaseMs?: number;
 }

@@ -11,11 +11,10 @@
 //      in EventBridge Scheduler too when publishing to the aws target (`remote`);
 //   6. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
 //      cancel job: both run at once and reach whoever holds that training's calendar.
-import type { Store } from '#adapters/aws/dynamo';
+import type { PublishStore, Schedules, TemplateCompiler } from './ports.ts';
 import type { Participant, Series, Training } from '#core/model';
 import { isActive } from '#core/audience';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
-import type { CompiledEmail } from '#mail/fill';
 import { advanceCalendars, changeSchedules, isChangeJob } from './planners/update.ts';
 
 export interface PublishResult {
@@ -30,19 +29,14 @@ export interface PublishResult {
   changes: SeriesDiff;
 }
 
-/** Where schedules live besides the store's records: EventBridge Scheduler in AWS. */
-export interface RemoteSchedules {
-  apply(seriesId: string, diff: ScheduleDiff): Promise<unknown>;
-}
-
-/** Every email of a series compiled once (MJML, at publish time only), by template name. */
-export type TemplateCompiler = (series: Series, trainings: Training[]) => Promise<Map<string, CompiledEmail>>;
+/** The name the CLI knows the Schedules port by. */
+export type { Schedules as RemoteSchedules, TemplateCompiler } from './ports.ts';
 
 /**
  * The store's record of a series' schedules: what the next publish diffs against on every
  * target, and what the local clock fires. EventBridge keeps its own copy (`remote`).
  */
-export async function recordSchedules(store: Pick<Store, 'putSchedule' | 'deleteSchedule'>, seriesId: string, diff: Pick<ScheduleDiff, 'create' | 'update' | 'delete'>, now: Date): Promise<void> {
+export async function recordSchedules(store: Pick<PublishStore, 'putSchedule' | 'deleteSchedule'>, seriesId: string, diff: Pick<ScheduleDiff, 'create' | 'update' | 'delete'>, now: Date): Promise<void> {
   for (const spec of [...diff.create, ...diff.update]) await store.putSchedule(seriesId, recordFromSpec(spec, now));
   for (const name of diff.delete) await store.deleteSchedule(seriesId, name);
 }
@@ -50,14 +44,14 @@ export async function recordSchedules(store: Pick<Store, 'putSchedule' | 'delete
 export interface SyncOptions {
   /** Participants just enrolled: they get the kickoff and any open training they missed. */
   added?: readonly Participant[];
-  remote?: RemoteSchedules;
+  remote?: Schedules;
 }
 
 /**
  * Brings a published series' schedules in line with its trainings and participants. Publishing
  * calls it; enrolling should too, since training sends are planned per participants' zones.
  */
-export async function syncSchedules(store: Store, seriesId: string, now: Date, options: SyncOptions = {}): Promise<ScheduleDiff> {
+export async function syncSchedules(store: PublishStore, seriesId: string, now: Date, options: SyncOptions = {}): Promise<ScheduleDiff> {
   const published = await store.getSeries(seriesId);
   if (!published) throw new Error(`series "${seriesId}" is not published: publish it before planning its schedules`);
   const participants = (await store.listParticipants(seriesId)).filter(isActive);
@@ -79,11 +73,11 @@ export async function syncSchedules(store: Store, seriesId: string, now: Date, o
 }
 
 export interface PublishDeps {
-  store: Store;
+  store: PublishStore;
   compile: TemplateCompiler;
   now: Date;
   /** EventBridge Scheduler on the aws target; the local clock needs only the store's records. */
-  remote?: RemoteSchedules;
+  remote?: Schedules;
 }
 
 /** Publishes a parsed series (the CLI reads and validates the folder first). */

@@ -30,8 +30,8 @@ import { blockReason } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
-import type { PublishedSeries, Store, StoredParticipant } from '#adapters/aws/dynamo';
-import type { MailStore } from '#adapters/aws/mail-store';
+import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { InboundStore, Logger, MailStore, Mailer, RouteStore } from './ports.ts';
 import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
 import { detectAutoReply, readReturnDate } from '#core/auto-reply';
@@ -39,7 +39,7 @@ import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext 
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
 import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
-import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
+import { deliver, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
 import { REPLY_MARKER } from '#core/reply-marker';
@@ -146,35 +146,15 @@ export interface DailyCaps {
  */
 export const DEFAULT_DAILY_CAPS: DailyCaps = { contributions: 20, acks: 5 };
 
-/** The data layer as the inbound pipeline uses it. */
-export type InboundStore = Pick<
-  Store,
-  | 'findSeriesByKey'
-  | 'getSeries'
-  | 'findParticipantByKey'
-  | 'getParticipant'
-  | 'findResponseByKey'
-  | 'getTemplate'
-  | 'putResponse'
-  | 'recordInboundMessage'
-  | 'setOutOfOffice'
-  | 'setUnsubscribed'
-  | 'claimDelivery'
-  | 'completeDelivery'
-  | 'releaseDelivery'
-  | 'suppressedAmong'
-  | 'takeQuota'
->;
-
-export type RouteStore = Pick<Store, 'findSeriesByKey' | 'getSeries' | 'findParticipantByKey' | 'getParticipant' | 'findResponseByKey' | 'getTemplate'>;
+export type { InboundStore, RouteStore } from './ports.ts';
 
 export interface InboundDeps {
   store: InboundStore;
   mailStore: Pick<MailStore, 'putAttachment'>;
   /** Sends an ack or upload-link answer; returns the SES message id. */
-  send(mail: BuiltMail): Promise<string>;
+  send: Mailer;
   /** One JSON-able record per message, with the outcome and its reason. */
-  log?(record: Record<string, unknown>): void;
+  log?: Logger;
 }
 
 // ---------------------------------------------------------------------------------------------

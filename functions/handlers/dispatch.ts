@@ -9,7 +9,7 @@
 //   4. any email that failed to send fails the invocation, so the retry sends the rest (the
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
-import type { StoredParticipant } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';

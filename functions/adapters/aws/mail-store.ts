@@ -5,14 +5,9 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { MailStore } from '#app/ports';
 
-export interface MailStore {
-  /** Keeps a raw message under `key`; returns the reference stored with the records. */
-  putRaw(key: string, raw: Uint8Array): Promise<string>;
-  getRaw(key: string): Promise<Buffer>;
-  /** Keeps one attachment under `key` (deterministic: a redelivery overwrites, never duplicates). */
-  putAttachment(key: string, content: Uint8Array, contentType: string): Promise<string>;
-}
+export type { MailStore } from '#app/ports';
 
 /** Keys are built from ids and sanitized file names, but a key must never climb out of its folder. */
 function checkKey(key: string): string {

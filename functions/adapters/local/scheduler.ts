@@ -14,12 +14,12 @@
 // The delivery ledger under dispatch is what makes a second run of a job send nothing twice;
 // the record states keep the clock from running it again in the first place.
 import { join } from 'node:path';
-import type { ScheduleRecord, Store } from '#adapters/aws/dynamo';
+import type { Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import { DeliveriesHeldError, requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { JobSchema, type Job } from '#core/jobs';
-import { nextCronOccurrence, type ScheduleDiff } from '#core/schedule-plan';
+import { nextCronOccurrence, type ScheduleDiff, type ScheduleRecord } from '#core/schedule-plan';
 import { recordSchedules } from '#app/publish';
 import type { LocalConfig } from './config.ts';
 

@@ -8,7 +8,7 @@
 //   they get "you've been removed" cancelling every training whose calendar they hold, each
 //   at its SEQUENCE + 1.
 // The ledger keys on emailId('cancel', slug, email, 's<SEQUENCE>') and ('cancel', -, email, 'removed').
-import type { Store } from '#adapters/aws/dynamo';
+import type { JobStore } from '../ports.ts';
 import { TEMPLATE } from '#mail/template-names';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareCancelSend } from '#mail/compose';
@@ -57,7 +57,7 @@ const trainingCancel: JobPlanner = async ({ job, published, participants, deps, 
 };
 
 /** The trainings whose calendars a person holds: all windows with the kickoff, focus holds with each training email. */
-export async function heldCalendars(store: Pick<Store, 'listDeliveries'>, seriesId: string, email: string, trainings: readonly Training[]): Promise<{ windows: Training[]; focus: Set<string> }> {
+export async function heldCalendars(store: Pick<JobStore, 'listDeliveries'>, seriesId: string, email: string, trainings: readonly Training[]): Promise<{ windows: Training[]; focus: Set<string> }> {
   const [kickoff, ...perTraining] = await Promise.all([
     store.listDeliveries(seriesId, `kickoff#-#${email}`),
     ...trainings.map((t) => store.listDeliveries(seriesId, `training#${t.slug}#${email}`)),

@@ -8,7 +8,7 @@
 //   4. one email per adoption: the ledger keys on emailId('follow-up', slug, email, strategyId).
 // Out-of-office does not hold a check-in back: it waits in the inbox, there is no second one.
 import { TEMPLATE } from '#mail/template-names';
-import type { StoredParticipant } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';

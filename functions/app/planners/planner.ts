@@ -1,16 +1,17 @@
 // What every planner is given and returns. Dispatch (run-job.ts) owns the map of planners by job
 // kind and imports them; they import only this contract back, so the two never form a circle.
-import type { Store, StoredParticipant, PublishedSeries } from '#adapters/aws/dynamo';
+import type { PublishedSeries, StoredParticipant } from '#core/records';
 import type { Job } from '#core/jobs';
 import type { MailSettings } from '#mail/compose';
 import type { CompiledEmail } from '#mail/fill';
-import type { BuiltMail, Outgoing } from '../deliver.ts';
+import type { Outgoing } from '../deliver.ts';
+import type { Clock, JobStore, Mailer } from '../ports.ts';
 
 export interface DispatchDeps {
-  store: Store;
-  send(mail: BuiltMail): Promise<string>;
+  store: JobStore;
+  send: Mailer;
   settings: MailSettings;
-  now(): Date;
+  now: Clock;
   leaseMs?: number;
 }
 

@@ -13,7 +13,7 @@
 // import back would make the map's initialisation depend on module order. Nor do they import the
 // email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
 import { TEMPLATE } from '#mail/template-names';
-import type { StoredParticipant } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareReminderSend, type ReminderStatus } from '#mail/compose';

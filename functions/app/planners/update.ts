@@ -12,7 +12,8 @@
 //   2. the holders of the training's calendar, from the delivery ledger: the training email
 //      (window + focus hold) or the kickoff only (window);
 //   3. one email per holder; the ledger keys on emailId('update', slug, email, 's<SEQUENCE>').
-import type { CalendarState, Store, StoredParticipant } from '#adapters/aws/dynamo';
+import type { CalendarState } from '#core/records';
+import type { JobStore } from '../ports.ts';
 import { blockReason } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import type { Outgoing } from '../deliver.ts';
@@ -101,7 +102,7 @@ export function isChangeJob(job: unknown): boolean {
 }
 
 /** Per training slug, the SEQUENCE its events carry now (0 when it never moved). */
-export async function calendarSequences(store: Pick<Store, 'getCalendars'>, seriesId: string): Promise<Record<string, number>> {
+export async function calendarSequences(store: Pick<JobStore, 'getCalendars'>, seriesId: string): Promise<Record<string, number>> {
   return Object.fromEntries((await store.getCalendars(seriesId)).map((s) => [s.slug, s.sequence]));
 }
 
@@ -112,7 +113,7 @@ const emailOf = (id: string): string | undefined => id.split('#')[2];
  * Who holds a training's calendar, from the delivery ledger: 'training' when its email (window
  * and focus hold) was sent or claimed, 'kickoff' when only the kickoff's window was.
  */
-export async function calendarHolders(store: Pick<Store, 'listDeliveries'>, seriesId: string, slug: string): Promise<Map<string, 'training' | 'kickoff'>> {
+export async function calendarHolders(store: Pick<JobStore, 'listDeliveries'>, seriesId: string, slug: string): Promise<Map<string, 'training' | 'kickoff'>> {
   const [kickoffs, trainings] = await Promise.all([store.listDeliveries(seriesId, 'kickoff#'), store.listDeliveries(seriesId, `training#${slug}#`)]);
   const holders = new Map<string, 'training' | 'kickoff'>();
   for (const d of kickoffs) {

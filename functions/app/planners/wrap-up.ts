@@ -7,7 +7,7 @@
 //      built once for the whole send;
 //   3. one wrap-up per person: the ledger keys on emailId('wrap-up', undefined, email).
 import { TEMPLATE } from '#mail/template-names';
-import type { StoredParticipant } from '#adapters/aws/dynamo';
+import type { StoredParticipant } from '#core/records';
 import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
 import { emailId, prepareWrapUpSend } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';

@@ -49,7 +49,8 @@ async function seed(store: Store): Promise<void> {
 }
 
 /** Sends into a list, read back as each recipient's plain text. */
-function depsFor(store: Store, now: Date, sent: BuiltMail[]): DispatchDeps {
+// The full Store, not just the JobStore run-job needs: the dispatch handler below reads more of it.
+function depsFor(store: Store, now: Date, sent: BuiltMail[]): DispatchDeps & { store: Store } {
   return {
     store,
     send: async (mail) => {

@@ -2,7 +2,7 @@
 // what is recorded (and only on POST), which page and status come back, and that nothing
 // changes for tampered, expired or orphaned links.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PublishedSeries, StoredParticipant } from '#adapters/aws/dynamo';
+import type { PublishedSeries, StoredParticipant } from '#core/records';
 import { handleLink, isKudos, linkResponseId, tokenFromPath, type LinkStore } from '#app/click-link';
 import type { Response } from '#core/model';
 import { SECURITY_HEADERS } from '#mail/pages';

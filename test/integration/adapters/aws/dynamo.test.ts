@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, MalformedItemError, type Store } from '#adapters/aws/dynamo';
+import { createDynamoClient, createStore, MalformedItemError, type Store } from '#adapters/aws/dynamo';
 import {
   ParticipantSchema,
   ResponseSchema,
@@ -482,6 +482,29 @@ describe('persistence', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('request counting', () => {
+  it('counts each store on its own, even when stores share a client, and leaves the client as it was', async () => {
+    // Prepare: a client of its own, so the recorder on db.client (checked below) does not see it.
+    const client = createDynamoClient({ endpoint: db.endpoint });
+    try {
+      const first = createStore({ client, tableName: db.tableName });
+      const second = createStore({ client, tableName: db.tableName });
+
+      // Act
+      await first.getSeries('counted-a');
+      await first.getTemplate('counted-a', 'kickoff');
+      await second.getSeries('counted-b');
+
+      // Assess
+      expect(first.requests).toEqual({ total: 2, byOperation: { Query: 1, GetItem: 1 } });
+      expect(second.requests).toEqual({ total: 1, byOperation: { Query: 1 } });
+      expect(client.middlewareStack.identify().join(' ')).not.toMatch(/batonCountRequests/);
+    } finally {
+      client.destroy();
     }
   });
 });

@@ -1,0 +1,70 @@
+// The store: Baton's one table behind every repository port the use cases define (app/ports.ts),
+// composed from one module per aggregate. table.ts knows the keys and indexes and lists the
+// access patterns; each aggregate module builds and parses its own items.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  CalendarRepository,
+  DeliveryRepository,
+  InboundLog,
+  ParticipantRepository,
+  Quotas,
+  ResponseRepository,
+  ScheduleRepository,
+  SeriesRepository,
+  SuppressionList,
+  TemplateRepository,
+} from '#app/ports';
+import { calendarRepository } from './calendars.ts';
+import type { RequestCounts } from './client.ts';
+import { inboundLog } from './inbound.ts';
+import { deliveryLedger } from './ledger.ts';
+import { participantRepository } from './participants.ts';
+import { quotas } from './quotas.ts';
+import { responseRepository } from './responses.ts';
+import { scheduleRepository } from './schedules.ts';
+import { seriesRepository } from './series.ts';
+import { suppressionList } from './suppression.ts';
+import { openTable } from './table.ts';
+import { templateRepository } from './templates.ts';
+
+export interface Store
+  extends SeriesRepository,
+    TemplateRepository,
+    ParticipantRepository,
+    SuppressionList,
+    ResponseRepository,
+    DeliveryRepository,
+    InboundLog,
+    Quotas,
+    ScheduleRepository,
+    CalendarRepository {
+  readonly tableName: string;
+  /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
+  readonly requests: RequestCounts;
+}
+
+export function createStore(options: {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Called before every request with its operation name (Query, PutItem, …). */
+  onRequest?: (operation: string) => void;
+}): Store {
+  const table = openTable(options);
+  return {
+    tableName: table.tableName,
+    requests: table.requests,
+    ...seriesRepository(table),
+    ...templateRepository(table),
+    ...participantRepository(table),
+    ...suppressionList(table),
+    ...responseRepository(table),
+    ...deliveryLedger(table),
+    ...inboundLog(table),
+    ...quotas(table),
+    ...scheduleRepository(table),
+    ...calendarRepository(table),
+  };
+}
+
+export { createDynamoClient, type RequestCounts } from './client.ts';
+export { MalformedItemError } from './table.ts';

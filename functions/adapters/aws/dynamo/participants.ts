@@ -1,0 +1,160 @@
+// The participants of a series, one item each, under the short key their reply tokens carry (the
+// table module says why), and in the email index for "which series is this person in".
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ParticipantSchema, type Participant } from '#core/model';
+import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type StoredParticipant } from '#core/records';
+import { participantKey } from '#core/short-key';
+import type { ParticipantRepository } from '#app/ports';
+import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
+
+const ParticipantItemSchema = KeysSchema.extend(ParticipantSchema.shape)
+  .extend(ParticipantStatusSchema.shape)
+  .extend({ itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
+
+export function participantRepository(table: Table): ParticipantRepository {
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
+
+  const toParticipant = (item: Item): StoredParticipant =>
+    strip(parse(ParticipantItemSchema, item, 'participant'), 'seriesId') as StoredParticipant;
+
+  async function putParticipants(seriesId: string, participants: Participant[]) {
+    const pk = key.series(seriesId);
+    const existing = new Map((await queryPrefix(pk, key.participantSk(''))).map((i) => [i[SK], toParticipant(i)]));
+    const incoming = new Map<string, Participant>();
+    for (const p of participants) {
+      const email = p.email.toLowerCase();
+      const sk = key.participantSk(participantKey(seriesId, email));
+      const other = incoming.get(sk) ?? existing.get(sk);
+      if (other && other.email !== email) {
+        // 40-bit keys make this about one in ten million for a series of 1,000; refuse rather
+        // than let one person's replies land on another.
+        throw new Error(
+          `Participants ${other.email} and ${email} of series "${seriesId}" share the reply key ` +
+            `${participantKey(seriesId, email)}. Enroll one of them under another address.`,
+        );
+      }
+      incoming.set(sk, { ...p, email });
+    }
+    const writes = [...incoming].map(([sk, p]): WriteRequest => {
+      // Re-enrolling must not forget that someone unsubscribed or bounced.
+      const before = existing.get(sk);
+      const status: ParticipantStatus = before
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil }
+        : {};
+      return {
+        PutRequest: {
+          Item: {
+            [PK]: pk,
+            [SK]: sk,
+            [GSI.partitionKey]: key.emailGsi(p.email),
+            [GSI.sortKey]: key.participantGsiSk(seriesId),
+            itemType: 'participant',
+            seriesId,
+            key: participantKey(seriesId, p.email),
+            email: p.email,
+            name: p.name,
+            timeZone: p.timeZone,
+            workStart: p.workStart,
+            ...status,
+          },
+        },
+      };
+    });
+    await batchWrite(writes);
+  }
+
+  async function listParticipants(seriesId: string) {
+    const items = await queryPrefix(key.series(seriesId), key.participantSk(''));
+    return items.map(toParticipant).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  }
+
+  async function findParticipantByKey(seriesId: string, k: string) {
+    const item = await getItem(key.series(seriesId), key.participantSk(k.toLowerCase()));
+    return item ? toParticipant(item) : undefined;
+  }
+
+  async function getParticipant(seriesId: string, email: string) {
+    const normalized = email.toLowerCase();
+    const found = await findParticipantByKey(seriesId, participantKey(seriesId, normalized));
+    return found?.email === normalized ? found : undefined;
+  }
+
+  async function setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch) {
+    const normalized = email.toLowerCase();
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const names: Record<string, string> = { '#pk': PK, '#email': 'email' };
+    const values: Record<string, unknown> = { ':email': normalized };
+    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil'] as const) {
+      const value = patch[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) removes.push(`#${field}`);
+      else {
+        sets.push(`#${field} = :${field}`);
+        values[`:${field}`] = toIso(value, field);
+      }
+    }
+    const pk = key.series(seriesId);
+    const sk = key.participantSk(participantKey(seriesId, normalized));
+    if (sets.length === 0 && removes.length === 0) return getParticipant(seriesId, normalized);
+    try {
+      const out = await send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: pk, [SK]: sk },
+          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+            .filter(Boolean)
+            .join(' '),
+          // Never create a half participant from a status change.
+          ConditionExpression: 'attribute_exists(#pk) AND #email = :email',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toParticipant(out.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function removeParticipant(seriesId: string, email: string) {
+    const normalized = email.toLowerCase();
+    try {
+      await send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { [PK]: key.series(seriesId), [SK]: key.participantSk(participantKey(seriesId, normalized)) },
+          ConditionExpression: '#email = :email',
+          ExpressionAttributeNames: { '#email': 'email' },
+          ExpressionAttributeValues: { ':email': normalized },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async function listSeriesOfParticipant(email: string) {
+    const items = await queryIndexPrefix(key.emailGsi(email.toLowerCase()), key.participantGsiSk(''));
+    return items.map((i) => String(i[GSI.sortKey]).slice(key.participantGsiSk('').length));
+  }
+
+  return {
+    putParticipants,
+    listParticipants,
+    getParticipant,
+    findParticipantByKey,
+    setParticipantStatus,
+    setUnsubscribed: (s, e, at) => setParticipantStatus(s, e, { unsubscribedAt: at }),
+    setBounced: (s, e, at) => setParticipantStatus(s, e, { bouncedAt: at }),
+    setOutOfOffice: (s, e, until) => setParticipantStatus(s, e, { outOfOfficeUntil: until }),
+    removeParticipant,
+    listSeriesOfParticipant,
+  };
+}

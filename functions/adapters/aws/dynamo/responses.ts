@@ -1,0 +1,102 @@
+// Responses: one item per reply, keyed by training so a training's responses are one Query, in
+// the email index for a participant's own; and a pointer item from each response's short key.
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ResponseSchema, type Response } from '#core/model';
+import { responseKey } from '#core/short-key';
+import type { ResponseRepository } from '#app/ports';
+import { GSI, isConditionFailure, key, KeysSchema, PK, SK, type Item, type Table, type WriteRequest } from './table.ts';
+
+const ResponseItemSchema = KeysSchema.extend(ResponseSchema.shape).extend({ itemType: z.literal('response') });
+const ResponseKeyItemSchema = KeysSchema.extend({ itemType: z.literal('response-key'), responseSk: z.string() });
+
+export function responseRepository(table: Table): ResponseRepository {
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
+
+  const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
+
+  async function importResponses(responses: Response[]) {
+    const writes: WriteRequest[] = [];
+    for (const response of responses) {
+      const r = ResponseSchema.parse(response);
+      const pk = key.series(r.seriesId);
+      const sk = key.responseSk(r.trainingSlug, r.id);
+      writes.push(
+        {
+          PutRequest: {
+            Item: {
+              ...r,
+              [PK]: pk,
+              [SK]: sk,
+              [GSI.partitionKey]: key.emailGsi(r.participantEmail),
+              [GSI.sortKey]: key.responseGsiSk(r.seriesId, r.receivedAt, r.id),
+              itemType: 'response',
+            },
+          },
+        },
+        { PutRequest: { Item: { [PK]: pk, [SK]: key.responseKeySk(responseKey(r.seriesId, r.id)), itemType: 'response-key', responseSk: sk } } },
+      );
+    }
+    await batchWrite(writes);
+  }
+
+  async function putResponse(response: Response) {
+    const r = ResponseSchema.parse(response);
+    const pk = key.series(r.seriesId);
+    const sk = key.responseSk(r.trainingSlug, r.id);
+    let stored = true;
+    try {
+      await send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...r,
+            [PK]: pk,
+            [SK]: sk,
+            [GSI.partitionKey]: key.emailGsi(r.participantEmail),
+            [GSI.sortKey]: key.responseGsiSk(r.seriesId, r.receivedAt, r.id),
+            itemType: 'response',
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      stored = false;
+    }
+    // Written on duplicates too, so a crash between the two puts heals on the redelivery.
+    await send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { [PK]: pk, [SK]: key.responseKeySk(responseKey(r.seriesId, r.id)), itemType: 'response-key', responseSk: sk },
+      }),
+    );
+    return { stored };
+  }
+
+  const byReceived = (a: Response, b: Response) =>
+    a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+  async function listResponses(seriesId: string, filter: { trainingSlug?: string } = {}) {
+    const prefix = filter.trainingSlug ? key.responseSk(filter.trainingSlug, '') : 'RESPONSE#';
+    const items = await queryPrefix(key.series(seriesId), prefix);
+    return items.map(toResponse).sort(byReceived);
+  }
+
+  async function listResponsesByParticipant(seriesId: string, email: string) {
+    const items = await queryIndexPrefix(key.emailGsi(email.toLowerCase()), `RESPONSE#${seriesId}#`);
+    return items.map(toResponse);
+  }
+
+  async function findResponseByKey(seriesId: string, k: string) {
+    const pk = key.series(seriesId);
+    const pointer = await getItem(pk, key.responseKeySk(k.toLowerCase()));
+    if (!pointer) return undefined;
+    const { responseSk } = parse(ResponseKeyItemSchema, pointer, 'response key');
+    const item = await getItem(pk, responseSk);
+    return item ? toResponse(item) : undefined;
+  }
+
+  return { putResponse, importResponses, listResponses, listResponsesByParticipant, findResponseByKey };
+}

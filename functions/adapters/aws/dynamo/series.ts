@@ -1,0 +1,105 @@
+// A published series and its trainings: one item for the series (the gate a publish passes
+// through, and the short key's index entry), one per training, read back in one Query.
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
+import type { Instant, PublishedSeries } from '#core/records';
+import { seriesKey } from '#core/short-key';
+import type { SeriesRepository } from '#app/ports';
+import { GSI, isConditionFailure, key, KeysSchema, MalformedItemError, PK, SK, toIso, type Table, type WriteRequest } from './table.ts';
+
+const SeriesItemSchema = KeysSchema.extend({
+  itemType: z.literal('series'),
+  series: SeriesSchema,
+  publishedAt: z.iso.datetime(),
+  version: z.number().int(),
+});
+const TrainingItemSchema = KeysSchema.extend({ itemType: z.literal('training'), training: TrainingSchema });
+
+export function seriesRepository(table: Table): SeriesRepository {
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, batchWrite } = table;
+
+  async function putSeries(series: Series, trainings: Training[], meta: { publishedAt: Instant; version: number }) {
+    const pk = key.series(series.id);
+    const sk = seriesKey(series.id);
+    const holders = (await queryIndexPrefix(key.seriesKeyGsi(sk), 'SERIES#')).filter((i) => i[PK] !== pk);
+    if (holders.length > 0) {
+      throw new Error(
+        `Series id "${series.id}" has the same short key (${sk}) as the published series ` +
+          `${holders.map((h) => String(h[PK]).slice('SERIES#'.length)).join(', ')}, so replies could not tell ` +
+          `them apart. Choose a different series id.`,
+      );
+    }
+    const existing = await queryPrefix(pk, key.seriesSk, { ProjectionExpression: '#sk, version' });
+    const slugs = new Set(trainings.map((t) => t.slug));
+    if (slugs.size !== trainings.length) throw new Error(`Series "${series.id}" has two trainings with the same slug.`);
+
+    // The series item is the gate: a publisher holding an older version must not overwrite
+    // trainings, so it goes first and conditionally.
+    try {
+      await send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            [PK]: pk,
+            [SK]: key.seriesSk,
+            [GSI.partitionKey]: key.seriesKeyGsi(sk),
+            [GSI.sortKey]: pk,
+            itemType: 'series',
+            series,
+            publishedAt: toIso(meta.publishedAt, 'publishedAt'),
+            version: meta.version,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #version < :version',
+          ExpressionAttributeNames: { '#pk': PK, '#version': 'version' },
+          ExpressionAttributeValues: { ':version': meta.version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = existing.find((i) => i[SK] === key.seriesSk)?.version;
+      throw new Error(
+        `Series "${series.id}" is already published at version ${String(current ?? '(concurrently written)')}; ` +
+          `publishing version ${meta.version} would go backwards. Read it again and publish a higher version.`,
+      );
+    }
+
+    const stale = existing
+      .map((i) => String(i[SK]))
+      .filter((s) => s.startsWith(key.trainingSk('')) && !slugs.has(s.slice(key.trainingSk('').length)));
+    await batchWrite([
+      ...trainings.map(
+        (training): WriteRequest => ({
+          PutRequest: { Item: { [PK]: pk, [SK]: key.trainingSk(training.slug), itemType: 'training', training } },
+        }),
+      ),
+      ...stale.map((s): WriteRequest => ({ DeleteRequest: { Key: { [PK]: pk, [SK]: s } } })),
+    ]);
+  }
+
+  async function getSeries(seriesId: string): Promise<PublishedSeries | undefined> {
+    const items = await queryPrefix(key.series(seriesId), key.seriesSk);
+    if (items.length === 0) return undefined;
+    const head = items.find((i) => i[SK] === key.seriesSk);
+    if (!head) {
+      throw new MalformedItemError(
+        `DynamoDB table ${tableName}: series "${seriesId}" has training items but no series item ` +
+          `(${PK}=${key.series(seriesId)} ${SK}=${key.seriesSk}). Publish the series again to repair it.`,
+      );
+    }
+    const { series, publishedAt, version } = parse(SeriesItemSchema, head, 'series');
+    const trainings = items
+      .filter((i) => i !== head)
+      .map((i) => parse(TrainingItemSchema, i, 'training').training)
+      .sort((a, b) => a.order - b.order);
+    return { series, trainings, publishedAt, version };
+  }
+
+  async function findSeriesByKey(k: string): Promise<string | undefined> {
+    const items = await queryIndexPrefix(key.seriesKeyGsi(k.toLowerCase()), 'SERIES#');
+    const first = items[0];
+    return first ? String(first[PK]).slice('SERIES#'.length) : undefined;
+  }
+
+  return { putSeries, getSeries, findSeriesByKey };
+}

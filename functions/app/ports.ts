@@ -1,0 +1,228 @@
+// What the use cases need from the world outside, in their own terms. The app owns these
+// interfaces and the adapters implement them (functions/adapters/aws/dynamo/ the repositories,
+// aws/ses.ts and the local SMTP the Mailer, aws/scheduler.ts and the local clock the Schedules,
+// aws/mail-store.ts the MailStore, emails/ the TemplateCompiler), so the app never imports an
+// adapter and a test hands in a plain object.
+//
+// The repositories are cut the way the table's aggregates are (one per module under dynamo/);
+// each use case then asks for the few it reads and writes, so a fake for a test is small and what
+// a use case may touch is written down:
+//
+// | port          | used by                                   | repositories                                   |
+// | ------------- | ----------------------------------------- | ---------------------------------------------- |
+// | JobStore      | run-job.ts, planners/                     | series, templates, participants, responses,    |
+// |               |                                           | delivery ledger, calendars, suppression list   |
+// | PublishStore  | publish.ts                                | series, templates, participants, schedules,    |
+// |               |                                           | calendars                                      |
+// | InboundStore  | receive-reply.ts                          | series, templates, participants, responses,    |
+// |               |                                           | ledger, suppression, inbound log, quotas       |
+// | RouteStore    | receive-reply.ts routeMessage, parse-reply| series, templates, participants, responses     |
+// | LinkStore     | click-link.ts                             | series, participants, responses                |
+// | DeliveryLedger| deliver.ts                                | delivery ledger                                |
+import type { Participant, Response, Series, Training } from '#core/model';
+import type {
+  CalendarState,
+  ClaimResult,
+  Delivery,
+  Instant,
+  ParticipantStatusPatch,
+  PublishedSeries,
+  StoredParticipant,
+  Suppression,
+} from '#core/records';
+import type { ScheduleDiff, ScheduleRecord } from '#core/schedule-plan';
+import type { CompiledEmail } from '#mail/fill';
+
+// ---------------------------------------------------------------------------------------------
+// Repositories, one per aggregate
+
+export interface SeriesRepository {
+  putSeries(series: Series, trainings: Training[], meta: { publishedAt: Instant; version: number }): Promise<void>;
+  getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
+  findSeriesByKey(key: string): Promise<string | undefined>;
+}
+
+/** Compiled email templates of a series, by name. */
+export interface TemplateRepository {
+  putTemplate(seriesId: string, name: string, value: string): Promise<void>;
+  getTemplate(seriesId: string, name: string): Promise<string | undefined>;
+  getTemplates(seriesId: string, namePrefix?: string): Promise<Map<string, string>>;
+  /** Deletes the series' templates whose names are not in `keep`; returns the deleted names. */
+  pruneTemplates(seriesId: string, keep: Iterable<string>): Promise<string[]>;
+}
+
+export interface ParticipantRepository {
+  putParticipants(seriesId: string, participants: Participant[]): Promise<void>;
+  listParticipants(seriesId: string): Promise<StoredParticipant[]>;
+  getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
+  findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
+  setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
+  setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
+  setBounced(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
+  setOutOfOffice(seriesId: string, email: string, until: Instant | null): Promise<StoredParticipant | undefined>;
+  /** True when there was such a participant. */
+  removeParticipant(seriesId: string, email: string): Promise<boolean>;
+  /** Ids of the series this address is enrolled in (eventually consistent: an index). */
+  listSeriesOfParticipant(email: string): Promise<string[]>;
+}
+
+export interface ResponseRepository {
+  putResponse(response: Response): Promise<{ stored: boolean }>;
+  /**
+   * Bulk load of responses (restores, migrations, benchmarks): BatchWrite, no duplicate check.
+   * Replies never come through here; they use putResponse.
+   */
+  importResponses(responses: Response[]): Promise<void>;
+  listResponses(seriesId: string, filter?: { trainingSlug?: string }): Promise<Response[]>;
+  listResponsesByParticipant(seriesId: string, email: string): Promise<Response[]>;
+  findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
+}
+
+/**
+ * One record per email a series sends, claimed before the send and completed after it, so a
+ * rerun or a second sender never sends the same email twice (deliver.ts tells the whole story).
+ * deliver.ts needs only the first four; the rest are for SES's events, planners and restores.
+ */
+export interface DeliveryLedger {
+  claimDelivery(seriesId: string, emailId: string, opts: { now: Date; leaseMs: number }): Promise<ClaimResult>;
+  completeDelivery(seriesId: string, emailId: string, opts: { sesMessageId: string; sentAt: Date }): Promise<void>;
+  /** Gives a claim back after a failed send so the next attempt need not wait for the lease. */
+  releaseDelivery?(seriesId: string, emailId: string, opts: { error?: string }): Promise<void>;
+  /** Which of these are sent already: lets a rerun skip them with a few reads instead of a conditional write each. */
+  sentAmong?(seriesId: string, emailIds: readonly string[]): Promise<Set<string>>;
+}
+
+/** The whole ledger as the store keeps it. */
+export interface DeliveryRepository extends Required<DeliveryLedger> {
+  completeDelivery(seriesId: string, emailId: string, result: { sesMessageId: string; sentAt: Instant }): Promise<void>;
+  releaseDelivery(seriesId: string, emailId: string, options?: { error?: string }): Promise<void>;
+  /** The deliveries among `emailIds` already sent, in BatchGet requests of 100 (a rerun skips them without a write each). */
+  sentAmong(seriesId: string, emailIds: Iterable<string>): Promise<Set<string>>;
+  /**
+   * SES's side of the ledger: SES accepted a message for this delivery (its Send event, or the
+   * local SES proxy). Marks the claim sent, so a sender that died before completing it is not
+   * followed by a second send. False when there was no claim to mark (already sent, or unknown).
+   */
+  recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }): Promise<boolean>;
+  listDeliveries(seriesId: string, emailIdPrefix?: string): Promise<Delivery[]>;
+  /** Bulk load of delivery records already sent (restores, benchmarks). */
+  importDeliveries(seriesId: string, deliveries: Delivery[]): Promise<void>;
+}
+
+/** The store's record of each series' schedules: what publish diffs against, what the local clock fires. */
+export interface ScheduleRepository {
+  putSchedule(seriesId: string, record: ScheduleRecord): Promise<void>;
+  listSchedules(seriesId: string): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+  deleteSchedule(seriesId: string, name: string): Promise<void>;
+  /** Pending schedules of every series due at or before `until` (all when absent), earliest first. */
+  listPendingSchedules(options?: { until?: Instant }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+  /** Schedules of every series the local clock gave up on (the local dead-letter queue), earliest first. */
+  listFailedSchedules(): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+}
+
+export interface CalendarRepository {
+  /** Every training's calendar state, removed ones included, by order then slug. */
+  getCalendars(seriesId: string): Promise<CalendarState[]>;
+  putCalendars(seriesId: string, states: CalendarState[]): Promise<void>;
+}
+
+/** Addresses that bounced or complained, across every series. */
+export interface SuppressionList {
+  suppress(email: string, reason: string, at: Instant): Promise<void>;
+  isSuppressed(email: string): Promise<boolean>;
+  getSuppression(email: string): Promise<Suppression | undefined>;
+  /** The suppressed ones among `emails`, in BatchGet requests of 100. */
+  suppressedAmong(emails: Iterable<string>): Promise<Set<string>>;
+}
+
+/** Message ids already received, so SES's at-least-once delivery is processed once. */
+export interface InboundLog {
+  /** True the first time this message id is recorded (and again after its TTL has passed). */
+  recordInboundMessage(messageId: string, options: { seriesId?: string; at: Date; ttlDays: number }): Promise<boolean>;
+}
+
+export interface Quotas {
+  /**
+   * Counts `memberId` into the set `counter` unless that would take it past `limit`: true when it
+   * is in (now or already: the same member never counts twice, so a retry passes again), false
+   * when the limit is reached. One conditional UpdateItem, so parallel callers cannot overshoot.
+   */
+  takeQuota(counter: string, memberId: string, options: { limit: number; at: Date; ttlDays: number }): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each use case asks for
+
+/** run-job.ts and the planners: read a series and its people, write only the ledger. */
+export type JobStore = Pick<SeriesRepository, 'getSeries'> &
+  Pick<TemplateRepository, 'getTemplates'> &
+  Pick<ParticipantRepository, 'listParticipants'> &
+  Pick<ResponseRepository, 'listResponses'> &
+  DeliveryRepository &
+  Pick<CalendarRepository, 'getCalendars'> &
+  Pick<SuppressionList, 'suppressedAmong'>;
+
+/** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
+export type PublishStore = SeriesRepository &
+  TemplateRepository &
+  Pick<ParticipantRepository, 'listParticipants'> &
+  ScheduleRepository &
+  CalendarRepository;
+
+/** receive-reply.ts, finding what a reply answers. */
+export type RouteStore = Pick<SeriesRepository, 'findSeriesByKey' | 'getSeries'> &
+  Pick<ParticipantRepository, 'findParticipantByKey' | 'getParticipant'> &
+  Pick<ResponseRepository, 'findResponseByKey'> &
+  Pick<TemplateRepository, 'getTemplate'>;
+
+/** receive-reply.ts, the whole inbound pipeline. */
+export type InboundStore = RouteStore &
+  Pick<ResponseRepository, 'putResponse'> &
+  InboundLog &
+  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed'> &
+  Pick<DeliveryRepository, 'claimDelivery' | 'completeDelivery' | 'releaseDelivery'> &
+  Pick<SuppressionList, 'suppressedAmong'> &
+  Quotas;
+
+/** click-link.ts: the one-click links. */
+export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
+  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed'> &
+  Pick<ResponseRepository, 'findResponseByKey' | 'putResponse'>;
+
+// ---------------------------------------------------------------------------------------------
+// The other ports
+
+/** A message ready for SES (or the local SMTP): raw MIME and its envelope. */
+export interface BuiltMail {
+  from: string;
+  to: string;
+  raw: string;
+  /** SES message tags naming the delivery, so SES's own Send event can record it as sent. */
+  tags?: Record<string, string>;
+}
+
+/** Sends one message; resolves to the provider's message id (SES's, or the local proxy's). */
+export type Mailer = (mail: BuiltMail) => Promise<string>;
+
+/** Where schedules live besides the store's records: EventBridge Scheduler in AWS. */
+export interface Schedules {
+  apply(seriesId: string, diff: ScheduleDiff): Promise<unknown>;
+}
+
+/** Every email of a series compiled once (MJML, at publish time only), by template name. */
+export type TemplateCompiler = (series: Series, trainings: Training[]) => Promise<Map<string, CompiledEmail>>;
+
+/** Where received mail and its attachments are kept (S3 in AWS, the data folder locally). */
+export interface MailStore {
+  /** Keeps a raw message under `key`; returns the reference stored with the records. */
+  putRaw(key: string, raw: Uint8Array): Promise<string>;
+  getRaw(key: string): Promise<Buffer>;
+  /** Keeps one attachment under `key` (deterministic: a redelivery overwrites, never duplicates). */
+  putAttachment(key: string, content: Uint8Array, contentType: string): Promise<string>;
+}
+
+/** The time, handed in: a simulated series runs on a virtual clock. */
+export type Clock = () => Date;
+
+/** One JSON-able record per outcome (Powertools in Lambda, the console locally). */
+export type Logger = (record: Record<string, unknown>) => void;
