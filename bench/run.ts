@@ -15,8 +15,10 @@ const benches: [string, () => Promise<Bench>][] = [
   ['fill', async () => (await import('#emails/bench')).benchFill],
   ['trim', async () => (await import('./trim.ts')).benchTrim],
   ['intents', async () => (await import('./intents.ts')).benchIntents],
+  ['classify-speed', async () => (await import('./classify-speed.ts')).benchClassifySpeed],
   ['inbound', async () => (await import('./inbound.ts')).benchInbound],
   ['reports', async () => (await import('./reports.ts')).benchReports],
+  ['dynamo', async () => (await import('./dynamo.ts')).benchDynamo],
   ['crash', async () => (await import('./crash.ts')).benchCrash],
 ];
 

@@ -15,6 +15,9 @@ export interface FillBenchResult {
   /** trainingValues + fillEmail (subject, HTML, text) per second: the whole per-recipient step. */
   emailsPerSecond: number;
   microsPerEmail: number;
+  /** Per-recipient fills a sending Lambda must manage on one idle core. */
+  goals: { emailsPerSecond: number };
+  met: boolean;
 }
 
 function rate(run: () => void, minMs: number): number {
@@ -60,5 +63,7 @@ export async function benchFill(opts: { minMs?: number } = {}): Promise<FillBenc
     htmlFillsPerSecond: Math.round(htmlFillsPerSecond),
     emailsPerSecond: Math.round(emailsPerSecond),
     microsPerEmail: Math.round((1e6 / emailsPerSecond) * 10) / 10,
+    goals: { emailsPerSecond: 20_000 },
+    met: emailsPerSecond >= 20_000,
   };
 }

@@ -1,6 +1,10 @@
 // Headless Chromium for tests that look at rendered output. Uses the system Chromium: these
 // machines have no network to download a browser, and playwright-core never tries to.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -19,11 +23,66 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Where screenshots go (git-ignored): test/.artifacts/<area>/. */
+export const artifactsDir = (area: string): string => fileURLToPath(new URL(`../.artifacts/${area}/`, import.meta.url));
+
+/** `BATON_SCREENSHOTS=1` writes every picture the screenshot tests take, for a person to look at. */
+export const ALL_SCREENSHOTS = process.env.BATON_SCREENSHOTS === '1';
+
+/**
+ * Screenshots cost a full-page render and a PNG encode each, and nobody looks at them while the
+ * tests pass; so a passing run writes none unless `BATON_SCREENSHOTS=1`. A failing test always
+ * leaves a picture of the page as it was when it failed. The assertions never depend on them.
+ */
+export function screenshots(area: string): {
+  /** A picture of this step, written only when every picture was asked for. */
+  take(page: Page, name: string): Promise<void>;
+  /** If the running test fails, a picture of `page` at that moment as `<name>-failed.png`. */
+  onFailure(page: Page, name: string): void;
+} {
+  const dir = artifactsDir(area);
+  const write = async (page: Page, file: string) => {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, file), fullPage: true });
+  };
+  return {
+    take: async (page, name) => {
+      if (ALL_SCREENSHOTS) await write(page, `${name}.png`);
+    },
+    onFailure: (page, name) => {
+      onTestFailed(async () => {
+        // A page that itself broke (crashed, closed) must not hide the test's own failure.
+        await write(page, `${name}-failed.png`).catch(() => {});
+      });
+    },
+  };
+}
+
 /** A 4×3 grey PNG: what every remote image request gets, so layouts are realistic without network. */
 export const TINY_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEUlEQVR4nGOYv/kEHDHg5AAA6g4ZOYUTuGAAAAAASUVORK5CYII=',
   'base64',
 );
+
+/**
+ * One page for a whole file of email pictures. A fresh context per test cost about as much as the
+ * checks themselves; each test sets its own viewport and colour scheme and replaces the document,
+ * so nothing of one test's page reaches the next. No network: every remote image gets a small
+ * local PNG, scaled like the real one would be.
+ */
+export async function openEmailPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.route(/^https?:/, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: TINY_PNG }));
+  return page;
+}
+
+/** `html` in the file's page at `width` × 900 in the given colour scheme, images loaded. */
+export async function showEmail(page: Page, html: string, view: { width: number; scheme: 'light' | 'dark' }): Promise<void> {
+  await page.setViewportSize({ width: view.width, height: 900 });
+  await page.emulateMedia({ colorScheme: view.scheme });
+  await page.setContent(html, { waitUntil: 'load' });
+}
 
 /** `rgb(r, g, b)` as computed styles report it, as #rrggbb. */
 export function hex(rgb: string): string {

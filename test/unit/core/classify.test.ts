@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { classifyLabeled, intentKey, LABELED_DIR, loadLabels } from '../../../bench/intents.ts';
+import { ADVERSARIAL_REPLIES, classifyAdversarial } from '../../../bench/classify-speed.ts';
 import {
   classifyReply,
   CLASSIFY_RULES,
@@ -392,21 +393,12 @@ describe('robustness', () => {
     expect(swallowed[0]).toBeInstanceOf(TypeError);
   });
 
-  it('stays fast on long adversarial input (no catastrophic backtracking)', () => {
-    const inputs = [
-      'the '.repeat(20_000) + 'one',
-      '#'.repeat(50_000),
-      'my '.repeat(20_000) + 'tip',
-      'a 1 '.repeat(20_000),
-      ('https://' + 'a'.repeat(100) + ' ').repeat(300),
-      'x'.repeat(100_000),
-      ('la 2 de ' + ' '.repeat(50)).repeat(1_000),
-      'melde mich ' + 'x '.repeat(30_000),
-    ];
-    for (const text of inputs) {
-      const started = performance.now();
-      classifyReply({ subject: 'Re: ' + text.slice(0, 5_000), text, strategies: ONE_ON_ONE, context: CHECK_IN }, failOnSwallowed);
-      expect(performance.now() - started).toBeLessThan(1_500);
+  it('classifies long adversarial input (no catastrophic backtracking)', () => {
+    // How fast is `npm run bench classify-speed` (a timed assertion here failed whenever the
+    // machine was busy). Backtracking on these 20,000-100,000 character bodies takes minutes or
+    // more, so the test's timeout still catches it.
+    for (const text of ADVERSARIAL_REPLIES) {
+      expect(classifyAdversarial(text).length).toBeGreaterThan(0);
     }
   });
 

@@ -243,16 +243,14 @@ describe('participants', () => {
     expect((store.requests.byOperation.BatchWriteItem ?? 0) - writesBefore).toBe(100);
 
     const queriesBefore = store.requests.byOperation.Query ?? 0;
-    const started = performance.now();
     const list = await store.listParticipants('big');
-    const elapsed = performance.now() - started;
     const pages = (store.requests.byOperation.Query ?? 0) - queriesBefore;
 
     expect(pages).toBeGreaterThan(1);
     expect(list).toHaveLength(2500);
     expect(new Set(list.map((p) => p.email)).size).toBe(2500);
     expect(list.find((p) => p.email === 'person2499@example.com')?.timeZone).toBe('Asia/Dubai');
-    console.log(`[dynamo] listParticipants(2,500, ~${Math.round(bytes / 1024)} KB): ${pages} Query pages, ${elapsed.toFixed(0)} ms`);
+    // How long this read takes is `npm run bench dynamo`, not a test's business.
   });
 });
 

@@ -1,6 +1,6 @@
 // EventBridge Scheduler has no local emulator, so the adapter is held to the exact requests it
 // sends (aws-sdk-client-mock on the real client).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConflictException,
@@ -35,6 +35,8 @@ const training = (order: number, slug: string, opens: string, closes: string) =>
   TrainingSchema.parse({ slug, order, title: slug, opens, closes, author: 'Maya', body: '', strategies: [] });
 
 const mock = mockClient(SchedulerClient);
+// Unit files share a worker's modules (vitest.config.ts): leave SchedulerClient as we found it.
+afterAll(() => mock.restore());
 let client: SchedulerClient;
 let schedules: EventBridgeSchedules;
 

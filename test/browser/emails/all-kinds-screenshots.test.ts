@@ -1,17 +1,16 @@
 // Every kind of email a participant or trainer receives, as `baton preview` builds it for a
 // participant in Brunei (and the digest for the first trainer): headless Chromium at desktop
-// (600px) and phone (375px) widths, light and dark. Saves PNGs under test/.artifacts/emails/ for
-// people to look at, and fails on horizontal overflow, low contrast, tiny text, broken images and
-// leaked placeholders ("{{", "undefined", "NaN").
+// (600px) and phone (375px) widths, light and dark. Fails on horizontal overflow, low contrast,
+// tiny text, broken images and leaked placeholders ("{{", "undefined", "NaN"); a failing case
+// leaves its PNG under test/.artifacts/emails/, and BATON_SCREENSHOTS=1 writes every case's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { previewMails, type PreviewKind } from '#cli/commands/preview';
 import { contrastRatio, light } from '#mail/palette';
-import { hex, launchBrowser, overflow, TINY_PNG } from '#test/support/browser';
+import { hex, launchBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -57,15 +56,15 @@ declare function getComputedStyle(el: DomElement): {
 };
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../.artifacts/emails/', import.meta.url));
+const shots = screenshots('emails');
 
 const KINDS: readonly PreviewKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'ack', 'upload-link', 'follow-up', 'digest', 'wrap-up'];
 
 let browser: Browser;
+let page: Page;
 const emails = new Map<PreviewKind, { name: string; html: string }>();
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
   const preview = await previewMails(join(root, 'examples/q1-productivity'), { participant: 'nurul.hakim@example.com' });
   for (const m of preview.mails) {
     if (emails.has(m.kind)) continue;
@@ -73,6 +72,7 @@ beforeAll(async () => {
     emails.set(m.kind, { name: m.name, html: typeof parsed.html === 'string' ? parsed.html : '' });
   }
   browser = await launchBrowser();
+  page = await openEmailPage(browser);
 }, 60_000);
 
 afterAll(async () => {
@@ -80,15 +80,6 @@ afterAll(async () => {
 });
 
 
-async function open(html: string, width: number, scheme: 'light' | 'dark', shot?: string): Promise<{ page: Page; close(): Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  // No network: every remote image gets a small local PNG, scaled like the real one would be.
-  await page.route(/^https?:/, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: TINY_PNG }));
-  await page.setContent(html, { waitUntil: 'load' });
-  if (shot) await page.screenshot({ path: shot, fullPage: true });
-  return { page, close: () => context.close() };
-}
 
 interface TextSample {
   text: string;
@@ -158,52 +149,42 @@ describe('every kind of email in a browser', () => {
 
   it.each(cases)('$kind at $width px, $scheme: no overflow, readable text, nothing left unfilled', async ({ kind, width, scheme }) => {
     const email = emails.get(kind)!;
-    const { page, close } = await open(email.html, width, scheme, `${artifacts}${email.name}-${width}-${scheme}.png`);
-    try {
-      const { scrollWidth, innerWidth, offenders } = await overflow(page);
-      expect(scrollWidth, `${kind} overflows horizontally at ${width}px`).toBeLessThanOrEqual(innerWidth);
-      expect(offenders, `elements wider than the screen or their box at ${width}px`).toEqual([]);
+    await showEmail(page, email.html, { width, scheme });
+    shots.onFailure(page, `${email.name}-${width}-${scheme}`);
+    await shots.take(page, `${email.name}-${width}-${scheme}`);
+    const { scrollWidth, innerWidth, offenders } = await overflow(page);
+    expect(scrollWidth, `${kind} overflows horizontally at ${width}px`).toBeLessThanOrEqual(innerWidth);
+    expect(offenders, `elements wider than the screen or their box at ${width}px`).toEqual([]);
 
-      const images = await page.evaluate(() => [...document.images].map((img) => ({ alt: img.getAttribute('alt'), width: img.getBoundingClientRect().width, loaded: img.complete && img.naturalWidth > 0 })));
-      for (const img of images) {
-        expect(img.alt).not.toBeNull();
-        expect(img.loaded).toBe(true);
-        expect(img.width).toBeLessThanOrEqual(Math.min(552, width));
-      }
-
-      const samples = await textSamples(page);
-      expect(samples.length).toBeGreaterThan(3);
-      expect(textProblems(samples)).toEqual([]);
-
-      const shown = await page.evaluate(() => document.body.innerText);
-      expect(shown).not.toMatch(/\{\{|\}\}|\bundefined\b|\bNaN\b|\bnull\b|\[object /);
-    } finally {
-      await close();
+    const images = await page.evaluate(() => [...document.images].map((img) => ({ alt: img.getAttribute('alt'), width: img.getBoundingClientRect().width, loaded: img.complete && img.naturalWidth > 0 })));
+    for (const img of images) {
+      expect(img.alt).not.toBeNull();
+      expect(img.loaded).toBe(true);
+      expect(img.width).toBeLessThanOrEqual(Math.min(552, width));
     }
+
+    const samples = await textSamples(page);
+    expect(samples.length).toBeGreaterThan(3);
+    expect(textProblems(samples)).toEqual([]);
+
+    const shown = await page.evaluate(() => document.body.innerText);
+    expect(shown).not.toMatch(/\{\{|\}\}|\bundefined\b|\bNaN\b|\bnull\b|\[object /);
   });
 
   it('catches faint and tiny text: the digest with a grey note in a small size fails', async () => {
     const email = emails.get('digest')!;
     const spoiled = email.html.replace('</h1>', `</h1><span style="color:#b0b0b0;font-size:10px;">as of this morning</span>`);
     expect(spoiled).not.toBe(email.html);
-    const { page, close } = await open(spoiled, 375, 'light');
-    try {
-      const problems = textProblems(await textSamples(page));
-      expect(problems.some((p) => p.startsWith('contrast') && p.includes('as of this morning'))).toBe(true);
-      expect(problems).toContain('10px text "as of this morning"');
-    } finally {
-      await close();
-    }
+    await showEmail(page, spoiled, { width: 375, scheme: 'light' });
+    const problems = textProblems(await textSamples(page));
+    expect(problems.some((p) => p.startsWith('contrast') && p.includes('as of this morning'))).toBe(true);
+    expect(problems).toContain('10px text "as of this morning"');
   });
 
   it('catches text a dark theme leaves in its light colour: muted light grey on the dark card fails', async () => {
     const email = emails.get('rollup')!;
     const spoiled = email.html.replace('</h1>', `</h1><span style="color:${light.text};">Dark on dark</span>`);
-    const { page, close } = await open(spoiled, 600, 'dark');
-    try {
-      expect(textProblems(await textSamples(page)).some((p) => p.includes('Dark on dark'))).toBe(true);
-    } finally {
-      await close();
-    }
+    await showEmail(page, spoiled, { width: 600, scheme: 'dark' });
+    expect(textProblems(await textSamples(page)).some((p) => p.includes('Dark on dark'))).toBe(true);
   });
 });

@@ -1,13 +1,13 @@
 // The link pages as people see them: headless Chromium at phone (375px) and desktop (600px)
 // widths, light and dark, against the local stack's links server. A person opens a link, sees
 // one button, presses it (with the keyboard, to check it is reachable and visibly focused) and
-// reads the outcome. Screenshots go to test/.artifacts/links/ for a human look.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// reads the outcome. One page serves the whole file. A failing test leaves a screenshot under
+// test/.artifacts/links/; BATON_SCREENSHOTS=1 writes every step's for a human look.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { signLinkToken, type LinkTokenPayload } from '#core/tokens';
 import { contrastRatio } from '#mail/palette';
@@ -16,7 +16,7 @@ import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { launchBrowser } from '#test/support/browser';
+import { launchBrowser, screenshots } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page; the project has no DOM lib, so declare what they use.
 interface DomElement {
@@ -33,7 +33,7 @@ declare const document: {
 declare function getComputedStyle(el: DomElement): { color: string; backgroundColor: string; fontSize: string; outlineStyle: string; outlineWidth: string };
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
-const artifacts = fileURLToPath(new URL('../../.artifacts/links/', import.meta.url));
+const shots = screenshots('links');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-links-ui-'));
 const SECRET = 'browser-secret-for-links-0123456789';
 const SERIES = 'q1-productivity';
@@ -43,13 +43,16 @@ const now = new Date('2027-01-25T02:00:00Z');
 let stack: RunningStack;
 let store: Store;
 let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Console errors of the page during the current test (CSP violations show up here). */
+let errors: string[] = [];
 let destroy: () => void;
 
 const url = (p: Partial<LinkTokenPayload> & Pick<LinkTokenPayload, 'action' | 'participantEmail'>) =>
   `${stack.endpoints.links}/l/${signLinkToken({ seriesId: SERIES, expiresAt: EXPIRES, ...p }, SECRET)}`;
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
   stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
   const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
   destroy = () => client.destroy();
@@ -83,9 +86,19 @@ beforeAll(async () => {
   });
   stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => now }) });
   browser = await launchBrowser();
+  // One context and page for the file: a new one per test cost more than the test. The links
+  // pages keep no cookies or storage, so one test's visit leaves nothing for the next.
+  context = await browser.newContext({ viewport: sizes[0], javaScriptEnabled: true });
+  page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+});
+
+beforeEach(() => {
+  errors = [];
 });
 
 afterAll(async () => {
+  await context?.close();
   await browser?.close();
   destroy?.();
   await stack?.stop();
@@ -129,36 +142,31 @@ describe('one-click pages in Chromium', () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       it(`read: open, press the button with the keyboard, see the outcome (${viewport.width}px, ${colorScheme})`, async () => {
         const email = viewport.width === 375 ? (colorScheme === 'light' ? 'nurul.hakim@example.com' : 'ama.owusu@example.com') : colorScheme === 'light' ? 'omar.haddad@example.com' : 'lukas.becker@example.org';
-        const context = await browser.newContext({ viewport, colorScheme, javaScriptEnabled: true });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        await page.setViewportSize(viewport);
+        await page.emulateMedia({ colorScheme });
         const tag = `${viewport.width}-${colorScheme}`;
-        try {
-          await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: email }));
-          await checkLayout(page, `read confirm ${tag}`);
-          await page.screenshot({ path: join(artifacts, `read-confirm-${tag}.png`), fullPage: true });
+        shots.onFailure(page, `read-${tag}`);
+        await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: email }));
+        await checkLayout(page, `read confirm ${tag}`);
+        await shots.take(page, `read-confirm-${tag}`);
 
-          await page.keyboard.press('Tab');
-          const focused = await page.evaluate(() => {
-            const el = document.activeElement!;
-            const s = getComputedStyle(el);
-            return { tag: el.tagName, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
-          });
-          expect(focused).toMatchObject({ tag: 'BUTTON', outline: 'solid' });
-          expect(focused.width).toBeGreaterThanOrEqual(2);
-          await page.screenshot({ path: join(artifacts, `read-focus-${tag}.png`), fullPage: true });
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement!;
+          const s = getComputedStyle(el);
+          return { tag: el.tagName, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+        });
+        expect(focused).toMatchObject({ tag: 'BUTTON', outline: 'solid' });
+        expect(focused.width).toBeGreaterThanOrEqual(2);
+        await shots.take(page, `read-focus-${tag}`);
 
-          await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/l\//), page.keyboard.press('Enter')]);
-          await page.waitForSelector('h1:has-text("Marked as read")');
-          await checkLayout(page, `read done ${tag}`);
-          await page.screenshot({ path: join(artifacts, `read-done-${tag}.png`), fullPage: true });
-          expect((await store.listResponsesByParticipant(SERIES, email)).map((r) => r.intent)).toEqual(['read']);
-          // CSP violations (a blocked style or form) would show up as console errors.
-          expect(errors).toEqual([]);
-        } finally {
-          await context.close();
-        }
+        await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/l\//), page.keyboard.press('Enter')]);
+        await page.waitForSelector('h1:has-text("Marked as read")');
+        await checkLayout(page, `read done ${tag}`);
+        await shots.take(page, `read-done-${tag}`);
+        expect((await store.listResponsesByParticipant(SERIES, email)).map((r) => r.intent)).toEqual(['read']);
+        // CSP violations (a blocked style or form) would show up as console errors.
+        expect(errors).toEqual([]);
       });
     }
   }
@@ -187,41 +195,36 @@ describe('one-click pages in Chromium', () => {
 
   for (const flow of flows) {
     it(`${flow.name}: click the button and see the outcome at 375px`, async () => {
-      const context = await browser.newContext({ viewport: sizes[0] });
-      const page = await context.newPage();
-      try {
-        await page.goto(flow.link());
-        await checkLayout(page, `${flow.name} confirm`);
-        await page.screenshot({ path: join(artifacts, `${flow.name}-confirm-375.png`), fullPage: true });
-        await page.getByRole('button').click();
-        await page.waitForSelector(`h1:has-text("${flow.done}")`);
-        await checkLayout(page, `${flow.name} done`);
-        await page.screenshot({ path: join(artifacts, `${flow.name}-done-375.png`), fullPage: true });
-        await flow.check();
-      } finally {
-        await context.close();
-      }
+      // As a fresh context would: phone width, the default (light) scheme.
+      await page.setViewportSize(sizes[0]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      shots.onFailure(page, flow.name);
+      await page.goto(flow.link());
+      await checkLayout(page, `${flow.name} confirm`);
+      await shots.take(page, `${flow.name}-confirm-375`);
+      await page.getByRole('button').click();
+      await page.waitForSelector(`h1:has-text("${flow.done}")`);
+      await checkLayout(page, `${flow.name} done`);
+      await shots.take(page, `${flow.name}-done-375`);
+      await flow.check();
     });
   }
 
   it('error pages: tampered and expired, readable at 375px', async () => {
-    const context = await browser.newContext({ viewport: sizes[0] });
-    const page = await context.newPage();
-    try {
-      const genuine = url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org' });
-      const response = await page.goto(`${genuine.slice(0, -4)}AAAA`);
-      expect(response?.status()).toBe(400);
-      await checkLayout(page, 'invalid');
-      expect(await page.textContent('h1')).toBe('This link isn’t valid — nothing was changed.');
-      await page.screenshot({ path: join(artifacts, 'invalid-375.png'), fullPage: true });
+    await page.setViewportSize(sizes[0]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    shots.onFailure(page, 'error-pages');
+    const genuine = url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org' });
+    const response = await page.goto(`${genuine.slice(0, -4)}AAAA`);
+    expect(response?.status()).toBe(400);
+    await checkLayout(page, 'invalid');
+    expect(await page.textContent('h1')).toBe('This link isn’t valid — nothing was changed.');
+    await shots.take(page, 'invalid-375');
 
-      const expired = await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org', expiresAt: new Date('2027-01-01T00:00:00Z') }));
-      expect(expired?.status()).toBe(410);
-      await checkLayout(page, 'expired');
-      await page.screenshot({ path: join(artifacts, 'expired-375.png'), fullPage: true });
-      expect(await store.listResponsesByParticipant(SERIES, 'ploy.srisuk@example.org')).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    const expired = await page.goto(url({ action: 'read', trainingSlug: SLUG, participantEmail: 'ploy.srisuk@example.org', expiresAt: new Date('2027-01-01T00:00:00Z') }));
+    expect(expired?.status()).toBe(410);
+    await checkLayout(page, 'expired');
+    await shots.take(page, 'expired-375');
+    expect(await store.listResponsesByParticipant(SERIES, 'ploy.srisuk@example.org')).toEqual([]);
   });
 });
