@@ -64,6 +64,7 @@ export async function syncSchedules(store: PublishStore, seriesId: string, now: 
   next.push(...changeSchedules(seriesId, await store.getCalendars(seriesId)));
   for (const s of previous) if (isChangeJob(s.job) && s.state === 'pending') stillPlanned.add(s.name);
   const diff = diffSchedules(previous, next, {
+    now,
     stillPlanned,
     ...(options.added?.length ? { rerun: catchUpNames(next, options.added) } : {}),
   });

@@ -257,6 +257,12 @@ export interface DiffOptions {
   stillPlanned?: ReadonlySet<string>;
   /** Done one-time jobs to run again (latecomers catching up; the delivery ledger keeps it to them). */
   rerun?: ReadonlySet<string>;
+  /**
+   * The time of the diff. A one-time record still `pending` at or before it has fired where the
+   * records are not the clock (EventBridge deletes a fired schedule and never tells the store), so
+   * for `rerun` it counts as done.
+   */
+  now?: Date;
 }
 
 /** JSON with sorted keys, so two jobs compare equal whatever order their fields were written in. */
@@ -285,7 +291,9 @@ export function diffSchedules(previous: readonly StoredSchedule[], next: readonl
     if (names.has(spec.name)) throw new Error(`two schedules are named "${spec.name}": schedule names must be unique within a series`);
     names.add(spec.name);
     const stored = before.get(spec.name);
+    const fired = stored?.state === 'done' || (stored?.state === 'pending' && options.now !== undefined && Date.parse(stored.at) <= options.now.getTime());
     if (!stored) diff.create.push(spec);
+    else if (options.rerun?.has(spec.name) && fired && stored.state === 'pending' && !stored.cron && !spec.cron) diff.update.push(spec);
     else if (stored.state === 'done' && !stored.cron && !spec.cron) {
       if (options.rerun?.has(spec.name)) diff.update.push(spec);
       else diff.alreadyRan.push(spec.name);

@@ -274,6 +274,18 @@ describe('diffSchedules', () => {
     expect(diffSchedules([stored(kickoff, 'done')], [moved], { rerun: new Set(['kickoff']) }).update).toEqual([moved]);
   });
 
+  it('counts a pending one-time job whose time has passed as fired when catching latecomers up (EventBridge never marks records done)', () => {
+    const kickoff = plan.find((s) => s.name === 'kickoff')!;
+    const at = Date.parse(kickoff.at!.instant);
+    const rerun = new Set(['kickoff']);
+    // The same second as the record (an enrolment right after publishing) still catches up.
+    expect(diffSchedules([stored(kickoff)], [kickoff], { rerun, now: new Date(at) }).update).toEqual([kickoff]);
+    // Not yet due: it will fire with the newcomers in it, so nothing changes.
+    expect(diffSchedules([stored(kickoff)], [kickoff], { rerun, now: new Date(at - 1000) })).toMatchObject({ update: [], unchanged: ['kickoff'] });
+    // Without latecomers a past pending job is left as it is.
+    expect(diffSchedules([stored(kickoff)], [kickoff], { now: new Date(at + 60_000) })).toMatchObject({ update: [], unchanged: ['kickoff'] });
+  });
+
   it('keeps an overdue pending job the plan left out only because its time has passed', () => {
     const reminder = byName(plan, 'reminder', 'one-on-ones', 'Asia/Brunei')[0]!;
     const diff = diffSchedules([stored(reminder)], [], { stillPlanned: new Set([reminder.name]) });
