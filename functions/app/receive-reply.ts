@@ -35,7 +35,7 @@ import type { MailStore } from '#adapters/aws/mail-store';
 import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
 import { detectAutoReply, readReturnDate } from '#core/auto-reply';
-import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
+import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, type Reading, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
 import { deliver, type BuiltMail, type Outgoing } from './deliver.ts';
@@ -298,6 +298,10 @@ export interface Route {
   via: 'token' | 'given';
   /** Which of our emails was answered, when the references say (training, kickoff …). */
   answered: 'training' | 'kickoff' | undefined;
+  /** Which email exactly (roll-up, check-in, wrap-up, ack …), when the address says: it changes the reading. */
+  answers?: AnsweredKind;
+  /** Names of the teammates whose contributions the answered email (the roll-up) showed. */
+  teammates?: string[];
 }
 
 export type Rejection = { reason: RejectReason; detail: string };
@@ -516,6 +520,9 @@ export interface Analysis {
   trimmed: Trimmed;
   /** Which part was read: the text/plain part, the HTML, or none. */
   source: 'text' | 'html' | 'none';
+  /** The reading as a whole: parsed or unclear, and whether it corrects an acknowledged record. */
+  reading: Reading;
+  /** The contributions to record: none when the reading is unclear. */
   classified: Classified[];
   files: FilePlan;
 }
@@ -551,14 +558,16 @@ export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[
     ...files.keep.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
     ...files.skipped.map((a) => ({ filename: a.filename, contentType: 'application/octet-stream', size: a.size })),
   ];
-  const classified = classifyReply({
+  const reading = readReply({
     subject: parsed.subject,
     text: sanitizeText(trimmed.reply),
     strategies: route.training.strategies,
     context: route.context,
     attachments,
+    ...(route.answers ? { answered: route.answers } : {}),
+    ...(route.teammates ? { teammates: route.teammates } : {}),
   });
-  return { parsed, route, trimmed, source, classified, files };
+  return { parsed, route, trimmed, source, reading, classified: reading.intents, files };
 }
 
 /** Response ids are a function of the Message-ID and the intent's position: a redelivery cannot mint new ones. */

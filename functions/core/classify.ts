@@ -108,6 +108,10 @@ export type ReplyContext =
   | { kind: 'check-in'; strategyId: string }
   | { kind: 'kickoff' };
 
+/** Every email Baton sends that a participant can answer; the signed reply address says which. */
+export const ANSWERED_KINDS = ['kickoff', 'training', 'reminder', 'rollup', 'contribution', 'ack', 'upload-link', 'check-in', 'wrap-up'] as const;
+export type AnsweredKind = (typeof ANSWERED_KINDS)[number];
+
 export interface AttachmentInfo {
   filename: string;
   contentType: string;
@@ -122,7 +126,14 @@ export interface ClassifyInput {
   strategies: Strategy[];
   context: ReplyContext;
   attachments?: AttachmentInfo[];
+  /** Which email the reply answers, when known; training when not. */
+  answered?: AnsweredKind;
+  /** Names of the teammates the answered email showed (the roll-up), for comments on them. */
+  teammates?: string[];
 }
+
+/** Parts of the series a participant can ask to stop without leaving it. */
+export type Preference = 'reminders' | 'rollups' | 'check-ins' | 'calendar';
 
 export interface Classified {
   intent: Intent;
@@ -131,6 +142,23 @@ export interface Classified {
   rating?: number;
   links: string[];
   targetResponseId?: string;
+  /** The teammate a comment is about, by name, when the reply names one. */
+  target?: string;
+  /** A feedback that asks to stop one part of the series (kept as a preference, never an unsubscribe). */
+  preference?: Preference;
+}
+
+/**
+ * The reply as a whole. `unclear` records nothing: the trainer is asked instead (recording a
+ * wrong contribution is worse than recording none). `correction`: a reply to an acknowledgement,
+ * whose intents replace what that acknowledgement said was recorded.
+ */
+export interface Reading {
+  status: 'parsed' | 'unclear';
+  answers: AnsweredKind;
+  intents: Classified[];
+  correction: boolean;
+  reason?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -728,14 +756,14 @@ const keyOf = (k: Key) => `${k.intent}|${k.strategyId ?? ''}`;
 /** Classifies a trimmed reply into one or more intents, in reading order. Never throws. */
 export function classifyReply(input: ClassifyInput): Classified[] {
   try {
-    return classify(input);
+    return readUnits(input);
   } catch {
     const key = defaultKey(input.context);
     return [finish(input, key, input.text ?? '')];
   }
 }
 
-function classify(input: ClassifyInput): Classified[] {
+function readUnits(input: ClassifyInput): Classified[] {
   const text = (input.text ?? '').replace(/\r\n?/g, '\n');
   const titles = indexTitles(input.strategies);
   // An attribution line a trimmer left behind ("… <a@b> wrote:" in any language) says nothing.
@@ -881,4 +909,9 @@ function finish(input: ClassifyInput, key: Key, text: string): Classified {
   }
   if (key.intent === 'comment' && input.context.kind === 'submission') out.targetResponseId = input.context.responseId;
   return out;
+}
+
+export function readReply(input: ClassifyInput): Reading {
+  const answers = input.answered ?? (input.context.kind === 'kickoff' ? 'kickoff' : input.context.kind === 'check-in' ? 'check-in' : input.context.kind === 'submission' ? 'contribution' : 'training');
+  return { status: 'parsed', answers, intents: classifyReply(input), correction: answers === 'ack' };
 }
