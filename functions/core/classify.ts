@@ -249,7 +249,7 @@ const NUMBER_REF = new RegExp(
 );
 /** Article + bare digit in languages that say "la 2" for "number 2"; not times or ratings. */
 const ARTICLE_REF =
-  /(?<![\p{L}\p{N}])(?:la|el|le|die|der|das|den)\s+(\d)(?![\p{N}:/]|[.,]\d|\s*(?:de|sur|von|of|h|am|pm|jan|feb|fev|mar|apr|avr|abr|may|mai|jun|juin|jul|juil|aug|ago|aout|sep|set|oct|okt|out|nov|dec|dez|dic|ene)(?![\p{N}]))/gu;
+  /(?<![\p{L}\p{N}]|(?:give it|gave it|rate it|dou|daria|nota)\s)(?:la|el|le|die|der|das|den|a|o)\s+(\d)(?![\p{N}:/]|[.,]\d|\s*(?:de|sur|von|of|h|am|pm|jan|feb|fev|mar|apr|avr|abr|may|mai|jun|juin|jul|juil|aug|ago|aout|sep|set|oct|okt|out|nov|dec|dez|dic|ene)(?![\p{N}]))/gu;
 /** "the fourth one", "la troisième", "die dritte", "strategi kedua", "the 2nd option". */
 const ORDINAL_REF = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:(?:the|la|el|lo|le|die|der|das|den|dem|de|het|yang|strategi|strategy|option|nombor|nomor)\\s+(${ORD_ALT})|(?:a|o)\\s+(${PT_ORD_ALT}))(?![\\p{L}\\p{N}-])(?!\\s+(?:${NOT_AFTER_ORDINAL})(?![\\p{L}]))` +
@@ -263,7 +263,7 @@ const COUNTER_AFTER = all('refAfter').map((w) => escapeRe(stripMarks(w))).join('
 const NON_LATIN_NUMBERS = Object.keys(NUMBER_WORDS).filter((k) => !LATIN.test(k)).map(escapeRe).join('|');
 const THAI_REF = new RegExp(`(?:${COUNTER_BEFORE})\\s*(\\d{1,2}|${NON_LATIN_NUMBERS})(?!\\d)|(?<!\\d)(\\d{1,2})\\s*(?:${COUNTER_AFTER})`, 'gu');
 /** "the mute one", "the action items one": a title named by its distinctive words. */
-const NAMED_ONE = /(?<![\p{L}\p{N}])(?:the|that)\s+([\p{L}'-]+(?:\s+[\p{L}'-]+){0,2})\s+(?:one|strategy|tip|idea)(?![\p{L}\p{N}])/gu;
+const NAMED_ONE = /(?<![\p{L}\p{N}])(?:the|that)\s+([\p{L}'-]+(?:\s+[\p{L}'-]+){0,2})\s+(?:one|strategy|tip|idea|thing|trick)(?![\p{L}\p{N}])/gu;
 /** After a leading reference these make it a statement about the strategy, not a choice of it. */
 const STATEMENT_VERB = phrases([
   'is', 'was', 'seems', 'sounds', 'looks', 'works', 'worked', 'has', 'had', 'would', 'could', 'might', 'reminds', 'makes', 'made', 'does', 'did', 'already',
@@ -393,16 +393,29 @@ function stems(folded: string): Set<string> {
 interface TitleIndex {
   id: string;
   weights: Map<string, number>;
+  /** Words of the strategy's explanation that no other strategy of the training uses. */
+  body: Set<string>;
 }
 
 function indexTitles(strategies: Strategy[]): TitleIndex[] {
   const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
   const df = new Map<string, number>();
   for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
-  return per.map((p) => ({
+  const bodies = strategies.map((s) => new Set([...stems(fold(s.body))].filter((w) => !STOP.has(w) && !GENERIC.has(w) && w.length > 3)));
+  const bodyDf = new Map<string, number>();
+  for (const b of bodies) for (const w of b) bodyDf.set(w, (bodyDf.get(w) ?? 0) + 1);
+  return per.map((p, i) => ({
     id: p.id,
+    body: new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1)),
     weights: new Map(p.words.map((w) => [w, GENERIC.has(w) || (df.get(w) ?? 0) > 1 ? 0.5 : 1] as const)),
   }));
+}
+
+/** The one strategy whose own explanation words the text uses most (at least `min`), if unique. */
+function bodyMatch(words: Set<string>, titles: TitleIndex[], min: number): { id: string; score: number } | undefined {
+  const scored = titles.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
+  const [first, second] = scored;
+  return first && first.score >= min && (!second || second.score < first.score) ? first : undefined;
 }
 
 function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
@@ -538,6 +551,8 @@ function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): 
       for (const [w, weight] of t.weights) if (weight === 1 && words.has(w)) score++;
       if (score > 0 && (!best || score > best.score)) best = { id: t.id, score };
     }
+    // "the three-piles thing": named by what the strategy's explanation says, not its title.
+    if (!best) best = bodyMatch(words, titles, 1);
     if (best) found.push({ at: m.index, end: m.index + m[0].length, id: best.id });
   }
   return found.sort((a, b) => a.at - b.at);
@@ -663,7 +678,12 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     const asked = input.context.strategyId;
     refs = refs.filter((id) => id !== asked);
   }
-  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong;
+  // "La 5 no la voy a intentar" opens with a reference but turns it down.
+  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
+  if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
+    const paraphrase = bodyMatch(stems(f), titles, 2);
+    if (paraphrase) refs = [paraphrase.id];
+  }
   const adopts = !unsubscribe && (committed || elliptic) ? refs : [];
   const rating = input.context.kind === 'check-in' ? findRating(u.text) : undefined;
   return {
@@ -985,7 +1005,8 @@ function read(input: ClassifyInput, answers: AnsweredKind): Reading {
   if (answers === 'upload-link' && (extractLinks(text).length || meaningfulAttachments(input.attachments).length)) return parsed([key({ intent: 'strategy' })]);
   const found = readUnits(input);
   if (found.some((c) => c.intent !== 'comment')) {
-    return parsed(found.filter((c) => c.intent !== 'comment' || isComment(text, units, sigs)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
+    // Praise around an adoption or a strategy frames it; only a question stands as a comment.
+    return parsed(found.filter((c) => c.intent !== 'comment' || /[?？؟]/u.test(c.text)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
   }
   if (isComment(text, units, sigs)) return parsed(found.map((c) => ({ ...c, text: text.trim() })).slice(0, 1));
   if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || ACK.test(u.f) || DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
@@ -1004,5 +1025,6 @@ function namesTeammate(f: string, name: string): boolean {
   const full = fold(name).replace(/,.*$/, '').trim();
   const first = full.split(/\s+/)[0] ?? '';
   const re = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}(?![\\p{L}\\p{N}])`, 'u');
-  return (first.length >= 3 && re(first).test(f)) || re(full).test(f);
+  const possessive = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}s(?![\\p{L}\\p{N}])`, 'u');
+  return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
 }

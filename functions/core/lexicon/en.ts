@@ -19,7 +19,7 @@ export const en: Lexicon = {
     'adopt', 'adopting', 'try', 'trying', 'give it a go', 'give it a try', 'give it a shot', 'give * a shot', 'give * a try', 'give * a go', 'going to', 'gonna', "i'll", 'i will', "we'll", 'we will',
     'plan to', 'planning to', 'want to', 'going with', 'go with', 'pick', 'picking', 'choose', 'choosing', 'my choice', 'my pick', 'for me', 'steal', 'stealing',
     'start', 'starting', 'implement', 'implementing', 'apply', 'test', 'testing', 'experiment', 'commit to', 'sign me up', 'signing up for', "i'm in", 'definitely',
-    "i'm doing", 'i am doing', 'doing the', 'taking', 'top of my list', 'is me', "that's me", 'yes', 'count me in for', 'put me down for', 'borrowing',
+    "i'm doing", 'i am doing', 'for myself', 'doing the', 'taking', 'top of my list', 'is me', "that's me", 'yes', 'count me in for', 'put me down for', 'borrowing',
   ],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
   decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of'],

@@ -18,7 +18,7 @@ export const ja: Lexicon = {
   greeting: ['さん', 'こんにちは', 'お疲れ様です', 'よろしくお願いします'],
   question: ['ですか', 'でしょうか', '質問'],
   numbers: { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, ひとつ: 1, ふたつ: 2, みっつ: 3, よっつ: 4, いつつ: 5 },
-  ordinals: { 最初: 1, 最後: -1 },
+  ordinals: {},
   refNouns: ['番'],
   refAfter: ['番目', '番', 'つ目'],
   outOf: ['/'],
