@@ -566,6 +566,7 @@ export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[
     attachments,
     ...(route.answers ? { answered: route.answers } : {}),
     ...(route.teammates ? { teammates: route.teammates } : {}),
+    trainers: route.published.series.trainers.map((t) => t.name),
   });
   return { parsed, route, trimmed, source, reading, classified: reading.intents, files };
 }

@@ -131,6 +131,8 @@ export interface ClassifyInput {
   answered?: AnsweredKind;
   /** Names of the teammates the answered email showed (the roll-up), for comments on them. */
   teammates?: string[];
+  /** Names of the series' trainers: a reply addressed to anyone else was sent to the thread by mistake. */
+  trainers?: string[];
 }
 
 /** Parts of the series a participant can ask to stop without leaving it. */
@@ -502,6 +504,8 @@ function splitUnits(text: string): Unit[] {
 // Signals
 
 interface Signals {
+  /** The adoption was read from the strategy's explanation, not from a number, ordinal or title. */
+  paraphrased: boolean;
   unsubscribe: boolean;
   preference?: Preference;
   adopts: string[];
@@ -674,6 +678,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const committed = !unsubscribe && hasCommitment(f);
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
+  let paraphrased = false;
   if (input.context.kind === 'check-in') {
     const asked = input.context.strategyId;
     refs = refs.filter((id) => id !== asked);
@@ -682,7 +687,10 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
     const paraphrase = bodyMatch(stems(f), titles, 2);
-    if (paraphrase) refs = [paraphrase.id];
+    if (paraphrase) {
+      refs = [paraphrase.id];
+      paraphrased = true;
+    }
   }
   const adopts = !unsubscribe && (committed || elliptic) ? refs : [];
   const rating = input.context.kind === 'check-in' ? findRating(u.text) : undefined;
@@ -693,6 +701,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     committed,
     strategyStrong,
     strategyWeak,
+    paraphrased,
     feedback: FEEDBACK.test(f) || preference !== undefined,
     ...(preference ? { preference } : {}),
     praise: PRAISE.test(f),
@@ -758,6 +767,8 @@ function readUnits(input: ClassifyInput): Classified[] {
   // Blanked rather than cut, so that offsets into the text stay true.
   const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
   const sigs = units.map((u) => signals(u, input, titles));
+  // A paraphrase is the weakest way to name a strategy: it gives way to any explicit one.
+  if (sigs.some((s) => s.adopts.length && !s.paraphrased)) for (const s of sigs) if (s.paraphrased) s.adopts = [];
   // "Can I adopt two? If so, #1 and #4.": the commitment and the references can be split.
   for (let i = 1; i < sigs.length; i++) {
     const s = sigs[i];
@@ -942,8 +953,9 @@ What the answered email changes (readReply), on top of the sentence signals abov
   with a preference, never an unsubscribe.
 `;
 
-function read(input: ClassifyInput, answers: AnsweredKind): Reading {
-  const text = (input.text ?? '').replace(/\r\n?/g, '\n');
+function read(given: ClassifyInput, answers: AnsweredKind): Reading {
+  const input = { ...given, text: beforeSignOff((given.text ?? '').replace(/\r\n?/g, '\n')) };
+  const text = input.text;
   const titles = indexTitles(input.strategies);
   const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
   const sigs = units.map((u) => signals(u, input, titles));
@@ -1002,8 +1014,15 @@ function read(input: ClassifyInput, answers: AnsweredKind): Reading {
   }
 
   // training, reminder, ack, upload-link
+  if (addressedElsewhere(text, input.trainers) && !sigs.some((s) => s.adopts.length || s.strategyStrong || s.unsubscribe)) {
+    return { ...parsed([]), reason: 'addressed to someone else: sent to the thread by mistake' };
+  }
   if (answers === 'upload-link' && (extractLinks(text).length || meaningfulAttachments(input.attachments).length)) return parsed([key({ intent: 'strategy' })]);
   const found = readUnits(input);
+  // "I'll try that" with nothing that says which: asking beats guessing.
+  if (!found.some((c) => c.intent === 'adopt' || c.intent === 'unsubscribe' || c.intent === 'feedback') && sigs.some((s) => s.committed && !s.refs.length && !s.strategyStrong)) {
+    return unclear('a commitment without a strategy Baton can tell');
+  }
   if (found.some((c) => c.intent !== 'comment')) {
     // Praise around an adoption or a strategy frames it; only a question stands as a comment.
     return parsed(found.filter((c) => c.intent !== 'comment' || /[?？؟]/u.test(c.text)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
@@ -1027,4 +1046,33 @@ function namesTeammate(f: string, name: string): boolean {
   const re = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}(?![\\p{L}\\p{N}])`, 'u');
   const possessive = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}s(?![\\p{L}\\p{N}])`, 'u');
   return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
+}
+
+const SIGN_OFF = phrases([...all('greeting'), 'regards', 'kind regards', 'best regards', 'best', 'cheers', 'thanks', 'many thanks', 'all the best', 'talk soon', 'thank you']);
+
+/**
+ * The text before a sign-off line ("Cheers,", "Un saludo") that follows some content: what comes
+ * after is a name, a signature or a disclaimer, which never makes a contribution.
+ */
+function beforeSignOff(text: string): string {
+  const lines = text.split('\n');
+  let content = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    const bare = fold(line).replace(/[,.!\s]+$/u, '');
+    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').trim() === '') return lines.slice(0, i).join('\n');
+    if (line && !isGreeting(fold(line))) content = true;
+  }
+  return text;
+}
+const SIGN_OFF_G = new RegExp(SIGN_OFF.source, 'gu');
+
+/** "Jen, forgot to say …", "Team, reminder that …": written to someone other than the trainers. */
+function addressedElsewhere(text: string, trainers: string[] | undefined): boolean {
+  if (!trainers?.length) return false;
+  const m = /^\s*([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
+  if (!m?.[1]) return false;
+  const who = fold(m[1]);
+  if (GREETING_TEST.test(who) || ACK.test(who)) return false;
+  return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }
