@@ -760,13 +760,13 @@ export function classifyReply(input: ClassifyInput): Classified[] {
   }
 }
 
-function readUnits(input: ClassifyInput): Classified[] {
+function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[] }): Classified[] {
   const text = (input.text ?? '').replace(/\r\n?/g, '\n');
   const titles = indexTitles(input.strategies);
   // An attribution line a trimmer left behind ("… <a@b> wrote:" in any language) says nothing.
   // Blanked rather than cut, so that offsets into the text stay true.
-  const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
-  const sigs = units.map((u) => signals(u, input, titles));
+  const units = read?.units ?? splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
+  const sigs = read?.sigs ?? units.map((u) => signals(u, input, titles));
   // A paraphrase is the weakest way to name a strategy: it gives way to any explicit one.
   if (sigs.some((s) => s.adopts.length && !s.paraphrased)) for (const s of sigs) if (s.paraphrased) s.adopts = [];
   // "Can I adopt two? If so, #1 and #4.": the commitment and the references can be split.
@@ -953,8 +953,14 @@ What the answered email changes (readReply), on top of the sentence signals abov
   with a preference, never an unsubscribe.
 `;
 
+/**
+ * Replies are read up to this many characters: people write a few paragraphs, and a bound keeps a
+ * hostile 1 MB body as cheap as a long reply (the whole text is still stored).
+ */
+export const MAX_READ_CHARS = 20_000;
+
 function read(given: ClassifyInput, answers: AnsweredKind): Reading {
-  const input = { ...given, text: beforeSignOff((given.text ?? '').replace(/\r\n?/g, '\n')) };
+  const input = { ...given, text: beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')) };
   const text = input.text;
   const titles = indexTitles(input.strategies);
   const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
@@ -1018,7 +1024,7 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
     return { ...parsed([]), reason: 'addressed to someone else: sent to the thread by mistake' };
   }
   if (answers === 'upload-link' && (extractLinks(text).length || meaningfulAttachments(input.attachments).length)) return parsed([key({ intent: 'strategy' })]);
-  const found = readUnits(input);
+  const found = readUnits(input, { units, sigs: sigs.map((x) => ({ ...x, adopts: [...x.adopts] })) });
   // "I'll try that" with nothing that says which: asking beats guessing.
   if (!found.some((c) => c.intent === 'adopt' || c.intent === 'unsubscribe' || c.intent === 'feedback') && sigs.some((s) => s.committed && !s.refs.length && !s.strategyStrong)) {
     return unclear('a commitment without a strategy Baton can tell');
