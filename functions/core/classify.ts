@@ -303,7 +303,7 @@ const OUT_OF_WORDS = all('outOf').map((w) => escapeRe(stripMarks(w))).join('|');
 /** "4/5", "8 out of 10", "eins von fünf", "lapan daripada sepuluh", "4 จาก 5". Out of 10 is halved. */
 const OUT_OF = new RegExp(`(?<![\\p{N}.:/])(?<![\\p{L}])(${RWN})\\s*(?:${OUT_OF_WORDS})\\s*(5|10|five|ten|funf|zehn|cinco|diez|dez|cinq|dix|lima|sepuluh|vijf|tien)(?![\\p{N}/])`, 'u');
 /** "5点満点中3点", "5段階で4": the scale first. */
-const SCALE_FIRST = new RegExp(`(5|10)\\s*(?:${all('scaleFirst').map(escapeRe).join('|')})\\s*(\\d{1,2})`, 'u');
+const SCALE_FIRST = new RegExp(`(5|10)\\s*(?:${all('scaleFirst').map((w) => escapeRe(stripMarks(w))).join('|')})\\s*(\\d{1,2})`, 'u');
 const STARS_WORD = new RegExp(`(?<![\\p{L}\\p{N}])([1-5]|${RW})\\s*(?:${all('stars').map((w) => escapeRe(stripMarks(w))).join('|')})(?![\\p{L}])`, 'u');
 /** "★4つ", "⭐ 4": a star mark followed by its count. */
 const STAR_THEN_NUMBER = /[★⭐]\s*([1-5])(?!\d)/u;
@@ -675,7 +675,8 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const links = extractLinks(u.text);
   const strategyWeak = STRATEGY_WEAK.test(f);
   const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
-  const committed = !unsubscribe && hasCommitment(f);
+  // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
+  const committed = !unsubscribe && !DECLINE.test(f) && hasCommitment(f);
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
   let paraphrased = false;

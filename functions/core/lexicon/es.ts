@@ -3,7 +3,7 @@ import type { Lexicon } from './types.ts';
 export const es: Lexicon = {
   lang: 'es',
   unsubscribe: ['dar de baja', 'darme de baja', 'darse de baja', 'me den de baja', 'sacarme de', 'sacame de', 'saquenme de', 'quitarme de', 'quitenme de', 'eliminarme de', 'borrarme de', 'no me inscriban', 'no me apunten', 'salir de la serie', 'no quiero recibir mas'],
-  stop: ['dejen de enviar', 'dejar de recibir', 'no me envien', 'sin los', 'sin las', 'quitar los', 'quitar las', 'demasiados'],
+  stop: ['dejen de enviar', 'dejar de enviar', 'dejar de recibir', 'no me envien', 'sin los', 'sin las', 'quitar los', 'quitar las', 'demasiados'],
   parts: { reminders: ['recordatorio', 'recordatorios'], rollups: ['resumen', 'resumenes', 'resumen semanal'], 'check-ins': ['seguimiento', 'seguimientos'], calendar: ['invitacion', 'invitaciones', 'calendario'] },
   adopt: ['adoptar', 'adopto', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'apuntame', 'elijo', 'escojo', 'para mi', 'en cambio si', 'si:', 'me llevo', 'tomo'],
   negation: ['no', 'nunca', 'no voy a', 'tampoco'],
