@@ -39,7 +39,7 @@ export const en: Lexicon = {
   itWorks: ['works great', 'works well', 'works really well', 'works wonders', 'love them', 'clears my head'],
   feedback: [
     'this series', 'the series', 'these trainings', 'the trainings', 'future trainings', 'next trainings', 'next ones', 'these emails', 'your emails', 
-    'the link', 'this link', 'link in', 'login page', 'the format', 'this format', 'audio version', 'video version', 'podcast', 'recording', 'could you add', 'could you send',
+    'calendar hold', 'calendar holds', 'your invite', 'your invites', 'the invites', 'the link', 'this link', 'link in', 'login page', 'the format', 'this format', 'audio version', 'video version', 'podcast', 'recording', 'could you add', 'could you send',
     'could you make', 'could you point', 'could you leave', 'could you move', 'could you include', 'would be great if', 'would be nice if', 'suggestion', 'would it be possible',
     'too long to read', 'a bit long', 'the schedule', 'what time', 'which day', 'what day', 'time zone', 'how long does', 'how many trainings', 'how often', 'the roll-up', 'anonymous', 'anonymously', 'name off', 'this email', 'in this email',
   ],
