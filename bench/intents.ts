@@ -1,13 +1,24 @@
-// Intent accuracy on the labeled replies in test/fixtures/replies/labeled: each reply's labeled
-// text (what the trimmer should leave) goes through classifyReply, and a reply counts as correct
-// when the predicted set of (intent, strategyId, rating) equals the labeled set.
-// Run alone with `npx tsx bench/intents.ts` (prints JSON), or call benchIntents().
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Reply reading throughput (issue 14): parse + trim + classify on the development replies in
+// ../shared/corpora/intents (read in place, never copied into the repository), on one core, and
+// the time of a pathological 1 MB single-line and 100k-quote reply. Accuracy is the scorer's job:
+// `node ../shared/corpora/intents/score.mjs`. Run alone with `npm run bench -- intents`.
+// The labelled fixtures in test/fixtures/replies/labeled (their helpers below) are read by the
+// classify and receive-reply tests and bench/inbound.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readReply } from '#core/classify';
+import { trimReply } from '#core/trim';
+import { parseInbound, trimParsed } from '#app/receive-reply';
+
 import { z } from 'zod';
 import { classifyReply, type Classified, type ReplyContext } from '#core/classify';
 import { IntentSchema, StrategySchema, type Strategy } from '#core/model';
+
+/** A reading that crashed must fail the bench, not pass as a fast 'unclear'. */
+const rethrow = (error: unknown): never => {
+  throw error;
+};
 
 export const LABELED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'replies', 'labeled');
 
@@ -86,75 +97,52 @@ export function classifyLabeled(labels: Labels): { outcomes: ReplyOutcome[]; pre
   return { outcomes, predictions };
 }
 
+const here = dirname(fileURLToPath(import.meta.url));
+export const INTENTS_CORPUS = resolve(here, '../../shared/corpora/intents');
+
+const strategies: Strategy[] = [1, 2, 3, 4, 5].map((n) => ({ id: `s${n}`, number: n, title: `Strategy number ${n} about meetings`, body: 'Write it down and share it.' }));
+
 export async function benchIntents(): Promise<object> {
-  const labels = loadLabels();
+  const cases = join(INTENTS_CORPUS, 'cases');
+  if (!existsSync(cases)) return { error: `intent corpus not found at ${cases}; expected ../shared/corpora/intents next to the repository` };
+  const raws = readdirSync(cases)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(join(cases, f)));
+  const once = async () => {
+    for (const raw of raws) {
+      const parsed = await parseInbound(raw);
+      const { trimmed } = trimParsed(parsed, []);
+      readReply({ subject: parsed.subject, text: trimmed.reply, strategies, context: { kind: 'training' } }, rethrow);
+    }
+  };
+  await once(); // warm the JIT as a Lambda that has handled a few replies would be
   const started = performance.now();
-  const { outcomes } = classifyLabeled(labels);
+  const rounds = 3;
+  for (let i = 0; i < rounds; i++) await once();
   const ms = performance.now() - started;
 
-  const intents = IntentSchema.options;
-  const perIntent: Record<string, { labeled: number; predicted: number; truePositives: number; repliesExact: number; precision: number | null; recall: number | null }> = {};
-  for (const intent of intents) {
-    let labeled = 0;
-    let predicted = 0;
-    let tp = 0;
-    let exact = 0;
-    for (const o of outcomes) {
-      const exp = o.expected.filter((k) => k.startsWith(intent + '|'));
-      const got = o.predicted.filter((k) => k.startsWith(intent + '|'));
-      labeled += exp.length;
-      predicted += got.length;
-      tp += exp.filter((k) => got.includes(k)).length;
-      if (exp.length && o.correct) exact++;
-    }
-    perIntent[intent] = {
-      labeled,
-      predicted,
-      truePositives: tp,
-      repliesExact: exact,
-      precision: predicted ? round(tp / predicted) : null,
-      recall: labeled ? round(tp / labeled) : null,
-    };
-  }
-
-  // Confusion pairs: what was expected but not predicted, against what was predicted instead.
-  const confusion = new Map<string, number>();
-  for (const o of outcomes.filter((x) => !x.correct)) {
-    const missing = o.expected.filter((k) => !o.predicted.includes(k));
-    const extra = o.predicted.filter((k) => !o.expected.includes(k));
-    const left = missing.length ? missing : ['(none)'];
-    const right = extra.length ? extra : ['(none)'];
-    for (const a of left) for (const b of right) confusion.set(`${a} -> ${b}`, (confusion.get(`${a} -> ${b}`) ?? 0) + 1);
-  }
-
-  const correct = outcomes.filter((o) => o.correct).length;
+  const timed = (text: string) => {
+    const t0 = performance.now();
+    const { reply } = trimReply(text, {});
+    readReply({ subject: 'Re: x', text: reply, strategies, context: { kind: 'training' } }, rethrow);
+    return Math.round(performance.now() - t0);
+  };
   return {
     bench: 'intents',
-    replies: outcomes.length,
-    correct,
-    accuracy: round(correct / outcomes.length),
-    bySet: Object.fromEntries(
-      (['main', 'holdout'] as const).map((set) => {
-        const of = outcomes.filter((o) => o.set === set);
-        const ok = of.filter((o) => o.correct).length;
-        return [set, { replies: of.length, correct: ok, accuracy: of.length ? round(ok / of.length) : null }];
-      }),
-    ),
-    keyAccuracy: {
-      labeled: outcomes.reduce((n, o) => n + o.expected.length, 0),
-      matched: outcomes.reduce((n, o) => n + o.expected.filter((k) => o.predicted.includes(k)).length, 0),
-      predicted: outcomes.reduce((n, o) => n + o.predicted.length, 0),
+    replies: raws.length,
+    repliesPerSecond: Math.round((raws.length * rounds * 1000) / ms),
+    msPerReply: Math.round((ms / (raws.length * rounds)) * 100) / 100,
+    pathologicalMs: {
+      singleLine1Mb: timed('I will try #2 and '.repeat(60_000)),
+      quotes100k: timed('Adopting #3.\n' + '> quoted line of history\n'.repeat(100_000)),
+      reply1Mb: (() => {
+        const t0 = performance.now();
+        readReply({ subject: 'Re: x', text: 'what works for me is this. '.repeat(40_000), strategies, context: { kind: 'training' } }, rethrow);
+        return Math.round(performance.now() - t0);
+      })(),
     },
-    perIntent,
-    confusion: Object.fromEntries([...confusion.entries()].sort((a, b) => b[1] - a[1])),
-    misses: outcomes.filter((o) => !o.correct),
-    msTotal: round(ms),
-    msPerReply: round(ms / outcomes.length),
   };
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

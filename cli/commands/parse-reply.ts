@@ -22,9 +22,12 @@ import { localConfig, localSecret } from '#adapters/local/config';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { ANSWERED_KINDS, type AnsweredKind, type Classified, type ReplyContext } from '#core/classify';
 
 export const summary = 'show how a reply would be routed, verified, trimmed and classified (stores nothing)';
-export const usage = 'parse-reply <file.eml> [--series <dir> --training <slug>] [--json] [--target local]';
+export const usage =
+  'parse-reply <file.eml> [--series <dir> [--answers <kind>] [--training <slug>] [--strategy <n>] [--teammate <email>]] [--json] [--target local]\n' +
+  `  kind: ${ANSWERED_KINDS.join(' | ')}`;
 
 function settingsFor(secret: string): InboundConfig['settings'] {
   const config = localConfig();
@@ -34,10 +37,18 @@ function settingsFor(secret: string): InboundConfig['settings'] {
 /** What the classifier swallowed, on stderr: the result on stdout then shows its default intent. */
 const warn = (record: Record<string, unknown>) => console.error(`warning: ${String(record.message)}: ${String(record.error)}`);
 
+/**
+ * The replay contract (issue 14): status parsed | unclear | auto-reply, and intents carrying the
+ * strategy number the participant saw, so a digest or a scorer needs no id lookup.
+ */
 function report(a: Analysis, verified: Rejection | undefined) {
-  const { parsed, route, trimmed } = a;
+  const { parsed, route, trimmed, reading } = a;
+  const numberOf = (id: string | undefined) => route.training.strategies.find((s) => s.id === id)?.number;
   return {
-    status: 'parsed',
+    status: reading.status,
+    ...(reading.reason ? { reason: reading.reason } : {}),
+    answers: reading.answers,
+    ...(reading.correction ? { correction: true } : {}),
     messageId: parsed.messageId,
     from: parsed.from?.address,
     subject: parsed.subject,
@@ -50,16 +61,38 @@ function report(a: Analysis, verified: Rejection | undefined) {
     },
     verified: verified ? { ok: false, ...verified } : { ok: true },
     trimmed: { source: a.source, method: trimmed.method, reply: trimmed.reply, signature: trimmed.signature },
-    intents: a.classified,
+    intents: reading.intents.map((c) => intentJson(c, numberOf(c.strategyId))),
     attachments: { kept: a.files.keep.map(({ filename, contentType, size }) => ({ filename, contentType, size })), skipped: a.files.skipped },
   };
 }
 
-/** --series: the reply is read against a series folder as if it answered the given training. */
-async function givenRoute(raw: Buffer, dir: string, slug: string | undefined, secret: string) {
+function intentJson(c: Classified, strategy: number | undefined) {
+  return {
+    intent: c.intent,
+    ...(strategy !== undefined ? { strategy } : {}),
+    ...(c.strategyId ? { strategyId: c.strategyId } : {}),
+    ...(c.rating !== undefined ? { rating: c.rating } : {}),
+    ...(c.intent === 'comment' ? { on: c.targetResponseId || c.target ? 'teammate' : 'training' } : {}),
+    ...(c.target ? { target: c.target } : {}),
+    ...(c.targetResponseId ? { targetResponseId: c.targetResponseId } : {}),
+    ...(c.preference ? { preference: c.preference } : {}),
+    text: c.text,
+    links: c.links,
+  };
+}
+
+interface Given {
+  answers: AnsweredKind;
+  slug: string | undefined;
+  strategy: number | undefined;
+  teammate: string | undefined;
+}
+
+/** --series: the reply is read against a series folder with the context its signed address would carry. */
+async function givenRoute(raw: Buffer, dir: string, given: Given, secret: string) {
   const { series, trainings } = await loadSeries(dir);
-  const training = slug ? trainings.find((t) => t.slug === slug) : trainings[0];
-  if (!training) throw new UserError(`series "${series.id}" has no training "${slug}": use one of ${trainings.map((t) => t.slug).join(', ')}.`);
+  const training = given.slug ? trainings.find((t) => t.slug === given.slug) : trainings[0];
+  if (!training) throw new UserError(`series "${series.id}" has no training "${given.slug}": use one of ${trainings.map((t) => t.slug).join(', ')}.`);
   const parsed = await parseInbound(raw);
   const csv = join(dir, 'participants.csv');
   const people = existsSync(csv) ? await loadParticipants(csv, series) : [];
@@ -71,22 +104,49 @@ async function givenRoute(raw: Buffer, dir: string, slug: string | undefined, se
     timeZone: series.defaultTimeZone,
     workStart: series.defaultWorkStart,
   };
+  let context: ReplyContext = { kind: 'training' };
+  if (given.answers === 'kickoff') context = { kind: 'kickoff' };
+  else if (given.answers === 'check-in') {
+    const s = training.strategies.find((x) => x.number === given.strategy);
+    if (!s) throw new UserError(`--answers check-in needs --strategy <n>, one of ${training.strategies.map((x) => x.number).join(', ')} in "${training.slug}".`);
+    context = { kind: 'check-in', strategyId: s.id };
+  } else if (given.answers === 'contribution') {
+    if (!given.teammate) throw new UserError('--answers contribution needs --teammate <email>: whose contribution the reply answers.');
+    context = { kind: 'submission', responseId: `teammate:${given.teammate}` };
+  }
+  // The roll-up shows the teammates' contributions; its readers name them.
+  const teammates = people.filter((p) => p.email !== from).map((p) => p.name);
   const published: PublishedSeries = { series, trainings, publishedAt: new Date(0).toISOString(), version: 0 };
-  const route: Route = { published, training, participant, context: { kind: 'training' }, via: 'given', answered: 'training' };
+  const answered = given.answers === 'kickoff' ? 'kickoff' : 'training';
+  const route: Route = { published, training, participant, context, via: 'given', answered, answers: given.answers, teammates };
   const template = await compileTraining(series, training, trainings);
   const store: Pick<RouteStore, 'getTemplate'> = { getTemplate: async () => JSON.stringify(template) };
-  const sent = await sentTexts(route, settingsFor(secret), store);
+  const sent = given.answers === 'kickoff' ? [] : await sentTexts(route, settingsFor(secret), store);
   const verified: Rejection | undefined = known
     ? checkSender(parsed, known.email, undefined, raw)
     : { reason: 'unknown-participant', detail: existsSync(csv) ? `${from} is not in ${csv}` : 'no participants.csv to check the sender against' };
   return { parsed, route, sent, verified };
 }
 
+function answersOf(value: string | undefined): AnsweredKind {
+  if (value === undefined) return 'training';
+  if ((ANSWERED_KINDS as readonly string[]).includes(value)) return value as AnsweredKind;
+  throw new UserError(`--answers "${value}" is not an email Baton sends: use one of ${ANSWERED_KINDS.join(', ')}.`);
+}
+
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { series: { type: 'string' }, training: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } },
+    options: {
+      series: { type: 'string' },
+      answers: { type: 'string' },
+      training: { type: 'string' },
+      strategy: { type: 'string' },
+      teammate: { type: 'string' },
+      json: { type: 'boolean' },
+      target: { type: 'string' },
+    },
   });
   const [file] = positionals;
   if (!file) {
@@ -94,13 +154,22 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   if (!existsSync(file)) throw new UserError(`${file} does not exist: pass the path of a saved email (.eml).`);
-  if (values.training && !values.series) throw new UserError('--training needs --series <dir>: the folder of the series the reply answers.');
+  for (const flag of ['training', 'answers', 'strategy', 'teammate'] as const) {
+    if (values[flag] && !values.series) throw new UserError(`--${flag} needs --series <dir>: the folder of the series the reply answers.`);
+  }
+  const strategy = values.strategy === undefined ? undefined : Number(values.strategy);
+  if (strategy !== undefined && !Number.isInteger(strategy)) throw new UserError(`--strategy "${values.strategy}" is not a strategy number: pass the number shown in the email (1, 2 …).`);
   const raw = readFileSync(file);
   const limits = DEFAULT_LIMITS;
   let result: Record<string, unknown>;
 
   if (values.series) {
-    const { parsed, route, sent, verified } = await givenRoute(raw, values.series, values.training, localSecret(localConfig().dataDir));
+    const { parsed, route, sent, verified } = await givenRoute(
+      raw,
+      values.series,
+      { answers: answersOf(values.answers), slug: values.training, strategy, teammate: values.teammate },
+      localSecret(localConfig().dataDir),
+    );
     const auto = detectAutoReply({ headers: parsed.headers, subject: parsed.subject, text: parsed.text ?? parsed.html ?? '', ...(parsed.from ? { from: parsed.from.address } : {}) });
     result = auto ? { status: auto.kind, ...auto, messageId: parsed.messageId } : report(analyzeRouted(parsed, route, sent, limits, warn), verified);
   } else {
@@ -133,7 +202,7 @@ export async function run(args: string[]): Promise<number> {
 }
 
 function human(r: Record<string, unknown>): string {
-  if (r.status !== 'parsed') return `${r.status}${r.reason ? `: ${String(r.reason)}` : ''}${r.detail ? ` (${String(r.detail)})` : ''}`;
+  if (r.status !== 'parsed' && r.status !== 'unclear') return `${r.status}${r.reason ? `: ${String(r.reason)}` : ''}${r.detail ? ` (${String(r.detail)})` : ''}`;
   const route = r.route as { seriesId: string; trainingSlug: string; participant: string; via: string };
   const verified = r.verified as { ok: boolean; detail?: string };
   const trimmed = r.trimmed as { reply: string; method: string; source: string };
@@ -142,6 +211,7 @@ function human(r: Record<string, unknown>): string {
     `From ${String(r.from)}: "${String(r.subject)}"`,
     `Routed (${route.via}) to ${route.seriesId} / ${route.trainingSlug} as ${route.participant}`,
     `Sender: ${verified.ok ? 'verified' : `NOT verified: ${verified.detail}`}`,
+    ...(r.status === 'unclear' ? [`Unclear: ${String(r.reason ?? 'Baton cannot tell what this reply means')}; nothing would be recorded`] : []),
     `Trimmed from the ${trimmed.source} part (${trimmed.method}):`,
     ...trimmed.reply.split('\n').map((l) => `  | ${l}`),
     'Intents:',

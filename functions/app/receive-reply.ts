@@ -35,7 +35,7 @@ import type { InboundStore, Logger, MailStore, Mailer, RouteStore } from './port
 import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
 import { detectAutoReply, readReturnDate } from '#core/auto-reply';
-import { classifyReply, type AttachmentInfo, type Classified, type ReplyContext } from '#core/classify';
+import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, type Reading, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
 import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
@@ -268,6 +268,10 @@ export interface Route {
   via: 'token' | 'given';
   /** Which of our emails was answered, when the references say (training, kickoff …). */
   answered: 'training' | 'kickoff' | undefined;
+  /** Which email exactly (roll-up, check-in, wrap-up, ack …), when the address says: it changes the reading. */
+  answers?: AnsweredKind;
+  /** Names of the teammates whose contributions the answered email (the roll-up) showed. */
+  teammates?: string[];
 }
 
 export type Rejection = { reason: RejectReason; detail: string };
@@ -486,6 +490,9 @@ export interface Analysis {
   trimmed: Trimmed;
   /** Which part was read: the text/plain part, the HTML, or none. */
   source: 'text' | 'html' | 'none';
+  /** The reading as a whole: parsed or unclear, and whether it corrects an acknowledged record. */
+  reading: Reading;
+  /** The contributions to record: none when the reading is unclear. */
   classified: Classified[];
   files: FilePlan;
 }
@@ -526,22 +533,22 @@ export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[
   const swallowed = (error: unknown) =>
     log?.({
       level: 'ERROR',
-      message: 'classifier failed; the reply was given its default intent',
+      message: 'reading the reply failed; it is kept as unclear',
       messageId: parsed.messageId,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
     });
-  const classified = classifyReply(
-    {
-      subject: parsed.subject,
-      text: sanitizeText(trimmed.reply),
-      strategies: route.training.strategies,
-      context: route.context,
-      attachments,
-    },
-    swallowed,
-  );
-  return { parsed, route, trimmed, source, classified, files };
+  const reading = readReply({
+    subject: parsed.subject,
+    text: sanitizeText(trimmed.reply),
+    strategies: route.training.strategies,
+    context: route.context,
+    attachments,
+    ...(route.answers ? { answered: route.answers } : {}),
+    ...(route.teammates ? { teammates: route.teammates } : {}),
+    trainers: route.published.series.trainers.map((t) => t.name),
+  }, swallowed);
+  return { parsed, route, trimmed, source, reading, classified: reading.intents, files };
 }
 
 /** Response ids are a function of the Message-ID and the intent's position: a redelivery cannot mint new ones. */

@@ -1,6 +1,7 @@
 // Intent classification of a participant's reply, after the trimmer has removed quoted history
 // and signature. Pure: no clock, no I/O. The rules are written out in CLASSIFY_RULES below and
 // are the contract; every vocabulary list in this file exists to serve one of them.
+import { all, allNumbers, allParts } from './lexicon/index.ts';
 import type { Intent, Strategy } from './model.ts';
 
 export const CLASSIFY_RULES = `
@@ -108,6 +109,10 @@ export type ReplyContext =
   | { kind: 'check-in'; strategyId: string }
   | { kind: 'kickoff' };
 
+/** Every email Baton sends that a participant can answer; the signed reply address says which. */
+export const ANSWERED_KINDS = ['kickoff', 'training', 'reminder', 'rollup', 'contribution', 'ack', 'upload-link', 'check-in', 'wrap-up'] as const;
+export type AnsweredKind = (typeof ANSWERED_KINDS)[number];
+
 export interface AttachmentInfo {
   filename: string;
   contentType: string;
@@ -122,7 +127,16 @@ export interface ClassifyInput {
   strategies: Strategy[];
   context: ReplyContext;
   attachments?: AttachmentInfo[];
+  /** Which email the reply answers, when known; training when not. */
+  answered?: AnsweredKind;
+  /** Names of the teammates the answered email showed (the roll-up), for comments on them. */
+  teammates?: string[];
+  /** Names of the series' trainers: a reply addressed to anyone else was sent to the thread by mistake. */
+  trainers?: string[];
 }
+
+/** Parts of the series a participant can ask to stop without leaving it. */
+export type Preference = 'reminders' | 'rollups' | 'check-ins' | 'calendar';
 
 export interface Classified {
   intent: Intent;
@@ -131,6 +145,23 @@ export interface Classified {
   rating?: number;
   links: string[];
   targetResponseId?: string;
+  /** The teammate a comment is about, by name, when the reply names one. */
+  target?: string;
+  /** A feedback that asks to stop one part of the series (kept as a preference, never an unsubscribe). */
+  preference?: Preference;
+}
+
+/**
+ * The reply as a whole. `unclear` records nothing: the trainer is asked instead (recording a
+ * wrong contribution is worse than recording none). `correction`: a reply to an acknowledgement,
+ * whose intents replace what that acknowledgement said was recorded.
+ */
+export interface Reading {
+  status: 'parsed' | 'unclear';
+  answers: AnsweredKind;
+  intents: Classified[];
+  correction: boolean;
+  reason?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +169,9 @@ export interface Classified {
 
 /** Lower case, accents and other combining marks removed, ß -> ss, curly quotes straightened. */
 export function fold(s: string): string {
-  return stripMarks(s.toLowerCase()).replace(/ß/g, 'ss').replace(/[\u2018\u2019\u201b`\u00b4]/g, "'");
+  // Arabic-Indic and Persian digits are digits: "٣/٥" is "3/5".
+  const digits = s.replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90 % 16));
+  return stripMarks(digits.toLowerCase()).replace(/ß/g, 'ss').replace(/[\u2018\u2019\u201b`\u00b4]/g, "'");
 }
 
 function stripMarks(s: string): string {
@@ -146,6 +179,7 @@ function stripMarks(s: string): string {
 }
 
 const LATIN = /[a-z]/;
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * An alternation of phrases written folded (lower case, no accents). In a phrase, a space is any
@@ -187,60 +221,29 @@ const STRATEGY_SUBJECT = /^(?:(?:new|my|own)\s+)?(?:strategy|strategie|estrategi
 const UNSUBSCRIBE_SUBJECT = phrases(['unsubscribe', 'unsubscribe me', 'dar de baja', 'darse de baja', 'darme de baja', 'baja', 'descadastrar', 'cancelar inscricao', 'desabonner', 'se desabonner', 'desinscrire', 'abmelden', 'abbestellen', 'berhenti langganan', 'nyahlanggan', 'ยกเลิกการสมัคร']);
 const READ_SUBJECT = /^(?:mark(?:ed)?\s+as\s+read|read|done)(?![\p{L}\p{N}])/u;
 
-const UNSUBSCRIBE = phrases([
-  'unsubscribe me', 'please unsubscribe', 'want to unsubscribe', 'like to unsubscribe', 'wish to unsubscribe', 'need to unsubscribe',
-  'how do i unsubscribe', 'how can i unsubscribe', 'can i unsubscribe', 'unsubscribe from this', 'unsubscribe from these', 'unsubscribe from the series',
-  'remove me', 'take me off', 'stop sending', 'stop emailing', 'stop mailing', 'opt me out', 'opt out', 'no more emails', 'no more of these',
-  "don't send me", 'do not send me', 'dont send me', 'unenroll me', 'unenrol me',
-  'dar de baja', 'darme de baja', 'darse de baja', 'me den de baja', 'sacarme de', 'quitarme de', 'eliminarme de', 'no me envien mas', 'dejen de enviar',
-  'descadastrar', 'descadastrem', 'descadastre', 'me descadastr', 'me remover', 'me removam', 'remover meu', 'cancelar minha inscricao', 'sair da lista', 'parem de enviar', 'nao quero mais receber',
-  'desabonner', 'desabonnez', 'me desabonner', 'desinscrire', 'desinscrivez', 'retirez-moi', 'retirer de la liste', 'ne plus recevoir', "arretez de m'envoyer",
-  'abmelden', 'melden sie mich * ab', 'meldet mich * ab', 'melde mich * ab', 'austragen', 'tragen sie mich aus', 'aus dem verteiler', 'vom verteiler', 'aus der liste', 'abbestellen', 'keine e-mails mehr', 'keine mails mehr',
-  'berhenti langganan', 'nyahlanggan', 'keluarkan saya', 'buang saya dari', 'jangan hantar',
-  'ยกเลิกการสมัคร', 'ยกเลิกรับ', 'ไม่ต้องส่ง',
-]);
+const UNSUBSCRIBE = phrases(all('unsubscribe'));
 /** "unsubscribe" standing (almost) alone is a request; inside a story it is not. */
 const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
 
-const ADOPT_CUE = phrases([
-  'adopt', 'adopting', 'try', 'trying', 'give it a go', 'give it a try', 'give it a shot', 'give * a shot', 'give * a try', 'give * a go', 'going to', 'gonna', "i'll", 'ill', 'i will', "we'll", 'we will', 'will',
-  'plan to', 'planning to', 'want to', 'going with', 'go with', 'pick', 'picking', 'choose', 'choosing', 'my choice', 'my pick', 'for me', 'steal', 'stealing',
-  'start', 'starting', 'implement', 'implementing', 'apply', 'test', 'testing', 'experiment', 'commit to', 'sign me up', "i'm in", 'definitely',
-  'adoptar', 'adopto', 'adoptare', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'elijo', 'escojo', 'para mi',
-  'adotar', 'adoto', 'vou', 'vamos', 'tentar', 'testar', 'experimentar', 'comecar', 'escolho', 'fico com', 'pra mim', 'para mim',
-  'adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer',
-  'ubernehme', 'ubernehmen', 'uebernehme', 'ausprobieren', 'probiere', 'versuche', 'teste', 'werde', 'nehme', 'fur mich', 'umsetzen', 'anfangen',
-  'akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya',
-  'ลอง', 'จะ',
-]);
-const NEGATION_BEFORE_CUE = phrases([
-  "won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'no voy a', 'nao vou', 'ne vais pas', 'nicht', 'tidak akan', 'tak akan',
-]);
+const ADOPT_CUE = phrases(all('adopt'));
+const NEGATION_BEFORE_CUE = phrases(all('negation'));
+const DECLINE = phrases(all('decline'));
+const STOP_CUE = phrases(all('stop'));
+const PARTS = Object.entries(allParts()).map(([part, words]) => [part as Preference, phrases(words)] as const);
 
-const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8,
-  um: 1, dois: 2, duas: 2, quatro: 4, sete: 7, oito: 8,
-  un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, sept: 7, huit: 8,
-  eins: 1, zwei: 2, drei: 3, vier: 4, funf: 5, sechs: 6, sieben: 7, acht: 8,
-  satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5, enam: 6, tujuh: 7, lapan: 8,
-};
-const ORDINALS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8,
-  '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5, '6th': 6, '7th': 7, '8th': 8,
-  primera: 1, primero: 1, primer: 1, segunda: 2, segundo: 2, tercera: 3, tercero: 3, tercer: 3, cuarta: 4, cuarto: 4, quinta: 5, quinto: 5, sexta: 6, sexto: 6,
-  primeira: 1, terceira: 3, terceiro: 3, quarta: 4, quarto: 4,
-  premiere: 1, premier: 1, deuxieme: 2, seconde: 2, troisieme: 3, quatrieme: 4, cinquieme: 5, sixieme: 6,
-  erste: 1, ersten: 1, erster: 1, zweite: 2, zweiten: 2, dritte: 3, dritten: 3, vierte: 4, vierten: 4, funfte: 5, funften: 5, sechste: 6,
-  pertama: 1, kedua: 2, ketiga: 3, keempat: 4, kelima: 5, keenam: 6,
-};
-const NUM_WORD_ALT = Object.keys(NUMBER_WORDS).join('|');
-const ORD_ALT = Object.keys(ORDINALS).join('|');
+const NUMBER_WORDS = allNumbers('numbers', fold);
+/** -1 is "the last one". */
+const ORDINALS = allNumbers('ordinals', fold);
+const latinKeys = (r: Record<string, number>) => Object.keys(r).filter((k) => LATIN.test(k) || /^\d/.test(k));
+const NUM_WORD_ALT = latinKeys(NUMBER_WORDS).map(escapeRe).join('|');
+const ORD_ALT = latinKeys(ORDINALS).map(escapeRe).join('|');
+// Ordinals in scripts that carry their own article or none (Arabic "الرابعة", Thai "ข้อแรก").
+const OTHER_ORDINALS = Object.entries(ORDINALS).filter(([k]) => !LATIN.test(k) && !/^\d/.test(k));
 // English "a second look" is not a reference; Portuguese "a segunda" is.
-const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto';
+const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto|ultima|ultimo';
 const NOT_AFTER_ORDINAL =
   'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|thought|look|glance';
-const REF_NOUN = 'number|numero|nummer|nombor|nomor|no\\.|nr\\.?|n°|num\\.|option|opcion|opcao|strategy|strategie|estrategia|strategi|tip|tipp|dica|punkt|point|item|idea|idee|ideia';
+const REF_NOUN = [...new Set([...all('refNouns').filter((w) => LATIN.test(w)).map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
 /** "#2", "number 2", "strategy two", "n°3", "nº3" (folds to "no3"). */
 const NUMBER_REF = new RegExp(
   `#\\s?(\\d{1,2})(?!\\d)|(?<![\\p{L}\\p{N}])(?:${REF_NOUN})\\s*(?:#|n°|no\\.?)?\\s*(\\d{1,2}|${NUM_WORD_ALT})(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])no(\\d)(?!\\d)`,
@@ -248,82 +251,40 @@ const NUMBER_REF = new RegExp(
 );
 /** Article + bare digit in languages that say "la 2" for "number 2"; not times or ratings. */
 const ARTICLE_REF =
-  /(?<![\p{L}\p{N}])(?:la|el|le|die|der|das|den)\s+(\d)(?![\p{N}:/]|[.,]\d|\s*(?:de|sur|von|of|h|am|pm|jan|feb|fev|mar|apr|avr|abr|may|mai|jun|juin|jul|juil|aug|ago|aout|sep|set|oct|okt|out|nov|dec|dez|dic|ene)(?![\p{N}]))/gu;
+  /(?<![\p{L}\p{N}]|(?:give it|gave it|rate it|dou|daria|nota)\s)(?:la|el|le|die|der|das|den|a|o)\s+(\d)(?![\p{N}:/]|[.,]\d|\s*(?:de|sur|von|of|h|am|pm|jan|feb|fev|mar|apr|avr|abr|may|mai|jun|juin|jul|juil|aug|ago|aout|sep|set|oct|okt|out|nov|dec|dez|dic|ene)(?![\p{N}]))/gu;
 /** "the fourth one", "la troisième", "die dritte", "strategi kedua", "the 2nd option". */
 const ORDINAL_REF = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:(?:the|la|el|lo|le|die|der|das|den|dem|yang|strategi|strategy|option)\\s+(${ORD_ALT})|(?:a|o)\\s+(${PT_ORD_ALT}))(?![\\p{L}\\p{N}-])(?!\\s+(?:${NOT_AFTER_ORDINAL})(?![\\p{L}]))` +
+  `(?<![\\p{L}\\p{N}])(?:(?:the|la|el|lo|le|die|der|das|den|dem|de|het|yang|strategi|strategy|option|nombor|nomor)\\s+(${ORD_ALT})|(?:a|o)\\s+(${PT_ORD_ALT}))(?![\\p{L}\\p{N}-])(?!\\s+(?:${NOT_AFTER_ORDINAL})(?![\\p{L}]))` +
     `|(?<![\\p{L}\\p{N}])(${ORD_ALT})\\s+(?:one|strategy|option|tip|idea|estrategia|opcion|opcao|strategie|strategi)(?![\\p{L}\\p{N}])`,
   'gu',
 );
 
 /** Thai counts items with ข้อ / อันที่ ("ข้อ 2": item 2), written straight after the verb. */
-const THAI_REF = new RegExp(`${stripMarks('(?:ข้อที่|ข้อ|อันที่|แบบที่)')}\\s*(\\d{1,2})(?!\\d)`, 'gu');
+const COUNTER_BEFORE = all('refBefore').map((w) => escapeRe(stripMarks(w))).join('|');
+const COUNTER_AFTER = all('refAfter').map((w) => escapeRe(stripMarks(w))).join('|');
+const NON_LATIN_NUMBERS = Object.keys(NUMBER_WORDS).filter((k) => !LATIN.test(k)).map(escapeRe).join('|');
+const THAI_REF = new RegExp(`(?:${COUNTER_BEFORE})\\s*(\\d{1,2}|${NON_LATIN_NUMBERS})(?!\\d)|(?<!\\d)(\\d{1,2})\\s*(?:${COUNTER_AFTER})`, 'gu');
 /** "the mute one", "the action items one": a title named by its distinctive words. */
-const NAMED_ONE = /(?<![\p{L}\p{N}])(?:the|that)\s+([\p{L}'-]+(?:\s+[\p{L}'-]+){0,2})\s+(?:one|strategy|tip|idea)(?![\p{L}\p{N}])/gu;
+const NAMED_ONE = /(?<![\p{L}\p{N}])(?:the|that)\s+([\p{L}'-]+(?:\s+[\p{L}'-]+){0,2})\s+(?:one|strategy|tip|idea|thing|trick)(?![\p{L}\p{N}])/gu;
 /** After a leading reference these make it a statement about the strategy, not a choice of it. */
 const STATEMENT_VERB = phrases([
   'is', 'was', 'seems', 'sounds', 'looks', 'works', 'worked', 'has', 'had', 'would', 'could', 'might', 'reminds', 'makes', 'made', 'does', 'did', 'already',
   'es', 'esta', 'era', 'parece', 'e', 'foi', 'est', 'etait', 'semble', 'ist', 'war', 'klingt', 'ada', 'adalah',
 ]);
 
-const STRATEGY_STRONG = phrases([
-  'what works for me', 'what worked for me', 'what works well for me', 'what works best for me', 'what works better for me', 'works well for me', 'works great for me',
-  'works wonders for me', 'works best for me', 'works better for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',
-  'something that helps', 'works like a charm', 'my tip', 'my trick', 'my hack', 'my method', 'my approach', 'my system', 'my process', 'my routine', 'my strategy',
-  'my own strategy', 'my template', 'my setup', 'my * tip', 'my * trick', 'my * template', 'my * checklist', "here's my", 'here is my', 'pro tip', 'a tip', 'one tip', 'top tip', 'tip:', 'trick:', 'hack:', "here's how i", 'here is how i', 'this is how i',
-  'here is how my', "here's how my", 'how i do it', 'something i do', 'what i do is', 'i do something', 'i recorded', 'i made a video', 'i made a loom', 'i made a template',
-  'attached is', 'attached are', "i've attached", 'i have attached', 'please find attached', 'see attached', 'feel free to copy', 'feel free to use', 'feel free to steal', 'feel free to duplicate', 'feel free to reuse', 'feel free to borrow',
-  'lo que me funciona', 'me funciona', 'mi truco', 'un truco', 'mi consejo', 'un consejo', 'mi tip', 'mi metodo', 'mi sistema', 'mi estrategia', 'lo que hago', 'les comparto', 'te comparto', 'adjunto',
-  'o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo',
-  'ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'fonctionne bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe',
-  'was bei mir funktioniert', 'was fur mich funktioniert', 'bei mir funktioniert', 'funktioniert gut fur mich', 'mein tipp', 'ein tipp', 'mein trick', 'meine methode', 'mein system', 'meine strategie', 'so mache ich', 'ich mache es so', 'im anhang', 'anbei',
-  'tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan',
-  'เคล็ดลับ', 'วิธีของฉัน', 'วิธีของผม',
-]);
-const STRATEGY_WEAK = phrases([
-  'i always', 'i usually', 'i try to', 'i keep', 'i use', 'we use', 'we keep', 'we always', 'our team uses', "i've been using", 'i have a', 'i set', 'i block', 'i schedule', 'i turn off', 'i ask', 'i send', 'i write',
-  'i start', 'i put', 'i check', 'every monday', 'every morning', 'every week', 'every day', 'every friday', 'each week', 'each morning',
-  'siempre', 'yo uso', 'eu sempre', 'eu uso', 'je fais', "j'utilise", 'ich mache', 'ich nutze', 'ich lege', 'saya selalu', 'saya guna',
-]);
-
+const STRATEGY_STRONG = phrases(all('strategyStrong'));
+const STRATEGY_WEAK = phrases(all('strategyWeak'));
 /** Said of one's own practice ("we use X … works great") it makes that practice a strategy. */
-const IT_WORKS = phrases(['works great', 'works well', 'works really well', 'works wonders', 'funciona muy bien', 'funciona bem', 'marche bien', 'funktioniert gut', 'berkesan']);
-
-const FEEDBACK = phrases([
-  'this series', 'the series', 'these trainings', 'the trainings', 'future trainings', 'next trainings', 'the next ones', 'next ones', 'these emails', 'your emails', 'the training emails', 'baton emails',
-  'these mails', 'this format', 'the format', 'training format', 'calendar hold', 'calendar holds', 'your invite', 'your invites', 'the invites', 'audio version', 'video version',
-  'podcast', 'podcasts', 'is there a recording', 'a recording of', 'rather listen', 'audio', 'could you add', 'could you send', 'could you make', 'could you include', 'could you also', 'could we get', 'would be great if', 'would be nice if',
-  'it would be great', 'suggestion', 'please consider', 'too many emails', 'too long to read', 'a bit long', 'would it be possible', 'is it possible to get',
-  'esta serie', 'estas capacitaciones', 'estos entrenamientos', 'las capacitaciones', 'el formato', 'los correos', 'sugerencia', 'seria posible', 'podrian', 'en espanol',
-  'essa serie', 'nesta serie', 'esses treinamentos', 'os treinamentos', 'o formato', 'os emails', 'sugestao', 'seria possivel', 'poderiam', 'em portugues',
-  'cette serie', 'ces formations', 'les formations', 'le format', 'ces e-mails', 'ces mails', 'serait-il possible', 'pourriez-vous', 'en francais',
-  'diese reihe', 'die reihe', 'schulungsreihe', 'diese schulungen', 'das format', 'diese mails', 'vorschlag', 'ware es moglich', 'konntet ihr', 'konnten sie', 'auf deutsch',
-  'siri ini', 'latihan ini', 'format ini', 'cadangan', 'emel ini',
-]);
-
-const PRAISE = phrases([
-  'great', 'love', 'loved', 'loving', 'liked', 'really like', 'nice', 'awesome', 'amazing', 'amazed', 'brilliant', 'genius', 'helpful', 'useful', 'insightful', 'excellent',
-  'fantastic', 'wonderful', 'inspiring', 'interesting', 'so true', 'hit home', 'hits home', 'spot on', 'well written', 'well said', 'resonates', 'made me laugh',
-  '+1', 'kudos', 'bravo', 'thanks for sharing', 'thank you for sharing', 'impressed', 'wow', 'underrated', 'so good', 'love this', 'game changer',
-  'genial', 'buenisimo', 'buena idea', 'que bueno', 'me encanta', 'me gusto', 'excelente', 'gracias por compartir', 'interesante', 'util',
-  'gostei', 'muy bueno', "j'ai aime", 'gefallt mir', 'adorei', 'amei', 'otimo', 'otima', 'muito bom', 'boa ideia', 'incrivel', 'obrigado por compartilhar', 'obrigada por compartilhar',
-  'super', 'merci pour le partage', 'tres utile', 'interessant', "j'adore",
-  'toll', 'klasse', 'gute idee', 'super idee', 'danke furs teilen', 'danke fur das teilen', 'hilfreich', 'spannend', 'prima',
-  'bagus', 'hebat', 'terbaik', 'menarik', 'terima kasih kerana berkongsi',
-  'เยี่ยม', 'ดีมาก', 'ขอบคุณที่แชร์', 'สุดยอด',
-]);
+const IT_WORKS = phrases(all('itWorks'));
+const FEEDBACK = phrases(all('feedback'));
+const PRAISE = phrases(all('praise'));
+const QUESTION = phrases(all('question'));
+const JOIN = phrases(all('join'));
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
-const ACK = phrases([
-  'read it', 'read', 'done', 'got it', 'seen', 'noted', 'received', 'marked', 'marked as read', 'thanks', 'thank you', 'thx', 'ty', 'ok', 'okay', 'cheers', 'will do',
-  'leido', 'listo', 'gracias', 'hecho', 'visto', 'lido', 'feito', 'obrigado', 'obrigada', 'valeu', 'lu', 'fait', 'merci', 'vu', 'recu', 'gelesen', 'erledigt', 'danke',
-  'gesehen', 'vielen dank', 'dah baca', 'sudah baca', 'baca', 'terima kasih', 'selesai', 'shukran', 'อ่านแล้ว', 'ขอบคุณ', 'شكرا',
-]);
+const ACK = phrases(all('ack'));
 const ACK_MARKS = /[\u{1F44D}\u{1F44C}\u{2705}\u{2714}\u{2611}\u{1F64F}\u{1F64C}\u{1F44F}\u{1F4AF}\u{1F642}\u{1F60A}\u{2764}\u{1F4AA}\u{1F389}\u{2713}]/u;
-const GREETING_WORDS = [
-  'hi', 'hello', 'hey', 'hola', 'oi', 'ola', 'bonjour', 'salut', 'hallo', 'moin', 'salam', 'marhaba', 'hi all', 'hi team', 'a todos', 'semua', 'สวัสดี', 'ครับ', 'ค่ะ', 'คะ', 'นะ',
-  'مرحبا', 'السلام عليكم',
-];
+const GREETING_WORDS = all('greeting');
 const GREETING = phrases(GREETING_WORDS, 'gu');
 const GREETING_TEST = phrases(GREETING_WORDS);
 const ACK_G = new RegExp(ACK.source, 'gu');
@@ -335,17 +296,24 @@ const ATTRIBUTION = /<[^<>\s@]{1,64}@[^<>\s]{1,255}>[^<>\n]{0,40}:\s*$/u;
 const LINK = /https?:\/\/[^\s<>"'[\]{}|\\^`]+/g;
 
 // Ratings -----------------------------------------------------------------------------------
-const RATING_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, um: 1, dois: 2, quatro: 4,
-  un: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, eins: 1, zwei: 2, drei: 3, vier: 4, funf: 5, satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5,
-};
-const RW = Object.keys(RATING_WORDS).join('|');
-const OUT_OF = /(?<![\p{N}.:])(10|\d)\s*(?:\/|out of|of|de|sur|von|daripada|dari|จาก)\s*(5|10)(?![\p{N}])/u;
-const STARS_WORD = new RegExp(`(?<![\\p{L}\\p{N}])([1-5]|${RW})\\s*(?:stars?|estrellas?|estrelas?|etoiles?|sterne?|bintang)(?![\\p{L}])`, 'u');
+const RATING_WORDS: Record<string, number> = Object.fromEntries(Object.entries(NUMBER_WORDS).filter(([, n]) => n >= 1 && n <= 10));
+const RW = latinKeys(RATING_WORDS).map(escapeRe).join('|');
+const RWN = `\\d{1,2}|${RW}`;
+const OUT_OF_WORDS = all('outOf').map((w) => escapeRe(stripMarks(w))).join('|');
+/** "4/5", "8 out of 10", "eins von fünf", "lapan daripada sepuluh", "4 จาก 5". Out of 10 is halved. */
+const OUT_OF = new RegExp(`(?<![\\p{N}.:/])(?<![\\p{L}])(${RWN})\\s*(?:${OUT_OF_WORDS})\\s*(5|10|five|ten|funf|zehn|cinco|diez|dez|cinq|dix|lima|sepuluh|vijf|tien)(?![\\p{N}/])`, 'u');
+/** "5点満点中3点", "5段階で4": the scale first. */
+const SCALE_FIRST = new RegExp(`(5|10)\\s*(?:${all('scaleFirst').map((w) => escapeRe(stripMarks(w))).join('|')})\\s*(\\d{1,2})`, 'u');
+const STARS_WORD = new RegExp(`(?<![\\p{L}\\p{N}])([1-5]|${RW})\\s*(?:${all('stars').map((w) => escapeRe(stripMarks(w))).join('|')})(?![\\p{L}])`, 'u');
+/** "★4つ", "⭐ 4": a star mark followed by its count. */
+const STAR_THEN_NUMBER = /[★⭐]\s*([1-5])(?!\d)/u;
 const NOT_A_RATING_AFTER =
   '(?![\\p{N}:/\\-%]|\\.\\d|\\s*(?:x|am|pm|h|min|mins|minutes?|hours?|horas?|stunden?|jam|days?|dias?|jours?|tage?n?|hari|weeks?|semanas?|semaines?|wochen?|minggu|months?|meses|mois|monate?n?|bulan|years?|anos?|ans?|jahre?n?|tahun|people|persons?|times|vez|veces|fois|mal|kali|of us|de nos|#)(?![\\p{L}]))';
+const RATING_LEADS = [...new Set([...all('ratingLead'), 'give it', 'gave it', 'rate it', 'rating', 'rated', 'score', "i'd say", 'id say', 'diria', 'daria', 'gebe ich', 'bagi', 'beri', 'nota', 'note'])]
+  .map((w) => escapeRe(stripMarks(fold(w))))
+  .join('|');
 const RATING_LEAD = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:give it|gave it|rate it|rating|rated|score|i'd say|id say|je dirais|je donne|diria|daria|dou|ich gebe|gebe ich|saya bagi|bagi|beri|nota|note|a|an|un|una|um|uma|une|eine|einen|einer)\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|${RW})${NOT_A_RATING_AFTER}`,
+  `(?<![\\p{L}\\p{N}])(?:${RATING_LEADS}|a|an|un|una|um|uma|une|eine|einen|einer)\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|${RW})${NOT_A_RATING_AFTER}`,
   'u',
 );
 const ONLY_NUMBER = /^[^\p{L}\p{N}]*([1-5])[^\p{L}\p{N}]*$/u;
@@ -359,7 +327,8 @@ export type SubjectButton =
   | { kind: 'adopt'; number?: number; title?: string }
   | { kind: 'strategy' }
   | { kind: 'unsubscribe' }
-  | { kind: 'read' };
+  | { kind: 'read' }
+  | { kind: 'survey'; rating?: number };
 
 /** Removes any number of reply/forward prefixes and leading [tags]. */
 export function stripReplyPrefixes(subject: string): string {
@@ -376,6 +345,12 @@ export function stripReplyPrefixes(subject: string): string {
 export function parseSubject(subject: string): SubjectButton | undefined {
   const s = fold(stripReplyPrefixes(subject));
   if (!s) return undefined;
+  // The wrap-up's survey buttons: "Survey: usefulness 4/5", "Survey: next format video".
+  const survey = /^(?:survey|encuesta|pesquisa|umfrage|sondage|enquete|tinjauan|survei|แบบสอบถาม|استبيان|アンケート)\s*[:：]/u.exec(s);
+  if (survey) {
+    const rating = findRating(s.slice(survey[0].length));
+    return { kind: 'survey', ...(rating !== undefined ? { rating } : {}) };
+  }
   const adopt = ADOPT_SUBJECT.exec(s);
   if (adopt) {
     const number = adopt[1] ? Number(adopt[1]) : undefined;
@@ -420,16 +395,29 @@ function stems(folded: string): Set<string> {
 interface TitleIndex {
   id: string;
   weights: Map<string, number>;
+  /** Words of the strategy's explanation that no other strategy of the training uses. */
+  body: Set<string>;
 }
 
 function indexTitles(strategies: Strategy[]): TitleIndex[] {
   const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
   const df = new Map<string, number>();
   for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
-  return per.map((p) => ({
+  const bodies = strategies.map((s) => new Set([...stems(fold(s.body))].filter((w) => !STOP.has(w) && !GENERIC.has(w) && w.length > 3)));
+  const bodyDf = new Map<string, number>();
+  for (const b of bodies) for (const w of b) bodyDf.set(w, (bodyDf.get(w) ?? 0) + 1);
+  return per.map((p, i) => ({
     id: p.id,
+    body: new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1)),
     weights: new Map(p.words.map((w) => [w, GENERIC.has(w) || (df.get(w) ?? 0) > 1 ? 0.5 : 1] as const)),
   }));
+}
+
+/** The one strategy whose own explanation words the text uses most (at least `min`), if unique. */
+function bodyMatch(words: Set<string>, titles: TitleIndex[], min: number): { id: string; score: number } | undefined {
+  const scored = titles.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
+  const [first, second] = scored;
+  return first && first.score >= min && (!second || second.score < first.score) ? first : undefined;
 }
 
 function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
@@ -516,7 +504,10 @@ function splitUnits(text: string): Unit[] {
 // Signals
 
 interface Signals {
+  /** The adoption was read from the strategy's explanation, not from a number, ordinal or title. */
+  paraphrased: boolean;
   unsubscribe: boolean;
+  preference?: Preference;
   adopts: string[];
   /** Strategies referred to, whether or not the sentence commits to them. */
   refs: string[];
@@ -545,13 +536,17 @@ interface Ref {
 function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): Ref[] {
   const found: Ref[] = [];
   const byNumber = (n: number | undefined, m: RegExpMatchArray) => {
-    const s = n === undefined ? undefined : strategies.find((x) => x.number === n);
+    const s = n === undefined ? undefined : n === -1 ? strategies.at(-1) : strategies.find((x) => x.number === n);
     if (s && m.index !== undefined) found.push({ at: m.index, end: m.index + m[0].length, id: s.id });
   };
   for (const m of f.matchAll(NUMBER_REF)) byNumber(numberAt(m[1] ?? m[2] ?? m[3]), m);
   for (const m of f.matchAll(ARTICLE_REF)) byNumber(numberAt(m[1]), m);
   for (const m of f.matchAll(ORDINAL_REF)) byNumber(numberAt(m[1] ?? m[2] ?? m[3]), m);
-  for (const m of f.matchAll(THAI_REF)) byNumber(numberAt(m[1]), m);
+  for (const m of f.matchAll(THAI_REF)) byNumber(numberAt(m[1] ?? m[2]), m);
+  for (const [word, n] of OTHER_ORDINALS) {
+    const at = f.indexOf(word);
+    if (at >= 0) byNumber(n, Object.assign([word], { index: at }) as unknown as RegExpMatchArray);
+  }
   for (const m of f.matchAll(NAMED_ONE)) {
     const words = stems(m[1] ?? '');
     let best: { id: string; score: number } | undefined;
@@ -560,6 +555,8 @@ function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): 
       for (const [w, weight] of t.weights) if (weight === 1 && words.has(w)) score++;
       if (score > 0 && (!best || score > best.score)) best = { id: t.id, score };
     }
+    // "the three-piles thing": named by what the strategy's explanation says, not its title.
+    if (!best) best = bodyMatch(words, titles, 1);
     if (best) found.push({ at: m.index, end: m.index + m[0].length, id: best.id });
   }
   return found.sort((a, b) => a.at - b.at);
@@ -578,6 +575,12 @@ function references(f: string, strategies: Strategy[], titles: TitleIndex[], str
     !/[\p{L}\p{N}]/u.test(f.slice(0, first.at)) &&
     !STATEMENT_VERB.test(f.slice(first.end).trim().split(/\s+/).slice(0, 2).join(' '));
   return { ids: [...new Set(ids)], leading };
+}
+
+/** "Stop the reminders", "kunnen jullie mij van de samenvattingen halen": which part, if any. */
+function preferenceOf(f: string): Preference | undefined {
+  if (!STOP_CUE.test(f)) return undefined;
+  return PARTS.find(([, re]) => re.test(f))?.[0];
 }
 
 function hasCommitment(f: string): boolean {
@@ -622,24 +625,27 @@ function isGreeting(f: string): boolean {
 
 /** The first rating in a text, looking sentence by sentence so that "Meh. 2." counts. */
 export function ratingOf(text: string): number | undefined {
-  for (const u of splitUnits(text)) {
-    const r = findRating(u.text);
-    if (r !== undefined) return r;
-  }
-  return findRating(text);
+  let last: number | undefined;
+  for (const u of splitUnits(text)) last = findRating(u.text) ?? last;
+  return last ?? findRating(text);
 }
 
 export function findRating(text: string): number | undefined {
   const f = fold(text);
+  const starNumber = STAR_THEN_NUMBER.exec(f);
+  if (starNumber?.[1]) return Number(starNumber[1]);
   const filled = (f.match(/★/g) ?? []).length;
   if (filled >= 1 && filled <= 5) return filled;
   const stars = (f.match(/\u2b50/g) ?? []).length;
   if (stars >= 1 && stars <= 5) return stars;
+  const scaleFirst = SCALE_FIRST.exec(f);
+  if (scaleFirst?.[1] && scaleFirst[2]) return scaled(Number(scaleFirst[2]), Number(scaleFirst[1]));
   const out = OUT_OF.exec(f);
   if (out?.[1] && out[2]) {
-    const n = Number(out[1]);
-    const scale = Number(out[2]);
-    if (n >= 1 && n <= scale) return scale === 10 ? Math.max(1, Math.round(n / 2)) : n;
+    const n = numberAt(out[1]) ?? RATING_WORDS[out[1]];
+    const scale = /^\d+$/.test(out[2]) ? Number(out[2]) : (RATING_WORDS[out[2]] ?? 5);
+    const r = n === undefined ? undefined : scaled(n, scale);
+    if (r !== undefined) return r;
   }
   const word = STARS_WORD.exec(f);
   if (word?.[1]) return numberAt(word[1]) ?? RATING_WORDS[word[1]];
@@ -655,20 +661,38 @@ export function findRating(text: string): number | undefined {
   return undefined;
 }
 
+/** A 1–5 rating from n on a scale of 5 or 10 (8/10 is 4, as the check-in's 1–5 scale implies). */
+function scaled(n: number, scale: number): number | undefined {
+  if (n < 1 || n > scale) return undefined;
+  return scale === 10 ? Math.max(1, Math.round(n / 2)) : n <= 5 ? n : undefined;
+}
+
 function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const f = u.f;
-  const unsubscribe = UNSUBSCRIBE.test(f) || UNSUBSCRIBE_ALONE.test(f);
+  const preference = preferenceOf(f);
+  // "Stop the reminders" keeps the person in the series: a preference, never an unsubscribe.
+  const unsubscribe = !preference && (UNSUBSCRIBE.test(f) || UNSUBSCRIBE_ALONE.test(f));
   const links = extractLinks(u.text);
   const strategyWeak = STRATEGY_WEAK.test(f);
   const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
-  const committed = !unsubscribe && hasCommitment(f);
+  // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
+  const committed = !unsubscribe && !DECLINE.test(f) && hasCommitment(f);
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
+  let paraphrased = false;
   if (input.context.kind === 'check-in') {
     const asked = input.context.strategyId;
     refs = refs.filter((id) => id !== asked);
   }
-  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong;
+  // "La 5 no la voy a intentar" opens with a reference but turns it down.
+  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
+  if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
+    const paraphrase = bodyMatch(stems(f), titles, 2);
+    if (paraphrase) {
+      refs = [paraphrase.id];
+      paraphrased = true;
+    }
+  }
   const adopts = !unsubscribe && (committed || elliptic) ? refs : [];
   const rating = input.context.kind === 'check-in' ? findRating(u.text) : undefined;
   return {
@@ -678,7 +702,9 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     committed,
     strategyStrong,
     strategyWeak,
-    feedback: FEEDBACK.test(f),
+    paraphrased,
+    feedback: FEEDBACK.test(f) || preference !== undefined,
+    ...(preference ? { preference } : {}),
     praise: PRAISE.test(f),
     ack: isAck(f),
     ...(rating !== undefined ? { rating } : {}),
@@ -731,7 +757,7 @@ const keyOf = (k: Key) => `${k.intent}|${k.strategyId ?? ''}`;
  */
 export function classifyReply(input: ClassifyInput, swallowed: (error: unknown) => void): Classified[] {
   try {
-    return classify(input);
+    return readUnits(input);
   } catch (error) {
     swallowed(error);
     const key = defaultKey(input.context);
@@ -739,13 +765,15 @@ export function classifyReply(input: ClassifyInput, swallowed: (error: unknown) 
   }
 }
 
-function classify(input: ClassifyInput): Classified[] {
+function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[] }): Classified[] {
   const text = (input.text ?? '').replace(/\r\n?/g, '\n');
   const titles = indexTitles(input.strategies);
   // An attribution line a trimmer left behind ("… <a@b> wrote:" in any language) says nothing.
   // Blanked rather than cut, so that offsets into the text stay true.
-  const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
-  const sigs = units.map((u) => signals(u, input, titles));
+  const units = read?.units ?? splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
+  const sigs = read?.sigs ?? units.map((u) => signals(u, input, titles));
+  // A paraphrase is the weakest way to name a strategy: it gives way to any explicit one.
+  if (sigs.some((s) => s.adopts.length && !s.paraphrased)) for (const s of sigs) if (s.paraphrased) s.adopts = [];
   // "Can I adopt two? If so, #1 and #4.": the commitment and the references can be split.
   for (let i = 1; i < sigs.length; i++) {
     const s = sigs[i];
@@ -759,6 +787,7 @@ function classify(input: ClassifyInput): Classified[] {
   const button = parseSubject(input.subject ?? '');
 
   if (button?.kind === 'unsubscribe') return [finish(input, { intent: 'unsubscribe' }, text)];
+  if (button?.kind === 'survey') return [finish(input, { intent: 'feedback' }, text)];
 
   let subjectKey: Key | undefined;
   if (button?.kind === 'adopt') {
@@ -885,4 +914,179 @@ function finish(input: ClassifyInput, key: Key, text: string): Classified {
   }
   if (key.intent === 'comment' && input.context.kind === 'submission') out.targetResponseId = input.context.responseId;
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reading as a whole: what the answered email makes of the sentences' signals.
+
+const CONTEXT_ANSWERS: Record<ReplyContext['kind'], AnsweredKind> = { training: 'training', kickoff: 'kickoff', 'check-in': 'check-in', submission: 'contribution' };
+
+/**
+ * Reads a trimmed reply as a trainer would, given the email it answers (see CLASSIFY_RULES and
+ * READING_RULES). Never throws: a reply Baton cannot read is `unclear`, which records nothing.
+ */
+export function readReply(input: ClassifyInput, swallowed: (error: unknown) => void): Reading {
+  const answers = input.answered ?? CONTEXT_ANSWERS[input.context.kind];
+  try {
+    return read(input, answers);
+  } catch (error) {
+    // A bug in the rules must not lose the reply: it is kept as unclear for the trainer to look
+    // at, and what went wrong is reported so the bug is seen and fixed.
+    swallowed(error);
+    return { status: 'unclear', answers, intents: [], correction: false, reason: 'the reply could not be read' };
+  }
+}
+
+export const READING_RULES = `
+What the answered email changes (readReply), on top of the sentence signals above:
+- wrap-up: a survey answer. Everything is one feedback, with the usefulness rating when one is
+  given (subject button "Survey: usefulness 4/5", or in the body: 4/5, 8/10 halved, words, stars,
+  emoji; the last one given counts). An unsubscribe is an unsubscribe.
+- check-in: a follow-up on the strategy asked about, with the last rating given; a committed
+  reference to another strategy is a new adoption; a request about the series (or to stop the
+  check-ins) is feedback; an unsubscribe alone is only that.
+- kickoff: not an answer to training 1. Unsubscribe ("don't enrol me"), an own practice
+  (strategy), a question or request about the series (feedback), joining or thanks (read).
+- contribution (a teammate's, from the roll-up's Comment address): a comment on that teammate,
+  plus an adoption only by explicit reference to a training strategy and a strategy only by a
+  strong phrase.
+- rollup: a sentence naming a teammate the roll-up showed is a comment on that teammate; taking up
+  a teammate's idea is not an adoption.
+- ack: read as a correction of what the acknowledgement said was recorded (correction: true).
+- upload-link: a link or a file is a strategy.
+- training, reminder, ack, upload-link: a comment needs something of its own (a question, an
+  opinion with a story); thanks and praise alone are read; anything else without a signal is
+  unclear. Comment is never the fallback.
+- Partial opt-outs ("stop the reminders / roll-ups / check-ins / calendar invites") are feedback
+  with a preference, never an unsubscribe.
+`;
+
+/**
+ * Replies are read up to this many characters: people write a few paragraphs, and a bound keeps a
+ * hostile 1 MB body as cheap as a long reply (the whole text is still stored).
+ */
+export const MAX_READ_CHARS = 20_000;
+
+function read(given: ClassifyInput, answers: AnsweredKind): Reading {
+  const input = { ...given, text: beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')) };
+  const text = input.text;
+  const titles = indexTitles(input.strategies);
+  const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
+  const sigs = units.map((u) => signals(u, input, titles));
+  const button = parseSubject(input.subject ?? '');
+  const parsed = (intents: Classified[]): Reading => ({ status: 'parsed', answers, intents, correction: answers === 'ack' });
+  const unclear = (reason: string): Reading => ({ status: 'unclear', answers, intents: [], correction: answers === 'ack', reason });
+  const key = (k: Key, part = text) => finish(input, k, part);
+  const preference = sigs.find((s) => s.preference)?.preference;
+  const feedback = (part = text): Classified => ({ ...key({ intent: 'feedback' }, part), ...(preference ? { preference } : {}) });
+  const unsubscribes = button?.kind === 'unsubscribe' || sigs.some((s) => s.unsubscribe);
+
+  if (answers === 'wrap-up' || button?.kind === 'survey') {
+    if (unsubscribes) return parsed([key({ intent: 'unsubscribe' })]);
+    const rating = (button?.kind === 'survey' ? button.rating : undefined) ?? ratingOf(text);
+    return parsed([{ ...feedback(), ...(rating !== undefined ? { rating } : {}) }]);
+  }
+
+  if (input.context.kind === 'check-in') {
+    const asked = input.context.strategyId;
+    const rating = ratingOf(text);
+    if (unsubscribes && rating === undefined) return parsed([key({ intent: 'unsubscribe' })]);
+    const out: Classified[] = [{ ...key({ intent: 'follow-up', strategyId: asked }), ...(rating !== undefined ? { rating } : {}) }];
+    for (const id of new Set(sigs.flatMap((s) => s.adopts))) if (id !== asked) out.push(key({ intent: 'adopt', strategyId: id }));
+    if (sigs.some((s) => s.feedback && !s.adopts.length)) out.push(feedback());
+    if (unsubscribes) out.push(key({ intent: 'unsubscribe' }));
+    return parsed(out);
+  }
+
+  if (unsubscribes && button?.kind !== 'adopt') return parsed([key({ intent: 'unsubscribe' })]);
+
+  if (answers === 'kickoff') {
+    if (sigs.some((s) => s.strategyStrong || s.strategyWeak)) return parsed([key({ intent: 'strategy' })]);
+    if (sigs.some((s) => s.feedback) || text.includes('?')) return parsed([feedback()]);
+    if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || JOIN.test(u.f) || isGreeting(u.f))) return parsed([key({ intent: 'read' })]);
+    return unclear('an answer to the kickoff that is neither a question, a strategy nor a greeting');
+  }
+
+  if (input.context.kind === 'submission') {
+    const out: Classified[] = [key({ intent: 'comment' })];
+    for (const id of new Set(sigs.flatMap((s, i) => (s.committed && explicitRefs(units[i]!.f, input.strategies, titles).length ? s.refs : [])))) out.push(key({ intent: 'adopt', strategyId: id }));
+    if (sigs.some((s) => s.strategyStrong)) out.push(key({ intent: 'strategy' }));
+    if (input.attachments && meaningfulAttachments(input.attachments).length && !out.some((c) => c.intent === 'strategy')) out.push(key({ intent: 'strategy' }));
+    return parsed(out);
+  }
+
+  if (answers === 'rollup') {
+    const named = (f: string) => (input.teammates ?? []).find((n) => namesTeammate(f, n));
+    const out: Classified[] = [];
+    const teammateUnits = units.map((u) => named(u.f));
+    const target = teammateUnits.find((n) => n);
+    if (target) out.push({ ...key({ intent: 'comment' }), target });
+    for (const id of new Set(sigs.flatMap((s, i) => (s.committed && !teammateUnits[i] && explicitRefs(units[i]!.f, input.strategies, titles).length ? s.refs : [])))) out.push(key({ intent: 'adopt', strategyId: id }));
+    if (sigs.some((s) => s.feedback && s.preference) || (!target && sigs.some((s) => s.feedback))) out.push(feedback());
+    if (out.length) return parsed(out);
+    return unclear('a reply to the roll-up that names no teammate and says nothing Baton can read');
+  }
+
+  // training, reminder, ack, upload-link
+  if (addressedElsewhere(text, input.trainers) && !sigs.some((s) => s.adopts.length || s.strategyStrong || s.unsubscribe)) {
+    return { ...parsed([]), reason: 'addressed to someone else: sent to the thread by mistake' };
+  }
+  if (answers === 'upload-link' && (extractLinks(text).length || meaningfulAttachments(input.attachments).length)) return parsed([key({ intent: 'strategy' })]);
+  const found = readUnits(input, { units, sigs: sigs.map((x) => ({ ...x, adopts: [...x.adopts] })) });
+  // "I'll try that" with nothing that says which: asking beats guessing.
+  if (!found.some((c) => c.intent === 'adopt' || c.intent === 'unsubscribe' || c.intent === 'feedback') && sigs.some((s) => s.committed && !s.refs.length && !s.strategyStrong)) {
+    return unclear('a commitment without a strategy Baton can tell');
+  }
+  if (found.some((c) => c.intent !== 'comment')) {
+    // Praise around an adoption or a strategy frames it; only a question stands as a comment.
+    return parsed(found.filter((c) => c.intent !== 'comment' || /[?？؟]/u.test(c.text)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
+  }
+  if (isComment(text, units, sigs)) return parsed(found.map((c) => ({ ...c, text: text.trim() })).slice(0, 1));
+  if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || ACK.test(u.f) || DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
+  return unclear('no strategy, adoption, question or request Baton can tell');
+}
+
+/** Something of its own: a question, or an opinion with a story about the training. */
+function isComment(text: string, units: Unit[], sigs: Signals[]): boolean {
+  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f))) return true;
+  const content = units.filter((u, i) => !sigs[i]?.ack && !isGreeting(u.f));
+  return sigs.some((s) => s.praise) && content.length >= 2;
+}
+
+/** "Ana's Friday look-back", "Nice one, Ana", "Rosa Martínez": a teammate by first or full name. */
+function namesTeammate(f: string, name: string): boolean {
+  const full = fold(name).replace(/,.*$/, '').trim();
+  const first = full.split(/\s+/)[0] ?? '';
+  const re = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}(?![\\p{L}\\p{N}])`, 'u');
+  const possessive = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}s(?![\\p{L}\\p{N}])`, 'u');
+  return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
+}
+
+const SIGN_OFF = phrases([...all('greeting'), 'regards', 'kind regards', 'best regards', 'best', 'cheers', 'thanks', 'many thanks', 'all the best', 'talk soon', 'thank you']);
+
+/**
+ * The text before a sign-off line ("Cheers,", "Un saludo") that follows some content: what comes
+ * after is a name, a signature or a disclaimer, which never makes a contribution.
+ */
+function beforeSignOff(text: string): string {
+  const lines = text.split('\n');
+  let content = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    const bare = fold(line).replace(/[,.!\s]+$/u, '');
+    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').trim() === '') return lines.slice(0, i).join('\n');
+    if (line && !isGreeting(fold(line))) content = true;
+  }
+  return text;
+}
+const SIGN_OFF_G = new RegExp(SIGN_OFF.source, 'gu');
+
+/** "Jen, forgot to say …", "Team, reminder that …": written to someone other than the trainers. */
+function addressedElsewhere(text: string, trainers: string[] | undefined): boolean {
+  if (!trainers?.length) return false;
+  const m = /^\s*([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
+  if (!m?.[1]) return false;
+  const who = fold(m[1]);
+  if (GREETING_TEST.test(who) || ACK.test(who)) return false;
+  return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

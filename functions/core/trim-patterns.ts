@@ -54,11 +54,13 @@ const WROTE_WORDS = [
   'napsala', 'написал(а)', 'написала', 'написал', 'пише', 'написав', 'написала', 'skrev', 'skrivit',
   'kirjoitti', 'írta', 'yazdı', 'đã viết', 'viết', 'a scris', 'έγραψε', 'כתב', 'كتب',
   '写道', '寫道', '님이 작성', '작성', 'のメッセージ', 'wrote ---', 'escribió ---',
+  // Malay and Indonesian Gmail, Thai Gmail, Arabic Gmail.
+  'menulis', 'เขียนว่า', 'كتب:',
 ];
 // How attributions begin, in the languages above ("On", "Le", "Am", "El", "Em", "Il", "Op" …).
 const LEADS = [
   'on', 'le', 'am', 'el', 'em', 'il', 'op', 'den', 'på', 'w dniu', 'dnia', 'vào', 'at', 'в', 'dne',
-  'el día', 'em', 'on behalf of', '在', 'στις', 'ב-',
+  'el día', 'em', 'on behalf of', '在', 'στις', 'ב-', 'pada', 'ในวันที่', 'في',
 ];
 
 // Indexed by last character, so most lines are rejected by one lookup.
@@ -195,22 +197,24 @@ const FIELDS: Record<FieldKind, readonly string[]> = {
   from: [
     'from', 'von', 'de', 'da', 'van', 'från', 'fra', 'od', 'от', 'від', 'lähettäjä', 'feladó',
     'kimden', '差出人', '发件人', '寄件者', '보낸 사람', 'expéditeur', 'remitente', 'remetente', 'afzender',
+    'daripada', 'dari', 'จาก', 'من',
   ],
   sent: [
     'sent', 'gesendet', 'envoyé', 'enviado', 'enviada', 'inviato', 'verzonden', 'skickat', 'sendt',
     'wysłano', 'wysłane', 'отправлено', 'надіслано', 'odesláno', 'lähetetty', 'elküldve', 'gönderildi',
     'gönderilme', '送信日時', '发送时间', '寄件日期', '보낸 날짜', 'sent at', 'enviado el', 'enviada em',
-    'envoyé le', 'inviato il', 'gesendet am',
+    'envoyé le', 'inviato il', 'gesendet am', 'dihantar', 'dikirim', 'ส่ง', 'تم الإرسال', 'أرسل',
   ],
-  date: ['date', 'datum', 'fecha', 'data', 'dato', 'дата', 'päivämäärä', 'dátum', 'tarih', '日期'],
+  date: ['date', 'datum', 'fecha', 'data', 'dato', 'дата', 'päivämäärä', 'dátum', 'tarih', '日期', 'tarikh', 'tanggal', 'วันที่', 'التاريخ'],
   to: [
     'to', 'an', 'à', 'a', 'para', 'aan', 'till', 'til', 'do', 'кому', 'komu', 'vastaanottaja',
-    'címzett', 'kime', '宛先', '收件人', '收件者', '받는 사람', 'destinataire',
+    'címzett', 'kime', '宛先', '收件人', '收件者', '받는 사람', 'destinataire', 'kepada', 'ถึง', 'إلى',
   ],
   cc: ['cc', 'kopie', 'copie', 'kopia', 'kopi', 'копия', 'копія', 'dw', 'kopio', 'másolat', '抄送', '副本'],
   subject: [
     'subject', 'betreff', 'objet', 'asunto', 'assunto', 'oggetto', 'onderwerp', 'ämne', 'emne',
     'temat', 'тема', 'předmět', 'aihe', 'tárgy', 'konu', '件名', '主题', '主旨', '제목', 'sujet',
+    'perkara', 'subjek', 'เรื่อง', 'الموضوع',
   ],
   replyTo: ['reply-to', 'antwort an', 'répondre à', 'responder a', 'rispondi a', 'risposta', 'svara till'],
 };

@@ -115,7 +115,7 @@ function splitLines(text: string): string[] {
 
 function trimLines(lines: string[], opts: TrimOptions, html: boolean): Trimmed {
   const methods = new Set<string>();
-  const { kind, headerType, prefixes } = classify(lines, opts, html);
+  const { kind, headerType, prefixes } = classifyLines(lines, opts, html);
   if (opts.sentTexts && opts.sentTexts.length > 0 && markSentLines(lines, kind, opts.sentTexts)) {
     methods.add('sent-text');
   }
@@ -219,7 +219,7 @@ interface Classified {
   prefixes: Map<number, string>;
 }
 
-function classify(lines: string[], opts: TrimOptions, html: boolean): Classified {
+function classifyLines(lines: string[], opts: TrimOptions, html: boolean): Classified {
   const n = lines.length;
   // lines.map keeps a packed array; new Array(n) for large n is a slow dictionary.
   const kind: Kind[] = lines.map((): Kind => 'E');

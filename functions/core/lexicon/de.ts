@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const de: Lexicon = {
+  lang: 'de',
+  unsubscribe: ['abmelden', 'melden sie mich * ab', 'meldet mich * ab', 'melde mich * ab', 'austragen', 'tragen sie mich aus', 'tragt mich aus', 'aus dem verteiler', 'vom verteiler', 'aus der liste', 'abbestellen', 'nicht mehr teilnehmen'],
+  stop: ['keine', 'nicht mehr', 'abstellen', 'ausschalten', 'weglassen', 'ohne die', 'zu viele', 'aufhoren', 'verzichten'],
+  parts: { reminders: ['erinnerung', 'erinnerungen', 'erinnerungsmails'], rollups: ['zusammenfassung', 'zusammenfassungen', 'wochenrückblick', 'ruckblick'], 'check-ins': ['nachfrage', 'nachfragen', 'check-in', 'check-ins'], calendar: ['kalendereinladung', 'kalendereinladungen', 'einladungen', 'kalender'] },
+  adopt: ['ubernehme', 'ubernehmen', 'ausprobieren', 'probiere', 'versuche', 'teste', 'werde', 'nehme', 'fur mich', 'umsetzen', 'anfangen', 'mache ich', 'ich mache', 'setze * um', 'starte'],
+  negation: ['nicht', 'kein', 'keine', 'nie'],
+  decline: ['nichts fur mich', 'mache ich schon', 'mache ich bereits', 'bereits', 'schon lange', 'statt'],
+  strategyStrong: ['was bei mir funktioniert', 'was fur mich funktioniert', 'bei mir funktioniert', 'funktioniert gut fur mich', 'mein tipp', 'ein tipp', 'mein trick', 'meine methode', 'mein system', 'meine strategie', 'so mache ich', 'ich mache es so', 'im anhang', 'anbei', 'bei mir hat sich'],
+  strategyWeak: ['ich mache', 'ich nutze', 'ich lege', 'ich blocke', 'jeden morgen', 'jede woche', 'jeden montag', 'jeden freitag', 'immer'],
+  itWorks: ['funktioniert gut', 'bewahrt', 'hat sich bewahrt'],
+  feedback: ['diese reihe', 'die reihe', 'schulungsreihe', 'diese schulungen', 'das format', 'diese mails', 'vorschlag', 'ware es moglich', 'konntet ihr', 'konnten sie', 'auf deutsch', 'weniger text', 'mehr beispiele', 'kurzer', 'nachstes mal'],
+  praise: ['toll', 'klasse', 'gute idee', 'super idee', 'danke furs teilen', 'hilfreich', 'spannend', 'prima', 'super', 'gefallt mir'],
+  ack: ['gelesen', 'erledigt', 'danke', 'vielen dank', 'gesehen', 'erhalten', 'passt', 'alles klar'],
+  join: ['bin dabei', 'freue mich'],
+  greeting: ['hallo', 'hi', 'moin', 'liebe', 'lieber', 'guten morgen', 'guten tag', 'viele grusse', 'beste grusse', 'gruss'],
+  question: ['ich frage mich', 'eine frage', 'wie macht ihr', 'wie machst du'],
+  numbers: { eins: 1, ein: 1, eine: 1, zwei: 2, drei: 3, vier: 4, funf: 5, sechs: 6, sieben: 7, acht: 8, neun: 9, zehn: 10 },
+  ordinals: { erste: 1, ersten: 1, erster: 1, zweite: 2, zweiten: 2, dritte: 3, dritten: 3, vierte: 4, vierten: 4, funfte: 5, funften: 5, letzte: -1, letzten: -1 },
+  refNouns: ['nummer', 'nr.', 'nr', 'punkt', 'strategie', 'tipp', 'idee', 'option'],
+  outOf: ['von', '/'],
+  stars: ['stern', 'sterne', 'sternen'],
+  ratingLead: ['bewertung', 'note', 'ich gebe', 'gebe ich', 'nutzlichkeit'],
+  outOfOffice: ['nicht im buro', 'bin abwesend', 'bin im urlaub', 'ausser haus', 'abwesenheitsnotiz', 'eingeschrankt erreichbar', 'keinen zugriff auf', 'nach meiner ruckkehr', 'automatische antwort', 'bin ab dem', 'wieder im buro'],
+};

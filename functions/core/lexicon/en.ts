@@ -1,0 +1,65 @@
+import type { Lexicon } from './types.ts';
+
+export const en: Lexicon = {
+  lang: 'en',
+  unsubscribe: [
+    'unsubscribe me', 'please unsubscribe', 'want to unsubscribe', 'like to unsubscribe', 'wish to unsubscribe', 'need to unsubscribe',
+    'how do i unsubscribe', 'how can i unsubscribe', 'can i unsubscribe', 'unsubscribe from this', 'unsubscribe from these', 'unsubscribe from the series',
+    'remove me', 'take me off', 'opt me out', 'opt out', 'unenroll me', 'unenrol me', "don't enrol me", "don't enroll me", 'do not enrol me', 'do not enroll me',
+    "don't sign me up", 'leave the series', 'drop out of', 'count me out', 'no more emails', 'no more of these', 'stop sending me these', 'stop sending me this',
+  ],
+  stop: ['stop', 'stop sending', 'no more', "don't send", 'do not send', 'skip', 'drop', 'without the', 'turn off', 'leave me off', 'leave me out of', 'opt out of', 'fewer', 'too many'],
+  parts: {
+    reminders: ['reminder', 'reminders', 'nudge', 'nudges'],
+    rollups: ['roll-up', 'roll-ups', 'rollup', 'rollups', 'roll up', 'roll ups', 'weekly summary', 'weekly summaries', 'summaries', 'digest'],
+    'check-ins': ['check-in', 'check-ins', 'checkin', 'checkins', 'check in emails', 'follow-up emails'],
+    calendar: ['calendar invite', 'calendar invites', 'calendar hold', 'calendar holds', 'invites', 'invitations', 'calendar'],
+  },
+  adopt: [
+    'adopt', 'adopting', 'try', 'trying', 'give it a go', 'give it a try', 'give it a shot', 'give * a shot', 'give * a try', 'give * a go', 'going to', 'gonna', "i'll", 'i will', "we'll", 'we will',
+    'plan to', 'planning to', 'want to', 'going with', 'go with', 'pick', 'picking', 'choose', 'choosing', 'my choice', 'my pick', 'for me', 'steal', 'stealing',
+    'start', 'starting', 'implement', 'implementing', 'apply', 'test', 'testing', 'experiment', 'commit to', 'sign me up', 'signing up for', "i'm in", 'definitely',
+    "i'm doing", 'i am doing', 'for myself', 'doing the', 'taking', 'top of my list', 'is me', "that's me", 'yes', 'count me in for', 'put me down for', 'borrowing',
+  ],
+  negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
+  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of'],
+  strategyStrong: [
+    'what works for me', 'what worked for me', 'what works well for me', 'what works best for me', 'works well for me', 'works great for me',
+    'works best for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',
+    'my tip', 'my trick', 'my hack', 'my method', 'my approach', 'my system', 'my process', 'my routine', 'my strategy', 'my own strategy', 'my template', 'my setup',
+    'my * tip', 'my * trick', 'my * template', 'my * checklist', "here's mine", "here's my", 'here is my', 'pro tip', 'one tip', 'top tip', "here's how i", 'here is how i', 'this is how i',
+    'how i do it', 'something i do', 'what i do is', 'i do something', 'i recorded', 'i made a video', 'i made a template', "i'll share what", 'share what my team does', 'what my team does', 'what we do',
+    'an idea of my own', 'my own idea', 'attached is', "i've attached", 'i have attached', 'please find attached', 'see attached', 'link below', 'uploaded',
+    'feel free to copy', 'feel free to use', 'feel free to steal', 'feel free to reuse', 'feel free to borrow',
+  ],
+  strategyWeak: [
+    'i always', 'i usually', 'i never', 'i try to', 'i keep', 'i use', 'we use', 'we keep', 'we always', 'we each', 'our team uses', "i've been using", 'i set', 'i block',
+    'i schedule', 'i turn off', 'i ask', 'i send', 'i write', 'i put', 'i check', 'every monday', 'every morning', 'every week', 'every day', 'every friday', 'every quarter', 'each week',
+  ],
+  itWorks: ['works great', 'works well', 'works really well', 'works wonders', 'love them', 'clears my head'],
+  feedback: [
+    'this series', 'the series', 'these trainings', 'the trainings', 'future trainings', 'next trainings', 'next ones', 'these emails', 'your emails', 
+    'calendar hold', 'calendar holds', 'your invite', 'your invites', 'the invites', 'the link', 'this link', 'link in', 'login page', 'the format', 'this format', 'audio version', 'video version', 'podcast', 'recording', 'could you add', 'could you send',
+    'could you make', 'could you point', 'could you leave', 'could you move', 'could you include', 'would be great if', 'would be nice if', 'suggestion', 'would it be possible',
+    'too long to read', 'a bit long', 'the schedule', 'what time', 'which day', 'what day', 'time zone', 'how long does', 'how many trainings', 'how often', 'the roll-up', 'anonymous', 'anonymously', 'name off', 'this email', 'in this email',
+  ],
+  praise: [
+    'great', 'love', 'loved', 'liked', 'really like', 'nice', 'awesome', 'amazing', 'brilliant', 'genius', 'helpful', 'useful', 'insightful', 'excellent',
+    'fantastic', 'wonderful', 'inspiring', 'interesting', 'so true', 'hit home', 'spot on', 'well written', 'resonates', 'kudos', 'bravo', 'thanks for sharing',
+    'impressed', 'wow', 'so good', 'game changer', 'great read', 'good read', 'nice one', 'sounds fun', 'good stuff',
+  ],
+  ack: ['read it', 'read', 'done', 'got it', 'seen', 'noted', 'received', 'thanks', 'thank you', 'thx', 'ok', 'okay', 'cheers', 'will do', 'nothing to add', 'read it through', 'saved', 'correct', 'confirmed', 'perfect', 'all good', 'yes'],
+  join: ['count me in', 'looking forward', "i'm in", 'sounds fun', 'sounds good', 'excited', 'see you'],
+  greeting: ['hi', 'hello', 'hey', 'dear', 'hi all', 'hi team', 'morning', 'good morning'],
+  question: ['i wonder', 'wondering', 'how do you', 'how does', 'what if', 'does anyone', 'any tips', 'quick question', 'curious'],
+  numbers: { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 },
+  ordinals: { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5, last: -1 },
+  refNouns: ['number', 'no.', 'nr.', 'option', 'strategy', 'tip', 'item', 'idea', 'point'],
+  outOf: ['/', 'out of', 'of'],
+  stars: ['star', 'stars'],
+  ratingLead: ['rating', 'rated', 'rate it', 'give it', 'gave it', 'score', "i'd say", 'usefulness', 'useful', 'overall'],
+  outOfOffice: [
+    'out of the office', 'out of office', 'i am currently away', 'i am away', "i'm away", 'i am on leave', 'i am on vacation', 'i am on holiday', 'on annual leave until',
+    'limited access to email', 'limited access to my email', 'will respond when i return', 'will reply when i return', 'upon my return', 'on my return', 'automatic reply',
+  ],
+};

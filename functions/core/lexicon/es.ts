@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const es: Lexicon = {
+  lang: 'es',
+  unsubscribe: ['dar de baja', 'darme de baja', 'darse de baja', 'me den de baja', 'sacarme de', 'sacame de', 'saquenme de', 'quitarme de', 'quitenme de', 'eliminarme de', 'borrarme de', 'no me inscriban', 'no me apunten', 'salir de la serie', 'no quiero recibir mas'],
+  stop: ['dejen de enviar', 'dejar de enviar', 'dejar de recibir', 'no me envien', 'sin los', 'sin las', 'quitar los', 'quitar las', 'demasiados'],
+  parts: { reminders: ['recordatorio', 'recordatorios'], rollups: ['resumen', 'resumenes', 'resumen semanal'], 'check-ins': ['seguimiento', 'seguimientos'], calendar: ['invitacion', 'invitaciones', 'calendario'] },
+  adopt: ['adoptar', 'adopto', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'apuntame', 'elijo', 'escojo', 'para mi', 'en cambio si', 'si:', 'me llevo', 'tomo'],
+  negation: ['no', 'nunca', 'no voy a', 'tampoco'],
+  decline: ['no es para mi', 'ya lo hago', 'ya hago', 'no aplica', 'no la voy', 'no lo voy', 'descarto', 'en lugar de'],
+  strategyStrong: ['lo que me funciona', 'me funciona', 'mi truco', 'un truco', 'mi consejo', 'un consejo', 'mi tip', 'mi metodo', 'mi sistema', 'mi estrategia', 'lo que hago', 'les comparto', 'te comparto', 'adjunto'],
+  strategyWeak: ['siempre', 'yo uso', 'cada semana', 'cada manana', 'al cerrar', 'le pido', 'las guardo'],
+  itWorks: ['funciona muy bien', 'funciona bien', 'es oro'],
+  feedback: ['esta serie', 'la serie', 'estas capacitaciones', 'las capacitaciones', 'el formato', 'los correos', 'este correo', 'el enlace', 'sugerencia', 'seria posible', 'podrian', 'en espanol', 'proxima vez', 'mas corto'],
+  praise: ['genial', 'buenisimo', 'buena idea', 'que bueno', 'me encanta', 'me gusto', 'excelente', 'gracias por compartir', 'interesante', 'util', 'aprendi', 'muy bueno'],
+  ack: ['leido', 'lo lei', 'listo', 'gracias', 'muchas gracias', 'hecho', 'visto', 'recibido', 'correcto', 'perfecto', 'de acuerdo', 'vale'],
+  join: ['cuenten conmigo', 'me apunto', 'con ganas'],
+  greeting: ['hola', 'buenos dias', 'buenas', 'estimada', 'estimado', 'a todos', 'saludos', 'un saludo'],
+  question: ['me pregunto', 'como haces', 'como lo haces', 'alguien sabe', 'una pregunta'],
+  numbers: { uno: 1, una: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10 },
+  ordinals: { primera: 1, primero: 1, primer: 1, segunda: 2, segundo: 2, tercera: 3, tercero: 3, tercer: 3, cuarta: 4, cuarto: 4, quinta: 5, quinto: 5, ultima: -1, ultimo: -1 },
+  refNouns: ['numero', 'opcion', 'estrategia', 'consejo', 'idea', 'punto'],
+  outOf: ['de', 'sobre'],
+  stars: ['estrella', 'estrellas'],
+  ratingLead: ['nota', 'puntuacion', 'valoracion', 'utilidad', 'le doy', 'daria', 'un', 'una'],
+  outOfOffice: ['fuera de la oficina', 'estoy de vacaciones', 'estoy ausente', 'me encuentro fuera', 'acceso limitado al correo', 'respondere a mi regreso', 'a mi regreso', 'respuesta automatica'],
+};

@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const fr: Lexicon = {
+  lang: 'fr',
+  unsubscribe: ['desabonner', 'desabonnez', 'me desabonner', 'desinscrire', 'desinscrivez', 'retirez-moi', 'retirer de la liste', 'ne m\'inscrivez pas', 'quitter la serie', 'ne plus recevoir cette serie'],
+  stop: ["arretez de m'envoyer", 'arreter', 'ne plus recevoir', 'sans les', 'trop de', 'supprimer les'],
+  parts: { reminders: ['rappel', 'rappels', 'relance', 'relances'], rollups: ['recapitulatif', 'recapitulatifs', 'recap', 'resume hebdomadaire', 'resumes'], 'check-ins': ['suivi', 'suivis'], calendar: ['invitation', 'invitations', 'calendrier', 'agenda'] },
+  adopt: ['adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer', 'je ferai', 'ferai', 'je retiens', 'je garde', 'je teste'],
+  negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
+  decline: ["pas pour moi", 'je le fais deja', 'deja', 'plutot que'],
+  strategyStrong: ['ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe', 'une idee a moi', 'mon idee', 'de mon cote'],
+  strategyWeak: ['je fais', "j'utilise", 'chaque semaine', 'chaque matin', 'chaque conseiller', 'nous avons'],
+  itWorks: ['marche bien', 'fonctionne bien'],
+  feedback: ['cette serie', 'ces formations', 'les formations', 'le format', 'ces e-mails', 'ces mails', 'serait-il possible', 'pourriez-vous', 'en francais', 'la prochaine fois', 'plus court'],
+  praise: ['super', 'genial', 'merci pour le partage', 'tres utile', 'utile', 'interessant', "j'adore", "j'ai aime", 'bravo'],
+  ack: ['lu', 'fait', 'merci', 'vu', 'recu', 'bien recu', 'parfait', "d'accord", 'ok'],
+  join: ['je suis partant', 'je suis partante', 'avec plaisir'],
+  greeting: ['bonjour', 'salut', 'coucou', 'chere', 'cher', 'bonne journee', 'cordialement'],
+  question: ['je me demande', 'une question', 'comment faites'],
+  numbers: { un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, six: 6, sept: 7, huit: 8, neuf: 9, dix: 10 },
+  ordinals: { premiere: 1, premier: 1, deuxieme: 2, seconde: 2, second: 2, troisieme: 3, quatrieme: 4, cinquieme: 5, derniere: -1, dernier: -1 },
+  refNouns: ['numero', 'n°', 'option', 'strategie', 'astuce', 'idee', 'point'],
+  outOf: ['sur', '/'],
+  stars: ['etoile', 'etoiles'],
+  ratingLead: ['note', 'je donne', 'je dirais', 'utilite'],
+  outOfOffice: ['absent du bureau', 'je suis absent', 'je suis absente', 'je suis actuellement absent', 'en conge', 'en vacances', 'acces limite', 'des mon retour', 'reponse automatique'],
+};

@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const id: Lexicon = {
+  lang: 'id',
+  unsubscribe: ['berhenti berlangganan', 'keluarkan saya', 'hapus saya dari', 'jangan daftarkan saya', 'saya mau keluar'],
+  stop: ['jangan kirim', 'berhenti mengirim', 'tidak usah', 'tanpa', 'terlalu banyak'],
+  parts: { reminders: ['pengingat'], rollups: ['ringkasan', 'rangkuman', 'ringkasan mingguan'], 'check-ins': ['tindak lanjut'], calendar: ['undangan kalender', 'undangan', 'kalender'] },
+  adopt: ['akan', 'coba', 'mencoba', 'pakai', 'memakai', 'pilih', 'memilih', 'terapkan', 'menerapkan', 'saya ambil', 'untuk saya', 'mau coba'],
+  negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
+  decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok'],
+  strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],
+  strategyWeak: ['saya selalu', 'saya biasanya', 'setiap minggu', 'setiap pagi'],
+  itWorks: ['berhasil', 'sangat efektif'],
+  feedback: ['seri ini', 'pelatihan ini', 'format ini', 'saran', 'email ini', 'lain kali', 'versi audio', 'versi video', 'tolong versi'],
+  praise: ['bagus', 'keren', 'hebat', 'menarik', 'bermanfaat', 'sangat membantu', 'semangat', 'mantap'],
+  ack: ['sudah saya baca', 'sudah baca', 'sudah dibaca', 'terima kasih', 'makasih', 'selesai', 'diterima', 'oke', 'baik'],
+  join: ['saya ikut', 'tidak sabar'],
+  greeting: ['halo', 'hai', 'selamat pagi', 'salam', 'semuanya'],
+  question: ['saya penasaran', 'pertanyaan', 'bagaimana'],
+  numbers: { satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5, enam: 6, tujuh: 7, delapan: 8, sembilan: 9, sepuluh: 10 },
+  ordinals: { pertama: 1, kedua: 2, ketiga: 3, keempat: 4, kelima: 5, terakhir: -1 },
+  refNouns: ['nomor', 'no.', 'strategi', 'tips', 'pilihan', 'opsi'],
+  outOf: ['dari', '/'],
+  stars: ['bintang'],
+  ratingLead: ['nilai', 'penilaian', 'skor', 'kegunaan', 'saya beri'],
+  outOfOffice: ['sedang cuti', 'sedang tidak di kantor', 'di luar kantor', 'akses terbatas', 'setelah saya kembali', 'saat saya kembali', 'balasan otomatis', 'kembali bekerja', 'tidak dapat membalas'],
+};

@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const ms: Lexicon = {
+  lang: 'ms',
+  unsubscribe: ['berhenti langganan', 'nyahlanggan', 'keluarkan saya', 'buang saya dari', 'jangan daftarkan saya', 'tarik diri'],
+  stop: ['jangan hantar', 'berhenti hantar', 'tak perlu', 'tidak perlu', 'tanpa', 'terlalu banyak'],
+  parts: { reminders: ['peringatan', 'notis peringatan'], rollups: ['ringkasan', 'ringkasan mingguan'], 'check-ins': ['semakan', 'susulan'], calendar: ['jemputan kalendar', 'jemputan', 'kalendar'] },
+  adopt: ['akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya', 'saya ambil', 'ambil', 'mahu cuba', 'nak cuba'],
+  negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
+  decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai'],
+  strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],
+  strategyWeak: ['saya selalu', 'saya guna', 'setiap minggu', 'setiap pagi'],
+  itWorks: ['berkesan', 'sangat berkesan'],
+  feedback: ['siri ini', 'latihan ini', 'format ini', 'cadangan', 'emel ini', 'lain kali', 'versi audio', 'versi video', 'format seterusnya'],
+  praise: ['bagus', 'hebat', 'terbaik', 'menarik', 'terima kasih kerana berkongsi', 'sangat membantu', 'membantu', 'teruskan'],
+  ack: ['dah baca', 'sudah baca', 'baca', 'terima kasih', 'selesai', 'diterima', 'baik', 'noted'],
+  join: ['saya sertai', 'tak sabar'],
+  greeting: ['hai', 'salam', 'selamat pagi', 'assalamualaikum', 'semua'],
+  question: ['saya tertanya', 'soalan', 'bagaimana'],
+  numbers: { satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5, enam: 6, tujuh: 7, lapan: 8, sembilan: 9, sepuluh: 10 },
+  ordinals: { pertama: 1, kedua: 2, ketiga: 3, keempat: 4, kelima: 5, terakhir: -1 },
+  refNouns: ['nombor', 'no.', 'strategi', 'tip', 'cadangan', 'pilihan'],
+  outOf: ['daripada', 'dari', '/'],
+  stars: ['bintang'],
+  ratingLead: ['penilaian', 'markah', 'kegunaan', 'saya bagi', 'bagi', 'beri'],
+  outOfOffice: ['di luar pejabat', 'sedang bercuti', 'saya bercuti', 'cuti tahunan', 'akses terhad', 'apabila saya kembali', 'balasan automatik'],
+};

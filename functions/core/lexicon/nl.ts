@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const nl: Lexicon = {
+  lang: 'nl',
+  unsubscribe: ['uitschrijven', 'schrijf me uit', 'schrijf mij uit', 'haal me uit de reeks', 'haal mij van de lijst', 'afmelden', 'meld me af', 'niet meer deelnemen'],
+  stop: ['van * halen', 'geen', 'niet meer', 'stoppen met', 'uitzetten', 'zonder de', 'te veel'],
+  parts: { reminders: ['herinnering', 'herinneringen'], rollups: ['samenvatting', 'samenvattingen', 'weekoverzicht', 'overzichten'], 'check-ins': ['check-in', 'check-ins', 'opvolging'], calendar: ['agenda-uitnodiging', 'uitnodigingen', 'agenda'] },
+  adopt: ['ga * proberen', 'ik ga', 'proberen', 'probeer', 'kies', 'neem', 'overnemen', 'toepassen', 'beginnen', 'voor mij', 'doe ik'],
+  negation: ['niet', 'geen', 'nooit'],
+  decline: ['niet voor mij', 'doe ik al', 'al lang'],
+  strategyStrong: ['wat voor mij werkt', 'wat bij mij werkt', 'mijn tip', 'een tip', 'mijn truc', 'mijn methode', 'mijn aanpak', 'zo doe ik', 'in de bijlage', 'bijgevoegd'],
+  strategyWeak: ['ik doe altijd', 'ik gebruik', 'elke week', 'elke ochtend', 'altijd'],
+  itWorks: ['werkt goed', 'werkt prima'],
+  feedback: ['deze reeks', 'de reeks', 'deze trainingen', 'het format', 'de vorm', 'deze mails', 'suggestie', 'zou het mogelijk', 'kunnen jullie', 'kunt u', 'volgende keer', 'graag video', 'graag audio', 'tijdstip', 'te vroeg', 'te laat', 'later op de dag'],
+  praise: ['mooi', 'geweldig', 'handig', 'nuttig', 'leuk', 'goed idee', 'top', 'super', 'interessant'],
+  ack: ['gelezen', 'gedaan', 'dank', 'dankjewel', 'bedankt', 'ontvangen', 'prima', 'helder'],
+  join: ['doe mee', 'ik doe mee', 'zin in'],
+  greeting: ['hoi', 'hallo', 'beste', 'goedemorgen', 'groet', 'groeten', 'met vriendelijke groet'],
+  question: ['ik vraag me af', 'een vraag', 'hoe doen jullie'],
+  numbers: { een: 1, twee: 2, drie: 3, vier: 4, vijf: 5, zes: 6, zeven: 7, acht: 8, negen: 9, tien: 10 },
+  ordinals: { eerste: 1, tweede: 2, derde: 3, vierde: 4, vijfde: 5, laatste: -1 },
+  refNouns: ['nummer', 'optie', 'strategie', 'tip', 'idee', 'punt'],
+  outOf: ['van', 'op', '/'],
+  stars: ['ster', 'sterren'],
+  ratingLead: ['cijfer', 'score', 'beoordeling', 'nuttigheid', 'ik geef'],
+  outOfOffice: ['niet op kantoor', 'ben afwezig', 'met vakantie', 'beperkt bereikbaar', 'na mijn terugkeer', 'automatisch antwoord', 'weer aanwezig'],
+};

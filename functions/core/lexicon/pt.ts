@@ -1,0 +1,27 @@
+import type { Lexicon } from './types.ts';
+
+export const pt: Lexicon = {
+  lang: 'pt',
+  unsubscribe: ['descadastrar', 'descadastrem', 'descadastre', 'me descadastr', 'me remover', 'me removam', 'me tirem', 'me tire da', 'cancelar minha inscricao', 'sair da lista', 'sair da serie', 'nao me inscrevam', 'nao quero mais receber'],
+  stop: ['parem de enviar', 'parar de receber', 'nao enviem', 'sem os', 'sem as', 'tirar os', 'demais'],
+  parts: { reminders: ['lembrete', 'lembretes'], rollups: ['resumo', 'resumos', 'resumo semanal'], 'check-ins': ['acompanhamento', 'acompanhamentos'], calendar: ['convite', 'convites', 'calendario', 'agenda'] },
+  adopt: ['adotar', 'adoto', 'vou', 'vamos', 'tentar', 'testar', 'experimentar', 'comecar', 'escolho', 'fico com', 'pra mim', 'para mim', 'quero', 'aplicar', 'pegar', 'pego'],
+  negation: ['nao', 'nunca', 'nao vou'],
+  decline: ['nao e pra mim', 'nao e para mim', 'ja faco', 'ja faço', 'em vez de'],
+  strategyStrong: ['o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo', 'segue o link', 'meu video', 'gravei'],
+  strategyWeak: ['eu sempre', 'eu uso', 'toda semana', 'todo dia'],
+  itWorks: ['funciona bem', 'funciona muito bem'],
+  feedback: ['essa serie', 'esta serie', 'nesta serie', 'esses treinamentos', 'os treinamentos', 'o formato', 'os emails', 'os e-mails', 'sugestao', 'seria possivel', 'poderiam', 'em portugues', 'proximos', 'proxima vez', 'versao em audio', 'mais curto'],
+  praise: ['adorei', 'amei', 'otimo', 'otima', 'muito bom', 'boa ideia', 'incrivel', 'obrigado por compartilhar', 'obrigada por compartilhar', 'gostei', 'util'],
+  ack: ['lido', 'li', 'feito', 'obrigado', 'obrigada', 'valeu', 'recebido', 'certo', 'perfeito'],
+  join: ['contem comigo', 'estou dentro'],
+  greeting: ['oi', 'ola', 'bom dia', 'boa tarde', 'prezada', 'prezado', 'abraco', 'abracos'],
+  question: ['alguem sabe', 'uma pergunta', 'como voce'],
+  numbers: { um: 1, uma: 1, dois: 2, duas: 2, tres: 3, quatro: 4, cinco: 5, seis: 6, sete: 7, oito: 8, nove: 9, dez: 10 },
+  ordinals: { primeira: 1, primeiro: 1, segunda: 2, segundo: 2, terceira: 3, terceiro: 3, quarta: 4, quarto: 4, quinta: 5, quinto: 5, ultima: -1, ultimo: -1 },
+  refNouns: ['numero', 'opcao', 'estrategia', 'dica', 'ideia', 'item'],
+  outOf: ['de', 'sobre', 'em'],
+  stars: ['estrela', 'estrelas'],
+  ratingLead: ['nota', 'avaliacao', 'utilidade', 'dou', 'daria'],
+  outOfOffice: ['fora do escritorio', 'estou de ferias', 'estou ausente', 'estarei ausente', 'estarei de ferias', 'acesso limitado', 'responderei quando', 'no meu retorno', 'resposta automatica', 'retorno no dia', 'retorno em'],
+};

@@ -1,0 +1,146 @@
+// Lexicon-driven reading, per language, with phrases written for these tests (not from any corpus).
+import { describe, expect, it } from 'vitest';
+import { findRating, readReply, type ClassifyInput } from '#core/classify';
+import { LEXICONS } from '#core/lexicon/index';
+import type { Strategy } from '#core/model';
+
+const strategies: Strategy[] = [
+  { id: 'agenda', number: 1, title: 'Keep a running agenda doc', body: 'A shared document both of you edit.' },
+  { id: 'one-thing', number: 2, title: 'Start with the one thing you need', body: 'Open with the decision you need.' },
+  { id: 'win', number: 3, title: 'Bring one win and one struggle', body: 'Something to celebrate and something to help with.' },
+  { id: 'steps', number: 4, title: 'Close with written next steps', body: 'Who does what by when.' },
+];
+/** Nothing may be swallowed: a crash in the rules fails the test instead of reading as unclear. */
+const failOnSwallowed = (error: unknown): never => {
+  throw error;
+};
+const input = (text: string, extra: Partial<ClassifyInput> = {}): ClassifyInput => ({ subject: 'Re: training', text, strategies, context: { kind: 'training' }, ...extra });
+const keys = (text: string, extra: Partial<ClassifyInput> = {}) => {
+  const r = readReply(input(text, extra), failOnSwallowed);
+  return r.status === 'parsed' ? r.intents.map((i) => `${i.intent}${i.strategyId ? `#${i.strategyId}` : ''}${i.rating ? `(${i.rating})` : ''}`).sort() : [r.status];
+};
+
+describe('every supported language has a lexicon', () => {
+  it('covers en, de, es, fr, pt, nl, ms, id, th, ar, ja', () => {
+    // Prepare / Act
+    const langs = LEXICONS.map((l) => l.lang).sort();
+    // Assess
+    expect(langs).toEqual(['ar', 'de', 'en', 'es', 'fr', 'id', 'ja', 'ms', 'nl', 'pt', 'th']);
+  });
+});
+
+describe('adoption by number, ordinal and counter, in each language', () => {
+  it.each([
+    ['en', 'I will give the third one a go next week.', 'adopt#win'],
+    ['de', 'Ich nehme die zweite, klingt machbar.', 'adopt#one-thing'],
+    ['es', 'Voy a probar la cuarta este mes.', 'adopt#steps'],
+    ['fr', 'Je vais essayer la première dès lundi.', 'adopt#agenda'],
+    ['pt', 'Vou testar a terceira com a minha chefe.', 'adopt#win'],
+    ['nl', 'Ik ga de vierde proberen.', 'adopt#steps'],
+    ['ms', 'Saya akan cuba strategi kedua.', 'adopt#one-thing'],
+    ['id', 'Saya akan coba nomor 3 mulai besok.', 'adopt#win'],
+    ['th', 'ผมจะลองข้อ 4 ครับ', 'adopt#steps'],
+    ['ar', 'سأجرب الاستراتيجية الثانية هذا الأسبوع.', 'adopt#one-thing'],
+    ['ja', '2番を試してみます。', 'adopt#one-thing'],
+  ])('%s', (_lang, text, want) => {
+    expect(keys(text)).toEqual([want]);
+  });
+});
+
+describe('negation and declining', () => {
+  it('does not adopt a strategy turned down, and adopts the one taken', () => {
+    expect(keys("I won't try #3, my boss hates that. I'll do #4 instead.")).toEqual(['adopt#steps']);
+    expect(keys('La 1 no la voy a usar. La 2 sí, desde mañana.')).toEqual(['adopt#one-thing']);
+  });
+  it('a strategy one already does is not adopted', () => {
+    expect(keys('I already do #1, so nothing new for me this time. Thanks!')).not.toContain('adopt#agenda');
+  });
+});
+
+describe('ratings', () => {
+  it.each([
+    ['4/5', 4],
+    ['I would say 8/10', 4],
+    ['ten out of ten', 5],
+    ['drei von fünf', 3],
+    ['tres sobre cinco', 3],
+    ['★★☆☆☆', 2],
+    ['⭐⭐⭐⭐', 4],
+    ['★3つ', 3],
+    ['5段階で2', 2],
+    ['تقييمي ٤/٥', 4],
+    ['ให้คะแนน 3 จาก 5', 3],
+    ['enam daripada sepuluh', 3],
+  ])('%s -> %i', (text, want) => {
+    expect(findRating(text)).toBe(want);
+  });
+  it('incidental numbers are not ratings', () => {
+    expect(findRating('It took ten minutes on Monday.')).toBeUndefined();
+    expect(findRating('We met at 3pm with two people.')).toBeUndefined();
+  });
+  it('a self-corrected check-in rating keeps the last one', () => {
+    const r = readReply(input('I tried it twice. 3/5. Actually no, make that 4/5.', { context: { kind: 'check-in', strategyId: 'steps' }, answered: 'check-in' }), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.rating])).toEqual([['follow-up', 4]]);
+  });
+});
+
+describe('the answered email changes the reading', () => {
+  it('a wrap-up reply is a survey answer with its usefulness', () => {
+    expect(keys('Usefulness: 9 out of 10. More examples next time please.', { answered: 'wrap-up' })).toEqual(['feedback(5)']);
+  });
+  it('a kickoff reply is not an answer to training 1', () => {
+    expect(keys('Count me in, looking forward to it!', { context: { kind: 'kickoff' }, answered: 'kickoff' })).toEqual(['read']);
+    expect(keys('What day of the week do the trainings arrive?', { context: { kind: 'kickoff' }, answered: 'kickoff' })).toEqual(['feedback']);
+  });
+  it('a reply to a teammate is a comment on them', () => {
+    const r = readReply(input('Love this, how long did it take to get used to?', { context: { kind: 'submission', responseId: 'r1' }, answered: 'contribution' }), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.targetResponseId])).toEqual([['comment', 'r1']]);
+  });
+  it('a roll-up reply about a named teammate is a comment on that teammate', () => {
+    const r = readReply(input("Priya's idea of a Friday recap is clever.", { answered: 'rollup', teammates: ['Priya Natarajan', 'Tom Berg'] }), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.target])).toEqual([['comment', 'Priya Natarajan']]);
+  });
+  it('a reply to the acknowledgement is a correction', () => {
+    const r = readReply(input('Sorry, I meant number 2, not number 1.', { answered: 'ack' }), failOnSwallowed);
+    expect(r.correction).toBe(true);
+  });
+});
+
+describe('unclear is an outcome, comment is never the fallback', () => {
+  it('says unclear when nothing can be told', () => {
+    expect(keys('The weather in Lisbon was lovely last week and the train was on time.')).toEqual(['unclear']);
+  });
+  it('a commitment without a strategy Baton can tell is unclear', () => {
+    expect(keys("I'll give that a try tomorrow.")).toEqual(['unclear']);
+  });
+  it('thanks alone are a read', () => {
+    expect(keys('Thanks, read it.')).toEqual(['read']);
+  });
+});
+
+describe('partial opt-outs are preferences, not unsubscribes', () => {
+  it.each([
+    ['Please stop the reminders, I read everything anyway.', 'reminders'],
+    ['Bitte keine Erinnerungen mehr, danke.', 'reminders'],
+    ['Could you drop the calendar invites? My calendar is full.', 'calendar'],
+    ['Pueden dejar de enviar los resúmenes, por favor.', 'rollups'],
+  ])('%s', (text, part) => {
+    const r = readReply(input(text), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.preference])).toEqual([['feedback', part]]);
+  });
+  it('take me off is an unsubscribe', () => {
+    expect(keys('Please take me off this series.')).toEqual(['unsubscribe']);
+  });
+});
+
+describe('segmentation', () => {
+  it('finds intents in any paragraph, several per reply', () => {
+    expect(keys('Long story about my week.\n\nAnyway, I will try #1.\n\nAnd my tip: I keep a notes file for each manager.')).toEqual(['adopt#agenda', 'strategy']);
+  });
+  it('reads Thai and Japanese without spaces', () => {
+    expect(keys('1番と4番、両方やってみます。')).toEqual(['adopt#agenda', 'adopt#steps']);
+  });
+  it('cuts the signature after a sign-off', () => {
+    expect(keys('I will try #2.\n\nCheers,\nSam\nPlease consider the environment before printing this email.')).toEqual(['adopt#one-thing']);
+  });
+});
