@@ -4,9 +4,9 @@ import { syncSchedules } from '#app/publish';
 import { describeSchedules, remoteSchedules } from './publish.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'add or update the participants of a published series from a CSV file';
-export const usage = 'enroll <series-id> <participants.csv> [--target local|aws]';
+export const { summary, usage } = COMMANDS['enroll'];
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });

@@ -22,9 +22,9 @@ import { localConfig, localSecret } from '#adapters/local/config';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'show how a reply would be routed, verified, trimmed and classified (stores nothing)';
-export const usage = 'parse-reply <file.eml> [--series <dir> --training <slug>] [--json] [--target local]';
+export const { summary, usage } = COMMANDS['parse-reply'];
 
 function settingsFor(secret: string): InboundConfig['settings'] {
   const config = localConfig();

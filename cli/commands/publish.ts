@@ -4,9 +4,9 @@ import type { ScheduleDiff } from '#core/schedule-plan';
 import { openTarget, type Target } from '../target.ts';
 import type { RemoteSchedules } from '#app/publish';
 import { displayPath } from '../series-dir.ts';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'validate a series folder, compile its emails and publish it';
-export const usage = 'publish <series-dir> [--target local|aws]';
+export const { summary, usage } = COMMANDS['publish'];
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
