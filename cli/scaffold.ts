@@ -129,7 +129,7 @@ matters to the team, and what good looks like.
 }
 
 const SAMPLE_CSV = `email,name,timeZone,workStart
-ana.reyes@example.com,Ana Reyes,America/Los_Angeles,08:30
+ana.reyes@example.com,Ana Reyes,America/Los_Angeles,09:00
 kenji.sato@example.com,Kenji Sato,Asia/Tokyo,09:00
 priya.nair@example.com,Priya Nair,Asia/Kolkata,
 `;
