@@ -38,18 +38,23 @@ export interface PreparedPublish {
 export async function preparePublish(dir: string, store: Pick<Store, 'getSeries' | 'listParticipants'>, now: Date, options: { withParticipants: boolean }): Promise<PreparedPublish> {
   const loaded = await loadSeries(dir);
   const csv = join(dir, 'participants.csv');
-  let participants: Participant[] = [];
-  if (options.withParticipants) {
-    if (!existsSync(csv)) {
-      throw new UserError(
-        `no participants.csv in ${displayPath(dir)}, so nobody would get the kickoff: add one (columns email,name,timeZone,workStart), ` +
-          'or pass --no-participants to publish without people and `baton enroll` them later.',
-      );
-    }
-    participants = await loadParticipants(csv, loaded.series);
-  }
   const published = await store.getSeries(loaded.series.id);
   const enrolled = published ? await store.listParticipants(loaded.series.id) : [];
+  let participants: Participant[] = [];
+  if (options.withParticipants && existsSync(csv)) {
+    try {
+      participants = await loadParticipants(csv, loaded.series);
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'UserError')) throw err;
+      throw new UserError(`found participants.csv, not enrolled: ${err.message}\nFix those rows (baton validate ${displayPath(dir)} lists them), or pass --no-participants to publish without people.`);
+    }
+  } else if (options.withParticipants && enrolled.length === 0) {
+    // The kickoff goes out at once: published to nobody, it is never sent to anyone.
+    throw new UserError(
+      `no participants.csv in ${displayPath(dir)} and nobody enrolled yet, so the kickoff would reach nobody: add one (columns email,name,timeZone,workStart), ` +
+        'or pass --no-participants to publish without people and `baton enroll` them later.',
+    );
+  }
   const known = new Set(enrolled.map((p) => p.email));
   const byEmail = new Map<string, Pick<Participant, 'email' | 'timeZone' | 'workStart'>>();
   for (const p of enrolled) if (!p.unsubscribedAt && !p.bouncedAt) byEmail.set(p.email, p);
@@ -63,7 +68,7 @@ export async function preparePublish(dir: string, store: Pick<Store, 'getSeries'
     now,
   });
   const missing = enrolled.filter((p) => !participants.some((x) => x.email === p.email));
-  if (options.withParticipants && missing.length) {
+  if (participants.length && missing.length) {
     plan.warnings.push(
       `${missing.length} ${missing.length === 1 ? 'person' : 'people'} enrolled earlier ${missing.length === 1 ? 'is' : 'are'} not in participants.csv and stay${missing.length === 1 ? 's' : ''} enrolled ` +
         `(${missing.slice(0, 3).map((p) => p.email).join(', ')}${missing.length > 3 ? ', …' : ''}): \`baton unenroll ${loaded.series.id} <email>\` removes someone.`,

@@ -59,7 +59,7 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     if (!settled && span.firstClose <= nowMs) {
       out.errors.push(
         `${label(t)} closed on ${formatDate(t.closes)}${span.lastClose > nowMs ? ' for some people' : ''}, so it would be announced and never sent: ` +
-          `move its opens/closes to future dates in trainings/${t.slug}.md, or remove the file.`,
+          `move its opens/closes to future dates in trainings/${String(t.order).padStart(2, '0')}-${t.slug}.md, or remove the file.`,
       );
     } else if (!settled && span.firstOpen <= nowMs) {
       const daysLeft = Math.max(0, Math.ceil((span.firstClose - nowMs) / 86_400_000));
