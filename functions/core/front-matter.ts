@@ -166,6 +166,9 @@ export function findIndentSlip(text: string, lastLine: number): { line: number; 
     const itemContent = item ? indent + 1 + item[1]!.length : undefined;
     if (itemContent !== undefined) columns.push(itemContent);
     const value = content.replace(/\s+#.*$/, '');
+    // An unclosed [ or { makes the next lines part of it: the bracket is the problem, not them.
+    const bare = value.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '');
+    if ((bare.match(/[[{]/g)?.length ?? 0) > (bare.match(/[\]}]/g)?.length ?? 0)) return undefined;
     if (/:\s*[|>][+-]?\d*$/.test(value)) blockIndent = indent;
     previous = { indent, opens: /:$/.test(value) || value === '-', ...(itemContent !== undefined ? { itemContent } : {}) };
   }

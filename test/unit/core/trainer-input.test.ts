@@ -139,3 +139,10 @@ describe('the publish plan', () => {
     expect(plan.lines).toEqual(['12 people get an updated invitation for training 2 (now Mon 1 Feb – Fri 12 Feb 2027, was Mon 1 Feb – Wed 10 Feb 2027)']);
   });
 });
+
+describe('YAML: an unclosed bracket is not an indentation slip', () => {
+  it('keeps the bracket hint', () => {
+    const { problems } = parseYaml('policies:\n  encourage: [2, 4\n    atLeast: 2\n');
+    expect(problems[0]!.message).toMatch(/bracket or quote that is not closed/);
+  });
+});
