@@ -20,6 +20,7 @@ const benches: [string, () => Promise<Bench>][] = [
   ['reports', async () => (await import('./reports.ts')).benchReports],
   ['dynamo', async () => (await import('./dynamo.ts')).benchDynamo],
   ['crash', async () => (await import('./crash.ts')).benchCrash],
+  ['cli-start', async () => (await import('./cli-start.ts')).benchCliStart],
 ];
 
 const only = process.argv.slice(2);

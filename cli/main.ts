@@ -1,8 +1,7 @@
-// Dispatches `baton <command> [args]` to cli/commands/<command>.ts. Each command module exports
-// `summary`, `usage` and `run(args)`, so adding a command is adding a file.
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// Dispatches `baton <command> [args]` to cli/commands/<command>.ts. Help comes from the static
+// catalogue (catalogue.ts), and only the one command asked for is loaded: `validate` never pays
+// for the AWS SDK or mjml, which the publishing commands import.
+import { COMMANDS, commandHelp, isCommand, overallHelp, type CommandName } from './catalogue.ts';
 
 export interface Command {
   summary: string;
@@ -10,44 +9,48 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+// Literal specifiers, so the ahead-of-time build (cli/build.js) splits each command into its own
+// chunk and the tsx fallback resolves the same files.
+const LOADERS: Record<CommandName, () => Promise<Command>> = {
+  init: () => import('./commands/init.ts'),
+  validate: () => import('./commands/validate.ts'),
+  publish: () => import('./commands/publish.ts'),
+  enroll: () => import('./commands/enroll.ts'),
+  unenroll: () => import('./commands/unenroll.ts'),
+  status: () => import('./commands/status.ts'),
+  preview: () => import('./commands/preview.ts'),
+  simulate: () => import('./commands/simulate.ts'),
+  export: () => import('./commands/export.ts'),
+  dev: () => import('./commands/dev.ts'),
+  'parse-reply': () => import('./commands/parse-reply.ts'),
+  trim: () => import('./commands/trim.ts'),
+  dlq: () => import('./commands/dlq.ts'),
+  doctor: () => import('./commands/doctor.ts'),
+};
 
-function commandNames(): string[] {
-  return readdirSync(commandsDir)
-    .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
-    .map((f) => f.slice(0, -3))
-    .sort();
+export function commandNames(): CommandName[] {
+  return Object.keys(COMMANDS) as CommandName[];
 }
 
-async function load(name: string): Promise<Command> {
-  return (await import(join(commandsDir, `${name}.ts`))) as Command;
-}
-
-async function help(): Promise<string> {
-  const lines = ['baton — asynchronous training series by email', '', 'Usage: baton <command> [options]', ''];
-  for (const name of commandNames()) {
-    const cmd = await load(name);
-    lines.push(`  baton ${cmd.usage}`, `      ${cmd.summary}`);
-  }
-  lines.push('', 'Run `baton <command> --help` for details.');
-  return lines.join('\n');
+export function loadCommand(name: CommandName): Promise<Command> {
+  return LOADERS[name]();
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(await help());
+    console.log(overallHelp());
     return name ? 0 : 1;
   }
-  if (!commandNames().includes(name)) {
-    console.error(`baton: unknown command "${name}".\n\n${await help()}`);
+  if (!isCommand(name)) {
+    console.error(`baton: unknown command "${name}".\n\n${overallHelp()}`);
     return 1;
   }
-  const cmd = await load(name);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(`Usage: baton ${cmd.usage}\n\n${cmd.summary}`);
+    console.log(commandHelp(name));
     return 0;
   }
+  const cmd = await loadCommand(name);
   try {
     return await cmd.run(args);
   } catch (err) {

@@ -1,11 +1,78 @@
 // Publishing from a series folder, as the commands (and the local stack's first start) do it:
 // read and validate the folder, then run the publish use case with mjml as its template compiler.
 // The use case itself (functions/app/publish.ts) never touches the disk or mjml.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { publish, type PublishResult, type RemoteSchedules } from '#app/publish';
 import { compileTemplates } from '#emails/compile-series';
-import { loadSeries } from './series-dir.ts';
+import type { Participant } from '#core/model';
+import { planPublish, type PublishPlan } from '#core/publish-plan';
+import { UserError } from '#core/user-error';
+import { displayPath, loadParticipants, loadSeries, type LoadedSeries } from './series-dir.ts';
 
-export async function publishSeries(dir: string, store: Store, now: Date, options: { remote?: RemoteSchedules } = {}): Promise<PublishResult> {
-  return publish(await loadSeries(dir), { store, now, compile: compileTemplates, ...(options.remote ? { remote: options.remote } : {}) });
+export async function publishSeries(
+  dir: string,
+  store: Store,
+  now: Date,
+  options: { remote?: RemoteSchedules; participants?: Participant[] } = {},
+): Promise<PublishResult> {
+  return publish(
+    { ...(await loadSeries(dir)), ...(options.participants ? { participants: options.participants } : {}) },
+    { store, now, compile: compileTemplates, ...(options.remote ? { remote: options.remote } : {}) },
+  );
+}
+
+export interface PreparedPublish {
+  loaded: LoadedSeries;
+  /** The people this publish enrols (the folder's participants.csv), or none. */
+  participants: Participant[];
+  plan: PublishPlan;
+}
+
+/**
+ * Everything a publish checks and says before it acts: the folder, its participants.csv (which
+ * `validate` reads too, so publishing without it must be asked for), and the plan against what is
+ * already published. Stores nothing.
+ */
+export async function preparePublish(dir: string, store: Pick<Store, 'getSeries' | 'listParticipants'>, now: Date, options: { withParticipants: boolean }): Promise<PreparedPublish> {
+  const loaded = await loadSeries(dir);
+  const csv = join(dir, 'participants.csv');
+  const published = await store.getSeries(loaded.series.id);
+  const enrolled = published ? await store.listParticipants(loaded.series.id) : [];
+  let participants: Participant[] = [];
+  if (options.withParticipants && existsSync(csv)) {
+    try {
+      participants = await loadParticipants(csv, loaded.series);
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'UserError')) throw err;
+      throw new UserError(`found participants.csv, not enrolled: ${err.message}\nFix those rows (baton validate ${displayPath(dir)} lists them), or pass --no-participants to publish without people.`);
+    }
+  } else if (options.withParticipants && enrolled.length === 0) {
+    // The kickoff goes out at once: published to nobody, it is never sent to anyone.
+    throw new UserError(
+      `no participants.csv in ${displayPath(dir)} and nobody enrolled yet, so the kickoff would reach nobody: add one (columns email,name,timeZone,workStart), ` +
+        'or pass --no-participants to publish without people and `baton enroll` them later.',
+    );
+  }
+  const known = new Set(enrolled.map((p) => p.email));
+  const byEmail = new Map<string, Pick<Participant, 'email' | 'timeZone' | 'workStart'>>();
+  for (const p of enrolled) if (!p.unsubscribedAt && !p.bouncedAt) byEmail.set(p.email, p);
+  for (const p of participants) byEmail.set(p.email, p);
+  const plan = planPublish({
+    series: loaded.series,
+    trainings: loaded.trainings,
+    participants: [...byEmail.values()],
+    newcomers: participants.filter((p) => !known.has(p.email)),
+    ...(published ? { previous: published.trainings } : {}),
+    now,
+  });
+  const missing = enrolled.filter((p) => !participants.some((x) => x.email === p.email));
+  if (participants.length && missing.length) {
+    plan.warnings.push(
+      `${missing.length} ${missing.length === 1 ? 'person' : 'people'} enrolled earlier ${missing.length === 1 ? 'is' : 'are'} not in participants.csv and stay${missing.length === 1 ? 's' : ''} enrolled ` +
+        `(${missing.slice(0, 3).map((p) => p.email).join(', ')}${missing.length > 3 ? ', …' : ''}): \`baton unenroll ${loaded.series.id} <email>\` removes someone.`,
+    );
+  }
+  return { loaded, participants, plan };
 }

@@ -7,6 +7,7 @@ import { parseSeries, SERIES_FILE } from '#core/series';
 import { parseParticipantsCsv, type ParticipantsCsvResult } from '#core/participants';
 import type { Participant, Series, Training } from '#core/model';
 import { UserError } from '#core/user-error';
+import { decodeText } from '#core/text-encoding';
 
 export interface LoadedSeries {
   series: Series;
@@ -69,10 +70,14 @@ export async function checkParticipants(
   csvPath: string,
   defaults: { defaultTimeZone: string; defaultWorkStart: string },
 ): Promise<ParticipantsCsvResult> {
-  const text = await readFile(csvPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const bytes = await readFile(csvPath).catch((err: NodeJS.ErrnoException) => {
     throw new UserError(`cannot read ${displayPath(csvPath)} (${err.code ?? err.message}): check the path to the participants CSV`);
   });
-  return parseParticipantsCsv(text, { file: displayPath(csvPath), ...defaults });
+  const file = displayPath(csvPath);
+  const decoded = decodeText(bytes, file);
+  if (!decoded.ok) return { participants: [], errors: [decoded.error], warnings: [] };
+  const result = parseParticipantsCsv(decoded.text, { file, ...defaults });
+  return decoded.warning ? { ...result, warnings: [decoded.warning, ...result.warnings] } : result;
 }
 
 /** Reads a participants CSV; throws a UserError listing every bad row. */

@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './repo-root.ts';
 import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Store } from '#adapters/aws/dynamo';
@@ -87,7 +87,7 @@ interface LabeledReply {
 
 /** Realistic reply texts from the labeled fixtures, by the single intent they carry. */
 function replyBank(): Record<'strategy' | 'comment' | 'adopt', string[]> {
-  const file = join(fileURLToPath(new URL('..', import.meta.url)), 'test', 'fixtures', 'replies', 'labeled', 'labels.json');
+  const file = join(repoRoot(), 'test', 'fixtures', 'replies', 'labeled', 'labels.json');
   const labels = JSON.parse(readFileSync(file, 'utf8')) as { replies: LabeledReply[] };
   const bank = { strategy: [] as string[], comment: [] as string[], adopt: [] as string[] };
   for (const r of labels.replies) {

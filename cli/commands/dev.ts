@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../repo-root.ts';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig, localSecret } from '#adapters/local/config';
@@ -10,12 +10,11 @@ import { publishSeries } from '#cli/publish-series';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { UserError } from '#core/user-error';
 import { wireLocalStack } from '#adapters/local/wiring';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'run the whole product locally (what `npm start` runs)';
-export const usage = 'dev [--speed <factor>] [--from <date>] [--example <series-dir>] [--authenticate]';
+export const { summary, usage } = COMMANDS['dev'];
 
-const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
-export const EXAMPLE_DIR = join(repoRoot, 'examples', 'q1-productivity');
+export const EXAMPLE_DIR = join(repoRoot(), 'examples', 'q1-productivity');
 
 function parseStart(value: string | undefined): Date | undefined {
   if (!value) return undefined;

@@ -22,9 +22,9 @@ import { describeJob, formatDeadLetter, interpret, QUEUE_NAMES, QUEUE_TITLES, ty
 import { localDispatch, type DispatchFn } from '#adapters/local/scheduler';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'list what failed (jobs, send batches, replies, bounces) and re-drive it';
-export const usage = 'dlq list|replay [--target local|aws] [--queue <name>] [--id <id>… | --all]';
+export const { summary, usage } = COMMANDS['dlq'];
 
 /** Messages read per queue; a queue holding more says so. */
 export const MAX_PER_QUEUE = 100;

@@ -19,9 +19,9 @@ import { readAwsOutputs, type AwsOutputs } from '../aws-target.ts';
 import { localConfig } from '#adapters/local/config';
 import { UserError } from '#core/user-error';
 import { connect } from 'node:net';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'check that an AWS account and region are ready for Baton (or that the deployed stacks work)';
-export const usage = 'doctor [--target aws|local] [--domain <domain>] [--inbound-domain <domain>] [--skip-dns]';
+export const { summary, usage } = COMMANDS['doctor'];
 
 /**
  * Regions where SES receives email: the "Email receiving endpoints" table of the AWS General

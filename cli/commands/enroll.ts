@@ -4,9 +4,9 @@ import { syncSchedules } from '#app/publish';
 import { describeSchedules, remoteSchedules } from './publish.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'add or update the participants of a published series from a CSV file';
-export const usage = 'enroll <series-id> <participants.csv> [--target local|aws]';
+export const { summary, usage } = COMMANDS['enroll'];
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
@@ -30,9 +30,10 @@ export async function run(args: string[]): Promise<number> {
     // late joiners get the kickoff and the open training they missed.
     const remote = remoteSchedules(target);
     const schedules = await syncSchedules(target.store, seriesId, new Date(), { added: newcomers, ...(remote ? { remote } : {}) });
+    const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
     console.log(
-      `Enrolled ${participants.length} participant${participants.length === 1 ? '' : 's'} in ${seriesId}: ` +
-        `${added} new, ${participants.length - added} updated.`,
+      `Enrolled ${people(participants.length)} in ${seriesId}: ${people(added)} new` +
+        `${added ? ' (they get the kickoff now, and any training whose window is open)' : ''}, ${participants.length - added} already enrolled and updated.`,
     );
     console.log(describeSchedules(schedules));
     return 0;

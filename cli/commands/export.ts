@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { exportWiki } from '#mail/wiki';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'export a series to wiki pages: Markdown, a static HTML site and the attachments';
-export const usage = 'export <series-id> --wiki <dir> [--target local]';
+export const { summary, usage } = COMMANDS['export'];
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -23,11 +23,9 @@ import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
 import { ANSWERED_KINDS, type AnsweredKind, type Classified, type ReplyContext } from '#core/classify';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'show how a reply would be routed, verified, trimmed and classified (stores nothing)';
-export const usage =
-  'parse-reply <file.eml> [--series <dir> [--answers <kind>] [--training <slug>] [--strategy <n>] [--teammate <email>]] [--json] [--target local]\n' +
-  `  kind: ${ANSWERED_KINDS.join(' | ')}`;
+export const { summary, usage } = COMMANDS['parse-reply'];
 
 function settingsFor(secret: string): InboundConfig['settings'] {
   const config = localConfig();

@@ -48,9 +48,9 @@ import { compileTemplates } from '#emails/compile-series';
 import { displayPath, loadParticipants, loadSeries } from '../series-dir.ts';
 import { localConfig } from '#adapters/local/config';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'write every email of a series (all kinds, with sample activity) as .html, .txt, .ics and .eml';
-export const usage = 'preview <series-dir> --out <dir> [--participant <email>]';
+export const { summary, usage } = COMMANDS['preview'];
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;

@@ -1,35 +1,61 @@
+// `baton publish <series-dir>`: checks the folder and its participants.csv, says in plain words
+// what will be sent to whom and when, then (unless --dry-run) stores the series, enrols the people
+// and plans the sends. A window already over stops it; one already open is said out loud.
 import { parseArgs } from 'node:util';
-import { publishSeries } from '#cli/publish-series';
+import { publish, type RemoteSchedules } from '#app/publish';
 import type { ScheduleDiff } from '#core/schedule-plan';
+import { UserError } from '#core/user-error';
 import { openTarget, type Target } from '../target.ts';
-import type { RemoteSchedules } from '#app/publish';
 import { displayPath } from '../series-dir.ts';
+import { preparePublish } from '../publish-series.ts';
+import { progress } from '../terminal.ts';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'validate a series folder, compile its emails and publish it';
-export const usage = 'publish <series-dir> [--target local|aws]';
+export const { summary, usage } = COMMANDS['publish'];
 
 export async function run(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
-  const [dir] = positionals;
-  if (!dir) {
-    console.error(`Usage: baton ${usage}`);
-    return 1;
-  }
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { target: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, 'no-participants': { type: 'boolean', default: false } },
+  });
+  const [dir, ...extra] = positionals;
+  if (!dir || extra.length) throw new UserError(`expected one series folder.\nUsage: baton ${usage}`);
+  const dryRun = values['dry-run'];
+  const shown = progress('publish');
+  shown.update(`opening the ${values.target ?? 'local'} target`);
   const target = await openTarget(values.target);
   try {
+    const now = new Date();
+    shown.update('checking the series and its participants');
+    const { loaded, participants, plan } = await preparePublish(dir, target.store, now, { withParticipants: !values['no-participants'] });
+    shown.done();
+    const { series } = loaded;
+    if (plan.errors.length) {
+      throw new UserError(`${displayPath(dir)} cannot be published yet:\n${plan.errors.map((e) => `  ${e}`).join('\n')}`);
+    }
+    console.log(`${dryRun ? 'Publishing would send' : 'Publishing'} "${series.title}" (${series.id}) to the ${target.name} target:`);
+    for (const line of plan.lines) console.log(`  ${line}`);
+    for (const w of [...loaded.warnings.map((p) => `${p.file}:${p.line}: ${p.message}`), ...plan.warnings]) console.log(`  warning: ${w}`);
+    if (dryRun) {
+      console.log(`\nNothing was sent or stored (--dry-run). Run it without --dry-run to publish.`);
+      return 0;
+    }
+    shown.update('compiling the emails and planning the sends');
     const remote = remoteSchedules(target);
-    const result = await publishSeries(dir, target.store, new Date(), remote ? { remote } : {});
-    const what = result.firstPublish ? 'Published' : `Updated (version ${result.version})`;
-    console.log(`${what} "${result.series.title}" (${result.series.id}) from ${displayPath(dir)} to the ${target.name} target:`);
-    for (const t of result.trainings) console.log(`  ${t.order}. ${t.title}  ${t.opens} → ${t.closes}`);
-    console.log(`  ${result.templates.length} emails compiled.`);
-    console.log(`  ${describeSchedules(result.schedules)}`);
-    const { changes } = result;
-    for (const c of changes.trainings.changed) console.log(`  changed: ${c.after.title} (${c.fields.join(', ')})`);
-    for (const t of changes.trainings.removed) console.log(`  removed: ${t.title}`);
-    console.log(`\nNext: baton enroll ${result.series.id} <participants.csv>`);
+    const result = await publish(
+      { series, trainings: loaded.trainings, ...(participants.length ? { participants } : {}) },
+      { store: target.store, now, compile: (await import('#emails/compile-series')).compileTemplates, ...(remote ? { remote } : {}) },
+    );
+    shown.done();
+    const what = result.firstPublish ? 'Published' : `Updated to version ${result.version}`;
+    console.log(
+      `\n${what}: ${result.templates.length} emails compiled, ${participants.length} ${participants.length === 1 ? 'person' : 'people'} enrolled from participants.csv. ${describeSchedules(result.schedules)}`,
+    );
+    console.log(`Next: baton status ${series.id}${target.name === 'local' && !('stackRunning' in target && target.stackRunning) ? '   (and `npm start` to run the local stack that sends them)' : ''}`);
     return 0;
   } finally {
+    shown.done();
     await target.close();
   }
 }
@@ -42,7 +68,7 @@ export function describeSchedules(diff: ScheduleDiff): string {
     [diff.unchanged.length, 'unchanged'],
     [diff.alreadyRan.length, 'already ran'],
   ].filter(([n]) => Number(n) > 0);
-  return `Schedules: ${parts.map(([n, what]) => `${n} ${what}`).join(', ') || 'none yet (enrol participants to plan training sends)'}.`;
+  return `Sends planned: ${parts.map(([n, what]) => `${n} ${what}`).join(', ') || 'none yet (enrol people to plan training sends)'}.`;
 }
 
 /** In AWS the schedules are EventBridge Scheduler's; locally the store's records are the clock. */

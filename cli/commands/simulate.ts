@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { simulateSeries } from '../simulate.ts';
 import { formatFunnel } from './status.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'run a whole series on a virtual clock against the local servers, with scripted replies';
-export const usage = 'simulate <series-dir> [--participants <n>] [--seed <n>] [--json]';
+export const { summary, usage } = COMMANDS['simulate'];
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { computeFunnel, percent, STAGE_LABELS, type SeriesFunnel, type StageCount } from '#core/report';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'the participation funnel of a series: sent, read, contributed, adopted, followed up';
-export const usage = 'status <series-id> [--json] [--target local]';
+export const { summary, usage } = COMMANDS['status'];
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 export function table(header: string[], rows: string[][]): string {

@@ -5,9 +5,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'Print the reply text of a mail body: quoted history and signature removed';
-export const usage = 'trim [--jsonl] [--html]';
+export const { summary, usage } = COMMANDS['trim'];
 
 const CaseSchema = z
   .object({

@@ -16,9 +16,9 @@ import { recordSchedules, syncSchedules, type RemoteSchedules } from '#app/publi
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
 import { describeSchedules, remoteSchedules } from './publish.ts';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'remove participants from a published series (they get a cancellation of their calendar holds)';
-export const usage = 'unenroll <series-id> <email>… [--target local|aws]';
+export const { summary, usage } = COMMANDS['unenroll'];
 
 export interface UnenrollResult {
   removed: Participant[];

@@ -9,9 +9,9 @@ import { parseSeries } from '#core/series';
 import type { Participant, Series, Training } from '#core/model';
 import { checkParticipants, displayPath, formatProblem, readSeriesDir } from '#cli/series-dir';
 import { UserError } from '#core/user-error';
+import { COMMANDS } from '../catalogue.ts';
 
-export const summary = 'check a series folder and its participants; print every problem with file:line';
-export const usage = 'validate <series-dir> [--participants <file.csv>]';
+export const { summary, usage } = COMMANDS['validate'];
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

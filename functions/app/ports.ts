@@ -165,7 +165,7 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
 export type PublishStore = SeriesRepository &
   TemplateRepository &
-  Pick<ParticipantRepository, 'listParticipants'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'putParticipants'> &
   ScheduleRepository &
   CalendarRepository;
 

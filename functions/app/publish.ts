@@ -9,7 +9,9 @@
 //   5. plan every scheduled job and diff the plan against the stored schedules: create the new
 //      ones, move the changed ones, delete the dropped ones, never repeat the ones that ran —
 //      in EventBridge Scheduler too when publishing to the aws target (`remote`);
-//   6. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
+//   6. enrol the folder's participants (when given) before planning, so the kickoff and the
+//      trainings reach them from the first publish and newcomers catch up on what they missed;
+//   7. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
 //      cancel job: both run at once and reach whoever holds that training's calendar.
 import type { PublishStore, Schedules, TemplateCompiler } from './ports.ts';
 import type { Participant, Series, Training } from '#core/model';
@@ -82,7 +84,10 @@ export interface PublishDeps {
 }
 
 /** Publishes a parsed series (the CLI reads and validates the folder first). */
-export async function publish({ series, trainings }: { series: Series; trainings: Training[] }, deps: PublishDeps): Promise<PublishResult> {
+export async function publish(
+  { series, trainings, participants }: { series: Series; trainings: Training[]; participants?: Participant[] },
+  deps: PublishDeps,
+): Promise<PublishResult> {
   const { store, now } = deps;
   const options = deps.remote ? { remote: deps.remote } : {};
   const templates = await deps.compile(series, trainings);
@@ -93,8 +98,13 @@ export async function publish({ series, trainings }: { series: Series; trainings
   await store.pruneTemplates(series.id, [...templates.keys()]);
   const calendars = advanceCalendars(await store.getCalendars(series.id), previous?.trainings ?? [], trainings, now);
   await store.putCalendars(series.id, calendars.states);
-  const schedules = await syncSchedules(store, series.id, now, options.remote ? { remote: options.remote } : {});
-  // Participants are enrolled separately, so publishing changes trainings only.
-  const changes = diffSeries(previous?.trainings ?? [], trainings, [], []);
+  let added: Participant[] = [];
+  if (participants?.length) {
+    const before = new Set((await store.listParticipants(series.id)).map((p) => p.email));
+    added = participants.filter((p) => !before.has(p.email));
+    await store.putParticipants(series.id, participants);
+  }
+  const schedules = await syncSchedules(store, series.id, now, { ...options, ...(added.length ? { added } : {}) });
+  const changes = diffSeries(previous?.trainings ?? [], trainings, [], added);
   return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes };
 }

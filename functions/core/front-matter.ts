@@ -49,7 +49,17 @@ export function parseYaml(text: string, firstLine = 1): ParsedYaml {
   const firstSyntax = doc.errors.find((err) => err.code !== 'DUPLICATE_KEY');
   const problems: YamlProblem[] = doc.errors
     .filter((err) => err.code === 'DUPLICATE_KEY' || err === firstSyntax)
-    .map((err) => ({ ...at(err.pos[0]), message: yamlErrorMessage(err.code, err.message) }));
+    .map((err) => {
+      const pos = at(err.pos[0]);
+      // The parser reports a mis-indented line as whatever it took it for ("a value containing
+      // ': ' must be put in quotes"); a trainer fixes the indentation, never by quoting. When the
+      // lines up to the error show an indentation slip, that slip is the problem to report.
+      if (err === firstSyntax && !INDENT_CODES.has(err.code)) {
+        const slip = findIndentSlip(text, pos.line - firstLine + 2);
+        if (slip) return { line: slip.line + firstLine - 1, column: slip.column, message: slip.message };
+      }
+      return { ...pos, message: yamlErrorMessage(err.code, err.message) };
+    });
   const value: unknown = problems.length === 0 ? doc.toJS() : safeToJs(doc);
 
   const locate = (path: readonly PropertyKey[], options: { key?: boolean } = {}): Position => {
@@ -108,6 +118,61 @@ function walk(doc: Document, path: readonly PropertyKey[]): Walked {
     }
   }
   return { node, keyOffset, complete: true };
+}
+
+const INDENT_CODES = new Set(['DUPLICATE_KEY', 'TAB_AS_INDENT', 'BAD_INDENT']);
+
+/**
+ * The first line, up to `lastLine`, whose indentation cannot be right: deeper than the line above
+ * when that line opens no group (no trailing ":" and no "- " item), or shallower than the line
+ * above at a column no line above it starts at. Comments, blank lines and block text (after
+ * "|" or ">") are skipped. Lines are 1-based within `text`.
+ */
+export function findIndentSlip(text: string, lastLine: number): { line: number; column: number; message: string } | undefined {
+  const lines = text.split(/\r\n|\n|\r/);
+  // Columns a later line may start at: each enclosing key's, and each "- " item's content.
+  let columns: number[] = [0];
+  let previous: { indent: number; opens: boolean; itemContent?: number } | undefined;
+  let blockIndent: number | undefined;
+  for (let i = 0; i < Math.min(lines.length, lastLine); i++) {
+    const raw = lines[i]!;
+    const content = raw.trimStart();
+    const indent = raw.length - content.length;
+    if (content === '' || content.startsWith('#')) continue;
+    if (blockIndent !== undefined) {
+      if (indent > blockIndent) continue;
+      blockIndent = undefined;
+    }
+    if (raw.startsWith('---') || raw.startsWith('...')) continue;
+    const line = i + 1;
+    if (previous && indent > previous.indent && !previous.opens && indent !== previous.itemContent) {
+      return {
+        line,
+        column: indent + 1,
+        message: `this line is indented further than the line above, which does not start a group: indent it ${previous.itemContent ?? previous.indent} spaces, like the key above it`,
+      };
+    }
+    if (previous && indent < previous.indent && !columns.includes(indent)) {
+      const near = columns.filter((c) => c < previous!.indent).sort((a, b) => Math.abs(a - indent) - Math.abs(b - indent));
+      return {
+        line,
+        column: indent + 1,
+        message: `this line is indented ${indent} spaces, where no line above starts: indent it ${near.slice(0, 2).join(' or ')} spaces, like the keys of the group it belongs to`,
+      };
+    }
+    columns = columns.filter((c) => c <= indent);
+    if (!columns.includes(indent)) columns.push(indent);
+    const item = /^-(\s+)/.exec(content);
+    const itemContent = item ? indent + 1 + item[1]!.length : undefined;
+    if (itemContent !== undefined) columns.push(itemContent);
+    const value = content.replace(/\s+#.*$/, '');
+    // An unclosed [ or { makes the next lines part of it: the bracket is the problem, not them.
+    const bare = value.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '');
+    if ((bare.match(/[[{]/g)?.length ?? 0) > (bare.match(/[\]}]/g)?.length ?? 0)) return undefined;
+    if (/:\s*[|>][+-]?\d*$/.test(value)) blockIndent = indent;
+    previous = { indent, opens: /:$/.test(value) || value === '-', ...(itemContent !== undefined ? { itemContent } : {}) };
+  }
+  return undefined;
 }
 
 // The yaml package's messages end with " at line N, column M:" and a code excerpt, which our own

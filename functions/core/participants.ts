@@ -20,11 +20,22 @@ export interface CsvRecord {
 }
 
 /**
+ * The field separator of a CSV, read from its header line: Excel in much of Europe saves "CSV"
+ * with semicolons (the comma is their decimal mark), so a header with more semicolons than
+ * commas outside quotes is a semicolon file.
+ */
+export function sniffDelimiter(text: string): ',' | ';' {
+  const header = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0]!.replace(/"(?:[^"]|"")*"/g, '');
+  const count = (ch: string) => header.split(ch).length - 1;
+  return count(';') > count(',') ? ';' : ',';
+}
+
+/**
  * RFC 4180 CSV: fields separated by commas, optionally in double quotes, with "" for a quote
  * inside quotes; quoted fields may hold commas and line breaks. Accepts CRLF, LF or CR and a
  * leading BOM. An unterminated quote is reported at the line where it opened.
  */
-export function parseCsv(text: string): { records: CsvRecord[]; error?: { line: number; column: number; message: string } } {
+export function parseCsv(text: string, delimiter = sniffDelimiter(text)): { records: CsvRecord[]; error?: { line: number; column: number; message: string } } {
   const src = text.replace(/^\uFEFF/, '');
   const records: CsvRecord[] = [];
   let line = 1;
@@ -79,20 +90,20 @@ export function parseCsv(text: string): { records: CsvRecord[]; error?: { line: 
         column++;
       }
       // Spreadsheets never write text after a closing quote, but hand-edited files might; keep it.
-      while (i < src.length && src[i] !== ',' && src[i] !== '\n' && src[i] !== '\r') {
+      while (i < src.length && src[i] !== delimiter && src[i] !== '\n' && src[i] !== '\r') {
         value += src[i];
         i++;
         column++;
       }
     } else {
-      while (i < src.length && src[i] !== ',' && src[i] !== '\n' && src[i] !== '\r') {
+      while (i < src.length && src[i] !== delimiter && src[i] !== '\n' && src[i] !== '\r') {
         value += src[i];
         i++;
         column++;
       }
     }
     fields.push({ value, ...start });
-    if (i < src.length && src[i] === ',') {
+    if (i < src.length && src[i] === delimiter) {
       i++;
       column++;
       continue;

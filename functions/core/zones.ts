@@ -5,9 +5,37 @@ import { z } from 'zod';
 import { isTimeZone } from './model.ts';
 import { closest } from './text.ts';
 
+// ICU (Node 20's Intl) lists some zones under the names they had before IANA renamed them. A
+// trainer in Kyiv or Kolkata writes today's name and should be offered today's name, so the
+// list is read through this table; Intl accepts both spellings of each.
+const RENAMED: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'America/Godthab': 'America/Nuuk',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Truk': 'Pacific/Chuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Louisville': 'America/Kentucky/Louisville',
+};
+
+/** Today's IANA name of a zone ICU may know by its old one ("Europe/Kiev" -> "Europe/Kyiv"). */
+export function currentZoneName(zone: string): string {
+  return RENAMED[zone] ?? zone;
+}
+
 let zoneList: string[] | undefined;
 function knownZones(): string[] {
-  zoneList ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+  zoneList ??= [...new Set([...Intl.supportedValuesOf('timeZone').map(currentZoneName), 'UTC'])];
   return zoneList;
 }
 
@@ -51,6 +79,9 @@ export function suggestTimeZone(input: string): string | undefined {
   const city = (s: string) => s.slice(s.lastIndexOf('/') + 1);
   const sameCity = zones.filter((z) => norm(city(z)) === norm(city(input)));
   if (sameCity.length === 1) return sameCity[0];
+  // "Kiev", "Calcutta": a city by its old name still means today's zone.
+  const renamed = Object.keys(RENAMED).find((old) => norm(city(old)) === norm(city(input)) || norm(old) === wanted);
+  if (renamed) return RENAMED[renamed];
   return closest(wanted, zones, norm, wanted.length > 12 ? 3 : 2);
 }
 
@@ -58,8 +89,10 @@ export function suggestTimeZone(input: string): string | undefined {
 export const FriendlyTimeZoneSchema = z.string().transform((value, ctx) => {
   const trimmed = value.trim();
   if (isTimeZone(trimmed) && !ZONE_ABBREVIATIONS[trimmed.toLowerCase()]) {
-    // Intl accepts any letter case; schedules and calendars want the canonical spelling.
-    return knownZones().find((z) => z.toLowerCase() === trimmed.toLowerCase()) ?? trimmed;
+    // Intl accepts any letter case and old names; schedules and calendars want today's spelling.
+    const lower = currentZoneName(knownZones().find((z) => z.toLowerCase() === trimmed.toLowerCase()) ?? trimmed).toLowerCase();
+    const legacy = Object.keys(RENAMED).find((z) => z.toLowerCase() === lower);
+    return knownZones().find((z) => z.toLowerCase() === lower) ?? (legacy ? RENAMED[legacy]! : trimmed);
   }
   ctx.addIssue({ code: 'custom', message: timeZoneMessage(value) });
   return z.NEVER;
