@@ -38,7 +38,9 @@ import type { Response, Training } from '#core/model';
 import { page, type PageContent, type PageReply } from '#mail/pages';
 import { participantKey, responseKey } from '#core/short-key';
 import { formatDate } from '#core/time';
-import { linkTokenId, verifyLinkToken, type LinkTokenPayload, type Secrets } from '#core/tokens';
+import { linkTokenId, verifyLinkToken, type LinkChoice, type LinkTokenPayload, type Secrets } from '#core/tokens';
+import { PREFERENCE_FLAGS, type PreferenceFlag } from '#core/records';
+import { preferenceWords } from '#mail/doubts';
 
 export type { PageReply as LinkReply } from '#mail/pages';
 
@@ -99,7 +101,9 @@ export interface LinkContext {
 export type LinkPlan =
   | { kind: 'response'; response: Response; confirm: PageContent; done: (recorded: Response) => PageContent }
   | { kind: 'unsubscribe'; confirm: PageContent; done: (at: string) => PageContent }
-  | { kind: 'missing'; page: PageContent };
+  | { kind: 'missing'; page: PageContent }
+  /** tag, correct, withdraw, preference, resubscribe: they change records already there (fixDoubt). */
+  | { kind: 'fix' };
 
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
@@ -260,6 +264,155 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
           ],
         }),
       };
+
+    case 'tag':
+    case 'correct':
+    case 'withdraw':
+    case 'preference':
+    case 'resubscribe':
+      return { kind: 'fix' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixing a doubt: a trainer's tag on a reply that needed a look, a participant's correction or
+// withdrawal of a record, a preference turned back on, a way back in. The same rule as above:
+// GET shows what the button will do (or what was done), only POST changes anything.
+
+const CHOICE_WORDS: Record<LinkChoice, string> = {
+  strategy: 'a strategy of their own',
+  adopt: 'an adoption',
+  comment: 'a comment',
+  feedback: 'feedback',
+  nothing: 'nothing to record',
+};
+
+function choiceLabel(choice: LinkChoice, number: number | undefined, training: Training | undefined): string {
+  if (choice !== 'adopt') return CHOICE_WORDS[choice];
+  const s = training?.strategies.find((x) => x.number === number);
+  return s ? `adopting #${s.number} “${s.title}”` : `adopting #${number ?? '?'}`;
+}
+
+/** The response a tag or a correction records: the same words, read as `choice`. */
+function retold(from: Pick<Response, 'seriesId' | 'trainingSlug' | 'participantEmail' | 'text' | 'source'> & Partial<Response>, id: string, choice: LinkChoice, strategyId: string | undefined): Response {
+  return {
+    id,
+    seriesId: from.seriesId,
+    trainingSlug: from.trainingSlug,
+    participantEmail: from.participantEmail,
+    intent: choice === 'nothing' ? 'read' : choice,
+    text: from.text,
+    links: from.links ?? [],
+    attachments: from.attachments ?? [],
+    source: from.source,
+    ...(from.rawMessage ? { rawMessage: from.rawMessage } : {}),
+    ...(strategyId && choice === 'adopt' ? { strategyId } : {}),
+    ...(from.targetResponseId && choice === 'comment' ? { targetResponseId: from.targetResponseId } : {}),
+    receivedAt: from.receivedAt ?? new Date(0).toISOString(),
+  };
+}
+
+async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps): Promise<PageReply> {
+  const { payload, series, participant, token } = ctx;
+  const context = series.series.title;
+  const first = firstName(participant.name);
+  const form = (button: string) => ({ action: `${LINK_PATH_PREFIX}${token}`, button });
+  const post = method === 'POST';
+  const seriesId = series.series.id;
+  const training = series.trainings.find((t) => t.slug === payload.trainingSlug);
+  const choice = payload.choice as LinkChoice;
+  const strategy = training?.strategies.find((s) => s.number === payload.number);
+  const gone = (heading: string) => page(404, { context, heading, paragraphs: ['Nothing was changed.', replyHint(series)] });
+
+  switch (payload.action) {
+    case 'tag': {
+      const record = await deps.store.getNeedsLook(seriesId, payload.responseId!);
+      if (!record) return gone('That reply is no longer waiting for a look');
+      const label = choiceLabel(choice, payload.number, training);
+      if (choice === 'adopt' && !strategy) return gone(`Training “${training?.title ?? record.trainingSlug}” has no strategy #${payload.number} any more`);
+      const done = (r: typeof record) => page(200, { context, heading: `Recorded as ${r.resolution ?? label}.`, paragraphs: [`${participant.name}'s reply now counts where it belongs; roll-ups and digests follow.`], quote: excerpt(record.text) });
+      if (record.resolution === label) return done(record);
+      if (!post) {
+        return page(200, {
+          context,
+          heading: `Record ${participant.name}'s reply as ${label}?`,
+          paragraphs: [record.resolution ? `It is recorded as ${record.resolution} now; this replaces it.` : 'Baton could not tell what it was, so nothing is recorded yet.'],
+          quote: excerpt(record.text),
+          form: form(`Record as ${label}`),
+        });
+      }
+      const id = `${record.id}.${choice}${choice === 'adopt' ? payload.number : ''}`;
+      if (record.responseId && record.responseId !== id) await deps.store.withdrawResponse({ seriesId, trainingSlug: record.trainingSlug, id: record.responseId }, { at: deps.now, replacedBy: id });
+      if (choice !== 'nothing') {
+        const { stored } = await deps.store.putResponse(retold(record, id, choice, strategy?.id));
+        // Tagged this way before, then otherwise: the earlier record comes back.
+        if (!stored) await deps.store.withdrawResponse({ seriesId, trainingSlug: record.trainingSlug, id }, null);
+      }
+      const resolved = await deps.store.resolveNeedsLook(seriesId, record.id, { at: deps.now, resolution: label, ...(choice !== 'nothing' ? { responseId: id } : {}) });
+      return done(resolved ?? record);
+    }
+
+    case 'correct':
+    case 'withdraw': {
+      const target = ctx.target;
+      if (!target || target.participantEmail !== participant.email) return gone('That record is no longer here');
+      const withdrawing = payload.action === 'withdraw';
+      const label = withdrawing ? 'withdrawn' : choiceLabel(choice, payload.number, training);
+      if (!withdrawing && choice === 'adopt' && !strategy) return gone(`This training has no strategy #${payload.number} any more`);
+      const id = `${target.id}.${choice}${choice === 'adopt' ? payload.number : ''}`;
+      const settled = withdrawing ? target.withdrawnAt !== undefined && !target.replacedBy : target.replacedBy === id;
+      const donePage = () =>
+        page(200, {
+          context,
+          heading: withdrawing ? `Withdrawn — thanks, ${first}.` : `Changed to ${label} — thanks, ${first}.`,
+          paragraphs: [withdrawing ? 'It no longer shows in roll-ups, digests or the wiki.' : 'The earlier reading no longer shows anywhere; roll-ups and digests use this one.'],
+        });
+      if (settled) return donePage();
+      if (target.withdrawnAt && target.replacedBy && target.replacedBy !== id) {
+        return page(409, { context, heading: 'This was corrected already', paragraphs: ['Nothing was changed. Use the links in the newer acknowledgement, or reply to it in a sentence.'] });
+      }
+      if (!post) {
+        return page(200, {
+          context,
+          heading: withdrawing ? 'Withdraw what we recorded?' : `Record it as ${label} instead?`,
+          paragraphs: [`Hi ${first}, this is what you wrote:`],
+          ...(target.text ? { quote: excerpt(target.text) } : {}),
+          form: form(withdrawing ? 'Withdraw it' : `Record as ${label}`),
+        });
+      }
+      if (withdrawing) {
+        await deps.store.withdrawResponse(target, { at: deps.now });
+      } else {
+        const { stored } = await deps.store.putResponse({ ...retold(target, id, choice, strategy?.id), receivedAt: target.receivedAt });
+        if (!stored) await deps.store.withdrawResponse({ seriesId, trainingSlug: target.trainingSlug, id }, null);
+        await deps.store.withdrawResponse(target, { at: deps.now, replacedBy: id });
+      }
+      return donePage();
+    }
+
+    case 'preference': {
+      const flag = payload.choice as PreferenceFlag;
+      if (!PREFERENCE_FLAGS.includes(flag)) return page(400, invalidPage());
+      const on = payload.number !== 0;
+      const words = preferenceWords(flag);
+      const isOn = participant.preferences?.[flag] !== false;
+      const donePage = () => page(200, { context, heading: on ? `${words[0]!.toUpperCase()}${words.slice(1)} are back on.` : `No more ${words}.`, paragraphs: [`Thanks, ${first}. Everything else in the series stays as it was.`] });
+      if (isOn === on) return donePage();
+      if (!post) return page(200, { context, heading: on ? `Turn ${words} back on?` : `Stop the ${words}?`, paragraphs: [`Hi ${first}, only the ${words} change.`], form: form(on ? `Turn ${words} on` : `Stop the ${words}`) });
+      await deps.store.setPreference(seriesId, participant.email, flag, on);
+      return donePage();
+    }
+
+    case 'resubscribe': {
+      const donePage = () => page(200, { context, heading: `Welcome back, ${first}.`, paragraphs: [`Emails from “${context}” will come to ${participant.email} again.`] });
+      if (!participant.unsubscribedAt) return donePage();
+      if (!post) return page(200, { context, heading: `Rejoin “${context}”?`, paragraphs: [`Hi ${first}, you will get the series' emails again.`], form: form('Rejoin the series') });
+      await deps.store.setUnsubscribed(seriesId, participant.email, null);
+      return donePage();
+    }
+
+    default:
+      return page(400, invalidPage());
   }
 }
 
@@ -328,8 +481,10 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   }
   const target = payload.responseId ? await deps.store.findResponseByKey(payload.seriesId, responseKey(payload.seriesId, payload.responseId)) : undefined;
 
-  const plan = planLink({ token, payload, series, participant, ...(target ? { target } : {}) }, deps.now);
+  const ctx: LinkContext = { token, payload, series, participant, ...(target ? { target } : {}) };
+  const plan = planLink(ctx, deps.now);
   if (plan.kind === 'missing') return page(404, plan.page);
+  if (plan.kind === 'fix') return fixDoubt(ctx, method, deps);
 
   if (plan.kind === 'unsubscribe') {
     if (participant.unsubscribedAt) return page(200, plan.done(participant.unsubscribedAt));

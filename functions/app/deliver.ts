@@ -88,7 +88,7 @@ export interface Outgoing {
   emailId: string;
   to: string;
   /** Whether this person must not get mail (unsubscribed from the series). */
-  skip?: 'unsubscribed' | 'bounced' | 'out-of-office';
+  skip?: 'unsubscribed' | 'bounced' | 'out-of-office' | 'opted-out';
   build(): BuiltMail;
 }
 

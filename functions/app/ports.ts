@@ -17,7 +17,7 @@
 // | InboundStore  | receive-reply.ts                          | series, templates, participants, responses,    |
 // |               |                                           | ledger, suppression, inbound log, quotas       |
 // | RouteStore    | receive-reply.ts routeMessage, parse-reply| series, templates, participants, responses     |
-// | LinkStore     | click-link.ts                             | series, participants, responses                |
+// | LinkStore     | click-link.ts                             | series, participants, responses, needs-a-look  |
 // | DeliveryLedger| deliver.ts                                | delivery ledger                                |
 import type { Participant, Response, Series, Training } from '#core/model';
 import type {
@@ -25,7 +25,9 @@ import type {
   ClaimResult,
   Delivery,
   Instant,
+  NeedsLook,
   ParticipantStatusPatch,
+  PreferenceFlag,
   PublishedSeries,
   StoredParticipant,
   Suppression,
@@ -60,6 +62,8 @@ export interface ParticipantRepository {
   setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
   setBounced(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
   setOutOfOffice(seriesId: string, email: string, until: Instant | null): Promise<StoredParticipant | undefined>;
+  /** Turns one part of the series (reminders, roll-ups, check-ins, calendar) off or back on. */
+  setPreference(seriesId: string, email: string, flag: PreferenceFlag, on: boolean): Promise<StoredParticipant | undefined>;
   /** True when there was such a participant. */
   removeParticipant(seriesId: string, email: string): Promise<boolean>;
   /** Ids of the series this address is enrolled in (eventually consistent: an index). */
@@ -73,9 +77,27 @@ export interface ResponseRepository {
    * Replies never come through here; they use putResponse.
    */
   importResponses(responses: Response[]): Promise<void>;
-  listResponses(seriesId: string, filter?: { trainingSlug?: string }): Promise<Response[]>;
+  /** Current responses only, unless `includeWithdrawn`: every report reads through here. */
+  listResponses(seriesId: string, filter?: { trainingSlug?: string; includeWithdrawn?: boolean }): Promise<Response[]>;
+  /** Current responses only. */
   listResponsesByParticipant(seriesId: string, email: string): Promise<Response[]>;
+  /** Withdrawn ones too: a correction link must be able to say what became of its record. */
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
+  /**
+   * Marks a response withdrawn (replaced by `replacedBy` when it was corrected), or, with null,
+   * current again. Undefined when there is no such response.
+   */
+  withdrawResponse(response: Pick<Response, 'seriesId' | 'trainingSlug' | 'id'>, change: { at: Instant; replacedBy?: string } | null): Promise<Response | undefined>;
+}
+
+/** Replies a person has to look at: unclear readings, requests, rejoin asks. */
+export interface NeedsLookRepository {
+  /** Conditional: a redelivery does not reopen a resolved record. */
+  putNeedsLook(record: NeedsLook): Promise<{ stored: boolean }>;
+  getNeedsLook(seriesId: string, id: string): Promise<NeedsLook | undefined>;
+  /** Oldest first; `open` leaves out resolved ones. */
+  listNeedsLook(seriesId: string, filter?: { open?: boolean }): Promise<NeedsLook[]>;
+  resolveNeedsLook(seriesId: string, id: string, resolution: { at: Instant; resolution: string; responseId?: string }): Promise<NeedsLook | undefined>;
 }
 
 /**
@@ -160,7 +182,8 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &
   Pick<CalendarRepository, 'getCalendars'> &
-  Pick<SuppressionList, 'suppressedAmong'>;
+  Pick<SuppressionList, 'suppressedAmong'> &
+  Pick<NeedsLookRepository, 'listNeedsLook'>;
 
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
 export type PublishStore = SeriesRepository &
@@ -177,17 +200,19 @@ export type RouteStore = Pick<SeriesRepository, 'findSeriesByKey' | 'getSeries'>
 
 /** receive-reply.ts, the whole inbound pipeline. */
 export type InboundStore = RouteStore &
-  Pick<ResponseRepository, 'putResponse'> &
+  Pick<ResponseRepository, 'putResponse' | 'listResponses' | 'withdrawResponse'> &
   InboundLog &
-  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed'> &
+  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed' | 'setPreference'> &
+  Pick<NeedsLookRepository, 'putNeedsLook' | 'listNeedsLook' | 'resolveNeedsLook'> &
   Pick<DeliveryRepository, 'claimDelivery' | 'completeDelivery' | 'releaseDelivery'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Quotas;
 
 /** click-link.ts: the one-click links. */
 export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
-  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed'> &
-  Pick<ResponseRepository, 'findResponseByKey' | 'putResponse'>;
+  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed' | 'setPreference'> &
+  Pick<ResponseRepository, 'findResponseByKey' | 'putResponse' | 'withdrawResponse'> &
+  Pick<NeedsLookRepository, 'getNeedsLook' | 'resolveNeedsLook'>;
 
 // ---------------------------------------------------------------------------------------------
 // The other ports

@@ -30,7 +30,9 @@ import { blockReason } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
-import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { NeedsLook, PreferenceFlag, PublishedSeries, StoredParticipant } from '#core/records';
+import type { Preference } from '#core/classify';
+import { isRejoinRequest } from '#core/requests';
 import type { InboundStore, Logger, MailStore, Mailer, RouteStore } from './ports.ts';
 import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
@@ -38,7 +40,7 @@ import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, type Reading, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
-import { composeUploadLink, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
+import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
 import { deliver, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
@@ -98,6 +100,17 @@ export type InboundOutcome =
       acknowledged: boolean;
     }
   | { status: 'duplicate'; messageId: string; seriesId: string; participantEmail: string; recovered: boolean }
+  | {
+      /** Nothing recorded: kept as a needs-a-look record for the trainer (and asked about in the ack). */
+      status: 'needs-look';
+      messageId: string;
+      seriesId: string;
+      trainingSlug: string;
+      participantEmail: string;
+      kind: NeedsLook['kind'];
+      reason?: string;
+      acknowledged: boolean;
+    }
   | {
       status: 'rejected';
       reason: RejectReason;
@@ -272,6 +285,8 @@ export interface Route {
   answers?: AnsweredKind;
   /** Names of the teammates whose contributions the answered email (the roll-up) showed. */
   teammates?: string[];
+  /** The first record an answered acknowledgement acknowledged: the reply corrects it. */
+  acked?: Response;
 }
 
 export type Rejection = { reason: RejectReason; detail: string };
@@ -315,13 +330,17 @@ export async function routeMessage(parsed: ParsedInbound, recipients: readonly s
   if (!training) return { reason: 'unknown-recipient', detail: `series "${published.series.id}" has no training number ${claims.trainingOrder} any more` };
   const participant = await store.findParticipantByKey(published.series.id, claims.participantKey);
   if (!participant) return { reason: 'unknown-participant', detail: `nobody with key "${claims.participantKey}" is enrolled in "${published.series.id}"` };
-  let context: ReplyContext = answered === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' };
+  // The signed address says which email was answered; the references only guess it.
+  const answers = claims.answers;
+  let context: ReplyContext = (answers ?? answered) === 'kickoff' ? { kind: 'kickoff' } : { kind: 'training' };
+  let acked: Response | undefined;
   if (claims.target) {
     const target = await store.findResponseByKey(published.series.id, claims.target.responseKey);
     if (target && claims.target.kind === 'response') context = { kind: 'submission', responseId: target.id };
     else if (target?.strategyId && claims.target.kind === 'check-in') context = { kind: 'check-in', strategyId: target.strategyId };
+    else if (target && claims.target.kind === 'ack' && target.participantEmail === participant.email) acked = target;
   }
-  return { published, training, participant, context, via: 'token', answered };
+  return { published, training, participant, context, via: 'token', answered, ...(answers ? { answers } : {}), ...(acked ? { acked } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -735,25 +754,104 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
     const key = attachmentKey(seriesId, route.training.slug, parsed.messageId, i, a.filename);
     refs.push({ key: await deps.mailStore.putAttachment(key, a.content, a.contentType), filename: a.filename, contentType: a.contentType, size: a.size });
   }
-  const responses = buildResponses(analysis, refs, message.receivedAt, message.rawRef);
+  // "Stop the reminders" is a setting, not a contribution: it changes the preference and records nothing.
+  const stopped = [...new Set(analysis.classified.flatMap((c) => (c.preference ? [PREFERENCE_FLAG[c.preference]] : [])))];
+  const recordable: Analysis = { ...analysis, classified: analysis.classified.filter((c) => !c.preference) };
+  const responses = buildResponses(recordable, refs, message.receivedAt, message.rawRef);
+  const participantEmail = route.participant.email;
+  const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
+  const doubts: NeedsLook[] = [];
+  const needsLook = (kind: NeedsLook['kind'], suffix: string, extra: Partial<NeedsLook> = {}): NeedsLook => ({
+    id: `${responseIdFor(parsed.messageId, 0).replace(/-0$/, '')}-${suffix}`,
+    seriesId,
+    trainingSlug: route.training.slug,
+    participantEmail,
+    kind,
+    text: sanitizeText(analysis.trimmed.reply),
+    answers: analysis.reading.answers,
+    ...(route.context.kind === 'check-in' ? { strategyId: route.context.strategyId } : {}),
+    ...(route.context.kind === 'submission' ? { targetResponseId: route.context.responseId } : route.acked ? { targetResponseId: route.acked.id } : {}),
+    source: parsed.messageId,
+    ...(message.rawRef ? { rawMessage: message.rawRef } : {}),
+    receivedAt: message.receivedAt.toISOString(),
+    ...extra,
+  });
+  // Unclear is an outcome: nothing is recorded as a contribution (comment is never the fallback);
+  // the reply waits for the trainer's tag, and the participant is asked in the ack.
+  if (analysis.reading.status === 'unclear') doubts.push(needsLook('unclear', 'u', analysis.reading.reason ? { reason: analysis.reading.reason } : {}));
+  const status = route.participant as Partial<StoredParticipant>;
+  const rejoin = Boolean(status.unsubscribedAt) && !unsubscribing && isRejoinRequest(analysis.trimmed.reply);
+  if (rejoin) doubts.push(needsLook('rejoin', 'j'));
+  // A question about the series reaches the trainer as well as being kept as feedback.
+  if (responses.some((r) => r.intent === 'feedback' && /[?？؟]/u.test(r.text))) doubts.push(needsLook('request', 'q'));
+  for (const d of doubts) await store.putNeedsLook(d);
+
+  // A reply to an acknowledgement corrects what it acknowledged: the new reading replaces the old
+  // records (withdrawn, pointing at their replacement), so roll-ups and digests show only the new one.
+  const contributions = responses.filter((r) => CONTRIBUTIONS.has(r.intent));
+  const replaced: Response[] = [];
+  if (analysis.reading.correction && route.acked && contributions.length) {
+    const acked = route.acked;
+    const siblings = await store.listResponses(seriesId, { trainingSlug: acked.trainingSlug });
+    replaced.push(...siblings.filter((r) => r.source === acked.source && r.participantEmail === participantEmail && CONTRIBUTIONS.has(r.intent)));
+  }
   let newlyStored = 0;
   for (const r of responses) if ((await store.putResponse(r)).stored) newlyStored++;
-  if (responses.some((r) => r.intent === 'unsubscribe')) await store.setUnsubscribed(seriesId, route.participant.email, message.receivedAt);
+  for (const old of replaced) await store.withdrawResponse(old, { at: message.receivedAt, replacedBy: contributions[0]!.id });
+  // An answer to the ack's question settles the reply it asked about.
+  if (analysis.reading.answers === 'ack' && !route.acked && contributions.length) {
+    const open = await store.listNeedsLook(seriesId, { open: true });
+    for (const d of open.filter((x) => x.kind === 'unclear' && x.participantEmail === participantEmail && x.trainingSlug === route.training.slug)) {
+      await store.resolveNeedsLook(seriesId, d.id, { at: message.receivedAt, resolution: 'answered by reply', responseId: contributions[0]!.id });
+    }
+  }
+  for (const flag of stopped) await store.setPreference(seriesId, participantEmail, flag, false);
+  if (unsubscribing) await store.setUnsubscribed(seriesId, participantEmail, message.receivedAt);
   const first = await store.recordInboundMessage(parsed.messageId, { seriesId, at: message.receivedAt, ttlDays: config.inboundTtlDays ?? 30 });
 
   // Answers go through the ledger, so they are sent once even when this runs again.
-  const acknowledged = await answer(analysis, responses, message, config, deps, counter, caps);
-  if (newlyStored === 0) return { status: 'duplicate', messageId: parsed.messageId, seriesId, participantEmail: route.participant.email, recovered: first };
+  const unclear = doubts.find((d) => d.kind === 'unclear');
+  const acknowledged = await answer(analysis, responses, message, config, deps, counter, caps, {
+    stopped,
+    corrected: replaced.length > 0,
+    ...(unclear ? { unclear } : {}),
+    rejoin,
+  });
+  const decided = responses.length > 0 || stopped.length > 0;
+  if (!decided && doubts.length) {
+    return {
+      status: 'needs-look',
+      messageId: parsed.messageId,
+      seriesId,
+      trainingSlug: route.training.slug,
+      participantEmail,
+      kind: doubts[0]!.kind,
+      ...(analysis.reading.reason ? { reason: analysis.reading.reason } : {}),
+      acknowledged,
+    };
+  }
+  if (newlyStored === 0 && (responses.length > 0 || !first)) return { status: 'duplicate', messageId: parsed.messageId, seriesId, participantEmail, recovered: first };
   return {
     status: 'stored',
     messageId: parsed.messageId,
     seriesId,
     trainingSlug: route.training.slug,
-    participantEmail: route.participant.email,
+    participantEmail,
     responses,
     skippedFiles: analysis.files.skipped,
     acknowledged,
   };
+}
+
+/** The reading's names for the parts of a series, and the preference flags they set. */
+const PREFERENCE_FLAG: Record<Preference, PreferenceFlag> = { reminders: 'reminders', rollups: 'rollups', 'check-ins': 'checkIns', calendar: 'calendar' };
+
+/** What the ack says besides the records: the question, the preferences turned off, a correction, a rejoin. */
+interface AckExtras {
+  unclear?: NeedsLook;
+  stopped: PreferenceFlag[];
+  corrected: boolean;
+  rejoin: boolean;
 }
 
 async function pauseReminders(
@@ -783,6 +881,7 @@ async function answer(
   deps: InboundDeps,
   counter: string,
   caps: DailyCaps,
+  extras: AckExtras,
 ): Promise<boolean> {
   const { route, parsed } = a;
   const { series, trainings } = route.published;
@@ -798,7 +897,16 @@ async function answer(
     if (!within) deps.log?.({ level: 'WARN', message: 'inbound ack not sent: daily cap reached', participantEmail: participant.email, cap: caps.acks, messageId: parsed.messageId });
     return within;
   };
-  if (!unsubscribing && contributions.length && series.policies.acknowledgeContributions && (await ackWithinCap())) {
+  const worthAnAck = contributions.length > 0 || extras.unclear !== undefined || extras.stopped.length > 0 || extras.rejoin;
+  if (!unsubscribing && worthAnAck && (series.policies.acknowledgeContributions || extras.rejoin) && (await ackWithinCap())) {
+    const sign = linkSigner(series, trainings, config.settings);
+    const understood = extras.rejoin
+      ? 'a request to rejoin the series'
+      : contributions.length
+        ? understoodAs(contributions, route.training)
+        : extras.unclear
+          ? 'something we could not place'
+          : 'a change to what you get';
     const raw = await deps.store.getTemplate(series.id, TEMPLATE.ack);
     const compose = prepareAckSend({
       series,
@@ -811,15 +919,27 @@ async function answer(
     outgoing.push({
       emailId: `ack#${route.training.slug}#${participant.email}#${hash}`,
       to: participant.email,
-      skip,
+      // They left and asked back in: the answer with the resubscribe link is the one mail they get.
+      skip: extras.rejoin && skip === 'unsubscribed' ? undefined : skip,
       build: () =>
         compose({
           participant,
           subject: parsed.subject,
           inReplyTo: parsed.messageId,
-          understood: understoodAs(contributions, route.training),
+          understood,
           excerpt: excerpt(contributions.map((r) => r.text).join(' ')) || '(no text: your files are attached to it)',
           hash,
+          ...(contributions[0] ? { ackTarget: contributions[0].id } : {}),
+          body: {
+            recorded: contributions.map((r) => ({ response: r, words: excerpt(r.text) || '(no text: your files are attached to it)' })),
+            corrected: extras.corrected,
+            ...(extras.unclear ? { question: { record: extras.unclear, words: excerpt(extras.unclear.text) } } : {}),
+            stopped: extras.stopped.map((flag) => ({
+              flag,
+              undo: sign({ action: 'preference', participantEmail: participant.email, choice: flag, number: 1 }),
+            })),
+            ...(extras.rejoin ? { resubscribe: sign({ action: 'resubscribe', participantEmail: participant.email }) } : {}),
+          },
         }),
     });
   }

@@ -4,8 +4,11 @@
 //   in the job's group   a send split by time zone (and start of day) covers only that group
 //   blocked              unsubscribed or bounced: no mail from this series at all
 //   out of office        reminders (only reminders) pause until the date the auto-reply gave
+//   preferences        a participant may stop reminders, roll-ups, check-ins or calendar
+//                      invitations without leaving the series (wants)
 //   window closed        a training's window closes at midnight after its last day, in the
 //                        reader's own zone
+import type { PreferenceFlag, Preferences } from './records.ts';
 import { addDays, zonedTimeToUtc } from './time.ts';
 
 /** The fields of a participant the audience rules read. */
@@ -15,6 +18,7 @@ export interface AudienceMember {
   unsubscribedAt?: string | undefined;
   bouncedAt?: string | undefined;
   outOfOfficeUntil?: string | undefined;
+  preferences?: Preferences | undefined;
 }
 
 /** The part of a job that names a group of recipients. */
@@ -52,4 +56,9 @@ export function isOutOfOffice(p: Pick<AudienceMember, 'outOfOfficeUntil'>, now: 
 /** When a training's window has closed for someone in `timeZone`: midnight after its last day. */
 export function windowClosedAt(training: { closes: string }, timeZone: string): Date {
   return zonedTimeToUtc(addDays(training.closes, 1), '00:00', timeZone);
+}
+
+/** Whether this participant still wants that part of the series: only an explicit opt-out says no. */
+export function wants(p: Pick<AudienceMember, 'preferences'>, part: PreferenceFlag): boolean {
+  return p.preferences?.[part] !== false;
 }

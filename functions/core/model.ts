@@ -171,6 +171,13 @@ export const ResponseSchema = z.object({
   /** Where the raw mail it came from is kept (S3 URL, or a path under .data/ locally). */
   rawMessage: z.string().optional(),
   receivedAt: z.iso.datetime(),
+  /**
+   * Set when the participant (or a trainer's tag) said it was not what they meant: the response
+   * is kept for the record but no report, roll-up, digest or wiki shows it any more.
+   */
+  withdrawnAt: z.iso.datetime().optional(),
+  /** The response that took its place, when it was corrected rather than withdrawn. */
+  replacedBy: z.string().optional(),
 });
 export type Response = z.infer<typeof ResponseSchema>;
 

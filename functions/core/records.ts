@@ -18,11 +18,27 @@ export interface PublishedSeries {
   version: number;
 }
 
+/**
+ * Parts of a series a participant can stop without leaving it. Only opt-outs are stored
+ * (`false`); a missing flag means the default, which is to get it. `calendar` is the invitations
+ * and holds attached to trainings (honoured where calendars are built).
+ */
+export const PREFERENCE_FLAGS = ['reminders', 'rollups', 'checkIns', 'calendar'] as const;
+export type PreferenceFlag = (typeof PREFERENCE_FLAGS)[number];
+export const PreferencesSchema = z.object({
+  reminders: z.boolean().optional(),
+  rollups: z.boolean().optional(),
+  checkIns: z.boolean().optional(),
+  calendar: z.boolean().optional(),
+});
+export type Preferences = z.infer<typeof PreferencesSchema>;
+
 export const ParticipantStatusSchema = z.object({
   unsubscribedAt: z.iso.datetime().optional(),
   bouncedAt: z.iso.datetime().optional(),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
   outOfOfficeUntil: z.iso.datetime().optional(),
+  preferences: PreferencesSchema.optional(),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
@@ -34,8 +50,40 @@ export type StoredParticipant = Participant &
 
 /** A status change: an instant sets the field, null clears it, undefined leaves it alone. */
 export type ParticipantStatusPatch = {
-  [K in keyof ParticipantStatus]?: Instant | null;
+  [K in Exclude<keyof ParticipantStatus, 'preferences'>]?: Instant | null;
 };
+
+/**
+ * A reply Baton could not record by itself, kept for a person to look at: `unclear` (no reading
+ * Baton trusts: the trainer tags it, or the participant answers the ack's question), `request`
+ * (a question or request about the series: the trainer answers), `rejoin` (an unsubscribed
+ * participant asking back in: they got a resubscribe link, the trainer is told). The id derives
+ * from the Message-ID, so a redelivery writes the same record.
+ */
+export const NeedsLookSchema = z.object({
+  id: z.string().min(1),
+  seriesId: z.string().min(1),
+  trainingSlug: z.string().min(1),
+  participantEmail: EmailSchema,
+  kind: z.enum(['unclear', 'request', 'rejoin']),
+  /** The trimmed reply, as the participant wrote it. */
+  text: z.string(),
+  /** Which email it answered (the reply address said): training, roll-up, check-in, ack … */
+  answers: z.string(),
+  /** Route context: the strategy a check-in asked about, the contribution a comment answered. */
+  strategyId: z.string().optional(),
+  targetResponseId: z.string().optional(),
+  reason: z.string().optional(),
+  source: z.string(),
+  rawMessage: z.string().optional(),
+  receivedAt: z.iso.datetime(),
+  resolvedAt: z.iso.datetime().optional(),
+  /** What it was tagged as ('adopt #2', 'nothing', 'answered by reply' …). */
+  resolution: z.string().optional(),
+  /** The response a tag recorded, so a second tag can replace it. */
+  responseId: z.string().optional(),
+});
+export type NeedsLook = z.infer<typeof NeedsLookSchema>;
 
 export const SuppressionSchema = z.object({
   email: EmailSchema,

@@ -4,15 +4,19 @@
 // which holds 64 characters at most and which some servers lowercase, so they are short base32
 // of a fixed binary layout carrying short keys (see short-key.ts), not ids:
 //
-//   byte 0       version (high 4 bits) | target kind (low 4 bits: 0 none, 1 response, 2 check-in)
+//   byte 0       version (high 4 bits) | target kind (low 4 bits: 0 none, 1 response, 2 check-in,
+//                3 ack)
 //   bytes 1-4    series key
 //   byte 5       training order
 //   bytes 6-10   participant key
-//   bytes 11-12  expiry: whole days since 2020-01-01 UTC (version 2 only; good until 2199)
+//   bytes 11-12  expiry: whole days since 2020-01-01 UTC (versions 2 and 3; good until 2199)
+//   byte 13      the email answered (version 3 only): 0 unsaid, else 1 + its index in REPLY_ANSWERS
 //   next 5       target response key (only when a target is present)
 //   last 12      HMAC-SHA256 over a domain label and the bytes above, truncated to 96 bits
 //
-// The longest token is 30 bytes, 48 characters; `reply+` makes 54, within 64.
+// The longest token is 31 bytes, 50 characters; `reply+` makes 56, within 64. Version 3 carries
+// which email was answered because the same words mean different things in answer to a roll-up,
+// a check-in or an acknowledgement ("I meant #1" corrects a record only in answer to its ack).
 //
 // Version 1 tokens (sent before expiry existed) had no expiry bytes. They still verify, marked
 // `legacy`, and the inbound pipeline gives them the expiry their series would give a new token
@@ -31,34 +35,49 @@ export type Secret = string | Uint8Array;
 /** One secret, or several during a rotation: the first signs, any verifies. */
 export type Secrets = Secret | readonly Secret[];
 
-const REPLY_VERSION = 2;
+const REPLY_VERSION = 3;
 const LEGACY_REPLY_VERSION = 1;
 // Each version has its own label, so bytes of one layout can never verify as the other.
-const REPLY_LABELS: Record<number, Buffer> = { 1: Buffer.from('baton/reply/v1\0'), 2: Buffer.from('baton/reply/v2\0') };
+const REPLY_LABELS: Record<number, Buffer> = {
+  1: Buffer.from('baton/reply/v1\0'),
+  2: Buffer.from('baton/reply/v2\0'),
+  3: Buffer.from('baton/reply/v3\0'),
+};
 const REPLY_MAC_BYTES = 12;
 const SERIES_KEY_BYTES = 4;
 const PARTICIPANT_KEY_BYTES = 5;
 const RESPONSE_KEY_BYTES = 5;
 const EXPIRY_BYTES = 2;
 const KEYS_END = 1 + SERIES_KEY_BYTES + 1 + PARTICIPANT_KEY_BYTES;
-const replyBodyBytes = (version: number) => KEYS_END + (version === LEGACY_REPLY_VERSION ? 0 : EXPIRY_BYTES);
+const replyBodyBytes = (version: number) => KEYS_END + (version === LEGACY_REPLY_VERSION ? 0 : EXPIRY_BYTES) + (version >= 3 ? 1 : 0);
 const DAY_MS = 86_400_000;
 const EXPIRY_EPOCH_MS = Date.UTC(2020, 0, 1);
 
-const TARGET_KINDS = ['response', 'check-in'] as const;
+const TARGET_KINDS = ['response', 'check-in', 'ack'] as const;
 export type ReplyTargetKind = (typeof TARGET_KINDS)[number];
+
+/**
+ * Every email a participant can answer, in the order their codes were given: append only, a
+ * code once sent must keep its meaning. The same list as classify.ts's AnsweredKind.
+ */
+export const REPLY_ANSWERS = ['kickoff', 'training', 'reminder', 'rollup', 'contribution', 'ack', 'upload-link', 'check-in', 'wrap-up'] as const;
+export type ReplyAnswers = (typeof REPLY_ANSWERS)[number];
 
 export type ReplyTarget =
   /** A comment on a teammate's submission: `responseId` is that submission. */
   | { kind: 'response'; responseId: string }
   /** An answer to a follow-up check-in: `responseId` is the adoption being followed up. */
-  | { kind: 'check-in'; responseId: string };
+  | { kind: 'check-in'; responseId: string }
+  /** An answer to an acknowledgement: `responseId` is the first record it acknowledged. */
+  | { kind: 'ack'; responseId: string };
 
 export interface ReplyTokenInput {
   seriesId: string;
   trainingOrder: number;
   participantEmail: string;
   target?: ReplyTarget;
+  /** Which email this address answers. */
+  answers?: ReplyAnswers;
   /**
    * From this instant on the token is expired. Kept to whole days (rounded up to the next UTC
    * midnight), which is what fits in two bytes; compose.ts's replyExpiry chooses it.
@@ -72,6 +91,8 @@ export interface ReplyTokenClaims {
   participantKey: string;
   /** `responseKey` is short-key.ts's `responseKey(seriesId, responseId)` of the target. */
   target?: { kind: ReplyTargetKind; responseKey: string };
+  /** Which email was answered; absent on tokens from before version 3 and when unsaid. */
+  answers?: ReplyAnswers;
   /** Absent on a legacy (version 1) token: the caller applies the series' expiry itself. */
   expiresAt?: Date;
   legacy?: true;
@@ -133,6 +154,8 @@ export function signReplyToken(input: ReplyTokenInput, secrets: Secrets): string
   body.set(keyBytes(participantKey(input.seriesId, input.participantEmail), PARTICIPANT_KEY_BYTES), 2 + SERIES_KEY_BYTES);
   body[KEYS_END] = days >> 8;
   body[KEYS_END + 1] = days & 0xff;
+  body[KEYS_END + EXPIRY_BYTES] = input.answers ? REPLY_ANSWERS.indexOf(input.answers) + 1 : 0;
+  if (input.answers && !REPLY_ANSWERS.includes(input.answers)) throw new RangeError(`unknown answered email kind "${input.answers}"`);
   if (input.target) body.set(keyBytes(responseKey(input.seriesId, input.target.responseId), RESPONSE_KEY_BYTES), bodyBytes);
   const signed = Buffer.concat([body, mac(secret!, REPLY_LABELS[REPLY_VERSION]!, body, REPLY_MAC_BYTES)]);
   return base32Encode(signed);
@@ -142,9 +165,10 @@ export function signReplyToken(input: ReplyTokenInput, secrets: Secrets): string
  * A version 1 token, as mail sent before expiry existed carries it. Only for tests of how those
  * are still read; nothing sends new ones.
  */
-export function signLegacyReplyToken(input: Omit<ReplyTokenInput, 'expiresAt'>, secrets: Secrets): string {
+export function signLegacyReplyToken(input: Omit<ReplyTokenInput, 'expiresAt' | 'answers'>, secrets: Secrets): string {
   const [secret] = secretList(secrets);
   const kind = input.target ? TARGET_KINDS.indexOf(input.target.kind) + 1 : 0;
+  if (kind > 2) throw new RangeError('a version 1 token has no ack target');
   const body = new Uint8Array(KEYS_END + (kind ? RESPONSE_KEY_BYTES : 0));
   body[0] = (LEGACY_REPLY_VERSION << 4) | kind;
   body.set(keyBytes(seriesKey(input.seriesId), SERIES_KEY_BYTES), 1);
@@ -176,7 +200,8 @@ export function verifyReplyToken(
   const label = REPLY_LABELS[version];
   if (head === undefined || !label) return { error: 'malformed' };
   const kind = head & 0x0f;
-  if (kind > TARGET_KINDS.length) return { error: 'malformed' };
+  // Version 3 added the ack target; older versions never carried it.
+  if (kind > (version >= 3 ? TARGET_KINDS.length : 2)) return { error: 'malformed' };
   const keysAndExpiry = replyBodyBytes(version);
   const bodyLength = keysAndExpiry + (kind ? RESPONSE_KEY_BYTES : 0);
   if (bytes.length !== bodyLength + REPLY_MAC_BYTES) return { error: 'malformed' };
@@ -191,6 +216,11 @@ export function verifyReplyToken(
   if (version === LEGACY_REPLY_VERSION) {
     claims.legacy = true;
     return claims;
+  }
+  if (version >= 3) {
+    const code = body[KEYS_END + EXPIRY_BYTES]!;
+    if (code > REPLY_ANSWERS.length) return { error: 'malformed' };
+    if (code) claims.answers = REPLY_ANSWERS[code - 1]!;
   }
   claims.expiresAt = new Date(EXPIRY_EPOCH_MS + ((body[KEYS_END]! << 8) | body[KEYS_END + 1]!) * DAY_MS);
   if (now.getTime() >= claims.expiresAt.getTime()) return { error: 'expired', claims };
@@ -215,21 +245,35 @@ export function tokenFromAddress(address: string, inboundDomain: string): string
 // ---------------------------------------------------------------------------------------------
 // Link tokens
 
-const LINK_VERSION = 1;
+// Version 2 added the actions that make a doubt fixable (tag, correct, withdraw, preference,
+// resubscribe) and two fields for them: `choice` (an intent, or a preference) and `number` (a
+// strategy number, or 0/1 for a preference off/on). Version 1 links, already in people's mail,
+// still verify: their layout is version 2's without those fields.
+const LINK_VERSION = 2;
 const LINK_LABEL = Buffer.from('baton/link/v1\0');
 const LINK_MAC_BYTES = 16;
-const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe'] as const;
+const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'tag', 'correct', 'withdraw', 'preference', 'resubscribe'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
+/** What a tag or a correction may make of a reply; `nothing` only tags (it records nothing). */
+export const LINK_CHOICES = ['strategy', 'adopt', 'comment', 'feedback', 'nothing'] as const;
+export type LinkChoice = (typeof LINK_CHOICES)[number];
 
 export interface LinkTokenPayload {
   action: LinkAction;
   seriesId: string;
   trainingSlug?: string;
   participantEmail: string;
-  /** kudos: the teammate's submission; rating: the adoption the check-in asks about. */
+  /**
+   * kudos: the teammate's submission; rating: the adoption the check-in asks about; correct and
+   * withdraw: the participant's own record; tag: the needs-a-look record's id.
+   */
   responseId?: string;
   /** rating: 1–5. */
   rating?: number;
+  /** tag, correct: a LinkChoice; preference: a PreferenceFlag. */
+  choice?: string;
+  /** tag and correct as `adopt`: the strategy number; preference: 1 on, 0 off. */
+  number?: number;
   /** After this instant the link shows "expired" and changes nothing (whole seconds). */
   expiresAt: Date;
 }
@@ -250,6 +294,10 @@ function checkLinkPayload(p: LinkTokenPayload): void {
     throw new RangeError(`only rating links carry a rating, not ${p.action} links`);
   }
   if (p.action === 'kudos' && !p.responseId) throw new RangeError('a kudos link needs the responseId of the submission');
+  if ((p.action === 'tag' || p.action === 'correct' || p.action === 'withdraw') && !p.responseId) throw new RangeError(`a ${p.action} link needs the id of what it changes`);
+  if ((p.action === 'tag' || p.action === 'correct') && !LINK_CHOICES.includes(p.choice as LinkChoice)) throw new RangeError(`a ${p.action} link needs a choice of ${LINK_CHOICES.join(', ')}`);
+  if (p.action === 'preference' && !p.choice) throw new RangeError('a preference link needs the preference it sets');
+  if (p.number !== undefined && (!Number.isInteger(p.number) || p.number < 0 || p.number > 255)) throw new RangeError(`a link's number must be 0 to 255, got ${p.number}`);
   const seconds = p.expiresAt.getTime() / 1000;
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 0xffffffff) {
     throw new RangeError(`link expiry ${String(p.expiresAt)} is not a date between 1970 and 2106`);
@@ -260,42 +308,54 @@ function checkLinkPayload(p: LinkTokenPayload): void {
 export function signLinkToken(payload: LinkTokenPayload, secrets: Secrets): string {
   const [secret] = secretList(secrets);
   checkLinkPayload(payload);
-  const head = Buffer.alloc(7);
+  const head = Buffer.alloc(9);
   head[0] = LINK_VERSION;
   head[1] = LINK_ACTIONS.indexOf(payload.action);
   head.writeUInt32BE(Math.floor(payload.expiresAt.getTime() / 1000), 2);
   head[6] = payload.rating ?? 0;
+  // A flag byte says whether there is a number, so 0 (a preference turned off) is not lost.
+  head[7] = payload.number === undefined ? 0 : 1;
+  head[8] = payload.number ?? 0;
   const parts = [head];
   writeString(parts, payload.seriesId, 'seriesId');
   writeString(parts, payload.trainingSlug, 'trainingSlug');
   writeString(parts, payload.participantEmail, 'participantEmail');
   writeString(parts, payload.responseId, 'responseId');
+  writeString(parts, payload.choice, 'choice');
   const body = Buffer.concat(parts);
   return Buffer.concat([body, mac(secret!, LINK_LABEL, body, LINK_MAC_BYTES)]).toString('base64url');
 }
 
 function readLinkBody(body: Buffer): LinkTokenPayload | undefined {
-  if (body.length < 7 + 4 || body[0] !== LINK_VERSION) return undefined;
+  const version = body[0];
+  if (version !== 1 && version !== 2) return undefined;
+  const headBytes = version === 1 ? 7 : 9;
+  const stringCount = version === 1 ? 4 : 5;
+  if (body.length < headBytes + stringCount) return undefined;
   const action = LINK_ACTIONS[body[1]!];
-  if (!action) return undefined;
+  if (!action || (version === 1 && LINK_ACTIONS.indexOf(action) > 3)) return undefined;
   const expires = body.readUInt32BE(2);
   const rating = body[6]!;
+  const hasNumber = version === 2 && body[7] === 1;
+  if (version === 2 && body[7]! > 1) return undefined;
   const strings: string[] = [];
-  let at = 7;
-  for (let i = 0; i < 4; i++) {
+  let at = headBytes;
+  for (let i = 0; i < stringCount; i++) {
     const length = body[at];
     if (length === undefined || at + 1 + length > body.length) return undefined;
     strings.push(body.toString('utf8', at + 1, at + 1 + length));
     at += 1 + length;
   }
   if (at !== body.length) return undefined;
-  const [seriesId, trainingSlug, participantEmail, responseId] = strings as [string, string, string, string];
+  const [seriesId, trainingSlug, participantEmail, responseId, choice] = strings as [string, string, string, string, string | undefined];
   if (!seriesId || !participantEmail) return undefined;
   if ((action === 'rating') !== (rating >= 1 && rating <= 5) || (action !== 'rating' && rating !== 0)) return undefined;
   const payload: LinkTokenPayload = { action, seriesId, participantEmail, expiresAt: new Date(expires * 1000) };
   if (trainingSlug) payload.trainingSlug = trainingSlug;
   if (responseId) payload.responseId = responseId;
   if (action === 'rating') payload.rating = rating;
+  if (choice) payload.choice = choice;
+  if (hasNumber) payload.number = body[8]!;
   return payload;
 }
 
@@ -310,7 +370,7 @@ export function verifyLinkToken(token: string, secrets: Secrets, now: Date): Lin
   const bytes = Buffer.from(token, 'base64url');
   // Only the canonical spelling: otherwise spare bits let two strings stand for one token.
   if (bytes.toString('base64url') !== token || bytes.length <= LINK_MAC_BYTES) return { error: 'malformed' };
-  if (bytes[0] !== LINK_VERSION) return { error: 'malformed' };
+  if (bytes[0] !== 1 && bytes[0] !== LINK_VERSION) return { error: 'malformed' };
   const body = bytes.subarray(0, bytes.length - LINK_MAC_BYTES);
   if (!macMatchesAny(list, LINK_LABEL, body, bytes.subarray(bytes.length - LINK_MAC_BYTES))) return { error: 'bad-signature' };
   const payload = readLinkBody(body);

@@ -7,6 +7,7 @@ import { firstName, kickoffValues, layoutValues, trainingValues } from './values
 import { escapeHtml } from './escape.ts';
 import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from './values.ts';
 import { uploadLinkEmail, type SkippedFile } from './upload-link.ts';
+import { ackBody, type AckBodyInput, type LinkSigner } from './doubts.ts';
 import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
 import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
 import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
@@ -14,7 +15,7 @@ import { buildMessage, formatAddress, type Address } from './mime.ts';
 import type { EmailKind, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
-import { replyAddress, signLinkToken, signReplyToken, type Secrets } from '#core/tokens';
+import { replyAddress, signLinkToken, signReplyToken, type ReplyAnswers, type ReplyTarget, type Secrets } from '#core/tokens';
 
 export interface MailSettings {
   /** Domain of our Message-IDs and calendar UIDs. */
@@ -84,10 +85,22 @@ function fromHeader(series: Series, settings: MailSettings): Address {
   return { name: `${trainer.name} via Baton`, address };
 }
 
-function commonLinks(series: Series, trainings: readonly Training[], participant: Participant, settings: MailSettings, trainingOrder: number) {
+/**
+ * The links every email carries. `answers` goes into the reply address: the same words mean
+ * different things in answer to different emails, and only the signed address can say which.
+ */
+function commonLinks(
+  series: Series,
+  trainings: readonly Training[],
+  participant: Participant,
+  settings: MailSettings,
+  trainingOrder: number,
+  answers: ReplyAnswers,
+  target?: ReplyTarget,
+) {
   const expiresAt = linkExpiry(trainings);
   const token = signReplyToken(
-    { seriesId: series.id, trainingOrder, participantEmail: participant.email, expiresAt: replyExpiry(series, trainings) },
+    { seriesId: series.id, trainingOrder, participantEmail: participant.email, answers, ...(target ? { target } : {}), expiresAt: replyExpiry(series, trainings) },
     settings.secrets,
   );
   const unsubscribe = linkUrl(
@@ -203,7 +216,7 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
   });
   const from = fromHeader(series, settings);
   return (participant) => {
-    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const links = commonLinks(series, trainings, participant, settings, training.order, 'training');
     const read = linkUrl(
       settings,
       signLinkToken(
@@ -246,7 +259,7 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
   return (participant) => {
     // Replies to the kickoff are about the series as a whole; the first training routes them.
     const first = trainings[0]!;
-    const links = commonLinks(series, trainings, participant, settings, first.order);
+    const links = commonLinks(series, trainings, participant, settings, first.order, 'kickoff');
     const filled = fillEmailParts(template, kickoffValues({ series, trainings, participant, links }));
     const ics = kickoffCalendar({
       series,
@@ -353,7 +366,7 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
   const ordered = [...trainings].sort((a, b) => a.order - b.order);
   const current = ordered.filter((t) => t.opens <= today).at(-1) ?? ordered[0]!;
   return (participant) => {
-    const links = commonLinks(series, trainings, participant, settings, current.order);
+    const links = commonLinks(series, trainings, participant, settings, current.order, 'rollup');
     const body = send.render(participant, {
       kudos: (responseId, trainingSlug) =>
         linkUrl(
@@ -371,6 +384,7 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
               trainingOrder,
               participantEmail: participant.email,
               target: { kind: 'response', responseId },
+              answers: 'contribution',
               expiresAt: replyExpiry(series, trainings),
             },
             settings.secrets,
@@ -423,7 +437,7 @@ export interface SentTextInput {
  */
 export function sentTextFor(input: SentTextInput): string {
   const { series, training, trainings, template, settings, participant } = input;
-  const links = commonLinks(series, trainings, participant, settings, input.kind === 'kickoff' ? trainings[0]!.order : training.order);
+  const links = commonLinks(series, trainings, participant, settings, input.kind === 'kickoff' ? trainings[0]!.order : training.order, input.kind);
   if (input.kind === 'kickoff') return fillTemplate(template.text, kickoffValues({ series, trainings, participant, links }), 'text');
   const read = linkUrl(
     settings,
@@ -447,6 +461,10 @@ export interface AckSend {
 
 export interface AckInput {
   participant: Participant;
+  /** What was recorded (with corrections), or the question when nothing could be, and preference undos. */
+  body?: Omit<AckBodyInput, 'sign' | 'training'>;
+  /** The first record acknowledged: a reply to this ack corrects it. */
+  ackTarget?: string;
   /** The participant's subject; the ack answers with "Re: " in front. */
   subject: string;
   /** Message-ID of the reply being acknowledged. */
@@ -463,6 +481,12 @@ export interface AckInput {
 // "Re: gnp" read as something else, 100 KB of text. Cut at a length any client shows whole.
 const MAX_ACK_SUBJECT = 250;
 
+/** Signs one-click links for one series (the digest's tag links, the ack's corrections). */
+export function linkSigner(series: Series, trainings: readonly Training[], settings: MailSettings): LinkSigner {
+  const expiresAt = linkExpiry(trainings);
+  return (payload) => linkUrl(settings, signLinkToken({ ...payload, seriesId: series.id, expiresAt }, settings.secrets));
+}
+
 function reSubject(subject: string): string {
   const s = sanitizeLine(subject, MAX_ACK_SUBJECT);
   return /^re\s*:/i.test(s) ? s : `Re: ${s || 'your reply'}`;
@@ -474,7 +498,7 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
   const from = fromHeader(series, settings);
   return (input) => {
     const { participant } = input;
-    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const links = commonLinks(series, trainings, participant, settings, training.order, 'ack', input.ackTarget ? { kind: 'ack', responseId: input.ackTarget } : undefined);
     const values: Record<string, string> = {
       ...layoutValues(participant, links, now),
       subject: reSubject(input.subject),
@@ -484,11 +508,14 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
       excerpt: input.excerpt,
       replyAddress: links.replyAddress,
     };
+    const body = ackBody({ recorded: [], ...input.body, training, sign: linkSigner(series, trainings, settings) });
+    values.ackHtml = body.html;
+    values.ackText = body.text;
     const filled = template
       ? fillEmail(template, values)
       : {
           subject: values.subject!,
-          text: `Hi ${values.firstName}, thanks! We got your reply to "${training.title}" and read it as ${input.understood}.\n\n  ${input.excerpt}\n\nNot what you meant? Just reply to this email and say so.\n`,
+          text: `Hi ${values.firstName}, thanks! We got your reply to "${training.title}" and read it as ${input.understood}.\n\n  ${input.excerpt}\n\n${body.text}\n\nNot what you meant? Just reply to this email and say so.\n`,
           html: '',
         };
     if (!template) filled.html = `<p>${filled.text.split('\n\n').map((p: string) => escapeHtml(p)).join('</p><p>')}</p>`;
@@ -529,7 +556,7 @@ export interface UploadLinkSend {
 export function composeUploadLink(send: UploadLinkSend): ComposedMail {
   const { series, training, trainings, settings, participant } = send;
   const from = fromHeader(series, settings);
-  const links = commonLinks(series, trainings, participant, settings, training.order);
+  const links = commonLinks(series, trainings, participant, settings, training.order, 'upload-link');
   const mail = uploadLinkEmail({
     firstName: firstName(participant.name),
     trainingTitle: training.title,
@@ -585,7 +612,7 @@ export function prepareReminderSend(send: ReminderSend): (participant: Participa
   const { series, training, trainings, template, settings, now } = send;
   const from = fromHeader(series, settings);
   return (participant, status) => {
-    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const links = commonLinks(series, trainings, participant, settings, training.order, 'reminder');
     const filled = fillEmailParts(
       template,
       reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
@@ -628,7 +655,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
   const { series, training, trainings, template, settings, now } = send;
   const from = fromHeader(series, settings);
   return (participant, adoption) => {
-    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const links = commonLinks(series, trainings, participant, settings, training.order, 'check-in');
     const checkIn = replyAddress(
       signReplyToken(
         {
@@ -636,6 +663,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
           trainingOrder: training.order,
           participantEmail: participant.email,
           target: { kind: 'check-in', responseId: adoption.responseId },
+          answers: 'check-in',
           expiresAt: replyExpiry(series, trainings),
         },
         settings.secrets,
@@ -699,7 +727,7 @@ export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, 
   const from = fromHeader(series, settings);
   const last = [...trainings].sort((a, b) => a.order - b.order).at(-1)!;
   return (participant, contributed) => {
-    const links = commonLinks(series, trainings, participant, settings, last.order);
+    const links = commonLinks(series, trainings, participant, settings, last.order, 'wrap-up');
     const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
     return assemble({
       kind: 'wrap-up',
@@ -751,7 +779,7 @@ export function prepareUpdateSend(send: UpdateSend): (participant: Participant, 
   const from = fromHeader(series, settings);
   const window = formatWindow(training.opens, training.closes);
   return (participant, holds) => {
-    const links = commonLinks(series, trainings, participant, settings, training.order);
+    const links = commonLinks(series, trainings, participant, settings, training.order, 'training');
     const filled = fillEmailParts(template, {
       ...layoutValues(participant, links, now),
       firstName: firstName(participant.name),
@@ -802,7 +830,7 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
   const routeTo = only ?? [...trainings].sort((a, b) => a.order - b.order)[0] ?? cancelled[0];
   if (!routeTo) throw new RangeError('a cancellation needs at least one training to cancel');
   return (participant, focusFor) => {
-    const links = commonLinks(series, trainings.length ? trainings : cancelled, participant, settings, routeTo.order);
+    const links = commonLinks(series, trainings.length ? trainings : cancelled, participant, settings, routeTo.order, 'training');
     const filled = fillEmailParts(template, {
       ...layoutValues(participant, links, now),
       firstName: firstName(participant.name),

@@ -44,6 +44,7 @@ export const REPLY_METRICS = {
   rsvp: 'RepliesRsvp',
   'too-large': 'RepliesTooLarge',
   'rate-limited': 'RepliesRateLimited',
+  'needs-look': 'RepliesNeedsLook',
 } as const;
 
 export type MetricName = (typeof HANDLER_METRICS)[keyof typeof HANDLER_METRICS] | (typeof REPLY_METRICS)[keyof typeof REPLY_METRICS];

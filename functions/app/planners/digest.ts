@@ -10,7 +10,9 @@ import { escapeHtml } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
 import { light } from '#mail/palette';
 import type { JobPlanner } from './planner.ts';
-import { emailId, prepareDigestSend, type RenderedBody } from '#mail/compose';
+import { emailId, linkSigner, prepareDigestSend, type RenderedBody } from '#mail/compose';
+import { linkRowHtml, linkRowText, tagLinks, type LabelledLink } from '#mail/doubts';
+import type { NeedsLook } from '#core/records';
 import type { Outgoing } from '../deliver.ts';
 import {
   computeFunnel,
@@ -108,8 +110,20 @@ function kindOf(c: Contribution): string {
 
 // ---- the digest body ----------------------------------------------------------------------------
 
+/** A reply waiting for the trainer, with its one-click tags (needs a look) or nothing to click (needs you). */
+export interface DoubtItem {
+  record: NeedsLook;
+  name: string;
+  trainingTitle: string;
+  tags: LabelledLink[];
+}
+
 export interface DigestBodyInput {
   funnel: SeriesFunnel;
+  /** Open replies Baton could not read, oldest first. */
+  needsLook?: readonly DoubtItem[];
+  /** Open requests and rejoin asks. */
+  needsYou?: readonly DoubtItem[];
   /** New strategies and comments since the last digest. */
   news: readonly Contribution[];
   since: Date;
@@ -130,6 +144,34 @@ export function renderDigestBody(input: DigestBodyInput): RenderedBody {
     const line = `Goal: ${g.reached} of ${g.participants} contributed to at least ${g.atLeast} of ${g.of} trainings (${percent(g.rate)}).`;
     html.push(h2('Toward the goal'), `<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, barRows([{ label: `≥ ${g.atLeast} of ${g.of}`, rate: g.rate, figure: `${g.reached} · ${percent(g.rate)}` }]));
     text.push('TOWARD THE GOAL', line);
+  }
+
+  // Doubts first: they are what the trainer has to act on.
+  const looks = input.needsLook ?? [];
+  if (looks.length) {
+    html.push(h2(`Needs a look (${looks.length})`), `<p style="margin:0 0 4px;font-size:15px;">Baton could not tell what these replies meant, so nothing is recorded for them. One click records each as it should be.</p>`);
+    text.push(`NEEDS A LOOK (${looks.length})`, 'Baton could not tell what these replies meant, so nothing is recorded for them. One click records each as it should be.');
+    for (const d of looks.slice(0, LIST_LIMIT)) {
+      html.push(
+        `<p style="margin:12px 0 2px;font-size:14px;"><strong>${escapeHtml(d.name)}</strong> ${muted(escapeHtml(`answering the ${d.record.answers} · ${d.trainingTitle} · ${dateOf(d.record.receivedAt)}`))}</p>` +
+          `<p style="margin:0 0 4px;padding-left:12px;border-left:3px solid ${light.quoteBar};">${excerptHtml(d.record.text || '(no text)')}</p>` +
+          `<p style="margin:0 0 8px;font-size:14px;line-height:1.7;">Record as: ${linkRowHtml(d.tags)}</p>`,
+      );
+      text.push(`- ${d.name}, answering the ${d.record.answers} (${d.trainingTitle}, ${dateOf(d.record.receivedAt)})\n  ${shorten(d.record.text || '(no text)').replace(/\n/g, '\n  ')}\n  Record as:\n${linkRowText(d.tags, '    ')}`);
+    }
+  }
+  const asks = input.needsYou ?? [];
+  if (asks.length) {
+    html.push(h2(`Needs you (${asks.length})`), `<p style="margin:0 0 4px;font-size:15px;">Questions and requests that are not contributions: answer them by email.</p>`);
+    text.push(`NEEDS YOU (${asks.length})`, 'Questions and requests that are not contributions: answer them by email.');
+    for (const d of asks.slice(0, LIST_LIMIT)) {
+      const what = d.record.kind === 'rejoin' ? 'asks to rejoin (they got a one-click resubscribe link)' : 'asks';
+      html.push(
+        `<p style="margin:12px 0 2px;font-size:14px;"><strong>${escapeHtml(d.name)}</strong> ${escapeHtml(what)} ${muted(`&lt;${escapeHtml(d.record.participantEmail)}&gt; · ${escapeHtml(dateOf(d.record.receivedAt))}`)}</p>` +
+          `<p style="margin:0 0 8px;padding-left:12px;border-left:3px solid ${light.quoteBar};">${excerptHtml(d.record.text || '(no text)')}</p>`,
+      );
+      text.push(`- ${d.name} <${d.record.participantEmail}> ${what} (${dateOf(d.record.receivedAt)})\n  ${shorten(d.record.text || '(no text)').replace(/\n/g, '\n  ')}`);
+    }
   }
 
   html.push(h2('The whole series'), barRows(stageRows(funnel.stages)));
@@ -230,11 +272,32 @@ export function weekOf(now: Date, timeZone: string): { week: string; label: stri
 export const digestPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const now = deps.now();
   const since = new Date(now.getTime() - WEEK_MS);
-  const [responses, deliveries] = await Promise.all([deps.store.listResponses(job.seriesId), deps.store.listDeliveries(job.seriesId, 'training#')]);
+  const [responses, deliveries, open] = await Promise.all([
+    deps.store.listResponses(job.seriesId),
+    deps.store.listDeliveries(job.seriesId, 'training#'),
+    deps.store.listNeedsLook(job.seriesId, { open: true }),
+  ]);
   const input = { series: published.series, trainings: published.trainings, participants, responses, deliveries };
   const funnel = computeFunnel(input);
   const news = contributionsBetween(input, since, now, { intents: ['strategy', 'comment'] });
-  const body = renderDigestBody({ funnel, news, since, now });
+  const sign = linkSigner(published.series, published.trainings, deps.settings);
+  const item = (record: NeedsLook): DoubtItem => {
+    const training = published.trainings.find((t) => t.slug === record.trainingSlug);
+    return {
+      record,
+      name: participants.find((p) => p.email === record.participantEmail)?.name ?? record.participantEmail,
+      trainingTitle: training?.title ?? record.trainingSlug,
+      tags: record.kind === 'unclear' ? tagLinks(sign, record, training) : [],
+    };
+  };
+  const body = renderDigestBody({
+    funnel,
+    news,
+    since,
+    now,
+    needsLook: open.filter((r) => r.kind === 'unclear').map(item),
+    needsYou: open.filter((r) => r.kind !== 'unclear').map(item),
+  });
   const compiled = await template(TEMPLATE.digest);
   const trainers = published.series.trainers.filter((t) => !job.timeZone || t.timeZone === job.timeZone);
   return trainers.map((trainer): Outgoing => {

@@ -14,7 +14,7 @@ import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
-import { blockReason, inGroup } from '#core/audience';
+import { blockReason, inGroup, wants } from '#core/audience';
 
 
 export interface CheckIn {
@@ -55,7 +55,7 @@ export function planFollowUp(input: {
     if (!participant || !inGroup(job, participant)) continue;
     if (answered.has(r.id) || answered.has(key)) continue;
     const strategy = strategies.get(r.strategyId!)!;
-    const skip = blockReason(participant);
+    const skip = blockReason(participant) ?? (!wants(participant, 'checkIns') ? 'opted-out' : undefined);
     out.push({ participant, adoption: { responseId: r.id, strategy: { id: strategy.id, title: strategy.title } }, ...(skip ? { skip } : {}) });
   }
   return out;

@@ -126,8 +126,12 @@ describe('the inbound Lambda handler', () => {
     expect(e.Records[0]!.ses.mail.commonHeaders).not.toHaveProperty('subject');
     expect(e.Records[0]!.ses.receipt).not.toHaveProperty('dmarcPolicy');
     await mailStore.putRaw('inbound/ses-nosubject', Buffer.from(raw('nosubject').replace(/^Subject: .*\r\n/m, '')));
-    expect((await handler()(e)).outcomes).toEqual([{ sesMessageId: 'ses-nosubject', status: 'stored' }]);
-    expect(await storedFrom('nosubject')).toHaveLength(1);
+    // Without the subject's "Adopt #1" button, "I will do it on Mondays" names no strategy: asking
+    // beats guessing, so nothing is recorded and the reply waits for a look (issue 14).
+    expect((await handler()(e)).outcomes).toEqual([{ sesMessageId: 'ses-nosubject', status: 'needs-look' }]);
+    expect(await storedFrom('nosubject')).toHaveLength(0);
+    const [look] = (await store.listNeedsLook('demo', { open: true })).filter((d) => d.source === '<nosubject@mail.example.com>');
+    expect(look).toMatchObject({ kind: 'unclear', participantEmail: 'ana@example.com', text: 'I will do it on Mondays.', rawMessage: 'inbound/ses-nosubject' });
   });
 
   it('rejects what SES flagged, and logs why', async () => {

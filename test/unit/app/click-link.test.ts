@@ -2,7 +2,7 @@
 // what is recorded (and only on POST), which page and status come back, and that nothing
 // changes for tampered, expired or orphaned links.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { NeedsLook, PreferenceFlag, PublishedSeries, StoredParticipant } from '#core/records';
 import { handleLink, isKudos, linkResponseId, tokenFromPath, type LinkStore } from '#app/click-link';
 import type { Response } from '#core/model';
 import { SECURITY_HEADERS } from '#mail/pages';
@@ -49,6 +49,45 @@ class MemoryStore implements LinkStore {
     if (at === null) delete next.unsubscribedAt;
     else next.unsubscribedAt = new Date(at).toISOString();
     this.participants.set(`${seriesId}|${email}`, next);
+    return next;
+  }
+  async setPreference(seriesId: string, email: string, flag: PreferenceFlag, on: boolean) {
+    this.writes++;
+    const p = this.participants.get(`${seriesId}|${email}`);
+    if (!p) return undefined;
+    const preferences = { ...p.preferences };
+    if (on) delete preferences[flag];
+    else preferences[flag] = false;
+    const next = { ...p, preferences };
+    this.participants.set(`${seriesId}|${email}`, next);
+    return next;
+  }
+  async withdrawResponse(r: Pick<Response, 'seriesId' | 'trainingSlug' | 'id'>, change: { at: Date | string; replacedBy?: string } | null) {
+    this.writes++;
+    const found = this.responses.get(`${r.seriesId}|${r.id}`);
+    if (!found) return undefined;
+    const next: Response = { ...found };
+    delete next.withdrawnAt;
+    delete next.replacedBy;
+    if (change) {
+      next.withdrawnAt = new Date(change.at).toISOString();
+      if (change.replacedBy) next.replacedBy = change.replacedBy;
+    }
+    this.responses.set(`${r.seriesId}|${r.id}`, next);
+    return next;
+  }
+  needsLook = new Map<string, NeedsLook>();
+  async getNeedsLook(seriesId: string, id: string) {
+    return this.needsLook.get(`${seriesId}|${id}`);
+  }
+  async resolveNeedsLook(seriesId: string, id: string, res: { at: Date | string; resolution: string; responseId?: string }) {
+    this.writes++;
+    const found = this.needsLook.get(`${seriesId}|${id}`);
+    if (!found) return undefined;
+    const next: NeedsLook = { ...found, resolvedAt: new Date(res.at).toISOString(), resolution: res.resolution };
+    delete next.responseId;
+    if (res.responseId) next.responseId = res.responseId;
+    this.needsLook.set(`${seriesId}|${id}`, next);
     return next;
   }
 }

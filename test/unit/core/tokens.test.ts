@@ -52,9 +52,17 @@ describe('reply tokens', () => {
       expect(token).toMatch(/^[a-z2-7]+$/);
       expect(`reply+${token}`.length).toBeLessThanOrEqual(LONGEST_DOMAIN_FREE_PART);
     }
-    // Two bytes of expiry made the longest 51 characters 54.
-    expect(`reply+${signReplyToken(withComment, SECRET)}`.length).toBe(54);
+    // Two bytes of expiry made the longest 51 characters 54; the answered-email byte makes it 56.
+    expect(`reply+${signReplyToken({ ...withComment, answers: 'contribution' }, SECRET)}`.length).toBe(56);
     expect(`reply+${signReplyToken({ ...withComment, expiresAt: new Date('2199-06-01T00:00:00Z') }, SECRET)}`.length).toBeLessThanOrEqual(LONGEST_DOMAIN_FREE_PART);
+  });
+
+  it('say which email they answer, and which record an ack acknowledged', () => {
+    const ack = signReplyToken({ ...base, answers: 'ack', target: { kind: 'ack', responseId: 'r-1' } }, SECRET);
+    expect(`reply+${ack}`.length).toBeLessThanOrEqual(LONGEST_DOMAIN_FREE_PART);
+    expect(verifyReplyToken(ack, SECRET, NOW)).toMatchObject({ answers: 'ack', target: { kind: 'ack' } });
+    expect(verifyReplyToken(signReplyToken({ ...base, answers: 'rollup' }, SECRET), SECRET, NOW)).toMatchObject({ answers: 'rollup' });
+    expect(verifyReplyToken(signReplyToken(base, SECRET), SECRET, NOW)).not.toHaveProperty('answers');
   });
 
   it('survive a server that upper- or mixed-cases the local part', () => {

@@ -6,6 +6,7 @@ import type {
   CalendarRepository,
   DeliveryRepository,
   InboundLog,
+  NeedsLookRepository,
   ParticipantRepository,
   Quotas,
   ResponseRepository,
@@ -17,6 +18,7 @@ import type {
 import { calendarRepository } from './calendars.ts';
 import type { RequestCounts } from './client.ts';
 import { inboundLog } from './inbound.ts';
+import { needsLookRepository } from './needs-look.ts';
 import { deliveryLedger } from './ledger.ts';
 import { participantRepository } from './participants.ts';
 import { quotas } from './quotas.ts';
@@ -37,7 +39,8 @@ export interface Store
     InboundLog,
     Quotas,
     ScheduleRepository,
-    CalendarRepository {
+    CalendarRepository,
+    NeedsLookRepository {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
   readonly requests: RequestCounts;
@@ -63,6 +66,7 @@ export function createStore(options: {
     ...quotas(table),
     ...scheduleRepository(table),
     ...calendarRepository(table),
+    ...needsLookRepository(table),
   };
 }
 

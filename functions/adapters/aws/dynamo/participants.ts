@@ -3,7 +3,7 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ParticipantSchema, type Participant } from '#core/model';
-import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type StoredParticipant } from '#core/records';
+import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
 import { participantKey } from '#core/short-key';
 import type { ParticipantRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
@@ -40,7 +40,7 @@ export function participantRepository(table: Table): ParticipantRepository {
       // Re-enrolling must not forget that someone unsubscribed or bounced.
       const before = existing.get(sk);
       const status: ParticipantStatus = before
-        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil }
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences }
         : {};
       return {
         PutRequest: {
@@ -121,6 +121,41 @@ export function participantRepository(table: Table): ParticipantRepository {
     }
   }
 
+  /**
+   * One preference on or off. Read, then a conditional write of the whole map on the version read:
+   * the map may not exist yet, and DynamoDB cannot create a map and set one of its keys in one
+   * expression. Two concurrent changes retry instead of losing one.
+   */
+  async function setPreference(seriesId: string, email: string, flag: PreferenceFlag, on: boolean) {
+    const normalized = email.toLowerCase();
+    const Key = { [PK]: key.series(seriesId), [SK]: key.participantSk(participantKey(seriesId, normalized)) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await getParticipant(seriesId, normalized);
+      if (!before) return undefined;
+      const preferences = { ...before.preferences };
+      // Only opt-outs are kept: turning one back on removes it.
+      if (on) delete preferences[flag];
+      else preferences[flag] = false;
+      try {
+        const out = await send<{ Attributes?: Item }>(
+          new UpdateCommand({
+            TableName: tableName,
+            Key,
+            UpdateExpression: 'SET #prefs = :prefs',
+            ConditionExpression: before.preferences ? '#prefs = :before' : 'attribute_exists(#pk) AND attribute_not_exists(#prefs)',
+            ExpressionAttributeNames: { '#pk': PK, '#prefs': 'preferences' },
+            ExpressionAttributeValues: { ':prefs': preferences, ...(before.preferences ? { ':before': before.preferences } : {}) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return out.Attributes ? toParticipant(out.Attributes) : undefined;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`the preferences of ${normalized} in series "${seriesId}" kept changing under five attempts to set ${flag}; try again`);
+  }
+
   async function removeParticipant(seriesId: string, email: string) {
     const normalized = email.toLowerCase();
     try {
@@ -154,6 +189,7 @@ export function participantRepository(table: Table): ParticipantRepository {
     setUnsubscribed: (s, e, at) => setParticipantStatus(s, e, { unsubscribedAt: at }),
     setBounced: (s, e, at) => setParticipantStatus(s, e, { bouncedAt: at }),
     setOutOfOffice: (s, e, until) => setParticipantStatus(s, e, { outOfOfficeUntil: until }),
+    setPreference,
     removeParticipant,
     listSeriesOfParticipant,
   };

@@ -1,11 +1,11 @@
 // Responses: one item per reply, keyed by training so a training's responses are one Query, in
 // the email index for a participant's own; and a pointer item from each response's short key.
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ResponseSchema, type Response } from '#core/model';
 import { responseKey } from '#core/short-key';
 import type { ResponseRepository } from '#app/ports';
-import { GSI, isConditionFailure, key, KeysSchema, PK, SK, type Item, type Table, type WriteRequest } from './table.ts';
+import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ResponseItemSchema = KeysSchema.extend(ResponseSchema.shape).extend({ itemType: z.literal('response') });
 const ResponseKeyItemSchema = KeysSchema.extend({ itemType: z.literal('response-key'), responseSk: z.string() });
@@ -78,15 +78,47 @@ export function responseRepository(table: Table): ResponseRepository {
   const byReceived = (a: Response, b: Response) =>
     a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-  async function listResponses(seriesId: string, filter: { trainingSlug?: string } = {}) {
+  // Withdrawn responses stay in the table (the record of what was said and corrected) but every
+  // reader (digest, roll-up, wiki, reports, reminders) lists through here, so none of them shows one.
+  const current = (r: Response) => r.withdrawnAt === undefined;
+
+  async function listResponses(seriesId: string, filter: { trainingSlug?: string; includeWithdrawn?: boolean } = {}) {
     const prefix = filter.trainingSlug ? key.responseSk(filter.trainingSlug, '') : 'RESPONSE#';
     const items = await queryPrefix(key.series(seriesId), prefix);
-    return items.map(toResponse).sort(byReceived);
+    const all = items.map(toResponse).sort(byReceived);
+    return filter.includeWithdrawn ? all : all.filter(current);
   }
 
   async function listResponsesByParticipant(seriesId: string, email: string) {
     const items = await queryIndexPrefix(key.emailGsi(email.toLowerCase()), `RESPONSE#${seriesId}#`);
-    return items.map(toResponse);
+    return items.map(toResponse).filter(current);
+  }
+
+  async function withdrawResponse(response: Pick<Response, 'seriesId' | 'trainingSlug' | 'id'>, change: { at: Date | string; replacedBy?: string } | null) {
+    const names = { '#pk': PK, '#w': 'withdrawnAt', '#r': 'replacedBy' };
+    const Key = { [PK]: key.series(response.seriesId), [SK]: key.responseSk(response.trainingSlug, response.id) };
+    try {
+      const out = await send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: tableName,
+          Key,
+          // null puts a withdrawn response back (a tag changed back to what it first was).
+          ...(change
+            ? {
+                UpdateExpression: change.replacedBy ? 'SET #w = :w, #r = :r' : 'SET #w = :w REMOVE #r',
+                ExpressionAttributeValues: { ':w': toIso(change.at, 'withdrawnAt'), ...(change.replacedBy ? { ':r': change.replacedBy } : {}) },
+              }
+            : { UpdateExpression: 'REMOVE #w, #r' }),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toResponse(out.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   async function findResponseByKey(seriesId: string, k: string) {
@@ -98,5 +130,5 @@ export function responseRepository(table: Table): ResponseRepository {
     return item ? toResponse(item) : undefined;
   }
 
-  return { putResponse, importResponses, listResponses, listResponsesByParticipant, findResponseByKey };
+  return { putResponse, importResponses, listResponses, listResponsesByParticipant, findResponseByKey, withdrawResponse };
 }

@@ -26,6 +26,7 @@
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
+// | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
 // nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
@@ -86,6 +87,7 @@ export const key = {
   quota: (counter: string) => `QUOTA#${counter}`,
   quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
+  needsLookSk: (id: string) => `NEEDSLOOK#${id}`,
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */

@@ -1,0 +1,149 @@
+// The one-click ways to fix a doubt, as links and as the HTML/text blocks that carry them: the
+// acknowledgement's "what we recorded" with its corrections and its question when Baton could not
+// tell, its preference undo, and the digest's tagging links for a reply that needs a look.
+// Runtime code: the blocks fill raw slots of templates compiled at publish time.
+import type { Response, Training } from '#core/model';
+import type { NeedsLook, PreferenceFlag } from '#core/records';
+import type { LinkChoice, LinkTokenPayload } from '#core/tokens';
+import { escapeHtml } from './escape.ts';
+import { light } from './palette.ts';
+
+/** Signs one link for the recipient; compose.ts supplies it with the series' secret and expiry. */
+export type LinkSigner = (payload: Omit<LinkTokenPayload, 'seriesId' | 'expiresAt'>) => string;
+
+export interface LabelledLink {
+  label: string;
+  url: string;
+}
+
+/** What a response is, in words a participant recognises. */
+export function recordedAs(r: Pick<Response, 'intent' | 'strategyId' | 'targetResponseId' | 'rating'>, training: Training | undefined): string {
+  const s = training?.strategies.find((x) => x.id === r.strategyId);
+  const named = s ? `#${s.number} “${s.title}”` : 'one of the strategies';
+  switch (r.intent) {
+    case 'adopt':
+      return `you will adopt ${named}`;
+    case 'strategy':
+      return 'a strategy of your own';
+    case 'comment':
+      return r.targetResponseId ? "a comment on a teammate's contribution" : 'a comment on the training';
+    case 'feedback':
+      return 'feedback for the trainers';
+    case 'follow-up':
+      return `how ${named} went for you${r.rating ? ` (${r.rating} of 5)` : ''}`;
+    default:
+      return r.intent;
+  }
+}
+
+const PREFERENCE_WORDS: Record<PreferenceFlag, string> = {
+  reminders: 'reminders',
+  rollups: 'weekly roll-ups',
+  checkIns: 'check-ins',
+  calendar: 'calendar invitations',
+};
+export const preferenceWords = (flag: PreferenceFlag) => PREFERENCE_WORDS[flag];
+
+/** The choices a tag or a correction offers, each a signed link. `except` leaves out what it already is. */
+function choiceLinks(
+  sign: LinkSigner,
+  base: Omit<LinkTokenPayload, 'seriesId' | 'expiresAt' | 'action'> & { action: 'tag' | 'correct' },
+  training: Training | undefined,
+  except: { intent?: string; strategyId?: string | undefined },
+  withNothing: boolean,
+): LabelledLink[] {
+  const link = (choice: LinkChoice, label: string, number?: number): LabelledLink => ({
+    label,
+    url: sign({ ...base, choice, ...(number !== undefined ? { number } : {}) }),
+  });
+  const out: LabelledLink[] = [];
+  if (except.intent !== 'strategy') out.push(link('strategy', 'my own strategy'));
+  for (const s of training?.strategies ?? []) {
+    if (except.intent === 'adopt' && except.strategyId === s.id) continue;
+    out.push(link('adopt', `adopt #${s.number}`, s.number));
+  }
+  if (except.intent !== 'comment') out.push(link('comment', 'a comment'));
+  if (except.intent !== 'feedback') out.push(link('feedback', 'feedback'));
+  if (withNothing) out.push(link('nothing', 'nothing to record'));
+  return out;
+}
+
+/** Tagging links for a reply that needs a look: strategy, adopt #N, comment, feedback, nothing. */
+export function tagLinks(sign: LinkSigner, record: Pick<NeedsLook, 'id' | 'trainingSlug' | 'participantEmail'>, training: Training | undefined): LabelledLink[] {
+  return choiceLinks(sign, { action: 'tag', trainingSlug: record.trainingSlug, participantEmail: record.participantEmail, responseId: record.id }, training, {}, true);
+}
+
+/** "That's not what I meant": the right intent, the right strategy, or withdraw. */
+export function correctionLinks(sign: LinkSigner, r: Response, training: Training | undefined): LabelledLink[] {
+  const base = { action: 'correct' as const, trainingSlug: r.trainingSlug, participantEmail: r.participantEmail, responseId: r.id };
+  const choices = r.intent === 'follow-up' ? [] : choiceLinks(sign, base, training, { intent: r.intent, strategyId: r.strategyId }, false);
+  return [...choices, { label: 'withdraw it', url: sign({ action: 'withdraw', trainingSlug: r.trainingSlug, participantEmail: r.participantEmail, responseId: r.id }) }];
+}
+
+export const linkRowHtml = (links: readonly LabelledLink[]) =>
+  links.map((l) => `<a href="${escapeHtml(l.url)}" style="color:${light.link};text-decoration:underline;white-space:nowrap;">${escapeHtml(l.label)}</a>`).join(' · ');
+
+export const linkRowText = (links: readonly LabelledLink[], indent = '  ') => links.map((l) => `${indent}${l.label}: ${l.url}`).join('\n');
+
+function quoteHtml(words: string): string {
+  return `<p style="margin:4px 0 8px;padding-left:12px;border-left:3px solid ${light.quoteBar};"><em>${escapeHtml(words).replace(/\r?\n/g, '<br>')}</em></p>`;
+}
+
+const small = (s: string) => `<p style="margin:0 0 16px;font-size:14px;line-height:1.6;color:${light.muted};">${s}</p>`;
+
+export interface AckRecorded {
+  response: Response;
+  /** The participant's own words for it, shortened. */
+  words: string;
+}
+
+export interface AckBodyInput {
+  training: Training;
+  recorded: readonly AckRecorded[];
+  /** Baton could not tell: the participant's words and the needs-a-look record to tag. */
+  question?: { record: Pick<NeedsLook, 'id' | 'trainingSlug' | 'participantEmail'>; words: string };
+  /** Parts of the series just turned off, each with a link to turn it back on. */
+  stopped?: ReadonlyArray<{ flag: PreferenceFlag; undo: string }>;
+  /** This ack confirms a correction: the record it replaced is gone from roll-ups and digests. */
+  corrected?: boolean;
+  /** An unsubscribed participant asked back in: their one-click way back. */
+  resubscribe?: string;
+  sign: LinkSigner;
+}
+
+/** The ack's middle: what was recorded, in their words, each with its corrections; or the question. */
+export function ackBody(input: AckBodyInput): { html: string; text: string } {
+  const html: string[] = [];
+  const text: string[] = [];
+  for (const { response, words } of input.recorded) {
+    const what = recordedAs(response, input.training);
+    const fixes = correctionLinks(input.sign, response, input.training);
+    html.push(`<p style="margin:0 0 2px;"><strong>Recorded: ${escapeHtml(what)}</strong></p>`);
+    if (words) html.push(quoteHtml(words));
+    html.push(small(`Not what you meant? One click: ${linkRowHtml(fixes)}`));
+    text.push(`Recorded: ${what}`, ...(words ? [`  "${words}"`] : []), 'Not what you meant? One click:', linkRowText(fixes));
+  }
+  if (input.corrected) {
+    const line = 'This replaces what we recorded before; the earlier version no longer shows anywhere.';
+    html.push(small(escapeHtml(line)));
+    text.push(line);
+  }
+  if (input.question) {
+    const ask = 'We could not tell what you meant, so nothing is recorded yet. Which is it?';
+    const links = tagLinks(input.sign, input.question.record, input.training);
+    if (input.question.words) html.push(quoteHtml(input.question.words));
+    html.push(`<p style="margin:0 0 4px;"><strong>${escapeHtml(ask)}</strong></p>`, small(linkRowHtml(links)));
+    text.push(...(input.question.words ? [`  "${input.question.words}"`] : []), ask, linkRowText(links));
+  }
+  if (input.resubscribe) {
+    const line = 'You asked to rejoin: one click brings you back, and the trainers have been told.';
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.resubscribe)}" style="color:${light.link};text-decoration:underline;">Resubscribe me</a>`));
+    text.push(line, `Resubscribe: ${input.resubscribe}`);
+  }
+  for (const s of input.stopped ?? []) {
+    const line = `You will get no more ${preferenceWords(s.flag)} from this series; everything else stays as it was.`;
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(s.undo)}" style="color:${light.link};text-decoration:underline;">Turn ${escapeHtml(preferenceWords(s.flag))} back on</a>`));
+    text.push(line, `Turn them back on: ${s.undo}`);
+  }
+  return { html: html.join('\n'), text: text.join('\n') };
+}
