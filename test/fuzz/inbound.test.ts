@@ -56,7 +56,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const STATUSES = ['stored', 'duplicate', 'rejected', 'auto-reply', 'bounce', 'rsvp', 'too-large', 'rate-limited'];
+const STATUSES = ['stored', 'duplicate', 'rejected', 'auto-reply', 'bounce', 'rsvp', 'too-large', 'rate-limited', 'needs-look'];
 
 describe('the inbound core under random input', () => {
   it('reaches storage with the unmutated seeds (so mutations exercise the whole pipeline)', async () => {

@@ -54,6 +54,8 @@ describe('dispatching a training to one time-zone group', () => {
       participantKey: participantKey('q1-productivity', 'nurul.hakim@example.com'),
       // The last training closes 2027-03-14 (the whole day); three follow-up weeks and 60 days' grace later.
       expiresAt: new Date('2027-06-04T00:00:00Z'),
+      // The address says which email it answers, so a reply is read in that context.
+      answers: 'training',
     });
 
     // The HTML carries the read link (verifiable), the mailtos and the deadline in Brunei time.
