@@ -112,7 +112,8 @@ const STYLE = `
 body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;background:#fff}
 main{max-width:60rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
-h2{font-size:1.15rem;margin:1.5rem 0 .5rem;overflow-wrap:anywhere}
+h1,h2,p{overflow-wrap:anywhere}
+h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 a{color:#0b4f9c}
 a:focus-visible,button:focus-visible,textarea:focus-visible,summary:focus-visible,iframe:focus-visible{outline:3px solid #0b4f9c;outline-offset:2px}
 ul.mails{list-style:none;padding:0;margin:0}
