@@ -9,7 +9,7 @@
 //   2. repeat: take the earliest of (next due schedule, next scripted reaction), move the clock
 //      there, fire or react;
 //   3. stop after the last schedule; report the timeline, every sent mail and the funnel.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root.ts';
@@ -38,6 +38,9 @@ export interface SentMail {
   date: string;
 }
 
+/** Job kinds in a trainer's words, where the kind's id is not already one. */
+const JOB_WORDS: Record<string, string> = { rollup: 'weekly roll-up', digest: 'trainer digest', 'wrap-up': 'wrap-up', 'follow-up': 'follow-up' };
+
 export interface TimelineEntry {
   at: string;
   what: string;
@@ -51,6 +54,8 @@ export interface SimulationResult {
   sent: SentMail[];
   funnel: SeriesFunnel;
   failedJobs: string[];
+  /** Where the run's sent mail was kept (raw .eml files), when `keepOutbox` asked for it. */
+  outbox?: string;
 }
 
 export interface SimulateOptions {
@@ -59,6 +64,8 @@ export interface SimulateOptions {
   participants?: number;
   seed?: number;
   log?: (entry: TimelineEntry) => void;
+  /** A folder to keep the run's sent mail in (emptied first); the run's own data is deleted. */
+  keepOutbox?: string;
 }
 
 const ZONES = [
@@ -328,13 +335,21 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       }
       now = new Date(nextSchedule);
       const before = sent.length;
+      // Schedule names are ids (kind, slug, zone hash); a trainer reads the kind and the title.
+      const jobOf = new Map(pending.map((r) => [`${r.seriesId}/${r.name}`, r.job as { kind?: string; trainingSlug?: string; timeZone?: string }]));
+      const describe = (id: string): string => {
+        const job = jobOf.get(id);
+        if (!job?.kind) return id.split('/')[1] ?? id;
+        const title = job.trainingSlug ? trainings.find((t) => t.slug === job.trainingSlug)?.title : undefined;
+        return `${JOB_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
+      };
       const report = await scheduler.fireDue(now, dispatchJob);
       await collectSent();
-      failedJobs.push(...report.failed);
-      const names = [...report.fired, ...report.retrying.map((n) => `${n} (retrying)`), ...report.failed.map((n) => `${n} (failed)`)];
+      failedJobs.push(...report.failed.map(describe));
+      const names = [...new Set([...report.fired.map(describe), ...report.retrying.map((n) => `${describe(n)} (retrying)`), ...report.failed.map((n) => `${describe(n)} (failed)`)])];
       const newly = sent.slice(before);
-      const kinds = [...new Set(newly.map((m) => m.kind))];
-      note(now, `${names.map((n) => n.split('/')[1]).join(', ')}: ${newly.length} sent${kinds.length ? ` (${kinds.join(', ')})` : ''}`);
+      const people = new Set(newly.map((m) => m.to)).size;
+      note(now, `${names.join(', ')}: ${newly.length ? `${newly.length} sent to ${people} ${people === 1 ? 'person' : 'people'}` : 'nothing to send'}`);
     }
     smtp.close();
 
@@ -347,7 +362,13 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       responses: await store.listResponses(series.id),
       deliveries: await store.listDeliveries(series.id),
     });
-    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs };
+    // The run's data folder goes away below; its mail is what a trainer wants to read afterwards.
+    if (opts.keepOutbox) {
+      rmSync(opts.keepOutbox, { recursive: true, force: true });
+      mkdirSync(opts.keepOutbox, { recursive: true });
+      if (existsSync(outbox)) cpSync(outbox, opts.keepOutbox, { recursive: true });
+    }
+    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs, ...(opts.keepOutbox ? { outbox: opts.keepOutbox } : {}) };
   } finally {
     closeProduct?.();
     await stack?.stop();

@@ -3,8 +3,16 @@ import { simulateSeries } from '../simulate.ts';
 import { formatFunnel } from './status.ts';
 import { UserError } from '#core/user-error';
 import { COMMANDS } from '../catalogue.ts';
+import { join, relative } from 'node:path';
+import { localConfig } from '#adapters/local/config';
 
 export const { summary, usage } = COMMANDS['simulate'];
+
+/** Relative when the folder is under the current one, absolute otherwise (no ../../../tmp). */
+const shortPath = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -24,6 +32,8 @@ export async function run(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const result = await simulateSeries({
     dir,
+    // Beside `baton dev`'s data (BATON_DATA_DIR), replaced by each run, never inside the series folder.
+    keepOutbox: join(localConfig().dataDir, 'simulate-outbox'),
     ...(participants ? { participants } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(values.json ? {} : { log: (e) => console.log(`${e.at.slice(0, 16).replace('T', ' ')}Z  ${e.what}`) }),
@@ -32,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  console.log(`\n${result.sent.length} emails sent; every one is in the outbox of the run.\n`);
+  console.log(`\n${result.sent.length} emails sent; each is kept as a .eml file (open in any mail program) in ${shortPath(result.outbox!)}/\n`);
   console.log(formatFunnel(result.funnel));
   if (result.failedJobs.length) console.log(`\nJobs that failed: ${result.failedJobs.join(', ')}`);
   return result.failedJobs.length ? 1 : 0;

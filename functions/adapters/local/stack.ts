@@ -6,7 +6,8 @@
 //   SES v2     aws-ses-v2-local (its web page lists the outbox), behind a proxy standing in for
 //              SES's Send events (local-ses-events.ts)
 //   inbound    an SMTP server that hands each raw reply to the same core as the inbound Lambda
-//   links      an HTTP server that runs the same handler as the one-click function URL
+//   links      an HTTP server that runs the same handler as the one-click function URL, and
+//              serves the outbox page at /outbox (outbox.ts): sent mail by person, reply as them
 //   clock      the local scheduler, firing due jobs through the dispatch code
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { deliveryFromTags } from '#app/deliver';
 import { ensureTable, startDynaliteServer } from './dynalite.ts';
 import { LocalClock } from './clock.ts';
 import { createSesEventsProxy } from './ses-events.ts';
+import { createOutbox, recordSentMeta } from './outbox.ts';
 import type { LocalConfig } from './config.ts';
 
 export interface InboundEnvelope {
@@ -55,7 +57,7 @@ export interface StackOptions {
 
 export interface RunningStack {
   config: LocalConfig;
-  endpoints: { dynamo: string; ses: string; smtp: { host: string; port: number }; links: string };
+  endpoints: { dynamo: string; ses: string; smtp: { host: string; port: number }; links: string; outbox: string };
   clock: LocalClock;
   setHandlers(handlers: Partial<StackHandlers>): void;
   stop(): Promise<void>;
@@ -155,6 +157,7 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
       upstream: `http://${HOST}:${(sesUpstream.address() as AddressInfo).port}`,
       onSent: async ({ messageId, tags }) => {
         const delivery = deliveryFromTags(tags);
+        if (delivery) recordSentMeta(config.dataDir, messageId, delivery);
         if (delivery) await ledger.recordAccepted(delivery.seriesId, delivery.emailId, { sesMessageId: messageId, at: new Date() });
       },
       log,
@@ -210,13 +213,16 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     const smtpPort = await listen(smtp, config.ports.smtp, 'SMTP');
     stoppers.push(() => close(smtp));
 
-    // One-click links
+    // One-click links, and the outbox page beside them (a path no link token can take).
+    const outbox = createOutbox({ dataDir: config.dataDir, smtp: { host: HOST, port: smtpPort } });
     const links = createServer((req, res) => {
-      handlers.onLink(req, res).catch((err: unknown) => {
-        log(`links: failed: ${err instanceof Error ? err.stack : String(err)}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('Something went wrong on our side. Nothing was changed; please try the link again later.\n');
-      });
+      outbox(req, res)
+        .then((served) => (served ? undefined : handlers.onLink(req, res)))
+        .catch((err: unknown) => {
+          log(`links: failed: ${err instanceof Error ? err.stack : String(err)}`);
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('Something went wrong on our side. Nothing was changed; please try the link again later.\n');
+        });
     });
     const linksPort = await listen(links, config.ports.links, 'links');
     stoppers.push(() => close(links));
@@ -242,6 +248,7 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
         ses: `http://${HOST}:${sesPort}`,
         smtp: { host: HOST, port: smtpPort },
         links: `http://localhost:${linksPort}`,
+        outbox: `http://localhost:${linksPort}/outbox`,
       },
       clock,
       setHandlers(next) {
