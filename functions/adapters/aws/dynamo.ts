@@ -691,6 +691,8 @@ export function createStore(options: {
             name: p.name,
             timeZone: p.timeZone,
             workStart: p.workStart,
+            ...(p.workDays ? { workDays: p.workDays } : {}),
+            ...(p.calendars === false ? { calendars: false } : {}),
             ...status,
           },
         },
