@@ -425,8 +425,10 @@ export async function run(args: string[]): Promise<number> {
       [`${name}.html`, typeof parsed.html === 'string' ? parsed.html : ''],
       [`${name}.txt`, parsed.text ?? ''],
     ];
-    const ics = parsed.attachments.find((a) => a.filename?.endsWith('.ics'));
-    if (ics) files.push([`${name}.ics`, ics.content]);
+    // Every calendar file the email carries, one calendar object each: the invitation (or the
+    // first file) as <name>.ics, the others beside it under their own names.
+    const calendars = parsed.attachments.filter((a) => a.filename?.endsWith('.ics'));
+    calendars.forEach((ics, i) => files.push([i === 0 ? `${name}.ics` : `${name}--${ics.filename}`, ics.content]));
     for (const [file, content] of files) {
       await writeFile(join(values.out, file), content);
       written.push(file);
