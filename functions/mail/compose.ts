@@ -141,7 +141,7 @@ interface Envelope {
   trainingSlug?: string;
   /** Tells apart mails that may be sent more than once for the same kind, training and person. */
   extra?: string;
-  replyTo?: string;
+  replyTo?: string | Address;
   filled: { subject: string; text: string | string[]; html: string | string[] };
   date: Date;
   headers: Record<string, string>;
@@ -865,7 +865,7 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
       from,
       to: participant,
       ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: 'removed' }),
-      replyTo: only ? links.replyAddress : formatAddress({ name: trainer.name, address: trainer.email }).replace(/\r\n /g, ' '),
+      replyTo: only ? links.replyAddress : { name: trainer.name, address: trainer.email },
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
