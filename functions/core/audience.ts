@@ -50,8 +50,11 @@ export function workDaysOf(p: { workDays?: readonly Weekday[] | undefined }, ser
 
 /** A week as a short stable key for grouping and job payloads: `mon,tue,wed,thu,sat`. */
 export function workWeekKey(workDays: readonly Weekday[]): string {
-  return workDays.join(',');
+  // In week order whatever order it was written in, so one week is always one group.
+  return WEEK.filter((d) => workDays.includes(d)).join(',');
 }
+
+const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** Whether Baton places calendar entries for them: on unless they turned them off. */
 export function wantsCalendars(p: Pick<AudienceMember, 'calendars'>): boolean {

@@ -89,10 +89,16 @@ const WEEK_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'
  */
 export function parseWorkDays(text: string): Weekday[] | undefined {
   const days = new Set<Weekday>();
-  const pieces = text.toLowerCase().split(/[\s,;/+&]+|\band\b/).filter(Boolean);
+  // Ranges first ("Monday to Friday", "Sun – Thu"), so the spaces inside them do not split them.
+  const pieces = text
+    .toLowerCase()
+    .replace(/\s*(?:\bto\b|[-–—])\s*/g, '-')
+    .split(/[\s,;/+&]+|\band\b/)
+    .filter(Boolean);
   if (pieces.length === 0) return undefined;
   for (const piece of pieces) {
-    const range = piece.split(/[-–—]|\bto\b/).map((x) => x.trim().replace(/\.$/, '')).filter(Boolean);
+    const range = piece.split('-').map((x) => x.trim().replace(/\.$/, ''));
+    if (range.some((x) => x === '')) return undefined;
     if (range.length === 1) {
       const day = WEEKDAY_WORDS[range[0]!];
       if (!day) return undefined;
