@@ -29,6 +29,8 @@
 //           id `rating.<responseKey of adoption>.<participantKey>`. The first rating stands; a
 //           later click on another number shows the recorded one (a reply can say more).
 //   unsubscribe  store.setUnsubscribed (only the first time: the original instant is kept).
+//   calendars-off  the participant's calendarsOffAt status (first time only, like unsubscribe):
+//           later emails come without calendar entries (audience.ts wantsCalendars).
 // `source` is always `linkTokenId(token)`. Ids follow the act, not the token, so the same act
 // from two emails (the training and its reminder, or mail sent before a re-publish changed the
 // links' expiry) is one record.
@@ -48,6 +50,7 @@ export interface LinkStore {
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
   putResponse(response: Response): Promise<{ stored: boolean }>;
   setUnsubscribed(seriesId: string, email: string, at: Date | string | null): Promise<StoredParticipant | undefined>;
+  setParticipantStatus(seriesId: string, email: string, patch: { calendarsOffAt?: Date | string | null }): Promise<StoredParticipant | undefined>;
 }
 
 export interface LinkRequest {
@@ -105,6 +108,7 @@ export interface LinkContext {
 export type LinkPlan =
   | { kind: 'response'; response: Response; confirm: PageContent; done: (recorded: Response) => PageContent }
   | { kind: 'unsubscribe'; confirm: PageContent; done: (at: string) => PageContent }
+  | { kind: 'calendars-off'; confirm: PageContent; done: (at: string) => PageContent }
   | { kind: 'missing'; page: PageContent };
 
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
@@ -266,6 +270,25 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
           ],
         }),
       };
+
+    case 'calendars-off':
+      return {
+        kind: 'calendars-off',
+        confirm: {
+          context,
+          heading: 'Turn off calendar entries?',
+          paragraphs: [`Hi ${first}, the emails of “${context}” will keep coming, without invitations or focus time for your calendar.`],
+          form: { action, button: 'Turn off calendar entries', fields: {} },
+        },
+        done: (at) => ({
+          context,
+          heading: 'Calendar entries are off.',
+          paragraphs: [
+            `Since ${dateOf(at)}, ${first}, the emails of “${context}” come without calendar entries.`,
+            'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
+          ],
+        }),
+      };
   }
 }
 
@@ -342,6 +365,13 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     if (method !== 'POST') return page(200, plan.confirm);
     const updated = await deps.store.setUnsubscribed(series.series.id, participant.email, deps.now);
     return page(200, plan.done(updated?.unsubscribedAt ?? deps.now.toISOString()));
+  }
+
+  if (plan.kind === 'calendars-off') {
+    if (participant.calendarsOffAt) return page(200, plan.done(participant.calendarsOffAt));
+    if (method !== 'POST') return page(200, plan.confirm);
+    const updated = await deps.store.setParticipantStatus(series.series.id, participant.email, { calendarsOffAt: deps.now });
+    return page(200, plan.done(updated?.calendarsOffAt ?? deps.now.toISOString()));
   }
 
   const recordedKey = responseKey(series.series.id, plan.response.id);

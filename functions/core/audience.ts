@@ -20,6 +20,7 @@ export interface AudienceMember {
   outOfOfficeUntil?: string | undefined;
   workDays?: readonly Weekday[] | undefined;
   calendars?: boolean | undefined;
+  calendarsOffAt?: string | undefined;
 }
 
 /** The part of a job that names a group of recipients. */
@@ -57,8 +58,8 @@ export function workWeekKey(workDays: readonly Weekday[]): string {
 const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** Whether Baton places calendar entries for them: on unless they turned them off. */
-export function wantsCalendars(p: Pick<AudienceMember, 'calendars'>): boolean {
-  return p.calendars !== false;
+export function wantsCalendars(p: Pick<AudienceMember, 'calendars' | 'calendarsOffAt'>): boolean {
+  return p.calendars !== false && !p.calendarsOffAt;
 }
 
 /** Why a participant must not get mail from this series at all, if they must not. */

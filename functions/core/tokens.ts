@@ -218,7 +218,8 @@ export function tokenFromAddress(address: string, inboundDomain: string): string
 const LINK_VERSION = 1;
 const LINK_LABEL = Buffer.from('baton/link/v1\0');
 const LINK_MAC_BYTES = 16;
-const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe'] as const;
+// A token stores its action's index: new actions go at the end so issued links keep their meaning.
+const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'calendars-off'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface LinkTokenPayload {

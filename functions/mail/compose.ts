@@ -95,7 +95,11 @@ function commonLinks(series: Series, trainings: readonly Training[], participant
     settings,
     signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
   );
-  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, expiresAt };
+  const calendarsOff = linkUrl(
+    settings,
+    signLinkToken({ action: 'calendars-off', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
+  );
+  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, calendarsOff, expiresAt };
 }
 
 function headersFor(series: Series, settings: MailSettings, unsubscribe: string): Record<string, string> {
@@ -411,6 +415,7 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
     if (!body) return undefined;
     const filled = fillEmailParts(template, {
       unsubscribeUrl: links.unsubscribe,
+      calendarsOffUrl: links.calendarsOff,
       timeZoneName: timeZoneName(participant.timeZone, now),
       firstName: firstName(participant.name),
       weekLabel: send.weekLabel,
@@ -694,7 +699,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         training,
         participant,
         strategy: adoption.strategy,
-        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
+        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
         now,
       }),
     );

@@ -85,6 +85,8 @@ export const ParticipantStatusSchema = z.object({
   bouncedAt: z.iso.datetime().optional(),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
   outOfOfficeUntil: z.iso.datetime().optional(),
+  /** They turned calendar entries off with the footer link: the emails come without them. */
+  calendarsOffAt: z.iso.datetime().optional(),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
@@ -675,7 +677,7 @@ export function createStore(options: {
       // Re-enrolling must not forget that someone unsubscribed or bounced.
       const before = existing.get(sk);
       const status: ParticipantStatus = before
-        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil }
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, calendarsOffAt: before.calendarsOffAt }
         : {};
       return {
         PutRequest: {
@@ -723,7 +725,7 @@ export function createStore(options: {
     const removes: string[] = [];
     const names: Record<string, string> = { '#pk': PK, '#email': 'email' };
     const values: Record<string, unknown> = { ':email': normalized };
-    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil'] as const) {
+    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt'] as const) {
       const value = patch[field];
       if (value === undefined) continue;
       names[`#${field}`] = field;
