@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
+import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Participant } from '#core/model';
 import { calendarMails, calendarsOf, exampleSeries, type KindMail } from '#test/support/every-kind';
@@ -64,12 +65,23 @@ describe('every calendar in every kind of email', () => {
     }
   });
 
-  it('sends the same emails without any calendar to someone who turned calendar entries off', async () => {
-    const without = await calendarMails({ ...person, calendars: false });
+  it.each([
+    ['the CSV says no', { calendars: false }],
+    // What the store holds after the footer link's POST (click-link.ts).
+    ['they clicked the footer link', { calendarsOffAt: '2027-01-22T10:00:00.000Z' }],
+  ])('sends the same emails without any calendar when %s', async (_, off) => {
+    const without = await calendarMails({ ...person, ...off } as Participant);
     expect(without.map((m) => m.kind)).toEqual(mails.map((m) => m.kind));
     for (const mail of without) {
       expect(await calendarsOf(mail.raw), mail.name).toEqual([]);
       expect(mail.raw, mail.name).not.toMatch(/text\/calendar|application\/ics/);
+    }
+  });
+
+  it('offers the preference link in every email footer, signed for this person', async () => {
+    for (const mail of mails) {
+      const parsed = await simpleParser(mail.raw);
+      expect(parsed.text, mail.name).toMatch(/Turn off calendar entries: https:\/\/links\.baton\.example\.com\/l\/\S+/);
     }
   });
 });
