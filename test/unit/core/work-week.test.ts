@@ -1,10 +1,13 @@
 // Each person's working week: a training, reminder, check-in or wrap-up reaches them at their work
 // start on one of their own working days, across a whole series, whatever weekday a window opens
 // on. Dubai works Monday to Friday, Brunei Monday to Thursday and Saturday, Riyadh Sunday to Thursday.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inGroup, workDaysOf } from '#core/audience';
 import { SeriesSchema, TrainingSchema, type Participant, type Training } from '#core/model';
 import { parseParticipantsCsv } from '#core/participants';
+import { parseSeries, type SourceFile } from '#core/series';
 import { planSchedules, reminderSendDay, trainingSendDay } from '#core/schedule-plan';
 import { addDays, firstWorkingDay, formatWorkDays, lastWorkingDay, parseWorkDays, weekdayOf, type Weekday } from '#core/time';
 
@@ -141,5 +144,23 @@ describe('a whole series, planned', () => {
     const plain = planSchedules({ series, trainings, participants: [dubaiDefault], publishedAt: new Date('2027-02-01T00:00:00Z') });
     const withWeeks = specs.filter((s) => s.job.timeZone === 'Asia/Dubai' && !s.job.workDays).map((s) => s.name);
     expect(plain.filter((s) => s.job.timeZone === 'Asia/Dubai').map((s) => s.name).sort()).toEqual(withWeeks.sort());
+  });
+});
+
+describe('series.yaml', () => {
+  const dir = join(import.meta.dirname, '../../../examples/q1-productivity');
+  const files = (yamlEdit: (text: string) => string): SourceFile[] => [
+    { path: 'series.yaml', text: yamlEdit(readFileSync(join(dir, 'series.yaml'), 'utf8')) },
+    ...readdirSync(join(dir, 'trainings'))
+      .sort()
+      .map((name) => ({ path: `trainings/${name}`, text: readFileSync(join(dir, 'trainings', name), 'utf8') })),
+  ];
+
+  it('takes a default working week as people write it, and refuses one that is not', () => {
+    const ok = parseSeries(files((t) => t.replace('defaultWorkStart:', 'defaultWorkDays: Sun-Thu\ndefaultWorkStart:')));
+    expect(ok.ok && ok.series.defaultWorkDays).toEqual(SUN_THU);
+    const bad = parseSeries(files((t) => t.replace('defaultWorkStart:', 'defaultWorkDays: weekdays\ndefaultWorkStart:')));
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors.map((e) => e.message).join('\n')).toMatch(/"weekdays" is not a working week/);
   });
 });
