@@ -65,6 +65,11 @@ export interface LinkDeps {
   store: LinkStore;
   secrets: Secrets;
   now: Date;
+  /**
+   * Called once when someone turns calendar entries off: the target schedules the cancellation of
+   * what they hold (planners/cancel.ts calendarsOffSchedule). Without it only later emails change.
+   */
+  onCalendarsOff?: (seriesId: string, participant: StoredParticipant) => Promise<void>;
 }
 
 /** The prefix of one-click link paths (compose.ts linkUrl builds `${base}/l/<token>`). */
@@ -103,6 +108,8 @@ export interface LinkContext {
   participant: StoredParticipant;
   /** kudos: the teammate's response; rating: the adoption. */
   target?: Response;
+  /** calendars-off: whether this target sends the cancellation of placed entries (LinkDeps.onCalendarsOff). */
+  cancelsEntries?: boolean;
 }
 
 export type LinkPlan =
@@ -285,7 +292,9 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
           heading: 'Calendar entries are off.',
           paragraphs: [
             `Since ${dateOf(at)}, ${first}, the emails of “${context}” come without calendar entries.`,
-            'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
+            ctx.cancelsEntries
+              ? 'One more email is on its way: it takes the entries Baton had placed out of your calendar. Changed your mind? Reply to any email from the series.'
+              : 'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
           ],
         }),
       };
@@ -357,7 +366,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   }
   const target = payload.responseId ? await deps.store.findResponseByKey(payload.seriesId, responseKey(payload.seriesId, payload.responseId)) : undefined;
 
-  const plan = planLink({ token, payload, series, participant, ...(target ? { target } : {}) }, deps.now);
+  const plan = planLink({ token, payload, series, participant, ...(target ? { target } : {}), cancelsEntries: deps.onCalendarsOff !== undefined }, deps.now);
   if (plan.kind === 'missing') return page(404, plan.page);
 
   if (plan.kind === 'unsubscribe') {
@@ -371,6 +380,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     if (participant.calendarsOffAt) return page(200, plan.done(participant.calendarsOffAt));
     if (method !== 'POST') return page(200, plan.confirm);
     const updated = await deps.store.setParticipantStatus(series.series.id, participant.email, { calendarsOffAt: deps.now });
+    await deps.onCalendarsOff?.(series.series.id, updated ?? participant);
     return page(200, plan.done(updated?.calendarsOffAt ?? deps.now.toISOString()));
   }
 

@@ -47,6 +47,8 @@ export const JobSchema = z
      * so the job carries what their cancellation needs.
      */
     participant: ParticipantSchema.optional(),
+    /** cancel with participant: they stay, but turned calendar entries off; cancel what they hold. */
+    calendarsOff: z.literal(true).optional(),
   })
   .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
     path: ['trainingSlug'],

@@ -151,6 +151,8 @@ interface Envelope {
   headers: Record<string, string>;
   /** Left out for someone who turned calendar entries off: the same email, without them. */
   calendars?: MailCalendars;
+  /** The cancellation sent because they turned entries off carries its calendars regardless. */
+  forceCalendars?: boolean;
   /** An answer to a received message threads under it rather than under the training. */
   answering?: string;
 }
@@ -190,7 +192,7 @@ function assemble(e: Envelope): ComposedMail {
     headers: e.headers,
     text: e.filled.text,
     html: e.filled.html,
-    ...(e.calendars && wantsCalendars(e.to) ? calendarParts(e.calendars) : {}),
+    ...(e.calendars && (e.forceCalendars || wantsCalendars(e.to)) ? calendarParts(e.calendars) : {}),
     boundarySeed: thread.messageId,
   });
   // SES takes this as FromEmailAddress, one line: encoded words separated by a space, not a fold.
@@ -821,7 +823,7 @@ export interface CancelSend {
   /** Per cancelled training: its SEQUENCE, above every one its events carried before. */
   sequences: Readonly<Record<string, number>>;
   /** `cancel` of one training (threaded with it), or `removed`: the reader left the series. */
-  reason: 'training' | 'removed';
+  reason: 'training' | 'removed' | 'calendars-off';
 }
 
 /**
@@ -855,7 +857,8 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
     });
     const files: CalendarFile[] = [];
     let invite: MailCalendars['invite'];
-    if (wantsCalendars(participant)) {
+    // Someone who turned entries off gets this one cancellation anyway: it is what takes them away.
+    if (send.reason === 'calendars-off' || wantsCalendars(participant)) {
       cancelled.forEach((training, i) => {
         const ics = windows[i]!(participant);
         if (!invite) invite = { method: 'CANCEL', filename: 'invite.ics', ics };
@@ -869,12 +872,12 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
       settings,
       from,
       to: participant,
-      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: 'removed' }),
-      replyTo: only ? links.replyAddress : { name: trainer.name, address: trainer.email },
+      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: send.reason }),
+      replyTo: send.reason === 'removed' ? { name: trainer.name, address: trainer.email } : links.replyAddress,
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      ...(invite ? { calendars: { invite, files } } : {}),
+      ...(invite ? { calendars: { invite, files }, forceCalendars: send.reason === 'calendars-off' } : {}),
     });
   };
 }

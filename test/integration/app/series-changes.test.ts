@@ -16,7 +16,10 @@ import { participantKey } from '#core/short-key';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { LocalScheduler } from '#adapters/local/scheduler';
-import { syncSchedules } from '#app/publish';
+import { recordSchedules, syncSchedules } from '#app/publish';
+import { handleLink } from '#app/click-link';
+import { calendarsOffSchedule } from '#app/planners/cancel';
+import { signLinkToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { unenrollParticipants } from '#cli/commands/unenroll';
@@ -244,5 +247,48 @@ describe('unenrolling', () => {
       /nobody@example\.com is not a participant of q1-productivity/,
     );
     expect(await store.getParticipant(SERIES, 'marcus.lee@example.com')).toBeDefined();
+  });
+});
+
+describe('turning calendar entries off', () => {
+  it('cancels every entry they hold in one email, and their later emails come without calendars', async () => {
+    const before = (await sent()).length;
+    const at = new Date('2027-02-01T09:00:00Z');
+    now = at;
+    const who = 'marcus.lee@example.com';
+    const secrets = deps.settings.secrets;
+    const token = signLinkToken({ action: 'calendars-off', seriesId: SERIES, participantEmail: who, expiresAt: new Date('2028-01-01T00:00:00Z') }, secrets);
+    // What the local wiring does on the footer link's POST (functions/adapters/local/wiring.ts).
+    const onCalendarsOff = async (seriesId: string, p: { email: string; name: string; timeZone: string; workStart: string }) =>
+      recordSchedules(store, seriesId, { create: [calendarsOffSchedule(seriesId, { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart }, at)], update: [], delete: [] }, at);
+    const reply = await handleLink({ method: 'POST', path: `/l/${token}` }, { store, secrets, now: at, onCalendarsOff });
+    expect(reply.status).toBe(200);
+    expect((await store.getParticipant(SERIES, who))!.calendarsOffAt).toBe(at.toISOString());
+    const fired = await tick(at);
+    expect(fired.failed).toEqual([]);
+
+    const mine = (await sent()).slice(before).filter((m) => m.to === who);
+    expect(mine.map((m) => m.subject)).toEqual(['Calendar entries off: Q1 training series: productivity, communication and organization']);
+    const cals = Object.values(mine[0]!.files).map(calendar);
+    expect(cals.every((c) => c.method === 'CANCEL' && c.events.every((e) => e.status === 'CANCELLED'))).toBe(true);
+    const pkey = participantKey(SERIES, who);
+    // The kickoff's windows still in the series, and the focus holds of the two training emails he got.
+    expect(cals.flatMap((c) => c.events.map((e) => e.uid)).sort()).toEqual(
+      [
+        `${SERIES}.${ONE}.window@${DOMAIN}`,
+        `${SERIES}.${ONE}.focus.${pkey}@${DOMAIN}`,
+        `${SERIES}.company-communications.window@${DOMAIN}`,
+        `${SERIES}.company-communications.focus.${pkey}@${DOMAIN}`,
+        `${SERIES}.performance-reviews.window@${DOMAIN}`,
+      ].sort(),
+    );
+
+    // The next training reaches him as usual, without any calendar.
+    const three = await dispatch({ kind: 'training', seriesId: SERIES, trainingSlug: 'performance-reviews', recipients: [who] }, deps);
+    expect(three.sent).toEqual([`training#performance-reviews#${who}`]);
+    const training = (await sent()).at(-1)!;
+    expect(training.to).toBe(who);
+    expect(training.files).toEqual({});
+    expect(training.raw).not.toMatch(/text\/calendar/);
   });
 });
