@@ -9,6 +9,7 @@ import { addDays } from '#core/time';
 import { compileTemplates } from '#emails/compile-series';
 import { prepareCancelSend, prepareKickoffSend, prepareTrainingSend, prepareUpdateSend, type MailSettings } from '#mail/compose';
 import { TEMPLATE } from '#mail/template-names';
+import { calendarsOffEmail } from '#mail/calendars-off';
 import { previewMails } from '#cli/commands/preview';
 import { loadParticipants, loadSeries } from '#cli/series-dir';
 import { exampleDir } from './example-data.ts';
@@ -48,7 +49,8 @@ export function moved(t: Training): Training {
 
 /**
  * The calendar-bearing kinds, in the order a participant meets them: kickoff, the first two
- * trainings, the first training moved (update), the last one cancelled, and the removal.
+ * trainings, the first training moved (update), the last one cancelled, the removal, and the
+ * cancellation sent when someone turns calendar entries off.
  */
 export async function calendarMails(person: Participant): Promise<KindMail[]> {
   const { series, trainings, template } = await exampleSeries();
@@ -87,6 +89,20 @@ export async function calendarMails(person: Participant): Promise<KindMail[]> {
       reason: 'removed',
     })(person, new Set([one!.slug, two!.slug])),
   );
+  push(
+    'calendars-off',
+    'calendars-off',
+    prepareCancelSend({
+      series,
+      cancelled: trainings,
+      trainings,
+      template: calendarsOffEmail(series.title),
+      settings: SETTINGS,
+      now: at(two!.opens),
+      sequences: Object.fromEntries(trainings.map((t) => [t.slug, t.slug === one!.slug ? 2 : 1])),
+      reason: 'calendars-off',
+    })(person, new Set([one!.slug, two!.slug])),
+  );
   return mails;
 }
 
@@ -96,7 +112,7 @@ export async function everyKind(email: string): Promise<KindMail[]> {
   const person = participants.find((p) => p.email === email)!;
   const preview = await previewMails(exampleDir, { participant: email });
   const fromPreview = preview.mails.map((m) => ({ kind: m.kind, name: m.name, raw: m.mail.raw }));
-  const calendarOnly = (await calendarMails(person)).filter((m) => ['update', 'cancel', 'removed'].includes(m.kind));
+  const calendarOnly = (await calendarMails(person)).filter((m) => ['update', 'cancel', 'removed', 'calendars-off'].includes(m.kind));
   return [...fromPreview, ...calendarOnly];
 }
 

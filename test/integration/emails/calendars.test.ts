@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 describe('every calendar in every kind of email', () => {
   it('covers kickoff, training, update, cancel and removed', () => {
-    expect([...new Set(mails.map((m) => m.kind))]).toEqual(['kickoff', 'training', 'update', 'cancel', 'removed']);
+    expect([...new Set(mails.map((m) => m.kind))]).toEqual(['kickoff', 'training', 'update', 'cancel', 'removed', 'calendars-off']);
   });
 
   it('holds exactly one UID per file, parses in python3-icalendar and ical.js, and the inline method= is its METHOD', async () => {
@@ -53,7 +53,7 @@ describe('every calendar in every kind of email', () => {
         seen.push(`${mail.kind}:${method}`);
       });
     }
-    expect(new Set(seen)).toEqual(new Set(['kickoff:PUBLISH', 'training:REQUEST', 'training:PUBLISH', 'update:REQUEST', 'update:PUBLISH', 'cancel:CANCEL', 'removed:CANCEL']));
+    expect(new Set(seen)).toEqual(new Set(['kickoff:PUBLISH', 'training:REQUEST', 'training:PUBLISH', 'update:REQUEST', 'update:PUBLISH', 'cancel:CANCEL', 'removed:CANCEL', 'calendars-off:CANCEL']));
   });
 
   it('has the same text/calendar invitation inline and as invite.ics, and never more than one inline part', async () => {
@@ -72,14 +72,16 @@ describe('every calendar in every kind of email', () => {
   ])('sends the same emails without any calendar when %s', async (_, off) => {
     const without = await calendarMails({ ...person, ...off } as Participant);
     expect(without.map((m) => m.kind)).toEqual(mails.map((m) => m.kind));
-    for (const mail of without) {
+    // Except the one that takes the placed entries away: it carries its CANCELs regardless.
+    expect((await calendarsOf(without.find((m) => m.kind === 'calendars-off')!.raw)).length).toBeGreaterThan(0);
+    for (const mail of without.filter((m) => m.kind !== 'calendars-off')) {
       expect(await calendarsOf(mail.raw), mail.name).toEqual([]);
       expect(mail.raw, mail.name).not.toMatch(/text\/calendar|application\/ics/);
     }
   });
 
-  it('offers the preference link in every email footer, signed for this person', async () => {
-    for (const mail of mails) {
+  it('offers the preference link in every email footer, signed for this person (not in the one saying it is off)', async () => {
+    for (const mail of mails.filter((m) => m.kind !== 'calendars-off')) {
       const parsed = await simpleParser(mail.raw);
       expect(parsed.text, mail.name).toMatch(/Turn off calendar entries: https:\/\/links\.baton\.example\.com\/l\/\S+/);
     }

@@ -38,7 +38,7 @@ function score(raw: string): { score: number; rules: string[] } {
 describe('SpamAssassin, local rules', () => {
   it('has every kind to score', () => {
     expect(new Set(mails.map((m) => m.kind))).toEqual(
-      new Set(['kickoff', 'training', 'reminder', 'rollup', 'ack', 'upload-link', 'follow-up', 'digest', 'wrap-up', 'update', 'cancel', 'removed']),
+      new Set(['kickoff', 'training', 'reminder', 'rollup', 'ack', 'upload-link', 'follow-up', 'digest', 'wrap-up', 'update', 'cancel', 'removed', 'calendars-off']),
     );
   });
 
