@@ -40,6 +40,7 @@ import { prepareContribution, renderRollupBody } from '#app/planners/rollup';
 import { wrapUpTotals } from '#app/planners/wrap-up';
 import { computeFunnel, contributionsBetween, type DeliveryLike } from '#core/report';
 import { nextCronOccurrence, planSchedules, type ScheduleSpec } from '#core/schedule-plan';
+import { inGroup } from '#core/audience';
 import { participantKey } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
 import { excerpt, sharedHtml, sharedText } from '#mail/values';
@@ -250,7 +251,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
   const myStored = people[0]!;
   const specs = planSchedules({ series, trainings, participants: people, publishedAt, includePast: true });
   const mine = (kind: string, slug?: string) => (s: ScheduleSpec) =>
-    s.job.kind === kind && s.job.trainingSlug === slug && s.job.timeZone === me.timeZone && (s.job.workStart ?? me.workStart) === me.workStart;
+    s.job.kind === kind && s.job.trainingSlug === slug && inGroup({ timeZone: s.job.timeZone, workStart: s.job.workStart ?? me.workStart, workDays: s.job.workDays }, me);
   const group = { timeZone: me.timeZone, workStart: me.workStart };
 
   const mails: PreviewMail[] = [];
@@ -425,8 +426,10 @@ export async function run(args: string[]): Promise<number> {
       [`${name}.html`, typeof parsed.html === 'string' ? parsed.html : ''],
       [`${name}.txt`, parsed.text ?? ''],
     ];
-    const ics = parsed.attachments.find((a) => a.filename?.endsWith('.ics'));
-    if (ics) files.push([`${name}.ics`, ics.content]);
+    // Every calendar file the email carries, one calendar object each: the invitation (or the
+    // first file) as <name>.ics, the others beside it under their own names.
+    const calendars = parsed.attachments.filter((a) => a.filename?.endsWith('.ics'));
+    calendars.forEach((ics, i) => files.push([i === 0 ? `${name}.ics` : `${name}--${ics.filename}`, ics.content]));
     for (const [file, content] of files) {
       await writeFile(join(values.out, file), content);
       written.push(file);

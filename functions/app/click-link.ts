@@ -29,6 +29,8 @@
 //           id `rating.<responseKey of adoption>.<participantKey>`. The first rating stands; a
 //           later click on another number shows the recorded one (a reply can say more).
 //   unsubscribe  store.setUnsubscribed (only the first time: the original instant is kept).
+//   calendars-off  the participant's calendarsOffAt status (first time only, like unsubscribe):
+//           later emails come without calendar entries (audience.ts wantsCalendars).
 // `source` is always `linkTokenId(token)`. Ids follow the act, not the token, so the same act
 // from two emails (the training and its reminder, or mail sent before a re-publish changed the
 // links' expiry) is one record.
@@ -58,6 +60,11 @@ export interface LinkDeps {
   store: LinkStore;
   secrets: Secrets;
   now: Date;
+  /**
+   * Called once when someone turns calendar entries off: the target schedules the cancellation of
+   * what they hold (planners/cancel.ts calendarsOffSchedule). Without it only later emails change.
+   */
+  onCalendarsOff?: (seriesId: string, participant: StoredParticipant) => Promise<void>;
 }
 
 /** The prefix of one-click link paths (compose.ts linkUrl builds `${base}/l/<token>`). */
@@ -96,12 +103,16 @@ export interface LinkContext {
   participant: StoredParticipant;
   /** kudos: the teammate's response; rating: the adoption. */
   target?: Response;
+  /** calendars-off: whether this target sends the cancellation of placed entries (LinkDeps.onCalendarsOff). */
+  cancelsEntries?: boolean;
 }
 
 export type LinkPlan =
   | { kind: 'response'; response: Response; confirm: PageContent; done: (recorded: Response) => PageContent }
   | { kind: 'unsubscribe'; confirm: PageContent; done: (at: string) => PageContent }
+  | { kind: 'calendars-off'; confirm: PageContent; done: (at: string) => PageContent }
   | { kind: 'missing'; page: PageContent }
+
   /** tag, correct, withdraw, preference, resubscribe: they change records already there (fixDoubt). */
   | { kind: 'fix' };
 
@@ -265,6 +276,27 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
         }),
       };
 
+    case 'calendars-off':
+      return {
+        kind: 'calendars-off',
+        confirm: {
+          context,
+          heading: 'Turn off calendar entries?',
+          paragraphs: [`Hi ${first}, the emails of “${context}” will keep coming, without invitations or focus time for your calendar.`],
+          form: { action, button: 'Turn off calendar entries', fields: {} },
+        },
+        done: (at) => ({
+          context,
+          heading: 'Calendar entries are off.',
+          paragraphs: [
+            `Since ${dateOf(at)}, ${first}, the emails of “${context}” come without calendar entries.`,
+            ctx.cancelsEntries
+              ? 'One more email is on its way: it takes the entries Baton had placed out of your calendar. Changed your mind? Reply to any email from the series.'
+              : 'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
+          ],
+        }),
+      };
+
     case 'tag':
     case 'correct':
     case 'withdraw':
@@ -416,6 +448,7 @@ async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps): Promi
   }
 }
 
+
 // ---------------------------------------------------------------------------------------------
 // The request, end to end.
 
@@ -481,7 +514,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   }
   const target = payload.responseId ? await deps.store.findResponseByKey(payload.seriesId, responseKey(payload.seriesId, payload.responseId)) : undefined;
 
-  const ctx: LinkContext = { token, payload, series, participant, ...(target ? { target } : {}) };
+  const ctx: LinkContext = { token, payload, series, participant, ...(target ? { target } : {}), cancelsEntries: deps.onCalendarsOff !== undefined };
   const plan = planLink(ctx, deps.now);
   if (plan.kind === 'missing') return page(404, plan.page);
   if (plan.kind === 'fix') return fixDoubt(ctx, method, deps);
@@ -491,6 +524,14 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     if (method !== 'POST') return page(200, plan.confirm);
     const updated = await deps.store.setUnsubscribed(series.series.id, participant.email, deps.now);
     return page(200, plan.done(updated?.unsubscribedAt ?? deps.now.toISOString()));
+  }
+
+  if (plan.kind === 'calendars-off') {
+    if (participant.calendarsOffAt) return page(200, plan.done(participant.calendarsOffAt));
+    if (method !== 'POST') return page(200, plan.confirm);
+    const updated = await deps.store.setParticipantStatus(series.series.id, participant.email, { calendarsOffAt: deps.now });
+    await deps.onCalendarsOff?.(series.series.id, updated ?? participant);
+    return page(200, plan.done(updated?.calendarsOffAt ?? deps.now.toISOString()));
   }
 
   const recordedKey = responseKey(series.series.id, plan.response.id);

@@ -210,7 +210,7 @@ export type InboundStore = RouteStore &
 
 /** click-link.ts: the one-click links. */
 export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
-  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed' | 'setPreference'> &
+  Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed' | 'setPreference' | 'setParticipantStatus'> &
   Pick<ResponseRepository, 'findResponseByKey' | 'putResponse' | 'withdrawResponse'> &
   Pick<NeedsLookRepository, 'getNeedsLook' | 'resolveNeedsLook'>;
 

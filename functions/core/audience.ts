@@ -8,8 +8,11 @@
 //                      invitations without leaving the series (wants)
 //   window closed        a training's window closes at midnight after its last day, in the
 //                        reader's own zone
+//   working week         mail is planned for the reader's working days (their own week, else the
+//                        series'); a send split by week covers only that week
+//   calendars            entries only for those who did not turn them off
 import type { PreferenceFlag, Preferences } from './records.ts';
-import { addDays, zonedTimeToUtc } from './time.ts';
+import { addDays, MON_TO_FRI, zonedTimeToUtc, type Weekday } from './time.ts';
 
 /** The fields of a participant the audience rules read. */
 export interface AudienceMember {
@@ -19,21 +22,48 @@ export interface AudienceMember {
   bouncedAt?: string | undefined;
   outOfOfficeUntil?: string | undefined;
   preferences?: Preferences | undefined;
+  workDays?: readonly Weekday[] | undefined;
+  calendars?: boolean | undefined;
+  calendarsOffAt?: string | undefined;
 }
 
 /** The part of a job that names a group of recipients. */
 export interface AudienceGroup {
   timeZone?: string | undefined;
   workStart?: string | undefined;
+  /** The group's working week as `workWeekKey` writes it. */
+  workDays?: string | undefined;
 }
 
 export type BlockReason = 'unsubscribed' | 'bounced';
 
 /** In the job's group: a send split by time zone (and start of day) covers only that group. */
-export function inGroup(group: AudienceGroup, p: Pick<AudienceMember, 'timeZone' | 'workStart'>): boolean {
+export function inGroup(group: AudienceGroup, p: Pick<AudienceMember, 'timeZone' | 'workStart' | 'workDays'>): boolean {
   if (group.timeZone && p.timeZone !== group.timeZone) return false;
   if (group.workStart && p.workStart !== group.workStart) return false;
+  // A split send is planned per week too: someone with a week of their own is in the group
+  // carrying that week, everyone else in the group without one (the series' week). Jobs that
+  // are not split by zone (kickoff, cancel) reach every week.
+  if (group.timeZone && (group.workDays ?? '') !== (p.workDays ? workWeekKey(p.workDays) : '')) return false;
   return true;
+}
+
+/** Someone's working week: their own, else the series' default, else Monday to Friday. */
+export function workDaysOf(p: { workDays?: readonly Weekday[] | undefined }, series?: { defaultWorkDays?: readonly Weekday[] | undefined }): readonly Weekday[] {
+  return p.workDays ?? series?.defaultWorkDays ?? MON_TO_FRI;
+}
+
+/** A week as a short stable key for grouping and job payloads: `mon,tue,wed,thu,sat`. */
+export function workWeekKey(workDays: readonly Weekday[]): string {
+  // In week order whatever order it was written in, so one week is always one group.
+  return WEEK.filter((d) => workDays.includes(d)).join(',');
+}
+
+const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Whether Baton places calendar entries for them: on unless they turned them off. */
+export function wantsCalendars(p: Pick<AudienceMember, 'calendars' | 'calendarsOffAt'>): boolean {
+  return p.calendars !== false && !p.calendarsOffAt;
 }
 
 /** Why a participant must not get mail from this series at all, if they must not. */

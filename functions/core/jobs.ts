@@ -33,6 +33,8 @@ export const JobSchema = z
     timeZone: TimeZoneSchema.optional(),
     /** With timeZone: only participants whose day starts at this local time (training sends). */
     workStart: LocalTimeSchema.optional(),
+    /** With timeZone: only participants with this working week of their own (`mon,tue,wed,thu,sat`); absent: the series' week. */
+    workDays: z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun)(,(mon|tue|wed|thu|fri|sat|sun))*$/).optional(),
     /**
      * A fan-out batch: only these participants. The dispatch Lambda splits a large send into
      * batches on a queue so no send depends on one invocation finishing within 15 minutes.
@@ -45,6 +47,8 @@ export const JobSchema = z
      * so the job carries what their cancellation needs.
      */
     participant: ParticipantSchema.optional(),
+    /** cancel with participant: they stay, but turned calendar entries off; cancel what they hold. */
+    calendarsOff: z.literal(true).optional(),
   })
   .refine((job) => !TRAINING_JOB_KINDS.includes(job.kind) || job.trainingSlug !== undefined, {
     path: ['trainingSlug'],

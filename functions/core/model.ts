@@ -54,6 +54,9 @@ export const EmailSchema = z
 
 export const WeekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
+/** The days someone works, in week order; at least one. */
+export const WorkDaysSchema = z.array(WeekdaySchema).min(1, 'must name at least one working day');
+
 export const TrainerSchema = z.object({
   name: z.string().min(1),
   email: EmailSchema,
@@ -90,6 +93,11 @@ export const SeriesSchema = z.object({
   defaultTimeZone: TimeZoneSchema,
   /** Local time a participant's day starts when the CSV does not say. */
   defaultWorkStart: LocalTimeSchema.default('09:00'),
+  /**
+   * The working week where the CSV does not give one: sends and focus holds land on these days.
+   * Absent means Monday to Friday (audience.ts workDaysOf), so series stored before it still read.
+   */
+  defaultWorkDays: WorkDaysSchema.optional(),
   policies: PoliciesSchema,
 });
 export type Series = z.infer<typeof SeriesSchema>;
@@ -135,6 +143,10 @@ export const ParticipantSchema = z.object({
   name: z.string().min(1),
   timeZone: TimeZoneSchema,
   workStart: LocalTimeSchema,
+  /** Their working week; absent means the series' defaultWorkDays. */
+  workDays: WorkDaysSchema.optional(),
+  /** false: they turned calendar entries off (CSV column or the footer link); the emails stay. */
+  calendars: z.boolean().optional(),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
 

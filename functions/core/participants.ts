@@ -1,8 +1,9 @@
 // Participants arrive as a CSV a trainer exports from a spreadsheet or an HR tool:
-// `email,name,timeZone,workStart`, a header row first, columns in any order. Spreadsheets add
+// `email,name,timeZone,workStart[,workDays][,calendar]`, a header row first, columns in any order. Spreadsheets add
 // BOMs, CRLF line ends, quoted names with commas and blank rows, so the CSV reader is a real one,
 // and every row problem names its line so the trainer can fix the sheet and export again.
 import { EmailSchema, ParticipantSchema, type Participant } from './model.ts';
+import { parseWorkDays } from './time.ts';
 import { MAX_NAME_LENGTH, sanitizeLine } from './sanitize.ts';
 import type { Problem } from './problem.ts';
 import { FriendlyTimeZoneSchema, normalizeLocalTime, timeZoneMessage } from './zones.ts';
@@ -134,8 +135,8 @@ export interface ParticipantsCsvResult {
   warnings: Problem[];
 }
 
-type Column = 'email' | 'name' | 'timeZone' | 'workStart';
-const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart'];
+type Column = 'email' | 'name' | 'timeZone' | 'workStart' | 'workDays' | 'calendar';
+const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart', 'workDays', 'calendar'];
 const HEADER_EXAMPLE = 'email,name,timeZone,workStart';
 
 // Header names as people type them in a spreadsheet.
@@ -153,7 +154,18 @@ const COLUMN_ALIASES: Record<string, Column> = {
   daystart: 'workStart',
   workdaystart: 'workStart',
   starttime: 'workStart',
+  workdays: 'workDays',
+  workingdays: 'workDays',
+  workweek: 'workDays',
+  days: 'workDays',
+  calendar: 'calendar',
+  calendars: 'calendar',
+  calendarentries: 'calendar',
 };
+
+// A calendar cell: anything that clearly says no turns entries off; empty keeps them on.
+const CALENDAR_OFF = new Set(['no', 'n', 'off', 'false', '0', 'none']);
+const CALENDAR_ON = new Set(['yes', 'y', 'on', 'true', '1']);
 
 /**
  * Parses and validates a participants CSV. Empty timeZone and workStart cells take the series'
@@ -238,6 +250,8 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
     const nameCell = cell('name');
     const zoneCell = cell('timeZone');
     const startCell = cell('workStart');
+    const daysCell = cell('workDays');
+    const calendarCell = cell('calendar');
     const rowErrors: Problem[] = [];
 
     const rawEmail = emailCell?.value.trim() ?? '';
@@ -278,6 +292,22 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       else rowErrors.push(problem(`workStart "${rawStart}" is not a time: write it 24-hour as HH:MM, such as 08:30`, startCell));
     }
 
+    // Empty: the series' week, resolved when sends are planned (a later change of the series'
+    // default then reaches everyone who did not give their own).
+    let workDays: string[] | undefined;
+    const rawDays = daysCell?.value.trim() ?? '';
+    if (rawDays !== '') {
+      workDays = parseWorkDays(rawDays);
+      if (!workDays) rowErrors.push(problem(`workDays "${rawDays}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat`, daysCell));
+    }
+
+    let calendars: boolean | undefined;
+    const rawCalendar = calendarCell?.value.trim().toLowerCase() ?? '';
+    if (CALENDAR_OFF.has(rawCalendar)) calendars = false;
+    else if (rawCalendar !== '' && !CALENDAR_ON.has(rawCalendar)) {
+      rowErrors.push(problem(`calendar "${calendarCell!.value.trim()}" is not yes or no: write no to send this person the emails without calendar entries`, calendarCell));
+    }
+
     if (email.success) {
       const earlier = firstLineOf.get(email.data);
       if (earlier !== undefined) {
@@ -291,7 +321,14 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       errors.push(...rowErrors);
       continue;
     }
-    const participant = ParticipantSchema.safeParse({ email: rawEmail, name, timeZone, workStart });
+    const participant = ParticipantSchema.safeParse({
+      email: rawEmail,
+      name,
+      timeZone,
+      workStart,
+      ...(workDays ? { workDays } : {}),
+      ...(calendars === false ? { calendars } : {}),
+    });
     if (participant.success) participants.push(participant.data);
     else {
       // Only reachable when the series' own defaults are invalid, which the series check reports.

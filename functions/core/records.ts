@@ -39,6 +39,8 @@ export const ParticipantStatusSchema = z.object({
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
   outOfOfficeUntil: z.iso.datetime().optional(),
   preferences: PreferencesSchema.optional(),
+  /** They turned calendar entries off with the footer link: the emails come without them. */
+  calendarsOffAt: z.iso.datetime().optional(),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Job } from './jobs.ts';
 import type { Participant, Series, Training } from './model.ts';
-import { addDays, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
+import { workDaysOf, workWeekKey } from './audience.ts';
+import { addDays, firstWorkingDay, lastWorkingDay, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
 
 /** A one-time schedule: the wall clock in its zone (what EventBridge's at() takes) and the instant it means. */
 export interface AtSpec {
@@ -39,7 +40,7 @@ export interface ScheduleSpec {
 export interface PlanInput {
   series: Series;
   trainings: readonly Training[];
-  participants: readonly Pick<Participant, 'timeZone' | 'workStart'>[];
+  participants: readonly Pick<Participant, 'timeZone' | 'workStart' | 'workDays'>[];
   publishedAt: Date;
   /** When the kickoff goes out; default: at publishing. */
   kickoffAt?: Date;
@@ -130,15 +131,57 @@ export function firstCronOccurrence(cron: CronSpec, from: Date): Date | undefine
 interface Group {
   timeZone: string;
   workStart: string;
+  /** A week of the group's own (workWeekKey); absent: the series' week. */
+  workDays?: string;
+  /** The week its sends are planned on: its own, else the series'. */
+  week: readonly Weekday[];
 }
 
-function groupsOf(participants: PlanInput['participants']): Group[] {
+function groupsOf(participants: PlanInput['participants'], series: Series): Group[] {
   const seen = new Map<string, Group>();
-  for (const p of participants) seen.set(`${p.timeZone} ${p.workStart}`, { timeZone: p.timeZone, workStart: p.workStart });
-  return [...seen.values()].sort((a, b) => (a.timeZone + a.workStart).localeCompare(b.timeZone + b.workStart));
+  for (const p of participants) {
+    const own = p.workDays ? workWeekKey(p.workDays) : undefined;
+    const group: Group = { timeZone: p.timeZone, workStart: p.workStart, ...(own ? { workDays: own } : {}), week: workDaysOf(p, series) };
+    seen.set(groupKey(group), group);
+  }
+  return [...seen.values()].sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
 }
 
-const groupKey = (g: Group): string => `${g.timeZone}|${g.workStart}`;
+// Without a week of its own the key is what it was before working weeks existed, so re-publishing
+// an older series keeps its schedule names instead of replacing every one of them.
+const groupKey = (g: Pick<Group, 'timeZone' | 'workStart' | 'workDays'>): string => `${g.timeZone}|${g.workStart}${g.workDays ? `|${g.workDays}` : ''}`;
+
+/** A weekly send day moved to the first working day from it: Friday's roll-up reaches a Sunday-to-Thursday team on Sunday. */
+function workingWeekday(day: Weekday, week: readonly Weekday[]): Weekday {
+  const order: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+  for (let i = 0; i < 7; i++) {
+    const d = order[(order.indexOf(day) + i) % 7]!;
+    if (week.includes(d)) return d;
+  }
+  return day;
+}
+
+/**
+ * The day a training goes out: the window's first working day for the group. A window with no
+ * working day in it (a weekend-only window) goes out on the last working day before it opens,
+ * early rather than on someone's weekend.
+ */
+export function trainingSendDay(training: Pick<Training, 'opens' | 'closes'>, week: readonly Weekday[]): string {
+  const first = firstWorkingDay(training.opens, week);
+  return first <= training.closes ? first : lastWorkingDay(training.opens, week);
+}
+
+/**
+ * The reminder's day: reminderDaysBeforeClose days before the close, moved to the next working
+ * day; if that is past the window, the working day before. None when that would not come after
+ * the training itself.
+ */
+export function reminderSendDay(training: Pick<Training, 'opens' | 'closes'>, daysBefore: number, week: readonly Weekday[]): string | undefined {
+  const target = addDays(training.closes, -daysBefore);
+  let day = firstWorkingDay(target, week);
+  if (day > training.closes) day = lastWorkingDay(target, week);
+  return day > trainingSendDay(training, week) ? day : undefined;
+}
 
 /** The moment a window's last day ends in a zone: the window is open until then. */
 function windowEnd(training: Pick<Training, 'closes'>, timeZone: string): Date {
@@ -149,7 +192,8 @@ function windowEnd(training: Pick<Training, 'closes'>, timeZone: string): Date {
  * Every job of a series, earliest first within each kind.
  *
  *   kickoff     at publishing (or kickoffAt), in UTC, to everyone
- *   training    each window's opening day at workStart, per (timeZone, workStart) group; a window
+ *   (every at-time below is moved to the group's next working day: their own week, else the series')
+ *   training    each window's opening day at workStart, per (timeZone, workStart, week) group; a window
  *               already open at publishing is sent at once to its groups (latecomers catch up)
  *   reminder    reminderDaysBeforeClose days before the window closes, at workStart, per group
  *   follow-up   followUpWeeksAfterClose weeks after the window closes, at workStart, per group
@@ -162,7 +206,7 @@ export function planSchedules(input: PlanInput): ScheduleSpec[] {
   const seriesId = series.id;
   const policies = series.policies;
   const trainings = [...input.trainings].sort((a, b) => a.order - b.order);
-  const groups = groupsOf(participants);
+  const groups = groupsOf(participants, series);
   const specs: ScheduleSpec[] = [];
   const now = publishedAt.getTime();
   const future = (spec: AtSpec): boolean => input.includePast === true || Date.parse(spec.instant) > now;
@@ -171,21 +215,21 @@ export function planSchedules(input: PlanInput): ScheduleSpec[] {
 
   for (const training of trainings) {
     for (const g of groups) {
-      const group = { timeZone: g.timeZone, workStart: g.workStart };
-      const open = atLocal(training.opens, g.workStart, g.timeZone);
+      const group = { timeZone: g.timeZone, workStart: g.workStart, ...(g.workDays ? { workDays: g.workDays } : {}) };
+      const open = atLocal(trainingSendDay(training, g.week), g.workStart, g.timeZone);
       const job: Job = { kind: 'training', seriesId, trainingSlug: training.slug, ...group };
       const name = scheduleName('training', training.slug, groupKey(g));
       if (future(open)) specs.push({ name, job, at: open });
       else if (windowEnd(training, g.timeZone).getTime() > now) specs.push({ name, job, at: atUtc(publishedAt) });
 
-      const reminderDay = addDays(training.closes, -policies.reminderDaysBeforeClose);
+      const reminderDay = reminderSendDay(training, policies.reminderDaysBeforeClose, g.week);
       // A window shorter than the reminder lead gets no reminder: it would arrive with the training.
-      if (reminderDay > training.opens) {
+      if (reminderDay !== undefined) {
         const at = atLocal(reminderDay, g.workStart, g.timeZone);
         if (future(at)) specs.push({ name: scheduleName('reminder', training.slug, groupKey(g)), job: { kind: 'reminder', seriesId, trainingSlug: training.slug, ...group }, at });
       }
 
-      const followUp = atLocal(addDays(training.closes, 7 * policies.followUpWeeksAfterClose), g.workStart, g.timeZone);
+      const followUp = atLocal(firstWorkingDay(addDays(training.closes, 7 * policies.followUpWeeksAfterClose), g.week), g.workStart, g.timeZone);
       if (future(followUp)) {
         specs.push({ name: scheduleName('follow-up', training.slug, groupKey(g)), job: { kind: 'follow-up', seriesId, trainingSlug: training.slug, ...group }, at: followUp });
       }
@@ -196,8 +240,9 @@ export function planSchedules(input: PlanInput): ScheduleSpec[] {
   const first = trainings.reduce<Training | undefined>((min, t) => (min === undefined || t.opens < min.opens ? t : min), undefined);
   if (last && first) {
     for (const g of groups) {
-      const at = atLocal(addDays(last.closes, 1), g.workStart, g.timeZone);
-      if (future(at)) specs.push({ name: scheduleName('wrap-up', undefined, groupKey(g)), job: { kind: 'wrap-up', seriesId, timeZone: g.timeZone, workStart: g.workStart }, at });
+      const at = atLocal(firstWorkingDay(addDays(last.closes, 1), g.week), g.workStart, g.timeZone);
+      const job: Job = { kind: 'wrap-up', seriesId, timeZone: g.timeZone, workStart: g.workStart, ...(g.workDays ? { workDays: g.workDays } : {}) };
+      if (future(at)) specs.push({ name: scheduleName('wrap-up', undefined, groupKey(g)), job, at });
     }
 
     // Digests run until the last check-ins have had a week to come in; roll-ups while there is
@@ -205,22 +250,26 @@ export function planSchedules(input: PlanInput): ScheduleSpec[] {
     const digestZones = [...new Set(series.trainers.map((t) => t.timeZone))].sort();
     for (const timeZone of digestZones) {
       const cron: CronSpec = {
-        expression: weeklyCron(policies.digest.day, policies.digest.hour),
+        // Trainers keep the series' week.
+        expression: weeklyCron(workingWeekday(policies.digest.day, workDaysOf({}, series)), policies.digest.hour),
         timeZone,
         start: zonedTimeToUtc(first.opens, '00:00', timeZone).toISOString(),
         end: new Date(windowEnd(last, timeZone).getTime() + policies.followUpWeeksAfterClose * WEEK_MS + WEEK_MS).toISOString(),
       };
       if (input.includePast || Date.parse(cron.end!) > now) specs.push({ name: scheduleName('digest', undefined, timeZone), job: { kind: 'digest', seriesId, timeZone }, cron });
     }
-    const rollupZones = [...new Set(groups.map((g) => g.timeZone))].sort();
-    for (const timeZone of rollupZones) {
+    // One roll-up per zone and week: a Sunday-to-Thursday team gets Friday's roll-up on Sunday.
+    const rollupGroups = new Map<string, Group>();
+    for (const g of groups) rollupGroups.set(g.workDays ? `${g.timeZone}|${g.workDays}` : g.timeZone, g);
+    for (const [key, g] of [...rollupGroups].sort(([a], [b]) => a.localeCompare(b))) {
+      const timeZone = g.timeZone;
       const cron: CronSpec = {
-        expression: weeklyCron(policies.rollup.day, policies.rollup.hour),
+        expression: weeklyCron(workingWeekday(policies.rollup.day, g.week), policies.rollup.hour),
         timeZone,
         start: zonedTimeToUtc(first.opens, '00:00', timeZone).toISOString(),
         end: new Date(windowEnd(last, timeZone).getTime() + WEEK_MS).toISOString(),
       };
-      if (input.includePast || Date.parse(cron.end!) > now) specs.push({ name: scheduleName('rollup', undefined, timeZone), job: { kind: 'rollup', seriesId, timeZone }, cron });
+      if (input.includePast || Date.parse(cron.end!) > now) specs.push({ name: scheduleName('rollup', undefined, key), job: { kind: 'rollup', seriesId, timeZone, ...(g.workDays ? { workDays: g.workDays } : {}) }, cron });
     }
   }
   return specs;
@@ -309,12 +358,12 @@ export function diffSchedules(previous: readonly StoredSchedule[], next: readonl
 }
 
 /** Kickoff and training jobs that reach `added` participants: what a latecomer has missed. */
-export function catchUpNames(next: readonly ScheduleSpec[], added: readonly Pick<Participant, 'timeZone' | 'workStart'>[]): Set<string> {
-  const groups = new Set(added.map((p) => `${p.timeZone} ${p.workStart}`));
+export function catchUpNames(next: readonly ScheduleSpec[], added: readonly Pick<Participant, 'timeZone' | 'workStart' | 'workDays'>[]): Set<string> {
+  const groups = new Set(added.map((p) => `${p.timeZone} ${p.workStart} ${p.workDays ? workWeekKey(p.workDays) : ''}`));
   const names = new Set<string>();
   for (const spec of next) {
     if (spec.job.kind === 'kickoff') names.add(spec.name);
-    else if (spec.job.kind === 'training' && groups.has(`${spec.job.timeZone} ${spec.job.workStart}`)) names.add(spec.name);
+    else if (spec.job.kind === 'training' && groups.has(`${spec.job.timeZone} ${spec.job.workStart} ${spec.job.workDays ?? ''}`)) names.add(spec.name);
   }
   return names;
 }

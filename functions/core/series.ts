@@ -4,6 +4,7 @@
 // once rather than one per run. The format itself is documented in
 // examples/q1-productivity/series.yaml and in the training files next to it.
 import { z } from 'zod';
+import { parseWorkDays } from './time.ts';
 import { marked, type Token, type Tokens } from 'marked';
 import {
   CalendarDateSchema,
@@ -59,6 +60,11 @@ const SeriesFileSchema = z.strictObject({
     .min(1),
   defaultTimeZone: FriendlyTimeZoneSchema,
   defaultWorkStart: FriendlyLocalTimeSchema.optional(),
+  /** `Sun-Thu`, `Mon-Thu, Sat`: the working week where the CSV gives none (time.ts parseWorkDays). */
+  defaultWorkDays: z
+    .string()
+    .transform((text, ctx) => parseWorkDays(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat` }), z.NEVER))
+    .optional(),
   policies: z
     .strictObject({
       reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),

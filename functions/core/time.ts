@@ -47,12 +47,88 @@ export function weekdayOf(date: string): Weekday {
   return WEEKDAYS[new Date(dateToUtcMs(date)).getUTCDay()]!;
 }
 
-/** `date` itself when it falls Monday to Friday, else the Monday after. */
-export function firstWorkingDay(date: string): string {
-  const day = new Date(dateToUtcMs(date)).getUTCDay();
-  if (day === 6) return addDays(date, 2);
-  if (day === 0) return addDays(date, 1);
-  return date;
+/** The working week most teams have; a series or a participant can say otherwise. */
+export const MON_TO_FRI: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+
+export function isWorkingDay(date: string, workDays: readonly Weekday[] = MON_TO_FRI): boolean {
+  return workDays.includes(weekdayOf(date));
+}
+
+/**
+ * `date` itself when it is one of `workDays`, else the next day that is. The UAE works Monday to
+ * Friday, Brunei Monday to Thursday and Saturday, many teams Sunday to Thursday: a weekend is
+ * whatever the person's week leaves out, not Saturday and Sunday.
+ */
+export function firstWorkingDay(date: string, workDays: readonly Weekday[] = MON_TO_FRI): string {
+  // An empty week would loop forever; the schemas refuse one, and this keeps the date as given.
+  if (workDays.length === 0) return date;
+  let day = date;
+  while (!workDays.includes(weekdayOf(day))) day = addDays(day, 1);
+  return day;
+}
+
+/** The last working day on or before `date`: for sends that must not come after a deadline. */
+export function lastWorkingDay(date: string, workDays: readonly Weekday[] = MON_TO_FRI): string {
+  if (workDays.length === 0) return date;
+  let day = date;
+  while (!workDays.includes(weekdayOf(day))) day = addDays(day, -1);
+  return day;
+}
+
+const WEEKDAY_WORDS: Readonly<Record<string, Weekday>> = {
+  mon: 'mon', monday: 'mon', tue: 'tue', tues: 'tue', tuesday: 'tue', wed: 'wed', wednesday: 'wed',
+  thu: 'thu', thur: 'thu', thurs: 'thu', thursday: 'thu', fri: 'fri', friday: 'fri',
+  sat: 'sat', saturday: 'sat', sun: 'sun', sunday: 'sun',
+};
+const WEEK_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/**
+ * Reads a working week as people write it in a spreadsheet: `Mon-Fri`, `Sun–Thu`,
+ * `Mon-Thu, Sat`, `mon tue wed thu sat`. Ranges wrap around the week (`Sat-Wed`). Undefined when
+ * a piece is not a day, so the caller can say which cell was wrong.
+ */
+export function parseWorkDays(text: string): Weekday[] | undefined {
+  const days = new Set<Weekday>();
+  // Ranges first ("Monday to Friday", "Sun – Thu"), so the spaces inside them do not split them.
+  const pieces = text
+    .toLowerCase()
+    .replace(/\s*(?:\bto\b|[-–—])\s*/g, '-')
+    .split(/[\s,;/+&]+|\band\b/)
+    .filter(Boolean);
+  if (pieces.length === 0) return undefined;
+  for (const piece of pieces) {
+    const range = piece.split('-').map((x) => x.trim().replace(/\.$/, ''));
+    if (range.some((x) => x === '')) return undefined;
+    if (range.length === 1) {
+      const day = WEEKDAY_WORDS[range[0]!];
+      if (!day) return undefined;
+      days.add(day);
+    } else if (range.length === 2) {
+      const from = WEEKDAY_WORDS[range[0]!];
+      const to = WEEKDAY_WORDS[range[1]!];
+      if (!from || !to) return undefined;
+      for (let i = WEEK_ORDER.indexOf(from); ; i = (i + 1) % 7) {
+        days.add(WEEK_ORDER[i]!);
+        if (WEEK_ORDER[i] === to) break;
+      }
+    } else return undefined;
+  }
+  return WEEK_ORDER.filter((d) => days.has(d));
+}
+
+/** `Mon–Fri`, `Mon–Thu, Sat`: a week as the emails and the CLI show it. */
+export function formatWorkDays(workDays: readonly Weekday[]): string {
+  const name = (d: Weekday) => d[0]!.toUpperCase() + d.slice(1);
+  const runs: string[] = [];
+  let i = 0;
+  while (i < WEEK_ORDER.length) {
+    if (!workDays.includes(WEEK_ORDER[i]!)) { i++; continue; }
+    let j = i;
+    while (j + 1 < WEEK_ORDER.length && workDays.includes(WEEK_ORDER[j + 1]!)) j++;
+    runs.push(j - i >= 2 ? `${name(WEEK_ORDER[i]!)}–${name(WEEK_ORDER[j]!)}` : WEEK_ORDER.slice(i, j + 1).map(name).join(', '));
+    i = j + 1;
+  }
+  return runs.join(', ');
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */

@@ -9,9 +9,10 @@ import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from 
 import { uploadLinkEmail, type SkippedFile } from './upload-link.ts';
 import { ackBody, type AckBodyInput, type LinkSigner } from './doubts.ts';
 import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
-import { cancelCalendar, kickoffCalendar, trainingCalendarBuilder, type CalendarPerson } from './ics.ts';
+import { focusCalendar, trainingFilename, windowCalendar, type CalendarFile, type CalendarPerson, type MailCalendars } from './calendar.ts';
 import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
+import { wantsCalendars } from '#core/audience';
 import type { EmailKind, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
@@ -107,7 +108,11 @@ function commonLinks(
     settings,
     signLinkToken({ action: 'unsubscribe', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
   );
-  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, expiresAt };
+  const calendarsOff = linkUrl(
+    settings,
+    signLinkToken({ action: 'calendars-off', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
+  );
+  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, calendarsOff, expiresAt };
 }
 
 function headersFor(series: Series, settings: MailSettings, unsubscribe: string): Record<string, string> {
@@ -124,7 +129,16 @@ function headersFor(series: Series, settings: MailSettings, unsubscribe: string)
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
         }),
+    // Mail the series sends on its schedule, to many people at once: out-of-office replies and
+    // vacation responders leave it alone. Answers to one person (ack, upload-link) drop it.
+    Precedence: 'bulk',
   };
+}
+
+/** Headers of an answer to someone's own message: list mail, but personal, so not bulk. */
+function answerHeaders(series: Series, settings: MailSettings, unsubscribe: string): Record<string, string> {
+  const { Precedence: _bulk, ...rest } = headersFor(series, settings, unsubscribe);
+  return { ...rest, 'Auto-Submitted': 'auto-replied' };
 }
 
 export interface ComposedMail {
@@ -140,15 +154,18 @@ interface Envelope {
   series: Series;
   settings: MailSettings;
   from: Address;
-  to: { name: string; email: string };
+  to: { name: string; email: string; calendars?: boolean | undefined };
   trainingSlug?: string;
   /** Tells apart mails that may be sent more than once for the same kind, training and person. */
   extra?: string;
-  replyTo?: string;
+  replyTo?: string | Address;
   filled: { subject: string; text: string | string[]; html: string | string[] };
   date: Date;
   headers: Record<string, string>;
-  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string };
+  /** Left out for someone who turned calendar entries off: the same email, without them. */
+  calendars?: MailCalendars;
+  /** The cancellation sent because they turned entries off carries its calendars regardless. */
+  forceCalendars?: boolean;
   /** An answer to a received message threads under it rather than under the training. */
   answering?: string;
 }
@@ -157,6 +174,13 @@ interface Envelope {
 // into In-Reply-To and References as is. A real one is short printable ASCII; anything else
 // threads under the training instead.
 const ANSWERABLE_ID = /^<[!-;=?-~]{1,250}>$/;
+
+function calendarParts(c: MailCalendars) {
+  return {
+    ...(c.invite ? { calendar: { method: c.invite.method, ics: c.invite.ics } } : {}),
+    ...(c.files.length ? { calendarFiles: c.files.map((f) => ({ filename: f.filename, ics: f.ics })) } : {}),
+  };
+}
 
 /** Message-ID, threading and MIME for one recipient: the tail every composer shares. */
 function assemble(e: Envelope): ComposedMail {
@@ -181,7 +205,7 @@ function assemble(e: Envelope): ComposedMail {
     headers: e.headers,
     text: e.filled.text,
     html: e.filled.html,
-    ...(e.calendar ? { calendar: e.calendar } : {}),
+    ...(e.calendars && (e.forceCalendars || wantsCalendars(e.to)) ? calendarParts(e.calendars) : {}),
     boundarySeed: thread.messageId,
   });
   // SES takes this as FromEmailAddress, one line: encoded words separated by a space, not a fold.
@@ -204,16 +228,10 @@ export interface TrainingSend {
 export function prepareTrainingSend(send: TrainingSend): (participant: Participant) => ComposedMail {
   const { series, training, trainings, template, settings, now } = send;
   const organizer = organizerFor(series, settings);
-  const calendar = trainingCalendarBuilder({
-    series,
-    training,
-    organizer,
-    domain: settings.domain,
-    sequence: send.sequence ?? 0,
-    dtstamp: now,
-    focusMinutes: settings.focusMinutes ?? 30,
-    position: `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`,
-  });
+  const common = { series, training, organizer, domain: settings.domain, sequence: send.sequence ?? 0, dtstamp: now };
+  const window = windowCalendar({ ...common, method: 'REQUEST', position: positionOf(training, trainings) });
+  const minutes = settings.focusMinutes ?? 30;
+  const focus = minutes > 0 ? focusCalendar({ ...common, method: 'PUBLISH', minutes }) : undefined;
   const from = fromHeader(series, settings);
   return (participant) => {
     const links = commonLinks(series, trainings, participant, settings, training.order, 'training');
@@ -236,9 +254,21 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      calendar: { method: 'REQUEST', ics: calendar(participant) },
+      // Built only for those who keep calendar entries: the fill is most of a send's cost.
+      ...(wantsCalendars(participant)
+        ? { calendars: { invite: { method: 'REQUEST' as const, filename: 'invite.ics', ics: window(participant) }, files: focus ? [focusFile(focus(participant))] : [] } }
+        : {}),
     });
   };
+}
+
+/** "2 of 4": where a training sits in the series, for the calendar text. */
+function positionOf(training: Training, trainings: readonly Training[]): string {
+  return `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`;
+}
+
+function focusFile(ics: string): CalendarFile {
+  return { method: 'PUBLISH', filename: 'focus.ics', ics };
 }
 
 export interface KickoffSend {
@@ -256,21 +286,27 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
   const { series, trainings, template, settings, now } = send;
   const organizer = organizerFor(series, settings);
   const from = fromHeader(series, settings);
+  // The overview: one PUBLISH file per window, the same for everyone (PUBLISH names no attendee),
+  // so it is built once per send. Each training's own email brings the invitation.
+  const overview: CalendarFile[] = trainings.map((training) => ({
+    method: 'PUBLISH',
+    filename: trainingFilename(training),
+    ics: windowCalendar({
+      series,
+      training,
+      organizer,
+      domain: settings.domain,
+      method: 'PUBLISH',
+      sequence: send.sequences?.[training.slug] ?? send.sequence ?? 0,
+      dtstamp: now,
+      position: positionOf(training, trainings),
+    })(),
+  }));
   return (participant) => {
     // Replies to the kickoff are about the series as a whole; the first training routes them.
     const first = trainings[0]!;
     const links = commonLinks(series, trainings, participant, settings, first.order, 'kickoff');
     const filled = fillEmailParts(template, kickoffValues({ series, trainings, participant, links }));
-    const ics = kickoffCalendar({
-      series,
-      trainings,
-      attendee: { name: participant.name, email: participant.email },
-      organizer,
-      domain: settings.domain,
-      sequence: send.sequence ?? 0,
-      ...(send.sequences ? { sequences: send.sequences } : {}),
-      dtstamp: now,
-    });
     return assemble({
       kind: 'kickoff',
       series,
@@ -281,7 +317,7 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      calendar: { method: 'REQUEST', ics },
+      calendars: { files: overview },
     });
   };
 }
@@ -334,7 +370,7 @@ export function prepareDigestSend(send: DigestSend): (trainer: Trainer) => Compo
       filled,
       date: now,
       // A report for the trainers, not list mail: no List-Unsubscribe, but keep auto-replies away.
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', Precedence: 'bulk' },
     });
   };
 }
@@ -395,6 +431,7 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
     if (!body) return undefined;
     const filled = fillEmailParts(template, {
       unsubscribeUrl: links.unsubscribe,
+      calendarsOffUrl: links.calendarsOff,
       timeZoneName: timeZoneName(participant.timeZone, now),
       firstName: firstName(participant.name),
       weekLabel: send.weekLabel,
@@ -531,7 +568,7 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
       filled,
       date: now,
       // RFC 3834: an answer to a message is auto-replied, and must not itself be answered.
-      headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+      headers: answerHeaders(series, settings, links.unsubscribe),
       answering: input.inReplyTo,
     });
   };
@@ -577,7 +614,7 @@ export function composeUploadLink(send: UploadLinkSend): ComposedMail {
     replyTo: links.replyAddress,
     filled: mail,
     date: send.now,
-    headers: { ...headersFor(series, settings, links.unsubscribe), 'Auto-Submitted': 'auto-replied' },
+    headers: answerHeaders(series, settings, links.unsubscribe),
     answering: send.inReplyTo,
   });
 }
@@ -692,7 +729,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         training,
         participant,
         strategy: adoption.strategy,
-        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
+        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
         now,
       }),
     );
@@ -759,23 +796,18 @@ export interface UpdateSend {
 
 /**
  * "<training> moved": the same UIDs with the new window and a higher SEQUENCE. Someone who got the
- * training email holds its window and their focus hold; someone who only got the kickoff holds
- * the window alone, and gets no focus hold they never had.
+ * training email holds its invitation and their focus hold: the window comes as a REQUEST, the
+ * hold as a PUBLISH beside it. Someone who only got the kickoff holds the overview's entry: it is
+ * published again, and they get no focus hold they never had.
  */
 export function prepareUpdateSend(send: UpdateSend): (participant: Participant, holds: { focus: boolean }) => ComposedMail {
   const { series, training, trainings, template, settings, now, sequence } = send;
   const organizer = organizerFor(series, settings);
-  const base = {
-    series,
-    training,
-    organizer,
-    domain: settings.domain,
-    sequence,
-    dtstamp: now,
-    position: `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`,
-  };
-  const withFocus = trainingCalendarBuilder({ ...base, focusMinutes: settings.focusMinutes ?? 30 });
-  const windowOnly = trainingCalendarBuilder({ ...base, focusMinutes: 0 });
+  const base = { series, training, organizer, domain: settings.domain, sequence, dtstamp: now, position: positionOf(training, trainings) };
+  const invitation = windowCalendar({ ...base, method: 'REQUEST' });
+  const published = windowCalendar({ ...base, method: 'PUBLISH' });
+  const minutes = settings.focusMinutes ?? 30;
+  const focus = minutes > 0 ? focusCalendar({ ...base, method: 'PUBLISH', minutes }) : undefined;
   const from = fromHeader(series, settings);
   const window = formatWindow(training.opens, training.closes);
   return (participant, holds) => {
@@ -800,7 +832,9 @@ export function prepareUpdateSend(send: UpdateSend): (participant: Participant, 
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      calendar: { method: 'REQUEST', ics: (holds.focus ? withFocus : windowOnly)(participant) },
+      calendars: holds.focus
+        ? { invite: { method: 'REQUEST', filename: 'invite.ics', ics: invitation(participant) }, files: focus ? [focusFile(focus(participant))] : [] }
+        : { files: [{ method: 'PUBLISH', filename: trainingFilename(training), ics: published() }] },
     });
   };
 }
@@ -817,10 +851,16 @@ export interface CancelSend {
   /** Per cancelled training: its SEQUENCE, above every one its events carried before. */
   sequences: Readonly<Record<string, number>>;
   /** `cancel` of one training (threaded with it), or `removed`: the reader left the series. */
-  reason: 'training' | 'removed';
+  reason: 'training' | 'removed' | 'calendars-off';
 }
 
-/** METHOD:CANCEL with STATUS:CANCELLED for the same UIDs; `focusFor` names the trainings whose focus hold was sent. */
+/**
+ * METHOD:CANCEL with STATUS:CANCELLED for the same UIDs, one calendar object each; `focusFor`
+ * names the trainings whose focus hold was sent. A cancelled training's window is the invitation;
+ * someone removed from the series gets the first window's cancellation inline and every placed
+ * entry as its own CANCEL file (Outlook reads one object per message, so the files are what
+ * lets every client drop the rest).
+ */
 export function prepareCancelSend(send: CancelSend): (participant: Participant, focusFor: ReadonlySet<string>) => ComposedMail {
   const { series, cancelled, trainings, template, settings, now, sequences } = send;
   const organizer = organizerFor(series, settings);
@@ -829,6 +869,13 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
   if (send.reason === 'training' && cancelled.length !== 1) throw new RangeError(`a training cancellation names one training, got ${cancelled.length}`);
   const routeTo = only ?? [...trainings].sort((a, b) => a.order - b.order)[0] ?? cancelled[0];
   if (!routeTo) throw new RangeError('a cancellation needs at least one training to cancel');
+  const seq = (t: Training) => sequences[t.slug] ?? Math.max(0, ...Object.values(sequences));
+  const common = { series, organizer, domain: settings.domain, dtstamp: now };
+  const windows = cancelled.map((training) => windowCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training) }));
+  const minutes = settings.focusMinutes ?? 30;
+  const holds = minutes > 0 ? cancelled.map((training) => focusCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training), minutes })) : [];
+  // "Reply and tell the trainers": the removed have no reply route left, so replies go to the trainer.
+  const trainer = series.trainers[0]!;
   return (participant, focusFor) => {
     const links = commonLinks(series, trainings.length ? trainings : cancelled, participant, settings, routeTo.order, 'training');
     const filled = fillEmailParts(template, {
@@ -836,30 +883,29 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
       firstName: firstName(participant.name),
       ...(only ? { trainingTitle: only.title, window: formatWindow(only.opens, only.closes) } : {}),
     });
-    const ics = cancelCalendar({
-      series,
-      trainings: cancelled,
-      participant,
-      organizer,
-      domain: settings.domain,
-      sequence: Math.max(0, ...Object.values(sequences)),
-      sequences,
-      dtstamp: now,
-      focusMinutes: focusFor.size > 0 ? (settings.focusMinutes ?? 30) : 0,
-      focusFor,
-    });
+    const files: CalendarFile[] = [];
+    let invite: MailCalendars['invite'];
+    // Someone who turned entries off gets this one cancellation anyway: it is what takes them away.
+    if (send.reason === 'calendars-off' || wantsCalendars(participant)) {
+      cancelled.forEach((training, i) => {
+        const ics = windows[i]!(participant);
+        if (!invite) invite = { method: 'CANCEL', filename: 'invite.ics', ics };
+        else files.push({ method: 'CANCEL', filename: trainingFilename(training, 'cancel-'), ics });
+        if (holds[i] && focusFor.has(training.slug)) files.push({ method: 'CANCEL', filename: trainingFilename(training, 'cancel-focus-'), ics: holds[i]!(participant) });
+      });
+    }
     return assemble({
       kind: 'cancel',
       series,
       settings,
       from,
       to: participant,
-      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: 'removed' }),
-      ...(only ? { replyTo: links.replyAddress } : {}),
+      ...(only ? { trainingSlug: only.slug, extra: `s${sequences[only.slug] ?? 0}` } : { extra: send.reason }),
+      replyTo: send.reason === 'removed' ? { name: trainer.name, address: trainer.email } : links.replyAddress,
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      calendar: { method: 'CANCEL', ics },
+      ...(invite ? { calendars: { invite, files }, forceCalendars: send.reason === 'calendars-off' } : {}),
     });
   };
 }

@@ -9,7 +9,9 @@
 //       text/html                        quoted-printable
 //       text/calendar; method=REQUEST    base64 (Outlook and Gmail show their invitation bar)
 //     invite.ics                         base64 attachment, for clients that ignore the inline part
-// Without one: the multipart/alternative alone.
+//     focus.ics, 01-slug.ics …           more calendar files, one calendar object each, to add
+// With files only (the kickoff's PUBLISH overview): multipart/mixed without the inline part.
+// Without any: the multipart/alternative alone.
 import { sanitizeLine } from '#core/sanitize';
 import { rfc5322Date } from '#core/time';
 
@@ -23,6 +25,12 @@ export type AddressInput = string | Address;
 
 export interface CalendarPart {
   method: 'REQUEST' | 'CANCEL';
+  ics: string;
+}
+
+/** A calendar file attached beside the invitation (application/ics, so clients offer to add it). */
+export interface CalendarAttachment {
+  filename: string;
   ics: string;
 }
 
@@ -47,6 +55,7 @@ export interface MessageInput {
   text: string | readonly string[];
   html: string | readonly string[];
   calendar?: CalendarPart;
+  calendarFiles?: readonly CalendarAttachment[];
   /** Makes the boundaries: the same seed and input give the same bytes. The message id will do. */
   boundarySeed: string;
 }
@@ -359,27 +368,37 @@ export function buildMessage(input: MessageInput): string {
     quotedPrintableParts(input.html) +
     CRLF;
 
-  if (!input.calendar) {
+  const files = input.calendarFiles ?? [];
+  if (!input.calendar && files.length === 0) {
     return `${head}${header('Content-Type', `multipart/alternative; boundary="${alternative}"`)}${CRLF}${alt}--${alternative}--${CRLF}`;
   }
 
-  const { method, ics } = input.calendar;
-  const declared = icsMethod(ics);
-  if (declared !== method) {
-    throw new RangeError(`calendar part says method=${method} but the ICS says METHOD:${declared ?? '(none)'}: they must match or clients ignore the invitation`);
+  const attachment = (filename: string, encoded: string) => {
+    if (!/^[A-Za-z0-9._-]{1,80}\.ics$/.test(filename)) throw new RangeError(`calendar file name "${filename}" must be short ASCII ending in .ics`);
+    return (
+      `${CRLF}--${mixed}${CRLF}Content-Type: application/ics; name="${filename}"${CRLF}` +
+      `Content-Disposition: attachment; filename="${filename}"${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` +
+      encoded
+    );
+  };
+  let attachments = '';
+  if (input.calendar) {
+    const { method, ics } = input.calendar;
+    const declared = icsMethod(ics);
+    if (declared !== method) {
+      throw new RangeError(`calendar part says method=${method} but the ICS says METHOD:${declared ?? '(none)'}: they must match or clients ignore the invitation`);
+    }
+    const encoded = base64Lines(ics);
+    alt += `--${alternative}${CRLF}Content-Type: text/calendar; charset=UTF-8; method=${method}${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` + encoded;
+    attachments += attachment('invite.ics', encoded);
   }
-  const encoded = base64Lines(ics);
-  alt +=
-    `--${alternative}${CRLF}Content-Type: text/calendar; charset=UTF-8; method=${method}${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` +
-    encoded +
-    `--${alternative}--${CRLF}`;
+  for (const file of files) attachments += attachment(file.filename, base64Lines(file.ics));
   return (
     `${head}${header('Content-Type', `multipart/mixed; boundary="${mixed}"`)}${CRLF}` +
     `--${mixed}${CRLF}${header('Content-Type', `multipart/alternative; boundary="${alternative}"`)}${CRLF}` +
     alt +
-    `${CRLF}--${mixed}${CRLF}Content-Type: application/ics; name="invite.ics"${CRLF}` +
-    `Content-Disposition: attachment; filename="invite.ics"${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` +
-    encoded +
+    `--${alternative}--${CRLF}` +
+    attachments +
     `--${mixed}--${CRLF}`
   );
 }

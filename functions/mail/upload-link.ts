@@ -3,7 +3,7 @@
 // runtime in the inbound Lambda, so it uses neither mjml nor marked: a small hand-written HTML
 // part with inline styles, and the same content as plain text.
 import { escapeHtml, mailtoUri } from './escape.ts';
-import { light, FONT_STACK } from './palette.ts';
+import { dark, light, FONT_STACK } from './palette.ts';
 
 export interface SkippedFile {
   filename: string;
@@ -51,11 +51,13 @@ export function uploadLinkEmail(input: UploadLinkInput): { subject: string; text
     '',
   ].join('\n');
   const p = (inner: string) => `<p style="margin:0 0 16px;">${inner}</p>`;
-  const link = (href: string, label: string) => `<a href="${escapeHtml(href)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(label)}</a>`;
+  const link = (href: string, label: string) => `<a class="bt-link" href="${escapeHtml(href)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(label)}</a>`;
   const html =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><title>${escapeHtml(input.subject)}</title></head>` +
-    `<body style="margin:0;padding:24px;background-color:${light.page};font-family:${escapeHtml(FONT_STACK)};font-size:16px;line-height:1.6;color:${light.text};">` +
-    `<div style="max-width:560px;margin:0 auto;padding:24px;background-color:${light.card};border-radius:8px;">` +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(input.subject)}</title>` +
+    DARK_STYLE +
+    `</head>` +
+    `<body class="bt-page" style="margin:0;padding:24px;background-color:${light.page};font-family:${escapeHtml(FONT_STACK)};font-size:16px;line-height:1.6;color:${light.text};">` +
+    `<div class="bt-card" style="max-width:560px;margin:0 auto;padding:24px;background-color:${light.card};border-radius:8px;">` +
     p(escapeHtml(intro)) +
     `<ul style="margin:0 0 16px;padding-left:20px;">${files.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` +
     p(escapeHtml(how)) +
@@ -63,3 +65,15 @@ export function uploadLinkEmail(input: UploadLinkInput): { subject: string; text
     `</div></body></html>`;
   return { subject: input.subject, text, html };
 }
+
+// Written by hand rather than through MJML (it is composed when a reply arrives, not at publish),
+// so it carries the same dark palette as the templated emails itself: clients that honour
+// prefers-color-scheme would otherwise show a white card in a dark inbox. Inline light styles
+// need !important to lose.
+const DARK_STYLE =
+  '<style>:root{color-scheme:light dark;supported-color-schemes:light dark;}' +
+  '@media (prefers-color-scheme: dark){' +
+  `body.bt-page{background-color:${dark.page} !important;color:${dark.text} !important;}` +
+  `.bt-card{background-color:${dark.card} !important;color:${dark.text} !important;}` +
+  `.bt-link{color:${dark.link} !important;}` +
+  '}</style>';

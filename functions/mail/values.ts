@@ -11,6 +11,8 @@ export interface RecipientLinks {
   replyAddress: string;
   /** One-click unsubscribe URL (signed). */
   unsubscribe: string;
+  /** One-click "no calendar entries" URL (signed): the preference link in every participant footer. */
+  calendarsOff: string;
 }
 
 export interface TrainingLinks extends RecipientLinks {
@@ -21,6 +23,7 @@ export interface TrainingLinks extends RecipientLinks {
 /** Values every email's layout needs. */
 export interface LayoutValues extends Record<string, string> {
   unsubscribeUrl: string;
+  calendarsOffUrl: string;
   timeZoneName: string;
 }
 
@@ -42,7 +45,7 @@ export function firstName(name: string): string {
 }
 
 export function layoutValues(participant: Participant, links: RecipientLinks, at: Date): LayoutValues {
-  return { unsubscribeUrl: links.unsubscribe, timeZoneName: timeZoneName(participant.timeZone, at) };
+  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, timeZoneName: timeZoneName(participant.timeZone, at) };
 }
 
 function replyValues(links: RecipientLinks): { replyAddress: string; replyTo: string } {

@@ -5,15 +5,18 @@ import { join } from 'node:path';
 import { simulateSeries, type SimulationResult } from '#cli/simulate';
 import { loadSeries } from '#cli/series-dir';
 import { isoWeek } from '#core/report';
-import { utcToZoned } from '#core/time';
-import type { Training } from '#core/model';
+import { utcToZoned, weekdayOf } from '#core/time';
+import { workDaysOf } from '#core/audience';
+import { trainingSendDay } from '#core/schedule-plan';
+import type { Series, Training } from '#core/model';
 
 const example = join(import.meta.dirname, '..', '..', 'examples', 'q1-productivity');
 let run: SimulationResult;
 let trainings: Training[];
+let series: Series;
 
 beforeAll(async () => {
-  trainings = (await loadSeries(example)).trainings;
+  ({ trainings, series } = await loadSeries(example));
   run = await simulateSeries({ dir: example, seed: 7 });
 }, 300_000);
 
@@ -27,7 +30,7 @@ describe('a simulated series', () => {
     expect(run.sent.length).toBeGreaterThan(100);
   });
 
-  it('gives every participant who stays one kickoff and each training once, at their workStart on the opening day', () => {
+  it("gives every participant who stays one kickoff and each training once, at their workStart on the window's first working day", () => {
     const staying = run.participants.filter((p) => !['unsubscriber', 'bouncer'].includes(run.personas[p.email]!));
     for (const p of staying) {
       expect(mailsTo(p.email, 'kickoff')).toHaveLength(1);
@@ -36,9 +39,27 @@ describe('a simulated series', () => {
       for (const mail of got) {
         const training = trainings.find((t) => t.slug === mail.trainingSlug)!;
         const local = utcToZoned(new Date(mail.date), p.timeZone);
-        expect({ who: p.email, date: local.date, time: local.time }).toEqual({ who: p.email, date: training.opens, time: p.workStart });
+        const day = trainingSendDay(training, workDaysOf(p, series));
+        expect({ who: p.email, date: local.date, time: local.time }).toEqual({ who: p.email, date: day, time: p.workStart });
       }
     }
+  });
+
+  it('never sends Dubai (Mon–Fri) or Brunei (Mon–Thu, Sat) a training, reminder, check-in or wrap-up on their weekend', () => {
+    const weekend = { 'Asia/Dubai': ['sat', 'sun'], 'Asia/Brunei': ['fri', 'sun'] } as const;
+    let checked = 0;
+    for (const [zone, off] of Object.entries(weekend)) {
+      const people = run.participants.filter((p) => p.timeZone === zone);
+      expect(people.length, zone).toBeGreaterThan(0);
+      for (const p of people) {
+        for (const mail of run.sent.filter((m) => m.to === p.email && ['training', 'reminder', 'follow-up', 'wrap-up', 'rollup'].includes(m.kind))) {
+          const day = weekdayOf(utcToZoned(new Date(mail.date), zone).date);
+          expect(off, `${mail.kind} ${mail.trainingSlug ?? ''} to ${p.email} on ${day}`).not.toContain(day);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(8);
   });
 
   it('never sends anyone the same email twice', () => {

@@ -1,7 +1,7 @@
 // The local stack's one-click links: the same core as the Lambda function URL, behind the local
 // HTTP server (`stack.setHandlers({ onLink: createLocalLinks(...) })`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { handleLink, type LinkStore } from '#app/click-link';
+import { handleLink, type LinkDeps, type LinkStore } from '#app/click-link';
 import type { Secrets } from '#core/tokens';
 
 /** Function URLs take request bodies up to 6 MB; a one-click form is a few bytes. */
@@ -12,6 +12,8 @@ export interface LocalLinksOptions {
   secret: Secrets;
   /** The local clock's time (accelerated under `baton dev --speed`), not necessarily the wall clock. */
   now: () => Date;
+  /** See LinkDeps.onCalendarsOff. */
+  onCalendarsOff?: LinkDeps['onCalendarsOff'];
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -35,7 +37,12 @@ export function createLocalLinks(options: LocalLinksOptions): (req: IncomingMess
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const reply = await handleLink({ method: req.method ?? 'GET', path, body }, { store: options.store, secrets: options.secret, now: options.now() });
+    const reply = await handleLink({ method: req.method ?? 'GET', path, body }, {
+      store: options.store,
+      secrets: options.secret,
+      now: options.now(),
+      ...(options.onCalendarsOff ? { onCalendarsOff: options.onCalendarsOff } : {}),
+    });
     // For HEAD, Node sends the headers and drops the body.
     res.writeHead(reply.status, reply.headers).end(reply.body);
   };

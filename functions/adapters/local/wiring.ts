@@ -7,6 +7,8 @@ import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapt
 import type { RunningStack } from './stack.ts';
 import { createLocalInbound } from './smtp-inbound.ts';
 import { createLocalLinks } from './links-server.ts';
+import { calendarsOffSchedule } from '#app/planners/cancel';
+import { recordSchedules } from '#app/publish';
 import { LocalScheduler, localDispatch } from './scheduler.ts';
 
 export interface LocalProduct {
@@ -47,7 +49,17 @@ export function wireLocalStack(
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.authenticate ? { authenticate: true } : {}),
     }),
-    onLink: createLocalLinks({ store, secret: opts.secret, now: opts.now }),
+    onLink: createLocalLinks({
+      store,
+      secret: opts.secret,
+      now: opts.now,
+      // A one-time schedule at once: the local clock fires it like unenroll's cancellations.
+      onCalendarsOff: async (seriesId, p) => {
+        const now = opts.now();
+        const person = { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart };
+        await recordSchedules(store, seriesId, { create: [calendarsOffSchedule(seriesId, person, now)], update: [], delete: [] }, now);
+      },
+    }),
   });
   return {
     store,

@@ -7,7 +7,10 @@
 // - a participant removed by `baton unenroll` (job.participant, since their record is gone):
 //   they get "you've been removed" cancelling every training whose calendar they hold, each
 //   at its SEQUENCE + 1.
-// The ledger keys on emailId('cancel', slug, email, 's<SEQUENCE>') and ('cancel', -, email, 'removed').
+// - a participant who turned calendar entries off (job.participant and job.calendarsOff): the
+//   same cancellation of everything they hold, with an email that says so; they stay enrolled.
+// The ledger keys on emailId('cancel', slug, email, 's<SEQUENCE>'), ('cancel', -, email, 'removed')
+// and ('cancel', -, email, 'calendars-off').
 import type { JobStore } from '../ports.ts';
 import { TEMPLATE } from '#mail/template-names';
 import type { Outgoing } from '../deliver.ts';
@@ -17,6 +20,7 @@ import type { Job } from '#core/jobs';
 import type { Participant, Training } from '#core/model';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
 import { blockReason } from '#core/audience';
+import { calendarsOffEmail } from '#mail/calendars-off';
 import { calendarHolders } from './update.ts';
 
 
@@ -70,6 +74,7 @@ export async function heldCalendars(store: Pick<JobStore, 'listDeliveries'>, ser
 }
 
 const removal = async ({ job, published, deps, template }: JobContext, person: Participant): Promise<Outgoing[]> => {
+  const off = job.calendarsOff === true;
   const states = await deps.store.getCalendars(job.seriesId);
   const sequence = new Map(states.map((s) => [s.slug, s.sequence]));
   const { windows, focus } = await heldCalendars(deps.store, job.seriesId, person.email, published.trainings);
@@ -78,16 +83,22 @@ const removal = async ({ job, published, deps, template }: JobContext, person: P
     series: published.series,
     cancelled: windows,
     trainings: published.trainings,
-    template: await template(TEMPLATE.removed),
+    template: off ? calendarsOffEmail(published.series.title) : await template(TEMPLATE.removed),
     settings: deps.settings,
     now: deps.now(),
     sequences: Object.fromEntries(windows.map((t) => [t.slug, (sequence.get(t.slug) ?? 0) + 1])),
-    reason: 'removed',
+    reason: off ? 'calendars-off' : 'removed',
   });
-  return [{ emailId: emailId('cancel', undefined, person.email, 'removed'), to: person.email, build: () => compose(person, focus) }];
+  return [{ emailId: emailId('cancel', undefined, person.email, off ? 'calendars-off' : 'removed'), to: person.email, build: () => compose(person, focus) }];
 };
 
 export const cancelPlanner: JobPlanner = async (ctx) => (ctx.job.participant ? removal(ctx, ctx.job.participant) : trainingCancel(ctx));
+
+/** The one-time job that cancels the entries of someone who turned calendar entries off, at once. */
+export function calendarsOffSchedule(seriesId: string, participant: Participant, now: Date): ScheduleSpec {
+  const spec = removalSchedule(seriesId, participant, now);
+  return { ...spec, name: spec.name.replace(/^cancel-removed-/, 'cancel-cal-off-'), job: { ...spec.job, calendarsOff: true } };
+}
 
 /** The one-time job that sends a removed participant their cancellation, at once. */
 export function removalSchedule(seriesId: string, participant: Participant, now: Date): ScheduleSpec {

@@ -5,7 +5,7 @@
 //      ledger claim, so a contribution arriving before a retry still gets its roll-up);
 //   3. each contribution with a one-click kudos and a reply address that comments on it, both
 //      signed for this recipient; ledger id `rollup#-#<email>#<iso week>`, one a week at most.
-import { blockReason, wants } from '#core/audience';
+import { blockReason, inGroup, wants } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { escapeHtml, mailtoUri } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
@@ -131,8 +131,7 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
   };
   const out: Outgoing[] = [];
   for (const p of participants) {
-    if (job.timeZone && p.timeZone !== job.timeZone) continue;
-    if (job.workStart && p.workStart !== job.workStart) continue;
+    if (!inGroup(job, p)) continue;
     // Only your own contributions this week: nothing new from teammates, so no mail.
     if ((authors.get(p.email) ?? 0) === news.length) continue;
     const { compose, week } = composerFor(p.timeZone);

@@ -171,6 +171,16 @@ describe('every kind of email in a browser', () => {
     expect(shown).not.toMatch(/\{\{|\}\}|\bundefined\b|\bNaN\b|\bnull\b|\[object /);
   });
 
+  it('shows the hand-written upload-link email in the dark palette when the reader asks for dark', async () => {
+    await showEmail(page, emails.get('upload-link')!.html, { width: 600, scheme: 'dark' });
+    const colours = await page.evaluate(() => {
+      const card = document.querySelector('.bt-card')!;
+      return { page: getComputedStyle(document.body).backgroundColor, card: getComputedStyle(card).backgroundColor, text: getComputedStyle(card).color };
+    });
+    // dark.page #0f1216, dark.card #1a1f26, dark.text #e6e9ed (functions/mail/palette.ts)
+    expect(colours).toEqual({ page: 'rgb(15, 18, 22)', card: 'rgb(26, 31, 38)', text: 'rgb(230, 233, 237)' });
+  });
+
   it('catches faint and tiny text: the digest with a grey note in a small size fails', async () => {
     const email = emails.get('digest')!;
     const spoiled = email.html.replace('</h1>', `</h1><span style="color:#b0b0b0;font-size:10px;">as of this morning</span>`);

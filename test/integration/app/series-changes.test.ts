@@ -16,7 +16,10 @@ import { participantKey } from '#core/short-key';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { LocalScheduler } from '#adapters/local/scheduler';
-import { syncSchedules } from '#app/publish';
+import { recordSchedules, syncSchedules } from '#app/publish';
+import { handleLink } from '#app/click-link';
+import { calendarsOffSchedule } from '#app/planners/cancel';
+import { signLinkToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { unenrollParticipants } from '#cli/commands/unenroll';
@@ -43,6 +46,8 @@ interface Received {
   text: string;
   raw: string;
   ics?: string;
+  /** Every calendar file, by name: one calendar object each. */
+  files: Record<string, string>;
 }
 
 /** Every message sent so far, in sending order (aws-ses-v2-local's store), read from the raw copies. */
@@ -58,7 +63,11 @@ async function sent(): Promise<Received[]> {
       const mail = await simpleParser(raw);
       const to = Array.isArray(mail.to) ? mail.to[0]! : mail.to!;
       const ics = mail.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8');
-      return { to: to.value[0]!.address!, subject: mail.subject ?? '', text: mail.text ?? '', raw, ...(ics ? { ics } : {}) };
+      const calendars = Object.fromEntries(mail.attachments.filter((a) => a.filename?.endsWith('.ics')).map((a) => [a.filename!, a.content.toString('utf8')]));
+      for (const [name, text] of Object.entries(calendars)) {
+        if (calendar(text).events.length !== 1 || new Set(calendar(text).events.map((e) => e.uid)).size !== 1) throw new Error(`${name} to ${to.value[0]!.address} holds more than one calendar object`);
+      }
+      return { to: to.value[0]!.address!, subject: mail.subject ?? '', text: mail.text ?? '', raw, files: calendars, ...(ics ? { ics } : {}) };
     }),
   );
 }
@@ -146,10 +155,12 @@ describe('re-publishing an edited series', () => {
     const update = calendar(nurul.ics!);
     expect(update.method).toBe('REQUEST');
     const pkey = participantKey(SERIES, 'nurul.hakim@example.com');
-    expect(update.events.map((e) => e.uid).sort()).toEqual([`${SERIES}.${ONE}.focus.${pkey}@${DOMAIN}`, `${SERIES}.${ONE}.window@${DOMAIN}`]);
-    expect(update.events.map((e) => e.sequence)).toEqual([1, 1]);
-    const window = update.events.find((e) => e.uid.endsWith('.window@' + DOMAIN))!;
+    expect(update.events.map((e) => [e.uid, e.sequence])).toEqual([[`${SERIES}.${ONE}.window@${DOMAIN}`, 1]]);
+    const window = update.events[0]!;
     expect([window.start, window.end]).toEqual(['2027-01-21', '2027-02-04']);
+    const focus = calendar(nurul.files['focus.ics']!);
+    expect(focus.method).toBe('PUBLISH');
+    expect(focus.events.map((e) => [e.uid, e.sequence])).toEqual([[`${SERIES}.${ONE}.focus.${pkey}@${DOMAIN}`, 1]]);
 
     const cancel = cancels.find((m) => m.to === 'nurul.hakim@example.com')!;
     expect(cancel.subject).toBe('Preparing for a product launch is cancelled');
@@ -178,13 +189,18 @@ describe('re-publishing an edited series', () => {
     await dispatch({ kind: 'kickoff', seriesId: SERIES, recipients: [late.email] }, deps);
     await dispatch({ kind: 'training', seriesId: SERIES, trainingSlug: ONE, recipients: [late.email] }, deps);
     const [kickoff, training] = (await sent()).slice(before);
-    const windows = calendar(kickoff!.ics!).events;
+    // The kickoff's overview: one PUBLISH file per window, nothing inline to answer.
+    expect(kickoff!.ics).toBeUndefined();
+    const overview = Object.values(kickoff!.files).map(calendar);
+    expect(overview.map((c) => c.method)).toEqual(['PUBLISH', 'PUBLISH', 'PUBLISH']);
+    const windows = overview.flatMap((c) => c.events);
     expect(windows.map((e) => [e.uid.split('.')[1], e.sequence])).toEqual([
       [ONE, 1],
       ['company-communications', 0],
       ['performance-reviews', 0],
     ]);
-    expect(calendar(training!.ics!).events.map((e) => e.sequence)).toEqual([1, 1]);
+    expect(calendar(training!.ics!).events.map((e) => e.sequence)).toEqual([1]);
+    expect(calendar(training!.files['focus.ics']!).events.map((e) => e.sequence)).toEqual([1]);
   });
 });
 
@@ -200,11 +216,16 @@ describe('unenrolling', () => {
 
     const fresh = (await sent()).slice(before);
     expect(fresh.map((m) => [m.to, m.subject])).toEqual([['ana.reyes@example.com', "You've been removed from Q1 training series: productivity, communication and organization"]]);
-    const cal = calendar(fresh[0]!.ics!);
-    expect(cal.method).toBe('CANCEL');
+    // It tells her to reply if this is a mistake: the reply goes to the trainer, as she has no reply route left.
+    expect(fresh[0]!.raw).toMatch(/^Reply-To: .*<maya\.okafor@example\.com>\r$/m);
+    // One CANCEL per calendar object: the first window inline (and as invite.ics), the rest as files.
+    expect(calendar(fresh[0]!.ics!).method).toBe('CANCEL');
+    expect(fresh[0]!.raw).toMatch(/Content-Type: text\/calendar; ?charset=UTF-8; ?method=CANCEL/);
+    const cals = Object.values(fresh[0]!.files).map(calendar);
+    expect(cals.every((c) => c.method === 'CANCEL')).toBe(true);
     const pkey = participantKey(SERIES, 'ana.reyes@example.com');
     // Every remaining window (the kickoff's) and the focus hold of training 1 (its email), each above its SEQUENCE.
-    expect(cal.events.map((e) => [e.uid, e.sequence, e.status])).toEqual([
+    expect(cals.flatMap((c) => c.events).map((e) => [e.uid, e.sequence, e.status])).toEqual([
       [`${SERIES}.${ONE}.window@${DOMAIN}`, 2, 'CANCELLED'],
       [`${SERIES}.${ONE}.focus.${pkey}@${DOMAIN}`, 2, 'CANCELLED'],
       [`${SERIES}.company-communications.window@${DOMAIN}`, 1, 'CANCELLED'],
@@ -226,5 +247,48 @@ describe('unenrolling', () => {
       /nobody@example\.com is not a participant of q1-productivity/,
     );
     expect(await store.getParticipant(SERIES, 'marcus.lee@example.com')).toBeDefined();
+  });
+});
+
+describe('turning calendar entries off', () => {
+  it('cancels every entry they hold in one email, and their later emails come without calendars', async () => {
+    const before = (await sent()).length;
+    const at = new Date('2027-02-01T09:00:00Z');
+    now = at;
+    const who = 'marcus.lee@example.com';
+    const secrets = deps.settings.secrets;
+    const token = signLinkToken({ action: 'calendars-off', seriesId: SERIES, participantEmail: who, expiresAt: new Date('2028-01-01T00:00:00Z') }, secrets);
+    // What the local wiring does on the footer link's POST (functions/adapters/local/wiring.ts).
+    const onCalendarsOff = async (seriesId: string, p: { email: string; name: string; timeZone: string; workStart: string }) =>
+      recordSchedules(store, seriesId, { create: [calendarsOffSchedule(seriesId, { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart }, at)], update: [], delete: [] }, at);
+    const reply = await handleLink({ method: 'POST', path: `/l/${token}` }, { store, secrets, now: at, onCalendarsOff });
+    expect(reply.status).toBe(200);
+    expect((await store.getParticipant(SERIES, who))!.calendarsOffAt).toBe(at.toISOString());
+    const fired = await tick(at);
+    expect(fired.failed).toEqual([]);
+
+    const mine = (await sent()).slice(before).filter((m) => m.to === who);
+    expect(mine.map((m) => m.subject)).toEqual(['Calendar entries off: Q1 training series: productivity, communication and organization']);
+    const cals = Object.values(mine[0]!.files).map(calendar);
+    expect(cals.every((c) => c.method === 'CANCEL' && c.events.every((e) => e.status === 'CANCELLED'))).toBe(true);
+    const pkey = participantKey(SERIES, who);
+    // The kickoff's windows still in the series, and the focus holds of the two training emails he got.
+    expect(cals.flatMap((c) => c.events.map((e) => e.uid)).sort()).toEqual(
+      [
+        `${SERIES}.${ONE}.window@${DOMAIN}`,
+        `${SERIES}.${ONE}.focus.${pkey}@${DOMAIN}`,
+        `${SERIES}.company-communications.window@${DOMAIN}`,
+        `${SERIES}.company-communications.focus.${pkey}@${DOMAIN}`,
+        `${SERIES}.performance-reviews.window@${DOMAIN}`,
+      ].sort(),
+    );
+
+    // The next training reaches him as usual, without any calendar.
+    const three = await dispatch({ kind: 'training', seriesId: SERIES, trainingSlug: 'performance-reviews', recipients: [who] }, deps);
+    expect(three.sent).toEqual([`training#performance-reviews#${who}`]);
+    const training = (await sent()).at(-1)!;
+    expect(training.to).toBe(who);
+    expect(training.files).toEqual({});
+    expect(training.raw).not.toMatch(/text\/calendar/);
   });
 });

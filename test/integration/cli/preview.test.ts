@@ -88,7 +88,7 @@ describe('baton preview', () => {
     expect(wrapUp.text).toContain('You contributed to 1 of the 4 trainings');
   });
 
-  it('writes calendars that python3-icalendar reads, with the focus hold at 08:30 in Sydney', () => {
+  it('writes calendars that python3-icalendar reads, one UID each, with the focus hold at 08:30 in Sydney', () => {
     const script = [
       'import icalendar, json, sys',
       'c = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())',
@@ -96,13 +96,20 @@ describe('baton preview', () => {
     ].join('\n');
     // Debian's python3 has icalendar; a pyenv python3 earlier on PATH may not.
     const python = '/usr/bin/python3';
-    const training = JSON.parse(execFileSync(python, ['-c', script, join(out, '01-productive-one-on-ones.ics')], { encoding: 'utf8' }));
+    const read = (file: string) => JSON.parse(execFileSync(python, ['-c', script, join(out, file)], { encoding: 'utf8' })) as { method: string; events: { uid: string; start: string }[] };
+    const all = readdirSync(out).filter((f) => f.endsWith('.ics')).sort();
+    for (const file of all) expect(new Set(read(file).events.map((e) => e.uid)).size, file).toBe(1);
+
+    const training = read('01-productive-one-on-ones.ics');
     expect(training.method).toBe('REQUEST');
-    const focus = training.events.find((e: { uid: string }) => e.uid.includes('.focus.'));
+    expect(training.events[0]!.uid).toContain('.window@');
+    const focus = read('01-productive-one-on-ones--focus.ics');
+    expect(focus.method).toBe('PUBLISH');
     // 2027-01-21 08:30 in Sydney (AEDT, UTC+11) is 2027-01-20 21:30 UTC.
-    expect(focus.start).toBe('2027-01-20T21:30:00+00:00');
-    const kickoff = JSON.parse(execFileSync(python, ['-c', script, join(out, '00-kickoff.ics')], { encoding: 'utf8' }));
-    expect(kickoff.events.map((e: { start: string }) => e.start)).toEqual(['2027-01-21', '2027-01-31', '2027-02-14', '2027-02-28']);
+    expect(focus.events[0]!.start).toBe('2027-01-20T21:30:00+00:00');
+    const kickoff = all.filter((f) => f.startsWith('00-kickoff')).map(read);
+    expect(kickoff.map((k) => k.method)).toEqual(['PUBLISH', 'PUBLISH', 'PUBLISH', 'PUBLISH']);
+    expect(kickoff.map((k) => k.events[0]!.start).sort()).toEqual(['2027-01-21', '2027-01-31', '2027-02-14', '2027-02-28']);
   });
 
   it('names a participant who is not in the CSV', () => {

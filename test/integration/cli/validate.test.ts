@@ -104,7 +104,7 @@ describe('baton validate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').slice(0, 2)).toEqual([
       'people.csv:3:1: error: "ama@" is not a valid email address: correct it or remove the row',
-      'people.csv:1:12: warning: the column "team" is not used and will be ignored (Baton reads email, name, timeZone, workStart)',
+      'people.csv:1:12: warning: the column "team" is not used and will be ignored (Baton reads email, name, timeZone, workStart, workDays, calendar)',
     ]);
   });
 

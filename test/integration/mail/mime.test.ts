@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
-import { trainingCalendar } from '#mail/ics';
+import { focusCalendar, windowCalendar } from '#mail/calendar';
 import type { Series } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { buildMessage, encodeWords, formatAddress, quotedPrintable, quotedPrintableParts, type MessageInput } from '#mail/mime';
@@ -265,23 +265,31 @@ print(json.dumps([quopri.decodestring(s.encode("ascii")).decode("utf-8") for s i
       defaultWorkStart: '09:00',
       policies: { reminderDaysBeforeClose: 3, followUpWeeksAfterClose: 3, digest: { day: 'mon', hour: 9 }, rollup: { day: 'fri', hour: 10 }, acknowledgeContributions: true },
     };
-    const ics = trainingCalendar({
+    const base = {
       series,
       training: { slug: 'keep-up', order: 2, title: 'Keep up', opens: '2027-03-13', closes: '2027-03-26', author: 'Juliet Chen', media: {}, body: '', strategies: [] },
-      participant: { email: 'zoe@example.com', name: 'Zoë', timeZone: 'America/New_York', workStart: '09:00' },
       organizer: series.trainers[0]!,
       domain: 'baton.example.com',
       sequence: 0,
       dtstamp: new Date('2027-03-01T00:00:00Z'),
-      focusMinutes: 30,
-    });
-    const raw = buildMessage(message({ calendar: { method: 'REQUEST', ics }, html: ['<p>Hi ', 'Zoë', '</p>'] }));
+    };
+    const zoe = { email: 'zoe@example.com', name: 'Zoë', timeZone: 'America/New_York', workStart: '09:00' };
+    const ics = windowCalendar({ ...base, method: 'REQUEST' })(zoe);
+    const focus = focusCalendar({ ...base, method: 'PUBLISH', minutes: 30 })(zoe);
+    const raw = buildMessage(message({ calendar: { method: 'REQUEST', ics }, calendarFiles: [{ filename: 'focus.ics', ics: focus }], html: ['<p>Hi ', 'Zoë', '</p>'] }));
+    const { tree, defects } = pythonView(raw);
+    expect(defects).toEqual([]);
+    expect(tree.parts!.map((p) => p.type)).toEqual(['multipart/alternative', 'application/ics', 'application/ics']);
     const mail = await simpleParser(raw);
     expect(mail.html).toBe('<p>Hi Zoë</p>');
     const inline = mail.attachments.find((a) => a.contentType === 'text/calendar');
     const root = new ICAL.Component(ICAL.parse(inline!.content.toString('utf8')));
     expect(root.getFirstPropertyValue('method')).toBe('REQUEST');
-    const focus = new ICAL.Event(root.getAllSubcomponents('vevent')[1]!);
-    expect(focus.startDate.toJSDate().toISOString()).toBe('2027-03-15T13:00:00.000Z');
+    expect(root.getAllSubcomponents('vevent')).toHaveLength(1);
+    const file = mail.attachments.find((a) => a.filename === 'focus.ics');
+    const published = new ICAL.Component(ICAL.parse(file!.content.toString('utf8')));
+    expect(published.getFirstPropertyValue('method')).toBe('PUBLISH');
+    const hold = new ICAL.Event(published.getAllSubcomponents('vevent')[0]!);
+    expect(hold.startDate.toJSDate().toISOString()).toBe('2027-03-15T13:00:00.000Z');
   });
 });

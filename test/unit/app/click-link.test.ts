@@ -90,6 +90,16 @@ class MemoryStore implements LinkStore {
     this.needsLook.set(`${seriesId}|${id}`, next);
     return next;
   }
+  async setParticipantStatus(seriesId: string, email: string, patch: { calendarsOffAt?: Date | string | null }) {
+    this.writes++;
+    const p = this.participants.get(`${seriesId}|${email}`);
+    if (!p) return undefined;
+    const next = { ...p };
+    if (patch.calendarsOffAt === null) delete next.calendarsOffAt;
+    else if (patch.calendarsOffAt !== undefined) next.calendarsOffAt = new Date(patch.calendarsOffAt).toISOString();
+    this.participants.set(`${seriesId}|${email}`, next);
+    return next;
+  }
 }
 
 let store: MemoryStore;
@@ -331,6 +341,22 @@ describe('unsubscribe', () => {
     const reply = await get(t(), LATER);
     expect(h1(reply.body)).toBe(`You’re unsubscribed from “${sampleSeries.title}”.`);
     expect(reply.body).not.toContain('<form');
+  });
+});
+
+describe('calendars-off', () => {
+  it('GET only asks; POST turns calendar entries off once and keeps the first instant', async () => {
+    const t = token({ action: 'calendars-off' });
+    const asked = await get(t);
+    expect(asked.status).toBe(200);
+    expect(h1(asked.body)).toBe('Turn off calendar entries?');
+    expect(store.writes).toBe(0);
+    const done = await post(t);
+    expect(h1(done.body)).toBe('Calendar entries are off.');
+    expect(store.participants.get(`${SERIES}|${aisyah.email}`)!.calendarsOffAt).toBe(NOW.toISOString());
+    await post(t, new Date(NOW.getTime() + 86_400_000));
+    expect(store.participants.get(`${SERIES}|${aisyah.email}`)!.calendarsOffAt).toBe(NOW.toISOString());
+    expect(store.writes).toBe(1);
   });
 });
 

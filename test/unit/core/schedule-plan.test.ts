@@ -109,7 +109,8 @@ describe('planSchedules', () => {
   });
 
   it('moves a workStart that falls in the spring-forward gap to the time that exists', () => {
-    const night = [person('owl@example.com', 'America/New_York', '02:30')];
+    // Working Sundays too: the gap is on Sunday 14 March, which a Monday-to-Friday week would skip.
+    const night = [{ ...person('owl@example.com', 'America/New_York', '02:30'), workDays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as Participant['workDays'] }];
     const specs = planSchedules({ series, trainings: [training(1, 'gap', '2027-03-14', '2027-03-20')], participants: night, publishedAt });
     expect(byName(specs, 'training')[0]!.at).toEqual({ local: '2027-03-14T03:30:00', timeZone: 'America/New_York', instant: '2027-03-14T07:30:00.000Z' });
   });
@@ -117,13 +118,14 @@ describe('planSchedules', () => {
   it('reminds N days before close, follows up N weeks after, wraps up the day after the last window', () => {
     const ny = (kind: string, slug?: string) => byName(plan, kind, slug, 'America/New_York').map((s) => s.at!.local);
     expect(ny('reminder', 'one-on-ones')).toEqual(['2027-03-25T09:00:00']);
-    expect(ny('follow-up', 'one-on-ones')).toEqual(['2027-04-18T09:00:00']);
+    // Three weeks after the close is Sunday 18 April: the check-in waits for Monday, a working day.
+    expect(ny('follow-up', 'one-on-ones')).toEqual(['2027-04-19T09:00:00']);
     expect(ny('wrap-up')).toEqual(['2027-04-12T09:00:00']);
     expect(byName(plan, 'reminder')).toHaveLength(6);
     const custom = SeriesSchema.parse({ ...series, policies: { reminderDaysBeforeClose: 5, followUpWeeksAfterClose: 1 } });
     const specs = planSchedules({ series: custom, trainings, participants, publishedAt });
     expect(byName(specs, 'reminder', 'deep-work', 'Asia/Brunei').map((s) => s.at!.local)).toEqual(['2027-04-06T08:30:00']);
-    expect(byName(specs, 'follow-up', 'deep-work', 'Asia/Brunei').map((s) => s.at!.local)).toEqual(['2027-04-18T08:30:00']);
+    expect(byName(specs, 'follow-up', 'deep-work', 'Asia/Brunei').map((s) => s.at!.local)).toEqual(['2027-04-19T08:30:00']);
   });
 
   it('gives a window shorter than the reminder lead no reminder', () => {

@@ -40,7 +40,7 @@ export function participantRepository(table: Table): ParticipantRepository {
       // Re-enrolling must not forget that someone unsubscribed or bounced.
       const before = existing.get(sk);
       const status: ParticipantStatus = before
-        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences }
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences, calendarsOffAt: before.calendarsOffAt }
         : {};
       return {
         PutRequest: {
@@ -56,6 +56,8 @@ export function participantRepository(table: Table): ParticipantRepository {
             name: p.name,
             timeZone: p.timeZone,
             workStart: p.workStart,
+            ...(p.workDays ? { workDays: p.workDays } : {}),
+            ...(p.calendars === false ? { calendars: false } : {}),
             ...status,
           },
         },
@@ -86,7 +88,7 @@ export function participantRepository(table: Table): ParticipantRepository {
     const removes: string[] = [];
     const names: Record<string, string> = { '#pk': PK, '#email': 'email' };
     const values: Record<string, unknown> = { ':email': normalized };
-    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil'] as const) {
+    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt'] as const) {
       const value = patch[field];
       if (value === undefined) continue;
       names[`#${field}`] = field;
