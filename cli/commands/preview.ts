@@ -15,11 +15,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { StoredParticipant } from '#core/records';
+import type { NeedsLook, StoredParticipant } from '#core/records';
+import { tagLinks } from '#mail/doubts';
 import type { Participant, Response, Series, Training } from '#core/model';
 import {
   composeUploadLink,
   emailId,
+  linkSigner,
   prepareAckSend,
   prepareDigestSend,
   prepareFollowUpSend,
@@ -33,7 +35,7 @@ import {
 } from '#mail/compose';
 import { TEMPLATE } from '#mail/template-names';
 import { DEFAULT_LIMITS, understoodAs } from '#app/receive-reply';
-import { renderDigestBody, weekOf } from '#app/planners/digest';
+import { renderDigestBody, weekOf, type DoubtItem } from '#app/planners/digest';
 import { planFollowUp } from '#app/planners/follow-up';
 import { planReminder, REMINDER_NOBODY_YET, contributedCounts } from '#app/planners/reminder';
 import { prepareContribution, renderRollupBody } from '#app/planners/rollup';
@@ -326,7 +328,18 @@ export async function previewMails(dir: string, opts: { participant?: string } =
       at,
       build: () => {
         const compose = prepareAckSend({ series, training: first, trainings, template: templates.get(TEMPLATE.ack), settings, now: at });
-        const mail = compose({ participant: me, subject, inReplyTo, understood: understoodAs([myAdoption], first), excerpt: excerpt(myAdoption.text), hash: 'previewack01' });
+        // With what was recorded and its correction links, as receive-reply sends it: the preview
+        // (and the browser checks on it) show the ack participants get, not a bare thank-you.
+        const mail = compose({
+          participant: me,
+          subject,
+          inReplyTo,
+          understood: understoodAs([myAdoption], first),
+          excerpt: excerpt(myAdoption.text),
+          hash: 'previewack01',
+          ackTarget: myAdoption.id,
+          body: { recorded: [{ response: myAdoption, words: excerpt(myAdoption.text) }], corrected: false },
+        });
         return ['ack', `ack-${first.slug}`, mail];
       },
     });
@@ -375,7 +388,21 @@ export async function previewMails(dir: string, opts: { participant?: string } =
         const since = new Date(at.getTime() - WEEK_MS);
         const responses = before(activity, at);
         const input = { series, trainings, participants: people, responses, deliveries: activity.deliveries.filter((d) => d.sentAt! < at.toISOString()) };
-        const body = renderDigestBody({ funnel: computeFunnel(input), news: contributionsBetween(input, since, at, { intents: ['strategy', 'comment'] }), since, now: at });
+        // One reply Baton could not read, so the digest shows its "needs a look" section with tags.
+        const asker = people.find((p) => p.email !== me.email) ?? me;
+        const unclear: NeedsLook = {
+          id: 'preview-unclear-u',
+          seriesId: series.id,
+          trainingSlug: first.slug,
+          participantEmail: asker.email,
+          kind: 'unclear',
+          text: 'Hmm, maybe. It depends on how the week goes with the release.',
+          answers: 'training',
+          source: '<preview-unclear@mail.example.com>',
+          receivedAt: new Date(at.getTime() - DAY_MS).toISOString(),
+        };
+        const needsLook: DoubtItem[] = [{ record: unclear, name: asker.name, trainingTitle: first.title, tags: tagLinks(linkSigner(series, trainings, settings), unclear, first) }];
+        const body = renderDigestBody({ funnel: computeFunnel(input), news: contributionsBetween(input, since, at, { intents: ['strategy', 'comment'] }), since, now: at, needsLook });
         const week = weekOf(at, trainer.timeZone);
         const compose = prepareDigestSend({ series, trainings, template: template(TEMPLATE.digest), settings, now: at, week: week.week, weekLabel: week.label, body });
         return ['digest', 'digest', compose(trainer), trainer.email];

@@ -1033,6 +1033,16 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
   }
   if (answers === 'upload-link' && (extractLinks(text).length || meaningfulAttachments(input.attachments).length)) return parsed([key({ intent: 'strategy' })]);
   const found = readUnits(input, { units, sigs: sigs.map((x) => ({ ...x, adopts: [...x.adopts] })) });
+  // On the ack, "I meant #1, not #2" names the strategy meant without a commitment verb: the
+  // references no negation stands right before (since the previous reference) are what was meant.
+  if (answers === 'ack' && !found.some((c) => c.intent === 'adopt' || c.intent === 'strategy' || c.intent === 'unsubscribe')) {
+    const meant = units.flatMap((u) =>
+      explicitRefs(u.f, input.strategies, titles)
+        .filter((r, i, all) => !NEGATION_BEFORE_CUE.test(u.f.slice(Math.max(i ? all[i - 1]!.end : 0, r.at - 16), r.at)))
+        .map((r) => r.id),
+    );
+    if (meant.length) return parsed([...new Set(meant)].map((id) => key({ intent: 'adopt', strategyId: id })));
+  }
   // "I'll try that" with nothing that says which: asking beats guessing.
   if (!found.some((c) => c.intent === 'adopt' || c.intent === 'unsubscribe' || c.intent === 'feedback') && sigs.some((s) => s.committed && !s.refs.length && !s.strategyStrong)) {
     return unclear('a commitment without a strategy Baton can tell');

@@ -147,6 +147,17 @@ describe('every kind of email in a browser', () => {
     expect([...emails.keys()].sort()).toEqual([...KINDS].sort());
   });
 
+  it('shows the correction loop: the ack what was recorded with its corrections, the digest what needs a look with its tags', () => {
+    const ack = emails.get('ack')!.html;
+    expect(ack).toContain('Recorded: you will adopt #');
+    expect(ack).toContain('withdraw it</a>');
+    expect(ack).toMatch(/href="[^"]+\/l\/[A-Za-z0-9_-]+"[^>]*>adopt #\d<\/a>/);
+    const digest = emails.get('digest')!.html;
+    expect(digest).toMatch(/Needs a look/i);
+    expect(digest).toContain('Record as');
+    expect(digest).toContain('nothing to record</a>');
+  });
+
   it.each(cases)('$kind at $width px, $scheme: no overflow, readable text, nothing left unfilled', async ({ kind, width, scheme }) => {
     const email = emails.get(kind)!;
     await showEmail(page, email.html, { width, scheme });

@@ -10,6 +10,7 @@ import {
   CLASSIFY_RULES,
   findRating,
   parseSubject,
+  readReply,
   stripReplyPrefixes,
   type AttachmentInfo,
   type Classified,
@@ -447,5 +448,23 @@ describe('the labeled replies', () => {
     const accuracy = (outcomes.length - misses.length) / outcomes.length;
     console.log(`intent accuracy ${(accuracy * 100).toFixed(1)}% (${outcomes.length - misses.length}/${outcomes.length})`);
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('a reply to the acknowledgement', () => {
+  const readAck = (text: string) =>
+    readReply({ subject: 'Re: Re: Schedule a productive 1:1 sync with your manager', text, strategies: ONE_ON_ONE, context: TRAINING, answered: 'ack' }, failOnSwallowed);
+
+  it('reads "I meant #1, not #2" as the adoption of #1, a correction, with no commitment verb', () => {
+    for (const text of ['I meant #1, not #2.', "Sorry, I don't mean #2, I meant #1.", 'Not #2 — #1!']) {
+      const r = readAck(text);
+      expect(r, text).toMatchObject({ status: 'parsed', correction: true });
+      expect(r.intents.map((c) => `${c.intent}|${c.strategyId ?? ''}`), text).toEqual(['adopt|block-prep-time']);
+    }
+  });
+
+  it('still asks when every reference is negated, and reads a reply to the training as before', () => {
+    expect(readAck('Not #2.').status).toBe('unclear');
+    expect(keys(classify('I meant #1, not #2.'))).not.toEqual(['adopt|block-prep-time|']);
   });
 });

@@ -124,9 +124,11 @@ export function participantRepository(table: Table): ParticipantRepository {
   }
 
   /**
-   * One preference on or off. Read, then a conditional write of the whole map on the version read:
-   * the map may not exist yet, and DynamoDB cannot create a map and set one of its keys in one
-   * expression. Two concurrent changes retry instead of losing one.
+   * One preference on or off, by its own key in the map: `SET preferences.flag` / `REMOVE
+   * preferences.flag` touch only that flag, so two concurrent changes to different flags both
+   * stand without comparing whole maps (which dynalite cannot do, and which failed every retry).
+   * DynamoDB cannot create a map and set one of its keys in one expression: the first opt-out
+   * writes the map, conditional on there being none yet; a race with another first one retries.
    */
   async function setPreference(seriesId: string, email: string, flag: PreferenceFlag, on: boolean) {
     const normalized = email.toLowerCase();
@@ -134,19 +136,23 @@ export function participantRepository(table: Table): ParticipantRepository {
     for (let attempt = 0; attempt < 5; attempt++) {
       const before = await getParticipant(seriesId, normalized);
       if (!before) return undefined;
-      const preferences = { ...before.preferences };
-      // Only opt-outs are kept: turning one back on removes it.
-      if (on) delete preferences[flag];
-      else preferences[flag] = false;
+      // Only opt-outs are kept: turning one back on removes it, and with no map there is none.
+      if (on && before.preferences?.[flag] === undefined) return before;
+      const hasMap = before.preferences !== undefined;
+      const update = on
+        ? { UpdateExpression: 'REMOVE #prefs.#flag', ConditionExpression: 'attribute_exists(#pk) AND attribute_exists(#prefs)' }
+        : hasMap
+          ? { UpdateExpression: 'SET #prefs.#flag = :off', ConditionExpression: 'attribute_exists(#pk) AND attribute_exists(#prefs)' }
+          : { UpdateExpression: 'SET #prefs = :prefs', ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#prefs)' };
       try {
         const out = await send<{ Attributes?: Item }>(
           new UpdateCommand({
             TableName: tableName,
             Key,
-            UpdateExpression: 'SET #prefs = :prefs',
-            ConditionExpression: before.preferences ? '#prefs = :before' : 'attribute_exists(#pk) AND attribute_not_exists(#prefs)',
-            ExpressionAttributeNames: { '#pk': PK, '#prefs': 'preferences' },
-            ExpressionAttributeValues: { ':prefs': preferences, ...(before.preferences ? { ':before': before.preferences } : {}) },
+            ...update,
+            // DynamoDB rejects names and values the expressions do not use.
+            ExpressionAttributeNames: { '#pk': PK, '#prefs': 'preferences', ...(on || hasMap ? { '#flag': flag } : {}) },
+            ...(on ? {} : { ExpressionAttributeValues: hasMap ? { ':off': false } : { ':prefs': { [flag]: false } } }),
             ReturnValues: 'ALL_NEW',
           }),
         );
