@@ -62,8 +62,10 @@ export function workWeekKey(workDays: readonly Weekday[]): string {
 const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** Whether Baton places calendar entries for them: on unless they turned them off. */
-export function wantsCalendars(p: Pick<AudienceMember, 'calendars' | 'calendarsOffAt'>): boolean {
-  return p.calendars !== false && !p.calendarsOffAt;
+export function wantsCalendars(p: Pick<AudienceMember, 'calendars' | 'calendarsOffAt' | 'preferences'>): boolean {
+  // Three ways to say no, one answer: the CSV's `calendar` column, the footer link, and a reply
+  // asking to stop the calendar invites (a stored preference).
+  return p.calendars !== false && !p.calendarsOffAt && p.preferences?.calendar !== false;
 }
 
 /** Why a participant must not get mail from this series at all, if they must not. */
