@@ -17,6 +17,7 @@ import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Store } from '#adapters/aws/dynamo';
 import type { Participant } from '#core/model';
+import { readReply } from '#core/classify';
 import { computeFunnel, type SeriesFunnel } from '#core/report';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
@@ -92,6 +93,13 @@ interface LabeledReply {
   intents: { intent: string }[];
 }
 
+function readsAsComment(text: string): boolean {
+  const reading = readReply({ subject: 'Re: training', text, strategies: [], context: { kind: 'training' } }, (error) => {
+    throw error;
+  });
+  return reading.status === 'parsed' && reading.intents.some((i) => i.intent === 'comment');
+}
+
 /** Realistic reply texts from the labeled fixtures, by the single intent they carry. */
 function replyBank(): Record<'strategy' | 'comment' | 'adopt', string[]> {
   const file = join(repoRoot(), 'test', 'fixtures', 'replies', 'labeled', 'labels.json');
@@ -100,6 +108,10 @@ function replyBank(): Record<'strategy' | 'comment' | 'adopt', string[]> {
   for (const r of labels.replies) {
     if (r.intents.length !== 1 || !r.reply.trim() || /#\d/.test(r.reply)) continue;
     const intent = r.intents[0]!.intent;
+    // The scripted teammates test the series clock, not the reader: a comment goes in the bank only
+    // if Baton reads it as one, so a commenter is never a quiet person in disguise. (How well
+    // replies are read is measured on the intents corpus, not here.)
+    if (intent === 'comment' && !readsAsComment(r.reply)) continue;
     if (intent === 'strategy' || intent === 'comment' || intent === 'adopt') bank[intent].push(r.reply);
   }
   return bank;

@@ -42,7 +42,7 @@ import { prepareContribution, renderRollupBody } from '#app/planners/rollup';
 import { wrapUpTotals } from '#app/planners/wrap-up';
 import { computeFunnel, contributionsBetween, type DeliveryLike } from '#core/report';
 import { nextCronOccurrence, planSchedules, type ScheduleSpec } from '#core/schedule-plan';
-import { inGroup } from '#core/audience';
+import { inGroup, workWeekKey } from '#core/audience';
 import { participantKey } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
 import { excerpt, sharedHtml, sharedText } from '#mail/values';
@@ -254,7 +254,8 @@ export async function previewMails(dir: string, opts: { participant?: string } =
   const specs = planSchedules({ series, trainings, participants: people, publishedAt, includePast: true });
   const mine = (kind: string, slug?: string) => (s: ScheduleSpec) =>
     s.job.kind === kind && s.job.trainingSlug === slug && inGroup({ timeZone: s.job.timeZone, workStart: s.job.workStart ?? me.workStart, workDays: s.job.workDays }, me);
-  const group = { timeZone: me.timeZone, workStart: me.workStart };
+  // The reader's send group: zone, start of day and (when they have one of their own) their week.
+  const group = { timeZone: me.timeZone, workStart: me.workStart, ...(me.workDays ? { workDays: workWeekKey(me.workDays) } : {}) };
 
   const mails: PreviewMail[] = [];
   const push = (kind: PreviewKind, stem: string, at: Date, mail: ComposedMail | undefined, to = me.email) => {
