@@ -228,6 +228,9 @@ const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
 const ADOPT_CUE = phrases(all('adopt'));
 const NEGATION_BEFORE_CUE = phrases(all('negation'));
 const DECLINE = phrases(all('decline'));
+const CONTRAST_G = phrases(all('contrast'), 'gu');
+/** Clause breaks inside a sentence: commas, semicolons, colons, dashes (not in "1:1" or "4/5"). */
+const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；]|\s[–—-]\s/gu;
 const STOP_CUE = phrases(all('stop'));
 const PARTS = Object.entries(allParts()).map(([part, words]) => [part as Preference, phrases(words)] as const);
 
@@ -313,7 +316,7 @@ const RATING_LEADS = [...new Set([...all('ratingLead'), 'give it', 'gave it', 'r
   .map((w) => escapeRe(stripMarks(fold(w))))
   .join('|');
 const RATING_LEAD = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:${RATING_LEADS}|a|an|un|una|um|uma|une|eine|einen|einer)\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|${RW})${NOT_A_RATING_AFTER}`,
+  `(?<![\\p{L}\\p{N}])(?:${RATING_LEADS}|a|an|un|una|um|uma|une|eine|einen|einer)(?![\\p{Ll}])\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|(?:${RW})(?![\\p{L}]))${NOT_A_RATING_AFTER}`,
   'u',
 );
 const ONLY_NUMBER = /^[^\p{L}\p{N}]*([1-5])[^\p{L}\p{N}]*$/u;
@@ -580,7 +583,38 @@ function references(f: string, strategies: Strategy[], titles: TitleIndex[], str
 /** "Stop the reminders", "kunnen jullie mij van de samenvattingen halen": which part, if any. */
 function preferenceOf(f: string): Preference | undefined {
   if (!STOP_CUE.test(f)) return undefined;
-  return PARTS.find(([, re]) => re.test(f))?.[0];
+  // "the agenda helps, but we still skip it": the part must be in the clause that asks to stop.
+  for (const c of clauses(f)) {
+    if (!STOP_CUE.test(c)) continue;
+    const part = PARTS.find(([, re]) => re.test(c))?.[0];
+    if (part) return part;
+  }
+  return undefined;
+}
+
+/**
+ * A sentence's clauses: cut at commas, semicolons, dashes and before a contrasting word ("but",
+ * "pero", "แต่"). Negation and declining reach to the end of their clause, no further: in
+ * "Already doing 1 and 3, going to add #4" only #4 is a commitment.
+ */
+export function clauses(f: string): string[] {
+  const cuts = new Set<number>([0, f.length]);
+  for (const m of f.matchAll(CLAUSE_BREAK)) cuts.add(m.index + m[0].length);
+  for (const m of f.matchAll(CONTRAST_G)) if (m.index > 0) cuts.add(m.index);
+  const at = [...cuts].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < at.length; i++) {
+    const c = f.slice(at[i], at[i + 1]).trim();
+    if (/[\p{L}\p{N}#]/u.test(c)) out.push(c);
+  }
+  return out.length ? out : [f];
+}
+
+/** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
+function declines(c: string): boolean {
+  if (DECLINE.test(c)) return true;
+  const m = ADOPT_CUE.exec(c);
+  return m !== null && NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
 }
 
 function hasCommitment(f: string): boolean {
@@ -623,41 +657,59 @@ function isGreeting(f: string): boolean {
   return (rest ? rest.split(/\s+/).length : 0) <= 1;
 }
 
-/** The first rating in a text, looking sentence by sentence so that "Meh. 2." counts. */
+/**
+ * The rating of a text, sentence by sentence so that "Meh. 2." counts. An explicit form (4/5,
+ * "eight out of ten", stars) in a later sentence corrects an earlier one ("3/5. Actually no, make
+ * that 4/5."); a weaker form (a bare number, "a 4") counts only when no explicit one is given, and
+ * then the first one: later small numbers are more often part of a story than a rating.
+ */
 export function ratingOf(text: string): number | undefined {
-  let last: number | undefined;
-  for (const u of splitUnits(text)) last = findRating(u.text) ?? last;
-  return last ?? findRating(text);
+  let strong: number | undefined;
+  let weak: number | undefined;
+  for (const u of splitUnits(text)) {
+    const r = ratingIn(u.text);
+    if (!r) continue;
+    if (r.strong) strong = r.n;
+    else weak ??= r.n;
+  }
+  if (strong !== undefined || weak !== undefined) return strong ?? weak;
+  return findRating(text);
 }
 
 export function findRating(text: string): number | undefined {
+  return ratingIn(text)?.n;
+}
+
+function ratingIn(text: string): { n: number; strong: boolean } | undefined {
   const f = fold(text);
+  const strong = (n: number | undefined) => (n === undefined ? undefined : { n, strong: true });
+  const weak = (n: number | undefined) => (n === undefined ? undefined : { n, strong: false });
   const starNumber = STAR_THEN_NUMBER.exec(f);
-  if (starNumber?.[1]) return Number(starNumber[1]);
+  if (starNumber?.[1]) return strong(Number(starNumber[1]));
   const filled = (f.match(/★/g) ?? []).length;
-  if (filled >= 1 && filled <= 5) return filled;
+  if (filled >= 1 && filled <= 5) return strong(filled);
   const stars = (f.match(/\u2b50/g) ?? []).length;
-  if (stars >= 1 && stars <= 5) return stars;
+  if (stars >= 1 && stars <= 5) return strong(stars);
   const scaleFirst = SCALE_FIRST.exec(f);
-  if (scaleFirst?.[1] && scaleFirst[2]) return scaled(Number(scaleFirst[2]), Number(scaleFirst[1]));
+  if (scaleFirst?.[1] && scaleFirst[2]) return strong(scaled(Number(scaleFirst[2]), Number(scaleFirst[1])));
   const out = OUT_OF.exec(f);
   if (out?.[1] && out[2]) {
     const n = numberAt(out[1]) ?? RATING_WORDS[out[1]];
     const scale = /^\d+$/.test(out[2]) ? Number(out[2]) : (RATING_WORDS[out[2]] ?? 5);
     const r = n === undefined ? undefined : scaled(n, scale);
-    if (r !== undefined) return r;
+    if (r !== undefined) return strong(r);
   }
   const word = STARS_WORD.exec(f);
-  if (word?.[1]) return numberAt(word[1]) ?? RATING_WORDS[word[1]];
+  if (word?.[1]) return strong(numberAt(word[1]) ?? RATING_WORDS[word[1]]);
   const lead = RATING_LEAD.exec(f);
   if (lead?.[1]) {
     const n = /^\d$/.test(lead[1]) ? Number(lead[1]) : RATING_WORDS[lead[1]];
-    if (n && n >= 1 && n <= 5) return n;
+    if (n && n >= 1 && n <= 5) return weak(n);
   }
   const leading = LEADING_NUMBER.exec(f);
-  if (leading?.[1]) return Number(leading[1]);
+  if (leading?.[1]) return weak(Number(leading[1]));
   const only = ONLY_NUMBER.exec(f);
-  if (only?.[1] && f.trim().length <= 8) return Number(only[1]);
+  if (only?.[1] && f.trim().length <= 8) return weak(Number(only[1]));
   return undefined;
 }
 
@@ -676,9 +728,16 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const strategyWeak = STRATEGY_WEAK.test(f);
   const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
   // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
-  const committed = !unsubscribe && !DECLINE.test(f) && hasCommitment(f);
+  const parts = clauses(f);
+  const open = parts.filter((c) => !declines(c));
+  const committed = !unsubscribe && open.some((c) => hasCommitment(c));
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
+  // A strategy named only in a clause that turns it down is not a candidate.
+  if (open.length < parts.length) {
+    const kept = new Set(open.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
+    refs = refs.filter((id) => kept.has(id));
+  }
   let paraphrased = false;
   if (input.context.kind === 'check-in') {
     const asked = input.context.strategyId;

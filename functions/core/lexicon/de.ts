@@ -6,6 +6,7 @@ export const de: Lexicon = {
   stop: ['keine', 'nicht mehr', 'abstellen', 'ausschalten', 'weglassen', 'ohne die', 'zu viele', 'aufhoren', 'verzichten'],
   parts: { reminders: ['erinnerung', 'erinnerungen', 'erinnerungsmails'], rollups: ['zusammenfassung', 'zusammenfassungen', 'wochenrückblick', 'ruckblick'], 'check-ins': ['nachfrage', 'nachfragen', 'check-in', 'check-ins'], calendar: ['kalendereinladung', 'kalendereinladungen', 'einladungen', 'kalender'] },
   adopt: ['ubernehme', 'ubernehmen', 'ausprobieren', 'probiere', 'versuche', 'teste', 'werde', 'nehme', 'fur mich', 'umsetzen', 'anfangen', 'mache ich', 'ich mache', 'setze * um', 'starte'],
+  contrast: ['aber', 'jedoch', 'sondern', 'dafur', 'allerdings', 'obwohl', 'trotzdem'],
   negation: ['nicht', 'kein', 'keine', 'nie'],
   decline: ['nichts fur mich', 'mache ich schon', 'mache ich bereits', 'bereits', 'schon lange', 'statt'],
   strategyStrong: ['was bei mir funktioniert', 'was fur mich funktioniert', 'bei mir funktioniert', 'funktioniert gut fur mich', 'mein tipp', 'ein tipp', 'mein trick', 'meine methode', 'mein system', 'meine strategie', 'so mache ich', 'ich mache es so', 'im anhang', 'anbei', 'bei mir hat sich'],

@@ -6,6 +6,7 @@ export const es: Lexicon = {
   stop: ['dejen de enviar', 'dejar de enviar', 'dejar de recibir', 'no me envien', 'sin los', 'sin las', 'quitar los', 'quitar las', 'demasiados'],
   parts: { reminders: ['recordatorio', 'recordatorios'], rollups: ['resumen', 'resumenes', 'resumen semanal'], 'check-ins': ['seguimiento', 'seguimientos'], calendar: ['invitacion', 'invitaciones', 'calendario'] },
   adopt: ['adoptar', 'adopto', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'apuntame', 'elijo', 'escojo', 'para mi', 'en cambio si', 'si:', 'me llevo', 'tomo'],
+  contrast: ['pero', 'sin embargo', 'aunque', 'en cambio', 'sino', 'mientras que'],
   negation: ['no', 'nunca', 'no voy a', 'tampoco'],
   decline: ['no es para mi', 'ya lo hago', 'ya hago', 'no aplica', 'no la voy', 'no lo voy', 'descarto', 'en lugar de'],
   strategyStrong: ['lo que me funciona', 'me funciona', 'mi truco', 'un truco', 'mi consejo', 'un consejo', 'mi tip', 'mi metodo', 'mi sistema', 'mi estrategia', 'lo que hago', 'les comparto', 'te comparto', 'adjunto'],

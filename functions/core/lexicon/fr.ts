@@ -6,6 +6,7 @@ export const fr: Lexicon = {
   stop: ["arretez de m'envoyer", 'arreter', 'ne plus recevoir', 'sans les', 'trop de', 'supprimer les'],
   parts: { reminders: ['rappel', 'rappels', 'relance', 'relances'], rollups: ['recapitulatif', 'recapitulatifs', 'recap', 'resume hebdomadaire', 'resumes'], 'check-ins': ['suivi', 'suivis'], calendar: ['invitation', 'invitations', 'calendrier', 'agenda'] },
   adopt: ['adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer', 'je ferai', 'ferai', 'je retiens', 'je garde', 'je teste'],
+  contrast: ['mais', 'cependant', 'pourtant', 'par contre', 'en revanche', 'alors que', 'bien que'],
   negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
   decline: ["pas pour moi", 'je le fais deja', 'deja', 'plutot que'],
   strategyStrong: ['ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe', 'une idee a moi', 'mon idee', 'de mon cote'],

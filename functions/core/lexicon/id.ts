@@ -6,6 +6,7 @@ export const id: Lexicon = {
   stop: ['jangan kirim', 'berhenti mengirim', 'tidak usah', 'tanpa', 'terlalu banyak'],
   parts: { reminders: ['pengingat'], rollups: ['ringkasan', 'rangkuman', 'ringkasan mingguan'], 'check-ins': ['tindak lanjut'], calendar: ['undangan kalender', 'undangan', 'kalender'] },
   adopt: ['akan', 'coba', 'mencoba', 'pakai', 'memakai', 'pilih', 'memilih', 'terapkan', 'menerapkan', 'saya ambil', 'untuk saya', 'mau coba'],
+  contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'meskipun', 'sebaliknya', 'sedangkan'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
   decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok'],
   strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],

@@ -6,6 +6,7 @@ export const ms: Lexicon = {
   stop: ['jangan hantar', 'berhenti hantar', 'tak perlu', 'tidak perlu', 'tanpa', 'terlalu banyak'],
   parts: { reminders: ['peringatan', 'notis peringatan'], rollups: ['ringkasan', 'ringkasan mingguan'], 'check-ins': ['semakan', 'susulan'], calendar: ['jemputan kalendar', 'jemputan', 'kalendar'] },
   adopt: ['akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya', 'saya ambil', 'ambil', 'mahu cuba', 'nak cuba'],
+  contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'sebaliknya', 'manakala'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
   decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai'],
   strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],

@@ -6,6 +6,7 @@ export const pt: Lexicon = {
   stop: ['parem de enviar', 'parar de receber', 'nao enviem', 'sem os', 'sem as', 'tirar os', 'demais'],
   parts: { reminders: ['lembrete', 'lembretes'], rollups: ['resumo', 'resumos', 'resumo semanal'], 'check-ins': ['acompanhamento', 'acompanhamentos'], calendar: ['convite', 'convites', 'calendario', 'agenda'] },
   adopt: ['adotar', 'adoto', 'vou', 'vamos', 'tentar', 'testar', 'experimentar', 'comecar', 'escolho', 'fico com', 'pra mim', 'para mim', 'quero', 'aplicar', 'pegar', 'pego'],
+  contrast: ['mas', 'porem', 'contudo', 'embora', 'ja que', 'enquanto', 'em compensacao'],
   negation: ['nao', 'nunca', 'nao vou'],
   decline: ['nao e pra mim', 'nao e para mim', 'ja faco', 'ja faço', 'em vez de'],
   strategyStrong: ['o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo', 'segue o link', 'meu video', 'gravei'],

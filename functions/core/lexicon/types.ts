@@ -14,6 +14,8 @@ export interface Lexicon {
   parts: { reminders: string[]; rollups: string[]; 'check-ins': string[]; calendar: string[] };
   /** Commitment cues: "I'll try", "going with", "voy a probar". */
   adopt: string[];
+  /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
+  contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */
   negation: string[];
   /** Turning a named strategy down or saying one already does it ("not for me", "already do"). */

@@ -125,9 +125,11 @@ describe('the inbound Lambda handler', () => {
     const e = event('ses-nosubject', {}, { subject: null });
     expect(e.Records[0]!.ses.mail.commonHeaders).not.toHaveProperty('subject');
     expect(e.Records[0]!.ses.receipt).not.toHaveProperty('dmarcPolicy');
-    await mailStore.putRaw('inbound/ses-nosubject', Buffer.from(raw('nosubject').replace(/^Subject: .*\r\n/m, '')));
+    // Without the Adopt subject, "I will do it" does not say which strategy: the body has to.
+    const mail = raw('nosubject').replace(/^Subject: .*\r\n/m, '').replace('I will do it on Mondays.', 'I will do #1 on Mondays.');
+    await mailStore.putRaw('inbound/ses-nosubject', Buffer.from(mail));
     expect((await handler()(e)).outcomes).toEqual([{ sesMessageId: 'ses-nosubject', status: 'stored' }]);
-    expect(await storedFrom('nosubject')).toHaveLength(1);
+    expect(await storedFrom('nosubject')).toMatchObject([{ intent: 'adopt', strategyId: 'first' }]);
   });
 
   it('rejects what SES flagged, and logs why', async () => {

@@ -144,3 +144,47 @@ describe('segmentation', () => {
     expect(keys('I will try #2.\n\nCheers,\nSam\nPlease consider the environment before printing this email.')).toEqual(['adopt#one-thing']);
   });
 });
+
+describe('clauses: negation and declining reach the end of their clause, no further', () => {
+  it.each([
+    ['Already doing #1, but I will try #4 from next week.', ['adopt#steps']],
+    ["I won't try #2, my team is too small for it.", ['unclear']],
+    ['Ya hago la 1, pero voy a probar la 3.', ['adopt#win']],
+    ['Die 1 mache ich schon, aber die 4 probiere ich aus.', ['adopt#steps']],
+    ["Je ne vais pas essayer la 2 ; par contre j'adopte la 3.", ['adopt#win']],
+    ['Saya sudah buat nombor 1, tapi saya akan cuba nombor 4.', ['adopt#steps']],
+  ])('%s', (text, want) => {
+    expect(keys(text)).toEqual(want);
+  });
+  it('asks to stop a part only in the clause that names it', () => {
+    const r = readReply(input('The agenda helps, but we still skip it on busy weeks.', { context: { kind: 'check-in', strategyId: 'agenda' }, answered: 'check-in' }), failOnSwallowed);
+    expect(r.intents.map((i) => i.intent)).toEqual(['follow-up']);
+  });
+});
+
+describe('ratings: an explicit rating corrects, a stray small number does not', () => {
+  const checkIn = { context: { kind: 'check-in' as const, strategyId: 'agenda' }, answered: 'check-in' as const };
+  it.each([
+    ['4 de 5. Aunque a veces lo olvido.', 4],
+    ['Un 3 sobre 5, aunque una semana no pude.', 3],
+    ['Four out of five. We skipped it one week.', 4],
+    ['I would say a 2. Then it got better, honestly 4/5 now.', 4],
+    ['Vier von fünf. Eine Woche lang hat es nicht geklappt.', 4],
+  ])('%s -> %i', (text, rating) => {
+    expect(keys(text, checkIn)).toEqual([`follow-up#agenda(${rating})`]);
+  });
+  it('does not read a number word inside another word as a rating', () => {
+    expect(findRating('aunque mi jefa no siempre lo lee')).toBeUndefined();
+    expect(findRating('anyone can do it')).toBeUndefined();
+  });
+});
+
+describe('general vocabulary', () => {
+  it.each([
+    ['What works better for me is a short voice memo after each 1:1.', ['strategy']],
+    ["Here's how my notes look, green means done.", ['strategy']],
+    ['Please stop emailing me about this.', ['unsubscribe']],
+  ])('%s', (text, want) => {
+    expect(keys(text)).toEqual(want);
+  });
+});
