@@ -320,6 +320,11 @@ const RATING_LEAD = new RegExp(
   'u',
 );
 const ONLY_NUMBER = /^[^\p{L}\p{N}]*([1-5])[^\p{L}\p{N}]*$/u;
+/** "Easy 5.", "Solid 4!": a sentence of at most three words ending on the number. Not "number 4". */
+const SHORT_RATING = new RegExp(`^[^\\p{L}\\p{N}]*(?:[\\p{L}'-]+\\s+){1,2}([1-5])[^\\p{L}\\p{N}]*$`, 'u');
+const REF_BEFORE_NUMBER = new RegExp(`(?:${REF_NOUN}|#|la|le|el|die|der|a|o)\\s+[1-5][^\\p{L}\\p{N}]*$`, 'u');
+/** "1. 5 / 2. audio / 3. nothing": answers numbered like the survey's questions. */
+const ENUMERATED = /^[ \t]*\d{1,2}[.)][ \t]+(?=\S)/gmu;
 /** "3, it's hard to stick to": an answer that opens with the number. Not "1:1" or "2 weeks". */
 const LEADING_NUMBER = /^[^\p{L}\p{N}]*([1-5])(?:\s*[,.!;\u2013\u2014-](?!\d)|\s*:(?!\d))/u;
 
@@ -666,7 +671,9 @@ function isGreeting(f: string): boolean {
 export function ratingOf(text: string): number | undefined {
   let strong: number | undefined;
   let weak: number | undefined;
-  for (const u of splitUnits(text)) {
+  // Numbered answers: the numbers are the questions', not ratings.
+  const numbered = (text.match(ENUMERATED) ?? []).length >= 2 ? text.replace(ENUMERATED, '') : text;
+  for (const u of splitUnits(numbered)) {
     const r = ratingIn(u.text);
     if (!r) continue;
     if (r.strong) strong = r.n;
@@ -710,6 +717,8 @@ function ratingIn(text: string): { n: number; strong: boolean } | undefined {
   if (leading?.[1]) return weak(Number(leading[1]));
   const only = ONLY_NUMBER.exec(f);
   if (only?.[1] && f.trim().length <= 8) return weak(Number(only[1]));
+  const short = SHORT_RATING.exec(f.trim());
+  if (short?.[1] && !REF_BEFORE_NUMBER.test(f.trim())) return weak(Number(short[1]));
   return undefined;
 }
 
@@ -762,7 +771,8 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     strategyStrong,
     strategyWeak,
     paraphrased,
-    feedback: FEEDBACK.test(f) || preference !== undefined,
+    // A question about a part of the series ("could the check-ins come on a weekday?") is about the series.
+    feedback: FEEDBACK.test(f) || preference !== undefined || (/[?？؟]/u.test(u.text) && PARTS.some(([, re]) => re.test(f))),
     ...(preference ? { preference } : {}),
     praise: PRAISE.test(f),
     ack: isAck(f),

@@ -23,7 +23,7 @@ export const en: Lexicon = {
   ],
   contrast: ['but', 'however', 'though', 'although', 'whereas', 'instead', 'on the other hand', 'except'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
-  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of'],
+  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed'],
   strategyStrong: [
     'what works for me', 'what worked for me', 'what works better for me', 'works better for me', 'what worked better for me', 'what works * for me', 'what works well for me', 'what works best for me', 'works well for me', 'works great for me',
     'works best for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',
@@ -42,8 +42,7 @@ export const en: Lexicon = {
     'this series', 'the series', 'these trainings', 'the trainings', 'future trainings', 'next trainings', 'next ones', 'these emails', 'your emails', 
     'calendar hold', 'calendar holds', 'your invite', 'your invites', 'the invites', 'the link', 'this link', 'link in', 'login page', 'the format', 'this format', 'audio version', 'video version', 'podcast', 'recording', 'could you add', 'could you send',
     'could you make', 'could you point', 'could you leave', 'could you move', 'could you include', 'would be great if', 'would be nice if', 'suggestion', 'would it be possible',
-    'too long to read', 'a bit long', 'the schedule', 'what time', 'which day', 'what day', 'wrong time zone', 'in your time zone', 'how long does', 'how many trainings', 'how often', 'the roll-up', 'anonymous', 'anonymously', 'name off', 'this email', 'in this email',
-  ],
+    'too long to read', 'a bit long', 'the schedule', 'what time', 'which day', 'what day', 'wrong time zone', 'in your time zone', 'how long does', 'how many trainings', 'how often', 'the roll-up', 'anonymous', 'anonymously', 'name off', 'this email', 'in this email', 'a request', 'one request', 'small request', 'a suggestion', 'one suggestion', 'your series'],
   praise: [
     'great', 'love', 'loved', 'liked', 'really like', 'nice', 'awesome', 'amazing', 'brilliant', 'genius', 'helpful', 'useful', 'insightful', 'excellent',
     'fantastic', 'wonderful', 'inspiring', 'interesting', 'so true', 'hit home', 'spot on', 'well written', 'resonates', 'kudos', 'bravo', 'thanks for sharing',

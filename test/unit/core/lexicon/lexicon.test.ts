@@ -188,3 +188,47 @@ describe('general vocabulary', () => {
     expect(keys(text)).toEqual(want);
   });
 });
+
+describe('more rating forms and survey answers', () => {
+  const checkIn = { context: { kind: 'check-in' as const, strategyId: 'agenda' }, answered: 'check-in' as const };
+  it.each([
+    ['Used it every week. Solid 4.', 4],
+    ['Funktioniert. Glatte 5!', 5],
+    ['Bastante útil. Nota 4.', 4],
+  ])('%s -> %i', (text, rating) => {
+    expect(keys(text, checkIn)).toEqual([`follow-up#agenda(${rating})`]);
+  });
+  it('does not read "number 4" at the end of a short sentence as a rating', () => {
+    expect(keys('Next I try number 3.', checkIn)).toEqual(['adopt#win', 'follow-up#agenda']);
+  });
+  it.each([
+    ['1. 4\n2. video\n3. Nothing, all good.', 4],
+    ['1) 5\n2) podcast please\n3) no', 5],
+    ['1. 2 - too long for me\n2. text\n3. shorter emails', 2],
+  ])('numbered survey answers: %j -> %i', (text, rating) => {
+    const r = readReply(input(text, { answered: 'wrap-up' }), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.rating])).toEqual([['feedback', rating]]);
+  });
+});
+
+describe('declining in other words', () => {
+  it.each([
+    ['I will try #3. #1 I have been doing for years, no need.', ['adopt#win']],
+    ['Nr. 4 probiere ich aus. Nr. 2 brauche ich nicht.', ['adopt#steps']],
+    ['La 3 la voy a probar. La 1 no me hace falta.', ['adopt#win']],
+    ['Nummer 4 ga ik proberen. Nummer 1 doe ik al jaren.', ['adopt#steps']],
+  ])('%s', (text, want) => {
+    expect(keys(text)).toEqual(want);
+  });
+});
+
+describe('questions about a part of the series are feedback', () => {
+  const checkIn = { context: { kind: 'check-in' as const, strategyId: 'agenda' }, answered: 'check-in' as const };
+  it.each([
+    'It went well, 4/5. Could the reminders come on Monday instead?',
+    'Ging gut, 4/5. Können die Erinnerungen montags kommen?',
+    'Fue bien, 4/5. ¿Pueden llegar los recordatorios el lunes?',
+  ])('%s', (text) => {
+    expect(keys(text, checkIn)).toEqual(['feedback', 'follow-up#agenda(4)']);
+  });
+});
