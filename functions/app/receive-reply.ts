@@ -220,6 +220,8 @@ export async function parseInbound(raw: Uint8Array): Promise<ParsedInbound> {
     skipTextToHtml: true,
     skipImageLinks: true,
     skipTextLinks: true,
+    // Nothing reads an attachment's checksum: hashing every file is work for no one.
+    checksumAlgo: false,
   });
   const headers = new Map<string, string>();
   for (const [name, value] of mail.headers) headers.set(name.toLowerCase(), headerString(value));
