@@ -571,7 +571,8 @@ export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[
     attachments,
     ...(route.answers ? { answered: route.answers } : {}),
     ...(route.teammates ? { teammates: route.teammates } : {}),
-    trainers: route.published.series.trainers.map((t) => t.name),
+    // Whom a reply may be addressed to: the series' trainers and this training's author.
+    trainers: [...route.published.series.trainers.map((t) => t.name), route.training.author],
   }, swallowed);
   return { parsed, route, trimmed, source, reading, classified: reading.intents, files };
 }

@@ -245,7 +245,7 @@ const OTHER_ORDINALS = Object.entries(ORDINALS).filter(([k]) => !LATIN.test(k) &
 // English "a second look" is not a reference; Portuguese "a segunda" is.
 const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto|ultima|ultimo';
 const NOT_AFTER_ORDINAL =
-  'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|thought|look|glance';
+  'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|dag|keer|maand|jaar|uur|kali|bulan|tahun|jam|ronde|round|thought|look|glance';
 const REF_NOUN = [...new Set([...all('refNouns').filter((w) => LATIN.test(w)).map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
 /** "#2", "number 2", "strategy two", "n°3", "nº3" (folds to "no3"). */
 const NUMBER_REF = new RegExp(
@@ -283,6 +283,7 @@ const FEEDBACK = phrases(all('feedback'));
 const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
+const NOT_YET = phrases(all('notYet'));
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
 const ACK = phrases(all('ack'));
@@ -556,6 +557,8 @@ function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): 
     if (at >= 0) byNumber(n, Object.assign([word], { index: at }) as unknown as RegExpMatchArray);
   }
   for (const m of f.matchAll(NAMED_ONE)) {
+    // "the last one", "the second one": an ordinal, read above, not a name.
+    if ((m[1] ?? '').split(/\s+/).every((w) => ORDINALS[w] !== undefined || NUMBER_WORDS[w] !== undefined)) continue;
     const words = stems(m[1] ?? '');
     let best: { id: string; score: number } | undefined;
     for (const t of titles) {
@@ -755,7 +758,11 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // "La 5 no la voy a intentar" opens with a reference but turns it down.
   const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
-    const paraphrase = bodyMatch(stems(f), titles, 2);
+    // Two words only one strategy's explanation uses, or one long one in the clause that commits
+    // ("I'll do the handover note").
+    const committing = open.filter((c) => hasCommitment(c)).map((c) => new Set([...stems(c)].filter((w) => w.length >= 6)));
+    const single = [...new Set(committing.map((w) => bodyMatch(w, titles, 1)?.id).filter((id) => id !== undefined))];
+    const paraphrase = bodyMatch(stems(f), titles, 2) ?? (single.length === 1 ? { id: single[0]!, score: 1 } : undefined);
     if (paraphrase) {
       refs = [paraphrase.id];
       paraphrased = true;
@@ -1037,11 +1044,24 @@ What the answered email changes (readReply), on top of the sentence signals abov
 export const MAX_READ_CHARS = 20_000;
 
 function read(given: ClassifyInput, answers: AnsweredKind): Reading {
-  const input = { ...given, text: beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')) };
+  const { text: unquoted, quotes } = inlineQuotes(beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')));
+  const input = { ...given, text: unquoted };
   const text = input.text;
   const titles = indexTitles(input.strategies);
   const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
   const sigs = units.map((u) => signals(u, input, titles));
+  // An answer written under a quoted strategy ("> 4. Close with written next steps" / "This I'll
+  // do") commits to the strategy it answers.
+  units.forEach((u, i) => {
+    const s = sigs[i];
+    if (!s || !s.committed || s.refs.length || s.strategyStrong || s.unsubscribe || input.context.kind === 'check-in') return;
+    const above = quotes.filter((q) => q.end <= u.start).at(-1);
+    const id = above ? quotedStrategy(above.text, input.strategies, titles) : undefined;
+    if (id) {
+      s.refs = [id];
+      s.adopts = [id];
+    }
+  });
   const button = parseSubject(input.subject ?? '');
   const parsed = (intents: Classified[]): Reading => ({ status: 'parsed', answers, intents, correction: answers === 'ack' });
   const unclear = (reason: string): Reading => ({ status: 'unclear', answers, intents: [], correction: answers === 'ack', reason });
@@ -1086,6 +1106,9 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
 
   if (answers === 'rollup') {
     const named = (f: string) => (input.teammates ?? []).find((n) => namesTeammate(f, n));
+    if (addressedElsewhere(text, input.trainers) && !units.some((u) => named(u.f)) && !sigs.some((s) => s.adopts.length || s.strategyStrong || s.unsubscribe)) {
+      return { ...parsed([]), reason: 'addressed to someone else: sent to the thread by mistake' };
+    }
     const out: Classified[] = [];
     const teammateUnits = units.map((u) => named(u.f));
     const target = teammateUnits.find((n) => n);
@@ -1111,8 +1134,47 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
     return parsed(found.filter((c) => c.intent !== 'comment' || /[?？؟]/u.test(c.text)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
   }
   if (isComment(text, units, sigs)) return parsed(found.map((c) => ({ ...c, text: text.trim() })).slice(0, 1));
+  // "Sorry, not had time to read it yet": something of its own, and never a read.
+  if (units.some((u) => NOT_YET.test(u.f))) return parsed([key({ intent: 'comment' })]);
   if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || ACK.test(u.f) || DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
   return unclear('no strategy, adoption, question or request Baton can tell');
+}
+
+/**
+ * Lines an inline reply quotes (">") are ours, not the participant's: blanked (offsets stay true),
+ * and kept as blocks with where they end, for the answers written under them.
+ */
+function inlineQuotes(text: string): { text: string; quotes: { end: number; text: string }[] } {
+  if (!/^[ \t]*>/m.test(text)) return { text, quotes: [] };
+  const quotes: { end: number; text: string }[] = [];
+  let block: string[] = [];
+  let offset = 0;
+  const lines = text.split('\n').map((line) => {
+    const start = offset;
+    offset += line.length + 1;
+    if (/^[ \t]*>/.test(line)) {
+      block.push(line.replace(/^[\s>]+/, ''));
+      return ' '.repeat(line.length);
+    }
+    if (block.length && line.trim()) {
+      quotes.push({ end: start, text: block.join('\n') });
+      block = [];
+    }
+    return line;
+  });
+  return { text: lines.join('\n'), quotes };
+}
+
+/** The one strategy a quoted block shows: "4. Close with …" or its title. */
+function quotedStrategy(block: string, strategies: Strategy[], titles: TitleIndex[]): string | undefined {
+  const numbered = /^\s*(?:#\s?)?(\d{1,2})[.):]\s+\S/mu.exec(block);
+  if (numbered?.[1]) {
+    const s = strategies.find((x) => x.number === Number(numbered[1]));
+    if (s) return s.id;
+  }
+  const firstLine = fold(block.split('\n').find((l) => l.trim()) ?? '');
+  const ids = titleMatches(stems(firstLine), titles);
+  return ids.length === 1 ? ids[0] : undefined;
 }
 
 /** Something of its own: a question, or an opinion with a story about the training. */
@@ -1131,7 +1193,7 @@ function namesTeammate(f: string, name: string): boolean {
   return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
 }
 
-const SIGN_OFF = phrases([...all('greeting'), 'regards', 'kind regards', 'best regards', 'best', 'cheers', 'thanks', 'many thanks', 'all the best', 'talk soon', 'thank you']);
+const SIGN_OFF = phrases([...all('greeting'), ...all('signOff')]);
 
 /**
  * The text before a sign-off line ("Cheers,", "Un saludo") that follows some content: what comes
@@ -1143,7 +1205,7 @@ function beforeSignOff(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     const bare = fold(line).replace(/[,.!\s]+$/u, '');
-    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').trim() === '') return lines.slice(0, i).join('\n');
+    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').replace(/[^\p{L}\p{N}]+/gu, '') === '') return lines.slice(0, i).join('\n');
     if (line && !isGreeting(fold(line))) content = true;
   }
   return text;
@@ -1153,9 +1215,10 @@ const SIGN_OFF_G = new RegExp(SIGN_OFF.source, 'gu');
 /** "Jen, forgot to say …", "Team, reminder that …": written to someone other than the trainers. */
 function addressedElsewhere(text: string, trainers: string[] | undefined): boolean {
   if (!trainers?.length) return false;
-  const m = /^\s*([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
-  if (!m?.[1]) return false;
-  const who = fold(m[1]);
+  // "Jen, …" or "Hey Jen, …": a greeting word may come first.
+  const m = /^\s*(?:([\p{L}']+)\s+)?([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
+  if (!m?.[2] || (m[1] && !GREETING_WORDS.includes(fold(m[1])))) return false;
+  const who = fold(m[2]);
   if (GREETING_TEST.test(who) || ACK.test(who)) return false;
   return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

@@ -22,6 +22,8 @@ export const en: Lexicon = {
     "i'm doing", 'i am doing', 'for myself', 'doing the', 'taking', 'top of my list', 'is me', "that's me", 'yes', 'count me in for', 'put me down for', 'borrowing',
   ],
   contrast: ['but', 'however', 'though', 'although', 'whereas', 'instead', 'on the other hand', 'except'],
+  signOff: ['regards', 'kind regards', 'best regards', 'warm regards', 'best', 'best wishes', 'cheers', 'thanks', 'many thanks', 'thank you', 'all the best', 'talk soon', 'sincerely', 'yours'],
+  notYet: ["haven't read", 'have not read', 'not read it yet', 'not read yet', "haven't had time", 'have not had time', "haven't had a chance", 'not had a chance', 'will read it later', 'read it later', 'read it this weekend', 'read it at the weekend', 'catch up on it later'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
   decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed'],
   strategyStrong: [
@@ -31,8 +33,7 @@ export const en: Lexicon = {
     'my * tip', 'my * trick', 'my * template', 'my * checklist', "here's mine", "here's my", 'here is my', 'here is how my', "here's how my", 'this is how my', 'how my * looks', 'pro tip', 'one tip', 'top tip', "here's how i", 'here is how i', 'this is how i',
     'how i do it', 'something i do', 'what i do is', 'i do something', 'i recorded', 'i made a video', 'i made a template', "i'll share what", 'share what my team does', 'what my team does', 'what we do',
     'an idea of my own', 'my own idea', 'attached is', "i've attached", 'i have attached', 'please find attached', 'see attached', 'link below', 'uploaded',
-    'feel free to copy', 'feel free to use', 'feel free to steal', 'feel free to reuse', 'feel free to borrow',
-  ],
+    'feel free to copy', 'feel free to use', 'feel free to steal', 'feel free to reuse', 'feel free to borrow', 'my version of', 'my own version', 'my take on', 'this is what i sent', 'here is what i sent', "here's what i sent"],
   strategyWeak: [
     'i always', 'i usually', 'i never', 'i try to', 'i keep', 'i use', 'we use', 'we keep', 'we always', 'we each', 'our team uses', "i've been using", 'i set', 'i block',
     'i schedule', 'i turn off', 'i ask', 'i send', 'i write', 'i put', 'i check', 'every monday', 'every morning', 'every week', 'every day', 'every friday', 'every quarter', 'each week',

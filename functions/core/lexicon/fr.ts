@@ -7,6 +7,8 @@ export const fr: Lexicon = {
   parts: { reminders: ['rappel', 'rappels', 'relance', 'relances'], rollups: ['recapitulatif', 'recapitulatifs', 'recap', 'resume hebdomadaire', 'resumes'], 'check-ins': ['suivi', 'suivis'], calendar: ['invitation', 'invitations', 'calendrier', 'agenda'] },
   adopt: ['adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer', 'je ferai', 'ferai', 'je retiens', 'je garde', 'je teste'],
   contrast: ['mais', 'cependant', 'pourtant', 'par contre', 'en revanche', 'alors que', 'bien que'],
+  signOff: ['cordialement', 'bien cordialement', 'bien a vous', 'bonne journee', 'merci', 'merci beaucoup', 'a bientot', 'bises', 'amicalement'],
+  notYet: ['pas encore eu le temps', 'pas encore lu', "pas eu le temps", 'je le lirai', 'je lirai'],
   negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
   decline: ["pas pour moi", 'je le fais deja', 'deja', 'plutot que', 'depuis des annees', 'pas besoin', "n'en ai pas besoin"],
   strategyStrong: ['ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe', 'une idee a moi', 'mon idee', 'de mon cote'],

@@ -7,6 +7,8 @@ export const id: Lexicon = {
   parts: { reminders: ['pengingat'], rollups: ['ringkasan', 'rangkuman', 'ringkasan mingguan'], 'check-ins': ['tindak lanjut'], calendar: ['undangan kalender', 'undangan', 'kalender'] },
   adopt: ['akan', 'coba', 'mencoba', 'pakai', 'memakai', 'pilih', 'memilih', 'terapkan', 'menerapkan', 'saya ambil', 'untuk saya', 'mau coba'],
   contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'meskipun', 'sebaliknya', 'sedangkan'],
+  signOff: ['salam', 'hormat saya', 'terima kasih', 'salam hangat', 'salam hormat'],
+  notYet: ['belum membaca', 'belum baca', 'belum sempat', 'nanti saya baca', 'akan saya baca nanti'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
   decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok', 'sudah lama', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],

@@ -7,6 +7,8 @@ export const ms: Lexicon = {
   parts: { reminders: ['peringatan', 'notis peringatan'], rollups: ['ringkasan', 'ringkasan mingguan'], 'check-ins': ['semakan', 'susulan'], calendar: ['jemputan kalendar', 'jemputan', 'kalendar'] },
   adopt: ['akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya', 'saya ambil', 'ambil', 'mahu cuba', 'nak cuba'],
   contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'sebaliknya', 'manakala'],
+  signOff: ['sekian, terima kasih', 'sekian', 'terima kasih', 'salam', 'salam hormat', 'yang benar'],
+  notYet: ['belum baca', 'belum sempat', 'akan baca nanti', 'baca nanti'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
   decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai', 'sudah lama', 'tak perlu', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],

@@ -14,6 +14,10 @@ export interface Lexicon {
   parts: { reminders: string[]; rollups: string[]; 'check-ins': string[]; calendar: string[] };
   /** Commitment cues: "I'll try", "going with", "voy a probar". */
   adopt: string[];
+  /** Sign-offs on a line of their own ("Kind regards", "Beste Grüße"): what follows is a name or a signature. */
+  signOff: string[];
+  /** Not having read it yet ("haven't had time to read it"): a comment, never a read. */
+  notYet: string[];
   /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
   contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */

@@ -232,3 +232,65 @@ describe('questions about a part of the series are feedback', () => {
     expect(keys(text, checkIn)).toEqual(['feedback', 'follow-up#agenda(4)']);
   });
 });
+
+describe('sign-offs in every language end the reply: what follows never makes a contribution', () => {
+  it.each([
+    'I will try #2.\n\nBeste Grüße\nAnna Schmidt\nTipp: Ich nehme mir jeden Freitag eine Stunde für Lernen.',
+    'Voy a probar la 2.\n\nUn saludo,\nMarta\nMi truco: siempre llego con tres preguntas.',
+    'Je vais essayer la 2.\n\nCordialement,\nPaul\nMon astuce : un carnet.',
+    'Vou testar a 2.\n\nAbraços,\nJoão\nUma dica: use post-its.',
+    'Ik ga nummer 2 proberen.\n\nMet vriendelijke groet,\nEva\nMijn tip: een notitieboek.',
+    'Saya akan cuba nombor 2.\n\nSekian, terima kasih.\nAiman\nTip saya: tulis nota.',
+  ])('%j', (text) => {
+    expect(keys(text)).toEqual(['adopt#one-thing']);
+  });
+});
+
+describe('not read yet is a comment, never a read', () => {
+  it.each([
+    "Thanks for the reminder! Haven't had a chance to read it yet, will do this weekend.",
+    'Danke! Ich habe es noch nicht gelesen.',
+    'Gracias. Todavía no lo he leído, lo leeré el domingo.',
+    "Merci ! Je n'ai pas encore eu le temps de regarder.",
+    'Obrigada, ainda não li.',
+    'Bedankt, nog niet gelezen.',
+    'Terima kasih, saya belum sempat baca.',
+  ])('%s', (text) => {
+    expect(keys(text)).toEqual(['comment']);
+  });
+});
+
+describe('answers written under a quoted strategy (inline replies)', () => {
+  it('commits to the strategy the answer sits under, and not to the one turned down', () => {
+    const text = '> 3. Bring one win and one struggle\n> Something to celebrate.\n\nNot my thing.\n\n> 4. Close with written next steps\n> Who does what by when.\n\nThis one I will do from Monday.';
+    expect(keys(text)).toEqual(['adopt#steps']);
+  });
+  it('does not read the quoted text as the participant\'s', () => {
+    expect(keys('> What works for me is a shared doc.\n\nThanks, read it.')).toEqual(['read']);
+  });
+});
+
+describe('written to someone else on the thread', () => {
+  it.each([
+    ['Hey Sam, can you cover my Tuesday shift? I have a dentist appointment.', { trainers: ['Maya Okafor'] }],
+    ['Hi Jo, the report is in the shared drive.', { trainers: ['Maya Okafor'] }],
+  ])('%s', (text, extra) => {
+    const r = readReply(input(text, extra), failOnSwallowed);
+    expect([r.status, r.intents]).toEqual(['parsed', []]);
+  });
+  it('is not said of a reply to the trainer or the training\'s author', () => {
+    expect(keys('Dear Maya, one question: does #2 work for remote teams?', { trainers: ['Maya Okafor'] })).toEqual(['comment']);
+  });
+});
+
+describe('references in other forms', () => {
+  it.each([
+    ['Honestly the last one is for me.', ['adopt#steps']],
+    ['I will go with the second one.', ['adopt#one-thing']],
+    ['Ik doe mee met de derde.', ['adopt#win']],
+    ['Die vierte führe ich in meinem Team ein.', ['adopt#steps']],
+    ["I'll start celebrating something every week.", ['adopt#win']],
+  ])('%s', (text, want) => {
+    expect(keys(text)).toEqual(want);
+  });
+});
