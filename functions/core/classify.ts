@@ -284,6 +284,7 @@ const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
 const NOT_YET = phrases(all('notYet'));
+const EVERYONE = new Set(all('everyone').map(fold));
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
 const ACK = phrases(all('ack'));
@@ -1219,6 +1220,7 @@ function addressedElsewhere(text: string, trainers: string[] | undefined): boole
   const m = /^\s*(?:([\p{L}']+)\s+)?([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
   if (!m?.[2] || (m[1] && !GREETING_WORDS.includes(fold(m[1])))) return false;
   const who = fold(m[2]);
+  if (m[1] && EVERYONE.has(who)) return false;
   if (GREETING_TEST.test(who) || ACK.test(who)) return false;
   return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

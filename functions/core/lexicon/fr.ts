@@ -9,6 +9,7 @@ export const fr: Lexicon = {
   contrast: ['mais', 'cependant', 'pourtant', 'par contre', 'en revanche', 'alors que', 'bien que'],
   signOff: ['cordialement', 'bien cordialement', 'bien a vous', 'bonne journee', 'merci', 'merci beaucoup', 'a bientot', 'bises', 'amicalement'],
   notYet: ['pas encore eu le temps', 'pas encore lu', "pas eu le temps", 'je le lirai', 'je lirai'],
+  everyone: ['equipe', 'tous', 'toutes', 'collegues', 'tout le monde'],
   negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
   decline: ["pas pour moi", 'je le fais deja', 'deja', 'plutot que', 'depuis des annees', 'pas besoin', "n'en ai pas besoin"],
   strategyStrong: ['ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe', 'une idee a moi', 'mon idee', 'de mon cote'],

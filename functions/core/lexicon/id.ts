@@ -9,6 +9,7 @@ export const id: Lexicon = {
   contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'meskipun', 'sebaliknya', 'sedangkan'],
   signOff: ['salam', 'hormat saya', 'terima kasih', 'salam hangat', 'salam hormat'],
   notYet: ['belum membaca', 'belum baca', 'belum sempat', 'nanti saya baca', 'akan saya baca nanti'],
+  everyone: ['semua', 'tim', 'teman-teman', 'rekan-rekan'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
   decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok', 'sudah lama', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],

@@ -9,6 +9,7 @@ export const ms: Lexicon = {
   contrast: ['tetapi', 'tapi', 'namun', 'walaupun', 'sebaliknya', 'manakala'],
   signOff: ['sekian, terima kasih', 'sekian', 'terima kasih', 'salam', 'salam hormat', 'yang benar'],
   notYet: ['belum baca', 'belum sempat', 'akan baca nanti', 'baca nanti'],
+  everyone: ['semua', 'pasukan', 'rakan-rakan', 'kawan-kawan'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
   decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai', 'sudah lama', 'tak perlu', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],

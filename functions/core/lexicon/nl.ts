@@ -9,6 +9,7 @@ export const nl: Lexicon = {
   contrast: ['maar', 'echter', 'hoewel', 'terwijl', 'daarentegen'],
   signOff: ['groet', 'groeten', 'met vriendelijke groet', 'vriendelijke groet', 'hartelijke groet', 'bedankt', 'dank je', 'dank u'],
   notYet: ['nog niet gelezen', 'nog geen tijd', 'nog niet aan toegekomen', 'lees het later', 'lees ik later'],
+  everyone: ['team', 'allemaal', 'iedereen', "collega's"],
   negation: ['niet', 'geen', 'nooit'],
   decline: ['niet voor mij', 'doe ik al', 'al lang', 'al jaren', 'niet nodig', 'heb ik niet nodig'],
   strategyStrong: ['wat voor mij werkt', 'wat bij mij werkt', 'mijn tip', 'een tip', 'mijn truc', 'mijn methode', 'mijn aanpak', 'zo doe ik', 'in de bijlage', 'bijgevoegd'],

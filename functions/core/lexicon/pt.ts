@@ -9,6 +9,7 @@ export const pt: Lexicon = {
   contrast: ['mas', 'porem', 'contudo', 'embora', 'ja que', 'enquanto', 'em compensacao'],
   signOff: ['abracos', 'abraco', 'um abraco', 'atenciosamente', 'cumprimentos', 'obrigado', 'obrigada', 'beijos', 'att'],
   notYet: ['ainda nao li', 'nao li ainda', 'nao tive tempo', 'ainda nao tive', 'vou ler depois', 'leio depois'],
+  everyone: ['equipe', 'equipa', 'pessoal', 'todos', 'galera', 'colegas'],
   negation: ['nao', 'nunca', 'nao vou'],
   decline: ['nao e pra mim', 'nao e para mim', 'ja faco', 'ja faço', 'em vez de', 'ha anos', 'nao preciso', 'faco ha', 'nao e necessario'],
   strategyStrong: ['o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo', 'segue o link', 'meu video', 'gravei'],

@@ -18,6 +18,8 @@ export interface Lexicon {
   signOff: string[];
   /** Not having read it yet ("haven't had time to read it"): a comment, never a read. */
   notYet: string[];
+  /** Addressing the group ("Hi team", "Hola a todos"): a reply to everyone, not to someone else. */
+  everyone: string[];
   /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
   contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */

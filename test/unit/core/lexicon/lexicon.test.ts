@@ -294,3 +294,9 @@ describe('references in other forms', () => {
     expect(keys(text)).toEqual(want);
   });
 });
+
+describe('a greeting to the whole group is a reply to everyone, not a mistaken message', () => {
+  it.each(['Hi Team, great read, thanks!', 'Hola Equipo, gracias, muy útil.', 'Hallo Zusammen, danke!'])('%s', (text) => {
+    expect(keys(text, { trainers: ['Maya Okafor'] })).toEqual(['read']);
+  });
+});
