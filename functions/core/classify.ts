@@ -284,6 +284,8 @@ const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
 const NOT_YET = phrases(all('notYet'));
+/** A word named as a thing: after a determiner, with at most one word between. */
+const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
 const EVERYONE = new Set(all('everyone').map(fold));
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
@@ -761,7 +763,8 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
     // Two words only one strategy's explanation uses, or one long one in the clause that commits
     // ("I'll do the handover note").
-    const committing = open.filter((c) => hasCommitment(c)).map((c) => new Set([...stems(c)].filter((w) => w.length >= 6)));
+    // The long word must be named as a thing (after a determiner): "the handover", not "remember".
+    const committing = open.filter((c) => hasCommitment(c) && !/[?？؟]/u.test(c)).map((c) => new Set([...c.matchAll(NAMED_THING)].map((m) => stem(m[1]!)).filter((w) => w.length >= 7)));
     const single = [...new Set(committing.map((w) => bodyMatch(w, titles, 1)?.id).filter((id) => id !== undefined))];
     const paraphrase = bodyMatch(stems(f), titles, 2) ?? (single.length === 1 ? { id: single[0]!, score: 1 } : undefined);
     if (paraphrase) {

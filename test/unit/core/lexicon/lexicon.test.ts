@@ -300,3 +300,9 @@ describe('a greeting to the whole group is a reply to everyone, not a mistaken m
     expect(keys(text, { trainers: ['Maya Okafor'] })).toEqual(['read']);
   });
 });
+
+describe('a single word of a strategy\'s explanation names it only as a thing', () => {
+  it.each(["I'll try to remember that.", 'I will definitely share this with my manager.', 'Going to think about it.'])('%s: asks instead of guessing', (text) => {
+    expect(keys(text)).toEqual(['unclear']);
+  });
+});
