@@ -230,7 +230,7 @@ const NEGATION_BEFORE_CUE = phrases(all('negation'));
 const DECLINE = phrases(all('decline'));
 const CONTRAST_G = phrases(all('contrast'), 'gu');
 /** Clause breaks inside a sentence: commas, semicolons, colons, dashes (not in "1:1" or "4/5"). */
-const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；]|\s[–—-]\s/gu;
+const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；،؛]|\s[–—-]\s/gu;
 const STOP_CUE = phrases(all('stop'));
 const PARTS = Object.entries(allParts()).map(([part, words]) => [part as Preference, phrases(words)] as const);
 
@@ -246,7 +246,7 @@ const OTHER_ORDINALS = Object.entries(ORDINALS).filter(([k]) => !LATIN.test(k) &
 const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto|ultima|ultimo';
 const NOT_AFTER_ORDINAL =
   'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|dag|keer|maand|jaar|uur|kali|bulan|tahun|jam|ronde|round|thought|look|glance';
-const REF_NOUN = [...new Set([...all('refNouns').filter((w) => LATIN.test(w)).map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
+const REF_NOUN = [...new Set([...all('refNouns').map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
 /** "#2", "number 2", "strategy two", "n°3", "nº3" (folds to "no3"). */
 const NUMBER_REF = new RegExp(
   `#\\s?(\\d{1,2})(?!\\d)|(?<![\\p{L}\\p{N}])(?:${REF_NOUN})\\s*(?:#|n°|no\\.?)?\\s*(\\d{1,2}|${NUM_WORD_ALT})(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])no(\\d)(?!\\d)`,
@@ -287,6 +287,11 @@ const NOT_YET = phrases(all('notYet'));
 /** A word named as a thing: after a determiner, with at most one word between. */
 const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
 const EVERYONE = new Set(all('everyone').map(fold));
+const YOU = phrases(all('you'));
+/** Every word the lexicons know: a capitalised word before a comma that is one of them ("Great,", "Sorry,") is not a name. */
+const KNOWN_WORDS = new Set(
+  (['praise', 'ack', 'greeting', 'signOff', 'contrast', 'negation', 'decline', 'adopt', 'question', 'join', 'notYet', 'feedback', 'strategyWeak', 'you'] as const).flatMap((k) => all(k)).flatMap((p) => fold(p).split(/\s+/)),
+);
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
 const ACK = phrases(all('ack'));
@@ -748,10 +753,14 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const committed = !unsubscribe && open.some((c) => hasCommitment(c));
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
-  // A strategy named only in a clause that turns it down is not a candidate.
-  if (open.length < parts.length) {
-    const kept = new Set(open.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
-    refs = refs.filter((id) => kept.has(id));
+  // A strategy named only in a clause that turns it down or says something else about it ("I don't
+  // think #1 works for us, but I'll adopt #2") is not a candidate: the committing clauses' own
+  // references, else those of the clauses that neither decline nor negate ("#4: I'll try it").
+  if (parts.length > 1) {
+    const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
+    const committing = refsIn(open.filter((c) => hasCommitment(c)));
+    const kept = committing.size ? committing : refsIn(open.filter((c) => !NEGATION_BEFORE_CUE.test(c)));
+    if (committed || open.length < parts.length) refs = refs.filter((id) => kept.has(id));
   }
   let paraphrased = false;
   if (input.context.kind === 'check-in') {
@@ -1223,7 +1232,15 @@ function addressedElsewhere(text: string, trainers: string[] | undefined): boole
   const m = /^\s*(?:([\p{L}']+)\s+)?([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
   if (!m?.[2] || (m[1] && !GREETING_WORDS.includes(fold(m[1])))) return false;
   const who = fold(m[2]);
-  if (m[1] && EVERYONE.has(who)) return false;
+  // "Hi team," greets everyone; a bare "Team, …" is a note to the team, like one to a person.
+  if (EVERYONE.has(who)) {
+    if (m[1]) return false;
+  } else if (KNOWN_WORDS.has(who)) {
+    // "Great, thanks!", "Sorry, …": a word, not a name.
+    return false;
+  }
+  // And whoever it is, is spoken to ("Jess, can you …", "Team, please add …").
+  if (!YOU.test(fold(text.slice(m[0].length, m[0].length + 300)))) return false;
   if (GREETING_TEST.test(who) || ACK.test(who)) return false;
   return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

@@ -8,7 +8,7 @@ export const en: Lexicon = {
     'remove me', 'take me off', 'opt me out', 'opt out', 'unenroll me', 'unenrol me', "don't enrol me", "don't enroll me", 'do not enrol me', 'do not enroll me',
     "don't sign me up", 'leave the series', 'drop out of', 'count me out', 'no more emails', 'no more of these', 'stop sending me these', 'stop sending me this', 'stop emailing me', 'stop mailing me', 'stop contacting me', "don't email me", 'do not email me', "don't send me any more", 'please stop sending', 'stop these emails', 'stop the emails',
   ],
-  stop: ['stop', 'stop sending', 'no more', "don't send", 'do not send', 'skip', 'drop', 'without the', 'turn off', 'leave me off', 'leave me out of', 'opt out of', 'fewer', 'too many'],
+  stop: ['stop', 'stop sending', 'no more', "don't send", 'do not send', 'skip', 'drop', 'without the', 'turn off', 'leave me off', 'leave me out of', 'opt out of', 'fewer', 'too many', 'remove me from', 'take me off'],
   parts: {
     reminders: ['reminder', 'reminders', 'nudge', 'nudges'],
     rollups: ['roll-up', 'roll-ups', 'rollup', 'rollups', 'roll up', 'roll ups', 'weekly summary', 'weekly summaries', 'summaries', 'digest'],
@@ -25,8 +25,9 @@ export const en: Lexicon = {
   signOff: ['regards', 'kind regards', 'best regards', 'warm regards', 'best', 'best wishes', 'cheers', 'thanks', 'many thanks', 'thank you', 'all the best', 'talk soon', 'sincerely', 'yours'],
   notYet: ["haven't read", 'have not read', 'not read it yet', 'not read yet', "haven't had time", 'have not had time', "haven't had a chance", 'not had a chance', 'will read it later', 'read it later', 'read it this weekend', 'read it at the weekend', 'catch up on it later'],
   everyone: ['team', 'all', 'everyone', 'everybody', 'folks', 'guys', 'colleagues', 'friends', 'there'],
+  you: ['you', 'your', 'yours', 'please'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
-  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed'],
+  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed', 'already'],
   strategyStrong: [
     'what works for me', 'what worked for me', 'what works better for me', 'works better for me', 'what worked better for me', 'what works * for me', 'what works well for me', 'what works best for me', 'works well for me', 'works great for me',
     'works best for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',

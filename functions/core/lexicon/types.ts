@@ -20,6 +20,8 @@ export interface Lexicon {
   notYet: string[];
   /** Addressing the group ("Hi team", "Hola a todos"): a reply to everyone, not to someone else. */
   everyone: string[];
+  /** Speaking to someone ("you", "can you", "please"): with a name before it, the message is for that person. */
+  you: string[];
   /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
   contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */

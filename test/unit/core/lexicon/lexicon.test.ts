@@ -273,7 +273,7 @@ describe('answers written under a quoted strategy (inline replies)', () => {
 describe('written to someone else on the thread', () => {
   it.each([
     ['Hey Sam, can you cover my Tuesday shift? I have a dentist appointment.', { trainers: ['Maya Okafor'] }],
-    ['Hi Jo, the report is in the shared drive.', { trainers: ['Maya Okafor'] }],
+    ['Hi Jo, the report you wanted is in the shared drive.', { trainers: ['Maya Okafor'] }],
   ])('%s', (text, extra) => {
     const r = readReply(input(text, extra), failOnSwallowed);
     expect([r.status, r.intents]).toEqual(['parsed', []]);
@@ -304,5 +304,30 @@ describe('a greeting to the whole group is a reply to everyone, not a mistaken m
 describe('a single word of a strategy\'s explanation names it only as a thing', () => {
   it.each(["I'll try to remember that.", 'I will definitely share this with my manager.', 'Going to think about it.'])('%s: asks instead of guessing', (text) => {
     expect(keys(text)).toEqual(['unclear']);
+  });
+});
+
+describe('a capitalised word before a comma is not always a name', () => {
+  it.each([
+    ['Great, thanks!\n\nCheers', ['read']],
+    ["Sorry, I haven't had time to read it yet.", ['comment']],
+    ['Honestly, I will try #2.', ['adopt#one-thing']],
+  ])('%j', (text, want) => {
+    expect(keys(text, { trainers: ['Maya Okafor'] })).toEqual(want);
+  });
+});
+
+describe('clauses that say something else about a strategy', () => {
+  it.each([
+    ["I don't think #1 works for us, however #2 does and I'll adopt it.", ['adopt#one-thing']],
+    ["I already keep an agenda doc, so I'll go with #4 instead.", ['adopt#steps']],
+    ['Number 4: I will give it a go.', ['adopt#steps']],
+    ['لن أجرب رقم 1، لكن سأجرب رقم 3.', ['adopt#win']],
+  ])('%s', (text, want) => {
+    expect(keys(text)).toEqual(want);
+  });
+  it('"remove me from the roll-ups" is a preference, not leaving', () => {
+    const r = readReply(input('Please remove me from the roll-up emails.'), failOnSwallowed);
+    expect(r.intents.map((i) => [i.intent, i.preference])).toEqual([['feedback', 'rollups']]);
   });
 });
