@@ -40,7 +40,7 @@ import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, type Reading, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
-import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, type MailSettings } from '#mail/compose';
+import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, sentTextLike, type MailSettings } from '#mail/compose';
 import { deliver, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
@@ -48,7 +48,7 @@ import { REPLY_MARKER } from '#core/reply-marker';
 import { safeFilename, sanitizeText } from '#core/sanitize';
 import { base32Encode } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
-import { tokenFromAddress, verifyReplyToken } from '#core/tokens';
+import { REPLY_ANSWERS, tokenFromAddress, verifyReplyToken, type ReplyAnswers } from '#core/tokens';
 import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +233,8 @@ export async function parseInbound(raw: Uint8Array): Promise<ParsedInbound> {
     skipTextToHtml: true,
     skipImageLinks: true,
     skipTextLinks: true,
+    // Nothing reads an attachment's checksum: hashing every file is work for no one.
+    checksumAlgo: false,
   });
   const headers = new Map<string, string>();
   for (const [name, value] of mail.headers) headers.set(name.toLowerCase(), headerString(value));
@@ -518,15 +520,38 @@ export interface Analysis {
 
 /** The plain text of the email being answered, when it is one we can rebuild. */
 export async function sentTexts(route: Route, settings: MailSettings, store: Pick<RouteStore, 'getTemplate'>): Promise<string[]> {
-  const kind = route.answered ?? (route.context.kind === 'training' ? 'training' : route.context.kind === 'kickoff' ? 'kickoff' : undefined);
+  const kind = route.answers ?? route.answered ?? (route.context.kind === 'training' ? 'training' : route.context.kind === 'kickoff' ? 'kickoff' : undefined);
   if (!kind) return [];
   const { series, trainings } = route.published;
-  const name = kind === 'kickoff' ? TEMPLATE.kickoff : TEMPLATE.training(route.training.slug);
-  try {
+  const load = async (name: string): Promise<CompiledEmail | undefined> => {
     const raw = await store.getTemplate(series.id, name);
-    if (!raw) return [];
-    const template = JSON.parse(raw) as CompiledEmail;
-    return [sentTextFor({ series, training: route.training, trainings, template, kind, settings, participant: route.participant })];
+    return raw ? (JSON.parse(raw) as CompiledEmail) : undefined;
+  };
+  const exact = async (which: 'training' | 'kickoff'): Promise<string[]> => {
+    const template = await load(which === 'kickoff' ? TEMPLATE.kickoff : TEMPLATE.training(route.training.slug));
+    return template ? [sentTextFor({ series, training: route.training, trainings, template, kind: which, settings, participant: route.participant })] : [];
+  };
+  const fixed = async (name: string): Promise<string[]> => {
+    const template = await load(name);
+    return template ? [sentTextLike({ series, training: route.training, trainings, template, settings, participant: route.participant, ...(isReplyAnswers(kind) ? { answers: kind } : {}) })] : [];
+  };
+  // The exact text where the reply's address says all it depends on (training, kickoff); the
+  // template's fixed lines for the others, with the training they are about (a reminder or a
+  // check-in often sits in the same thread, under it).
+  const slug = route.training.slug;
+  const byKind: Record<AnsweredKind, () => Promise<string[]>[]> = {
+    training: () => [exact('training')],
+    kickoff: () => [exact('kickoff')],
+    reminder: () => [fixed(TEMPLATE.reminder(slug)), exact('training')],
+    'check-in': () => [fixed(TEMPLATE.followUp(slug)), exact('training')],
+    rollup: () => [fixed(TEMPLATE.rollup)],
+    contribution: () => [fixed(TEMPLATE.rollup)],
+    'wrap-up': () => [fixed(TEMPLATE.wrapUp)],
+    ack: () => [fixed(TEMPLATE.ack)],
+    'upload-link': () => [exact('training')],
+  };
+  try {
+    return (await Promise.all(byKind[kind]())).flat();
   } catch {
     // A template that cannot be rebuilt only costs the trimmer one hint; the marker remains.
     return [];
@@ -565,7 +590,8 @@ export function analyzeRouted(parsed: ParsedInbound, route: Route, sent: string[
     attachments,
     ...(route.answers ? { answered: route.answers } : {}),
     ...(route.teammates ? { teammates: route.teammates } : {}),
-    trainers: route.published.series.trainers.map((t) => t.name),
+    // Whom a reply may be addressed to: the series' trainers and this training's author.
+    trainers: [...route.published.series.trainers.map((t) => t.name), route.training.author],
   }, swallowed);
   return { parsed, route, trimmed, source, reading, classified: reading.intents, files };
 }
@@ -993,4 +1019,8 @@ async function sendBounceBack(b: BounceBack, message: InboundMessage, config: In
   );
   for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'bounce-back not sent', emailId: f.emailId, error: f.error });
   return report.sent.length + report.alreadySent.length + report.inFlight.length > 0;
+}
+
+function isReplyAnswers(kind: string): kind is ReplyAnswers {
+  return (REPLY_ANSWERS as readonly string[]).includes(kind);
 }

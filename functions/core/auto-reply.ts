@@ -5,8 +5,12 @@
 // Signals, strongest first: a delivery report (multipart/report; report-type=delivery-status) is
 // a bounce; RFC 3834 `Auto-Submitted` other than `no`, `X-Autoreply`, `X-Autorespond`,
 // `Precedence: bulk|junk|list|auto_reply`, an empty Return-Path or MAIL FROM <>, and
-// out-of-office subjects in many languages mark an auto-reply. `X-Auto-Response-Suppress` is a
+// out-of-office subjects in many languages mark an auto-reply. Last, the body alone: a notice with
+// an ordinary "Re:" subject and no headers is an auto-reply only when it has the shape of one
+// (see bodyAutoReply), because people who write about their own leave are not auto-replies. `X-Auto-Response-Suppress` is a
 // request not to be answered automatically, not a sign of being automatic, so it is ignored.
+import { all } from './lexicon/index.ts';
+import { REPLY_MARKER } from './reply-marker.ts';
 import { addDays } from './time.ts';
 
 export interface AutoReplyInput {
@@ -148,7 +152,41 @@ export function detectAutoReply(input: AutoReplyInput): AutoReplyVerdict {
   if (OOO_SUBJECT.test(s) || OOO_SUBJECT_CJK.some((w) => input.subject.includes(w))) {
     return { kind: 'auto-reply', reason: 'out-of-office subject', outOfOffice: true };
   }
+  if (bodyAutoReply(input.text)) return { kind: 'auto-reply', reason: 'out-of-office body', outOfOffice: true };
   return undefined;
+}
+
+// Out-of-office phrases of every language Baton reads (lexicon/<lang>.ts), as whole words where
+// the script has spaces.
+const OOO_PHRASES = (() => {
+  const latin: string[] = [];
+  const other: string[] = [];
+  for (const p of all('outOfOffice')) (/[a-z]/.test(p) ? latin : other).push(escapeRe(fold(p)).replace(/ /g, '\\s+'));
+  return new RegExp([latin.length ? `(?<![\\p{L}\\p{N}])(?:${latin.join('|')})(?![\\p{L}\\p{N}])` : '', other.length ? `(?:${other.join('|')})` : ''].filter(Boolean).join('|') || '(?!)', 'u');
+})();
+/** Quoted history: ">" lines, our reply marker, or a client's header block ("From: … @"). */
+const QUOTED = /^\s*>|^\s*(?:from|von|de|da|van|dari|daripada|จาก|من|差出人|发件人)\s*[:：].*@|wrote:\s*$|schrieb:?\s*$|escribio:?\s*$|a ecrit\s*:?\s*$|escreveu:?\s*$|menulis:?\s*$|schreef:?\s*$/imu;
+
+/**
+ * A body that alone says "automatic out-of-office notice": it has an out-of-office phrase near its
+ * start, says when the writer is back (a date after "until"/"back on" in any language, or a second
+ * away/return phrase), is short, quotes nothing of ours (a person's reply from a mail client quotes
+ * the email answered; an auto-responder does not), and neither asks nor names a strategy. A person
+ * who writes "I'm on leave until March but I'll try #4" is not an auto-reply.
+ */
+export function bodyAutoReply(text: string): boolean {
+  const body = text.replace(/\r\n?/g, '\n').trim();
+  if (!body || body.length > 1500 || body.includes(REPLY_MARKER) || QUOTED.test(body)) return false;
+  const f = fold(body).replace(/[’‘]/g, "'");
+  const head = f.slice(0, 600);
+  const m = OOO_PHRASES.exec(head) ?? OOO_BODY.exec(head);
+  if (!m) return false;
+  if (/[?？؟]|#\s?\d/u.test(f)) return false;
+  DATE_AFTER_CUE.lastIndex = 0;
+  const dated = DATE_AFTER_CUE.test(f);
+  DATE_AFTER_CUE.lastIndex = 0;
+  const rest = f.slice(0, m.index) + ' ' + f.slice(m.index + m[0].length);
+  return dated || OOO_PHRASES.test(rest) || OOO_BODY.test(rest);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,16 +196,16 @@ const MONTHS: Record<string, number> = {};
 const MONTH_NAMES: string[][] = [
   ['january', 'jan', 'januar', 'janner', 'janvier', 'janv', 'enero', 'ene', 'janeiro', 'gennaio', 'gen', 'januari'],
   ['february', 'feb', 'februar', 'fevrier', 'fevr', 'fev', 'febrero', 'fevereiro', 'febbraio', 'februari'],
-  ['march', 'mar', 'marz', 'maerz', 'mars', 'marzo', 'marco', 'maart', 'mrt'],
+  ['march', 'mar', 'marz', 'maerz', 'mars', 'marzo', 'marco', 'maart', 'mrt', 'maret', 'mac'],
   ['april', 'apr', 'avril', 'avr', 'abril', 'abr', 'aprile'],
   ['may', 'mai', 'mayo', 'maio', 'maggio', 'mag', 'mei'],
   ['june', 'jun', 'juni', 'juin', 'junio', 'junho', 'giugno', 'giu'],
-  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio', 'julho', 'luglio', 'lug'],
-  ['august', 'aug', 'aout', 'agosto', 'ago', 'augustus'],
+  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio', 'julho', 'luglio', 'lug', 'julai'],
+  ['august', 'aug', 'aout', 'agosto', 'ago', 'augustus', 'agustus', 'ogos'],
   ['september', 'sep', 'sept', 'septembre', 'septiembre', 'setiembre', 'setembro', 'set', 'settembre'],
   ['october', 'oct', 'oktober', 'okt', 'octobre', 'octubre', 'outubro', 'out', 'ottobre', 'ott'],
   ['november', 'nov', 'novembre', 'noviembre', 'novembro'],
-  ['december', 'dec', 'dezember', 'dez', 'decembre', 'diciembre', 'dic', 'dezembro', 'dicembre'],
+  ['december', 'dec', 'dezember', 'dez', 'decembre', 'diciembre', 'dic', 'dezembro', 'dicembre', 'desember', 'disember'],
 ];
 MONTH_NAMES.forEach((names, i) => names.forEach((n) => (MONTHS[n] = i + 1)));
 const MONTH_ALT = Object.keys(MONTHS)
@@ -175,7 +213,7 @@ const MONTH_ALT = Object.keys(MONTHS)
   .join('|');
 
 // Cues after which a date is the last day away ("until 3 February": back the day after) …
-const UNTIL_CUES = "until|till|til|through|thru|up to and including|bis(?: zum| einschliesslich)?|jusqu'?(?:au|a)|hasta(?: el)?|ate(?: o dia| dia)?|fino al?|tot(?: en met)?";
+const UNTIL_CUES = "until|till|til|sampai(?: dengan| tanggal)?|hingga|sehingga|through|thru|up to and including|bis(?: zum| einschliesslich)?|jusqu'?(?:au|a)|hasta(?: el)?|ate(?: o dia| dia)?|fino al?|tot(?: en met)?";
 // … and after which it is the day they are back ("back on 3 February").
 const BACK_CUES =
   'back(?: in the office| at work)?(?: on)?|return(?:ing)?(?: on)?|returns(?: on)?|in the office (?:again )?(?:on|from)|zuruck(?: am)?|wieder (?:am|ab)|ab dem|de retour(?: le)?|retour(?: le)?|regreso(?: el)?|regresare(?: el)?|de vuelta(?: el)?|volto(?: em| dia)?|retorno(?: em)?|rientro(?: il)?|terug(?: op)?';

@@ -228,6 +228,9 @@ const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
 const ADOPT_CUE = phrases(all('adopt'));
 const NEGATION_BEFORE_CUE = phrases(all('negation'));
 const DECLINE = phrases(all('decline'));
+const CONTRAST_G = phrases(all('contrast'), 'gu');
+/** Clause breaks inside a sentence: commas, semicolons, colons, dashes (not in "1:1" or "4/5"). */
+const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；،؛]|\s[–—-]\s/gu;
 const STOP_CUE = phrases(all('stop'));
 const PARTS = Object.entries(allParts()).map(([part, words]) => [part as Preference, phrases(words)] as const);
 
@@ -242,8 +245,8 @@ const OTHER_ORDINALS = Object.entries(ORDINALS).filter(([k]) => !LATIN.test(k) &
 // English "a second look" is not a reference; Portuguese "a segunda" is.
 const PT_ORD_ALT = 'primeira|primeiro|segunda|segundo|terceira|terceiro|quarta|quarto|quinta|quinto|ultima|ultimo';
 const NOT_AFTER_ORDINAL =
-  'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|thought|look|glance';
-const REF_NOUN = [...new Set([...all('refNouns').filter((w) => LATIN.test(w)).map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
+  'vez|veces|fois|mal|time|times|thing|things|step|half|part|paragraph|section|sentence|bit|place|line|hour|minute|quarter|year|month|week|day|semana|semaine|woche|dia|jour|tag|reunion|meeting|hora|heure|mes|mois|feira|minggu|hari|dag|keer|maand|jaar|uur|kali|bulan|tahun|jam|ronde|round|thought|look|glance';
+const REF_NOUN = [...new Set([...all('refNouns').map((w) => escapeRe(fold(w))), 'nombor', 'nomor', 'num\\.', 'nr'])].join('|');
 /** "#2", "number 2", "strategy two", "n°3", "nº3" (folds to "no3"). */
 const NUMBER_REF = new RegExp(
   `#\\s?(\\d{1,2})(?!\\d)|(?<![\\p{L}\\p{N}])(?:${REF_NOUN})\\s*(?:#|n°|no\\.?)?\\s*(\\d{1,2}|${NUM_WORD_ALT})(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])no(\\d)(?!\\d)`,
@@ -280,6 +283,15 @@ const FEEDBACK = phrases(all('feedback'));
 const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
+const NOT_YET = phrases(all('notYet'));
+/** A word named as a thing: after a determiner, with at most one word between. */
+const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
+const EVERYONE = new Set(all('everyone').map(fold));
+const YOU = phrases(all('you'));
+/** Every word the lexicons know: a capitalised word before a comma that is one of them ("Great,", "Sorry,") is not a name. */
+const KNOWN_WORDS = new Set(
+  (['praise', 'ack', 'greeting', 'signOff', 'contrast', 'negation', 'decline', 'adopt', 'question', 'join', 'notYet', 'feedback', 'strategyWeak', 'you'] as const).flatMap((k) => all(k)).flatMap((p) => fold(p).split(/\s+/)),
+);
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
 const ACK = phrases(all('ack'));
@@ -313,10 +325,15 @@ const RATING_LEADS = [...new Set([...all('ratingLead'), 'give it', 'gave it', 'r
   .map((w) => escapeRe(stripMarks(fold(w))))
   .join('|');
 const RATING_LEAD = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:${RATING_LEADS}|a|an|un|una|um|uma|une|eine|einen|einer)\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|${RW})${NOT_A_RATING_AFTER}`,
+  `(?<![\\p{L}\\p{N}])(?:${RATING_LEADS}|a|an|un|una|um|uma|une|eine|einen|einer)(?![\\p{Ll}])\\s*:?\\s*(?:a\\s+|an\\s+)?([1-5]|(?:${RW})(?![\\p{L}]))${NOT_A_RATING_AFTER}`,
   'u',
 );
 const ONLY_NUMBER = /^[^\p{L}\p{N}]*([1-5])[^\p{L}\p{N}]*$/u;
+/** "Easy 5.", "Solid 4!": a sentence of at most three words ending on the number. Not "number 4". */
+const SHORT_RATING = new RegExp(`^[^\\p{L}\\p{N}]*(?:[\\p{L}'-]+\\s+){1,2}([1-5])[^\\p{L}\\p{N}]*$`, 'u');
+const REF_BEFORE_NUMBER = new RegExp(`(?:${REF_NOUN}|#|la|le|el|die|der|a|o)\\s+[1-5][^\\p{L}\\p{N}]*$`, 'u');
+/** "1. 5 / 2. audio / 3. nothing": answers numbered like the survey's questions. */
+const ENUMERATED = /^[ \t]*\d{1,2}[.)][ \t]+(?=\S)/gmu;
 /** "3, it's hard to stick to": an answer that opens with the number. Not "1:1" or "2 weeks". */
 const LEADING_NUMBER = /^[^\p{L}\p{N}]*([1-5])(?:\s*[,.!;\u2013\u2014-](?!\d)|\s*:(?!\d))/u;
 
@@ -548,6 +565,8 @@ function explicitRefs(f: string, strategies: Strategy[], titles: TitleIndex[]): 
     if (at >= 0) byNumber(n, Object.assign([word], { index: at }) as unknown as RegExpMatchArray);
   }
   for (const m of f.matchAll(NAMED_ONE)) {
+    // "the last one", "the second one": an ordinal, read above, not a name.
+    if ((m[1] ?? '').split(/\s+/).every((w) => ORDINALS[w] !== undefined || NUMBER_WORDS[w] !== undefined)) continue;
     const words = stems(m[1] ?? '');
     let best: { id: string; score: number } | undefined;
     for (const t of titles) {
@@ -580,7 +599,38 @@ function references(f: string, strategies: Strategy[], titles: TitleIndex[], str
 /** "Stop the reminders", "kunnen jullie mij van de samenvattingen halen": which part, if any. */
 function preferenceOf(f: string): Preference | undefined {
   if (!STOP_CUE.test(f)) return undefined;
-  return PARTS.find(([, re]) => re.test(f))?.[0];
+  // "the agenda helps, but we still skip it": the part must be in the clause that asks to stop.
+  for (const c of clauses(f)) {
+    if (!STOP_CUE.test(c)) continue;
+    const part = PARTS.find(([, re]) => re.test(c))?.[0];
+    if (part) return part;
+  }
+  return undefined;
+}
+
+/**
+ * A sentence's clauses: cut at commas, semicolons, dashes and before a contrasting word ("but",
+ * "pero", "แต่"). Negation and declining reach to the end of their clause, no further: in
+ * "Already doing 1 and 3, going to add #4" only #4 is a commitment.
+ */
+export function clauses(f: string): string[] {
+  const cuts = new Set<number>([0, f.length]);
+  for (const m of f.matchAll(CLAUSE_BREAK)) cuts.add(m.index + m[0].length);
+  for (const m of f.matchAll(CONTRAST_G)) if (m.index > 0) cuts.add(m.index);
+  const at = [...cuts].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < at.length; i++) {
+    const c = f.slice(at[i], at[i + 1]).trim();
+    if (/[\p{L}\p{N}#]/u.test(c)) out.push(c);
+  }
+  return out.length ? out : [f];
+}
+
+/** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
+function declines(c: string): boolean {
+  if (DECLINE.test(c)) return true;
+  const m = ADOPT_CUE.exec(c);
+  return m !== null && NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
 }
 
 function hasCommitment(f: string): boolean {
@@ -623,41 +673,63 @@ function isGreeting(f: string): boolean {
   return (rest ? rest.split(/\s+/).length : 0) <= 1;
 }
 
-/** The first rating in a text, looking sentence by sentence so that "Meh. 2." counts. */
+/**
+ * The rating of a text, sentence by sentence so that "Meh. 2." counts. An explicit form (4/5,
+ * "eight out of ten", stars) in a later sentence corrects an earlier one ("3/5. Actually no, make
+ * that 4/5."); a weaker form (a bare number, "a 4") counts only when no explicit one is given, and
+ * then the first one: later small numbers are more often part of a story than a rating.
+ */
 export function ratingOf(text: string): number | undefined {
-  let last: number | undefined;
-  for (const u of splitUnits(text)) last = findRating(u.text) ?? last;
-  return last ?? findRating(text);
+  let strong: number | undefined;
+  let weak: number | undefined;
+  // Numbered answers: the numbers are the questions', not ratings.
+  const numbered = (text.match(ENUMERATED) ?? []).length >= 2 ? text.replace(ENUMERATED, '') : text;
+  for (const u of splitUnits(numbered)) {
+    const r = ratingIn(u.text);
+    if (!r) continue;
+    if (r.strong) strong = r.n;
+    else weak ??= r.n;
+  }
+  if (strong !== undefined || weak !== undefined) return strong ?? weak;
+  return findRating(text);
 }
 
 export function findRating(text: string): number | undefined {
+  return ratingIn(text)?.n;
+}
+
+function ratingIn(text: string): { n: number; strong: boolean } | undefined {
   const f = fold(text);
+  const strong = (n: number | undefined) => (n === undefined ? undefined : { n, strong: true });
+  const weak = (n: number | undefined) => (n === undefined ? undefined : { n, strong: false });
   const starNumber = STAR_THEN_NUMBER.exec(f);
-  if (starNumber?.[1]) return Number(starNumber[1]);
+  if (starNumber?.[1]) return strong(Number(starNumber[1]));
   const filled = (f.match(/★/g) ?? []).length;
-  if (filled >= 1 && filled <= 5) return filled;
+  if (filled >= 1 && filled <= 5) return strong(filled);
   const stars = (f.match(/\u2b50/g) ?? []).length;
-  if (stars >= 1 && stars <= 5) return stars;
+  if (stars >= 1 && stars <= 5) return strong(stars);
   const scaleFirst = SCALE_FIRST.exec(f);
-  if (scaleFirst?.[1] && scaleFirst[2]) return scaled(Number(scaleFirst[2]), Number(scaleFirst[1]));
+  if (scaleFirst?.[1] && scaleFirst[2]) return strong(scaled(Number(scaleFirst[2]), Number(scaleFirst[1])));
   const out = OUT_OF.exec(f);
   if (out?.[1] && out[2]) {
     const n = numberAt(out[1]) ?? RATING_WORDS[out[1]];
     const scale = /^\d+$/.test(out[2]) ? Number(out[2]) : (RATING_WORDS[out[2]] ?? 5);
     const r = n === undefined ? undefined : scaled(n, scale);
-    if (r !== undefined) return r;
+    if (r !== undefined) return strong(r);
   }
   const word = STARS_WORD.exec(f);
-  if (word?.[1]) return numberAt(word[1]) ?? RATING_WORDS[word[1]];
+  if (word?.[1]) return strong(numberAt(word[1]) ?? RATING_WORDS[word[1]]);
   const lead = RATING_LEAD.exec(f);
   if (lead?.[1]) {
     const n = /^\d$/.test(lead[1]) ? Number(lead[1]) : RATING_WORDS[lead[1]];
-    if (n && n >= 1 && n <= 5) return n;
+    if (n && n >= 1 && n <= 5) return weak(n);
   }
   const leading = LEADING_NUMBER.exec(f);
-  if (leading?.[1]) return Number(leading[1]);
+  if (leading?.[1]) return weak(Number(leading[1]));
   const only = ONLY_NUMBER.exec(f);
-  if (only?.[1] && f.trim().length <= 8) return Number(only[1]);
+  if (only?.[1] && f.trim().length <= 8) return weak(Number(only[1]));
+  const short = SHORT_RATING.exec(f.trim());
+  if (short?.[1] && !REF_BEFORE_NUMBER.test(f.trim())) return weak(Number(short[1]));
   return undefined;
 }
 
@@ -676,9 +748,20 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const strategyWeak = STRATEGY_WEAK.test(f);
   const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
   // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
-  const committed = !unsubscribe && !DECLINE.test(f) && hasCommitment(f);
+  const parts = clauses(f);
+  const open = parts.filter((c) => !declines(c));
+  const committed = !unsubscribe && open.some((c) => hasCommitment(c));
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
+  // A strategy named only in a clause that turns it down or says something else about it ("I don't
+  // think #1 works for us, but I'll adopt #2") is not a candidate: the committing clauses' own
+  // references, else those of the clauses that neither decline nor negate ("#4: I'll try it").
+  if (parts.length > 1) {
+    const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
+    const committing = refsIn(open.filter((c) => hasCommitment(c)));
+    const kept = committing.size ? committing : refsIn(open.filter((c) => !NEGATION_BEFORE_CUE.test(c)));
+    if (committed || open.length < parts.length) refs = refs.filter((id) => kept.has(id));
+  }
   let paraphrased = false;
   if (input.context.kind === 'check-in') {
     const asked = input.context.strategyId;
@@ -687,7 +770,12 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // "La 5 no la voy a intentar" opens with a reference but turns it down.
   const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
-    const paraphrase = bodyMatch(stems(f), titles, 2);
+    // Two words only one strategy's explanation uses, or one long one in the clause that commits
+    // ("I'll do the handover note").
+    // The long word must be named as a thing (after a determiner): "the handover", not "remember".
+    const committing = open.filter((c) => hasCommitment(c) && !/[?？؟]/u.test(c)).map((c) => new Set([...c.matchAll(NAMED_THING)].map((m) => stem(m[1]!)).filter((w) => w.length >= 7)));
+    const single = [...new Set(committing.map((w) => bodyMatch(w, titles, 1)?.id).filter((id) => id !== undefined))];
+    const paraphrase = bodyMatch(stems(f), titles, 2) ?? (single.length === 1 ? { id: single[0]!, score: 1 } : undefined);
     if (paraphrase) {
       refs = [paraphrase.id];
       paraphrased = true;
@@ -703,7 +791,8 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     strategyStrong,
     strategyWeak,
     paraphrased,
-    feedback: FEEDBACK.test(f) || preference !== undefined,
+    // A question about a part of the series ("could the check-ins come on a weekday?") is about the series.
+    feedback: FEEDBACK.test(f) || preference !== undefined || (/[?？؟]/u.test(u.text) && PARTS.some(([, re]) => re.test(f))),
     ...(preference ? { preference } : {}),
     praise: PRAISE.test(f),
     ack: isAck(f),
@@ -968,11 +1057,24 @@ What the answered email changes (readReply), on top of the sentence signals abov
 export const MAX_READ_CHARS = 20_000;
 
 function read(given: ClassifyInput, answers: AnsweredKind): Reading {
-  const input = { ...given, text: beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')) };
+  const { text: unquoted, quotes } = inlineQuotes(beforeSignOff((given.text ?? '').slice(0, MAX_READ_CHARS).replace(/\r\n?/g, '\n')));
+  const input = { ...given, text: unquoted };
   const text = input.text;
   const titles = indexTitles(input.strategies);
   const units = splitUnits(text.split('\n').map((l) => (ATTRIBUTION.test(l) ? ' '.repeat(l.length) : l)).join('\n'));
   const sigs = units.map((u) => signals(u, input, titles));
+  // An answer written under a quoted strategy ("> 4. Close with written next steps" / "This I'll
+  // do") commits to the strategy it answers.
+  units.forEach((u, i) => {
+    const s = sigs[i];
+    if (!s || !s.committed || s.refs.length || s.strategyStrong || s.unsubscribe || input.context.kind === 'check-in') return;
+    const above = quotes.filter((q) => q.end <= u.start).at(-1);
+    const id = above ? quotedStrategy(above.text, input.strategies, titles) : undefined;
+    if (id) {
+      s.refs = [id];
+      s.adopts = [id];
+    }
+  });
   const button = parseSubject(input.subject ?? '');
   const parsed = (intents: Classified[]): Reading => ({ status: 'parsed', answers, intents, correction: answers === 'ack' });
   const unclear = (reason: string): Reading => ({ status: 'unclear', answers, intents: [], correction: answers === 'ack', reason });
@@ -1017,6 +1119,9 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
 
   if (answers === 'rollup') {
     const named = (f: string) => (input.teammates ?? []).find((n) => namesTeammate(f, n));
+    if (addressedElsewhere(text, input.trainers) && !units.some((u) => named(u.f)) && !sigs.some((s) => s.adopts.length || s.strategyStrong || s.unsubscribe)) {
+      return { ...parsed([]), reason: 'addressed to someone else: sent to the thread by mistake' };
+    }
     const out: Classified[] = [];
     const teammateUnits = units.map((u) => named(u.f));
     const target = teammateUnits.find((n) => n);
@@ -1052,8 +1157,47 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
     return parsed(found.filter((c) => c.intent !== 'comment' || /[?？؟]/u.test(c.text)).map((c) => (c.intent === 'feedback' && preference ? { ...c, preference } : c)));
   }
   if (isComment(text, units, sigs)) return parsed(found.map((c) => ({ ...c, text: text.trim() })).slice(0, 1));
+  // "Sorry, not had time to read it yet": something of its own, and never a read.
+  if (units.some((u) => NOT_YET.test(u.f))) return parsed([key({ intent: 'comment' })]);
   if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || ACK.test(u.f) || DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
   return unclear('no strategy, adoption, question or request Baton can tell');
+}
+
+/**
+ * Lines an inline reply quotes (">") are ours, not the participant's: blanked (offsets stay true),
+ * and kept as blocks with where they end, for the answers written under them.
+ */
+function inlineQuotes(text: string): { text: string; quotes: { end: number; text: string }[] } {
+  if (!/^[ \t]*>/m.test(text)) return { text, quotes: [] };
+  const quotes: { end: number; text: string }[] = [];
+  let block: string[] = [];
+  let offset = 0;
+  const lines = text.split('\n').map((line) => {
+    const start = offset;
+    offset += line.length + 1;
+    if (/^[ \t]*>/.test(line)) {
+      block.push(line.replace(/^[\s>]+/, ''));
+      return ' '.repeat(line.length);
+    }
+    if (block.length && line.trim()) {
+      quotes.push({ end: start, text: block.join('\n') });
+      block = [];
+    }
+    return line;
+  });
+  return { text: lines.join('\n'), quotes };
+}
+
+/** The one strategy a quoted block shows: "4. Close with …" or its title. */
+function quotedStrategy(block: string, strategies: Strategy[], titles: TitleIndex[]): string | undefined {
+  const numbered = /^\s*(?:#\s?)?(\d{1,2})[.):]\s+\S/mu.exec(block);
+  if (numbered?.[1]) {
+    const s = strategies.find((x) => x.number === Number(numbered[1]));
+    if (s) return s.id;
+  }
+  const firstLine = fold(block.split('\n').find((l) => l.trim()) ?? '');
+  const ids = titleMatches(stems(firstLine), titles);
+  return ids.length === 1 ? ids[0] : undefined;
 }
 
 /** Something of its own: a question, or an opinion with a story about the training. */
@@ -1072,7 +1216,7 @@ function namesTeammate(f: string, name: string): boolean {
   return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
 }
 
-const SIGN_OFF = phrases([...all('greeting'), 'regards', 'kind regards', 'best regards', 'best', 'cheers', 'thanks', 'many thanks', 'all the best', 'talk soon', 'thank you']);
+const SIGN_OFF = phrases([...all('greeting'), ...all('signOff')]);
 
 /**
  * The text before a sign-off line ("Cheers,", "Un saludo") that follows some content: what comes
@@ -1084,7 +1228,7 @@ function beforeSignOff(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     const bare = fold(line).replace(/[,.!\s]+$/u, '');
-    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').trim() === '') return lines.slice(0, i).join('\n');
+    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').replace(/[^\p{L}\p{N}]+/gu, '') === '') return lines.slice(0, i).join('\n');
     if (line && !isGreeting(fold(line))) content = true;
   }
   return text;
@@ -1094,9 +1238,19 @@ const SIGN_OFF_G = new RegExp(SIGN_OFF.source, 'gu');
 /** "Jen, forgot to say …", "Team, reminder that …": written to someone other than the trainers. */
 function addressedElsewhere(text: string, trainers: string[] | undefined): boolean {
   if (!trainers?.length) return false;
-  const m = /^\s*([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
-  if (!m?.[1]) return false;
-  const who = fold(m[1]);
+  // "Jen, …" or "Hey Jen, …": a greeting word may come first.
+  const m = /^\s*(?:([\p{L}']+)\s+)?([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
+  if (!m?.[2] || (m[1] && !GREETING_WORDS.includes(fold(m[1])))) return false;
+  const who = fold(m[2]);
+  // "Hi team," greets everyone; a bare "Team, …" is a note to the team, like one to a person.
+  if (EVERYONE.has(who)) {
+    if (m[1]) return false;
+  } else if (KNOWN_WORDS.has(who)) {
+    // "Great, thanks!", "Sorry, …": a word, not a name.
+    return false;
+  }
+  // And whoever it is, is spoken to ("Jess, can you …", "Team, please add …").
+  if (!YOU.test(fold(text.slice(m[0].length, m[0].length + 300)))) return false;
   if (GREETING_TEST.test(who) || ACK.test(who)) return false;
   return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

@@ -2,7 +2,7 @@
 // address and one-click links, their calendar, the headers that keep a training's mail in one
 // thread and make replies routable. Everything that is the same for all recipients of a send is
 // prepared once in `prepareTrainingSend`; the per-recipient function only fills and assembles.
-import { fillEmail, fillEmailParts, fillTemplate, type CompiledEmail } from './fill.ts';
+import { fillEmail, fillEmailParts, fillTemplate, placeholdersOf, type CompiledEmail } from './fill.ts';
 import { firstName, kickoffValues, layoutValues, trainingValues } from './values.ts';
 import { escapeHtml } from './escape.ts';
 import { followUpValues, reminderValues, wrapUpValues, type WrapUpTotals } from './values.ts';
@@ -484,6 +484,24 @@ export function sentTextFor(input: SentTextInput): string {
     ),
   );
   return fillTemplate(template.text, trainingValues({ series, training, trainings, participant, links: { ...links, read } }), 'text');
+}
+
+/**
+ * An email whose filled text depends on state the reply does not carry (the roll-up's week, a
+ * reminder's status, the wrap-up's totals, the ack's record), as far as the reply's address tells:
+ * the recipient's and the training's values filled in, the rest left empty. The trimmer matches
+ * its lines where a client quotes it without ">"; the state-dependent parts are quoted between them.
+ */
+export function sentTextLike(input: Omit<SentTextInput, 'kind'> & { answers?: ReplyAnswers }): string {
+  const { series, training, trainings, template, settings, participant } = input;
+  // The reply address says which email it answers, so the text quoted back carries that address.
+  const links = commonLinks(series, trainings, participant, settings, training.order, input.answers ?? 'training');
+  const known: Record<string, unknown> = {
+    ...kickoffValues({ series, trainings, participant, links }),
+    ...trainingValues({ series, training, trainings, participant, links: { ...links, read: '' } }),
+  };
+  const values = Object.fromEntries(placeholdersOf(template.text).map((name) => [name, typeof known[name] === 'string' ? (known[name] as string) : '']));
+  return fillTemplate(template.text, values, 'text');
 }
 
 export interface AckSend {

@@ -14,6 +14,16 @@ export interface Lexicon {
   parts: { reminders: string[]; rollups: string[]; 'check-ins': string[]; calendar: string[] };
   /** Commitment cues: "I'll try", "going with", "voy a probar". */
   adopt: string[];
+  /** Sign-offs on a line of their own ("Kind regards", "Beste Grüße"): what follows is a name or a signature. */
+  signOff: string[];
+  /** Not having read it yet ("haven't had time to read it"): a comment, never a read. */
+  notYet: string[];
+  /** Addressing the group ("Hi team", "Hola a todos"): a reply to everyone, not to someone else. */
+  everyone: string[];
+  /** Speaking to someone ("you", "can you", "please"): with a name before it, the message is for that person. */
+  you: string[];
+  /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
+  contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */
   negation: string[];
   /** Turning a named strategy down or saying one already does it ("not for me", "already do"). */

@@ -11,6 +11,8 @@ import {
   parseInbound,
   planAttachments,
   responseIdFor,
+  sentTexts,
+  trimParsed,
   type ParsedAttachment,
   type Route,
 } from '#app/receive-reply';
@@ -115,5 +117,48 @@ describe('attachment plan', () => {
     // b would pass the total; c still fits after a.
     expect(plan.keep.map((f) => f.filename)).toEqual(['a.pdf', 'c.pdf']);
     expect(plan.skipped).toEqual([{ filename: 'b.pdf', size: 8, reason: 'too-large' }]);
+  });
+});
+
+describe('trimming knows what Baton sent, for every email answered', () => {
+  // A reminder's template as publish stores it (emails/reminder.ts): fixed text around per-send placeholders.
+  const reminder = {
+    subject: 'Reminder',
+    html: '<p>unused</p>',
+    text: [
+      'Training 1 of 4, a friendly reminder',
+      'Schedule a productive 1:1 sync\n==============================',
+      'Hi {{firstName}}, {{nudge}}',
+      'Closes: {{deadline}}\n{{progress}}',
+      'What your teammates shared so far\n---------------------------------',
+      '{{shared}}',
+      'Your turn\n---------',
+      '- Adopt #1 (Block 15 minutes to prepare): reply with the subject "Adopt #1" and say why and how\n- Or just reply to this email: write above the line at the top.',
+    ].join('\n\n'),
+  };
+  const store = { getTemplate: async (_series: string, name: string) => (name.startsWith('reminder/') ? JSON.stringify(reminder) : undefined) };
+  const settings = { domain: 'example.com', inboundDomain: 'in.example.com', senderAddress: 'baton@example.com', linksBaseUrl: 'https://x.example.com', secrets: 'a-test-secret-of-32-bytes-or-more!' } as never;
+
+  it('gives the trimmer the text of a reminder, and cuts it where a client quotes it without ">" or our marker', async () => {
+    // Prepare
+    const route = { ...routeFor('productive-one-on-one', { kind: 'training' }, 'ana@example.com'), answers: 'reminder' as const };
+    // Act
+    const sent = await sentTexts(route, settings, store);
+    // Quoted as some clients do: no ">", no marker line, the per-send parts filled in.
+    const copy = sent[0]!.replace('Hi P, ', 'Hi P, this window closes soon, and we would love to hear from you.').replace('Closes: ', 'Closes: Friday 31 January, 23:59\nYou have contributed to 1 of 4 trainings.');
+    const { trimmed } = trimParsed({ text: `I will try #2 this week.\n\n${copy}\n` } as never, sent);
+    // Assess
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toContain('{{');
+    expect(trimmed.reply.trim()).toBe('I will try #2 this week.');
+  });
+
+  it('asks for the templates of the roll-up, the check-in, the wrap-up and the ack', async () => {
+    const asked: string[] = [];
+    const spy = { getTemplate: async (_series: string, name: string) => (asked.push(name), undefined) };
+    for (const answers of ['rollup', 'check-in', 'wrap-up', 'ack', 'contribution'] as const) {
+      await sentTexts({ ...routeFor('productive-one-on-one', { kind: 'training' }, 'ana@example.com'), answers }, settings, spy);
+    }
+    expect(asked).toEqual(['rollup', 'follow-up/productive-one-on-one', 'training/productive-one-on-one', 'wrap-up', 'ack', 'rollup']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectAutoReply, readReturnDate } from '#core/auto-reply';
+import { bodyAutoReply, detectAutoReply, readReturnDate } from '#core/auto-reply';
 
 const h = (entries: Record<string, string>) => new Map(Object.entries(entries));
 const person = { headers: h({}), subject: 'Re: Q1 Productivity 1/4: A productive 1:1', text: 'Adopt #2, thanks!', envelopeFrom: 'ana@example.com' };
@@ -30,6 +30,33 @@ describe('detectAutoReply', () => {
     expect(detectAutoReply({ ...person, headers: h({ 'content-type': 'multipart/report; report-type=delivery-status; boundary=x' }) })?.kind).toBe('bounce');
     expect(detectAutoReply({ ...person, envelopeFrom: '', from: 'mailer-daemon@mx.example.com', subject: 'Undelivered Mail' })?.kind).toBe('bounce');
     expect(detectAutoReply({ ...person, headers: h({ 'content-type': 'multipart/report; report-type=disposition-notification' }) })).toMatchObject({ kind: 'auto-reply', outOfOffice: false });
+  });
+});
+
+describe('out of office from the body alone (ordinary subject, no headers)', () => {
+  // Written for this test in each language, in the shapes auto-responders use.
+  it.each([
+    'Thank you for your email. I am out of the office until 12 March with limited access to email.',
+    'Hi, I am on annual leave until Monday 3 May. I will reply when I return.',
+    'Ich bin bis zum 14. Mai nicht im Büro und habe keinen Zugriff auf meine E-Mails.',
+    'Gracias por su mensaje. Estoy de vacaciones hasta el 2 de abril, responderé a mi regreso.',
+    'Merci pour votre message. Je suis absente jusqu’au 10 juin, en congé.',
+    'Estou de férias até 20 de julho. Responderei quando voltar.',
+    'Ik ben met vakantie tot en met 5 augustus en beperkt bereikbaar.',
+    'Terima kasih. Saya sedang cuti sampai 9 Oktober dan akan membalas setelah saya kembali.',
+    'Saya sedang bercuti hingga 4 Disember. Balasan automatik.',
+  ])('%s', (text) => {
+    expect(detectAutoReply({ ...person, text })).toMatchObject({ kind: 'auto-reply', outOfOffice: true });
+  });
+  it.each([
+    // a person writing about their own leave, with the email answered quoted below
+    "I'm on leave until 3 March, but I read it and will try #4 when I'm back.\n\nOn Mon, 1 Feb 2027 at 10:00, Maya <training@baton.example> wrote:\n> Training 2 of 4",
+    'Estou de férias até março, mas vou experimentar a 4 quando voltar.',
+    'Out of office next week? Could the check-in wait until I am back on 3 March?',
+    "Je suis en congé jusqu'au 10 juin.\n\n--- Reply above this line to contribute ---\nTraining 2",
+    'I am away next week, so here is my tip before I go: a shared doc works great.',
+  ])('not an auto-reply: %s', (text) => {
+    expect(bodyAutoReply(text)).toBe(false);
   });
 });
 

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const scorer = resolve(process.cwd(), '../shared/corpora/intents/score.mjs');
-const EXACT_FLOOR = 83;
-const WRONG_CEILING = 3;
+const EXACT_FLOOR = 96;
+const WRONG_CEILING = 1;
 
 describe.skipIf(!existsSync(scorer))('intent corpus (scorer replay)', () => {
   it(`is at least ${EXACT_FLOOR}% exact with at most ${WRONG_CEILING}% wrongly recorded`, () => {
