@@ -416,7 +416,19 @@ interface TitleIndex {
   body: Set<string>;
 }
 
+const TITLE_INDEX = new WeakMap<Strategy[], TitleIndex[]>();
+
+/** Cached per strategies array: one reply reads it for every sentence, a batch for every reply. */
 function indexTitles(strategies: Strategy[]): TitleIndex[] {
+  let index = TITLE_INDEX.get(strategies);
+  if (!index) {
+    index = buildTitleIndex(strategies);
+    TITLE_INDEX.set(strategies, index);
+  }
+  return index;
+}
+
+function buildTitleIndex(strategies: Strategy[]): TitleIndex[] {
   const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
   const df = new Map<string, number>();
   for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
@@ -756,7 +768,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // A strategy named only in a clause that turns it down or says something else about it ("I don't
   // think #1 works for us, but I'll adopt #2") is not a candidate: the committing clauses' own
   // references, else those of the clauses that neither decline nor negate ("#4: I'll try it").
-  if (parts.length > 1) {
+  if (parts.length > 1 && refs.length > 0) {
     const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
     const committing = refsIn(open.filter((c) => hasCommitment(c)));
     const kept = committing.size ? committing : refsIn(open.filter((c) => !NEGATION_BEFORE_CUE.test(c)));
