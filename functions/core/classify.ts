@@ -284,6 +284,7 @@ const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
 const NOT_YET = phrases(all('notYet'));
+const OPINION = phrases(all('opinion'));
 /** A word named as a thing: after a determiner, with at most one word between. */
 const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
 const EVERYONE = new Set(all('everyone').map(fold));
@@ -640,7 +641,8 @@ export function clauses(f: string): string[] {
 
 /** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
 function declines(c: string): boolean {
-  if (DECLINE.test(c)) return true;
+  // "I'll read it on Sunday" commits to reading, not to a strategy.
+  if (DECLINE.test(c) || NOT_YET.test(c)) return true;
   const m = ADOPT_CUE.exec(c);
   return m !== null && NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
 }
@@ -1204,7 +1206,7 @@ function quotedStrategy(block: string, strategies: Strategy[], titles: TitleInde
 
 /** Something of its own: a question, or an opinion with a story about the training. */
 function isComment(text: string, units: Unit[], sigs: Signals[]): boolean {
-  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f))) return true;
+  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f) || OPINION.test(u.f))) return true;
   const content = units.filter((u, i) => !sigs[i]?.ack && !isGreeting(u.f));
   return sigs.some((s) => s.praise) && content.length >= 2;
 }
