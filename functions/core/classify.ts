@@ -919,8 +919,11 @@ function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[]
   if (subjectKey) {
     // The subject decides; the body adds only what clearly says something else.
     const extra = new Set<Intent>(subjectKey.intent === 'adopt' ? ['adopt', 'strategy', 'feedback', 'unsubscribe'] : ['adopt', 'feedback', 'unsubscribe']);
-    const keys = own.map((k) =>
-      k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey)),
+    // Feedback there must be said to us (a question, "could you", "please"): "I put the agenda
+    // link in the calendar invite" describes the adoption.
+    const toUs = (i: number) => sigs[i]?.preference !== undefined || /[?？؟]/u.test(units[i]?.text ?? '') || YOU.test(units[i]?.f ?? '');
+    const keys = own.map((k, i) =>
+      k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey) && (x.intent !== 'feedback' || toUs(i))),
     );
     const assigned = keys.map((k) => (k.length ? k : [subjectKey]));
     return assemble(input, text, units, assigned, subjectKey);

@@ -345,3 +345,13 @@ describe('an opinion of one\'s own is a comment', () => {
     expect(keys("Busy week, I'll read it on Sunday.")).toEqual(['comment']);
   });
 });
+
+describe('under an Adopt subject, feedback must be said to us', () => {
+  const adopt = { subject: 'Adopt #2: Start with the one thing you need' };
+  it('a sentence about the calendar invite that describes the adoption is not feedback', () => {
+    expect(keys('I will put the question in the calendar invite itself, so it is the first thing we see.', adopt)).toEqual(['adopt#one-thing']);
+  });
+  it('a request about the emails is', () => {
+    expect(keys('Doing this from Monday. Could you send the calendar invite an hour earlier?', adopt)).toEqual(['adopt#one-thing', 'feedback']);
+  });
+});
