@@ -24,6 +24,13 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
 2. Free text is cut into paragraphs (blank lines) and sentences (. ! ? and their CJK/Thai forms
    before a space, or a line break after a short line; hard-wrapped lines are joined back). Each
    sentence is matched after folding: lower case, accents removed, curly quotes made straight.
+   Sentences are cut into clauses (commas, semicolons, colons, dashes, the Arabic comma, and
+   before a contrasting word: but, pero, mais, aber, maar, tapi, แต่, لكن, でも …). Negation and
+   declining reach the end of their clause only; the strategies a sentence adopts are those named
+   in its committing clauses, else in its clauses that neither decline nor negate ("Already doing
+   1 and 3, going to add #4" adopts #4; "I don't think #1 works for us, but I'll adopt #2" adopts
+   #2). Lines an inline reply quotes (">") are ours: not read as the participant's, but an answer
+   written under a quoted strategy ("> 4. Close with …" / "This I'll do") commits to it.
 
 3. What a sentence can say:
    - unsubscribe: a request to stop, not a story about unsubscribing elsewhere: "unsubscribe"
@@ -72,7 +79,11 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
    - rating (check-ins only): "4/5", "4 out of 5", "4 de 5", "4 sur 5", "4 von 5", "8/10"
      (halved), "a 4", "un 4", "eine 2", "nota 5", "bagi 4", "give it a 5", "five stars", "★★★★☆"
      (filled stars counted), "⭐⭐⭐", keycap digits, a sentence that is only a number 1–5
-     ("Meh. 2."), or an answer that opens with one ("3, it's hard to stick to").
+     ("Meh. 2."), or an answer that opens with one ("3, it's hard to stick to"), a short sentence
+     ending on one ("Easy 5."; not "number 4."). An explicit form (n/m, out of, stars) in a later
+     sentence corrects an earlier rating; a weaker form counts only when no explicit one is given,
+     and then the first. Answers numbered like the survey's questions ("1. 5 / 2. audio") are read
+     without their numbers. Number words count only as whole words ("aunque" is not "a un").
      Words such as "really helped" make a follow-up without a rating: Baton does not guess one.
    - acknowledgement: read, done, got it, seen, thanks, 👍, ✅, leído, lido, lu, gelesen, dah
      baca, อ่านแล้ว, with greetings and at most one other word (a name).
@@ -1061,8 +1072,15 @@ What the answered email changes (readReply), on top of the sentence signals abov
 - ack: read as a correction of what the acknowledgement said was recorded (correction: true).
 - upload-link: a link or a file is a strategy.
 - training, reminder, ack, upload-link: a comment needs something of its own (a question, an
-  opinion with a story); thanks and praise alone are read; anything else without a signal is
-  unclear. Comment is never the fallback.
+  opinion: "I disagree with #3", "in my experience", or praise with a story); "not read yet" /
+  "I'll read it on Sunday" is a comment, never a read; thanks and praise alone are read; anything
+  else without a signal is unclear. Comment is never the fallback.
+- A reply that opens by speaking to someone who is not a trainer or the training's author
+  ("Hey Jess, can you …", "Team, please add …"; not "Hi team," nor "Great, thanks!") and says
+  nothing Baton records was sent to the thread by mistake: no contribution (training and roll-up).
+- Under an Adopt or Strategy subject, feedback in the body counts only when said to us (a
+  question, "could you", "please", a stop request).
+- Sign-offs in every language ("Beste Grüße", "Sekian, terima kasih") end the reply.
 - Partial opt-outs ("stop the reminders / roll-ups / check-ins / calendar invites") are feedback
   with a preference, never an unsubscribe.
 `;
