@@ -24,6 +24,13 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
 2. Free text is cut into paragraphs (blank lines) and sentences (. ! ? and their CJK/Thai forms
    before a space, or a line break after a short line; hard-wrapped lines are joined back). Each
    sentence is matched after folding: lower case, accents removed, curly quotes made straight.
+   Sentences are cut into clauses (commas, semicolons, colons, dashes, the Arabic comma, and
+   before a contrasting word: but, pero, mais, aber, maar, tapi, แต่, لكن, でも …). Negation and
+   declining reach the end of their clause only; the strategies a sentence adopts are those named
+   in its committing clauses, else in its clauses that neither decline nor negate ("Already doing
+   1 and 3, going to add #4" adopts #4; "I don't think #1 works for us, but I'll adopt #2" adopts
+   #2). Lines an inline reply quotes (">") are ours: not read as the participant's, but an answer
+   written under a quoted strategy ("> 4. Close with …" / "This I'll do") commits to it.
 
 3. What a sentence can say:
    - unsubscribe: a request to stop, not a story about unsubscribing elsewhere: "unsubscribe"
@@ -72,7 +79,11 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
    - rating (check-ins only): "4/5", "4 out of 5", "4 de 5", "4 sur 5", "4 von 5", "8/10"
      (halved), "a 4", "un 4", "eine 2", "nota 5", "bagi 4", "give it a 5", "five stars", "★★★★☆"
      (filled stars counted), "⭐⭐⭐", keycap digits, a sentence that is only a number 1–5
-     ("Meh. 2."), or an answer that opens with one ("3, it's hard to stick to").
+     ("Meh. 2."), or an answer that opens with one ("3, it's hard to stick to"), a short sentence
+     ending on one ("Easy 5."; not "number 4."). An explicit form (n/m, out of, stars) in a later
+     sentence corrects an earlier rating; a weaker form counts only when no explicit one is given,
+     and then the first. Answers numbered like the survey's questions ("1. 5 / 2. audio") are read
+     without their numbers. Number words count only as whole words ("aunque" is not "a un").
      Words such as "really helped" make a follow-up without a rating: Baton does not guess one.
    - acknowledgement: read, done, got it, seen, thanks, 👍, ✅, leído, lido, lu, gelesen, dah
      baca, อ่านแล้ว, with greetings and at most one other word (a name).
@@ -284,6 +295,7 @@ const PRAISE = phrases(all('praise'));
 const QUESTION = phrases(all('question'));
 const JOIN = phrases(all('join'));
 const NOT_YET = phrases(all('notYet'));
+const OPINION = phrases(all('opinion'));
 /** A word named as a thing: after a determiner, with at most one word between. */
 const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
 const EVERYONE = new Set(all('everyone').map(fold));
@@ -416,7 +428,19 @@ interface TitleIndex {
   body: Set<string>;
 }
 
+const TITLE_INDEX = new WeakMap<Strategy[], TitleIndex[]>();
+
+/** Cached per strategies array: one reply reads it for every sentence, a batch for every reply. */
 function indexTitles(strategies: Strategy[]): TitleIndex[] {
+  let index = TITLE_INDEX.get(strategies);
+  if (!index) {
+    index = buildTitleIndex(strategies);
+    TITLE_INDEX.set(strategies, index);
+  }
+  return index;
+}
+
+function buildTitleIndex(strategies: Strategy[]): TitleIndex[] {
   const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
   const df = new Map<string, number>();
   for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
@@ -628,7 +652,8 @@ export function clauses(f: string): string[] {
 
 /** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
 function declines(c: string): boolean {
-  if (DECLINE.test(c)) return true;
+  // "I'll read it on Sunday" commits to reading, not to a strategy.
+  if (DECLINE.test(c) || NOT_YET.test(c)) return true;
   const m = ADOPT_CUE.exec(c);
   return m !== null && NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
 }
@@ -756,7 +781,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // A strategy named only in a clause that turns it down or says something else about it ("I don't
   // think #1 works for us, but I'll adopt #2") is not a candidate: the committing clauses' own
   // references, else those of the clauses that neither decline nor negate ("#4: I'll try it").
-  if (parts.length > 1) {
+  if (parts.length > 1 && refs.length > 0) {
     const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
     const committing = refsIn(open.filter((c) => hasCommitment(c)));
     const kept = committing.size ? committing : refsIn(open.filter((c) => !NEGATION_BEFORE_CUE.test(c)));
@@ -905,8 +930,11 @@ function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[]
   if (subjectKey) {
     // The subject decides; the body adds only what clearly says something else.
     const extra = new Set<Intent>(subjectKey.intent === 'adopt' ? ['adopt', 'strategy', 'feedback', 'unsubscribe'] : ['adopt', 'feedback', 'unsubscribe']);
-    const keys = own.map((k) =>
-      k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey)),
+    // Feedback there must be said to us (a question, "could you", "please"): "I put the agenda
+    // link in the calendar invite" describes the adoption.
+    const toUs = (i: number) => sigs[i]?.preference !== undefined || /[?？؟]/u.test(units[i]?.text ?? '') || YOU.test(units[i]?.f ?? '');
+    const keys = own.map((k, i) =>
+      k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey) && (x.intent !== 'feedback' || toUs(i))),
     );
     const assigned = keys.map((k) => (k.length ? k : [subjectKey]));
     return assemble(input, text, units, assigned, subjectKey);
@@ -1044,8 +1072,15 @@ What the answered email changes (readReply), on top of the sentence signals abov
 - ack: read as a correction of what the acknowledgement said was recorded (correction: true).
 - upload-link: a link or a file is a strategy.
 - training, reminder, ack, upload-link: a comment needs something of its own (a question, an
-  opinion with a story); thanks and praise alone are read; anything else without a signal is
-  unclear. Comment is never the fallback.
+  opinion: "I disagree with #3", "in my experience", or praise with a story); "not read yet" /
+  "I'll read it on Sunday" is a comment, never a read; thanks and praise alone are read; anything
+  else without a signal is unclear. Comment is never the fallback.
+- A reply that opens by speaking to someone who is not a trainer or the training's author
+  ("Hey Jess, can you …", "Team, please add …"; not "Hi team," nor "Great, thanks!") and says
+  nothing Baton records was sent to the thread by mistake: no contribution (training and roll-up).
+- Under an Adopt or Strategy subject, feedback in the body counts only when said to us (a
+  question, "could you", "please", a stop request).
+- Sign-offs in every language ("Beste Grüße", "Sekian, terima kasih") end the reply.
 - Partial opt-outs ("stop the reminders / roll-ups / check-ins / calendar invites") are feedback
   with a preference, never an unsubscribe.
 `;
@@ -1202,7 +1237,7 @@ function quotedStrategy(block: string, strategies: Strategy[], titles: TitleInde
 
 /** Something of its own: a question, or an opinion with a story about the training. */
 function isComment(text: string, units: Unit[], sigs: Signals[]): boolean {
-  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f))) return true;
+  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f) || OPINION.test(u.f))) return true;
   const content = units.filter((u, i) => !sigs[i]?.ack && !isGreeting(u.f));
   return sigs.some((s) => s.praise) && content.length >= 2;
 }

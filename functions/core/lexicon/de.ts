@@ -11,6 +11,7 @@ export const de: Lexicon = {
   notYet: ['noch nicht gelesen', 'noch keine zeit', 'noch nicht dazu gekommen', 'lese es spater', 'lese ich spater', 'lese ich am wochenende'],
   everyone: ['team', 'alle', 'zusammen', 'kollegen', 'kolleginnen', 'leute'],
   you: ['du', 'dich', 'dir', 'dein', 'deine', 'ihr', 'euch', 'euer', 'kannst', 'bitte'],
+  opinion: ['nicht einverstanden', 'bin einverstanden', 'sehe ich anders', 'meiner erfahrung nach', 'bezweifle'],
   negation: ['nicht', 'kein', 'keine', 'nie'],
   decline: ['nichts fur mich', 'mache ich schon', 'mache ich bereits', 'bereits', 'schon lange', 'statt', 'seit jahren', 'brauche ich nicht', 'nicht notig', 'mache ich seit', 'brauchen wir nicht'],
   strategyStrong: ['was bei mir funktioniert', 'was fur mich funktioniert', 'bei mir funktioniert', 'funktioniert gut fur mich', 'mein tipp', 'ein tipp', 'mein trick', 'meine methode', 'mein system', 'meine strategie', 'so mache ich', 'ich mache es so', 'im anhang', 'anbei', 'bei mir hat sich', 'mein kniff', 'mein eigener', 'meine eigene', 'mein ansatz', 'meine routine', 'so mache ich es'],

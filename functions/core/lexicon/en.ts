@@ -23,9 +23,10 @@ export const en: Lexicon = {
   ],
   contrast: ['but', 'however', 'though', 'although', 'whereas', 'instead', 'on the other hand', 'except'],
   signOff: ['regards', 'kind regards', 'best regards', 'warm regards', 'best', 'best wishes', 'cheers', 'thanks', 'many thanks', 'thank you', 'all the best', 'talk soon', 'sincerely', 'yours'],
-  notYet: ["haven't read", 'have not read', 'not read it yet', 'not read yet', "haven't had time", 'have not had time', "haven't had a chance", 'not had a chance', 'will read it later', 'read it later', 'read it this weekend', 'read it at the weekend', 'catch up on it later'],
+  notYet: ["haven't read", 'have not read', 'not read it yet', 'not read yet', "haven't had time", 'have not had time', "haven't had a chance", 'not had a chance', 'will read it later', 'read it later', 'read it this weekend', 'read it at the weekend', 'catch up on it later', 'will read it', "i'll read it", 'read it then', 'read it when'],
   everyone: ['team', 'all', 'everyone', 'everybody', 'folks', 'guys', 'colleagues', 'friends', 'there'],
   you: ['you', 'your', 'yours', 'please'],
+  opinion: ['i disagree', 'disagree with', 'i agree', "don't agree", 'not convinced', 'in my experience', 'i doubt'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
   decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed', 'already'],
   strategyStrong: [

@@ -11,6 +11,7 @@ export const es: Lexicon = {
   notYet: ['no lo he leido', 'no he leido', 'todavia no lo', 'aun no lo', 'no he tenido tiempo', 'lo leere'],
   everyone: ['equipo', 'todos', 'todas', 'chicos', 'companeros'],
   you: ['tu', 'te', 'puedes', 'podrias', 'usted', 'ustedes', 'por favor'],
+  opinion: ['no estoy de acuerdo', 'estoy de acuerdo', 'en mi experiencia', 'lo dudo', 'no me convence'],
   negation: ['no', 'nunca', 'no voy a', 'tampoco'],
   decline: ['no es para mi', 'ya lo hago', 'ya hago', 'no aplica', 'no la voy', 'no lo voy', 'descarto', 'en lugar de', 'desde hace anos', 'no lo necesito', 'no me hace falta', 'no hace falta'],
   strategyStrong: ['lo que me funciona', 'me funciona', 'mi truco', 'un truco', 'mi consejo', 'un consejo', 'mi tip', 'mi metodo', 'mi sistema', 'mi estrategia', 'lo que hago', 'les comparto', 'te comparto', 'adjunto'],

@@ -11,6 +11,7 @@ export const fr: Lexicon = {
   notYet: ['pas encore eu le temps', 'pas encore lu', "pas eu le temps", 'je le lirai', 'je lirai'],
   everyone: ['equipe', 'tous', 'toutes', 'collegues', 'tout le monde'],
   you: ['tu', 'te', 'vous', 'votre', 'peux', 'pourrais', 'stp', 'svp'],
+  opinion: ["pas d'accord", "je suis d'accord", 'selon mon experience', 'pas convaincu', 'pas convaincue', 'je doute'],
   negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
   decline: ["pas pour moi", 'je le fais deja', 'deja', 'plutot que', 'depuis des annees', 'pas besoin', "n'en ai pas besoin"],
   strategyStrong: ['ce qui marche pour moi', 'ce qui fonctionne pour moi', 'marche bien pour moi', 'mon astuce', 'une astuce', 'mon conseil', 'ma methode', 'mon systeme', 'ma strategie', 'voici comment', 'ce que je fais', 'ci-joint', 'en piece jointe', 'une idee a moi', 'mon idee', 'de mon cote'],

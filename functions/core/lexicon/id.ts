@@ -11,6 +11,7 @@ export const id: Lexicon = {
   notYet: ['belum membaca', 'belum baca', 'belum sempat', 'nanti saya baca', 'akan saya baca nanti'],
   everyone: ['semua', 'tim', 'teman-teman', 'rekan-rekan'],
   you: ['kamu', 'anda', 'kau', 'tolong', 'mohon'],
+  opinion: ['tidak setuju', 'saya setuju', 'menurut pengalaman saya', 'saya ragu'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
   decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok', 'sudah lama', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],

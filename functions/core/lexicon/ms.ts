@@ -11,6 +11,7 @@ export const ms: Lexicon = {
   notYet: ['belum baca', 'belum sempat', 'akan baca nanti', 'baca nanti'],
   everyone: ['semua', 'pasukan', 'rakan-rakan', 'kawan-kawan'],
   you: ['awak', 'kamu', 'anda', 'kau', 'tolong', 'sila'],
+  opinion: ['tidak setuju', 'tak setuju', 'saya setuju', 'pada pengalaman saya', 'saya ragu'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
   decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai', 'sudah lama', 'tak perlu', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],

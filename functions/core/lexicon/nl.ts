@@ -11,6 +11,7 @@ export const nl: Lexicon = {
   notYet: ['nog niet gelezen', 'nog geen tijd', 'nog niet aan toegekomen', 'lees het later', 'lees ik later'],
   everyone: ['team', 'allemaal', 'iedereen', "collega's"],
   you: ['je', 'jij', 'jou', 'jouw', 'jullie', 'kun', 'kan je', 'graag'],
+  opinion: ['niet mee eens', 'mee eens', 'in mijn ervaring', 'niet overtuigd', 'betwijfel'],
   negation: ['niet', 'geen', 'nooit'],
   decline: ['niet voor mij', 'doe ik al', 'al lang', 'al jaren', 'niet nodig', 'heb ik niet nodig'],
   strategyStrong: ['wat voor mij werkt', 'wat bij mij werkt', 'mijn tip', 'een tip', 'mijn truc', 'mijn methode', 'mijn aanpak', 'zo doe ik', 'in de bijlage', 'bijgevoegd'],

@@ -11,6 +11,7 @@ export const pt: Lexicon = {
   notYet: ['ainda nao li', 'nao li ainda', 'nao tive tempo', 'ainda nao tive', 'vou ler depois', 'leio depois'],
   everyone: ['equipe', 'equipa', 'pessoal', 'todos', 'galera', 'colegas'],
   you: ['voce', 'voces', 'te', 'podes', 'pode', 'por favor'],
+  opinion: ['discordo', 'concordo', 'na minha experiencia', 'nao me convence', 'duvido'],
   negation: ['nao', 'nunca', 'nao vou'],
   decline: ['nao e pra mim', 'nao e para mim', 'ja faco', 'ja faço', 'em vez de', 'ha anos', 'nao preciso', 'faco ha', 'nao e necessario'],
   strategyStrong: ['o que funciona pra mim', 'o que funciona para mim', 'funciona pra mim', 'funciona para mim', 'minha dica', 'uma dica', 'meu truque', 'um truque', 'meu metodo', 'meu sistema', 'minha estrategia', 'o que eu faco', 'segue em anexo', 'segue anexo', 'em anexo', 'segue o link', 'meu video', 'gravei'],

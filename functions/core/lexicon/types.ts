@@ -22,6 +22,8 @@ export interface Lexicon {
   everyone: string[];
   /** Speaking to someone ("you", "can you", "please"): with a name before it, the message is for that person. */
   you: string[];
+  /** An opinion of one's own ("I disagree with", "in my experience"): with it a reply is a comment. */
+  opinion: string[];
   /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
   contrast: string[];
   /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */

@@ -331,3 +331,27 @@ describe('clauses that say something else about a strategy', () => {
     expect(r.intents.map((i) => [i.intent, i.preference])).toEqual([['feedback', 'rollups']]);
   });
 });
+
+describe('an opinion of one\'s own is a comment', () => {
+  it.each([
+    'Interesting read. I disagree with #3 though, struggles are private.',
+    'In my experience managers never read the agenda.',
+    'No estoy de acuerdo con la 3, es demasiado personal.',
+    'Sehe ich anders: Nummer 3 passt nicht zu uns.',
+  ])('%s', (text) => {
+    expect(keys(text)).toEqual(['comment']);
+  });
+  it('a promise to read later is not a read', () => {
+    expect(keys("Busy week, I'll read it on Sunday.")).toEqual(['comment']);
+  });
+});
+
+describe('under an Adopt subject, feedback must be said to us', () => {
+  const adopt = { subject: 'Adopt #2: Start with the one thing you need' };
+  it('a sentence about the calendar invite that describes the adoption is not feedback', () => {
+    expect(keys('I will put the question in the calendar invite itself, so it is the first thing we see.', adopt)).toEqual(['adopt#one-thing']);
+  });
+  it('a request about the emails is', () => {
+    expect(keys('Doing this from Monday. Could you send the calendar invite an hour earlier?', adopt)).toEqual(['adopt#one-thing', 'feedback']);
+  });
+});
