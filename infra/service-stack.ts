@@ -134,6 +134,9 @@ export class ServiceStack extends Stack {
       // setUnsubscribed (UpdateItem).
       .useTable(state.table, { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] })
       .useReplyTokenSecret(state.replyTokenSecret);
+    // Turning calendars off queues the cancellation of placed entries for the send workers.
+    this.links.addEnvironment(ENV.fanOutQueueUrl, this.fanOutQueue.queueUrl);
+    this.links.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.fanOutQueue.queueArn] }));
     // Anyone with a link may click it: the signed token in the path is the authorisation.
     this.linksUrl = this.links.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
 

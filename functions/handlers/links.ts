@@ -7,7 +7,9 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { LinksEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
-import { handleLink, type LinkReply, type LinkStore } from '#app/click-link';
+import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
+import { handleLink, type LinkDeps, type LinkReply, type LinkStore } from '#app/click-link';
+import { calendarsOffSchedule } from '#app/planners/cancel';
 import type { Secrets } from '#core/tokens';
 import type { Context } from 'aws-lambda';
 
@@ -23,7 +25,20 @@ export interface LinksHandlerDeps {
   store: LinkStore;
   secrets: () => Promise<Secrets>;
   now: () => Date;
+  /** Where the cancellation of placed calendar entries goes when someone turns calendars off. */
+  queue?: MessageQueue;
   obs?: Observability;
+}
+
+/**
+ * Turning calendars off cancels what Baton had placed: the same cancel job the local clock runs,
+ * handed to the send workers through the fan-out queue (a send worker runs any job it is given).
+ */
+function calendarsOffVia(queue: MessageQueue, now: () => Date): NonNullable<LinkDeps['onCalendarsOff']> {
+  return async (seriesId, p) => {
+    const person = { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart };
+    await queue.sendAll([JSON.stringify(calendarsOffSchedule(seriesId, person, now()).job)]);
+  };
 }
 
 const toResult = (reply: LinkReply): FunctionUrlResult => ({ statusCode: reply.status, headers: reply.headers, body: reply.body });
@@ -38,7 +53,10 @@ export function createLinksHandler(deps: LinksHandlerDeps): (event: unknown, con
     }
     const e = parsed.data;
     const body = e.body === undefined ? '' : e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body;
-    const reply = await handleLink({ method: e.requestContext.http.method, path: e.rawPath, body }, { store: deps.store, secrets: await deps.secrets(), now: deps.now() });
+    const reply = await handleLink(
+      { method: e.requestContext.http.method, path: e.rawPath, body },
+      { store: deps.store, secrets: await deps.secrets(), now: deps.now(), ...(deps.queue ? { onCalendarsOff: calendarsOffVia(deps.queue, deps.now) } : {}) },
+    );
     // The path carries the signed token, which is as good as a password for one click: not logged.
     obs.logger.info('link', { method: e.requestContext.http.method, status: reply.status });
     obs.count(HANDLER_METRICS.linkClicks);
@@ -56,6 +74,7 @@ export async function handler(event: unknown, context?: Context): Promise<Functi
       store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
       secrets: tokenSecretsFromEnv(env),
       now: () => new Date(),
+      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
     });
   }
   return configured(event, context);

@@ -214,8 +214,9 @@ describe('IAM, evaluated', () => {
         ];
       case 'links':
         // core links: getSeries (Query), getParticipant, findResponseByKey (GetItem), putResponse
-        // (PutItem), setUnsubscribed (UpdateItem). Sends nothing.
-        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ...secret, ...runtime(service.links as never)];
+        // (PutItem), setUnsubscribed, preferences, withdrawals (UpdateItem). Sends no mail: turning
+        // calendars off queues its cancel job for the send workers (SendMessageBatch, as sqs:SendMessage).
+        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ...secret, ...runtime(service.links as never)];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
         // (UpdateItem, GetItem), recordAccepted from a Send event (UpdateItem: no new grant).

@@ -139,9 +139,9 @@ describe('ServiceStack', () => {
       const services = (fn: keyof typeof byName) => [...new Set(statementsOf(fn).filter((s) => s.Effect === 'Allow').flatMap(actionsOf).map((a) => a.split(':')[0]))].sort();
       expect(services('dispatch')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
       expect(services('send-worker')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
-      // links sends nothing and queues nothing: it only records clicks.
+      // links sends no mail: it records clicks, and queues one cancel job when calendars go off.
       expect(services('inbound')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'ses', 'sqs', 'xray']);
-      expect(services('links')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'xray']);
+      expect(services('links')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'sqs', 'xray']);
       expect(services('mail-events')).toEqual(['dynamodb', 'logs', 'sqs', 'xray']);
       expect(services('receipt-filter')).toEqual(['logs', 'xray']);
     });

@@ -41,6 +41,8 @@ export const DispatchEnvSchema = SenderEnvSchema.extend({
 /** The links function: it reads and records clicks, and verifies the tokens in them. */
 export const LinksEnvSchema = TableEnvSchema.extend({
   [ENV_NAMES.replyTokenSecretArn]: text.startsWith('arn:', 'must be a Secrets Manager ARN'),
+  /** Turning calendars off queues the cancellation of placed entries for the send workers. */
+  [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
 });
 
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */

@@ -2,6 +2,10 @@
 // test/fixtures/aws/function-url), with a real store (dynalite). Only the token in the path is
 // adapted: the fixtures' `/l/TOKEN` becomes a signed one-click unsubscribe link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SqsQueue } from '#adapters/aws/queue';
+import { JobSchema } from '#core/jobs';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { signLinkToken } from '#core/tokens';
 import { createLinksHandler } from '#handlers/links';
@@ -31,7 +35,7 @@ beforeAll(async () => {
     [],
     { publishedAt: '2027-01-01T00:00:00.000Z', version: 1 },
   );
-  await store.putParticipants(SERIES, ['get', 'post', 'b64'].map((n) => ({ email: `${n}@example.com`, name: n, timeZone: 'UTC', workStart: '09:00' })));
+  await store.putParticipants(SERIES, ['get', 'post', 'b64', 'cal'].map((n) => ({ email: `${n}@example.com`, name: n, timeZone: 'UTC', workStart: '09:00' })));
 }, 30_000);
 afterAll(() => db?.stop());
 
@@ -74,5 +78,33 @@ describe('links and the function URL requests AWS documents', () => {
     expect(result?.statusCode).toBe(400);
     expect(lines.find((l) => l.dropReason)).toMatchObject({ level: 'ERROR', function: 'links', dropReason: 'not a function URL event' });
     expect(metricsIn(lines)).toEqual({ values: { DroppedEvents: 1 }, dimensionSets: [[['function']]], namespaces: ['Baton'] });
+  });
+
+  // SQS has no local server here: the client is mocked and the exact request asserted.
+  it('queues the cancellation of placed entries when someone turns calendars off (POST only), as a job the send workers run', async () => {
+    const sqs = mockClient(SQSClient);
+    try {
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'x' }], Failed: [] });
+      const queue = new SqsQueue({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/FanOut', client: new SQSClient({ region: 'eu-west-1' }) });
+      const withQueue = createLinksHandler({ store, secrets: async () => SECRET, now: () => now, queue });
+      const token = signLinkToken({ action: 'calendars-off', seriesId: SERIES, participantEmail: 'cal@example.com', expiresAt: new Date('2027-06-01T00:00:00Z') }, SECRET);
+      const event = (name: string) => JSON.parse(JSON.stringify(awsFixture(`function-url/${name}`)).replaceAll('/l/TOKEN', `/l/${token}`)) as unknown;
+
+      await captureOutput(() => withQueue(event('get-link.json')));
+      expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+      expect((await store.getParticipant(SERIES, 'cal@example.com'))?.calendarsOffAt).toBeUndefined();
+
+      const { result } = await captureOutput(() => withQueue(event('post-one-click.json')));
+      expect(result?.statusCode).toBe(200);
+      expect((await store.getParticipant(SERIES, 'cal@example.com'))?.calendarsOffAt).toBe(now.toISOString());
+      const calls = sqs.commandCalls(SendMessageBatchCommand);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.args[0].input.QueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/FanOut');
+      const job = JobSchema.parse(JSON.parse(calls[0]!.args[0].input.Entries![0]!.MessageBody!));
+      expect(job).toMatchObject({ kind: 'cancel', seriesId: SERIES, calendarsOff: true });
+      expect(JSON.stringify(job)).toContain('cal@example.com');
+    } finally {
+      sqs.restore();
+    }
   });
 });
