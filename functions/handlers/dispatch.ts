@@ -16,6 +16,7 @@ import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-conf
 import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
 import type { Job, JobKind } from '#core/jobs';
 import type { Context } from 'aws-lambda';
+import { inGroup, isActive } from '#core/audience';
 
 /**
  * Kinds sent to participants, which a large series cuts into batches of recipients. A batch still
@@ -39,8 +40,9 @@ export type DispatchResult =
 /** Who a job without a recipient list is about: the series' reachable participants in its group. */
 function audience(job: Job, participants: readonly StoredParticipant[]): string[] {
   return participants
-    .filter((p) => !p.unsubscribedAt && !p.bouncedAt)
-    .filter((p) => (!job.timeZone || p.timeZone === job.timeZone) && (!job.workStart || p.workStart === job.workStart))
+    // The same rules the planners apply (core/audience.ts), working week included, so a batch
+    // never carries someone the job's planner would leave out.
+    .filter((p) => isActive(p) && inGroup(job, p))
     .map((p) => p.email)
     .sort();
 }
