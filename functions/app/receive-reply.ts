@@ -782,7 +782,10 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   }
   // "Stop the reminders" is a setting, not a contribution: it changes the preference and records nothing.
   const stopped = [...new Set(analysis.classified.flatMap((c) => (c.preference ? [PREFERENCE_FLAG[c.preference]] : [])))];
-  const recordable: Analysis = { ...analysis, classified: analysis.classified.filter((c) => !c.preference) };
+  // Someone who left and asks back in makes a request for the trainer, not feedback on the training.
+  const status = route.participant as Partial<StoredParticipant>;
+  const asksBack = Boolean(status.unsubscribedAt) && isRejoinRequest(analysis.trimmed.reply);
+  const recordable: Analysis = { ...analysis, classified: analysis.classified.filter((c) => !c.preference && !(asksBack && c.intent === 'feedback')) };
   const responses = buildResponses(recordable, refs, message.receivedAt, message.rawRef);
   const participantEmail = route.participant.email;
   const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
@@ -804,9 +807,8 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   });
   // Unclear is an outcome: nothing is recorded as a contribution (comment is never the fallback);
   // the reply waits for the trainer's tag, and the participant is asked in the ack.
-  if (analysis.reading.status === 'unclear') doubts.push(needsLook('unclear', 'u', analysis.reading.reason ? { reason: analysis.reading.reason } : {}));
-  const status = route.participant as Partial<StoredParticipant>;
-  const rejoin = Boolean(status.unsubscribedAt) && !unsubscribing && isRejoinRequest(analysis.trimmed.reply);
+  const rejoin = asksBack && !unsubscribing;
+  if (analysis.reading.status === 'unclear' && !rejoin) doubts.push(needsLook('unclear', 'u', analysis.reading.reason ? { reason: analysis.reading.reason } : {}));
   if (rejoin) doubts.push(needsLook('rejoin', 'j'));
   // A question about the series reaches the trainer as well as being kept as feedback.
   if (responses.some((r) => r.intent === 'feedback' && /[?？؟]/u.test(r.text))) doubts.push(needsLook('request', 'q'));
