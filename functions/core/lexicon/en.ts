@@ -2,6 +2,7 @@ import type { Lexicon } from './types.ts';
 
 export const en: Lexicon = {
   lang: 'en',
+  common: ['the', 'a', 'an', 'and', 'or', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'is', 'are', 'was', 'were', 'be', 'been', 'it', 'it\'s', 'this', 'that', 'these', 'those', 'i', 'i\'m', 'i\'ll', 'i\'ve', 'i\'d', 'my', 'me', 'we', 'our', 'us', 'you', 'your', 'they', 'their', 'he', 'she', 'his', 'her', 'have', 'has', 'had', 'do', 'does', 'did', 'not', 'but', 'so', 'if', 'as', 'by', 'about', 'what', 'which', 'who', 'when', 'how', 'can', 'would', 'should', 'could', 'will', 'just', 'also', 'very', 'really', 'there', 'here', 'then', 'than'],
   unsubscribe: [
     'unsubscribe me', 'please unsubscribe', 'want to unsubscribe', 'like to unsubscribe', 'wish to unsubscribe', 'need to unsubscribe',
     'how do i unsubscribe', 'how can i unsubscribe', 'can i unsubscribe', 'unsubscribe from this', 'unsubscribe from these', 'unsubscribe from the series',

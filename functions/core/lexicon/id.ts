@@ -2,6 +2,7 @@ import type { Lexicon } from './types.ts';
 
 export const id: Lexicon = {
   lang: 'id',
+  common: ['saya', 'aku', 'kami', 'kita', 'anda', 'kamu', 'dia', 'mereka', 'ini', 'itu', 'yang', 'dan', 'atau', 'di', 'ke', 'dari', 'dengan', 'untuk', 'pada', 'dalam', 'tidak', 'tak', 'sudah', 'akan', 'bisa', 'ada', 'adalah', 'juga', 'sangat', 'lebih', 'apa', 'bagaimana', 'kalau', 'jika', 'tetapi', 'tapi', 'karena', 'sebab', 'lagi', 'saja', 'sih', 'nya'],
   unsubscribe: ['berhenti berlangganan', 'keluarkan saya', 'hapus saya dari', 'jangan daftarkan saya', 'saya mau keluar'],
   stop: ['jangan kirim', 'berhenti mengirim', 'tidak usah', 'tanpa', 'terlalu banyak', 'keluarkan saya dari', 'hapus saya dari'],
   parts: { reminders: ['pengingat'], rollups: ['ringkasan', 'rangkuman', 'ringkasan mingguan'], 'check-ins': ['tindak lanjut'], calendar: ['undangan kalender', 'undangan', 'kalender'] },
