@@ -15,6 +15,7 @@ const benches: [string, () => Promise<Bench>][] = [
   ['fill', async () => (await import('#emails/bench')).benchFill],
   ['trim', async () => (await import('./trim.ts')).benchTrim],
   ['intents', async () => (await import('./intents.ts')).benchIntents],
+  ['paraphrase', async () => (await import('./paraphrase.ts')).benchParaphrase],
   ['classify-speed', async () => (await import('./classify-speed.ts')).benchClassifySpeed],
   ['inbound', async () => (await import('./inbound.ts')).benchInbound],
   ['reports', async () => (await import('./reports.ts')).benchReports],
