@@ -6,13 +6,16 @@
 //
 //   npx tsx bench/trim-external.ts <out-dir> <mirror-git-dir>...
 //
-// Understood layouts (each upstream's own test file is where the expected text is):
+// Understood layouts (each upstream's own test file is where the expected text is; tests that only
+// assert a substring or a fragment count say too little and are left out):
 // - crisp-oss/email-reply-parser (test/test.js): a test reading fixture X with `get_email("X")` and
 //   asserting `fragments[0].toString()` or `getVisibleText()` equals a string literal or the
 //   file's COMMON_FIRST_FRAGMENT: the first fragment, that is the reply (a sign-off may be in it).
 // - willdurand/EmailReplyParser (tests/.../EmailReplyParserTest.php): `getFixtures('X.txt')` and
 //   `assertEquals(<string or heredoc>, EmailReplyParser::parseReply($body))`: the visible text,
 //   quotes and signatures removed.
+// - zapier/email-reply-parser (test/test_email_reply_parser.py): `assertEqual('…',
+//   EmailReplyParser.parse_reply(…))` or `assertEqual(message.reply.strip(), '…')`: the same.
 // Cases whose input is already in ../shared/corpora/replies (the ports share github's fixtures)
 // are left out (compared by their letters and digits: the ports redraw rules and spaces), so the
 // held-out score holds only mail the trimmer was not tuned on.
@@ -86,9 +89,27 @@ function willdurand(git: string): Case[] {
   return out;
 }
 
+function zapier(git: string): Case[] {
+  const test = show(git, 'test/test_email_reply_parser.py');
+  if (!test) return [];
+  const out: Case[] = [];
+  for (const block of test.split(/\n\s*def /).slice(1)) {
+    const name = /open\('test\/emails\/([^']+)\.txt'\)|get_email\('([^']+)'\)/.exec(block);
+    const id = name?.[1] ?? name?.[2];
+    const m =
+      /assertEqual\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*,\s*EmailReplyParser\.parse_reply\(/.exec(block) ??
+      /assertEqual\(\s*message\.reply\.strip\(\)\s*,\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*\)/.exec(block);
+    if (!id || !m?.[1]) continue;
+    const input = show(git, `test/emails/${id}.txt`);
+    if (input !== undefined) out.push({ id, input, expected: jsString(m[1]) });
+  }
+  return out;
+}
+
 const LAYOUTS: Array<{ name: string; convention: 'first_fragment' | 'strip_quotes+signatures'; read: (git: string) => Case[] }> = [
   { name: 'crisp_email_reply_parser', convention: 'first_fragment', read: crisp },
   { name: 'willdurand_email_reply_parser', convention: 'strip_quotes+signatures', read: willdurand },
+  { name: 'zapier_email_reply_parser', convention: 'strip_quotes+signatures', read: zapier },
 ];
 
 /** A text reduced to its letters and digits: a port's copy of a fixture with other rules or spaces is the same mail. */
