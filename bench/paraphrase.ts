@@ -4,28 +4,20 @@
 // 1.5 points a title needs ("agenda" alone is one), so these replies are held as unclear. What
 // counts is that none is recorded as the wrong strategy. `npm run bench -- paraphrase`.
 import { readReply } from '#core/classify';
-import type { Strategy } from '#core/model';
-
-const STRATEGIES: Strategy[] = [
-  { id: 'prep', number: 1, title: 'Block 15 minutes to prepare', body: '' },
-  { id: 'agenda', number: 2, title: 'Write a shared 1:1 agenda', body: '' },
-  { id: 'log', number: 3, title: 'Keep a running log of wins and blockers', body: '' },
-  { id: 'rotate', number: 4, title: 'Rotate the meeting time across time zones', body: '' },
-  { id: 'actions', number: 5, title: 'End with written action items', body: '' },
-];
+import { STRATEGIES } from './classify-speed.ts';
 
 /** [the strategy meant, the reply]: written for this bench, one per way of paraphrasing. */
 export const PARAPHRASES: Array<[string, string]> = [
-  ['agenda', 'Voy a probar lo de la agenda compartida antes de cada 1:1.'],
-  ['rotate', 'Voy a rotar el horario de la reunión entre las zonas horarias.'],
-  ['log', 'Vou começar a registrar as vitórias e os bloqueios num log.'],
-  ['agenda', 'Ich werde die Agenda gemeinsam mit meiner Chefin führen.'],
-  ['prep', 'Je vais bloquer 15 minutes pour préparer chaque 1:1.'],
-  ['actions', 'Ik ga de actiepunten aan het eind opschrijven.'],
-  ['actions', 'Voy a terminar con los puntos de acción por escrito.'],
-  ['log', 'Je vais tenir un journal des victoires et des blocages.'],
-  ['prep', 'Saya akan blok 15 minit untuk persediaan.'],
-  ['rotate', 'Ich werde die Uhrzeit des Meetings zwischen den Zeitzonen rotieren.'],
+  ['write-a-shared-agenda', 'Voy a probar lo de la agenda compartida antes de cada 1:1.'],
+  ['rotate-the-meeting-time', 'Voy a rotar el horario de la reunión entre las zonas horarias.'],
+  ['keep-a-wins-log', 'Vou começar a registrar as vitórias e os bloqueios num log.'],
+  ['write-a-shared-agenda', 'Ich werde die Agenda gemeinsam mit meiner Chefin führen.'],
+  ['block-prep-time', 'Je vais bloquer 15 minutes pour préparer chaque 1:1.'],
+  ['end-with-action-items', 'Ik ga de actiepunten aan het eind opschrijven.'],
+  ['end-with-action-items', 'Voy a terminar con los puntos de acción por escrito.'],
+  ['keep-a-wins-log', 'Je vais tenir un journal des victoires et des blocages.'],
+  ['block-prep-time', 'Saya akan blok 15 minit untuk persediaan.'],
+  ['rotate-the-meeting-time', 'Ich werde die Uhrzeit des Meetings zwischen den Zeitzonen rotieren.'],
 ];
 
 export async function benchParaphrase(): Promise<object> {
