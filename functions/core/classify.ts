@@ -476,6 +476,8 @@ const STOP = new Set(
   'a an the to of and or for with your you yourself my our across in on at by from that this it is are be don t s own one all each every per via into out up'.split(' '),
 );
 const GENERIC = new Set('keep use make take get do put set have give writ end start try'.split(' '));
+/** Every language's function words, stemmed as title words are. */
+const COMMON_WORDS = new Set(all('common').map((w) => stem(fold(w))));
 
 function stem(word: string): string {
   let s = word;
@@ -515,28 +517,37 @@ function indexTitles(strategies: Strategy[]): TitleIndex[] {
 }
 
 function buildTitleIndex(strategies: Strategy[]): TitleIndex[] {
-  const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
+  // The title and the trainer's titles in other languages (each matched on its own words), whose
+  // function words ("la", "de", "für") are no title words.
+  const titleWords = (t: string, alias: boolean) => [...stems(fold(t))].filter((w) => !STOP.has(w) && w.length > 1 && !(alias && COMMON_WORDS.has(w)));
+  const titlesOf = (s: Strategy) => [{ t: s.title, alias: false }, ...(s.aliases ?? []).map((t) => ({ t, alias: true }))];
+  const per = strategies.flatMap((s) => titlesOf(s).map(({ t, alias }) => ({ id: s.id, words: titleWords(t, alias) })));
+  // A word counts as shared when another strategy's titles use it, not another title of the same one.
   const df = new Map<string, number>();
-  for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
+  for (const s of strategies) for (const w of new Set(titlesOf(s).flatMap(({ t, alias }) => titleWords(t, alias)))) df.set(w, (df.get(w) ?? 0) + 1);
   const bodies = strategies.map((s) => new Set([...stems(fold(s.body))].filter((w) => !STOP.has(w) && !GENERIC.has(w) && w.length > 3)));
   const bodyDf = new Map<string, number>();
   for (const b of bodies) for (const w of b) bodyDf.set(w, (bodyDf.get(w) ?? 0) + 1);
-  return per.map((p, i) => ({
+  const bodyOf = new Map(strategies.map((s, i) => [s.id, new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1))]));
+  return per.map((p) => ({
     id: p.id,
-    body: new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1)),
+    body: bodyOf.get(p.id) ?? new Set<string>(),
     weights: new Map(p.words.map((w) => [w, GENERIC.has(w) || (df.get(w) ?? 0) > 1 ? 0.5 : 1] as const)),
   }));
 }
 
 /** The one strategy whose own explanation words the text uses most (at least `min`), if unique. */
 function bodyMatch(words: Set<string>, titles: TitleIndex[], min: number): { id: string; score: number } | undefined {
-  const scored = titles.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
+  // One entry per strategy: its other-language titles share its explanation.
+  const one = [...new Map(titles.map((t) => [t.id, t])).values()];
+  const scored = one.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
   const [first, second] = scored;
   return first && first.score >= min && (!second || second.score < first.score) ? first : undefined;
 }
 
 function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const t of titles) {
     let score = 0;
     let full = 0;
@@ -546,7 +557,10 @@ function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
         if (weight === 1) full++;
       }
     }
-    if (score >= 1.5 && full >= 1) out.push(t.id);
+    if (score >= 1.5 && full >= 1 && !seen.has(t.id)) {
+      seen.add(t.id);
+      out.push(t.id);
+    }
   }
   return out;
 }

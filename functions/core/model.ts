@@ -110,6 +110,11 @@ export const StrategySchema = z.object({
   title: z.string().min(1),
   /** Markdown explaining the strategy. */
   body: z.string(),
+  /**
+   * The title as the trainer also wrote it for readers of other languages (front matter
+   * `strategyTitles`): a reply naming the strategy in those words names it as by its title.
+   */
+  aliases: z.array(z.string().min(1)).optional(),
 });
 export type Strategy = z.infer<typeof StrategySchema>;
 

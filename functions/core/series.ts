@@ -14,6 +14,7 @@ import {
   TrainingSchema,
   WeekdaySchema,
   type Series,
+  type Strategy,
   type Training,
 } from './model.ts';
 import { parseYaml, splitFrontMatter, type ParsedYaml } from './front-matter.ts';
@@ -204,7 +205,26 @@ const FrontMatterSchema = z.strictObject({
   audio: UrlSchema.optional(),
   video: UrlSchema.optional(),
   slides: UrlSchema.optional(),
+  /** Strategy titles in other languages, by strategy number or id: `2: [Escribe una agenda compartida]`. */
+  strategyTitles: z.record(z.string(), z.union([NonEmptyText, z.array(NonEmptyText).min(1)])).optional(),
 });
+
+/** Puts the front matter's `strategyTitles` on the strategies they name; a key naming none is an error. */
+function withAliases(file: string, strategies: Strategy[], titles: Record<string, string | string[]> | undefined, yaml: ParsedYaml): { strategies: Strategy[]; errors: Problem[] } {
+  const errors: Problem[] = [];
+  if (!titles) return { strategies, errors };
+  const aliases = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(titles)) {
+    const s = strategies.find((x) => x.id === key || String(x.number) === key.trim().replace(/^#/, ''));
+    if (!s) {
+      const known = strategies.map((x) => `${x.number} (${x.id})`).join(', ');
+      errors.push({ file, ...yaml.locate(['strategyTitles', key]), message: `strategyTitles names "${key}", which is no strategy of this training: use a number or an id among ${known || 'none (the training has no ## Strategies)'}` });
+      continue;
+    }
+    aliases.set(s.id, [...(aliases.get(s.id) ?? []), ...(Array.isArray(value) ? value : [value])]);
+  }
+  return { strategies: strategies.map((s) => (aliases.has(s.id) ? { ...s, aliases: aliases.get(s.id)! } : s)), errors };
+}
 
 interface ParsedTrainingFile {
   training?: Training;
@@ -250,6 +270,8 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
   errors.push(...checkMarkdownLinks(file.path, body, { line: fm.bodyLine, exact: true }, warnings));
   const split = splitStrategies(file.path, body, fm.bodyLine);
   errors.push(...split.errors);
+  const named = withAliases(file.path, split.strategies, front?.strategyTitles, yaml);
+  errors.push(...named.errors);
   warnings.push(...split.warnings);
   if (split.article.trim() === '') {
     warnings.push({
@@ -275,7 +297,7 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
     ...(front.authorEmail ? { authorEmail: front.authorEmail } : {}),
     media,
     body: split.article,
-    strategies: split.strategies,
+    strategies: named.strategies,
   });
   if (!training.success) {
     errors.push({ file: file.path, line: 1, message: `does not fit the training model: ${z.prettifyError(training.error)}` });

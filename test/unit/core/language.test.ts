@@ -91,3 +91,24 @@ describe('a reply read with its own languages, not with every lexicon at once', 
     expect(adoptions(read('Die #3 ist nichts für mich, aber die #2 nehme ich.'))).toEqual(['actions']);
   });
 });
+
+describe('strategy titles the trainer wrote in other languages (front matter strategyTitles)', () => {
+  const withTitles: Strategy[] = STRATEGIES.map((s) =>
+    s.id === 'actions' ? { ...s, aliases: ['Anota las tareas pendientes por escrito', 'Schreibe die Aufgaben auf'] } : s.id === 'agenda' ? { ...s, aliases: ['Comparte una agenda antes de la reunión'] } : s,
+  );
+  const readWith = (text: string) => readReply({ subject: 'Re: A productive 1:1', text, strategies: withTitles, context: { kind: 'training' } }, fail);
+
+  it('a reply naming a strategy in the words of its translated title adopts it', () => {
+    expect(adoptions(readWith('Voy a anotar las tareas por escrito al final de cada 1:1.'))).toEqual(['actions']);
+    // Words are stemmed the English way: German "aufschreiben" is not the title's "Schreibe … auf",
+    // so the reply is held for a look rather than guessed.
+    expect(adoptions(readWith('Ich werde die Aufgaben am Ende aufschreiben.'))).toEqual([]);
+    // Without the trainer's titles the same reply names nothing Baton can tell.
+    expect(read('Voy a anotar las tareas por escrito al final de cada 1:1.').status).toBe('unclear');
+  });
+
+  it('the function words of a translated title are no title words', () => {
+    // "una", "antes", "de", "la" are in the Spanish title of #1; they name nothing.
+    expect(adoptions(readWith('Voy a probar una cosa antes de la próxima semana.'))).toEqual([]);
+  });
+});
