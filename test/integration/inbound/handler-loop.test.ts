@@ -20,6 +20,7 @@ import { createInboundHandler, type InboundResult } from '#handlers/inbound';
 import { createLinksHandler } from '#handlers/links';
 import { awsFixture } from '#test/support/lambda-output';
 import { sesReceiptEvent } from '#test/support/ses-receipt';
+import { linksIn, section } from '#test/support/mail-text';
 import { startSendingStack, TEST_INBOUND, type SendingStack, type StoredMail } from '#test/support/sending-stack';
 
 const SECRET = 'test-secret-for-the-aws-correction-loop';
@@ -82,14 +83,6 @@ async function click(url: string, method: 'GET' | 'POST') {
   return { status: res.statusCode, h1: res.body.match(/<h1>(.*?)<\/h1>/)?.[1] ?? '', body: res.body };
 }
 
-/** The one-click links in a text body: `  label: url` lines, as doubts.ts writes them. */
-function linksIn(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of text.matchAll(/^\s*([^:\n]+): (\S+\/l\/[A-Za-z0-9_-]+)\s*$/gm)) out.set(m[1]!.trim(), m[2]!);
-  return out;
-}
-/** One section of a digest's text part: from its capitalised heading to the next one. */
-const section = (text: string, heading: string) => text.match(new RegExp(`^${heading}[^\\n]*\\n[\\s\\S]*?(?=^[A-Z][A-Z ]+$|$(?![\\s\\S]))`, 'm'))?.[0] ?? '';
 const digests = async () => (await sending.sesStore()).filter((m) => m.body.text?.includes('Trainer digest, week of'));
 const current = (email: string) => store.listResponsesByParticipant(SERIES, email);
 const stored = async (email: string) => (await store.listResponses(SERIES)).filter((r) => r.participantEmail === email).map((r) => [r.intent, r.strategyId]);
