@@ -198,7 +198,7 @@ const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * whitespace run and " * " allows up to three words in between. Latin phrases must stand as
  * whole words; phrases in scripts without spaces (Thai) match anywhere.
  */
-function phrases(list: readonly string[], flags = 'u'): RegExp {
+export function phrases(list: readonly string[], flags = 'u'): RegExp {
   const latin: string[] = [];
   const other: string[] = [];
   for (const p of list) {

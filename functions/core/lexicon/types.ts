@@ -14,6 +14,8 @@ export interface Lexicon {
   common?: string[];
   /** A request to leave the series ("take me off", "don't enrol me"). */
   unsubscribe: string[];
+  /** Someone who left asking back in ("add me back", "unsubscribed by mistake"). */
+  rejoin: string[];
   /** Verbs and phrases asking to stop receiving something; with a part below they make a preference. */
   stop: string[];
   /** Names of the parts of the series one can stop without leaving it. */
