@@ -6,11 +6,17 @@ import type { CompiledEmail } from '#mail/fill';
 import { TEMPLATE } from '#mail/template-names';
 import { compileKickoff, compileTraining } from './compile.ts';
 
-export async function compileTemplates(series: Series, trainings: Training[]): Promise<Map<string, CompiledEmail>> {
+/** What publish learnt before compiling (app/ports.ts CompileExtras): each training's generated audio. */
+export interface CompileExtras {
+  audio?: ReadonlyMap<string, { url: string; seconds: number }>;
+}
+
+export async function compileTemplates(series: Series, trainings: Training[], extras: CompileExtras = {}): Promise<Map<string, CompiledEmail>> {
   const out = new Map<string, CompiledEmail>();
   out.set(TEMPLATE.kickoff, await compileKickoff(series, trainings));
   for (const training of trainings) {
-    out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings));
+    const audio = extras.audio?.get(training.slug);
+    out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings, audio ? { audio } : {}));
   }
   const [{ compileDigest }, { compileRollup }] = await Promise.all([import('./digest.ts'), import('./rollup.ts')]);
   out.set(TEMPLATE.digest, await compileDigest(series));

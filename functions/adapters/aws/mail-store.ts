@@ -2,12 +2,12 @@
 // inbound bucket (`inbound/<ses message id>`), the handler reads it from there, and attachments go
 // to the attachment bucket. Locally: the same layout under the data folder, <dataDir>/inbound and
 // <dataDir>/attachments, so a developer can open what arrived with any mail client.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { MailStore } from '#app/ports';
+import type { AudioStore, MailStore } from '#app/ports';
 
-export type { MailStore } from '#app/ports';
+export type { AudioStore, MailStore } from '#app/ports';
 
 /** Keys are built from ids and sanitized file names, but a key must never climb out of its folder. */
 function checkKey(key: string): string {
@@ -27,7 +27,7 @@ export function createS3Client(options: { endpoint?: string; region?: string } =
   });
 }
 
-export class S3MailStore implements MailStore {
+export class S3MailStore implements MailStore, AudioStore {
   constructor(
     private readonly opts: {
       client: S3Client;
@@ -63,9 +63,33 @@ export class S3MailStore implements MailStore {
     );
     return `s3://${this.opts.attachmentBucket}/${key}`;
   }
+
+  /** The duration travels as the object's metadata, so a cache hit is one HeadObject. */
+  async getAudio(key: string): Promise<{ seconds: number } | undefined> {
+    try {
+      const out = await this.opts.client.send(new HeadObjectCommand({ Bucket: this.opts.attachmentBucket, Key: checkKey(key) }));
+      const seconds = Number(out.Metadata?.['seconds']);
+      return Number.isFinite(seconds) && seconds > 0 ? { seconds } : undefined;
+    } catch (err) {
+      if (err instanceof NotFound || (err as { name?: string }).name === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  async putAudio(key: string, audio: Uint8Array, meta: { contentType: string; seconds: number }): Promise<void> {
+    await this.opts.client.send(
+      new PutObjectCommand({
+        Bucket: this.opts.attachmentBucket,
+        Key: checkKey(key),
+        Body: audio,
+        ContentType: meta.contentType,
+        Metadata: { seconds: meta.seconds.toFixed(2) },
+      }),
+    );
+  }
 }
 
-export class LocalMailStore implements MailStore {
+export class LocalMailStore implements MailStore, AudioStore {
   readonly inboundDir: string;
   readonly attachmentDir: string;
 
@@ -96,5 +120,28 @@ export class LocalMailStore implements MailStore {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
     return file;
+  }
+
+  /** Audio lives with the attachments, its duration in a `.json` beside it (S3 keeps it as metadata). */
+  async getAudio(key: string): Promise<{ seconds: number } | undefined> {
+    try {
+      const meta = JSON.parse(await readFile(`${this.path(this.attachmentDir, key)}.json`, 'utf8')) as { seconds?: unknown };
+      await access(this.path(this.attachmentDir, key));
+      return typeof meta.seconds === 'number' && meta.seconds > 0 ? { seconds: meta.seconds } : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async putAudio(key: string, audio: Uint8Array, meta: { contentType: string; seconds: number }): Promise<void> {
+    const file = await this.putAttachment(key, audio, meta.contentType);
+    await writeFile(`${file}.json`, JSON.stringify({ seconds: meta.seconds, contentType: meta.contentType }));
+  }
+
+  /** The stored audio file for the links server, or undefined for a key that holds none. */
+  audioFile(key: string): string | undefined {
+    if (!/^audio\/[0-9a-f]{32}\.(wav|mp3)$/.test(key)) return undefined;
+    return this.path(this.attachmentDir, key);
   }
 }
