@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { publish, type PublishResult, type RemoteSchedules } from '#app/publish';
 import type { AudioDeps } from '#app/audio';
+import type { SpeechSynthesizer } from '#app/ports';
 import { LocalMailStore } from '#adapters/aws/mail-store';
 import { EspeakSynthesizer } from '#adapters/local/espeak';
 import type { Target } from './target.ts';
@@ -31,7 +32,7 @@ export async function publishSeries(
  * The local target's audio: espeak-ng into the data folder's attachments, served by the links
  * server under /audio/. `say` hears once when espeak-ng is missing (publishing goes on).
  */
-export function localAudio(config: { dataDir: string; linksBaseUrl: string }, say: (line: string) => void, synthesizer = new EspeakSynthesizer()): AudioDeps {
+export function localAudio(config: { dataDir: string; linksBaseUrl: string }, say: (line: string) => void, synthesizer: SpeechSynthesizer = new EspeakSynthesizer()): AudioDeps {
   return { synthesizer, store: new LocalMailStore(config.dataDir), baseUrl: config.linksBaseUrl, say };
 }
 

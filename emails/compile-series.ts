@@ -1,7 +1,7 @@
 // Publish-time: every email of a series compiled once, under the names the runtime looks them up
 // by. The publish use case receives this as its TemplateCompiler port, so mjml is loaded only by
 // the command that publishes (or previews) and never reaches a Lambda bundle.
-import type { Series, Training } from '#core/model';
+import type { Language, Series, Training } from '#core/model';
 import type { CompiledEmail } from '#mail/fill';
 import { TEMPLATE } from '#mail/template-names';
 import { compileKickoff, compileTraining } from './compile.ts';
@@ -9,6 +9,8 @@ import { compileKickoff, compileTraining } from './compile.ts';
 /** What publish learnt before compiling (app/ports.ts CompileExtras): each training's generated audio. */
 export interface CompileExtras {
   audio?: ReadonlyMap<string, { url: string; seconds: number }>;
+  /** Languages participants read besides the series' own: their acknowledgement and reminders are compiled in each. */
+  languages?: readonly Language[];
 }
 
 export async function compileTemplates(series: Series, trainings: Training[], extras: CompileExtras = {}): Promise<Map<string, CompiledEmail>> {
@@ -37,5 +39,13 @@ export async function compileTemplates(series: Series, trainings: Training[], ex
     out.set(TEMPLATE.followUp(training.slug), await compileFollowUp(series, training, trainings));
   }
   out.set(TEMPLATE.wrapUp, await compileWrapUp(series, trainings));
+  const own = series.language ?? 'en';
+  for (const language of new Set(extras.languages ?? [])) {
+    if (language === own) continue;
+    out.set(TEMPLATE.inLanguage(TEMPLATE.ack, language), await compileAck(series, language));
+    for (const training of trainings) {
+      out.set(TEMPLATE.inLanguage(TEMPLATE.reminder(training.slug), language), await compileReminder(series, training, trainings, language));
+    }
+  }
   return out;
 }

@@ -19,7 +19,7 @@
 // | RouteStore    | receive-reply.ts routeMessage, parse-reply| series, templates, participants, responses     |
 // | LinkStore     | click-link.ts                             | series, participants, responses, needs-a-look  |
 // | DeliveryLedger| deliver.ts                                | delivery ledger                                |
-import type { Participant, Response, Series, Training } from '#core/model';
+import type { Language, Participant, Response, Series, Training } from '#core/model';
 import type {
   CalendarState,
   ClaimResult,
@@ -240,6 +240,8 @@ export type TemplateCompiler = (series: Series, trainings: Training[], extras?: 
 /** What publish learnt before compiling: the generated audio version of each training, by slug. */
 export interface CompileExtras {
   audio?: ReadonlyMap<string, { url: string; seconds: number }>;
+  /** Languages participants read besides the series' own (templates named TEMPLATE.inLanguage). */
+  languages?: readonly Language[];
 }
 
 /** Where received mail and its attachments are kept (S3 in AWS, the data folder locally). */

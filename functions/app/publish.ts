@@ -15,7 +15,7 @@
 //   7. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
 //      cancel job: both run at once and reach whoever holds that training's calendar.
 import type { PublishStore, Schedules, TemplateCompiler } from './ports.ts';
-import type { Participant, Series, Training } from '#core/model';
+import type { Language, Participant, Series, Training } from '#core/model';
 import { isActive } from '#core/audience';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
 import { audioVersions, type AudioDeps, type AudioVersion } from './audio.ts';
@@ -97,7 +97,10 @@ export async function publish(
   const { store, now } = deps;
   const options = deps.remote ? { remote: deps.remote } : {};
   const audio = deps.audio ? await audioVersions(series, trainings, deps.audio) : new Map<string, AudioVersion>();
-  const templates = await deps.compile(series, trainings, { audio });
+  // Baton's own words go out in each participant's language: compile those templates too.
+  const readers = [...(participants ?? []), ...(await store.listParticipants(series.id))];
+  const languages = [...new Set(readers.map((p) => p.language).filter((l): l is Language => l !== undefined && l !== (series.language ?? 'en')))].sort();
+  const templates = await deps.compile(series, trainings, { audio, languages });
   const previous = await store.getSeries(series.id);
   const version = (previous?.version ?? 0) + 1;
   await store.putSeries(series, trainings, { publishedAt: now, version });
