@@ -152,6 +152,7 @@ describe('IAM, evaluated', () => {
       rawMail: `${r.getAtt(T, tid(state.inboundMailBucket), 'Arn')}/inbound/0102abc`,
       rawMailOutsidePrefix: `${r.getAtt(T, tid(state.inboundMailBucket), 'Arn')}/elsewhere/0102abc`,
       attachment: `${r.getAtt(T, tid(state.attachmentBucket), 'Arn')}/q1/r1/notes.pdf`,
+      audio: `${r.getAtt(T, tid(state.attachmentBucket), 'Arn')}/audio/0123456789abcdef0123456789abcdef.mp3`,
       domainIdentity: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${config.domain}`,
       // The SES sandbox also authorises the send against the (verified) recipient.
       sandboxRecipient: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/you@example.com`,
@@ -216,7 +217,8 @@ describe('IAM, evaluated', () => {
         // core links: getSeries (Query), getParticipant, findResponseByKey (GetItem), putResponse
         // (PutItem), setUnsubscribed, preferences, withdrawals (UpdateItem). Sends no mail: turning
         // calendars off queues its cancel job for the send workers (SendMessageBatch, as sqs:SendMessage).
-        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ...secret, ...runtime(service.links as never)];
+        // Plays the generated audio: GetObject under audio/ only (the replies' attachments stay forbidden).
+        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ['s3:GetObject', a.audio], ...secret, ...runtime(service.links as never)];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
         // (UpdateItem, GetItem), recordAccepted from a Send event (UpdateItem: no new grant).

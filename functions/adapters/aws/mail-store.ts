@@ -27,6 +27,22 @@ export function createS3Client(options: { endpoint?: string; region?: string } =
   });
 }
 
+/**
+ * Reads a training's generated audio from the attachment bucket for the links function, which
+ * plays it at `/audio/<hash>.mp3`; a missing key is no audio, not an error.
+ */
+export function s3AudioReader(bucket: string, region: string, client = createS3Client({ region })): (key: string) => Promise<Uint8Array | undefined> {
+  return async (key) => {
+    try {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
+      return out.Body ? await out.Body.transformToByteArray() : undefined;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  };
+}
+
 export class S3MailStore implements MailStore, AudioStore {
   constructor(
     private readonly opts: {
