@@ -39,15 +39,15 @@ export function localAudio(config: { dataDir: string; linksBaseUrl: string }, sa
 /** Audio for a publish to `target`: espeak-ng locally, Amazon Polly into the attachment bucket on AWS. */
 export async function audioFor(target: Target, say: (line: string) => void): Promise<AudioDeps> {
   if (target.name === 'local') return localAudio(target.config, say);
-  const [{ PollySynthesizer }, { PollyClient }, { S3MailStore, createS3Client }] = await Promise.all([
+  const [{ PollySynthesizer, createPollyClient }, { S3AudioStore }, { createS3Client }] = await Promise.all([
     import('#adapters/aws/polly'),
-    import('@aws-sdk/client-polly'),
+    import('#adapters/aws/audio-store'),
     import('#adapters/aws/mail-store'),
   ]);
-  const { inboundMailBucket, attachmentBucket, linksUrl } = target.outputs;
+  const { attachmentBucket, linksUrl } = target.outputs;
   return {
-    synthesizer: new PollySynthesizer(new PollyClient({})),
-    store: new S3MailStore({ client: createS3Client(), inboundBucket: inboundMailBucket, attachmentBucket }),
+    synthesizer: new PollySynthesizer(createPollyClient()),
+    store: new S3AudioStore({ client: createS3Client(), attachmentBucket }),
     baseUrl: linksUrl,
     say,
   };

@@ -9,6 +9,7 @@ import { block, button, layoutMjml, panel, plain, section, text, type LayoutInpu
 import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
 import { listenMinutes } from '#core/audio';
+import { t } from '#mail/messages/index';
 
 export interface SourceRef {
   file: string;
@@ -70,7 +71,8 @@ function mediaLinks(training: Training, generated?: TemplateOptions['audio']): A
     m.audio
       ? { label: 'Listen to the audio version', url: m.audio }
       : generated
-        ? { label: `Listen, ${listenMinutes(generated.seconds)} min`, url: generated.url }
+        ? // The training's frame is English for now (messages/ has the label in every language).
+          { label: t('en', 'audio.listen', { minutes: listenMinutes(generated.seconds) }), url: generated.url }
         : undefined,
     m.video ? { label: 'Watch the video version', url: m.video } : undefined,
     m.slides ? { label: 'Flip through the slides', url: m.slides } : undefined,

@@ -2,7 +2,7 @@
 // inbound bucket (`inbound/<ses message id>`), the handler reads it from there, and attachments go
 // to the attachment bucket. Locally: the same layout under the data folder, <dataDir>/inbound and
 // <dataDir>/attachments, so a developer can open what arrived with any mail client.
-import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { AudioStore, MailStore } from '#app/ports';
@@ -10,7 +10,7 @@ import type { AudioStore, MailStore } from '#app/ports';
 export type { AudioStore, MailStore } from '#app/ports';
 
 /** Keys are built from ids and sanitized file names, but a key must never climb out of its folder. */
-function checkKey(key: string): string {
+export function checkKey(key: string): string {
   if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || /[\u0000-\u001f\\]/.test(key)) {
     throw new Error(`"${key}" is not a valid storage key: use relative, slash-separated names without "." or ".." parts`);
   }
@@ -43,7 +43,7 @@ export function s3AudioReader(bucket: string, region: string, client = createS3C
   };
 }
 
-export class S3MailStore implements MailStore, AudioStore {
+export class S3MailStore implements MailStore {
   constructor(
     private readonly opts: {
       client: S3Client;
@@ -78,30 +78,6 @@ export class S3MailStore implements MailStore, AudioStore {
       }),
     );
     return `s3://${this.opts.attachmentBucket}/${key}`;
-  }
-
-  /** The duration travels as the object's metadata, so a cache hit is one HeadObject. */
-  async getAudio(key: string): Promise<{ seconds: number } | undefined> {
-    try {
-      const out = await this.opts.client.send(new HeadObjectCommand({ Bucket: this.opts.attachmentBucket, Key: checkKey(key) }));
-      const seconds = Number(out.Metadata?.['seconds']);
-      return Number.isFinite(seconds) && seconds > 0 ? { seconds } : undefined;
-    } catch (err) {
-      if (err instanceof NotFound || (err as { name?: string }).name === 'NotFound') return undefined;
-      throw err;
-    }
-  }
-
-  async putAudio(key: string, audio: Uint8Array, meta: { contentType: string; seconds: number }): Promise<void> {
-    await this.opts.client.send(
-      new PutObjectCommand({
-        Bucket: this.opts.attachmentBucket,
-        Key: checkKey(key),
-        Body: audio,
-        ContentType: meta.contentType,
-        Metadata: { seconds: meta.seconds.toFixed(2) },
-      }),
-    );
   }
 }
 

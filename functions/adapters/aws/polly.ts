@@ -22,10 +22,16 @@ export const POLLY_VOICES: Record<string, VoiceId> = {
   ja: 'Kazuha',
 };
 
+/** The CLI's Polly client: region and credentials from the environment or profile, as every `baton` call. */
+export function createPollyClient(): PollyClient {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new PollyClient({});
+}
+
 export class PollySynthesizer implements SpeechSynthesizer {
   readonly format = { extension: 'mp3', contentType: 'audio/mpeg' } as const;
 
-  constructor(private readonly client: PollyClient = new PollyClient({})) {}
+  constructor(private readonly client: PollyClient) {}
 
   voiceFor(language: string): string | undefined {
     const voice = POLLY_VOICES[language];

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PollySynthesizer, POLLY_MAX_CHARS } from '#adapters/aws/polly';
-import { S3MailStore } from '#adapters/aws/mail-store';
+import { S3AudioStore } from '#adapters/aws/audio-store';
 import { audioVersions, spokenText } from '#app/audio';
 import { loadSeries } from '#cli/series-dir';
 import { exampleDir } from '#test/support/example-data';
@@ -81,7 +81,7 @@ describe('publish audio on AWS: Polly into the attachment bucket, cached by cont
     const { series, trainings } = await loadSeries(exampleDir);
     const deps = {
       synthesizer: new PollySynthesizer(new PollyClient({ region: 'eu-west-1' })),
-      store: new S3MailStore({ client: new S3Client({ region: 'eu-west-1' }), inboundBucket: 'in', attachmentBucket: 'files' }),
+      store: new S3AudioStore({ client: new S3Client({ region: 'eu-west-1' }), attachmentBucket: 'files' }),
       baseUrl: 'https://links.example.com/',
       say: (line: string) => expect.unreachable(line),
     };
