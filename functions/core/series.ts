@@ -200,7 +200,7 @@ const FrontMatterSchema = z.strictObject({
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,
   author: NameText,
-  authorEmail: EmailSchema.optional(),
+  authorEmail: z.optional(EmailSchema),
   audio: UrlSchema.optional(),
   video: UrlSchema.optional(),
   slides: UrlSchema.optional(),
