@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
 
 const run = promisify(execFile);
 
@@ -96,6 +96,7 @@ export async function benchColdStart(runs = 7) {
         mainFields: ['module', 'main'],
         target: BUNDLE_TARGET,
         banner: { js: ESM_REQUIRE_BANNER },
+        alias: { ...BUNDLE_ALIASES },
         sourcemap: true,
         sourcesContent: false,
         absWorkingDir: PROJECT_ROOT,

@@ -27,6 +27,16 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __batonCreateRequire } from 'node:module';" +
   'const require = __batonCreateRequire(import.meta.url);';
 
+/**
+ * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where
+ * esbuild runs): the SDK's default credential chain becomes the environment link Lambda always
+ * takes (functions/adapters/aws/lambda-credentials.ts says why). Only the bundles: the CLI, the
+ * local stack and the tests keep the whole chain.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
+};
+
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
 
@@ -122,6 +132,7 @@ export class BatonFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         sourceMap: true,
         // The map only has to turn stack traces into file:line; the sources would double its size.
