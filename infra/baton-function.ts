@@ -58,18 +58,21 @@ export function nagArn(resource: Construct): string {
 }
 
 /**
- * Each bundle's size budget: what its cold start must load. Inbound parses MIME (mailparser and
- * its charset tables, DKIM checks, HTML sanitising), which the others never load. The two that
- * compose mail also carry the `ics` package (issue 15: ~80 KB with yup, which ics validates with);
- * building calendars at publish instead would take it out of both again.
+ * Each bundle's size budget: what its cold start must load, since compiling the bundle is most of
+ * a Lambda's init (issue 16). The budgets are what the bundles weigh plus ~10% headroom, so a
+ * dependency that slips in shows up here. Inbound parses MIME (mailparser and its charset tables,
+ * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
+ * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with); building calendars
+ * at publish instead would take it out again. The Lambda-side schemas are zod/mini (~35 KB) and the
+ * SDK's credential chain is the environment link only (BUNDLE_ALIASES).
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 1024 * 1024 + 96 * 1024,
-  'send-worker': 1024 * 1024 + 96 * 1024,
-  links: 1024 * 1024,
-  'mail-events': 1024 * 1024,
-  'receipt-filter': 1024 * 1024,
-  inbound: 3 * 1024 * 1024,
+  dispatch: 640 * 1024,
+  'send-worker': 640 * 1024,
+  links: 512 * 1024,
+  'mail-events': 384 * 1024,
+  'receipt-filter': 64 * 1024,
+  inbound: 2 * 1024 * 1024,
 };
 
 /** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */
