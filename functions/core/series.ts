@@ -3,7 +3,7 @@
 // file and line to change and a sentence on how to change it, and all of them are reported at
 // once rather than one per run. The format itself is documented in
 // examples/q1-productivity/series.yaml and in the training files next to it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWorkDays } from './time.ts';
 import { marked, type Token, type Tokens } from 'marked';
 import {
