@@ -3,8 +3,8 @@
 // were the starting point and the fields below are theirs; where AWS's own documentation (and its
 // example events) says a field may be missing, it is loosened here, once, so no handler drops a
 // real event for a field it never reads. They are written out here with zod/mini rather than
-// imported: Powertools builds its schemas with classic zod, whose namespace import put all of
-// classic zod (~450 KB with every locale) into every bundle that parses an event. The fixtures
+// imported: Powertools' schemas `import { z } from 'zod'`, which put all of classic zod (~450 KB
+// with every locale) into every bundle that parses an event. The fixtures
 // under test/fixtures/aws/ are AWS's documented examples, and each one must parse.
 import * as z from 'zod/mini';
 import '#core/zod-english';
