@@ -9,14 +9,15 @@
 // `node -e` and a line of output); the goal (issue 16) is ≤ 2 for every handler. `cpuRatioToNode`
 // divides the CPU time each process used (user + system, as it reports itself) the same way: on a
 // machine shared with other work a process waiting for a core waits in wall clock but not in CPU
-// time, so that ratio moves less with the neighbours. Lambda's own numbers differ (arm64, memory size), but a bundle that grows or starts doing
-// work at import shows here first.
-import { execFile, execFileSync } from 'node:child_process';
+// time, so that ratio moves less with the neighbours. Lambda's own numbers differ (arm64, memory
+// size), but a bundle that grows or starts doing work at import shows here first.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { pinned } from './cli-start.ts';
 import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
 
 const run = promisify(execFile);
@@ -63,15 +64,6 @@ type Sample = { wallMs: number; loadMs: number; firstInvokeMs: number; cpuMs: nu
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
-
-function pinned(): string[] {
-  try {
-    execFileSync('taskset', ['-c', '0', 'true']);
-    return ['taskset', '-c', '0'];
-  } catch {
-    return [];
-  }
-}
 
 /** One fresh process: its wall clock from spawn to exit, and what the probe measured inside. */
 async function sample(...args: string[]): Promise<Sample> {
