@@ -5,6 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { publish, type PublishResult, type RemoteSchedules } from '#app/publish';
+import type { AudioDeps } from '#app/audio';
+import type { SpeechSynthesizer } from '#app/ports';
+import { LocalMailStore } from '#adapters/aws/mail-store';
+import { EspeakSynthesizer } from '#adapters/local/espeak';
+import type { Target } from './target.ts';
 import { compileTemplates } from '#emails/compile-series';
 import type { Participant } from '#core/model';
 import { planPublish, type PublishPlan } from '#core/publish-plan';
@@ -15,12 +20,37 @@ export async function publishSeries(
   dir: string,
   store: Store,
   now: Date,
-  options: { remote?: RemoteSchedules; participants?: Participant[] } = {},
+  options: { remote?: RemoteSchedules; participants?: Participant[]; audio?: AudioDeps } = {},
 ): Promise<PublishResult> {
   return publish(
     { ...(await loadSeries(dir)), ...(options.participants ? { participants: options.participants } : {}) },
-    { store, now, compile: compileTemplates, ...(options.remote ? { remote: options.remote } : {}) },
+    { store, now, compile: compileTemplates, ...(options.remote ? { remote: options.remote } : {}), ...(options.audio ? { audio: options.audio } : {}) },
   );
+}
+
+/**
+ * The local target's audio: espeak-ng into the data folder's attachments, served by the links
+ * server under /audio/. `say` hears once when espeak-ng is missing (publishing goes on).
+ */
+export function localAudio(config: { dataDir: string; linksBaseUrl: string }, say: (line: string) => void, synthesizer: SpeechSynthesizer = new EspeakSynthesizer()): AudioDeps {
+  return { synthesizer, store: new LocalMailStore(config.dataDir), baseUrl: config.linksBaseUrl, say };
+}
+
+/** Audio for a publish to `target`: espeak-ng locally, Amazon Polly into the attachment bucket on AWS. */
+export async function audioFor(target: Target, say: (line: string) => void): Promise<AudioDeps> {
+  if (target.name === 'local') return localAudio(target.config, say);
+  const [{ PollySynthesizer, createPollyClient }, { S3AudioStore }, { createS3Client }] = await Promise.all([
+    import('#adapters/aws/polly'),
+    import('#adapters/aws/audio-store'),
+    import('#adapters/aws/mail-store'),
+  ]);
+  const { attachmentBucket, linksUrl } = target.outputs;
+  return {
+    synthesizer: new PollySynthesizer(createPollyClient()),
+    store: new S3AudioStore({ client: createS3Client(), attachmentBucket }),
+    baseUrl: linksUrl,
+    say,
+  };
 }
 
 export interface PreparedPublish {

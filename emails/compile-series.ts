@@ -1,16 +1,24 @@
 // Publish-time: every email of a series compiled once, under the names the runtime looks them up
 // by. The publish use case receives this as its TemplateCompiler port, so mjml is loaded only by
 // the command that publishes (or previews) and never reaches a Lambda bundle.
-import type { Series, Training } from '#core/model';
+import type { Language, Series, Training } from '#core/model';
 import type { CompiledEmail } from '#mail/fill';
 import { TEMPLATE } from '#mail/template-names';
 import { compileKickoff, compileTraining } from './compile.ts';
 
-export async function compileTemplates(series: Series, trainings: Training[]): Promise<Map<string, CompiledEmail>> {
+/** What publish learnt before compiling (app/ports.ts CompileExtras): each training's generated audio. */
+export interface CompileExtras {
+  audio?: ReadonlyMap<string, { url: string; seconds: number }>;
+  /** Languages participants read besides the series' own: their acknowledgement and reminders are compiled in each. */
+  languages?: readonly Language[];
+}
+
+export async function compileTemplates(series: Series, trainings: Training[], extras: CompileExtras = {}): Promise<Map<string, CompiledEmail>> {
   const out = new Map<string, CompiledEmail>();
   out.set(TEMPLATE.kickoff, await compileKickoff(series, trainings));
   for (const training of trainings) {
-    out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings));
+    const audio = extras.audio?.get(training.slug);
+    out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings, audio ? { audio } : {}));
   }
   const [{ compileDigest }, { compileRollup }] = await Promise.all([import('./digest.ts'), import('./rollup.ts')]);
   out.set(TEMPLATE.digest, await compileDigest(series));
@@ -31,5 +39,13 @@ export async function compileTemplates(series: Series, trainings: Training[]): P
     out.set(TEMPLATE.followUp(training.slug), await compileFollowUp(series, training, trainings));
   }
   out.set(TEMPLATE.wrapUp, await compileWrapUp(series, trainings));
+  const own = series.language ?? 'en';
+  for (const language of new Set(extras.languages ?? [])) {
+    if (language === own) continue;
+    out.set(TEMPLATE.inLanguage(TEMPLATE.ack, language), await compileAck(series, language));
+    for (const training of trainings) {
+      out.set(TEMPLATE.inLanguage(TEMPLATE.reminder(training.slug), language), await compileReminder(series, training, trainings, language));
+    }
+  }
   return out;
 }

@@ -3,7 +3,8 @@
 // how to stop. Each email only supplies its body, as MJML and as plain text of the same content.
 // Pure string building: compile.ts runs mjml on the result at publish time.
 import { REPLY_MARKER } from '#core/reply-marker';
-import type { Series } from '#core/model';
+import type { Language, Series } from '#core/model';
+import { directionOf, listOf, t, type MessageKey } from '#mail/messages/index';
 import { escapeHtml, placeholder, protectBraces } from '#mail/escape';
 import { dark, FONT_STACK, light } from '#mail/palette';
 import { wrapText } from '#mail/markdown';
@@ -26,6 +27,18 @@ export interface LayoutInput {
    * marker, and its footer says why a trainer gets it instead of "you are taking part".
    */
   audience?: 'participants' | 'trainers';
+  /** The language of Baton's own words in it (messages/); trainers' mail stays English. Default: English. */
+  language?: Language;
+}
+
+/**
+ * One catalogue message as HTML: its own text escaped (&, <, >), its values given as HTML
+ * already, so a translation can move a value (a bold title, a link) anywhere in the sentence.
+ */
+export function messageHtml(language: Language, key: MessageKey, values: Record<string, string | number> = {}): string {
+  const slots = Object.keys(values);
+  const marked = t(language, key, Object.fromEntries(slots.map((k, i) => [k, typeof values[k] === 'number' ? values[k]! : `\u0000${i}\u0000`])));
+  return marked.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\u0000(\d+)\u0000/g, (_, i: string) => String(values[slots[Number(i)]!]));
 }
 
 /** Escapes authored text for MJML/HTML and protects its braces from the filler. */
@@ -38,9 +51,8 @@ export function plain(s: string): string {
   return protectBraces(s);
 }
 
-export function trainerNames(series: Series): string {
-  const names = series.trainers.map((t) => t.name);
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+export function trainerNames(series: Series, language: Language = 'en'): string {
+  return listOf(language, series.trainers.map((t) => t.name));
 }
 
 // ---- small MJML builders, so templates read as structure rather than attribute soup -----------
@@ -149,11 +161,11 @@ function preheader(textHtml: string): string {
 export function layoutMjml(input: LayoutInput): string {
   const { series } = input;
   const trainers = input.audience === 'trainers';
-  const zone = `Dates are shown in your time zone (${placeholder('timeZoneName')}).`;
+  const lang = trainers ? 'en' : (input.language ?? 'en');
+  const zone = messageHtml(lang, 'layout.zone', { zone: placeholder('timeZoneName') });
   const why = trainers
     ? `You get this weekly digest because you run <strong>${text(series.title)}</strong> (trainers: ${text(trainerNames(series))}). ${zone}`
-    : `You get this because you are taking part in <strong>${text(series.title)}</strong>, ` +
-      `a training series run by ${text(trainerNames(series))}. ${zone}`;
+    : `${messageHtml(lang, 'layout.why', { title: `<strong>${text(series.title)}</strong>`, trainers: text(trainerNames(series, lang)) })} ${zone}`;
   const unsubscribe = (label: string) =>
     `<a class="bt-link" href="${placeholder('unsubscribeUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
   // The preference link: the same emails, without invitations or focus time (click-link.ts).
@@ -161,8 +173,9 @@ export function layoutMjml(input: LayoutInput): string {
     `<a class="bt-link" href="${placeholder('calendarsOffUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
   const help = trainers
     ? `${text(STOP_DIGEST)} ${unsubscribe('Stop participant emails to this address')}`
-    : `Questions? Just reply to this email. ${unsubscribe('Unsubscribe from this series')} · ${calendarsOff('Turn off calendar entries')}`;
-  return `<mjml lang="en">
+    : `${messageHtml(lang, 'layout.questions')} ${unsubscribe(messageHtml(lang, 'layout.unsubscribe'))} · ${calendarsOff(messageHtml(lang, 'layout.calendarsOff'))}`;
+  // Left to mjml's dir="auto" unless the language is written right to left.
+  return `<mjml lang="${lang}"${directionOf(lang) === 'rtl' ? ' dir="rtl"' : ''}>
 <mj-head>
 <mj-title>${text(input.title)}</mj-title>
 <mj-breakpoint width="480px" />
@@ -192,16 +205,21 @@ ${section(
 export function layoutText(input: LayoutInput): string {
   const { series } = input;
   const trainers = input.audience === 'trainers';
+  const lang = trainers ? 'en' : (input.language ?? 'en');
   const why = wrapText(
     protectBraces(
       trainers
         ? `You get this weekly digest because you run "${series.title}" (trainers: ${trainerNames(series)}). `
-        : `You get this because you are taking part in "${series.title}", a training series run by ${trainerNames(series)}. `,
-    ) + `Dates are shown in your time zone (${placeholder('timeZoneName')}).`,
+        : `${t(lang, 'layout.why', { title: `"${series.title}"`, trainers: trainerNames(series, lang) })} `,
+    ) + t(lang, 'layout.zone', { zone: placeholder('timeZoneName') }),
   );
   const help = trainers
     ? [wrapText(STOP_DIGEST), `Stop participant emails to this address: ${placeholder('unsubscribeUrl')}`]
-    : ['Questions? Just reply to this email.', `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`, `Turn off calendar entries: ${placeholder('calendarsOffUrl')}`];
+    : [
+        t(lang, 'layout.questions'),
+        `${t(lang, 'layout.unsubscribe')}: ${placeholder('unsubscribeUrl')}`,
+        `${t(lang, 'layout.calendarsOff')}: ${placeholder('calendarsOffUrl')}`,
+      ];
   return [
     trainers ? TRAINERS_ONLY : REPLY_MARKER,
     '',

@@ -4,12 +4,13 @@
 // nudge, not nag. Compiled per training at publish time; teammates' contributions go into a raw
 // slot built once per send (values.ts sharedHtml, everything escaped), the rest is filled per
 // recipient by reminderValues().
-import type { Series, Training } from '#core/model';
+import type { Language, Series, Training } from '#core/model';
+import { t } from '#mail/messages/index';
 import { formatCalendarDate } from '#mail/dates';
 import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
 import { compileLayout } from './compile.ts';
 import type { CompiledEmail } from '#mail/fill';
-import { block, button, panel, plain, section, text, type LayoutInput } from './layout.ts';
+import { block, button, messageHtml, panel, plain, section, text, type LayoutInput } from './layout.ts';
 import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
 import { adoptMail, positionOf, shareMail } from './training.ts';
@@ -17,15 +18,17 @@ import { adoptMail, positionOf, shareMail } from './training.ts';
 /** Placeholders of the reminder besides the layout's; `sharedHtml` is a raw slot (values.ts sharedHtml()). */
 export const REMINDER_PLACEHOLDERS = ['firstName', 'nudge', 'deadline', 'progress', 'shared', 'sharedHtml', 'replyTo', 'replyAddress'] as const;
 
-export function reminderSubject(training: Training): string {
-  return `Open until ${formatCalendarDate(training.closes)}: ${training.title}`;
+export function reminderSubject(training: Training, language: Language = 'en'): string {
+  return t(language, 'reminder.subject', { date: formatCalendarDate(training.closes, 'long', false, language), title: training.title });
 }
 
 const h2 = (s: string) => `<h2 style="margin:0;font-size:20px;line-height:1.3;font-weight:700;">${s}</h2>`;
 const linkStyle = `color:${light.link};text-decoration:underline;`;
 
-export function reminderLayout(series: Series, training: Training, trainings: readonly Training[]): LayoutInput {
+export function reminderLayout(series: Series, training: Training, trainings: readonly Training[], language: Language = series.language ?? 'en'): LayoutInput {
   const { n, of } = positionOf(training, trainings);
+  const m = (key: Parameters<typeof t>[1], values?: Record<string, string | number>) => messageHtml(language, key, values);
+  const say = (key: Parameters<typeof t>[1], values?: Record<string, string | number>) => t(language, key, values);
   const md: MarkdownOptions = { source: `${String(training.order).padStart(2, '0')}-${training.slug}.md (title)` };
   const replyTo = placeholder('replyTo');
   const replyAddress = placeholder('replyAddress');
@@ -36,31 +39,32 @@ export function reminderLayout(series: Series, training: Training, trainings: re
     .map(
       (s) =>
         `<li style="margin:0 0 6px;"><a class="bt-link" href="${escapeHtml(mailtoUri(replyTo, adoptMail(s)))}" style="${linkStyle}">` +
-        `Adopt #${s.number}</a>: ${markdownInlineToEmailHtml(s.title, md)}</li>`,
+        `${m('common.adopt', { number: s.number })}</a>: ${markdownInlineToEmailHtml(s.title, md)}</li>`,
     )
     .join('');
 
   const bodyMjml = [
     section(
-      block(`Training ${n} of ${of} · a friendly reminder`, { muted: true, size: 14, padding: '0 24px 4px' }) +
+      block(`${m('common.training', { n, of })} · ${m('reminder.friendly')}`, { muted: true, size: 14, padding: '0 24px 4px' }) +
         block(`<h1 style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${markdownInlineToEmailHtml(training.title, md)}</h1>`, {
           cssClass: 'bt-title',
           padding: '0 24px 16px',
         }) +
-        block(`Hi ${placeholder('firstName')}, ${placeholder('nudge')}`),
+        block(m('reminder.greeting', { firstName: placeholder('firstName'), nudge: placeholder('nudge') })),
     ),
-    panel(`<strong>Closes:</strong> ${placeholder('deadline')}<br>${placeholder('progress')}`),
-    section(block(h2('What your teammates shared so far'), { padding: '8px 24px 12px' }) + block(`{${placeholder('sharedHtml')}}`)),
+    panel(`<strong>${m('common.closes')}</strong> ${placeholder('deadline')}<br>${placeholder('progress')}`),
+    section(block(h2(m('reminder.sharedSoFar')), { padding: '8px 24px 12px' }) + block(`{${placeholder('sharedHtml')}}`)),
     section(
       `<mj-divider css-class="bt-rule" border-width="1px" border-color="${light.border}" padding="8px 24px 16px" />` +
-        block(h2('Your turn'), { padding: '0 24px 12px' }) +
-        button('Share a strategy', escapeHtml(mailtoUri(replyTo, share)), { title: `Share a strategy for "${training.title}"` }) +
+        block(h2(m('common.yourTurn')), { padding: '0 24px 12px' }) +
+        button(m('common.shareStrategy'), escapeHtml(mailtoUri(replyTo, share)), { title: say('common.shareTitle', { title: training.title }) }) +
         (strategies.length
-          ? block(`Or pick one of the strategies and say why and how you'll use it:<ul style="margin:8px 0 0;padding:0 0 0 20px;">${adoptLinks}</ul>`)
+          ? block(`${m('reminder.pickOne')}<ul style="margin:8px 0 0;padding:0 0 0 20px;">${adoptLinks}</ul>`)
           : '') +
         block(
-          `Or just reply to this email: write above the line at the top. Replies go to ` +
-            `<a class="bt-link" href="mailto:${replyTo}" style="${linkStyle}">${replyAddress}</a>.`,
+          `${m('common.justReply')} ` +
+            m('common.repliesGoTo', { address: `<a class="bt-link" href="mailto:${replyTo}" style="${linkStyle}">${replyAddress}</a>` }) +
+            '.',
           { padding: '0 24px 16px' },
         ),
     ),
@@ -68,39 +72,41 @@ export function reminderLayout(series: Series, training: Training, trainings: re
 
   const keep = (x: string) => x.replace(/ /g, KEEP);
   const title = markdownInlineToText(training.title, md);
+  const underline = (s: string) => `${s}\n${'-'.repeat(s.length)}`;
   const bodyText = [
-    plain(`Training ${n} of ${of}, a friendly reminder`),
+    plain(`${say('common.training', { n, of })}, ${say('reminder.friendly')}`),
     `${title}\n${'='.repeat(Math.min(76, title.length))}`,
-    `Hi ${placeholder('firstName')}, ${placeholder('nudge')}`,
-    `Closes: ${placeholder('deadline')}\n${placeholder('progress')}`,
-    `What your teammates shared so far\n---------------------------------`,
+    say('reminder.greeting', { firstName: placeholder('firstName'), nudge: placeholder('nudge') }),
+    `${say('common.closes')} ${placeholder('deadline')}\n${placeholder('progress')}`,
+    underline(say('reminder.sharedSoFar')),
     placeholder('shared'),
-    `Your turn\n---------`,
+    underline(say('common.yourTurn')),
     [
-      wrapText(`- Share a strategy: reply with the subject ${keep(`"${plain(share.subject)}"`)}`, 76, '', '  '),
+      wrapText(`- ${say('common.shareBySubject', { subject: keep(`"${plain(share.subject)}"`) })}`, 76, '', '  '),
       ...strategies.map((s) =>
         wrapText(
-          `- Adopt #${s.number} (${plain(markdownInlineToText(s.title, md))}): reply with the subject ${keep(`"Adopt #${s.number}"`)} and say why and how`,
+          `- ${say('reminder.adoptBySubject', { number: s.number, title: plain(markdownInlineToText(s.title, md)), subject: keep(`"Adopt #${s.number}"`) })}`,
           76,
           '',
           '  ',
         ),
       ),
-      '- Or just reply to this email: write above the line at the top.',
+      `- ${say('common.justReply')}`,
       '',
-      `Replies go to ${replyAddress}`,
+      say('common.repliesGoTo', { address: replyAddress }),
     ].join('\n'),
   ].join('\n\n');
 
   return {
     series,
-    title: reminderSubject(training),
-    preheader: text(`The window for "${training.title}" closes ${formatCalendarDate(training.closes)}. One line counts.`),
+    title: reminderSubject(training, language),
+    preheader: text(say('reminder.preheader', { title: training.title, date: formatCalendarDate(training.closes, 'long', false, language) })),
     bodyMjml,
     bodyText,
+    language,
   };
 }
 
-export async function compileReminder(series: Series, training: Training, trainings: readonly Training[]): Promise<CompiledEmail> {
-  return compileLayout(reminderLayout(series, training, trainings), reminderSubject(training), `reminder "${training.slug}"`);
+export async function compileReminder(series: Series, training: Training, trainings: readonly Training[], language: Language = series.language ?? 'en'): Promise<CompiledEmail> {
+  return compileLayout(reminderLayout(series, training, trainings, language), reminderSubject(training, language), `reminder "${training.slug}"`);
 }

@@ -8,6 +8,8 @@ import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
 import { block, button, layoutMjml, panel, plain, section, text, type LayoutInput } from './layout.ts';
 import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
+import { listenMinutes } from '#core/audio';
+import { t } from '#mail/messages/index';
 
 export interface SourceRef {
   file: string;
@@ -19,6 +21,8 @@ export interface TemplateOptions {
   baseUrl?: string;
   /** Where a training's article and strategies were authored, for error messages. */
   sourceOf?: (training: Training) => SourceRef;
+  /** The generated audio version (app/audio.ts), linked unless the trainer gave a recording. */
+  audio?: { url: string; seconds: number };
 }
 
 /** Trainings in the order participants get them. */
@@ -61,10 +65,15 @@ function mdOptions(training: Training, opts: TemplateOptions, what: string): Mar
   return { source: `${file} (${what})`, ...(ref?.line ? { startLine: ref.line } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) };
 }
 
-function mediaLinks(training: Training): Array<{ label: string; url: string }> {
+function mediaLinks(training: Training, generated?: TemplateOptions['audio']): Array<{ label: string; url: string }> {
   const m = training.media;
   return [
-    m.audio ? { label: 'Listen to the audio version', url: m.audio } : undefined,
+    m.audio
+      ? { label: 'Listen to the audio version', url: m.audio }
+      : generated
+        ? // The training's frame is English for now (messages/ has the label in every language).
+          { label: t('en', 'audio.listen', { minutes: listenMinutes(generated.seconds) }), url: generated.url }
+        : undefined,
     m.video ? { label: 'Watch the video version', url: m.video } : undefined,
     m.slides ? { label: 'Flip through the slides', url: m.slides } : undefined,
   ]
@@ -87,7 +96,7 @@ export function trainingLayout(series: Series, training: Training, trainings: re
   const replyTo = placeholder('replyTo');
   const replyAddress = placeholder('replyAddress');
   const share = shareMail(training);
-  const media = mediaLinks(training);
+  const media = mediaLinks(training, opts.audio);
   const article = mdOptions(training, opts, 'article');
   const strategies = [...training.strategies].sort((a, b) => a.number - b.number);
 

@@ -36,7 +36,7 @@ export type ServiceStackProps = StackProps & {
   config: Config;
   state: Pick<
     StateStack,
-    'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter' | 'identity' | 'configurationSet'
+    'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter' | 'audioReader' | 'identity' | 'configurationSet'
   >;
 };
 
@@ -137,6 +137,10 @@ export class ServiceStack extends Stack {
     // Turning calendars off queues the cancellation of placed entries for the send workers.
     this.links.addEnvironment(ENV.fanOutQueueUrl, this.fanOutQueue.queueUrl);
     this.links.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.fanOutQueue.queueArn] }));
+    // It plays the trainings' generated audio (`/audio/<hash>.mp3`, written by `baton publish`):
+    // the audio/ prefix of the attachment bucket only, never the replies' attachments.
+    this.links.addEnvironment(ENV.attachmentBucket, state.attachmentBucket.bucketName);
+    this.links.role!.addManagedPolicy(state.audioReader);
     // Anyone with a link may click it: the signed token in the path is the authorisation.
     this.linksUrl = this.links.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
 

@@ -48,6 +48,8 @@ export class StateStack extends Stack {
   /** Reading raw inbound mail, and writing attachments: what the inbound function may do with the buckets. */
   readonly inboundMailReader: ManagedPolicy;
   readonly attachmentWriter: ManagedPolicy;
+  /** Reading the trainings' generated audio (audio/ of the attachment bucket): what the links function plays. */
+  readonly audioReader: ManagedPolicy;
   readonly identity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
 
@@ -118,6 +120,14 @@ export class StateStack extends Stack {
     Validations.of(this.attachmentWriter).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(this.attachmentBucket)}/*]`,
       reason: 'Only s3:PutObject: attachment keys are made from series, response and file names at run time.',
+    });
+    this.audioReader = new ManagedPolicy(this, 'AudioReader', {
+      description: "Read the trainings' generated audio (get only, only under audio/: never the replies' attachments)",
+      statements: [new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.attachmentBucket.arnForObjects('audio/*')] })],
+    });
+    Validations.of(this.audioReader).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this.attachmentBucket)}/audio/*]`,
+      reason: 'Only s3:GetObject, only under audio/: each file is named by the hash of its text, made at publish time.',
     });
 
     Validations.of(this.replyTokenSecret).acknowledge({

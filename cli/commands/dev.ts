@@ -6,7 +6,8 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig, localSecret } from '#adapters/local/config';
 import { syncSchedules } from '#app/publish';
-import { publishSeries } from '#cli/publish-series';
+import { localAudio, publishSeries } from '#cli/publish-series';
+import type { AudioDeps } from '#app/audio';
 import { loadParticipants, loadSeries } from '../series-dir.ts';
 import { UserError } from '#core/user-error';
 import { wireLocalStack } from '#adapters/local/wiring';
@@ -35,7 +36,7 @@ function parseSpeed(value: string | undefined): number {
 }
 
 /** On first start, the example series is published and its participants enrolled. */
-async function bootstrap(stack: RunningStack, exampleDir: string, log: (s: string) => void): Promise<void> {
+async function bootstrap(stack: RunningStack, exampleDir: string, log: (s: string) => void, audio: AudioDeps): Promise<void> {
   const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
   const store = createStore({ client, tableName: stack.config.tableName });
   try {
@@ -44,7 +45,7 @@ async function bootstrap(stack: RunningStack, exampleDir: string, log: (s: strin
       log(`Series "${series.id}" is already published here; \`baton publish ${relative(process.cwd(), exampleDir) || '.'}\` updates it.`);
       return;
     }
-    const published = await publishSeries(exampleDir, store, new Date());
+    const published = await publishSeries(exampleDir, store, new Date(), { audio });
     const csv = join(exampleDir, 'participants.csv');
     if (existsSync(csv)) {
       const participants = await loadParticipants(csv, published.series);
@@ -125,7 +126,13 @@ export async function run(args: string[]): Promise<number> {
 
   const authenticate = values.authenticate ?? false;
   const product = wireLocalStack(stack, { secret: localSecret(stack.config.dataDir), now: () => stack.clock.now(), log, authenticate });
-  if (!values['no-example']) await bootstrap(stack, values.example ?? EXAMPLE_DIR, log);
+  // Said once per start, whether the example's publish noticed it or not.
+  const said = new Set<string>();
+  const sayOnce = (line: string) => void (said.has(line) || (said.add(line), log(line)));
+  const audio = localAudio(stack.config, sayOnce);
+  if (!values['no-example']) await bootstrap(stack, values.example ?? EXAMPLE_DIR, log, audio);
+  const noAudio = await audio.synthesizer.unavailable();
+  if (noAudio) sayOnce(`Audio versions skipped: ${noAudio}`);
   // The clock fires due schedule records through dispatch, once the example is in place.
   stack.setHandlers({ onTick: async (now) => void (await product.scheduler.fireDue(now, product.dispatchJob)) });
   console.log(banner(stack, speed, authenticate));

@@ -7,7 +7,7 @@ import type { ScheduleDiff } from '#core/schedule-plan';
 import { UserError } from '#core/user-error';
 import { openTarget, type Target } from '../target.ts';
 import { displayPath } from '../series-dir.ts';
-import { preparePublish } from '../publish-series.ts';
+import { audioFor, preparePublish } from '../publish-series.ts';
 import { progress } from '../terminal.ts';
 import { COMMANDS } from '../catalogue.ts';
 
@@ -43,14 +43,24 @@ export async function run(args: string[]): Promise<number> {
     }
     shown.update('compiling the emails and planning the sends');
     const remote = remoteSchedules(target);
+    const notes: string[] = [];
     const result = await publish(
       { series, trainings: loaded.trainings, ...(participants.length ? { participants } : {}) },
-      { store: target.store, now, compile: (await import('#emails/compile-series')).compileTemplates, ...(remote ? { remote } : {}) },
+      {
+        store: target.store,
+        now,
+        compile: (await import('#emails/compile-series')).compileTemplates,
+        ...(remote ? { remote } : {}),
+        audio: await audioFor(target, (line) => notes.push(line)),
+      },
     );
     shown.done();
+    for (const line of notes) console.log(line);
     const what = result.firstPublish ? 'Published' : `Updated to version ${result.version}`;
+    const made = [...result.audio.values()];
+    const audioLine = made.length ? ` Audio versions: ${made.length} (${made.filter((a) => a.generated).length} newly spoken).` : '';
     console.log(
-      `\n${what}: ${result.templates.length} emails compiled, ${participants.length} ${participants.length === 1 ? 'person' : 'people'} enrolled from participants.csv. ${describeSchedules(result.schedules)}`,
+      `\n${what}: ${result.templates.length} emails compiled, ${participants.length} ${participants.length === 1 ? 'person' : 'people'} enrolled from participants.csv.${audioLine} ${describeSchedules(result.schedules)}`,
     );
     console.log(`Next: baton status ${series.id}${target.name === 'local' && !('stackRunning' in target && target.stackRunning) ? '   (and `npm start` to run the local stack that sends them)' : ''}`);
     return 0;

@@ -19,7 +19,7 @@
 // | RouteStore    | receive-reply.ts routeMessage, parse-reply| series, templates, participants, responses     |
 // | LinkStore     | click-link.ts                             | series, participants, responses, needs-a-look  |
 // | DeliveryLedger| deliver.ts                                | delivery ledger                                |
-import type { Participant, Response, Series, Training } from '#core/model';
+import type { Language, Participant, Response, Series, Training } from '#core/model';
 import type {
   CalendarState,
   ClaimResult,
@@ -235,7 +235,14 @@ export interface Schedules {
 }
 
 /** Every email of a series compiled once (MJML, at publish time only), by template name. */
-export type TemplateCompiler = (series: Series, trainings: Training[]) => Promise<Map<string, CompiledEmail>>;
+export type TemplateCompiler = (series: Series, trainings: Training[], extras?: CompileExtras) => Promise<Map<string, CompiledEmail>>;
+
+/** What publish learnt before compiling: the generated audio version of each training, by slug. */
+export interface CompileExtras {
+  audio?: ReadonlyMap<string, { url: string; seconds: number }>;
+  /** Languages participants read besides the series' own (templates named TEMPLATE.inLanguage). */
+  languages?: readonly Language[];
+}
 
 /** Where received mail and its attachments are kept (S3 in AWS, the data folder locally). */
 export interface MailStore {
@@ -244,6 +251,26 @@ export interface MailStore {
   getRaw(key: string): Promise<Buffer>;
   /** Keeps one attachment under `key` (deterministic: a redelivery overwrites, never duplicates). */
   putAttachment(key: string, content: Uint8Array, contentType: string): Promise<string>;
+}
+
+/**
+ * Speaks text (espeak-ng locally, Amazon Polly on AWS) for the audio version of a training. The
+ * adapter knows its engine's length limits and returns one playable file with its duration.
+ */
+export interface SpeechSynthesizer {
+  /** The engine, voice and settings for `language`: part of the cache key, so another voice makes another file. */
+  voiceFor(language: string): string | undefined;
+  readonly format: { extension: 'wav' | 'mp3'; contentType: string };
+  /** Undefined when it can speak; otherwise why not and how to fix it (publishing goes on without audio). */
+  unavailable(): Promise<string | undefined>;
+  synthesize(text: string, language: string): Promise<{ audio: Uint8Array; seconds: number }>;
+}
+
+/** Generated audio, stored with the attachments under a content-hash key (S3 in AWS, the data folder locally). */
+export interface AudioStore {
+  /** What is stored under `key`, or undefined: the cache check before any synthesis. */
+  getAudio(key: string): Promise<{ seconds: number } | undefined>;
+  putAudio(key: string, audio: Uint8Array, meta: { contentType: string; seconds: number }): Promise<void>;
 }
 
 /** The time, handed in: a simulated series runs on a virtual clock. */

@@ -3,6 +3,7 @@
 //
 // Primary course:
 //   1. parse and validate the folder (every problem at once, with file:line);
+//   1½. speak each training's text into its audio version (audio.ts; cached by content hash);
 //   2. compile every email's MJML once into HTML/text with {{placeholders}};
 //   3. store the series, its trainings and the compiled templates (version + 1);
 //   4. drop templates of trainings that no longer exist;
@@ -14,9 +15,10 @@
 //   7. a training whose window moved gets SEQUENCE + 1 and a one-time update job, a removed one a
 //      cancel job: both run at once and reach whoever holds that training's calendar.
 import type { PublishStore, Schedules, TemplateCompiler } from './ports.ts';
-import type { Participant, Series, Training } from '#core/model';
+import type { Language, Participant, Series, Training } from '#core/model';
 import { isActive } from '#core/audience';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
+import { audioVersions, type AudioDeps, type AudioVersion } from './audio.ts';
 import { advanceCalendars, changeSchedules, isChangeJob } from './planners/update.ts';
 
 export interface PublishResult {
@@ -29,6 +31,8 @@ export interface PublishResult {
   schedules: ScheduleDiff;
   /** What changed since the previous publish: trainings moved, removed or added. */
   changes: SeriesDiff;
+  /** The generated audio version of each training, by slug (none when audio is off or skipped). */
+  audio: Map<string, AudioVersion>;
 }
 
 /** The name the CLI knows the Schedules port by. */
@@ -81,6 +85,8 @@ export interface PublishDeps {
   now: Date;
   /** EventBridge Scheduler on the aws target; the local clock needs only the store's records. */
   remote?: Schedules;
+  /** The speech engine and where audio is kept; without it no audio version is made. */
+  audio?: AudioDeps;
 }
 
 /** Publishes a parsed series (the CLI reads and validates the folder first). */
@@ -90,7 +96,11 @@ export async function publish(
 ): Promise<PublishResult> {
   const { store, now } = deps;
   const options = deps.remote ? { remote: deps.remote } : {};
-  const templates = await deps.compile(series, trainings);
+  const audio = deps.audio ? await audioVersions(series, trainings, deps.audio) : new Map<string, AudioVersion>();
+  // Baton's own words go out in each participant's language: compile those templates too.
+  const readers = [...(participants ?? []), ...(await store.listParticipants(series.id))];
+  const languages = [...new Set(readers.map((p) => p.language).filter((l): l is Language => l !== undefined && l !== (series.language ?? 'en')))].sort();
+  const templates = await deps.compile(series, trainings, { audio, languages });
   const previous = await store.getSeries(series.id);
   const version = (previous?.version ?? 0) + 1;
   await store.putSeries(series, trainings, { publishedAt: now, version });
@@ -106,5 +116,5 @@ export async function publish(
   }
   const schedules = await syncSchedules(store, series.id, now, { ...options, ...(added.length ? { added } : {}) });
   const changes = diffSeries(previous?.trainings ?? [], trainings, [], added);
-  return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes };
+  return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes, audio };
 }

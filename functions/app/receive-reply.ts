@@ -27,7 +27,9 @@
 // only to tell a duplicate apart from a recovery in the log; recording it first would lose a
 // message whose processing crashed after the record.
 import { blockReason } from '#core/audience';
-import { TEMPLATE } from '#mail/template-names';
+import { TEMPLATE, templateNames } from '#mail/template-names';
+import { languageOf, listOf, t } from '#mail/messages/index';
+import { strategyNamed } from '#mail/doubts';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { NeedsLook, PreferenceFlag, PublishedSeries, StoredParticipant } from '#core/records';
@@ -43,7 +45,7 @@ import type { RejectReason } from '#core/rejection';
 import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, sentTextLike, type MailSettings } from '#mail/compose';
 import { deliver, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
-import type { AttachmentRef, Intent, Participant, Response, Training } from '#core/model';
+import type { AttachmentRef, Intent, Language, Participant, Response, Training } from '#core/model';
 import { REPLY_MARKER } from '#core/reply-marker';
 import { safeFilename, sanitizeText } from '#core/sanitize';
 import { base32Encode } from '#core/short-key';
@@ -634,28 +636,27 @@ export function buildResponses(a: Analysis, refs: AttachmentRef[], receivedAt: D
   });
 }
 
-/** "your adoption of #2 Write a shared agenda and a strategy of your own". */
-export function understoodAs(responses: readonly Response[], training: Training): string {
+/** "your adoption of #2 Write a shared agenda and a strategy of your own", in `language`. */
+export function understoodAs(responses: readonly Response[], training: Training, language: Language = 'en'): string {
   const phrases = responses
     .filter((r) => CONTRIBUTIONS.has(r.intent))
     .map((r) => {
-      const s = training.strategies.find((x) => x.id === r.strategyId);
-      const named = s ? `#${s.number} “${s.title}”` : 'one of the strategies';
+      const named = strategyNamed(language, training, r.strategyId);
       switch (r.intent) {
         case 'adopt':
-          return `your adoption of ${named}`;
+          return t(language, 'understood.adopt', { named });
         case 'strategy':
-          return r.attachments.length ? `a strategy of your own (with ${r.attachments.length} file${r.attachments.length === 1 ? '' : 's'})` : 'a strategy of your own';
+          return r.attachments.length ? t(language, 'understood.strategyFiles', { count: r.attachments.length }) : t(language, 'understood.strategy');
         case 'comment':
-          return r.targetResponseId ? "a comment on a teammate's contribution" : 'a comment on the training';
+          return t(language, r.targetResponseId ? 'understood.commentTeammate' : 'understood.commentTraining');
         case 'feedback':
-          return 'feedback on the series';
+          return t(language, 'understood.feedback');
         default:
-          return `how ${named} went for you${r.rating ? ` (${r.rating} of 5)` : ''}`;
+          return r.rating ? t(language, 'understood.followUpRated', { named, rating: r.rating }) : t(language, 'understood.followUp', { named });
       }
     });
   const unique = [...new Set(phrases)];
-  return unique.length <= 1 ? (unique[0] ?? 'a reply') : `${unique.slice(0, -1).join(', ')} and ${unique.at(-1)}`;
+  return unique.length === 0 ? t(language, 'understood.reply') : listOf(language, unique);
 }
 
 function excerpt(text: string, max = 280): string {
@@ -926,14 +927,25 @@ async function answer(
   const worthAnAck = contributions.length > 0 || extras.unclear !== undefined || extras.stopped.length > 0 || extras.rejoin;
   if (!unsubscribing && worthAnAck && (series.policies.acknowledgeContributions || extras.rejoin) && (await ackWithinCap())) {
     const sign = linkSigner(series, trainings, config.settings);
+    // In their language when the series has the ack compiled in it, else in the series' own.
+    const own = series.language ?? 'en';
+    let language: Language = own;
+    let raw: string | undefined;
+    for (const name of templateNames(TEMPLATE.ack, languageOf(participant, series), own)) {
+      raw = await deps.store.getTemplate(series.id, name);
+      if (raw) {
+        language = name === TEMPLATE.ack ? own : languageOf(participant, series);
+        break;
+      }
+    }
     const understood = extras.rejoin
-      ? 'a request to rejoin the series'
+      ? t(language, 'understood.rejoin')
       : contributions.length
-        ? understoodAs(contributions, route.training)
+        ? understoodAs(contributions, route.training, language)
         : extras.unclear
-          ? 'something we could not place'
-          : 'a change to what you get';
-    const raw = await deps.store.getTemplate(series.id, TEMPLATE.ack);
+          ? t(language, 'understood.unclear')
+          : t(language, 'understood.change');
+    const noText = t(language, 'ack.noText');
     const compose = prepareAckSend({
       series,
       training: route.training,
@@ -941,6 +953,7 @@ async function answer(
       template: raw ? (JSON.parse(raw) as CompiledEmail) : undefined,
       settings: config.settings,
       now: message.receivedAt,
+      language,
     });
     outgoing.push({
       emailId: `ack#${route.training.slug}#${participant.email}#${hash}`,
@@ -953,11 +966,11 @@ async function answer(
           subject: parsed.subject,
           inReplyTo: parsed.messageId,
           understood,
-          excerpt: excerpt(contributions.map((r) => r.text).join(' ')) || '(no text: your files are attached to it)',
+          excerpt: excerpt(contributions.map((r) => r.text).join(' ')) || noText,
           hash,
           ...(contributions[0] ? { ackTarget: contributions[0].id } : {}),
           body: {
-            recorded: contributions.map((r) => ({ response: r, words: excerpt(r.text) || '(no text: your files are attached to it)' })),
+            recorded: contributions.map((r) => ({ response: r, words: excerpt(r.text) || noText })),
             corrected: extras.corrected,
             ...(extras.unclear ? { question: { record: extras.unclear, words: excerpt(extras.unclear.text) } } : {}),
             stopped: extras.stopped.map((flag) => ({

@@ -55,6 +55,17 @@ export const WeekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', '
 /** The days someone works, in week order; at least one. */
 export const WorkDaysSchema = z.array(WeekdaySchema).check(z.minLength(1, 'must name at least one working day'));
 
+/**
+ * The languages Baton speaks: those it reads replies in (lexicon/), so a participant is answered
+ * in the language they were written to. Baton's own words only; the trainer's content stays as written.
+ */
+export const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'nl', 'ms', 'id', 'th', 'ar', 'ja'] as const;
+export const LanguageSchema = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.enum(LANGUAGES, { message: `is not a language Baton speaks: use one of ${LANGUAGES.join(', ')}` }),
+);
+export type Language = (typeof LANGUAGES)[number];
+
 export const TrainerSchema = z.object({
   name: z.string().check(z.minLength(1)),
   email: EmailSchema,
@@ -92,6 +103,8 @@ export const SeriesSchema = z.object({
    * Absent means Monday to Friday (audience.ts workDaysOf), so series stored before it still read.
    */
   defaultWorkDays: z.optional(WorkDaysSchema),
+  /** Baton's own words to participants whose CSV row gives no language; absent means English. */
+  language: z.optional(LanguageSchema),
   policies: PoliciesSchema,
 });
 export type Series = z.infer<typeof SeriesSchema>;
@@ -141,6 +154,8 @@ export const ParticipantSchema = z.object({
   workDays: z.optional(WorkDaysSchema),
   /** false: they turned calendar entries off (CSV column or the footer link); the emails stay. */
   calendars: z.optional(z.boolean()),
+  /** The language Baton writes to them in (CSV column `language`); absent means the series' language. */
+  language: z.optional(LanguageSchema),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
 

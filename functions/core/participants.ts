@@ -1,8 +1,8 @@
 // Participants arrive as a CSV a trainer exports from a spreadsheet or an HR tool:
-// `email,name,timeZone,workStart[,workDays][,calendar]`, a header row first, columns in any order. Spreadsheets add
+// `email,name,timeZone,workStart[,workDays][,calendar][,language]`, a header row first, columns in any order. Spreadsheets add
 // BOMs, CRLF line ends, quoted names with commas and blank rows, so the CSV reader is a real one,
 // and every row problem names its line so the trainer can fix the sheet and export again.
-import { EmailSchema, ParticipantSchema, type Participant } from './model.ts';
+import { EmailSchema, LANGUAGES, LanguageSchema, ParticipantSchema, type Language, type Participant } from './model.ts';
 import { parseWorkDays } from './time.ts';
 import { MAX_NAME_LENGTH, sanitizeLine } from './sanitize.ts';
 import type { Problem } from './problem.ts';
@@ -135,8 +135,8 @@ export interface ParticipantsCsvResult {
   warnings: Problem[];
 }
 
-type Column = 'email' | 'name' | 'timeZone' | 'workStart' | 'workDays' | 'calendar';
-const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart', 'workDays', 'calendar'];
+type Column = 'email' | 'name' | 'timeZone' | 'workStart' | 'workDays' | 'calendar' | 'language';
+const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart', 'workDays', 'calendar', 'language'];
 const HEADER_EXAMPLE = 'email,name,timeZone,workStart';
 
 // Header names as people type them in a spreadsheet.
@@ -161,6 +161,9 @@ const COLUMN_ALIASES: Record<string, Column> = {
   calendar: 'calendar',
   calendars: 'calendar',
   calendarentries: 'calendar',
+  language: 'language',
+  lang: 'language',
+  locale: 'language',
 };
 
 // A calendar cell: anything that clearly says no turns entries off; empty keeps them on.
@@ -252,6 +255,7 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
     const startCell = cell('workStart');
     const daysCell = cell('workDays');
     const calendarCell = cell('calendar');
+    const languageCell = cell('language');
     const rowErrors: Problem[] = [];
 
     const rawEmail = emailCell?.value.trim() ?? '';
@@ -308,6 +312,15 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       rowErrors.push(problem(`calendar "${calendarCell!.value.trim()}" is not yes or no: write no to send this person the emails without calendar entries`, calendarCell));
     }
 
+    // Empty: the series' language, resolved at send time.
+    let language: Language | undefined;
+    const rawLanguage = languageCell?.value.trim() ?? '';
+    if (rawLanguage !== '') {
+      const parsed = LanguageSchema.safeParse(rawLanguage.split(/[-_]/)[0]);
+      if (parsed.success) language = parsed.data;
+      else rowErrors.push(problem(`language "${rawLanguage}" is not one Baton writes in: use one of ${LANGUAGES.join(', ')}, or leave it empty for the series' language`, languageCell));
+    }
+
     if (email.success) {
       const earlier = firstLineOf.get(email.data);
       if (earlier !== undefined) {
@@ -328,6 +341,7 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       workStart,
       ...(workDays ? { workDays } : {}),
       ...(calendars === false ? { calendars } : {}),
+      ...(language ? { language } : {}),
     });
     if (participant.success) participants.push(participant.data);
     else {

@@ -9,6 +9,7 @@ import { marked, type Token, type Tokens } from 'marked';
 import {
   CalendarDateSchema,
   EmailSchema,
+  LanguageSchema,
   SeriesSchema,
   SlugSchema,
   TrainingSchema,
@@ -65,6 +66,8 @@ const SeriesFileSchema = z.strictObject({
     .string()
     .transform((text, ctx) => parseWorkDays(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat` }), z.NEVER))
     .optional(),
+  /** Baton's own words (acknowledgements, reminders, footers …) for participants without a CSV language. */
+  language: z.optional(LanguageSchema),
   policies: z
     .strictObject({
       reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),

@@ -8,6 +8,7 @@ import { createObservability, HANDLER_METRICS, instrument, type Observability } 
 import { LinksEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
+import { s3AudioReader } from '#adapters/aws/mail-store';
 import { handleLink, type LinkDeps, type LinkReply, type LinkStore } from '#app/click-link';
 import { calendarsOffSchedule } from '#app/planners/cancel';
 import type { Secrets } from '#core/tokens';
@@ -19,6 +20,8 @@ export interface FunctionUrlResult {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** Binary bodies (the audio) travel base64-encoded through the function URL. */
+  isBase64Encoded?: boolean;
 }
 
 export interface LinksHandlerDeps {
@@ -28,6 +31,22 @@ export interface LinksHandlerDeps {
   /** Where the cancellation of placed calendar entries goes when someone turns calendars off. */
   queue?: MessageQueue;
   obs?: Observability;
+  /** The bytes of a training's generated audio (`audio/<hash>.mp3`), or undefined when there is none. */
+  audio?: (key: string) => Promise<Uint8Array | undefined>;
+}
+
+/** Generated audio keys only (app/audio.ts audioKey): nothing else of the bucket is reachable. */
+const AUDIO_PATH = /^\/(audio\/[0-9a-f]{32}\.mp3)$/;
+
+async function audioReply(key: string, audio: LinksHandlerDeps['audio']): Promise<FunctionUrlResult> {
+  const bytes = await audio?.(key);
+  if (!bytes) return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'No such audio version.\n' };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'audio/mpeg', 'cache-control': 'public, max-age=31536000, immutable' },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 /**
@@ -52,6 +71,11 @@ export function createLinksHandler(deps: LinksHandlerDeps): (event: unknown, con
       return { statusCode: 400, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Bad request.\n' };
     }
     const e = parsed.data;
+    const audioKey = AUDIO_PATH.exec(e.rawPath)?.[1];
+    if (audioKey && (e.requestContext.http.method === 'GET' || e.requestContext.http.method === 'HEAD')) {
+      obs.logger.info('audio', { key: audioKey });
+      return audioReply(audioKey, deps.audio);
+    }
     const body = e.body === undefined ? '' : e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body;
     const reply = await handleLink(
       { method: e.requestContext.http.method, path: e.rawPath, body },
@@ -75,6 +99,7 @@ export async function handler(event: unknown, context?: Context): Promise<Functi
       secrets: tokenSecretsFromEnv(env),
       now: () => new Date(),
       queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
+      audio: s3AudioReader(env.ATTACHMENT_BUCKET, env.AWS_REGION),
     });
   }
   return configured(event, context);

@@ -13,7 +13,7 @@ import { focusCalendar, trainingFilename, windowCalendar, type CalendarFile, typ
 import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import { wantsCalendars } from '#core/audience';
-import type { EmailKind, Participant, Series, Trainer, Training } from '#core/model';
+import type { EmailKind, Language, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
 import { replyAddress, signLinkToken, signReplyToken, type ReplyAnswers, type ReplyTarget, type Secrets } from '#core/tokens';
@@ -512,6 +512,8 @@ export interface AckSend {
   template: CompiledEmail | undefined;
   settings: MailSettings;
   now: Date;
+  /** The language `template` is written in: the recorded lines and zone name follow it. */
+  language?: Language;
 }
 
 export interface AckInput {
@@ -555,7 +557,7 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
     const { participant } = input;
     const links = commonLinks(series, trainings, participant, settings, training.order, 'ack', input.ackTarget ? { kind: 'ack', responseId: input.ackTarget } : undefined);
     const values: Record<string, string> = {
-      ...layoutValues(participant, links, now),
+      ...layoutValues(participant, links, now, send.language),
       subject: reSubject(input.subject),
       firstName: firstName(participant.name),
       trainingTitle: training.title,
@@ -563,7 +565,7 @@ export function prepareAckSend(send: AckSend): (input: AckInput) => ComposedMail
       excerpt: input.excerpt,
       replyAddress: links.replyAddress,
     };
-    const body = ackBody({ recorded: [], ...input.body, training, sign: linkSigner(series, trainings, settings) });
+    const body = ackBody({ recorded: [], ...input.body, training, sign: linkSigner(series, trainings, settings), ...(send.language ? { language: send.language } : {}) });
     values.ackHtml = body.html;
     values.ackText = body.text;
     const filled = template
@@ -653,6 +655,8 @@ export interface ReminderSend {
   settings: MailSettings;
   now: Date;
   shared: SharedBody;
+  /** The language `template` is written in (its values are filled in the same). */
+  language?: Language;
 }
 
 /** Where a reminder's recipient stands: they may have marked it read, never contributed to it. */
@@ -670,7 +674,17 @@ export function prepareReminderSend(send: ReminderSend): (participant: Participa
     const links = commonLinks(series, trainings, participant, settings, training.order, 'reminder');
     const filled = fillEmailParts(
       template,
-      reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
+      reminderValues({
+        series,
+        training,
+        trainings,
+        participant,
+        links,
+        hasRead: status.hasRead,
+        contributed: status.contributed,
+        shared: send.shared,
+        ...(send.language ? { language: send.language } : {}),
+      }),
     );
     return assemble({
       kind: 'reminder',

@@ -3,6 +3,8 @@
 // reader's own zone, so the same window ends at different instants around the world.
 
 import { addDays, zonedTimeToUtc } from '#core/time';
+import type { Language } from '#core/model';
+import { localeOf, t } from './messages/index.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -22,11 +24,11 @@ function parseDate(date: string): [number, number, number] {
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
-/** `2027-01-31` -> "Sunday 31 January" (long) or "Sun 31 Jan" (short). Same in every zone. */
-export function formatCalendarDate(date: string, style: 'long' | 'short' = 'long', withYear = false): string {
+/** `2027-01-31` -> "Sunday 31 January" (long) or "Sun 31 Jan" (short), in `language`. Same in every zone. */
+export function formatCalendarDate(date: string, style: 'long' | 'short' = 'long', withYear = false, language: Language = 'en'): string {
   const [y, m, d] = parseDate(date);
-  const f = formatter(`cal:${style}:${withYear}`, () =>
-    new Intl.DateTimeFormat('en-GB', {
+  const f = formatter(`cal:${style}:${withYear}:${language}`, () =>
+    new Intl.DateTimeFormat(localeOf(language), {
       timeZone: 'UTC',
       weekday: style,
       day: 'numeric',
@@ -35,7 +37,8 @@ export function formatCalendarDate(date: string, style: 'long' | 'short' = 'long
     }),
   );
   // en-GB puts a comma after the weekday in some ICU versions; the plain form reads better.
-  return f.format(new Date(Date.UTC(y, m - 1, d))).replace(',', '');
+  const out = f.format(new Date(Date.UTC(y, m - 1, d)));
+  return language === 'en' ? out.replace(',', '') : out;
 }
 
 const windows = new Map<string, string>();
@@ -61,11 +64,11 @@ export function deadlineInstant(closes: string, timeZone: string): Date {
 const zoneNames = new Map<string, string>();
 
 /** "Brunei Time", "Pacific Standard Time" (or Daylight, depending on `at`). Memoized per zone and hour. */
-export function timeZoneName(timeZone: string, at: Date): string {
-  const key = `${timeZone}|${Math.floor(at.getTime() / 3_600_000)}`;
+export function timeZoneName(timeZone: string, at: Date, language: Language = 'en'): string {
+  const key = `${timeZone}|${Math.floor(at.getTime() / 3_600_000)}|${language}`;
   let name = zoneNames.get(key);
   if (name === undefined) {
-    const f = formatter(`tzn:${timeZone}`, () => new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'long' }));
+    const f = formatter(`tzn:${timeZone}:${language}`, () => new Intl.DateTimeFormat(localeOf(language), { timeZone, timeZoneName: 'long' }));
     name = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
     if (zoneNames.size >= 1000) zoneNames.clear();
     zoneNames.set(key, name);
@@ -75,13 +78,13 @@ export function timeZoneName(timeZone: string, at: Date): string {
 
 const deadlines = new Map<string, string>();
 
-/** "Sunday 31 January, end of your day (23:59 Brunei Time)". Memoized: a batch repeats few zones. */
-export function formatDeadline(closes: string, timeZone: string): string {
-  const key = `${closes}|${timeZone}`;
+/** "Sunday 31 January, end of your day (23:59 Brunei Time)", in `language`. Memoized: a batch repeats few zones. */
+export function formatDeadline(closes: string, timeZone: string, language: Language = 'en'): string {
+  const key = `${closes}|${timeZone}|${language}`;
   let text = deadlines.get(key);
   if (text === undefined) {
-    const zone = timeZoneName(timeZone, new Date(deadlineInstant(closes, timeZone).getTime() - 60_000));
-    text = `${formatCalendarDate(closes, 'long')}, end of your day (23:59 ${zone})`;
+    const zone = timeZoneName(timeZone, new Date(deadlineInstant(closes, timeZone).getTime() - 60_000), language);
+    text = t(language, 'common.deadline', { date: formatCalendarDate(closes, 'long', false, language), zone });
     if (deadlines.size >= 1000) deadlines.clear();
     deadlines.set(key, text);
   }

@@ -2,7 +2,8 @@
 // acknowledgement's "what we recorded" with its corrections and its question when Baton could not
 // tell, its preference undo, and the digest's tagging links for a reply that needs a look.
 // Runtime code: the blocks fill raw slots of templates compiled at publish time.
-import type { Response, Training } from '#core/model';
+import type { Language, Response, Training } from '#core/model';
+import { t } from './messages/index.ts';
 import type { NeedsLook, PreferenceFlag } from '#core/records';
 import type { LinkChoice, LinkTokenPayload } from '#core/tokens';
 import { escapeHtml } from './escape.ts';
@@ -17,32 +18,37 @@ export interface LabelledLink {
 }
 
 /** What a response is, in words a participant recognises. */
-export function recordedAs(r: Pick<Response, 'intent' | 'strategyId' | 'targetResponseId' | 'rating'>, training: Training | undefined): string {
-  const s = training?.strategies.find((x) => x.id === r.strategyId);
-  const named = s ? `#${s.number} “${s.title}”` : 'one of the strategies';
+/** "#2 “Write a shared agenda”", or "one of the strategies" when the strategy is gone. */
+export function strategyNamed(language: Language, training: Training | undefined, strategyId: string | undefined): string {
+  const s = training?.strategies.find((x) => x.id === strategyId);
+  return s ? t(language, 'strategy.named', { number: s.number, title: s.title }) : t(language, 'strategy.unnamed');
+}
+
+export function recordedAs(r: Pick<Response, 'intent' | 'strategyId' | 'targetResponseId' | 'rating'>, training: Training | undefined, language: Language = 'en'): string {
+  const named = strategyNamed(language, training, r.strategyId);
   switch (r.intent) {
     case 'adopt':
-      return `you will adopt ${named}`;
+      return t(language, 'recorded.adopt', { named });
     case 'strategy':
-      return 'a strategy of your own';
+      return t(language, 'understood.strategy');
     case 'comment':
-      return r.targetResponseId ? "a comment on a teammate's contribution" : 'a comment on the training';
+      return t(language, r.targetResponseId ? 'understood.commentTeammate' : 'understood.commentTraining');
     case 'feedback':
-      return 'feedback for the trainers';
+      return t(language, 'recorded.feedback');
     case 'follow-up':
-      return `how ${named} went for you${r.rating ? ` (${r.rating} of 5)` : ''}`;
+      return r.rating ? t(language, 'understood.followUpRated', { named, rating: r.rating }) : t(language, 'understood.followUp', { named });
     default:
       return r.intent;
   }
 }
 
-const PREFERENCE_WORDS: Record<PreferenceFlag, string> = {
-  reminders: 'reminders',
-  rollups: 'weekly roll-ups',
-  checkIns: 'check-ins',
-  calendar: 'calendar invitations',
-};
-export const preferenceWords = (flag: PreferenceFlag) => PREFERENCE_WORDS[flag];
+const PREFERENCE_KEYS = {
+  reminders: 'preference.reminders',
+  rollups: 'preference.rollups',
+  checkIns: 'preference.checkIns',
+  calendar: 'preference.calendar',
+} as const satisfies Record<PreferenceFlag, string>;
+export const preferenceWords = (flag: PreferenceFlag, language: Language = 'en') => t(language, PREFERENCE_KEYS[flag]);
 
 /** The choices a tag or a correction offers, each a signed link. `except` leaves out what it already is. */
 function choiceLinks(
@@ -51,33 +57,34 @@ function choiceLinks(
   training: Training | undefined,
   except: { intent?: string; strategyId?: string | undefined },
   withNothing: boolean,
+  language: Language = 'en',
 ): LabelledLink[] {
   const link = (choice: LinkChoice, label: string, number?: number): LabelledLink => ({
     label,
     url: sign({ ...base, choice, ...(number !== undefined ? { number } : {}) }),
   });
   const out: LabelledLink[] = [];
-  if (except.intent !== 'strategy') out.push(link('strategy', 'my own strategy'));
+  if (except.intent !== 'strategy') out.push(link('strategy', t(language, 'choice.ownStrategy')));
   for (const s of training?.strategies ?? []) {
     if (except.intent === 'adopt' && except.strategyId === s.id) continue;
-    out.push(link('adopt', `adopt #${s.number}`, s.number));
+    out.push(link('adopt', t(language, 'choice.adopt', { number: s.number }), s.number));
   }
-  if (except.intent !== 'comment') out.push(link('comment', 'a comment'));
-  if (except.intent !== 'feedback') out.push(link('feedback', 'feedback'));
-  if (withNothing) out.push(link('nothing', 'nothing to record'));
+  if (except.intent !== 'comment') out.push(link('comment', t(language, 'choice.comment')));
+  if (except.intent !== 'feedback') out.push(link('feedback', t(language, 'choice.feedback')));
+  if (withNothing) out.push(link('nothing', t(language, 'choice.nothing')));
   return out;
 }
 
 /** Tagging links for a reply that needs a look: strategy, adopt #N, comment, feedback, nothing. */
-export function tagLinks(sign: LinkSigner, record: Pick<NeedsLook, 'id' | 'trainingSlug' | 'participantEmail'>, training: Training | undefined): LabelledLink[] {
-  return choiceLinks(sign, { action: 'tag', trainingSlug: record.trainingSlug, participantEmail: record.participantEmail, responseId: record.id }, training, {}, true);
+export function tagLinks(sign: LinkSigner, record: Pick<NeedsLook, 'id' | 'trainingSlug' | 'participantEmail'>, training: Training | undefined, language: Language = 'en'): LabelledLink[] {
+  return choiceLinks(sign, { action: 'tag', trainingSlug: record.trainingSlug, participantEmail: record.participantEmail, responseId: record.id }, training, {}, true, language);
 }
 
 /** "That's not what I meant": the right intent, the right strategy, or withdraw. */
-export function correctionLinks(sign: LinkSigner, r: Response, training: Training | undefined): LabelledLink[] {
+export function correctionLinks(sign: LinkSigner, r: Response, training: Training | undefined, language: Language = 'en'): LabelledLink[] {
   const base = { action: 'correct' as const, trainingSlug: r.trainingSlug, participantEmail: r.participantEmail, responseId: r.id };
-  const choices = r.intent === 'follow-up' ? [] : choiceLinks(sign, base, training, { intent: r.intent, strategyId: r.strategyId }, false);
-  return [...choices, { label: 'withdraw it', url: sign({ action: 'withdraw', trainingSlug: r.trainingSlug, participantEmail: r.participantEmail, responseId: r.id }) }];
+  const choices = r.intent === 'follow-up' ? [] : choiceLinks(sign, base, training, { intent: r.intent, strategyId: r.strategyId }, false, language);
+  return [...choices, { label: t(language, 'choice.withdraw'), url: sign({ action: 'withdraw', trainingSlug: r.trainingSlug, participantEmail: r.participantEmail, responseId: r.id }) }];
 }
 
 export const linkRowHtml = (links: readonly LabelledLink[]) =>
@@ -109,41 +116,45 @@ export interface AckBodyInput {
   /** An unsubscribed participant asked back in: their one-click way back. */
   resubscribe?: string;
   sign: LinkSigner;
+  /** The language of the ack it goes into. */
+  language?: Language;
 }
 
 /** The ack's middle: what was recorded, in their words, each with its corrections; or the question. */
 export function ackBody(input: AckBodyInput): { html: string; text: string } {
+  const lang = input.language ?? 'en';
   const html: string[] = [];
   const text: string[] = [];
   for (const { response, words } of input.recorded) {
-    const what = recordedAs(response, input.training);
-    const fixes = correctionLinks(input.sign, response, input.training);
-    html.push(`<p style="margin:0 0 2px;"><strong>Recorded: ${escapeHtml(what)}</strong></p>`);
+    const what = recordedAs(response, input.training, lang);
+    const fixes = correctionLinks(input.sign, response, input.training, lang);
+    html.push(`<p style="margin:0 0 2px;"><strong>${escapeHtml(t(lang, 'ack.recorded', { what }))}</strong></p>`);
     if (words) html.push(quoteHtml(words));
-    html.push(small(`Not what you meant? One click: ${linkRowHtml(fixes)}`));
-    text.push(`Recorded: ${what}`, ...(words ? [`  "${words}"`] : []), 'Not what you meant? One click:', linkRowText(fixes));
+    html.push(small(`${escapeHtml(t(lang, 'ack.notMeant'))} ${linkRowHtml(fixes)}`));
+    text.push(t(lang, 'ack.recorded', { what }), ...(words ? [`  "${words}"`] : []), t(lang, 'ack.notMeant'), linkRowText(fixes));
   }
   if (input.corrected) {
-    const line = 'This replaces what we recorded before; the earlier version no longer shows anywhere.';
+    const line = t(lang, 'ack.corrected');
     html.push(small(escapeHtml(line)));
     text.push(line);
   }
   if (input.question) {
-    const ask = 'We could not tell what you meant, so nothing is recorded yet. Which is it?';
-    const links = tagLinks(input.sign, input.question.record, input.training);
+    const ask = t(lang, 'ack.question');
+    const links = tagLinks(input.sign, input.question.record, input.training, lang);
     if (input.question.words) html.push(quoteHtml(input.question.words));
     html.push(`<p style="margin:0 0 4px;"><strong>${escapeHtml(ask)}</strong></p>`, small(linkRowHtml(links)));
     text.push(...(input.question.words ? [`  "${input.question.words}"`] : []), ask, linkRowText(links));
   }
   if (input.resubscribe) {
-    const line = 'You asked to rejoin: one click brings you back, and the trainers have been told.';
-    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.resubscribe)}" style="color:${light.link};text-decoration:underline;">Resubscribe me</a>`));
-    text.push(line, `Resubscribe: ${input.resubscribe}`);
+    const line = t(lang, 'ack.rejoin');
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.resubscribe)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(t(lang, 'ack.resubscribeMe'))}</a>`));
+    text.push(line, t(lang, 'ack.resubscribe', { url: input.resubscribe }));
   }
   for (const s of input.stopped ?? []) {
-    const line = `You will get no more ${preferenceWords(s.flag)} from this series; everything else stays as it was.`;
-    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(s.undo)}" style="color:${light.link};text-decoration:underline;">Turn ${escapeHtml(preferenceWords(s.flag))} back on</a>`));
-    text.push(line, `Turn them back on: ${s.undo}`);
+    const words = preferenceWords(s.flag, lang);
+    const line = t(lang, 'ack.stopped', { what: words });
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(s.undo)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(t(lang, 'ack.turnBackOn', { what: words }))}</a>`));
+    text.push(line, t(lang, 'ack.turnThemBackOn', { url: s.undo }));
   }
   return { html: html.join('\n'), text: text.join('\n') };
 }

@@ -13,4 +13,20 @@ export const TEMPLATE = {
   cancel: 'cancel',
   removed: 'cancel-removed',
   ack: 'ack',
+  /**
+   * A template in another language than the series' own: `reminder/slug@de`. Publish compiles one
+   * for each language its participants read (besides the series' language, which has the plain name).
+   */
+  inLanguage: (name: string, language: string): string => `${name}@${language}`,
 } as const;
+
+/** The kinds whose frame is written per participant language (the rest are the series' language). */
+export const LOCALIZED_KINDS = ['ack', 'reminder'] as const;
+
+/**
+ * The names to look a template up by for someone reading `language`: their language's first,
+ * then the series' own (a participant enrolled after the last publish in a new language).
+ */
+export function templateNames(name: string, language: string, seriesLanguage: string): string[] {
+  return language === seriesLanguage ? [name] : [TEMPLATE.inLanguage(name, language), name];
+}

@@ -1,7 +1,8 @@
 // Per-recipient values for the compiled templates: only what differs between participants (their
 // name, their zone's deadline, their signed links). Everything else was baked in at compile time.
 // Runtime code: no mjml here, nor in anything imported.
-import type { Participant, Series, Training } from '#core/model';
+import type { Language, Participant, Series, Training } from '#core/model';
+import { t } from './messages/index.ts';
 import { formatDeadline, formatWindow, timeZoneName } from './dates.ts';
 import { encodeMailtoAddress, escapeHtml } from './escape.ts';
 import { light } from './palette.ts';
@@ -44,8 +45,9 @@ export function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
 }
 
-export function layoutValues(participant: Participant, links: RecipientLinks, at: Date): LayoutValues {
-  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, timeZoneName: timeZoneName(participant.timeZone, at) };
+/** `language`: the language of the template being filled (its zone name is written in it too). */
+export function layoutValues(participant: Participant, links: RecipientLinks, at: Date, language: Language = 'en'): LayoutValues {
+  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, timeZoneName: timeZoneName(participant.timeZone, at, language) };
 }
 
 function replyValues(links: RecipientLinks): { replyAddress: string; replyTo: string } {
@@ -123,15 +125,15 @@ function escapeText(s: string): string {
   return escapeHtml(s).replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
 }
 
-const moreLine = (more: number) => `…and ${more} more ${more === 1 ? 'contribution' : 'contributions'}.`;
+const moreLine = (more: number, language: Language) => t(language, 'reminder.more', { more });
 
 /**
  * The contributions as HTML (a list of quotes with credit), or `empty` when there are none;
  * `more` counts those left out.
  */
-export function sharedHtml(items: readonly SharedItem[], empty: string, more = 0): string {
+export function sharedHtml(items: readonly SharedItem[], empty: string, more = 0, language: Language = 'en'): string {
   if (items.length === 0) return `<p style="margin:0;">${escapeText(empty)}</p>`;
-  const tail = more > 0 ? `<p style="margin:0 0 12px;">${escapeText(moreLine(more))}</p>` : '';
+  const tail = more > 0 ? `<p style="margin:0 0 12px;">${escapeText(moreLine(more, language))}</p>` : '';
   return items
     .map((item) => {
       const quoted = excerpt(item.text);
@@ -165,9 +167,9 @@ export function wrapPlain(text: string, first = '', rest = first, width = 76): s
 }
 
 /** The same contributions as plain text. */
-export function sharedText(items: readonly SharedItem[], empty: string, more = 0): string {
+export function sharedText(items: readonly SharedItem[], empty: string, more = 0, language: Language = 'en'): string {
   if (items.length === 0) return wrapPlain(excerpt(empty, 400));
-  const tail = more > 0 ? `\n${moreLine(more)}` : '';
+  const tail = more > 0 ? `\n${moreLine(more, language)}` : '';
   return items
     .map((item) => {
       const quoted = excerpt(item.text);
@@ -178,14 +180,13 @@ export function sharedText(items: readonly SharedItem[], empty: string, more = 0
 }
 
 /** Trainings a person contributed to, against the series' "at least N of M" goal. */
-export function progressLine(series: Series, trainings: readonly Training[], contributed: number): string {
+export function progressLine(series: Series, trainings: readonly Training[], contributed: number, language: Language = 'en'): string {
   const e = series.policies.encourage;
   const of = e?.of ?? trainings.length;
-  const so = `You have contributed to ${contributed} of the ${of} trainings so far`;
-  if (!e) return `${so}.`;
-  if (contributed >= e.atLeast) return `${so}: you have reached the goal of ${e.atLeast}, thank you! This one is a bonus.`;
-  const missing = e.atLeast - contributed;
-  return `${so}; the goal is at least ${e.atLeast}, so this one ${missing === 1 ? 'gets you there' : 'gets you closer'}.`;
+  const sofar = t(language, 'progress.sofar', { contributed, of });
+  if (!e) return t(language, 'progress.done', { sofar });
+  if (contributed >= e.atLeast) return t(language, 'progress.reached', { sofar, atLeast: e.atLeast });
+  return t(language, 'progress.closer', { sofar, atLeast: e.atLeast, missing: e.atLeast - contributed });
 }
 
 export interface ReminderValues extends KickoffValues {
@@ -208,17 +209,18 @@ export function reminderValues(input: {
   contributed: number;
   /** sharedText() and sharedHtml() of the teammates' contributions, the same for the whole send. */
   shared: { text: string; html: string };
+  /** The language of the template being filled. */
+  language?: Language;
 }): ReminderValues {
   const { training, participant, links } = input;
+  const language = input.language ?? 'en';
   return {
-    ...layoutValues(participant, links, new Date(`${training.closes}T12:00:00Z`)),
+    ...layoutValues(participant, links, new Date(`${training.closes}T12:00:00Z`), language),
     firstName: firstName(participant.name),
     ...replyValues(links),
-    deadline: formatDeadline(training.closes, participant.timeZone),
-    nudge: input.hasRead
-      ? "you've read it, thank you! One line on what you'll try counts as a contribution, and it helps your teammates as much as a long answer."
-      : 'this window closes soon, and we would love to hear from you. One line on what works for you, or on which strategy you would try, is plenty.',
-    progress: progressLine(input.series, input.trainings, input.contributed),
+    deadline: formatDeadline(training.closes, participant.timeZone, language),
+    nudge: t(language, input.hasRead ? 'reminder.nudgeRead' : 'reminder.nudgeUnread'),
+    progress: progressLine(input.series, input.trainings, input.contributed, language),
     shared: input.shared.text,
     sharedHtml: input.shared.html,
   };

@@ -152,6 +152,7 @@ describe('IAM, evaluated', () => {
       rawMail: `${r.getAtt(T, tid(state.inboundMailBucket), 'Arn')}/inbound/0102abc`,
       rawMailOutsidePrefix: `${r.getAtt(T, tid(state.inboundMailBucket), 'Arn')}/elsewhere/0102abc`,
       attachment: `${r.getAtt(T, tid(state.attachmentBucket), 'Arn')}/q1/r1/notes.pdf`,
+      audio: `${r.getAtt(T, tid(state.attachmentBucket), 'Arn')}/audio/0123456789abcdef0123456789abcdef.mp3`,
       domainIdentity: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${config.domain}`,
       // The SES sandbox also authorises the send against the (verified) recipient.
       sandboxRecipient: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/you@example.com`,
@@ -216,7 +217,8 @@ describe('IAM, evaluated', () => {
         // core links: getSeries (Query), getParticipant, findResponseByKey (GetItem), putResponse
         // (PutItem), setUnsubscribed, preferences, withdrawals (UpdateItem). Sends no mail: turning
         // calendars off queues its cancel job for the send workers (SendMessageBatch, as sqs:SendMessage).
-        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ...secret, ...runtime(service.links as never)];
+        // Plays the generated audio: GetObject under audio/ only (the replies' attachments stay forbidden).
+        return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ['s3:GetObject', a.audio], ...secret, ...runtime(service.links as never)];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
         // (UpdateItem, GetItem), recordAccepted from a Send event (UpdateItem: no new grant).
@@ -421,7 +423,8 @@ describe('IAM, evaluated', () => {
 
   describe('the calls listed here are all the code makes', () => {
     const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses'];
-    const CLI_ONLY_ADAPTERS = ['scheduler', 'stack-outputs', 'dead-letters', 'preflight'];
+    // audio-store and polly: `baton publish` speaks the trainings and stores the audio from the trainer's machine.
+    const CLI_ONLY_ADAPTERS = ['scheduler', 'stack-outputs', 'dead-letters', 'preflight', 'audio-store', 'polly'];
     // If an adapter starts making a new AWS call, this fails first: add the call to callsOf()
     // above for the functions that reach it, and grant it in infra/service-stack.ts.
     // A file, or a folder of them (the store: dynamo/, one module per aggregate).
@@ -436,7 +439,8 @@ describe('IAM, evaluated', () => {
     });
 
     it('the other adapters the functions use make only the calls listed above', () => {
-      expect(commandsIn('mail-store.ts')).toEqual(['GetObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
+      // GetObject twice: the inbound function's raw mail, and the links function's generated audio.
+      expect(commandsIn('mail-store.ts')).toEqual(['GetObjectCommand', 'GetObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
       expect(commandsIn('queue.ts')).toEqual(['SendMessageBatchCommand']);
       expect(commandsIn('secrets.ts')).toEqual(['GetSecretValueCommand']);
       // GetAccount is only called when no send rate is configured; the stack always sets one.

@@ -176,7 +176,11 @@ describe('ServiceStack', () => {
     it('give inbound the raw mail to read and attachments to write, through the state stack’s policies', () => {
       const role = resources[idOf(service.inbound.role as never)]!;
       expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(/InboundMailReader[\s\S]*AttachmentWriter/);
-      for (const name of FUNCTIONS.filter((n) => n !== 'inbound')) {
+      // links plays the generated audio: the state stack's AudioReader, and only that.
+      const links = resources[idOf(service.links.role as never)]!.Properties.ManagedPolicyArns;
+      expect(links).toHaveLength(1);
+      expect(JSON.stringify(links)).toMatch(/AudioReader/);
+      for (const name of FUNCTIONS.filter((n) => n !== 'inbound' && n !== 'links')) {
         expect(resources[idOf(byName[name].role as never)]!.Properties.ManagedPolicyArns).toBeUndefined();
       }
     });

@@ -48,6 +48,8 @@ export const LinksEnvSchema = z.extend(TableEnvSchema, {
   [ENV_NAMES.replyTokenSecretArn]: text.check(z.startsWith('arn:', 'must be a Secrets Manager ARN')),
   /** Turning calendars off queues the cancellation of placed entries for the send workers. */
   [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
+  /** The trainings' generated audio is read from its audio/ prefix. */
+  [ENV_NAMES.attachmentBucket]: text,
 });
 
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */

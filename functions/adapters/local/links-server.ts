@@ -1,5 +1,6 @@
 // The local stack's one-click links: the same core as the Lambda function URL, behind the local
 // HTTP server (`stack.setHandlers({ onLink: createLocalLinks(...) })`).
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleLink, type LinkDeps, type LinkStore } from '#app/click-link';
 import type { Secrets } from '#core/tokens';
@@ -14,6 +15,8 @@ export interface LocalLinksOptions {
   now: () => Date;
   /** See LinkDeps.onCalendarsOff. */
   onCalendarsOff?: LinkDeps['onCalendarsOff'];
+  /** Where `/audio/<key>` (a training's generated audio version) is read from; absent: 404. */
+  audioFile?: (key: string) => string | undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -29,6 +32,18 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/** A stored audio version, as any player wants it; nothing else under the attachments is served. */
+async function serveAudio(file: string | undefined, res: ServerResponse): Promise<void> {
+  const audio = file ? await readFile(file).catch(() => undefined) : undefined;
+  if (!audio) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('No such audio version: publish the series again to make it.\n');
+    return;
+  }
+  res
+    .writeHead(200, { 'content-type': file!.endsWith('.mp3') ? 'audio/mpeg' : 'audio/wav', 'content-length': String(audio.length), 'cache-control': 'public, max-age=31536000, immutable' })
+    .end(audio);
+}
+
 export function createLocalLinks(options: LocalLinksOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const body = await readBody(req);
@@ -37,6 +52,10 @@ export function createLocalLinks(options: LocalLinksOptions): (req: IncomingMess
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path.startsWith('/audio/') && (req.method === 'GET' || req.method === 'HEAD')) {
+      await serveAudio(options.audioFile?.(path.slice(1)), res);
+      return;
+    }
     const reply = await handleLink({ method: req.method ?? 'GET', path, body }, {
       store: options.store,
       secrets: options.secret,

@@ -7,6 +7,7 @@ import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapt
 import type { RunningStack } from './stack.ts';
 import { createLocalInbound } from './smtp-inbound.ts';
 import { createLocalLinks } from './links-server.ts';
+import { LocalMailStore } from '#adapters/aws/mail-store';
 import { calendarsOffSchedule } from '#app/planners/cancel';
 import { recordSchedules } from '#app/publish';
 import { LocalScheduler, localDispatch } from './scheduler.ts';
@@ -53,6 +54,7 @@ export function wireLocalStack(
       store,
       secret: opts.secret,
       now: opts.now,
+      audioFile: (key) => new LocalMailStore(config.dataDir).audioFile(key),
       // A one-time schedule at once: the local clock fires it like unenroll's cancellations.
       onCalendarsOff: async (seriesId, p) => {
         const now = opts.now();

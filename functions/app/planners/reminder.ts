@@ -12,20 +12,21 @@
 // Planners import only types from dispatch.ts: dispatch.ts imports the planners, and a value
 // import back would make the map's initialisation depend on module order. Nor do they import the
 // email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
-import { TEMPLATE } from '#mail/template-names';
+import { TEMPLATE, templateNames } from '#mail/template-names';
+import { languageOf, t } from '#mail/messages/index';
 import type { StoredParticipant } from '#core/records';
 import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareReminderSend, type ReminderStatus } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
-import type { Response, Training } from '#core/model';
+import type { Language, Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
 import { blockReason, inGroup, isOutOfOffice, wants, windowClosedAt } from '#core/audience';
 
 
-/** Shown instead of teammates' contributions when nobody has shared yet. */
-export const REMINDER_NOBODY_YET = 'Nobody has shared anything for this training yet: yours could be the first.';
+/** Shown instead of teammates' contributions when nobody has shared yet (English; messages/ has the rest). */
+export const REMINDER_NOBODY_YET = t('en', 'reminder.nobodyYet');
 
 /** How many teammates' contributions a reminder shows. */
 export const SHARED_IN_REMINDER = 3;
@@ -73,15 +74,15 @@ export function pickShared(responses: readonly Response[], limit: number): { pic
 }
 
 /** A contribution as the emails credit it: first name, what they did, their words. */
-export function sharedItem(r: Response, training: Training, names: ReadonlyMap<string, string>): SharedItem {
+export function sharedItem(r: Response, training: Training, names: ReadonlyMap<string, string>, language: Language = 'en'): SharedItem {
   const name = names.get(r.participantEmail);
   let what: string;
-  if (r.intent === 'strategy') what = 'shared a strategy';
+  if (r.intent === 'strategy') what = t(language, 'reminder.sharedStrategy');
   else if (r.intent === 'adopt') {
     const s = training.strategies.find((x) => x.id === r.strategyId);
-    what = s ? `will try #${s.number}, ${plainTitle(s.title)}` : 'will try one of the strategies';
-  } else what = r.targetResponseId ? "commented on a teammate's idea" : 'commented';
-  return { name: name ? firstName(name) : 'A teammate', what, text: r.text };
+    what = s ? t(language, 'reminder.willTry', { number: s.number, title: plainTitle(s.title) }) : t(language, 'reminder.willTryOne');
+  } else what = t(language, r.targetResponseId ? 'reminder.commentedOnIdea' : 'reminder.commented');
+  return { name: name ? firstName(name) : t(language, 'reminder.teammate'), what, text: r.text };
 }
 
 export interface ReminderRecipient {
@@ -94,6 +95,8 @@ export interface ReminderPlan {
   recipients: ReminderRecipient[];
   /** Teammates' contributions shown to everyone in the send. */
   shared: SharedItem[];
+  /** The same contributions, credited in another language. */
+  sharedIn?: (language: Language) => SharedItem[];
   more: number;
 }
 
@@ -126,7 +129,7 @@ export function planReminder(input: {
     });
   }
   const { picked, more } = pickShared(ofTraining, SHARED_IN_REMINDER);
-  return { recipients, shared: picked.map((r) => sharedItem(r, training, names)), more };
+  return { recipients, shared: picked.map((r) => sharedItem(r, training, names)), sharedIn: (language) => picked.map((r) => sharedItem(r, training, names, language)), more };
 }
 
 export const reminderPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
@@ -137,20 +140,48 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
   const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, now });
-  const compose = prepareReminderSend({
-    series: published.series,
-    training,
-    trainings: published.trainings,
-    template: await template(TEMPLATE.reminder(training.slug)),
-    settings: deps.settings,
-    now,
-    // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.
-    shared: { html: sharedHtml(plan.shared, REMINDER_NOBODY_YET, plan.more), text: sharedText(plan.shared, REMINDER_NOBODY_YET, plan.more) },
-  });
+  const series = published.series;
+  const own = series.language ?? 'en';
+  // One send per language its recipients read: their language's template, else the series' own.
+  const composers = new Map<Language, ReturnType<typeof prepareReminderSend>>();
+  for (const language of new Set(plan.recipients.map((r) => languageOf(r.participant, series)))) {
+    const names = templateNames(TEMPLATE.reminder(training.slug), language, own);
+    const found = await firstTemplate(template, names);
+    const used = found.name === names[0] ? language : own;
+    const items = used === 'en' || !plan.sharedIn ? plan.shared : plan.sharedIn(used);
+    const nobody = t(used, 'reminder.nobodyYet');
+    composers.set(
+      language,
+      prepareReminderSend({
+        series,
+        training,
+        trainings: published.trainings,
+        template: found.template,
+        settings: deps.settings,
+        now,
+        language: used,
+        // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.
+        shared: { html: sharedHtml(items, nobody, plan.more, used), text: sharedText(items, nobody, plan.more, used) },
+      }),
+    );
+  }
   return plan.recipients.map(({ participant, status, skip }) => ({
     emailId: emailId('reminder', training.slug, participant.email),
     to: participant.email,
     skip,
-    build: () => compose(participant, status),
+    build: () => composers.get(languageOf(participant, series))!(participant, status),
   }));
 };
+
+/** The first of `names` the series has compiled (a language's own template, then the series'). */
+async function firstTemplate<T>(template: (name: string) => Promise<T>, names: readonly string[]): Promise<{ name: string; template: T }> {
+  for (const name of names.slice(0, -1)) {
+    try {
+      return { name, template: await template(name) };
+    } catch {
+      // Not compiled in that language (enrolled after the last publish): the series' own.
+    }
+  }
+  const last = names.at(-1)!;
+  return { name: last, template: await template(last) };
+}

@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SqsQueue } from '#adapters/aws/queue';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { s3AudioReader } from '#adapters/aws/mail-store';
+import { mp3Seconds } from '#core/audio';
+import { mp3 } from '#test/support/audio';
 import { JobSchema } from '#core/jobs';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { signLinkToken } from '#core/tokens';
@@ -106,5 +110,39 @@ describe('links and the function URL requests AWS documents', () => {
     } finally {
       sqs.restore();
     }
+  });
+});
+
+describe('the audio versions on the links function URL', () => {
+  // S3 as documented: GetObject answers the stored bytes, or NoSuchKey.
+  const s3 = mockClient(S3Client);
+  afterAll(() => s3.restore());
+  const stored = mp3(250);
+  const KEY = 'audio/0123456789abcdef0123456789abcdef.mp3';
+  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+    if (input.Key !== KEY) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+    return { Body: { transformToByteArray: async () => stored } as never, ContentType: 'audio/mpeg' };
+  });
+  const withAudio = () =>
+    createLinksHandler({ store, secrets: async () => SECRET, now: () => now, audio: s3AudioReader('attachments', 'eu-west-1', new S3Client({ region: 'eu-west-1' })) });
+  const get = (path: string) => JSON.parse(JSON.stringify(awsFixture('function-url/get-link.json')).replaceAll('/l/TOKEN', path)) as unknown;
+
+  it('plays a stored file as base64 audio/mpeg, reading exactly its key from the attachment bucket', async () => {
+    s3.resetHistory();
+    const { result } = await captureOutput(() => withAudio()(get(`/${KEY}`)));
+    expect(result).toMatchObject({ statusCode: 200, isBase64Encoded: true, headers: { 'content-type': 'audio/mpeg' } });
+    expect(mp3Seconds(Buffer.from(result!.body, 'base64'))).toBeCloseTo(6, 6);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'attachments', Key: KEY }]);
+  });
+
+  it('answers 404 for a missing file, and never reads anything outside audio/<hash>.mp3', async () => {
+    s3.resetHistory();
+    const missing = await captureOutput(() => withAudio()(get('/audio/ffffffffffffffffffffffffffffffff.mp3')));
+    expect(missing.result?.statusCode).toBe(404);
+    for (const path of ['/audio/../q1/r1/notes.pdf', '/audio/0123.mp3', '/q1/r1/notes.pdf', `/${KEY}.json`]) {
+      const { result } = await captureOutput(() => withAudio()(get(path)));
+      expect(result?.statusCode, path).not.toBe(200);
+    }
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['audio/ffffffffffffffffffffffffffffffff.mp3']);
   });
 });

@@ -56,6 +56,7 @@ export function participantRepository(table: Table): ParticipantRepository {
             workStart: p.workStart,
             ...(p.workDays ? { workDays: p.workDays } : {}),
             ...(p.calendars === false ? { calendars: false } : {}),
+            ...(p.language ? { language: p.language } : {}),
             ...status,
           },
         },

@@ -46,6 +46,9 @@ describe('readRuntimeConfig', () => {
 
   it('reads the links and inbound environments the same way, the upload URL optional', () => {
     expect(() => readRuntimeConfig(LinksEnvSchema, 'links', { TABLE_NAME: 't', AWS_REGION: 'eu-west-1' })).toThrow(/links[\s\S]*REPLY_TOKEN_SECRET_ARN is not set/);
+    // The links function plays the generated audio from the attachment bucket.
+    expect(() => readRuntimeConfig(LinksEnvSchema, 'links', env)).toThrow(/links[\s\S]*ATTACHMENT_BUCKET is not set/);
+    expect(readRuntimeConfig(LinksEnvSchema, 'links', { ...env, ATTACHMENT_BUCKET: 'attachments' }).ATTACHMENT_BUCKET).toBe('attachments');
     const buckets = { INBOUND_BUCKET: 'inbound', ATTACHMENT_BUCKET: 'attachments' };
     expect(readRuntimeConfig(InboundEnvSchema, 'inbound', { ...env, ...buckets }).BATON_UPLOAD_URL).toBeUndefined();
     expect(readRuntimeConfig(InboundEnvSchema, 'inbound', { ...env, ...buckets, BATON_UPLOAD_URL: 'https://up.example' }).BATON_UPLOAD_URL).toBe('https://up.example');

@@ -1,0 +1,151 @@
+// Baton speaks the participant's language, on the real local stack: the example published into
+// dynalite with Lukas reading German and Omar Arabic (the CSV's `language` column), the training
+// sent through aws-ses-v2-local, Lukas answering over SMTP, then the reminder job run. What SES
+// accepted is read back: Lukas's acknowledgement and reminder are German (dates and zone names
+// too), Omar's reminder is written right to left, and everyone else's stays English.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
+import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
+import type { InboundOutcome } from '#app/receive-reply';
+import { createLocalInbound } from '#adapters/local/smtp-inbound';
+import { localConfig } from '#adapters/local/config';
+import { localDispatch } from '#adapters/local/scheduler';
+import { startLocalStack, type RunningStack } from '#adapters/local/stack';
+import { parseParticipantsCsv } from '#core/participants';
+import { publishSeries } from '#cli/publish-series';
+import { loadSeries } from '#cli/series-dir';
+import { TEMPLATE } from '#mail/template-names';
+import { exampleDir } from '#test/support/example-data';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-language-'));
+const SECRET = 'test-secret-for-language-0123456789';
+const SERIES = 'q1-productivity';
+const TRAINING = 'productive-one-on-ones';
+const LUKAS = 'lukas.becker@example.org';
+const OMAR = 'omar.haddad@example.com';
+const ANA = 'ana.reyes@example.com';
+
+let stack: RunningStack;
+let store: Store;
+let destroy: () => void;
+const outcomes: InboundOutcome[] = [];
+
+/** Every message SES accepted so far, parsed from the raw copies the local mailer keeps. */
+async function sentMail(): Promise<ParsedMail[]> {
+  const dir = join(dataDir, 'outbox');
+  return Promise.all(readdirSync(dir).map((f) => simpleParser(readFileSync(join(dir, f)))));
+}
+/** Text with its line wrapping undone, to find sentences in. */
+const flat = (m: ParsedMail) => (m.text ?? '').replace(/\s+/g, ' ');
+const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined);
+const ofKind = async (kind: string, email: string) => (await sentMail()).filter((m) => to(m) === email && m.messageId?.startsWith(`<${kind}.`));
+
+beforeAll(async () => {
+  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
+  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+  destroy = () => client.destroy();
+  store = createStore({ client, tableName: stack.config.tableName });
+  // The example's sheet with a language column: de for Lukas, ar for Omar, empty for the rest.
+  const { series } = await loadSeries(exampleDir);
+  const lines = readFileSync(join(exampleDir, 'participants.csv'), 'utf8').trim().split('\n');
+  const csv = [`${lines[0]},language`, ...lines.slice(1).map((l) => `${l},${l.startsWith(LUKAS) ? 'de' : l.startsWith(OMAR) ? 'AR' : ''}`)].join('\n');
+  const parsed = parseParticipantsCsv(csv, { file: 'participants.csv', defaultTimeZone: series.defaultTimeZone, defaultWorkStart: series.defaultWorkStart });
+  expect(parsed.errors).toEqual([]);
+  await publishSeries(exampleDir, store, new Date('2026-12-01T00:00:00Z'), { participants: parsed.participants });
+  const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+  await send({ kind: 'training', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-01-21T00:00:00Z'));
+  const mailer = new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: stack.endpoints.ses }), maxSendRate: 500 }), join(dataDir, 'outbox'));
+  stack.setHandlers({
+    onMail: createLocalInbound({ store, config: stack.config, secret: SECRET, mailer, dataDir, now: () => new Date('2027-01-22T10:00:00Z'), onOutcome: (o) => outcomes.push(o) }),
+  });
+}, 90_000);
+
+afterAll(async () => {
+  destroy?.();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the language column', () => {
+  it('is stored with the participant and compiles their acknowledgement and reminders in it', async () => {
+    const people = await store.listParticipants(SERIES);
+    expect(people.find((p) => p.email === LUKAS)?.language).toBe('de');
+    expect(people.find((p) => p.email === OMAR)?.language).toBe('ar');
+    expect(people.find((p) => p.email === ANA)?.language).toBeUndefined();
+    const names = [...(await store.getTemplates(SERIES)).keys()];
+    expect(names).toEqual(expect.arrayContaining([TEMPLATE.inLanguage(TEMPLATE.ack, 'de'), TEMPLATE.inLanguage(TEMPLATE.reminder(TRAINING), 'de'), TEMPLATE.inLanguage(TEMPLATE.ack, 'ar')]));
+    expect(names.filter((n) => n.endsWith('@en'))).toEqual([]);
+  });
+
+  it('refuses a language Baton does not speak, naming the ones it does', () => {
+    const parsed = parseParticipantsCsv('email,name,language\nx@example.com,X,klingon\n', { file: 'p.csv', defaultTimeZone: 'Europe/London', defaultWorkStart: '09:00' });
+    expect(parsed.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^language "klingon" is not one Baton writes in: use one of en, de, es, fr, pt, nl, ms, id, th, ar, ja/)]);
+  });
+});
+
+describe('a German participant', () => {
+  it('gets a German acknowledgement of their reply', async () => {
+    const [training] = await ofKind('training', LUKAS);
+    const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
+    await transport.sendMail({
+      from: `Lukas Becker <${LUKAS}>`,
+      to: training!.replyTo!.value[0]!.address!,
+      subject: `Re: ${training!.subject}`,
+      inReplyTo: training!.messageId!,
+      text: 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.',
+    });
+    expect(outcomes.at(-1)?.status).toBe('stored');
+    const [ack] = (await sentMail()).filter((m) => to(m) === LUKAS && m.subject?.startsWith('Re:'));
+    expect(ack).toBeDefined();
+    expect(flat(ack!)).toContain('Hallo Lukas, danke! Wir haben deine Antwort auf „A productive 1:1 sync with your manager“ erhalten');
+    expect(flat(ack!)).toMatch(/als deine Übernahme von #2 „.+“ verstanden\./);
+    expect(ack!.text).toContain('Erfasst: du übernimmst #2');
+    expect(ack!.text).toContain('Nicht so gemeint? Ein Klick genügt:');
+    expect(ack!.text).toContain('Von dieser Reihe abmelden: http');
+    expect(ack!.html).toContain('<html lang="de"');
+    expect(ack!.text).not.toMatch(/thanks!|Recorded:|Unsubscribe from this series/);
+  });
+
+  it('gets a German reminder: subject, nudge, deadline with a German date and zone name, teammates, footer', async () => {
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'reminder', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-01-27T09:00:00Z'));
+    const [lukas] = await ofKind('reminder', LUKAS);
+    // Lukas contributed: no reminder for him. Hannah (no language: the series' English) and the others get one.
+    expect(lukas).toBeUndefined();
+    const [omar] = await ofKind('reminder', OMAR);
+    expect(omar!.html).toContain('<html lang="ar" dir="rtl"');
+    expect(omar!.subject).toMatch(/^مفتوح حتى .+: A productive 1:1 sync with your manager$/);
+    expect(omar!.text).toContain('تذكير ودّي');
+    expect(omar!.text).toContain('إلغاء الاشتراك في هذه السلسلة');
+    const [ana] = await ofKind('reminder', ANA);
+    expect(ana!.subject).toBe('Open until Sunday 31 January: A productive 1:1 sync with your manager');
+    expect(ana!.html).toContain('<html lang="en" dir="auto"');
+    expect(flat(ana!)).toContain('Lukas will try #2');
+  });
+
+  it('gets a German reminder when they have not answered', async () => {
+    // A second training: nobody has answered it, so Lukas is reminded too.
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    const slug = 'company-communications';
+    await send({ kind: 'training', seriesId: SERIES, trainingSlug: slug }, new Date('2027-02-01T00:00:00Z'));
+    await send({ kind: 'reminder', seriesId: SERIES, trainingSlug: slug }, new Date('2027-02-10T09:00:00Z'));
+    const reminders = (await ofKind('reminder', LUKAS)).filter((m) => m.subject?.includes('Keeping up'));
+    expect(reminders).toHaveLength(1);
+    const r = reminders[0]!;
+    expect(r.subject).toBe('Offen bis Sonntag, 14. Februar: Keeping up with company communications');
+    expect(flat(r)).toContain('Hallo Lukas, dieses Zeitfenster schließt bald');
+    expect(flat(r)).toContain('Endet: Sonntag, 14. Februar, Ende deines Tages (23:59 Mitteleuropäische Normalzeit)');
+    expect(flat(r)).toContain('Du hast bisher zu 1 von 4 Trainings beigetragen; das Ziel sind mindestens 2, also bringt dich dieses ans Ziel.');
+    expect(flat(r)).toContain('Zu diesem Training hat noch niemand etwas geteilt');
+    expect(r.text).toContain('Du bist dran');
+    expect(flat(r)).toContain('Alle Daten gelten in deiner Zeitzone (Mitteleuropäische Normalzeit).');
+    expect(r.html).toContain('<html lang="de"');
+    // The subjects Baton reads back stay as the classifier knows them.
+    expect(flat(r)).toContain('Übernehmen #1 (Batch your catch-up): antworte mit dem Betreff "Adopt #1" und sag, warum und wie');
+  });
+});
