@@ -15,7 +15,8 @@ const EXAMPLE = join(ROOT, 'examples', 'q1-productivity');
 const BUDGET_MS = 500;
 const RUNS = 7;
 
-function pinned(): string[] {
+/** taskset to pin a child process to core 0, where the machine has it (the cold-start bench pins the same way). */
+export function pinned(): string[] {
   try {
     execFileSync('taskset', ['-c', '0', 'true']);
     return ['taskset', '-c', '0'];

@@ -5,7 +5,7 @@
 //
 // Everything here is pure: `publishedAt` stands in for "now".
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Job } from './jobs.ts';
 import type { Participant, Series, Training } from './model.ts';
 import { workDaysOf, workWeekKey } from './audience.ts';
@@ -413,22 +413,22 @@ export function diffSeries(
 /** A planned job as the store keeps it: pending until it ran, a recurring one at its next occurrence. */
 export const ScheduleRecordSchema = z.object({
   /** Unique within the series; the EventBridge schedule name where there is one. */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   at: z.iso.datetime(),
   job: z.unknown(),
   state: z.enum(['pending', 'done', 'failed']),
   /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
-  cron: z
-    .object({
-      expression: z.string().min(1),
-      timeZone: z.string().min(1),
-      start: z.iso.datetime().optional(),
-      end: z.iso.datetime().optional(),
-    })
-    .optional(),
+  cron: z.optional(
+    z.object({
+      expression: z.string().check(z.minLength(1)),
+      timeZone: z.string().check(z.minLength(1)),
+      start: z.optional(z.iso.datetime()),
+      end: z.optional(z.iso.datetime()),
+    }),
+  ),
   /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
-  attempts: z.number().int().min(0).optional(),
-  lastError: z.string().optional(),
+  attempts: z.optional(z.int().check(z.gte(0))),
+  lastError: z.optional(z.string()),
 });
 export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
 

@@ -3,7 +3,7 @@
 // file and line to change and a sentence on how to change it, and all of them are reported at
 // once rather than one per run. The format itself is documented in
 // examples/q1-productivity/series.yaml and in the training files next to it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWorkDays } from './time.ts';
 import { marked, type Token, type Tokens } from 'marked';
 import {
@@ -68,7 +68,7 @@ const SeriesFileSchema = z.strictObject({
     .transform((text, ctx) => parseWorkDays(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat` }), z.NEVER))
     .optional(),
   /** Baton's own words (acknowledgements, reminders, footers …) for participants without a CSV language. */
-  language: LanguageSchema.optional(),
+  language: z.optional(LanguageSchema),
   policies: z
     .strictObject({
       reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),
@@ -204,7 +204,7 @@ const FrontMatterSchema = z.strictObject({
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,
   author: NameText,
-  authorEmail: EmailSchema.optional(),
+  authorEmail: z.optional(EmailSchema),
   audio: UrlSchema.optional(),
   video: UrlSchema.optional(),
   slides: UrlSchema.optional(),

@@ -1,16 +1,14 @@
 // The participants of a series, one item each, under the short key their reply tokens carry (the
 // table module says why), and in the email index for "which series is this person in".
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ParticipantSchema, type Participant } from '#core/model';
 import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
 import { participantKey } from '#core/short-key';
 import type { ParticipantRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
-const ParticipantItemSchema = KeysSchema.extend(ParticipantSchema.shape)
-  .extend(ParticipantStatusSchema.shape)
-  .extend({ itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
+const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
 export function participantRepository(table: Table): ParticipantRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;

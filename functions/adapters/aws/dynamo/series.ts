@@ -1,20 +1,20 @@
 // A published series and its trainings: one item for the series (the gate a publish passes
 // through, and the short key's index entry), one per training, read back in one Query.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
 import type { Instant, PublishedSeries } from '#core/records';
 import { seriesKey } from '#core/short-key';
 import type { SeriesRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, MalformedItemError, PK, SK, toIso, type Table, type WriteRequest } from './table.ts';
 
-const SeriesItemSchema = KeysSchema.extend({
+const SeriesItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('series'),
   series: SeriesSchema,
   publishedAt: z.iso.datetime(),
-  version: z.number().int(),
+  version: z.int(),
 });
-const TrainingItemSchema = KeysSchema.extend({ itemType: z.literal('training'), training: TrainingSchema });
+const TrainingItemSchema = z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema });
 
 export function seriesRepository(table: Table): SeriesRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, batchWrite } = table;

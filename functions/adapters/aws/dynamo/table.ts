@@ -51,7 +51,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { tableDefinition } from '#contract/table-definition';
 import type { Instant } from '#core/records';
 import { countRequests, type RequestCounts } from './client.ts';
@@ -168,7 +168,7 @@ export function openTable(options: {
   // send() is overloaded per command class; each caller names the output shape it reads.
   const send = async <O>(command: TableCommand): Promise<O> => (await doc.send(command as QueryCommand)) as O;
 
-  function parse<S extends z.ZodType>(schema: S, item: Item, what: string): z.infer<S> {
+  function parse<S extends z.ZodMiniType>(schema: S, item: Item, what: string): z.infer<S> {
     const result = schema.safeParse(item);
     if (result.success) return result.data;
     const problems = result.error.issues
