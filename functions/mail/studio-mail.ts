@@ -1,6 +1,6 @@
 // The two emails the trainer studio sends itself: the sign-in link, and the one personal nudge a
 // trainer may send to someone who has not engaged yet. Plain and short, text and HTML.
-import { buildMessage } from './mime.ts';
+import { buildMessage, formatAddress, type Address } from './mime.ts';
 import { escapeHtml } from './escape.ts';
 import { FONT_STACK, light } from './palette.ts';
 
@@ -11,6 +11,14 @@ export interface StudioMailInput {
   now: Date;
   /** A unique part of the Message-ID (the nonce, the delivery id). */
   id: string;
+}
+
+/** The sender setting (`Baton <training@example.com>` or a bare address) under a display name. */
+export function studioSender(senderAddress: string, name: string): { header: Address; envelope: string } {
+  const address = senderAddress.match(/<([^>]+)>/)?.[1] ?? senderAddress;
+  const header = { name, address };
+  // SES takes this as FromEmailAddress, one line.
+  return { header, envelope: formatAddress(header).replace(/\r\n /g, ' ') };
 }
 
 const shell = (paragraphs: string[], button?: { href: string; label: string }) =>
@@ -28,7 +36,7 @@ export function signInMail(input: StudioMailInput & { link: string; minutes: num
     'If it was not you, ignore this email: nothing happens without the link.',
   ];
   return buildMessage({
-    from: input.from,
+    from: studioSender(input.from, 'Baton studio').header,
     to: input.to,
     subject: 'Your sign-in link to the Baton studio',
     date: input.now,
@@ -48,7 +56,7 @@ export function nudgeMail(input: StudioMailInput & { trainerName: string; replyT
     'Reply to this email with the strategy you would like to try, or one of your own: a sentence is plenty.',
   ];
   return buildMessage({
-    from: { name: input.trainerName, address: input.from.replace(/^.*<|>$/g, '') },
+    from: studioSender(input.from, `${input.trainerName} via Baton`).header,
     to: input.to,
     replyTo: input.replyTo,
     subject: `${first}, a word from ${input.trainerName} about “${input.trainingTitle}”`,

@@ -7,7 +7,7 @@ import { isActive } from '#core/audience';
 import type { PublishedSeries } from '#core/records';
 import { replyAddress, signReplyToken } from '#core/tokens';
 import { replyExpiry } from '#mail/compose';
-import { nudgeMail } from '#mail/studio-mail';
+import { nudgeMail, studioSender } from '#mail/studio-mail';
 import type { Session, StudioDeps } from './access.ts';
 
 export const NUDGE_PREFIX = 'nudge#';
@@ -34,7 +34,7 @@ export async function sendNudge(published: PublishedSeries, email: string, sessi
         emailId,
         to: person.email,
         build: () => ({
-          from: mail.senderAddress,
+          from: studioSender(mail.senderAddress, `${trainer.name} via Baton`).envelope,
           to: person.email,
           raw: nudgeMail({
             from: mail.senderAddress,

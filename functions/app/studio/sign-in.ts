@@ -11,7 +11,7 @@
 //      starts a signed session (the router puts it in an HttpOnly, SameSite=Lax cookie).
 import { EmailSchema } from '#core/model';
 import { SESSION_HOURS, SIGN_IN_MINUTES, signSession, signSignInToken, verifySignInToken } from '#core/studio-tokens';
-import { signInMail } from '#mail/studio-mail';
+import { signInMail, studioSender } from '#mail/studio-mail';
 import { seriesRunBy, type StudioDeps } from './access.ts';
 
 /** Sign-in requests allowed per address and per IP in each 15-minute window. */
@@ -43,7 +43,7 @@ export async function requestSignIn(input: { email: string; ip: string }, deps: 
   await deps.store.putSignInNonce(nonce, { email, expiresAt });
   const { mail } = deps.settings;
   await deps.mailer({
-    from: mail.senderAddress,
+    from: studioSender(mail.senderAddress, 'Baton studio').envelope,
     to: email,
     raw: signInMail({
       from: mail.senderAddress,
