@@ -173,7 +173,7 @@ export function seriesListPage(session: Session, list: readonly PublishedSeries[
 
 function funnelTable(caption: string, rows: Array<{ stage: string; count: number; rate: number | null; base: string }>): string {
   return (
-    `<table><caption class="sr-only">${e(caption)}</caption><thead><tr><th scope="col">Stage</th><th scope="col" class="num">People</th><th scope="col" class="num">Rate</th></tr></thead><tbody>` +
+    `<table aria-label="${e(caption)}"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">People</th><th scope="col" class="num">Rate</th></tr></thead><tbody>` +
     rows.map((r) => `<tr><th scope="row">${e(r.stage)}</th><td class="num">${r.count}</td><td class="num">${percent(r.rate)}${r.base === 'adopted' ? ' of adopters' : ''}</td></tr>`).join('') +
     '</tbody></table>'
   );

@@ -45,6 +45,13 @@ export const LinksEnvSchema = TableEnvSchema.extend({
   [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
 });
 
+/** The studio sends its own mail (sign-in links, nudges, test sends) and plans schedules after enrolment changes. */
+export const StudioEnvSchema = SenderEnvSchema.extend({
+  [ENV_NAMES.scheduleTargetArn]: text.startsWith('arn:', 'must be the dispatch function ARN'),
+  [ENV_NAMES.schedulerRoleArn]: text.startsWith('arn:', 'must be the scheduler role ARN'),
+  [ENV_NAMES.schedulerDlqArn]: text.startsWith('arn:', 'must be the scheduler dead-letter queue ARN'),
+});
+
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */
 export const InboundEnvSchema = SenderEnvSchema.extend({
   [ENV_NAMES.inboundBucket]: text,

@@ -3,7 +3,7 @@
 // CSRF on every POST, and series A's trainer unable to see or change series B — forged ids in URLs,
 // replayed and expired links, missing and wrong CSRF tokens, a cookie signed with another secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Response } from '#core/model';
+import type { Response as BatonResponse } from '#core/model';
 import { signSession } from '#core/studio-tokens';
 import { mailsTo, SERIES_B, signInLinks, startStudioStack, TRAINER_A, TRAINER_B, type StudioStack } from '#test/support/studio';
 
@@ -12,7 +12,7 @@ let base: string;
 const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' as const });
 const withCookie = (cookie: string, init: RequestInit = {}) => ({ redirect: 'manual' as const, ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
 
-async function requestLink(email: string): Promise<Response | globalThis.Response> {
+async function requestLink(email: string): Promise<globalThis.Response> {
   return fetch(`${base}/signin`, form({ email }));
 }
 
@@ -32,7 +32,7 @@ async function csrfOf(cookie: string, path = ''): Promise<string> {
   return /name="csrf" value="([^"]+)"/.exec(page)![1]!;
 }
 
-const RESPONSE_B: Response = {
+const RESPONSE_B: BatonResponse = {
   id: 'b-strategy',
   seriesId: SERIES_B,
   trainingSlug: 'productive-one-on-ones',
@@ -90,7 +90,7 @@ describe('signing in by email', () => {
 
   it('refuses an expired link (15 minutes) and an altered one', async () => {
     await requestLink(TRAINER_B);
-    const [link] = await signInLinks(s.dataDir, TRAINER_B);
+    const link = (await signInLinks(s.dataDir, TRAINER_B))[0]!;
     const altered = link.replace(/\.([A-Za-z0-9_-])/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`);
     expect((await fetch(altered, { method: 'POST', redirect: 'manual' })).status).toBe(400);
     const saved = s.clock.now;
