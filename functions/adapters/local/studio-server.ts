@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { handleStudio, MAX_STUDIO_BODY, STUDIO_BASE, type StudioRequest } from '#adapters/http/studio';
 import type { StudioDeps } from '#app/studio/access';
+import { readBody } from './links-server.ts';
 
 export { STUDIO_BASE };
 
@@ -15,19 +16,6 @@ export const isStudioPath = (url: string | undefined): boolean => {
 };
 
 export const newStudioId = (): string => randomBytes(18).toString('base64url');
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 export function createLocalStudio(makeDeps: () => Promise<StudioDeps>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
