@@ -112,6 +112,20 @@ describe('signing in by email', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(await signInLinks(s.dataDir, email)).toHaveLength(3);
   });
+
+  it('rate limits sign-in requests per client address, whatever the addresses asked for', async () => {
+    const saved = s.clock.now;
+    // A fresh 15-minute window, so the requests above do not count.
+    s.clock.now = new Date(saved.getTime() + 60 * 60_000);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await requestLink(`guess${i}@example.org`)).status);
+      expect(statuses.slice(0, 20).every((x) => x === 200)).toBe(true);
+      expect(statuses[20]).toBe(429);
+    } finally {
+      s.clock.now = saved;
+    }
+  });
 });
 
 describe("series A's trainer and series B", () => {
