@@ -71,6 +71,24 @@ describe('the trainer studio', () => {
     await shots.take(page, 'funnel');
   });
 
+  it('nudges someone who has not engaged, once', async () => {
+    shots.onFailure(page, 'nudge');
+    const chloe = 'chloe.nguyen@example.com';
+    const row = page.locator('tr', { hasText: chloe });
+    await row.getByRole('button', { name: 'Nudge Chloe Nguyen' }).click();
+    await expect(page.getByRole('status').innerText()).resolves.toBe('Nudge sent.');
+    await expect(page.locator('tr', { hasText: chloe }).innerText()).resolves.toMatch(/Nudged/);
+    const nudges = (await mailsTo(s.dataDir, chloe)).filter((m) => m.subject?.includes('a word from Maya Okafor'));
+    expect(nudges).toHaveLength(1);
+    // Posted again (a second tab, a double click): the ledger sends nothing more.
+    const csrf = (await page.locator('input[name="csrf"]').first().getAttribute('value'))!;
+    const again = await page.request.post(`${s.stack.endpoints.studio}/s/${s.seriesA}/nudge`, { form: { email: chloe, csrf }, maxRedirects: 0 });
+    expect(again.headers()['location']).toMatch(/done=nudge-already$/);
+    expect((await mailsTo(s.dataDir, chloe)).filter((m) => m.subject?.includes('a word from Maya Okafor'))).toHaveLength(1);
+    // Her answer goes to her own reply address for the training, so it is read like any reply.
+    expect(nudges[0]!.replyTo!.value[0]!.address).toMatch(/^reply\+[a-z2-7]+@reply\.baton\.localhost$/);
+  });
+
   it('tags an unclear reply with one click', async () => {
     shots.onFailure(page, 'tag');
     // Prepare: a reply Baton could not read with confidence, as receive-reply keeps one.
