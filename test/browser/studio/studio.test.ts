@@ -154,6 +154,20 @@ describe('the trainer studio', () => {
     expect(after.find((p) => p.email === 'bad.line@example.com')?.timeZone).toBe('Europe/Madrid');
   });
 
+  it('unenrols after asking', async () => {
+    shots.onFailure(page, 'unenrol');
+    await page.getByRole('link', { name: 'Unenrol New Two' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Unenrol New Two?');
+    // Nothing happens until the button is pressed.
+    expect(await s.product.store.getParticipant(s.seriesA, 'new.two@example.com')).toBeDefined();
+    await page.getByRole('button', { name: 'Unenrol New Two' }).click();
+    await expect(page.getByRole('status').innerText()).resolves.toMatch(/^Unenrolled/);
+    expect(await s.product.store.getParticipant(s.seriesA, 'new.two@example.com')).toBeUndefined();
+    // Their calendar entries are cancelled by a one-time job, as `baton unenroll` does.
+    const cancels = (await s.product.store.listSchedules(s.seriesA)).filter((x) => x.name.startsWith('cancel-removed-'));
+    expect(cancels.map((x) => x.job)).toEqual([expect.objectContaining({ kind: 'cancel', participant: expect.objectContaining({ email: 'new.two@example.com' }) })]);
+  });
+
   it('previews a training email as a participant at 375 px without horizontal overflow', async () => {
     shots.onFailure(page, 'preview');
     await page.setViewportSize({ width: 375, height: 800 });
