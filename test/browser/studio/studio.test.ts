@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTransport } from 'nodemailer';
-import { launchBrowser, overflow, screenshots } from '#test/support/browser';
+import { launchBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
 import { mailsTo, signInLinks, startStudioStack, TRAINER_A, type StudioStack } from '#test/support/studio';
 
 const shots = screenshots('studio');
@@ -28,8 +28,7 @@ beforeAll(async () => {
   const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
   expect(report.failed).toEqual([]);
   browser = await launchBrowser();
-  page = await (await browser.newContext({ deviceScaleFactor: 1 })).newPage();
-  await page.route(/^https?:\/\/(?!localhost)/, (route) => route.abort());
+  page = await openLocalPage(browser);
 });
 
 afterAll(async () => {
