@@ -19,6 +19,7 @@ const benches: [string, () => Promise<Bench>][] = [
   ['classify-speed', async () => (await import('./classify-speed.ts')).benchClassifySpeed],
   ['inbound', async () => (await import('./inbound.ts')).benchInbound],
   ['reports', async () => (await import('./reports.ts')).benchReports],
+  ['studio', async () => (await import('./studio.ts')).benchStudio],
   ['dynamo', async () => (await import('./dynamo.ts')).benchDynamo],
   ['crash', async () => (await import('./crash.ts')).benchCrash],
   ['cli-start', async () => (await import('./cli-start.ts')).benchCliStart],

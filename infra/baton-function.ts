@@ -66,7 +66,9 @@ export function nagArn(resource: Construct): string {
  * at publish instead would take it out again) and Baton's own words in eleven languages
  * (functions/mail/messages/, ~75 KB). Links plays the generated audio, so it has the S3 client too.
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
- * link only (BUNDLE_ALIASES).
+ * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
+ * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
+ * for enrolling.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   dispatch: 736 * 1024,
@@ -75,6 +77,7 @@ export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   'mail-events': 384 * 1024,
   'receipt-filter': 64 * 1024,
   inbound: 2 * 1024 * 1024 + 192 * 1024,
+  studio: 2.5 * 1024 * 1024,
 };
 
 /** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */

@@ -121,7 +121,7 @@ export const StrategySchema = z.object({
    * The title as the trainer also wrote it for readers of other languages (front matter
    * `strategyTitles`): a reply naming the strategy in those words names it as by its title.
    */
-  aliases: z.array(z.string().min(1)).optional(),
+  aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type Strategy = z.infer<typeof StrategySchema>;
 

@@ -16,7 +16,7 @@ import { StateStack } from '#infra/state-stack';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
-const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'mail-events', 'receipt-filter'] as const;
+const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'mail-events', 'receipt-filter'] as const;
 
 describe('the function bundles', () => {
   let outdir: string;

@@ -52,6 +52,13 @@ export const LinksEnvSchema = z.extend(TableEnvSchema, {
   [ENV_NAMES.attachmentBucket]: text,
 });
 
+/** The studio sends its own mail (sign-in links, nudges, test sends) and plans schedules after enrolment changes. */
+export const StudioEnvSchema = z.extend(SenderEnvSchema, {
+  [ENV_NAMES.scheduleTargetArn]: text.check(z.startsWith('arn:', 'must be the dispatch function ARN')),
+  [ENV_NAMES.schedulerRoleArn]: text.check(z.startsWith('arn:', 'must be the scheduler role ARN')),
+  [ENV_NAMES.schedulerDlqArn]: text.check(z.startsWith('arn:', 'must be the scheduler dead-letter queue ARN')),
+});
+
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */
 export const InboundEnvSchema = z.extend(SenderEnvSchema, {
   [ENV_NAMES.inboundBucket]: text,

@@ -64,6 +64,11 @@ export function seriesRepository(table: Table): SeriesRepository {
       );
     }
 
+    // One pointer per trainer, so the studio finds the series someone runs with one index Query.
+    const trainers = new Set(series.trainers.map((t) => t.email.toLowerCase()));
+    const staleTrainers = (await queryPrefix(pk, key.trainerSk(''), { ProjectionExpression: '#sk' }))
+      .map((i) => String(i[SK]))
+      .filter((s) => !trainers.has(s.slice(key.trainerSk('').length)));
     const stale = existing
       .map((i) => String(i[SK]))
       .filter((s) => s.startsWith(key.trainingSk('')) && !slugs.has(s.slice(key.trainingSk('').length)));
@@ -73,7 +78,14 @@ export function seriesRepository(table: Table): SeriesRepository {
           PutRequest: { Item: { [PK]: pk, [SK]: key.trainingSk(training.slug), itemType: 'training', training } },
         }),
       ),
-      ...stale.map((s): WriteRequest => ({ DeleteRequest: { Key: { [PK]: pk, [SK]: s } } })),
+      ...[...trainers].map(
+        (email): WriteRequest => ({
+          PutRequest: {
+            Item: { [PK]: pk, [SK]: key.trainerSk(email), [GSI.partitionKey]: key.emailGsi(email), [GSI.sortKey]: key.trainerGsiSk(series.id), itemType: 'trainer' },
+          },
+        }),
+      ),
+      ...[...stale, ...staleTrainers].map((s): WriteRequest => ({ DeleteRequest: { Key: { [PK]: pk, [SK]: s } } })),
     ]);
   }
 
@@ -101,5 +113,10 @@ export function seriesRepository(table: Table): SeriesRepository {
     return first ? String(first[PK]).slice('SERIES#'.length) : undefined;
   }
 
-  return { putSeries, getSeries, findSeriesByKey };
+  async function listSeriesOfTrainer(email: string): Promise<string[]> {
+    const items = await queryIndexPrefix(key.emailGsi(email.toLowerCase()), key.trainerGsiSk(''));
+    return items.map((i) => String(i[GSI.sortKey]).slice(key.trainerGsiSk('').length));
+  }
+
+  return { putSeries, getSeries, findSeriesByKey, listSeriesOfTrainer };
 }

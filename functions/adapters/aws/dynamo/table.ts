@@ -27,6 +27,10 @@
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
 // | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
+// | series a trainer runs (studio sign-in)| gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "TRAINER#")         | gsi1  |
+// |   (one pointer per trainer, written   |   item: pk = SERIES#<id>, sk = TRAINER#<email>                  |       |
+// |   by publish)                         |                                                                 |       |
+// | studio sign-in nonce (TTL, single use)| pk = SIGNIN#<nonce>, sk = SIGNIN   (Put; conditional Update)    | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
 // nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
@@ -88,6 +92,10 @@ export const key = {
   quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
   needsLookSk: (id: string) => `NEEDSLOOK#${id}`,
+  trainerSk: (email: string) => `TRAINER#${email}`,
+  trainerGsiSk: (seriesId: string) => `TRAINER#${seriesId}`,
+  signIn: (nonce: string) => `SIGNIN#${nonce}`,
+  signInSk: 'SIGNIN',
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */
