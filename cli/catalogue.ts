@@ -141,7 +141,7 @@ export const ENVIRONMENT = [
   'Environment:',
   '  BATON_DATA_DIR     the local stack\'s data folder (default ./.data)',
   '  BATON_PORT_OFFSET  moves every local port (dynamo 8000, SES 8005, SMTP 2525, links 8787) by this much',
-  '  CI, NO_COLOR       no progress lines and no prompts (also whenever output is not a terminal)',
+  '  CI                 set (to anything but "false"): no progress lines and no questions, as whenever output is not a terminal',
 ];
 
 export function commandHelp(name: CommandName): string {

@@ -2,7 +2,7 @@
 // training plus the series as a whole; `--json` prints the funnel object for scripts.
 import { parseArgs } from 'node:util';
 import { computeFunnel, percent, STAGE_LABELS, type SeriesFunnel, type StageCount } from '#core/report';
-import { describeStanding, type SeriesStanding } from '#core/publish-plan';
+import { describeStanding, people, type SeriesStanding } from '#core/publish-plan';
 import type { Series, Training } from '#core/model';
 import type { Delivery } from '#core/records';
 import type { Store } from '#adapters/aws/dynamo';
@@ -42,12 +42,20 @@ export function formatFunnel(f: SeriesFunnel, standing?: SeriesStanding, target?
   for (const t of f.trainings) {
     out.push('', `${t.order}. ${t.title} (${t.opens} – ${t.closes})`, stageTable(t.stages));
     out.push(`Strategies shared ${t.strategiesShared} · comments ${t.comments} · kudos ${t.kudos} · not engaged ${t.notEngaged.length}`);
-    const adopted = t.strategies.filter((s) => s.adopters > 0);
-    if (adopted.length) {
+    const adopted = t.stages.find((s) => s.stage === 'adopted')!.count;
+    const answeredBy = t.stages.find((s) => s.stage === 'followedUp')!.count;
+    if (t.adoptions || t.checkIns.sent) {
+      out.push(
+        `Adoptions ${t.adoptions} by ${people(adopted)} · check-ins sent ${t.checkIns.sent} (one per adopted strategy), ` +
+          `answered ${t.checkIns.answered} by ${people(answeredBy)}`,
+      );
+    }
+    const adoptedStrategies = t.strategies.filter((s) => s.adopters > 0);
+    if (adoptedStrategies.length) {
       out.push(
         table(
           ['strategy', 'adopters', 'rating'],
-          adopted.map((s) => [`#${s.number} ${s.title}`, String(s.adopters), s.ratings.average === null ? '' : `${s.ratings.average.toFixed(1)}/5`]),
+          adoptedStrategies.map((s) => [`#${s.number} ${s.title}`, String(s.adopters), s.ratings.average === null ? '' : `${s.ratings.average.toFixed(1)}/5`]),
         ),
       );
     }
@@ -106,13 +114,14 @@ export async function run(args: string[]): Promise<number> {
     if (!published) {
       throw new UserError(`no series "${seriesId}" is published on the ${target.name} target: check the id, or run \`baton publish <series-dir>\` first.`);
     }
-    const [participants, responses, deliveries, kickoffs] = await Promise.all([
+    const [participants, responses, deliveries, kickoffs, checkIns] = await Promise.all([
       target.store.listParticipants(seriesId),
       target.store.listResponses(seriesId),
       target.store.listDeliveries(seriesId, 'training#'),
       target.store.listDeliveries(seriesId, 'kickoff#'),
+      target.store.listDeliveries(seriesId, 'follow-up#'),
     ]);
-    const funnel = computeFunnel({ series: published.series, trainings: published.trainings, participants, responses, deliveries });
+    const funnel = computeFunnel({ series: published.series, trainings: published.trainings, participants, responses, deliveries: [...deliveries, ...checkIns] });
     const standing = standingOf(published, participants, [...kickoffs, ...deliveries]);
     console.log(values.json ? JSON.stringify({ ...funnel, standing }, null, 2) : formatFunnel(funnel, standing, target));
     return 0;
