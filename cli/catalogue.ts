@@ -53,21 +53,21 @@ export const COMMANDS = {
   },
   enroll: {
     summary: 'add or update the people of a published series from a CSV file',
-    arguments: ['<series-id>          the id: line of the series' series.yaml (publish prints it in brackets), e.g. q1-productivity', "<participants.csv>   columns email,name and optionally timeZone,workStart,workDays,calendars (Excel's CSV is fine)"],
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity', "<participants.csv>   columns email,name and optionally timeZone,workStart,workDays,calendars (Excel's CSV is fine)"],
     usage: 'enroll <series-id> <participants.csv> [--target local|aws]',
     options: [TARGET],
     examples: ['baton enroll q1-productivity new-hires.csv'],
   },
   unenroll: {
     summary: 'remove people from a published series (they get a cancellation of their calendar holds)',
-    arguments: ['<series-id>          the id: line of the series' series.yaml (publish prints it in brackets), e.g. q1-productivity', '<email>…             the address of each person to remove'],
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity', '<email>…             the address of each person to remove'],
     usage: 'unenroll <series-id> <email>… [--target local|aws]',
     options: [TARGET],
     examples: ['baton unenroll q1-productivity ana.reyes@example.com'],
   },
   status: {
     summary: 'who is enrolled, what went to how many people and what goes out when, then the funnel: sent, read, contributed, adopted, checked in',
-    arguments: ['<series-id>          the id: line of the series' series.yaml (publish prints it in brackets), e.g. q1-productivity'],
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity'],
     usage: 'status <series-id> [--json] [--target local|aws]',
     options: ['--json               the funnel as JSON, for scripts', TARGET],
     examples: ['baton status q1-productivity'],
@@ -88,7 +88,7 @@ export const COMMANDS = {
   },
   export: {
     summary: 'export a series to wiki pages: Markdown, a static HTML site and the attachments',
-    arguments: ['<series-id>          the id: line of the series' series.yaml (publish prints it in brackets), e.g. q1-productivity'],
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity'],
     usage: 'export <series-id> --wiki <dir> [--target local|aws]',
     options: ['--wiki <dir>         where to write the pages', TARGET],
     examples: ['baton export q1-productivity --wiki /tmp/wiki'],
