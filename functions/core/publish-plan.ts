@@ -10,7 +10,7 @@ export interface PublishPlanInput {
   series: Pick<Series, 'defaultTimeZone' | 'defaultWorkDays'>;
   trainings: readonly Training[];
   /** Everyone enrolled once this publish is done (already enrolled and newcomers). */
-  participants: readonly Pick<Participant, 'email' | 'timeZone' | 'workStart'>[];
+  participants: readonly Pick<Participant, 'email' | 'timeZone' | 'workStart' | 'workDays'>[];
   /** Of those, the people this publish enrols for the first time. */
   newcomers: readonly Pick<Participant, 'email'>[];
   /** The trainings as last published; absent on the first publish. */
