@@ -39,12 +39,38 @@ export interface SentMail {
   date: string;
 }
 
-/** Job kinds in a trainer's words, where the kind's id is not already one. */
-const JOB_WORDS: Record<string, string> = { rollup: 'weekly roll-up', digest: 'trainer digest', 'wrap-up': 'wrap-up', 'follow-up': 'follow-up' };
+/** Email kinds in a trainer's words, where the kind's id is not already one. */
+export const KIND_WORDS: Record<string, string> = {
+  rollup: 'weekly roll-up',
+  digest: 'trainer digest',
+  'follow-up': 'check-in',
+  ack: 'acknowledgement',
+  'upload-link': 'upload link',
+  update: 'calendar update',
+  cancel: 'cancellation',
+};
+
+/** "12 kickoffs, 45 trainings, 3 check-ins": how many emails of each kind, in the order given. */
+export function countKinds(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${KIND_WORDS[k] ?? k}${n === 1 ? '' : 's'}`).join(', ');
+}
+
+/** A response Baton stored because of a scripted reply or click: what the funnel counts. */
+export interface RecordedResponse {
+  email: string;
+  trainingSlug: string;
+  intent: string;
+  strategyNumber?: number;
+  rating?: number;
+}
 
 export interface TimelineEntry {
   at: string;
   what: string;
+  /** What Baton stored as a result of this step (replies and clicks), as the funnel reads it. */
+  recorded?: RecordedResponse[];
 }
 
 export interface SimulationResult {
@@ -65,6 +91,8 @@ export interface SimulateOptions {
   participants?: number;
   seed?: number;
   log?: (entry: TimelineEntry) => void;
+  /** Called at every step of the virtual clock: where it is and how much mail has gone out. */
+  onStep?: (at: Date, sent: number) => void;
   /** A folder to keep the run's sent mail in (emptied first); the run's own data is deleted. */
   keepOutbox?: string;
 }
@@ -146,6 +174,8 @@ function syntheticParticipants(n: number): Participant[] {
 
 interface Reaction {
   at: number;
+  /** Whose reply or click it is: what Baton records is looked up by this person. */
+  who: Participant;
   run: () => Promise<string | undefined>;
 }
 
@@ -174,8 +204,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
   const next = random(opts.seed ?? 7);
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-simulate-'));
   const timeline: TimelineEntry[] = [];
-  const note = (at: Date, what: string) => {
-    const entry = { at: at.toISOString(), what };
+  const note = (at: Date, what: string, recorded?: RecordedResponse[]) => {
+    const entry: TimelineEntry = { at: at.toISOString(), what, ...(recorded?.length ? { recorded } : {}) };
     timeline.push(entry);
     opts.log?.(entry);
   };
@@ -215,7 +245,31 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const smtp = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
 
     const reactions: Reaction[] = [];
-    const later = (hours: number, run: Reaction['run']) => reactions.push({ at: now.getTime() + hours * 3_600_000, run });
+    const later = (p: Participant, hours: number, run: Reaction['run']) => reactions.push({ at: now.getTime() + hours * 3_600_000, who: p, run });
+    // What each reply or click made Baton store, so the log says what the funnel will count.
+    const recordedIds = new Set<string>();
+    const strategyNumber = new Map(trainings.flatMap((t) => t.strategies.map((st) => [st.id, st.number] as const)));
+    const trainingTitle = new Map(trainings.map((t) => [t.slug, `training ${t.order}`]));
+    const newlyRecorded = async (p: Participant): Promise<RecordedResponse[]> => {
+      const fresh = (await store.listResponsesByParticipant(series.id, p.email)).filter((r) => !recordedIds.has(r.id));
+      for (const r of fresh) recordedIds.add(r.id);
+      return fresh.map((r) => {
+        const number = r.strategyId ? strategyNumber.get(r.strategyId) : undefined;
+        return { email: r.participantEmail, trainingSlug: r.trainingSlug, intent: r.intent, ...(number !== undefined ? { strategyNumber: number } : {}), ...(r.rating !== undefined ? { rating: r.rating } : {}) };
+      });
+    };
+    const recordedWords = (list: readonly RecordedResponse[]): string =>
+      list
+        .map((r) => {
+          const what =
+            r.intent === 'adopt' ? `adopted #${r.strategyNumber ?? '?'}`
+            : r.intent === 'follow-up' ? `answered the check-in${r.strategyNumber ? ` on #${r.strategyNumber}` : ''}${r.rating ? ` (${r.rating}/5)` : ''}`
+            : r.intent === 'strategy' ? 'a strategy of their own'
+            : r.intent === 'read' ? 'read'
+            : r.intent;
+          return `${what} (${trainingTitle.get(r.trainingSlug) ?? r.trainingSlug})`;
+        })
+        .join(', ');
     const seen = new Set<string>();
     const sent: SentMail[] = [];
     const failedJobs: string[] = [];
@@ -245,13 +299,13 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       const links = hrefs(html);
       const readUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>(?:(?!<\/a>)[\s\S])*?Mark as read/i)?.[1]?.replace(/&amp;/g, '&');
       if (kind === 'training') {
-        if (persona === 'reader' && readUrl) later(3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
+        if (persona === 'reader' && readUrl) later(p, 3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
         if (persona === 'adopter') {
           const adopt = links.filter((h) => h.startsWith('mailto:') && /subject=Adopt/i.test(h));
           const choice = adopt[Math.floor(next() * adopt.length)];
           if (choice) {
             const { subject } = mailto(choice);
-            later(5 + next() * 60, async () => {
+            later(p, 5 + next() * 60, async () => {
               await reply(p, mail, subject, pick(bank.adopt));
               return `${p.name} replied "${subject}"`;
             });
@@ -261,14 +315,14 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
           const share = links.find((h) => h.startsWith('mailto:') && /subject=Strategy/i.test(h));
           if (share) {
             const { subject } = mailto(share);
-            later(10 + next() * 80, async () => {
+            later(p, 10 + next() * 80, async () => {
               await reply(p, mail, subject, pick(bank.strategy));
               return `${p.name} shared a strategy`;
             });
           }
         }
         if (persona === 'commenter') {
-          later(20 + next() * 100, async () => {
+          later(p, 20 + next() * 100, async () => {
             await reply(p, mail, `Re: ${mail.subject ?? ''}`, pick(bank.comment));
             return `${p.name} commented on the training`;
           });
@@ -276,7 +330,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         if (persona === 'out-of-office' && !seen.has(`ooo:${p.email}`)) {
           seen.add(`ooo:${p.email}`);
           const back = new Date(now.getTime() + 10 * 86_400_000).toISOString().slice(0, 10);
-          later(0.1, async () => {
+          later(p, 0.1, async () => {
             await reply(p, mail, `Automatic reply: ${mail.subject ?? ''}`, `I am out of the office until ${back} with limited access to email.`, {
               'Auto-Submitted': 'auto-replied',
             });
@@ -288,7 +342,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
           const url = (mail.headers.get('list') as { unsubscribe?: { url?: string } } | undefined)?.unsubscribe?.url ?? header.match(/<(http[^>]+)>/)?.[1];
           if (url) {
             unsubscribedAt.set(p.email, Number.POSITIVE_INFINITY);
-            later(2, async () => {
+            later(p, 2, async () => {
               unsubscribedAt.set(p.email, now.getTime());
               return `${p.name} unsubscribed with one click (${await click(url, 'List-Unsubscribe=One-Click')})`;
             });
@@ -296,7 +350,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         }
         if (persona === 'bouncer' && !seen.has(`bounce:${p.email}`)) {
           seen.add(`bounce:${p.email}`);
-          later(0.05, async () => {
+          later(p, 0.05, async () => {
             // What the mail-events handler does with SES's bounce notification.
             await store.suppress(p.email, 'bounce', now);
             await store.setBounced(series.id, p.email, now);
@@ -307,7 +361,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       if (kind === 'follow-up') {
         const rate = links.find((h) => h.includes('/l/') && /[45]\s*<\/a>|Helped a lot|>\s*[45]/i.test(html.slice(html.indexOf(h), html.indexOf(h) + 300)));
         const target = rate ?? links.filter((h) => h.includes('/l/'))[3];
-        if (target) later(6 + next() * 48, async () => `${p.name} rated the strategy they adopted (${await click(target, '')})`);
+        if (target) later(p, 6 + next() * 48, async () => `${p.name} rated the strategy they adopted (${await click(target, '')})`);
       }
     };
 
@@ -332,6 +386,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
 
     // 2. The event loop: schedules and reactions, earliest first.
     for (let steps = 0; steps < 100_000; steps++) {
+      opts.onStep?.(now, sent.length);
       const pending = await store.listPendingSchedules();
       const nextSchedule = pending.length ? Math.min(...pending.map((r) => Date.parse(r.at))) : Number.POSITIVE_INFINITY;
       reactions.sort((a, b) => a.at - b.at);
@@ -341,7 +396,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const reaction = reactions.shift()!;
         now = new Date(reaction.at);
         const what = await reaction.run();
-        if (what) note(now, `  ${what}`);
+        const recorded = await newlyRecorded(reaction.who);
+        if (what) note(now, `  ${what}${recorded.length ? ` → Baton recorded: ${recordedWords(recorded)}` : ''}`, recorded);
         await collectSent();
         continue;
       }
@@ -353,7 +409,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const job = jobOf.get(id);
         if (!job?.kind) return id.split('/')[1] ?? id;
         const title = job.trainingSlug ? trainings.find((t) => t.slug === job.trainingSlug)?.title : undefined;
-        return `${JOB_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
+        return `${KIND_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
       };
       const report = await scheduler.fireDue(now, dispatchJob);
       await collectSent();

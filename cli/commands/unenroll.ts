@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { unenrollParticipants } from '#app/unenroll';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
-import { describeSchedules, remoteSchedules } from './publish.ts';
+import { remoteSchedules } from './publish.ts';
+import { formatStanding, readStanding } from './status.ts';
 import { COMMANDS } from '../catalogue.ts';
 
 export const { summary, usage } = COMMANDS['unenroll'];
@@ -32,7 +33,8 @@ export async function run(args: string[]): Promise<number> {
     const n = result.removed.length;
     console.log(`Removed ${n} participant${n === 1 ? '' : 's'} from ${seriesId}: ${result.removed.map((p) => p.email).join(', ')}.`);
     console.log('Each gets a cancellation of the calendar holds they were sent, and no more mail from this series.');
-    console.log(describeSchedules(result.schedules));
+    const published = await target.store.getSeries(seriesId);
+    if (published) for (const line of formatStanding(await readStanding(target.store, published), target)) console.log(line);
     return 0;
   } finally {
     await target.close();
