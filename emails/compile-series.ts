@@ -5,12 +5,20 @@ import type { Series, Training } from '#core/model';
 import type { CompiledEmail } from '#mail/fill';
 import { TEMPLATE } from '#mail/template-names';
 import { compileKickoff, compileTraining } from './compile.ts';
+import { splitIntoBites } from '#core/bites';
 
 export async function compileTemplates(series: Series, trainings: Training[]): Promise<Map<string, CompiledEmail>> {
   const out = new Map<string, CompiledEmail>();
   out.set(TEMPLATE.kickoff, await compileKickoff(series, trainings));
   for (const training of trainings) {
     out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings));
+    // Every training that can be cut is compiled as bites too: a participant may ask for bites
+    // on the preferences page whatever the series says.
+    const bites = splitIntoBites(training);
+    if (!bites) continue;
+    for (const [part, piece] of [bites.overview, ...bites.parts].entries()) {
+      out.set(TEMPLATE.bite(training.slug, part), await compileTraining(series, piece, trainings));
+    }
   }
   const [{ compileDigest }, { compileRollup }] = await Promise.all([import('./digest.ts'), import('./rollup.ts')]);
   out.set(TEMPLATE.digest, await compileDigest(series));

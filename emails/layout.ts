@@ -9,7 +9,7 @@ import { dark, FONT_STACK, light } from '#mail/palette';
 import { wrapText } from '#mail/markdown';
 
 /** Placeholders the layout itself uses: every email's values must provide them. */
-export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'calendarsOffUrl', 'timeZoneName'] as const;
+export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'calendarsOffUrl', 'preferencesUrl', 'timeZoneName'] as const;
 
 export interface LayoutInput {
   series: Series;
@@ -159,9 +159,12 @@ export function layoutMjml(input: LayoutInput): string {
   // The preference link: the same emails, without invitations or focus time (click-link.ts).
   const calendarsOff = (label: string) =>
     `<a class="bt-link" href="${placeholder('calendarsOffUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
+  // The preferences page: reminders, roll-ups, calendar entries, bites, a pause (click-link.ts).
+  const preferences = (label: string) =>
+    `<a class="bt-link" href="${placeholder('preferencesUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
   const help = trainers
     ? `${text(STOP_DIGEST)} ${unsubscribe('Stop participant emails to this address')}`
-    : `Questions? Just reply to this email. ${unsubscribe('Unsubscribe from this series')} · ${calendarsOff('Turn off calendar entries')}`;
+    : `Questions? Just reply to this email. ${preferences('Choose what you get')} · ${unsubscribe('Unsubscribe from this series')} · ${calendarsOff('Turn off calendar entries')}`;
   return `<mjml lang="en">
 <mj-head>
 <mj-title>${text(input.title)}</mj-title>
@@ -201,7 +204,12 @@ export function layoutText(input: LayoutInput): string {
   );
   const help = trainers
     ? [wrapText(STOP_DIGEST), `Stop participant emails to this address: ${placeholder('unsubscribeUrl')}`]
-    : ['Questions? Just reply to this email.', `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`, `Turn off calendar entries: ${placeholder('calendarsOffUrl')}`];
+    : [
+        'Questions? Just reply to this email.',
+        `Choose what you get (reminders, roll-ups, bites, a pause): ${placeholder('preferencesUrl')}`,
+        `Unsubscribe from this series: ${placeholder('unsubscribeUrl')}`,
+        `Turn off calendar entries: ${placeholder('calendarsOffUrl')}`,
+      ];
   return [
     trainers ? TRAINERS_ONLY : REPLY_MARKER,
     '',

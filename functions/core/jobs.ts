@@ -47,6 +47,8 @@ export const JobSchema = z
      * so the job carries what their cancellation needs.
      */
     participant: ParticipantSchema.optional(),
+    /** training: a daily bite, part n of the training (bites.ts), for those who take it as bites. Absent: the training (or its overview). */
+    part: z.number().int().min(1).max(10).optional(),
     /** cancel with participant: they stay, but turned calendar entries off; cancel what they hold. */
     calendarsOff: z.literal(true).optional(),
   })

@@ -81,8 +81,12 @@ export const PoliciesSchema = z.object({
   encourage: z.object({ atLeast: z.number().int().min(1), of: z.number().int().min(1) }).optional(),
   /** Whether a received contribution is acknowledged by email. */
   acknowledgeContributions: z.boolean().default(true),
+  /** Reminder fatigue: at most this many reminders a person gets in a week, across every series (absent: 2). */
+  remindersPerWeek: z.number().int().min(0).max(14).optional(),
 });
 export type Policies = z.infer<typeof PoliciesSchema>;
+
+export const TrainingFormatSchema = z.enum(['whole', 'bites']);
 
 export const SeriesSchema = z.object({
   id: SlugSchema,
@@ -98,6 +102,11 @@ export const SeriesSchema = z.object({
    * Absent means Monday to Friday (audience.ts workDaysOf), so series stored before it still read.
    */
   defaultWorkDays: WorkDaysSchema.optional(),
+  /**
+   * How trainings are sent: `whole` (one email, the default) or `bites` (a short overview, then
+   * one part a working day). A training's front matter and a participant's choice override it.
+   */
+  format: TrainingFormatSchema.optional(),
   policies: PoliciesSchema,
 });
 export type Series = z.infer<typeof SeriesSchema>;
@@ -135,6 +144,8 @@ export const TrainingSchema = z.object({
   /** The article in Markdown, without the Strategies section. */
   body: z.string(),
   strategies: z.array(StrategySchema),
+  /** Overrides the series' format for this training (front matter `format:`). */
+  format: TrainingFormatSchema.optional(),
 });
 export type Training = z.infer<typeof TrainingSchema>;
 

@@ -13,6 +13,8 @@ export interface RecipientLinks {
   unsubscribe: string;
   /** One-click "no calendar entries" URL (signed): the preference link in every participant footer. */
   calendarsOff: string;
+  /** The preferences page (signed): reminders, roll-ups, calendar, bites, a pause. */
+  preferences: string;
 }
 
 export interface TrainingLinks extends RecipientLinks {
@@ -24,6 +26,7 @@ export interface TrainingLinks extends RecipientLinks {
 export interface LayoutValues extends Record<string, string> {
   unsubscribeUrl: string;
   calendarsOffUrl: string;
+  preferencesUrl: string;
   timeZoneName: string;
 }
 
@@ -45,7 +48,7 @@ export function firstName(name: string): string {
 }
 
 export function layoutValues(participant: Participant, links: RecipientLinks, at: Date): LayoutValues {
-  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, timeZoneName: timeZoneName(participant.timeZone, at) };
+  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, preferencesUrl: links.preferences, timeZoneName: timeZoneName(participant.timeZone, at) };
 }
 
 function replyValues(links: RecipientLinks): { replyAddress: string; replyTo: string } {

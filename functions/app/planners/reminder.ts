@@ -21,7 +21,7 @@ import type { JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
-import { blockReason, inGroup, isOutOfOffice, wants, windowClosedAt } from '#core/audience';
+import { inGroup, skipFor, windowClosedAt } from '#core/audience';
 
 
 /** Shown instead of teammates' contributions when nobody has shared yet. */
@@ -118,7 +118,7 @@ export function planReminder(input: {
   for (const p of input.participants) {
     if (!inGroup(job, p) || contributors.has(p.email)) continue;
     if (now.getTime() >= windowClosedAt(training, p.timeZone).getTime()) continue;
-    const skip = blockReason(p) ?? (isOutOfOffice(p, now) ? 'out-of-office' : !wants(p, 'reminders') ? 'opted-out' : undefined);
+    const skip = skipFor(p, 'reminders', now);
     recipients.push({
       participant: p,
       status: { hasRead: readers.has(p.email), contributed: counts.get(p.email) ?? 0 },
