@@ -109,7 +109,7 @@ export function isPaused(p: Pick<AudienceMember, 'pausedUntil'>, now: Date): boo
 }
 
 /** Why a planned mail is not sent to someone (deliver.ts reports it). */
-export type SkipReason = BlockReason | 'paused' | 'out-of-office' | 'opted-out' | 'resting';
+export type SkipReason = BlockReason | 'paused' | 'out-of-office' | 'opted-out' | 'resting' | 'weekly-cap';
 
 /**
  * What a planner sends, by the part of the series it belongs to:
@@ -137,6 +137,32 @@ export function skipFor(p: AudienceMember, part: SeriesPart, now: Date): SkipRea
     return undefined;
   }
   return wants(p, part) ? undefined : 'opted-out';
+}
+
+/** Reminder fatigue: how many reminders a person gets in a week, across every series, unless the series says. */
+export const DEFAULT_REMINDERS_PER_WEEK = 2;
+
+/** Reminder fatigue: after this many trainings in a row without a word (not even a read), reminders rest. */
+export const QUIET_TRAININGS_BEFORE_REST = 2;
+
+/**
+ * How many trainings right before `training` (in series order) someone left without any response
+ * at all: no read, no feedback, no contribution. Counting stops at the first they answered.
+ */
+export function quietStreak(
+  email: string,
+  training: { slug: string; order: number },
+  trainings: ReadonlyArray<{ slug: string; order: number }>,
+  responses: ReadonlyArray<{ participantEmail: string; trainingSlug: string }>,
+): number {
+  const answered = new Set(responses.filter((r) => r.participantEmail === email).map((r) => r.trainingSlug));
+  const before = trainings.filter((t) => t.order < training.order).sort((a, b) => b.order - a.order);
+  let streak = 0;
+  for (const t of before) {
+    if (answered.has(t.slug)) break;
+    streak++;
+  }
+  return streak;
 }
 
 /** How a training is sent: whole (one email) or as bites (an overview, then one part a working day). */

@@ -664,6 +664,8 @@ export interface ReminderStatus {
   hasRead: boolean;
   /** Trainings of the series they contributed to. */
   contributed: number;
+  /** Reminder fatigue: the last reminder for now, saying so (planners/reminder.ts). */
+  lastForNow?: boolean;
 }
 
 /** A reminder sits in its training's thread and its replies route like replies to the training. */
@@ -674,7 +676,7 @@ export function prepareReminderSend(send: ReminderSend): (participant: Participa
     const links = commonLinks(series, trainings, participant, settings, training.order, 'reminder');
     const filled = fillEmailParts(
       template,
-      reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared }),
+      reminderValues({ series, training, trainings, participant, links, hasRead: status.hasRead, contributed: status.contributed, shared: send.shared, ...(status.lastForNow ? { lastForNow: true } : {}) }),
     );
     return assemble({
       kind: 'reminder',

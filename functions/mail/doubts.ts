@@ -108,6 +108,8 @@ export interface AckBodyInput {
   corrected?: boolean;
   /** An unsubscribed participant asked back in: their one-click way back. */
   resubscribe?: string;
+  /** They replied "preferences" (or "resume"): their preferences page, and whether reminders and a pause were lifted. */
+  settings?: { preferences: string; resumed: boolean };
   sign: LinkSigner;
 }
 
@@ -144,6 +146,13 @@ export function ackBody(input: AckBodyInput): { html: string; text: string } {
     const line = `You will get no more ${preferenceWords(s.flag)} from this series; everything else stays as it was.`;
     html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(s.undo)}" style="color:${light.link};text-decoration:underline;">Turn ${escapeHtml(preferenceWords(s.flag))} back on</a>`));
     text.push(line, `Turn them back on: ${s.undo}`);
+  }
+  if (input.settings) {
+    const line = input.settings.resumed
+      ? 'Reminders are back on, and any pause is over: everything from the series comes again.'
+      : 'Choose what the series sends you: reminders, roll-ups, calendar entries, daily bites, or a pause.';
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.settings.preferences)}" style="color:${light.link};text-decoration:underline;">Your preferences</a>`));
+    text.push(line, `Your preferences: ${input.settings.preferences}`);
   }
   return { html: html.join('\n'), text: text.join('\n') };
 }

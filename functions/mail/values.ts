@@ -199,6 +199,9 @@ export interface ReminderValues extends KickoffValues {
   sharedHtml: string;
 }
 
+/** Said once, in the reminder after which reminders rest (reminder fatigue). */
+export const LAST_REMINDER = 'This is the last reminder we send you for now: the trainings will keep coming, without nudges. Reply "resume" to any email from the series to have reminders again.';
+
 export function reminderValues(input: {
   series: Series;
   training: Training;
@@ -211,6 +214,8 @@ export function reminderValues(input: {
   contributed: number;
   /** sharedText() and sharedHtml() of the teammates' contributions, the same for the whole send. */
   shared: { text: string; html: string };
+  /** Reminder fatigue: this is the last reminder until they reply "resume". */
+  lastForNow?: boolean;
 }): ReminderValues {
   const { training, participant, links } = input;
   return {
@@ -218,9 +223,11 @@ export function reminderValues(input: {
     firstName: firstName(participant.name),
     ...replyValues(links),
     deadline: formatDeadline(training.closes, participant.timeZone),
-    nudge: input.hasRead
+    nudge:
+      (input.hasRead
       ? "you've read it, thank you! One line on what you'll try counts as a contribution, and it helps your teammates as much as a long answer."
-      : 'this window closes soon, and we would love to hear from you. One line on what works for you, or on which strategy you would try, is plenty.',
+      : 'this window closes soon, and we would love to hear from you. One line on what works for you, or on which strategy you would try, is plenty.') +
+      (input.lastForNow ? ` ${LAST_REMINDER}` : ''),
     progress: progressLine(input.series, input.trainings, input.contributed),
     shared: input.shared.text,
     sharedHtml: input.shared.html,
