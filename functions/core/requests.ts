@@ -32,7 +32,7 @@ const SETTINGS: ReadonlyArray<[SettingsRequest, RegExp]> = [
     'preferences',
     /^(?:(?:my|email|mail|change(?:\s+my)?|show(?:\s+me)?(?:\s+my)?)\s+)?(?:preferences?|settings|options)$|^(?:einstellungen|präferenzen|preferencias|ajustes|préférences|paramètres|preferências|configurações|voorkeuren|instellingen)$/i,
   ],
-  ['resume', /^(?:(?:please\s+)?(?:resume|restart|unpause)(?:\s+(?:the\s+)?(?:reminders|emails|mails|everything|please))?|turn\s+(?:the\s+)?reminders\s+back\s+on)$|^(?:fortsetzen|weiter|reanudar|reprendre|retomar|hervatten)$/i],
+  ['resume', /^(?:(?:please\s+)?(?:resume|restart|unpause)(?:\s+(?:the\s+)?(?:reminders|emails|mails|everything))?(?:\s+please)?|turn\s+(?:the\s+)?reminders\s+back\s+on)$|^(?:fortsetzen|weiter|reanudar|reprendre|retomar|hervatten)$/i],
 ];
 
 /** The settings request a reply is, if all it says is one (punctuation and a greeting aside). */
