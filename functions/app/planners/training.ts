@@ -30,11 +30,13 @@ export const trainingPlanner: JobPlanner = async ({ job, published, participants
   const now = deps.now();
   const bites = splitIntoBites(training);
   const group = participants.filter((p) => inGroup(job, p));
-  const sequence = (await calendarSequences(deps.store, job.seriesId))[training.slug] ?? 0;
-  const prepare = (name: string, withoutCalendars = false) =>
-    template(name).then((t) =>
-      prepareTrainingSend({ series: published.series, training, trainings: published.trainings, template: t, settings: deps.settings, now, sequence, ...(withoutCalendars ? { withoutCalendars } : {}) }),
-    );
+  // Read only when something is sent: most bite jobs find nobody taking bites.
+  let sequence: number | undefined;
+  const prepare = async (name: string, withoutCalendars = false) => {
+    const t = await template(name);
+    sequence ??= (await calendarSequences(deps.store, job.seriesId))[training.slug] ?? 0;
+    return prepareTrainingSend({ series: published.series, training, trainings: published.trainings, template: t, settings: deps.settings, now, sequence, ...(withoutCalendars ? { withoutCalendars } : {}) });
+  };
 
   if (job.part !== undefined) {
     if (!bites || job.part > bites.parts.length) return [];

@@ -12,6 +12,7 @@ import type { Job } from '#core/jobs';
 import { SeriesSchema, TrainingSchema } from '#core/model';
 import { diffSchedules, planSchedules } from '#core/schedule-plan';
 import { zonedTimeToUtc } from '#core/time';
+import { biteCount } from '#core/bites';
 import { LocalScheduler, localDispatch } from '#adapters/local/scheduler';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
@@ -232,7 +233,11 @@ describe('publishing with schedules, and firing them through real dispatch', () 
     await stackStore.putParticipants(first.series.id, people);
     const enrolled = await syncSchedules(stackStore, first.series.id, publishedAt);
     const groups = new Set(people.map((p) => `${p.timeZone} ${p.workStart}`)).size;
-    expect(enrolled.create.filter((s) => s.job.kind === 'training')).toHaveLength(4 * groups);
+    expect(enrolled.create.filter((s) => s.job.kind === 'training' && s.job.part === undefined)).toHaveLength(4 * groups);
+    // Each training that can be cut into daily bites has a job per part and group, for whoever takes bites.
+    const parts = first.trainings.reduce((n, t) => n + biteCount(t), 0);
+    expect(parts).toBeGreaterThan(0);
+    expect(enrolled.create.filter((s) => s.job.kind === 'training' && s.job.part !== undefined)).toHaveLength(parts * groups);
     expect(enrolled.unchanged).toContain('kickoff');
 
     const scheduler = new LocalScheduler(stackStore);
