@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
 import type { InboundOutcome } from '#app/receive-reply';
 import type { DeliveryReport } from '#app/deliver';
@@ -15,12 +14,10 @@ import type { Job } from '#core/jobs';
 import { LAST_REMINDER } from '#mail/values';
 import { weekStart } from '#app/planners/reminder';
 import { createLocalInbound } from '#adapters/local/smtp-inbound';
-import { localConfig } from '#adapters/local/config';
 import { localDispatch } from '#adapters/local/scheduler';
-import { startLocalStack, type RunningStack } from '#adapters/local/stack';
-import { publishSeries } from '#cli/publish-series';
-import { loadParticipants } from '#cli/series-dir';
-import { exampleDir } from '#test/support/example-data';
+import type { Store } from '#adapters/aws/dynamo';
+import type { RunningStack } from '#adapters/local/stack';
+import { startExampleStack } from '#test/support/example-stack';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-fatigue-'));
 const SECRET = 'test-secret-for-fatigue-0123456789';
@@ -30,7 +27,7 @@ const READER = 'lukas.becker@example.org';
 const CAPPED = 'ama.owusu@example.com';
 let stack: RunningStack;
 let store: Store;
-let destroy: () => void;
+let destroy: () => Promise<void>;
 let slugs: string[];
 let run: (job: Job, now: Date) => Promise<DeliveryReport>;
 let inboundNow = new Date('2027-02-26T09:00:00Z');
@@ -57,12 +54,10 @@ async function reply(email: string, text: string, trainingIndex: number): Promis
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-  destroy = () => client.destroy();
-  store = createStore({ client, tableName: stack.config.tableName });
-  const published = await publishSeries(exampleDir, store, new Date('2026-12-01T00:00:00Z'));
-  await store.putParticipants(SERIES, await loadParticipants(join(exampleDir, 'participants.csv'), published.series));
+  const example = await startExampleStack(dataDir);
+  ({ stack, store } = example);
+  destroy = example.stop;
+  const { published } = example;
   slugs = published.trainings.map((t) => t.slug);
   run = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
   const outbox = join(dataDir, 'outbox');
@@ -78,8 +73,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  destroy?.();
-  await stack?.stop();
+  await destroy?.();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
