@@ -82,9 +82,14 @@ export const COMMANDS = {
   simulate: {
     summary: 'run a whole series on a virtual clock against the local servers, with scripted replies',
     arguments: ['<series-dir>         a series folder: series.yaml, trainings/NN-slug.md and (optional) participants.csv'],
-    usage: 'simulate <series-dir> [--participants <n>] [--seed <n>] [--json]',
-    options: ['--participants <n>   how many simulated people (default: the folder\'s CSV)', '--seed <n>           the random seed for who replies what', '--json               the report as JSON'],
-    examples: ['baton simulate examples/q1-productivity --participants 50'],
+    usage: 'simulate <series-dir> [--participants <n>] [--seed <n>] [--preferences] [--json]',
+    options: [
+      '--participants <n>   how many simulated people (default: the folder\'s CSV)',
+      '--seed <n>           the random seed for who replies what',
+      '--preferences        run twice: as is, then with some people choosing on the preferences page; compare mails per person per week',
+      '--json               the report as JSON',
+    ],
+    examples: ['baton simulate examples/q1-productivity --participants 50', 'baton simulate examples/q1-productivity --preferences'],
   },
   export: {
     summary: 'export a series to wiki pages: Markdown, a static HTML site and the attachments',

@@ -26,6 +26,8 @@ import { wireLocalStack } from '#adapters/local/wiring';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants, loadSeries } from './series-dir.ts';
+import { weekStart } from '#app/planners/reminder';
+import { addDays, utcToZoned } from '#core/time';
 
 export type Persona = 'quiet' | 'reader' | 'adopter' | 'sharer' | 'commenter' | 'out-of-office' | 'unsubscriber' | 'bouncer';
 
@@ -37,6 +39,54 @@ export interface SentMail {
   subject: string;
   /** The Date header, which dispatch sets to the job's (virtual) fire time. */
   date: string;
+  /** It carried a calendar part (an invitation, a hold, a cancellation). */
+  calendar: boolean;
+}
+
+/**
+ * The choices scripted participants make on the preferences page (the "Choose what you get" link
+ * in the kickoff's footer, posted over HTTP), one each, in this order after the rare personas.
+ * `pauseUntil` is filled in with the day three weeks after the kickoff.
+ */
+export const PREFERENCE_SCRIPT = [
+  { choice: 'no reminders', form: 'reminders=off' },
+  { choice: 'roll-ups never', form: 'rollups=never' },
+  { choice: 'no calendar entries', form: 'calendar=off' },
+  { choice: 'daily bites', form: 'format=bites' },
+  { choice: 'pause for two weeks', form: 'pauseUntil=' },
+] as const;
+
+/** Mails per person per week (their Monday-to-Sunday week, in their own zone). */
+export interface MailsPerWeek {
+  /** Mondays of the weeks anyone got mail in, in order. */
+  weeks: string[];
+  perPerson: Record<string, number[]>;
+  /** Over every person and week of the series. */
+  average: number;
+  /** The most one person got in one week. */
+  max: number;
+}
+
+export function mailsPerPersonPerWeek(sent: readonly SentMail[], participants: readonly Participant[]): MailsPerWeek {
+  const zones = new Map(participants.map((p) => [p.email, p.timeZone]));
+  const counts = new Map<string, Map<string, number>>();
+  for (const m of sent) {
+    const zone = zones.get(m.to);
+    if (!zone) continue;
+    const week = weekStart(new Date(m.date || m.at), zone);
+    const mine = counts.get(m.to) ?? new Map<string, number>();
+    mine.set(week, (mine.get(week) ?? 0) + 1);
+    counts.set(m.to, mine);
+  }
+  const all = [...counts.values()].flatMap((m) => [...m.keys()]);
+  const first = all.sort()[0];
+  const last = all.at(-1);
+  const weeks: string[] = [];
+  for (let w = first; w && last && w <= last; w = addDays(w, 7)) weeks.push(w);
+  const perPerson = Object.fromEntries(participants.map((p) => [p.email, weeks.map((w) => counts.get(p.email)?.get(w) ?? 0)]));
+  const cells = Object.values(perPerson).flat();
+  const total = cells.reduce((a, b) => a + b, 0);
+  return { weeks, perPerson, average: cells.length ? Math.round((total / cells.length) * 100) / 100 : 0, max: Math.max(0, ...cells) };
 }
 
 /** Email kinds in a trainer's words, where the kind's id is not already one. */
@@ -81,6 +131,9 @@ export interface SimulationResult {
   sent: SentMail[];
   funnel: SeriesFunnel;
   failedJobs: string[];
+  /** What each scripted chooser picked on the preferences page (with `preferences`). */
+  choices: Record<string, string>;
+  perWeek: MailsPerWeek;
   /** Where the run's sent mail was kept (raw .eml files), when `keepOutbox` asked for it. */
   outbox?: string;
 }
@@ -95,6 +148,8 @@ export interface SimulateOptions {
   onStep?: (at: Date, sent: number) => void;
   /** A folder to keep the run's sent mail in (emptied first); the run's own data is deleted. */
   keepOutbox?: string;
+  /** Some participants choose what they get on the preferences page (PREFERENCE_SCRIPT). */
+  preferences?: boolean;
 }
 
 const ZONES = [
@@ -236,6 +291,15 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     for (const p of participants) cast.set(personas[p.email]!, [...(cast.get(personas[p.email]!) ?? []), p.name]);
     for (const [persona, names] of cast) note(now, `  ${persona}: ${names.length > 6 ? `${names.length} people` : names.join(', ')}`);
     const byEmail = new Map(participants.map((p) => [p.email, p]));
+    // Choosers: after the rare personas, one participant per scripted choice.
+    const choosers = new Map<string, (typeof PREFERENCE_SCRIPT)[number]>();
+    if (opts.preferences) {
+      const rare = new Set<Persona>(['out-of-office', 'unsubscriber', 'bouncer']);
+      const eligible = participants.filter((p) => !rare.has(personas[p.email]!));
+      PREFERENCE_SCRIPT.forEach((script, i) => eligible[i] && choosers.set(eligible[i].email, script));
+      for (const [email, script] of choosers) note(now, `  ${byEmail.get(email)!.name} will choose: ${script.choice}`);
+    }
+    const choices = Object.fromEntries([...choosers].map(([email, s]) => [email, s.choice]));
     const bank = replyBank();
     const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? 'This was useful, thank you!';
 
@@ -297,6 +361,15 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const react = (p: Participant, persona: Persona, mail: ParsedMail, kind: string) => {
       const html = typeof mail.html === 'string' ? mail.html : '';
       const links = hrefs(html);
+      const chooser = choosers.get(p.email);
+      if (kind === 'kickoff' && chooser) {
+        const prefsUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>Choose what you get/i)?.[1]?.replace(/&amp;/g, '&');
+        if (prefsUrl) {
+          // Three weeks from the kickoff, in their own zone: long enough to miss something.
+          const form = chooser.form === 'pauseUntil=' ? `pauseUntil=${addDays(utcToZoned(now, p.timeZone).date, 21)}` : chooser.form;
+          later(p, 1, async () => `${p.name} chose ${chooser.choice} (${form}) on the preferences page (${await click(prefsUrl, form)})`);
+        }
+      }
       const readUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>(?:(?!<\/a>)[\s\S])*?Mark as read/i)?.[1]?.replace(/&amp;/g, '&');
       if (kind === 'training') {
         if (persona === 'reader' && readUrl) later(p, 3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
@@ -378,7 +451,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const mail = await simpleParser(readFileSync(join(outbox, file)));
         const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address ?? '' : '';
         const { kind, trainingSlug } = mailKind(mail.messageId);
-        sent.push({ at: now.toISOString(), kind, ...(trainingSlug ? { trainingSlug } : {}), to, subject: mail.subject ?? '', date: mail.date?.toISOString() ?? '' });
+        const calendar = mail.attachments.some((a) => a.contentType === 'text/calendar');
+        sent.push({ at: now.toISOString(), kind, ...(trainingSlug ? { trainingSlug } : {}), to, subject: mail.subject ?? '', date: mail.date?.toISOString() ?? '', calendar });
         const p = byEmail.get(to);
         if (p) react(p, personas[to]!, mail, kind);
       }
@@ -436,7 +510,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       mkdirSync(opts.keepOutbox, { recursive: true });
       if (existsSync(outbox)) cpSync(outbox, opts.keepOutbox, { recursive: true });
     }
-    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs, ...(opts.keepOutbox ? { outbox: opts.keepOutbox } : {}) };
+    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs, choices, perWeek: mailsPerPersonPerWeek(sent, participants), ...(opts.keepOutbox ? { outbox: opts.keepOutbox } : {}) };
   } finally {
     closeProduct?.();
     await stack?.stop();

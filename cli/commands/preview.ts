@@ -372,7 +372,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
     later.push({
       at: followUpAt,
       build: () => {
-        const checkIns = planFollowUp({ job: { kind: 'follow-up', seriesId: series.id, trainingSlug: first.slug, ...group }, training: first, participants: people, responses: before(activity, followUpAt) });
+        const checkIns = planFollowUp({ job: { kind: 'follow-up', seriesId: series.id, trainingSlug: first.slug, ...group }, training: first, participants: people, responses: before(activity, followUpAt), now: followUpAt });
         const checkIn = checkIns.find((c) => c.participant.email === me.email);
         const compose = prepareFollowUpSend({ series, training: first, trainings, template: template(TEMPLATE.followUp(first.slug)), settings, now: followUpAt });
         return ['follow-up', `follow-up-${first.slug}`, checkIn ? compose(myStored, checkIn.adoption) : undefined];

@@ -187,10 +187,11 @@ export interface SignInNonces {
 // ---------------------------------------------------------------------------------------------
 // What each use case asks for
 
-/** run-job.ts and the planners: read a series and its people, write only the ledger. */
+/** run-job.ts and the planners: read a series and its people, write the ledger, the reminder quotas and a fatigue status. */
 export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<TemplateRepository, 'getTemplates'> &
-  Pick<ParticipantRepository, 'listParticipants'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'setParticipantStatus'> &
+  Quotas &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &
   Pick<CalendarRepository, 'getCalendars'> &
@@ -214,7 +215,7 @@ export type RouteStore = Pick<SeriesRepository, 'findSeriesByKey' | 'getSeries'>
 export type InboundStore = RouteStore &
   Pick<ResponseRepository, 'putResponse' | 'listResponses' | 'withdrawResponse'> &
   InboundLog &
-  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed' | 'setPreference'> &
+  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed' | 'setPreference' | 'setParticipantStatus'> &
   Pick<NeedsLookRepository, 'putNeedsLook' | 'listNeedsLook' | 'resolveNeedsLook'> &
   Pick<DeliveryRepository, 'claimDelivery' | 'completeDelivery' | 'releaseDelivery'> &
   Pick<SuppressionList, 'suppressedAmong'> &

@@ -47,6 +47,8 @@ export const JobSchema = z
      * so the job carries what their cancellation needs.
      */
     participant: z.optional(ParticipantSchema),
+    /** training: a daily bite, part n of the training (bites.ts), for those who take it as bites. Absent: the training (or its overview). */
+    part: z.optional(z.int().check(z.gte(1), z.lte(10))),
     /** cancel with participant: they stay, but turned calendar entries off; cancel what they hold. */
     calendarsOff: z.optional(z.literal(true)),
   })

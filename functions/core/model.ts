@@ -86,8 +86,12 @@ export const PoliciesSchema = z.object({
   encourage: z.optional(z.object({ atLeast: z.int().check(z.gte(1)), of: z.int().check(z.gte(1)) })),
   /** Whether a received contribution is acknowledged by email. */
   acknowledgeContributions: z._default(z.boolean(), true),
+  /** Reminder fatigue: at most this many reminders a person gets in a week, across every series (absent: 2). */
+  remindersPerWeek: z.optional(z.int().check(z.gte(0), z.lte(14))),
 });
 export type Policies = z.infer<typeof PoliciesSchema>;
+
+export const TrainingFormatSchema = z.enum(['whole', 'bites']);
 
 export const SeriesSchema = z.object({
   id: SlugSchema,
@@ -105,6 +109,11 @@ export const SeriesSchema = z.object({
   defaultWorkDays: z.optional(WorkDaysSchema),
   /** Baton's own words to participants whose CSV row gives no language; absent means English. */
   language: z.optional(LanguageSchema),
+  /**
+   * How trainings are sent: `whole` (one email, the default) or `bites` (a short overview, then
+   * one part a working day). A training's front matter and a participant's choice override it.
+   */
+  format: z.optional(TrainingFormatSchema),
   policies: PoliciesSchema,
 });
 export type Series = z.infer<typeof SeriesSchema>;
@@ -147,6 +156,8 @@ export const TrainingSchema = z.object({
   /** The article in Markdown, without the Strategies section. */
   body: z.string(),
   strategies: z.array(StrategySchema),
+  /** Overrides the series' format for this training (front matter `format:`). */
+  format: z.optional(TrainingFormatSchema),
 });
 export type Training = z.infer<typeof TrainingSchema>;
 

@@ -41,6 +41,15 @@ export const ParticipantStatusSchema = z.object({
   preferences: z.optional(PreferencesSchema),
   /** They turned calendar entries off with the footer link: the emails come without them. */
   calendarsOffAt: z.optional(z.iso.datetime()),
+  /** Everything from this series pauses until this instant (the preferences page). */
+  pausedUntil: z.optional(z.iso.datetime()),
+  /** Bites or whole trainings, whatever the series says (the preferences page); absent: the series' format. */
+  format: z.optional(z.enum(['bites', 'whole'])),
+  /**
+   * Reminder fatigue: Baton stopped reminding them after trainings without a word from them,
+   * and said so once (in that training's reminder). A reply of "resume" clears it.
+   */
+  remindersRestedAt: z.optional(z.iso.datetime()),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
@@ -52,8 +61,8 @@ export type StoredParticipant = Participant &
 
 /** A status change: an instant sets the field, null clears it, undefined leaves it alone. */
 export type ParticipantStatusPatch = {
-  [K in Exclude<keyof ParticipantStatus, 'preferences'>]?: Instant | null;
-};
+  [K in Exclude<keyof ParticipantStatus, 'preferences' | 'format'>]?: Instant | null;
+} & { format?: 'bites' | 'whole' | null };
 
 /**
  * A reply Baton could not record by itself, kept for a person to look at: `unclear` (no reading

@@ -23,6 +23,7 @@ import { MAX_NAME_LENGTH } from './sanitize.ts';
 import type { Problem, SourceFile } from './problem.ts';
 import { FRONT_MATTER_EXAMPLES, schemaProblems } from './series-problems.ts';
 import { splitStrategies } from './strategies.ts';
+import { bitesProblem } from './bites.ts';
 import { normalizeNewlines, slugify } from './text.ts';
 import { FriendlyLocalTimeSchema, FriendlyTimeZoneSchema } from './zones.ts';
 
@@ -69,6 +70,7 @@ const SeriesFileSchema = z.strictObject({
     .optional(),
   /** Baton's own words (acknowledgements, reminders, footers …) for participants without a CSV language. */
   language: z.optional(LanguageSchema),
+  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email per training) or bites (an overview, then one part a working day)' }).optional(),
   policies: z
     .strictObject({
       reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),
@@ -77,6 +79,7 @@ const SeriesFileSchema = z.strictObject({
       rollup: z.strictObject({ day: DaySchema.optional(), hour: HourSchema.optional() }).optional(),
       encourage: z.strictObject({ atLeast: z.number().int().min(1), of: z.number().int().min(1) }).optional(),
       acknowledgeContributions: z.boolean().optional(),
+      remindersPerWeek: z.number().int().min(0).max(14).optional(),
     })
     .optional(),
 });
@@ -210,6 +213,7 @@ const FrontMatterSchema = z.strictObject({
   slides: UrlSchema.optional(),
   /** Strategy titles in other languages, by strategy number or id: `2: [Escribe una agenda compartida]`. */
   strategyTitles: z.record(z.string(), z.union([NonEmptyText, z.array(NonEmptyText).min(1)])).optional(),
+  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email) or bites (an overview, then one part a working day)' }).optional(),
 });
 
 /** Puts the front matter's `strategyTitles` on the strategies they name; a key naming none is an error. */
@@ -301,9 +305,15 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
     media,
     body: split.article,
     strategies: named.strategies,
+    ...(front.format ? { format: front.format } : {}),
   });
   if (!training.success) {
     errors.push({ file: file.path, line: 1, message: `does not fit the training model: ${z.prettifyError(training.error)}` });
+    return { yaml, errors, warnings };
+  }
+  const cannotBite = front.format === 'bites' ? bitesProblem(training.data) : undefined;
+  if (cannotBite) {
+    errors.push({ file: file.path, ...yaml.locate(['format']), message: cannotBite });
     return { yaml, errors, warnings };
   }
   return { training: training.data, yaml, errors, warnings };
@@ -388,6 +398,15 @@ export function parseSeries(files: readonly SourceFile[]): SeriesParseResult {
         message: `${sameOrder} has the same number (${String(t.order).padStart(2, '0')}): renumber the files so they give the order trainings are sent in`,
       });
     } else byOrder.set(t.order, t.file);
+  }
+
+  // A series sent as bites: a training that cannot be cut goes whole, and the trainer is told.
+  if (seriesParsed?.series?.format === 'bites') {
+    for (const t of parsedTrainings) {
+      const training = t.parsed.training;
+      const problem = training && training.format === undefined ? bitesProblem(training) : undefined;
+      if (problem) warnings.push({ file: t.file, line: 1, message: `series.yaml says format: bites, but this training will be sent whole: ${problem.replace(/^format: bites needs/, 'it needs')}` });
+    }
   }
 
   const ordered = [...parsedTrainings].sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));

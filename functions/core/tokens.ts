@@ -253,7 +253,7 @@ const LINK_VERSION = 2;
 const LINK_LABEL = Buffer.from('baton/link/v1\0');
 const LINK_MAC_BYTES = 16;
 // A token stores its action's index: new actions go at the end so issued links keep their meaning.
-const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'tag', 'correct', 'withdraw', 'preference', 'resubscribe', 'calendars-off'] as const;
+const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'tag', 'correct', 'withdraw', 'preference', 'resubscribe', 'calendars-off', 'preferences'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 /** What a tag or a correction may make of a reply; `nothing` only tags (it records nothing). */
 export const LINK_CHOICES = ['strategy', 'adopt', 'comment', 'feedback', 'nothing'] as const;

@@ -13,7 +13,7 @@ import { emailId, prepareWrapUpSend } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';
 import type { Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
-import { blockReason, inGroup } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 import { contributedCounts, pickShared, sharedItem } from './reminder.ts';
 
 
@@ -49,6 +49,7 @@ export function wrapUpTotals(input: {
 }
 
 export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
   const counts = contributedCounts(responses, published.trainings);
   const compose = prepareWrapUpSend({
@@ -56,7 +57,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
     trainings: published.trainings,
     template: await template(TEMPLATE.wrapUp),
     settings: deps.settings,
-    now: deps.now(),
+    now,
     totals: wrapUpTotals({ trainings: published.trainings, participants, responses }),
   });
   return participants
@@ -64,7 +65,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
     .map((p) => ({
       emailId: emailId('wrap-up', undefined, p.email),
       to: p.email,
-      skip: blockReason(p),
+      skip: skipFor(p, 'content', now),
       build: () => compose(p, counts.get(p.email) ?? 0),
     }));
 };

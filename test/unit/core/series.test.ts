@@ -279,7 +279,7 @@ describe('parseSeries on broken trainings', () => {
     const [error] = errorsOf(parseSeries(files));
     expect(error).toMatchObject({ file: T3, line: lineOf(textOf(files, T3), 'slide:'), column: 1 });
     expect(error!.message).toBe(
-      'unknown key "slide" in the front matter; did you mean "slides"? Allowed keys: title, opens, closes, author, authorEmail, audio, video, slides, strategyTitles',
+      'unknown key "slide" in the front matter; did you mean "slides"? Allowed keys: title, opens, closes, author, authorEmail, audio, video, slides, strategyTitles, format',
     );
   });
 

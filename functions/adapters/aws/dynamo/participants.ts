@@ -38,7 +38,7 @@ export function participantRepository(table: Table): ParticipantRepository {
       // Re-enrolling must not forget that someone unsubscribed or bounced.
       const before = existing.get(sk);
       const status: ParticipantStatus = before
-        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences, calendarsOffAt: before.calendarsOffAt }
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences, calendarsOffAt: before.calendarsOffAt, pausedUntil: before.pausedUntil, format: before.format, remindersRestedAt: before.remindersRestedAt }
         : {};
       return {
         PutRequest: {
@@ -87,14 +87,14 @@ export function participantRepository(table: Table): ParticipantRepository {
     const removes: string[] = [];
     const names: Record<string, string> = { '#pk': PK, '#email': 'email' };
     const values: Record<string, unknown> = { ':email': normalized };
-    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt'] as const) {
+    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt', 'pausedUntil', 'remindersRestedAt', 'format'] as const) {
       const value = patch[field];
       if (value === undefined) continue;
       names[`#${field}`] = field;
       if (value === null) removes.push(`#${field}`);
       else {
         sets.push(`#${field} = :${field}`);
-        values[`:${field}`] = toIso(value, field);
+        values[`:${field}`] = field === 'format' ? value : toIso(value, field);
       }
     }
     const pk = key.series(seriesId);
