@@ -6,9 +6,10 @@
 // emails are counted from aws-ses-v2-local's store, the only record of what SES accepted.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import type { ScheduleRecord } from '#core/schedule-plan';
 import type { Participant } from '#core/model';
@@ -29,10 +30,10 @@ let bundled: Promise<string> | undefined;
 function childScript(): Promise<string> {
   bundled ??= (async () => {
     const { build } = await import('esbuild');
-    const out = join(ROOT, 'node_modules', '.cache', 'baton-crash', `crash-child-${process.pid}.mjs`);
-    await build({
+    const { outputFiles } = await build({
       entryPoints: [CHILD],
-      outfile: out,
+      outfile: 'crash-child.mjs',
+      write: false,
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -41,6 +42,15 @@ function childScript(): Promise<string> {
       // Some bundled packages are CommonJS and require node's built-ins.
       banner: { js: "import { createRequire as __crashRequire } from 'node:module'; const require = __crashRequire(import.meta.url);" },
     });
+    // Named by its content: runs of the same sources share one file instead of leaving one each.
+    const code = outputFiles[0]!.contents;
+    const out = join(ROOT, 'node_modules', '.cache', 'baton-crash', `crash-child-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+    if (!existsSync(out)) {
+      mkdirSync(dirname(out), { recursive: true });
+      // Written beside and renamed, so a run starting the child meanwhile never reads half a file.
+      writeFileSync(`${out}.${process.pid}`, code);
+      renameSync(`${out}.${process.pid}`, out);
+    }
     return out;
   })();
   return bundled;
