@@ -13,7 +13,7 @@ import type { StoredParticipant } from '#core/records';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type AwsIo, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
 import type { Job, JobKind } from '#core/jobs';
 import type { Context } from 'aws-lambda';
 import { inGroup, isActive } from '#core/audience';
@@ -77,18 +77,20 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknow
   });
 }
 
+/** One container's handler, from the environment the stack sets (and, in the scale bench, in-memory AWS). */
+export function dispatchFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('dispatch')) {
+  const config = readRuntimeConfig(DispatchEnvSchema, 'dispatch', env);
+  return createDispatchHandler({
+    ...sendDepsFromEnv(config, obs, config.BATON_MAX_SEND_RATE, io),
+    obs,
+    queue: new SqsQueue({ queueUrl: config.BATON_FANOUT_QUEUE_URL, region: config.AWS_REGION, ...(io.sqs ? { client: io.sqs } : {}) }),
+    batchSize: config.BATON_FANOUT_BATCH_SIZE,
+  });
+}
+
 let configured: ((event: unknown, context?: Context) => Promise<DispatchResult>) | undefined;
 
 export async function handler(event: unknown, context?: Context): Promise<DispatchResult> {
-  if (!configured) {
-    const env = readRuntimeConfig(DispatchEnvSchema, 'dispatch');
-    const obs = createObservability('dispatch');
-    configured = createDispatchHandler({
-      ...sendDepsFromEnv(env, obs),
-      obs,
-      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
-      batchSize: env.BATON_FANOUT_BATCH_SIZE,
-    });
-  }
+  configured ??= dispatchFromEnv();
   return configured(event, context);
 }

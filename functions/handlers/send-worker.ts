@@ -11,7 +11,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeIssues, SqsBatchSchema } from '#adapters/aws/events';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, SenderEnvSchema } from '#adapters/aws/runtime-config';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type SendDeps } from '#adapters/aws/sending';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type AwsIo, type SendDeps } from '#adapters/aws/sending';
 import { SEND_WORKER_CONCURRENCY } from '#contract/names';
 import type { Job } from '#core/jobs';
 
@@ -66,13 +66,15 @@ export function createSendWorker(deps: SendDeps & { obs?: Observability }): (eve
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** One container's handler, from the environment the stack sets (and, in the scale bench, in-memory AWS). */
+export function sendWorkerFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('send-worker')) {
+  const config = readRuntimeConfig(SenderEnvSchema, 'send-worker', env);
+  return createSendWorker({ ...sendDepsFromEnv(config, obs, config.BATON_MAX_SEND_RATE / SEND_WORKER_CONCURRENCY, io), obs });
+}
+
 let configured: ((event: unknown, context?: Context) => Promise<BatchResponse>) | undefined;
 
 export async function handler(event: unknown, context?: Context): Promise<BatchResponse> {
-  if (!configured) {
-    const env = readRuntimeConfig(SenderEnvSchema, 'send-worker');
-    const obs = createObservability('send-worker');
-    configured = createSendWorker({ ...sendDepsFromEnv(env, obs, env.BATON_MAX_SEND_RATE / SEND_WORKER_CONCURRENCY), obs });
-  }
+  configured ??= sendWorkerFromEnv();
   return configured(event, context);
 }

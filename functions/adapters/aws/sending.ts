@@ -7,6 +7,10 @@ import { createObservability, HANDLER_METRICS, type Observability } from '#adapt
 import type { SenderEnv } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MailSettings } from '#mail/compose';
 import { requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { dispatch, type DispatchDeps } from '#app/run-job';
@@ -78,16 +82,35 @@ export function describe(job: Job): Record<string, unknown> {
   return recipients ? { ...rest, recipients: recipients.length } : rest;
 }
 
+/**
+ * The AWS clients and the clock a handler is built with. In Lambda every one is the default (the
+ * SDK's clients for the region, real time); `npm run bench -- scale` hands in in-memory SES, SQS
+ * and Secrets Manager, a dynalite client and a simulated clock, and so runs the handlers' own
+ * wiring rather than a copy of it.
+ */
+export interface AwsIo {
+  dynamo?: DynamoDBClient;
+  ses?: SESv2Client;
+  sqs?: SQSClient;
+  secrets?: SecretsManagerClient;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /** The sending half of the deps, from the environment the stack sets. */
-export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
-  const secrets = tokenSecretsFromEnv(env);
+export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate = env.BATON_MAX_SEND_RATE, io: AwsIo = {}): SendDeps {
+  const secrets = tokenSecretsFromEnv(env, io.secrets);
+  const clock = io.now ?? Date.now;
   const mailer = new SesMailer({
-    client: createSesClient({ region: env.AWS_REGION }),
+    client: io.ses ?? createSesClient({ region: env.AWS_REGION }),
     maxSendRate,
     onThrottle: () => obs.count(HANDLER_METRICS.sendThrottled),
+    ...(io.now ? { now: io.now } : {}),
+    ...(io.sleep ? { sleep: io.sleep } : {}),
   });
   return {
-    store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
+    store: createStore({ client: io.dynamo ?? createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
     send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
     settings: async () => ({
       domain: env.BATON_DOMAIN,
@@ -96,6 +119,6 @@ export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate 
       linksBaseUrl: env.BATON_LINKS_BASE_URL,
       secrets: await secrets(),
     }),
-    now: () => new Date(),
+    now: () => new Date(clock()),
   };
 }
