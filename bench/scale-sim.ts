@@ -67,6 +67,7 @@ export class SimClock {
   private seq = 0;
   /** DynamoDB requests on their way (counted by the middleware `watch` adds). */
   inflight = 0;
+  private fired = 0;
   constructor(public t: number) {}
 
   now = (): number => this.t;
@@ -97,9 +98,11 @@ export class SimClock {
 
   private async settle(): Promise<void> {
     let quiet = 0;
+    let spins = 0;
     while (quiet < 2) {
       await new Promise((r) => setImmediate(r));
       quiet = this.inflight === 0 ? quiet + 1 : 0;
+      if (process.env.SCALE_DEBUG && ++spins % 100_000 === 0) process.stderr.write(`settle: ${spins} turns, ${this.inflight} in flight\n`);
     }
   }
 
@@ -112,6 +115,7 @@ export class SimClock {
       if (!next) return;
       if (next.at > until) throw new Error(`the simulation passed ${new Date(until).toISOString()} without finishing`);
       this.t = Math.max(this.t, next.at);
+      if (process.env.SCALE_DEBUG && (++this.fired % 1000 === 0 || this.fired < 30)) process.stderr.write(`timers: ${this.fired} fired, t=${new Date(this.t).toISOString()}\n`);
       next.fire();
     }
   }
@@ -283,23 +287,23 @@ export class FakeScheduler {
   client = {
     send: async (command: unknown) => {
       if (command instanceof CreateScheduleGroupCommand) {
-        if (this.groups.has(command.input.Name!)) throw new ConflictException({ message: 'group exists', $metadata: {} });
+        if (this.groups.has(command.input.Name!)) throw new ConflictException({ message: 'group exists', Message: 'group exists', $metadata: {} });
         this.groups.add(command.input.Name!);
         return {};
       }
       if (command instanceof CreateScheduleCommand || command instanceof UpdateScheduleCommand) {
         const i = command.input;
         const key = `${i.GroupName}/${i.Name}`;
-        if (!this.groups.has(i.GroupName!)) throw new ResourceNotFoundException({ message: `group ${i.GroupName} not found`, $metadata: {} });
+        if (!this.groups.has(i.GroupName!)) throw new ResourceNotFoundException({ message: `group ${i.GroupName} not found`, Message: 'group not found', $metadata: {} });
         const exists = this.schedules.has(key);
-        if (command instanceof CreateScheduleCommand && exists) throw new ConflictException({ message: 'schedule exists', $metadata: {} });
-        if (command instanceof UpdateScheduleCommand && !exists) throw new ResourceNotFoundException({ message: 'schedule not found', $metadata: {} });
+        if (command instanceof CreateScheduleCommand && exists) throw new ConflictException({ message: 'schedule exists', Message: 'schedule exists', $metadata: {} });
+        if (command instanceof UpdateScheduleCommand && !exists) throw new ResourceNotFoundException({ message: 'schedule not found', Message: 'schedule not found', $metadata: {} });
         this.schedules.set(key, { group: i.GroupName!, expression: i.ScheduleExpression!, timezone: i.ScheduleExpressionTimezone ?? 'UTC', input: i.Target!.Input! });
         return {};
       }
       if (command instanceof DeleteScheduleCommand) {
         const key = `${command.input.GroupName}/${command.input.Name}`;
-        if (!this.schedules.delete(key)) throw new ResourceNotFoundException({ message: 'schedule not found', $metadata: {} });
+        if (!this.schedules.delete(key)) throw new ResourceNotFoundException({ message: 'schedule not found', Message: 'schedule not found', $metadata: {} });
         return {};
       }
       throw new Error(`the Scheduler fake does not answer ${(command as object).constructor.name}`);
@@ -341,7 +345,7 @@ export class LambdaFn<R> {
 
 /** Quiet logs, metrics counted in memory: what the handlers report, without a line per batch. */
 export function countingObservability(functionName: string, metrics: Record<string, number>): Observability {
-  const logger = new Logger({ serviceName: 'baton', logLevel: 'SILENT' });
+  const logger = new Logger({ serviceName: 'baton', logLevel: process.env.SCALE_DEBUG ? 'ERROR' : 'SILENT' });
   return {
     functionName,
     logger,

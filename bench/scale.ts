@@ -151,6 +151,13 @@ export async function runScale(n: number): Promise<{ participants: number; group
       })();
     };
     void queue.poll((event) => workerFn.invoke(event));
+    if (process.env.SCALE_TRACE) {
+      const trace = () => {
+        process.stderr.write(`  [${new Date(clock.now()).toISOString().slice(11, 19)}] ses ${ses.accepted.length} ok, ${ses.throttled} throttled; queue ${queue.messages.length}, workers ${queue.running}, dispatch ${dispatchFn.running}; dynamo ${JSON.stringify(requests.byOperation)}\n`);
+        clock.at(clock.now() + 30_000, trace);
+      };
+      trace();
+    }
 
     const phase = async (start: () => void | Promise<void>, expected: (p: Participant) => string): Promise<Phase> => {
       const before = { calls: ses.attempts.length, accepted: ses.accepted.length, throttled: ses.throttled, ops: { ...requests.byOperation }, items: requests.itemsRead, dlq: queue.deadLetters.length, df: dispatchFailures };
@@ -169,8 +176,10 @@ export async function runScale(n: number): Promise<{ participants: number; group
       const first = calls[0] ?? t0;
       const last = accepted.at(-1)?.at ?? first;
       const busySeconds = Math.max(1, (last - first) / 1000 + 1 / QUOTA);
-      const byOperation = Object.fromEntries(Object.entries(requests.byOperation).map(([op, c]) => [op, c - (before.ops[op] ?? 0)]).filter(([, c]) => Number(c) > 0));
-      const total = Object.values(byOperation).reduce((s, c) => s + Number(c), 0);
+      const byOperation: Record<string, number> = Object.fromEntries(
+        Object.entries(requests.byOperation).map(([op, c]): [string, number] => [op, c - (before.ops[op] ?? 0)]).filter(([, c]) => c > 0),
+      );
+      const total = Object.values(byOperation).reduce((s, c) => s + c, 0);
       const items = requests.itemsRead - before.items;
       return {
         recipients: want.size,
@@ -221,7 +230,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 const shiftDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export async function benchScale(sizes: number[] = (process.env.SCALE_SIZES ?? '1000,10000').split(',').map(Number)) {
-  const runs = [];
+  const runs: (Awaited<ReturnType<typeof runScale>> & { realMs: number })[] = [];
   for (const n of sizes) {
     const started = performance.now();
     const r = await runScale(n);

@@ -56,6 +56,8 @@ export interface TemplateRepository {
 export interface ParticipantRepository {
   putParticipants(seriesId: string, participants: Participant[]): Promise<void>;
   listParticipants(seriesId: string): Promise<StoredParticipant[]>;
+  /** The participants among `emails` (a fan-out batch's recipients), by key: reads only them. */
+  getParticipants(seriesId: string, emails: readonly string[]): Promise<StoredParticipant[]>;
   getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
@@ -127,6 +129,8 @@ export interface DeliveryRepository extends Required<DeliveryLedger> {
    */
   recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }): Promise<boolean>;
   listDeliveries(seriesId: string, emailIdPrefix?: string): Promise<Delivery[]>;
+  /** The ids among `emailIds` that have a delivery record, claimed or sent (BatchGet of 100). */
+  recordedAmong(seriesId: string, emailIds: Iterable<string>): Promise<Set<string>>;
   /** Bulk load of delivery records already sent (restores, benchmarks). */
   importDeliveries(seriesId: string, deliveries: Delivery[]): Promise<void>;
 }
@@ -178,7 +182,7 @@ export interface Quotas {
 /** run-job.ts and the planners: read a series and its people, write only the ledger. */
 export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<TemplateRepository, 'getTemplates'> &
-  Pick<ParticipantRepository, 'listParticipants'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'getParticipants'> &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &
   Pick<CalendarRepository, 'getCalendars'> &

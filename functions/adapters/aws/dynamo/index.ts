@@ -27,6 +27,7 @@ import { scheduleRepository } from './schedules.ts';
 import { seriesRepository } from './series.ts';
 import { suppressionList } from './suppression.ts';
 import { openTable } from './table.ts';
+import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
 import { templateRepository } from './templates.ts';
 
 export interface Store
@@ -40,7 +41,8 @@ export interface Store
     Quotas,
     ScheduleRepository,
     CalendarRepository,
-    NeedsLookRepository {
+    NeedsLookRepository,
+    SendPaceSlots {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
   readonly requests: RequestCounts;
@@ -67,8 +69,10 @@ export function createStore(options: {
     ...scheduleRepository(table),
     ...calendarRepository(table),
     ...needsLookRepository(table),
+    ...sendPaceSlots(table),
   };
 }
 
 export { createDynamoClient, type RequestCounts } from './client.ts';
 export { MalformedItemError } from './table.ts';
+export type { SendPaceSlots, SlotAnswer } from './pace.ts';

@@ -128,6 +128,12 @@ export function deliveryLedger(table: Table): DeliveryRepository {
     return new Set(items.map((i) => parse(DeliveryItemSchema, i, 'delivery')).filter((d) => d.status === 'sent').map((d) => d.emailId));
   }
 
+  async function recordedAmong(seriesId: string, emailIds: Iterable<string>) {
+    const unique = [...new Set(emailIds)];
+    const items = await batchGet(unique.map((id) => ({ [PK]: key.series(seriesId), [SK]: key.deliverySk(id) })));
+    return new Set(items.map((i) => parse(DeliveryItemSchema, i, 'delivery').emailId));
+  }
+
   async function listDeliveries(seriesId: string, emailIdPrefix = '') {
     const items = await queryPrefix(key.series(seriesId), key.deliverySk(emailIdPrefix));
     return items.map((i) => strip(parse(DeliveryItemSchema, i, 'delivery')) as Delivery);
@@ -142,5 +148,5 @@ export function deliveryLedger(table: Table): DeliveryRepository {
   }
 
 
-  return { claimDelivery, completeDelivery, releaseDelivery, recordAccepted, sentAmong, listDeliveries, importDeliveries };
+  return { claimDelivery, completeDelivery, releaseDelivery, recordAccepted, sentAmong, recordedAmong, listDeliveries, importDeliveries };
 }

@@ -26,6 +26,7 @@
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
+// | the account's send pace (GCRA)        | pk = PACE#<name>, sk = PACE          (conditional Update, Get)  | table |
 // | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
@@ -88,6 +89,8 @@ export const key = {
   quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
   needsLookSk: (id: string) => `NEEDSLOOK#${id}`,
+  pace: (name: string) => `PACE#${name}`,
+  paceSk: 'PACE',
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */
