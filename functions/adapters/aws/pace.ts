@@ -13,16 +13,10 @@
 import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SendPaceSlots } from './dynamo/pace.ts';
 import { HANDLER_METRICS, type Observability } from './observability.ts';
-import { SesMailer } from './ses.ts';
+import { SesMailer, type SendGate, type SendPriority } from './ses.ts';
 
-export type SendPriority = 'bulk' | 'priority';
+export type { SendGate, SendPriority } from './ses.ts';
 
-/** What a mailer waits on before each send: a start time that keeps the account within its rate. */
-export interface SendGate {
-  take(priority?: SendPriority): Promise<void>;
-  /** SES throttled a send anyway: the rate may have changed. */
-  throttled?(): void;
-}
 
 /** The account's max send rate, from SES, refreshed every `refreshMs`; `fallback` when SES cannot say. */
 export class AccountRate {

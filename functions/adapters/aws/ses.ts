@@ -2,7 +2,6 @@
 // included), paced to the account's max send rate, backing off when SES throttles anyway.
 // Locally the same client talks to aws-ses-v2-local.
 import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { SendGate, SendPriority } from './pace.ts';
 
 export interface SesClientOptions {
   endpoint?: string;
@@ -35,6 +34,15 @@ export interface OutgoingMail {
 export interface Mailer {
   /** Sends one message and returns the id SES assigned (which SES also writes into Message-ID). */
   send(mail: OutgoingMail): Promise<string>;
+}
+
+export type SendPriority = 'bulk' | 'priority';
+
+/** What a mailer waits on before each send: a start time that keeps the account within its rate. */
+export interface SendGate {
+  take(priority?: SendPriority): Promise<void>;
+  /** SES throttled a send anyway: the rate may have changed. */
+  throttled?(): void;
 }
 
 /**
