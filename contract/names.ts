@@ -2,10 +2,15 @@
 // stack configures AWS with them, the functions rely on that configuration.
 
 /**
- * Concurrent send workers share the account's send rate: the stack caps the queue's event source
- * at this many concurrent invocations and each worker paces itself to its share.
+ * Concurrent send workers: the stack caps the queue's event source at this many invocations. They
+ * (and every other sender) take each send's start from one pace shared in the table, so this
+ * number only bounds how much is sent at once: workers × SEND_IN_FLIGHT sends in flight, at
+ * ~50–100 ms each, must exceed the account's rate (2 × 8 / 0.1 s = 160/s).
  */
 export const SEND_WORKER_CONCURRENCY = 2;
+
+/** Sends one job keeps in flight at once, each behind the shared pace. */
+export const SEND_IN_FLIGHT = 8;
 
 /**
  * Recipients per queued batch (about 15 s of sending at 14 per second): the stack sets it on

@@ -158,7 +158,8 @@ export class BatonFunction extends NodejsFunction {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray trace writes (xray:PutTraceSegments, xray:PutTelemetryRecords) have no resource-level permissions.',
+      reason:
+        'X-Ray trace writes (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for senders, reading the SES send quota (ses:GetAccount) have no resource-level permissions.',
     });
   }
 
@@ -212,6 +213,10 @@ export class BatonFunction extends NodejsFunction {
         ],
       }),
     );
+    // Every sender paces itself to the account's max send rate, read from SES (adapters/aws/pace.ts).
+    // GetAccount names no resource: IAM authorises it only on "*".
+    // (The constructor's acknowledgement of Resource::* covers it.)
+    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
     // cdk-nag names the ARN as it renders: concrete where the stack's environment is, <AWS::…> otherwise.
     const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
     Validations.of(this.role!).acknowledge({

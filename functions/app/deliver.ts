@@ -101,6 +101,11 @@ export interface DeliverDeps {
   now: Clock;
   /** How long a claim holds before another run may take it over. */
   leaseMs?: number;
+  /**
+   * Sends in flight at once (default 1). Each runs claim → build → send → complete on its own, so
+   * a retry stays safe; the mailer's pace, not this number, keeps the account within its rate.
+   */
+  inFlight?: number;
 }
 
 export interface DeliveryReport {
@@ -117,27 +122,27 @@ export async function deliver(seriesId: string, outgoing: readonly Outgoing[], d
   const suppressed = await deps.suppressedAmong([...new Set(outgoing.map((o) => o.to))]);
   // Only a hint: a delivery sent after this read is still caught by its claim below.
   const sent = (await deps.ledger.sentAmong?.(seriesId, outgoing.map((o) => o.emailId))) ?? new Set<string>();
-  for (const item of outgoing) {
+  const one = async (item: Outgoing): Promise<void> => {
     if (sent.has(item.emailId)) {
       report.alreadySent.push(item.emailId);
-      continue;
+      return;
     }
     if (suppressed.has(item.to)) {
       report.skipped.push({ emailId: item.emailId, reason: 'suppressed' });
-      continue;
+      return;
     }
     if (item.skip) {
       report.skipped.push({ emailId: item.emailId, reason: item.skip });
-      continue;
+      return;
     }
     const claim = await deps.ledger.claimDelivery(seriesId, item.emailId, { now: deps.now(), leaseMs });
     if (claim === 'already-sent') {
       report.alreadySent.push(item.emailId);
-      continue;
+      return;
     }
     if (claim === 'in-flight') {
       report.inFlight.push(item.emailId);
-      continue;
+      return;
     }
     let sesMessageId: string;
     try {
@@ -147,10 +152,25 @@ export async function deliver(seriesId: string, outgoing: readonly Outgoing[], d
       // Not sent: give the claim back so the retry of this job sends it without waiting a lease.
       await deps.ledger.releaseDelivery?.(seriesId, item.emailId, { error });
       report.failed.push({ emailId: item.emailId, error });
-      continue;
+      return;
     }
     await deps.ledger.completeDelivery(seriesId, item.emailId, { sesMessageId, sentAt: deps.now() });
     report.sent.push(item.emailId);
-  }
+  };
+  // A few at a time, in order of the list: each worker takes the next item when its send is done.
+  // An error (the ledger unreachable) stops new items, lets the sends in flight finish, then throws.
+  let next = 0;
+  let thrown: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!thrown && next < outgoing.length) {
+      try {
+        await one(outgoing[next++]!);
+      } catch (error) {
+        thrown ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.inFlight ?? 1, outgoing.length)) }, worker));
+  if (thrown) throw thrown.error;
   return report;
 }

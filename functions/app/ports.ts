@@ -61,6 +61,8 @@ export interface TemplateRepository {
 export interface ParticipantRepository {
   putParticipants(seriesId: string, participants: Participant[]): Promise<void>;
   listParticipants(seriesId: string): Promise<StoredParticipant[]>;
+  /** The participants among `emails` (a fan-out batch's recipients), by key: reads only them. */
+  getParticipants(seriesId: string, emails: readonly string[]): Promise<StoredParticipant[]>;
   getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
@@ -132,6 +134,8 @@ export interface DeliveryRepository extends Required<DeliveryLedger> {
    */
   recordAccepted(seriesId: string, emailId: string, accepted: { sesMessageId: string; at: Instant }): Promise<boolean>;
   listDeliveries(seriesId: string, emailIdPrefix?: string): Promise<Delivery[]>;
+  /** The ids among `emailIds` that have a delivery record, claimed or sent (BatchGet of 100). */
+  recordedAmong(seriesId: string, emailIds: Iterable<string>): Promise<Set<string>>;
   /** Bulk load of delivery records already sent (restores, benchmarks). */
   importDeliveries(seriesId: string, deliveries: Delivery[]): Promise<void>;
 }
@@ -190,7 +194,7 @@ export interface SignInNonces {
 /** run-job.ts and the planners: read a series and its people, write the ledger, the reminder quotas and a fatigue status. */
 export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<TemplateRepository, 'getTemplates'> &
-  Pick<ParticipantRepository, 'listParticipants' | 'setParticipantStatus'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'getParticipants' | 'setParticipantStatus'> &
   Quotas &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &

@@ -8,19 +8,20 @@ import type { CompiledEmail } from '#mail/fill';
 import { deliver, type DeliveryReport } from './deliver.ts';
 import { emailId, prepareKickoffSend } from '#mail/compose';
 import type { Job, JobKind } from '#core/jobs';
-import { inGroup, skipFor } from '#core/audience';
+import { inGroup, isActive, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { digestPlanner } from './planners/digest.ts';
 import { rollupPlanner } from './planners/rollup.ts';
 import { reminderPlanner } from './planners/reminder.ts';
 import { followUpPlanner } from './planners/follow-up.ts';
 import { wrapUpPlanner } from './planners/wrap-up.ts';
-import { calendarSequences, updatePlanner } from './planners/update.ts';
+import { calendarHolders, calendarSequences, updatePlanner } from './planners/update.ts';
 import { cancelPlanner } from './planners/cancel.ts';
 import { trainingPlanner } from './planners/training.ts';
 import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
+import type { JobStore } from './ports.ts';
 
-export { DispatchError, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
+export { DispatchError, SeriesCache, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 
 const kickoff: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const compose = prepareKickoffSend({
@@ -50,20 +51,65 @@ export const planners: Partial<Record<JobKind, JobPlanner>> = {
   cancel: cancelPlanner,
 };
 
+/**
+ * Kinds whose batches plan over their recipients alone: the email depends on the person and the
+ * series, not on anyone else. The others (reminders, roll-ups, check-ins, wrap-ups, digests)
+ * credit teammates' contributions, so they still read the whole series.
+ */
+const PER_RECIPIENT_KINDS: ReadonlySet<JobKind> = new Set(['kickoff', 'training', 'update', 'cancel']);
+
+/** Kinds sent to many participants, which a send worker runs in batches of recipients. */
+export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'follow-up', 'wrap-up', 'update', 'cancel'];
+
+/**
+ * Who a job is for, to cut it into batches: the reachable participants in its group, by the same
+ * rules the planners apply (core/audience.ts); for an update or a training's cancellation, those
+ * among them who hold its calendar (from the ledger). Undefined for a job that stays whole (a
+ * digest goes to trainers; a removal's cancellation to one person; a batch is already a batch).
+ */
+export async function fanOutAudience(job: Job, store: Pick<JobStore, 'listParticipants' | 'listDeliveries' | 'recordedAmong'>): Promise<string[] | undefined> {
+  if (job.recipients || job.participant || !FAN_OUT_KINDS.includes(job.kind)) return undefined;
+  const participants = await store.listParticipants(job.seriesId);
+  let members = participants.filter((p) => isActive(p) && inGroup(job, p));
+  if (job.kind === 'update' || job.kind === 'cancel') {
+    const holders = await calendarHolders(store, job.seriesId, job.trainingSlug ?? '');
+    members = members.filter((p) => holders.has(p.email));
+  }
+  return members.map((p) => p.email).sort();
+}
+
+/** A failed read is not cached: the next batch reads again. */
+const forget = <T>(read: Promise<T>, drop: () => void): Promise<T> =>
+  read.catch((error: unknown) => {
+    drop();
+    throw error;
+  });
+
 export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
   const planner = planners[job.kind];
   if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
   const published = await deps.store.getSeries(job.seriesId);
   if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
-  const participants = await deps.store.listParticipants(job.seriesId);
-  let templates: Map<string, string> | undefined;
+  // A batch of a per-recipient kind reads its recipients only; templates and calendar states come
+  // from the container's cache while the series' version is the one cached.
+  const participants =
+    job.recipients && PER_RECIPIENT_KINDS.has(job.kind)
+      ? await deps.store.getParticipants(job.seriesId, job.recipients)
+      : await deps.store.listParticipants(job.seriesId);
+  const cached = deps.cache?.entry(job.seriesId, published.version);
+  const store: JobStore = cached
+    ? Object.assign(Object.create(deps.store) as JobStore, {
+        getCalendars: (seriesId: string) => (seriesId === job.seriesId ? (cached.calendars ??= forget(deps.store.getCalendars(seriesId), () => (cached.calendars = undefined))) : deps.store.getCalendars(seriesId)),
+      })
+    : deps.store;
+  let templates: Promise<Map<string, string>> | undefined;
   const template = async (name: string): Promise<CompiledEmail> => {
-    templates ??= await deps.store.getTemplates(job.seriesId);
-    const raw = templates.get(name);
+    templates ??= cached ? (cached.templates ??= forget(deps.store.getTemplates(job.seriesId), () => (cached.templates = undefined))) : deps.store.getTemplates(job.seriesId);
+    const raw = (await templates).get(name);
     if (!raw) throw new DispatchError(`series "${job.seriesId}" has no compiled "${name}" email: publish the series again`);
     return JSON.parse(raw) as CompiledEmail;
   };
-  let outgoing = await planner({ job, published, participants, deps, template });
+  let outgoing = await planner({ job, published, participants, deps: { ...deps, store }, template });
   // A fan-out batch narrows who is sent to, not what the planner sees: roll-ups, reminders and
   // wrap-ups show teammates' contributions, so they must plan over the whole series. Building a
   // mail is lazy (`build`), so planning everyone and keeping a batch costs little.
@@ -77,5 +123,6 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
     now: deps.now,
     ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+    ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
   });
 }

@@ -9,43 +9,39 @@
 //   4. any email that failed to send fails the invocation, so the retry sends the rest (the
 //      ledger skips whoever already got theirs).
 // Keep mjml out of the imports: templates are compiled at publish time, never here.
-import type { StoredParticipant } from '#core/records';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
-import type { Job, JobKind } from '#core/jobs';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type AwsIo, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
+import type { Job } from '#core/jobs';
 import type { Context } from 'aws-lambda';
-import { inGroup, isActive } from '#core/audience';
+import { fanOutAudience } from '#app/run-job';
 
 /**
- * Kinds sent to participants, which a large series cuts into batches of recipients. A batch still
- * plans over the whole series (core dispatch applies `recipients` to the planner's output), so a
- * roll-up or wrap-up in a batch credits the same teammates as the whole send would. Digests go to
- * the few trainers and stay whole.
+ * Kinds sent to participants, cut into batches of recipients (app/run-job.ts). A roll-up or
+ * wrap-up batch still plans over the whole series (core dispatch applies `recipients` to the
+ * planner's output), so it credits the same teammates as the whole send would. Digests go to the
+ * few trainers and stay whole.
  */
-export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'follow-up', 'wrap-up'];
+export { FAN_OUT_KINDS } from '#app/run-job';
 
 export interface DispatchHandlerDeps extends SendDeps {
   obs?: Observability;
   queue: MessageQueue;
-  /** Recipients per queued batch; a send to more participants than this is fanned out. */
+  /** Recipients per queued batch. */
   batchSize: number;
+  /**
+   * A send to at most this many is sent here rather than queued (default: `batchSize`). The
+   * deployed function queues everything (0): the workers' bounded concurrency is what lets 90
+   * groups firing in one minute share the account's pace without any invocation's duration
+   * growing with the backlog.
+   */
+  inlineUpTo?: number;
 }
 
 export type DispatchResult =
   | { job: Job; fannedOut: { batches: number; recipients: number } }
   | { job: Job; report: ReportSummary };
-
-/** Who a job without a recipient list is about: the series' reachable participants in its group. */
-function audience(job: Job, participants: readonly StoredParticipant[]): string[] {
-  return participants
-    // The same rules the planners apply (core/audience.ts), working week included, so a batch
-    // never carries someone the job's planner would leave out.
-    .filter((p) => isActive(p) && inGroup(job, p))
-    .map((p) => p.email)
-    .sort();
-}
 
 export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknown, context?: Context) => Promise<DispatchResult> {
   const obs = deps.obs ?? createObservability('dispatch');
@@ -61,9 +57,9 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknow
       throw error;
     }
     obs.logger.appendKeys(jobKeys(job));
-    if (!job.recipients && FAN_OUT_KINDS.includes(job.kind)) {
-      const emails = audience(job, await deps.store.listParticipants(job.seriesId));
-      if (emails.length > deps.batchSize) {
+    const emails = await fanOutAudience(job, deps.store);
+    if (emails) {
+      if (emails.length > (deps.inlineUpTo ?? deps.batchSize)) {
         const batches: Job[] = [];
         for (let i = 0; i < emails.length; i += deps.batchSize) batches.push({ ...job, recipients: emails.slice(i, i + deps.batchSize) });
         await deps.queue.sendAll(batches.map((b) => JSON.stringify(b)));
@@ -77,18 +73,21 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknow
   });
 }
 
+/** One container's handler, from the environment the stack sets (and, in the scale bench, in-memory AWS). */
+export function dispatchFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('dispatch')) {
+  const config = readRuntimeConfig(DispatchEnvSchema, 'dispatch', env);
+  return createDispatchHandler({
+    ...sendDepsFromEnv(config, obs, io),
+    obs,
+    queue: new SqsQueue({ queueUrl: config.BATON_FANOUT_QUEUE_URL, region: config.AWS_REGION, ...(io.sqs ? { client: io.sqs } : {}) }),
+    batchSize: config.BATON_FANOUT_BATCH_SIZE,
+    inlineUpTo: 0,
+  });
+}
+
 let configured: ((event: unknown, context?: Context) => Promise<DispatchResult>) | undefined;
 
 export async function handler(event: unknown, context?: Context): Promise<DispatchResult> {
-  if (!configured) {
-    const env = readRuntimeConfig(DispatchEnvSchema, 'dispatch');
-    const obs = createObservability('dispatch');
-    configured = createDispatchHandler({
-      ...sendDepsFromEnv(env, obs),
-      obs,
-      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
-      batchSize: env.BATON_FANOUT_BATCH_SIZE,
-    });
-  }
+  configured ??= dispatchFromEnv();
   return configured(event, context);
 }

@@ -10,7 +10,8 @@
 import { describeIssues, SesReceiptEventSchema, type SesReceiptRecord } from '#adapters/aws/events';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createS3Client, S3MailStore, type MailStore } from '#adapters/aws/mail-store';
-import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import { createSesClient } from '#adapters/aws/ses';
+import { pacedMailer } from '#adapters/aws/pace';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createObservability, instrument, REPLY_METRICS, type Observability } from '#adapters/aws/observability';
 import { InboundEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
@@ -101,10 +102,20 @@ export async function handler(event: unknown, context?: Context): Promise<Inboun
   if (!configured) {
     const env = readRuntimeConfig(InboundEnvSchema, 'inbound');
     const store = createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME });
-    const mailer = new SesMailer({ client: createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE });
+    const obs = createObservability('inbound');
+    // Acknowledgements share the account's pace with every bulk send, ahead of them ('priority':
+    // pace.ts), so a reply is answered within about a second however large the backlog.
+    const mailer = pacedMailer({
+      client: createSesClient({ region: env.AWS_REGION }),
+      slots: store,
+      fallbackRate: env.BATON_MAX_SEND_RATE,
+      priority: 'priority',
+      obs,
+    });
     const uploadUrl = env.BATON_UPLOAD_URL;
     const configurationSet = env.BATON_CONFIGURATION_SET;
     configured = createInboundHandler({
+      obs,
       mailStore: new S3MailStore({ client: createS3Client({ region: env.AWS_REGION }), inboundBucket: env.INBOUND_BUCKET, attachmentBucket: env.ATTACHMENT_BUCKET }),
       rawKey: (id) => `inbound/${id}`,
       secrets: tokenSecretsFromEnv(env),

@@ -11,8 +11,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeIssues, SqsBatchSchema } from '#adapters/aws/events';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, SenderEnvSchema } from '#adapters/aws/runtime-config';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type SendDeps } from '#adapters/aws/sending';
-import { SEND_WORKER_CONCURRENCY } from '#contract/names';
+import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type AwsIo, type SendDeps } from '#adapters/aws/sending';
 import type { Job } from '#core/jobs';
 
 export interface BatchResponse {
@@ -51,8 +50,8 @@ export function createSendWorker(deps: SendDeps & { obs?: Observability }): (eve
       obs.dropped('not an SQS batch', { issues: describeIssues(parsed.error) });
       throw new Error(`send-worker received an event that is not an SQS batch:\n${describeIssues(parsed.error).map((i) => `- ${i}\n`).join('')}`);
     }
-    // One processor per invocation. In order, one at a time: the worker paces its sends to its
-    // share of the account's rate, and the log keys above belong to one message at a time. A
+    // One processor per invocation. In order, one message at a time (its sends a few at a time,
+    // behind the account's shared pace), so the log keys above belong to one message. A
     // batch that fails whole is still reported message by message rather than thrown, as before.
     const response = await processPartialResponse(parsed.data as unknown as SQSEvent, sendBatch, new BatchProcessor(EventType.SQS), {
       processInParallel: false,
@@ -66,13 +65,15 @@ export function createSendWorker(deps: SendDeps & { obs?: Observability }): (eve
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** One container's handler, from the environment the stack sets (and, in the scale bench, in-memory AWS). */
+export function sendWorkerFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('send-worker')) {
+  const config = readRuntimeConfig(SenderEnvSchema, 'send-worker', env);
+  return createSendWorker({ ...sendDepsFromEnv(config, obs, io), obs });
+}
+
 let configured: ((event: unknown, context?: Context) => Promise<BatchResponse>) | undefined;
 
 export async function handler(event: unknown, context?: Context): Promise<BatchResponse> {
-  if (!configured) {
-    const env = readRuntimeConfig(SenderEnvSchema, 'send-worker');
-    const obs = createObservability('send-worker');
-    configured = createSendWorker({ ...sendDepsFromEnv(env, obs, env.BATON_MAX_SEND_RATE / SEND_WORKER_CONCURRENCY), obs });
-  }
+  configured ??= sendWorkerFromEnv();
   return configured(event, context);
 }

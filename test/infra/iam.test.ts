@@ -173,11 +173,15 @@ describe('IAM, evaluated', () => {
   function callsOf(fn: 'dispatch' | 'send-worker' | 'inbound' | 'links' | 'studio' | 'mail-events' | 'receipt-filter'): Call[] {
     const a = arns();
     const table = (...actions: string[]): Call[] => actions.map((x) => [`dynamodb:${x}`, a.table]);
-    const sends: Call[] = ['ses:SendEmail', 'ses:SendRawEmail'].flatMap((action) => [
-      [action, a.domainIdentity],
-      [action, a.sandboxRecipient],
-      [action, a.configurationSet],
-    ] as Call[]);
+    // Every sender reads the account's send quota to pace itself (adapters/aws/pace.ts).
+    const sends: Call[] = [
+      ...(['ses:SendEmail', 'ses:SendRawEmail'].flatMap((action) => [
+        [action, a.domainIdentity],
+        [action, a.sandboxRecipient],
+        [action, a.configurationSet],
+      ]) as Call[]),
+      ['ses:GetAccount', '*'],
+    ];
     const secret: Call[] = [['secretsmanager:GetSecretValue', a.secret]];
     const runtime = (f: { logGroup: never }): Call[] => [
       ['logs:CreateLogStream', a.logStream(f)],
@@ -451,7 +455,7 @@ describe('IAM, evaluated', () => {
   });
 
   describe('the calls listed here are all the code makes', () => {
-    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses', 'scheduler'];
+    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses', 'scheduler', 'pace'];
     // The scheduler adapter is the CLI's and the studio's (enrolling plans schedules): no other
     // function may reach it. audio-store and polly: `baton publish` speaks the trainings and stores
     // the audio from the trainer's machine.
@@ -475,8 +479,9 @@ describe('IAM, evaluated', () => {
       expect(commandsIn('mail-store.ts')).toEqual(['GetObjectCommand', 'GetObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
       expect(commandsIn('queue.ts')).toEqual(['SendMessageBatchCommand']);
       expect(commandsIn('secrets.ts')).toEqual(['GetSecretValueCommand']);
-      // GetAccount is only called when no send rate is configured; the stack always sets one.
+      // The mailer reads GetAccount only without a pace or a rate (locally); in AWS the pace reads it.
       expect(commandsIn('ses.ts')).toEqual(['GetAccountCommand', 'SendEmailCommand']);
+      expect(commandsIn('pace.ts')).toEqual(['GetAccountCommand']);
       // Every other AWS adapter that makes calls is the CLI's, and no handler may import it (below).
       const callers = readdirSync(join(PROJECT_ROOT, 'functions', 'adapters', 'aws')).filter((f) => commandsIn(f).length > 0).sort();
       expect(callers).toEqual([...FUNCTION_ADAPTERS, ...CLI_ONLY_ADAPTERS].map((a) => (a === 'dynamo' ? a : `${a}.ts`)).sort());

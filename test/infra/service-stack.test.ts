@@ -132,9 +132,9 @@ describe('ServiceStack', () => {
       for (const statement of statements) for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
     });
 
-    it('grant resource-wide only X-Ray, which has no resource-level permissions', () => {
+    it('grant resource-wide only X-Ray and reading the SES quota, which have no resource-level permissions', () => {
       const resourceWide = allStatements().filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
-      expect([...new Set(resourceWide.flatMap(actionsOf))].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect([...new Set(resourceWide.flatMap(actionsOf))].sort()).toEqual(['ses:GetAccount', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
     it('give each function exactly the services it uses', () => {
@@ -169,9 +169,12 @@ describe('ServiceStack', () => {
       }
     });
 
-    it('let the senders send through the configuration set, as this account’s identities only', () => {
+    it('let the senders send through the configuration set, as this account’s identities only, and read the send quota', () => {
       for (const name of ['dispatch', 'send-worker', 'inbound'] as const) {
-        const ses = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+        // CDK merges GetAccount into the one statement on "*" (with X-Ray's writes).
+        const onAll = statementsOf(name).filter((s) => s.Resource === '*').flatMap(actionsOf);
+        expect(onAll.filter((a) => a.startsWith('ses:'))).toEqual(['ses:GetAccount']);
+        const ses = statementsOf(name).filter((s) => s.Resource !== '*' && actionsOf(s).some((a) => a.startsWith('ses:')));
         expect(ses.flatMap(actionsOf).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
         const targets = JSON.stringify(ses.map((s) => s.Resource));
         expect(targets).toContain('{"Ref":"AWS::AccountId"},":identity/*"');

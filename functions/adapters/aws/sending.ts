@@ -6,10 +6,16 @@ import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynam
 import { createObservability, HANDLER_METRICS, type Observability } from '#adapters/aws/observability';
 import type { SenderEnv } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
-import { createSesClient, SesMailer } from '#adapters/aws/ses';
+import { createSesClient } from '#adapters/aws/ses';
+import { pacedMailer } from '#adapters/aws/pace';
+import { SEND_IN_FLIGHT } from '#contract/names';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MailSettings } from '#mail/compose';
 import { requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
-import { dispatch, type DispatchDeps } from '#app/run-job';
+import { dispatch, SeriesCache, type DispatchDeps } from '#app/run-job';
 import { JobSchema, type Job } from '#core/jobs';
 
 export class InvalidJobError extends Error {
@@ -34,6 +40,10 @@ export interface SendDeps {
   /** Resolved per invocation: the token secret may rotate under a warm container. */
   settings(): Promise<MailSettings>;
   now(): Date;
+  /** Sends in flight at once within a job (the shared pace keeps the account's rate). */
+  inFlight?: number;
+  /** Templates and calendar states kept by this container between batches. */
+  cache?: SeriesCache;
 }
 
 export interface ReportSummary {
@@ -54,7 +64,14 @@ const summarize = (r: DeliveryReport): ReportSummary => ({
 
 /** Runs one job in this invocation; throws when any email failed, after logging and counting the report. */
 export async function runJob(job: Job, deps: SendDeps, obs: Observability = createObservability('dispatch')): Promise<ReportSummary> {
-  const coreDeps: DispatchDeps = { store: deps.store, send: deps.send, settings: await deps.settings(), now: deps.now };
+  const coreDeps: DispatchDeps = {
+    store: deps.store,
+    send: deps.send,
+    settings: await deps.settings(),
+    now: deps.now,
+    ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
+    ...(deps.cache ? { cache: deps.cache } : {}),
+  };
   const report = await dispatch(job, coreDeps);
   const summary = summarize(report);
   obs.count(HANDLER_METRICS.emailsSent, summary.sent);
@@ -78,16 +95,40 @@ export function describe(job: Job): Record<string, unknown> {
   return recipients ? { ...rest, recipients: recipients.length } : rest;
 }
 
+/**
+ * The AWS clients and the clock a handler is built with. In Lambda every one is the default (the
+ * SDK's clients for the region, real time); `npm run bench -- scale` hands in in-memory SES, SQS
+ * and Secrets Manager, a dynalite client and a simulated clock, and so runs the handlers' own
+ * wiring rather than a copy of it.
+ */
+export interface AwsIo {
+  dynamo?: DynamoDBClient;
+  ses?: SESv2Client;
+  sqs?: SQSClient;
+  secrets?: SecretsManagerClient;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /** The sending half of the deps, from the environment the stack sets. */
-export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate = env.BATON_MAX_SEND_RATE): SendDeps {
-  const secrets = tokenSecretsFromEnv(env);
-  const mailer = new SesMailer({
-    client: createSesClient({ region: env.AWS_REGION }),
-    maxSendRate,
-    onThrottle: () => obs.count(HANDLER_METRICS.sendThrottled),
+export function sendDepsFromEnv(env: SenderEnv, obs: Observability, io: AwsIo = {}): SendDeps {
+  const secrets = tokenSecretsFromEnv(env, io.secrets);
+  const clock = io.now ?? Date.now;
+  const store = createStore({ client: io.dynamo ?? createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME });
+  const mailer = pacedMailer({
+    client: io.ses ?? createSesClient({ region: env.AWS_REGION }),
+    slots: store,
+    fallbackRate: env.BATON_MAX_SEND_RATE,
+    priority: 'bulk',
+    obs,
+    ...(io.now ? { now: io.now } : {}),
+    ...(io.sleep ? { sleep: io.sleep } : {}),
   });
   return {
-    store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
+    store,
+    inFlight: SEND_IN_FLIGHT,
+    cache: new SeriesCache(),
     send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
     settings: async () => ({
       domain: env.BATON_DOMAIN,
@@ -96,6 +137,6 @@ export function sendDepsFromEnv(env: SenderEnv, obs: Observability, maxSendRate 
       linksBaseUrl: env.BATON_LINKS_BASE_URL,
       secrets: await secrets(),
     }),
-    now: () => new Date(),
+    now: () => new Date(clock()),
   };
 }

@@ -36,8 +36,21 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<string>;
 }
 
-/** Spaces calls so that no more than `ratePerSecond` start in any second. */
-export class Pacer {
+export type SendPriority = 'bulk' | 'priority';
+
+/** What a mailer waits on before each send: a start time that keeps the account within its rate. */
+export interface SendGate {
+  take(priority?: SendPriority): Promise<void>;
+  /** SES throttled a send anyway: the rate may have changed. */
+  throttled?(): void;
+}
+
+/**
+ * Spaces calls in this process so that no more than `ratePerSecond` start in any sliding second
+ * (every start at least 1/rate after the one before). Locally the one process is the account;
+ * in AWS the containers share `SharedPace` (pace.ts) instead.
+ */
+export class Pacer implements SendGate {
   private next = 0;
   constructor(
     private ratePerSecond: number,
@@ -49,6 +62,10 @@ export class Pacer {
 
   setRate(ratePerSecond: number): void {
     if (ratePerSecond > 0) this.ratePerSecond = ratePerSecond;
+  }
+
+  take(): Promise<void> {
+    return this.wait();
   }
 
   async wait(): Promise<void> {
@@ -69,6 +86,10 @@ export interface SesMailerOptions {
   client: SESv2Client;
   /** Sends per second; when absent, read from the account (GetAccount) on first use. */
   maxSendRate?: number;
+  /** The pace shared with every other sender (AWS); when absent, a Pacer in this process. */
+  gate?: SendGate;
+  /** Where this mailer's sends queue in a shared gate: acknowledgements are 'priority'. */
+  priority?: SendPriority;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   /** How many times a throttled send is retried, doubling the wait each time. */
@@ -78,12 +99,12 @@ export interface SesMailerOptions {
 }
 
 export class SesMailer implements Mailer {
-  private pacer: Pacer | undefined;
+  private pacer: SendGate | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly opts: SesMailerOptions) {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    if (opts.maxSendRate) this.pacer = new Pacer(opts.maxSendRate, opts.now, this.sleep);
+    this.pacer = opts.gate ?? (opts.maxSendRate ? new Pacer(opts.maxSendRate, opts.now, this.sleep) : undefined);
   }
 
   /** The account's max send rate, as SES reports it. */
@@ -94,7 +115,7 @@ export class SesMailer implements Mailer {
     return rate;
   }
 
-  private async getPacer(): Promise<Pacer> {
+  private async getPacer(): Promise<SendGate> {
     this.pacer ??= new Pacer(await this.accountSendRate(), this.opts.now, this.sleep);
     return this.pacer;
   }
@@ -104,7 +125,7 @@ export class SesMailer implements Mailer {
     const data = typeof mail.raw === 'string' ? new TextEncoder().encode(mail.raw) : mail.raw;
     const retries = this.opts.throttleRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
-      await pacer.wait();
+      await pacer.take(this.opts.priority);
       try {
         const out = await this.opts.client.send(
           new SendEmailCommand({
@@ -120,6 +141,7 @@ export class SesMailer implements Mailer {
       } catch (err) {
         if (!isThrottle(err) || attempt >= retries) throw err;
         this.opts.onThrottle?.(attempt);
+        pacer.throttled?.();
         await this.sleep(200 * 2 ** attempt);
       }
     }

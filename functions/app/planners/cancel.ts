@@ -34,7 +34,7 @@ const trainingCancel: JobPlanner = async ({ job, published, participants, deps, 
   const state = (await deps.store.getCalendars(job.seriesId)).find((s) => s.slug === slug);
   // Added back since (it is announced anew), or a job older than the stored change: nothing to say.
   if (!state?.removedAt || (job.sequence !== undefined && job.sequence !== state.sequence)) return [];
-  const holders = await calendarHolders(deps.store, job.seriesId, slug);
+  const holders = await calendarHolders(deps.store, job.seriesId, slug, job.recipients);
   const compose = prepareCancelSend({
     series: published.series,
     cancelled: [announced(state)],

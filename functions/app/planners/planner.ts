@@ -1,6 +1,6 @@
 // What every planner is given and returns. Dispatch (run-job.ts) owns the map of planners by job
 // kind and imports them; they import only this contract back, so the two never form a circle.
-import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { CalendarState, PublishedSeries, StoredParticipant } from '#core/records';
 import type { Job } from '#core/jobs';
 import type { MailSettings } from '#mail/compose';
 import type { CompiledEmail } from '#mail/fill';
@@ -13,6 +13,30 @@ export interface DispatchDeps {
   settings: MailSettings;
   now: Clock;
   leaseMs?: number;
+  /** Sends in flight at once (deliver.ts); the mailer's pace keeps the rate. */
+  inFlight?: number;
+  /** What a warm container keeps of a series between batches, checked against its version. */
+  cache?: SeriesCache;
+}
+
+/** A series' compiled templates and calendar states as of one published version. */
+export interface SeriesCacheEntry {
+  version: number;
+  templates?: Promise<Map<string, string>>;
+  calendars?: Promise<CalendarState[]>;
+}
+
+/**
+ * Per warm container: templates and calendar states change only when the series is published
+ * again, which raises its version; a batch reads the version (getSeries) and the rest from here.
+ */
+export class SeriesCache {
+  private readonly entries = new Map<string, SeriesCacheEntry>();
+  entry(seriesId: string, version: number): SeriesCacheEntry {
+    let e = this.entries.get(seriesId);
+    if (!e || e.version !== version) this.entries.set(seriesId, (e = { version }));
+    return e;
+  }
 }
 
 export interface JobContext {

@@ -111,9 +111,24 @@ const emailOf = (id: string): string | undefined => id.split('#')[2];
 
 /**
  * Who holds a training's calendar, from the delivery ledger: 'training' when its email (window
- * and focus hold) was sent or claimed, 'kickoff' when only the kickoff's window was.
+ * and focus hold) was sent or claimed, 'kickoff' when only the kickoff's window was. `among` (a
+ * fan-out batch's recipients) reads just their two records each instead of the whole ledger.
  */
-export async function calendarHolders(store: Pick<JobStore, 'listDeliveries'>, seriesId: string, slug: string): Promise<Map<string, 'training' | 'kickoff'>> {
+export async function calendarHolders(
+  store: Pick<JobStore, 'listDeliveries' | 'recordedAmong'>,
+  seriesId: string,
+  slug: string,
+  among?: readonly string[],
+): Promise<Map<string, 'training' | 'kickoff'>> {
+  if (among) {
+    const recorded = await store.recordedAmong(seriesId, among.flatMap((e) => [emailId('kickoff', undefined, e), emailId('training', slug, e)]));
+    const holders = new Map<string, 'training' | 'kickoff'>();
+    for (const e of among) {
+      if (recorded.has(emailId('training', slug, e))) holders.set(e, 'training');
+      else if (recorded.has(emailId('kickoff', undefined, e))) holders.set(e, 'kickoff');
+    }
+    return holders;
+  }
   const [kickoffs, trainings] = await Promise.all([store.listDeliveries(seriesId, 'kickoff#'), store.listDeliveries(seriesId, `training#${slug}#`)]);
   const holders = new Map<string, 'training' | 'kickoff'>();
   for (const d of kickoffs) {
@@ -133,7 +148,7 @@ export const updatePlanner: JobPlanner = async ({ job, published, participants, 
   if (!training) return [];
   const sequence = (await calendarSequences(deps.store, job.seriesId))[training.slug] ?? 0;
   if (job.sequence !== undefined && job.sequence !== sequence) return [];
-  const holders = await calendarHolders(deps.store, job.seriesId, training.slug);
+  const holders = await calendarHolders(deps.store, job.seriesId, training.slug, job.recipients);
   const compose = prepareUpdateSend({
     series: published.series,
     training,

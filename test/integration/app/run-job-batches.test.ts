@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { ensureTable } from '#adapters/local/dynalite';
 import type { BuiltMail } from '#app/deliver';
-import { dispatch, type DispatchDeps } from '#app/run-job';
+import { dispatch, SeriesCache, type DispatchDeps } from '#app/run-job';
 import type { Job } from '#core/jobs';
 import type { Response } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
@@ -110,6 +110,77 @@ describe('a batch of a send', () => {
       expect(batchTexts.get(email)).toMatch(credit);
       expect(batchTexts.get(email)).toBe(wholeTexts.get(email));
     }
+  });
+});
+
+describe('a batch of a per-recipient kind (issue 16)', () => {
+  it.each<[string, Job]>([
+    ['kickoff', { kind: 'kickoff', seriesId: SERIES }],
+    ['training', { kind: 'training', seriesId: SERIES, trainingSlug: SLUG }],
+  ])('of a %s reads only its recipients, and sends them the mail the whole send does', async (_, job) => {
+    const at = new Date('2027-01-17T09:00:00Z');
+    const whole: BuiltMail[] = [];
+    const batch: BuiltMail[] = [];
+    await dispatch(job, depsFor(copies.whole!, at, whole));
+    // The series' participant list is never read: the batch's people come by key.
+    const onlyRecipients = Object.assign(Object.create(copies.batch!) as Store, {
+      listParticipants: () => Promise.reject(new Error('a batch of this kind must not read the whole series')),
+    });
+    const report = await dispatch({ ...job, recipients: BATCH }, { ...depsFor(onlyRecipients, at, batch), inFlight: 2 });
+    expect(report.failed).toEqual([]);
+    expect(batch.map((m) => m.to).sort()).toEqual(BATCH);
+    const wholeTexts = await textsByRecipient(whole);
+    for (const [email, text] of await textsByRecipient(batch)) expect(text).toBe(wholeTexts.get(email));
+  });
+
+  it('keeps at most `inFlight` sends outstanding, and sends everyone once', async () => {
+    const store = copies.fanOut!;
+    let open = 0;
+    let most = 0;
+    const to: string[] = [];
+    // The first sends wait until three are open (and a little longer, time for a fourth to start
+    // if the bound let it), so the bound is reached whatever the machine's speed.
+    let release: () => void = () => {};
+    const three = new Promise<void>((r) => (release = r));
+    const deps = depsFor(store, new Date('2027-01-17T09:00:00Z'), []);
+    const report = await dispatch(
+      { kind: 'training', seriesId: SERIES, trainingSlug: 'company-communications' },
+      {
+        ...deps,
+        inFlight: 3,
+        send: async (mail) => {
+          most = Math.max(most, ++open);
+          if (open === 3) setTimeout(release, 100);
+          await three;
+          open--;
+          to.push(mail.to);
+          return `ses-${to.length}`;
+        },
+      },
+    );
+    expect(most).toBe(3);
+    expect(report.sent).toHaveLength(to.length);
+    expect(new Set(to).size).toBe(to.length);
+    expect(to.length).toBeGreaterThan(3);
+  });
+
+  it('reads templates and calendars once per published version in a warm container', async () => {
+    const store = copies.wholeAgain!;
+    const reads = { templates: 0, calendars: 0 };
+    const counting = Object.assign(Object.create(store) as Store, {
+      getTemplates: (...a: Parameters<Store['getTemplates']>) => (reads.templates++, store.getTemplates(...a)),
+      getCalendars: (...a: Parameters<Store['getCalendars']>) => (reads.calendars++, store.getCalendars(...a)),
+    });
+    const cache = new SeriesCache();
+    const at = new Date('2027-01-17T09:00:00Z');
+    const job: Job = { kind: 'training', seriesId: SERIES, trainingSlug: 'performance-reviews' };
+    await dispatch({ ...job, recipients: [BATCH[0]!] }, { ...depsFor(counting, at, []), cache });
+    await dispatch({ ...job, recipients: [BATCH[1]!] }, { ...depsFor(counting, at, []), cache });
+    expect(reads).toEqual({ templates: 1, calendars: 1 });
+    // Publishing again raises the version: the next batch reads afresh.
+    await publishSeries(example, store, new Date('2026-12-02T00:00:00Z'));
+    await dispatch({ ...job, recipients: ['ana.reyes@example.com'] }, { ...depsFor(counting, at, []), cache });
+    expect(reads).toEqual({ templates: 2, calendars: 2 });
   });
 });
 

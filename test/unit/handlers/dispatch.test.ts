@@ -91,6 +91,26 @@ describe('dispatch handler', () => {
     expect(queue.bodies).toEqual([]);
   });
 
+  it('queues even a small send when told to send nothing inline (the deployed wiring), so no invocation waits on the pace', async () => {
+    await store.putParticipants(SERIES, people(3));
+    const result = await createDispatchHandler(deps({ inlineUpTo: 0 }))({ kind: 'kickoff', seriesId: SERIES });
+    expect(result).toMatchObject({ fannedOut: { batches: 1, recipients: 3 } });
+    expect(sent).toEqual([]);
+    expect(queue.bodies.map((b) => (JSON.parse(b) as Job).recipients)).toEqual([people(3).map((p) => p.email)]);
+  });
+
+  it('cuts an update into batches of those who hold the training’s calendar', async () => {
+    await store.putParticipants(SERIES, people(6));
+    const holders = people(6).slice(0, 5).map((p) => p.email);
+    await store.importDeliveries(
+      SERIES,
+      holders.map((e) => ({ emailId: `kickoff#-#${e}`, status: 'sent' as const, attempts: 1, claimedAt: '2027-01-01T00:00:00.000Z', sentAt: '2027-01-01T00:00:00.000Z', sesMessageId: `m-${e}` })),
+    );
+    const result = await createDispatchHandler(deps())({ kind: 'update', seriesId: SERIES, trainingSlug, sequence: 1 });
+    expect(result).toMatchObject({ fannedOut: { batches: 2, recipients: 5 } });
+    expect(queue.bodies.flatMap((b) => (JSON.parse(b) as Job).recipients).sort()).toEqual([...holders].sort());
+  });
+
   it('cuts a send to more participants than a batch into queued batches, and sends nothing itself', async () => {
     await store.putParticipants(SERIES, [...people(9), ...people(2, 'Asia/Tokyo')]);
     await store.setUnsubscribed(SERIES, people(9)[4]!.email, new Date('2027-01-01T00:00:00Z'));

@@ -29,6 +29,7 @@ import { seriesRepository } from './series.ts';
 import { signInNonces } from './sign-in.ts';
 import { suppressionList } from './suppression.ts';
 import { openTable } from './table.ts';
+import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
 import { templateRepository } from './templates.ts';
 
 export interface Store
@@ -43,7 +44,8 @@ export interface Store
     ScheduleRepository,
     CalendarRepository,
     NeedsLookRepository,
-    SignInNonces {
+    SignInNonces,
+    SendPaceSlots {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
   readonly requests: RequestCounts;
@@ -71,8 +73,10 @@ export function createStore(options: {
     ...calendarRepository(table),
     ...needsLookRepository(table),
     ...signInNonces(table),
+    ...sendPaceSlots(table),
   };
 }
 
 export { createDynamoClient, type RequestCounts } from './client.ts';
 export { MalformedItemError } from './table.ts';
+export type { SendPaceSlots, SlotAnswer } from './pace.ts';

@@ -122,10 +122,19 @@ export function deliveryLedger(table: Table): DeliveryRepository {
     }
   }
 
-  async function sentAmong(seriesId: string, emailIds: Iterable<string>) {
+  /** The delivery records among `emailIds` (BatchGet of 100). */
+  async function among(seriesId: string, emailIds: Iterable<string>) {
     const unique = [...new Set(emailIds)];
     const items = await batchGet(unique.map((id) => ({ [PK]: key.series(seriesId), [SK]: key.deliverySk(id) })));
-    return new Set(items.map((i) => parse(DeliveryItemSchema, i, 'delivery')).filter((d) => d.status === 'sent').map((d) => d.emailId));
+    return items.map((i) => parse(DeliveryItemSchema, i, 'delivery'));
+  }
+
+  async function sentAmong(seriesId: string, emailIds: Iterable<string>) {
+    return new Set((await among(seriesId, emailIds)).filter((d) => d.status === 'sent').map((d) => d.emailId));
+  }
+
+  async function recordedAmong(seriesId: string, emailIds: Iterable<string>) {
+    return new Set((await among(seriesId, emailIds)).map((d) => d.emailId));
   }
 
   async function listDeliveries(seriesId: string, emailIdPrefix = '') {
@@ -142,5 +151,5 @@ export function deliveryLedger(table: Table): DeliveryRepository {
   }
 
 
-  return { claimDelivery, completeDelivery, releaseDelivery, recordAccepted, sentAmong, listDeliveries, importDeliveries };
+  return { claimDelivery, completeDelivery, releaseDelivery, recordAccepted, sentAmong, recordedAmong, listDeliveries, importDeliveries };
 }

@@ -11,7 +11,7 @@ import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, typ
 const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
 export function participantRepository(table: Table): ParticipantRepository {
-  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
     strip(parse(ParticipantItemSchema, item, 'participant'), 'seriesId') as StoredParticipant;
@@ -68,6 +68,17 @@ export function participantRepository(table: Table): ParticipantRepository {
   async function listParticipants(seriesId: string) {
     const items = await queryPrefix(key.series(seriesId), key.participantSk(''));
     return items.map(toParticipant).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  }
+
+  async function getParticipants(seriesId: string, emails: readonly string[]) {
+    const wanted = new Set(emails.map((e) => e.toLowerCase()));
+    const pk = key.series(seriesId);
+    const items = await batchGet([...wanted].map((e) => ({ [PK]: pk, [SK]: key.participantSk(participantKey(seriesId, e)) })));
+    // A key shared by two addresses holds only one of them: keep the ones asked for.
+    return items
+      .map(toParticipant)
+      .filter((p) => wanted.has(p.email))
+      .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   }
 
   async function findParticipantByKey(seriesId: string, k: string) {
@@ -190,6 +201,7 @@ export function participantRepository(table: Table): ParticipantRepository {
   return {
     putParticipants,
     listParticipants,
+    getParticipants,
     getParticipant,
     findParticipantByKey,
     setParticipantStatus,

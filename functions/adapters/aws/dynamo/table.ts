@@ -26,6 +26,7 @@
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
+// | the account's send pace (GCRA)        | pk = PACE#<name>, sk = PACE          (conditional Update, Get)  | table |
 // | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
 // | series a trainer runs (studio sign-in)| gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "TRAINER#")         | gsi1  |
 // |   (one pointer per trainer, written   |   item: pk = SERIES#<id>, sk = TRAINER#<email>                  |       |
@@ -96,6 +97,8 @@ export const key = {
   trainerGsiSk: (seriesId: string) => `TRAINER#${seriesId}`,
   signIn: (nonce: string) => `SIGNIN#${nonce}`,
   signInSk: 'SIGNIN',
+  pace: (name: string) => `PACE#${name}`,
+  paceSk: 'PACE',
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */
