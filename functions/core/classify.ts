@@ -247,6 +247,8 @@ interface Cues {
   HEDGE: RegExp;
   /** "he", "they", "my manager is": someone else's commitment, reported. */
   OTHERS_G: RegExp;
+  /** Asking words as whole words ("ไหม", "هل", "i wonder"): a clause that asks commits to nothing. */
+  ASKS: RegExp;
   DECLINE: RegExp;
   CONTRAST_G: RegExp;
   STOP_CUE: RegExp;
@@ -286,6 +288,7 @@ function cuesOf(lexicons: readonly Lexicon[]): Cues {
     SUBORDINATE_G: phrases(list('subordinate'), 'gu', true),
     HEDGE: phrases(list('hedge'), 'u', true),
     OTHERS_G: phrases(list('others'), 'gu', true),
+    ASKS: phrases(list('question'), 'u', true),
     DECLINE: phrases(list('decline')),
     CONTRAST_G: phrases(list('contrast'), 'gu'),
     STOP_CUE: phrases(list('stop')),
@@ -790,7 +793,7 @@ function declines(c: string): boolean {
  * time I'd try #2") or someone else's ("Dev said he'll try #2", "My manager is going to try #2").
  */
 function notOwnCommitment(c: string): boolean {
-  if (/[?？؟]/u.test(c) || C.HEDGE.test(c)) return true;
+  if (/[?？؟]/u.test(c) || C.ASKS.test(c) || C.HEDGE.test(c)) return true;
   const cue = C.ADOPT_CUE.exec(c);
   if (!cue) return false;
   return [...c.matchAll(C.OTHERS_G)].some((m) => m.index < cue.index);

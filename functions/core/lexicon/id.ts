@@ -18,7 +18,7 @@ export const id: Lexicon = {
   subordinate: ['karena', 'sebab', 'supaya', 'agar', 'ketika', 'kalau', 'jika'],
   hedge: ['mungkin', 'barangkali', 'kalau', 'jika', 'suatu saat', 'kapan-kapan'],
   others: ['dia', 'mereka', 'katanya', 'bilang'],
-  decline: ['bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok', 'sudah lama', 'tidak perlu', 'sudah bertahun'],
+  decline: ['pernah', 'bukan untuk saya', 'sudah saya lakukan', 'sudah melakukan', 'tidak cocok', 'kurang cocok', 'sudah lama', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tips saya', 'tip saya', 'cara saya', 'yang berhasil untuk saya', 'saya lampirkan', 'terlampir'],
   strategyWeak: ['saya selalu', 'saya biasanya', 'setiap minggu', 'setiap pagi'],
   itWorks: ['berhasil', 'sangat efektif'],

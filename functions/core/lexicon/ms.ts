@@ -18,7 +18,7 @@ export const ms: Lexicon = {
   subordinate: ['kerana', 'sebab', 'supaya', 'bila', 'apabila', 'jika', 'kalau'],
   hedge: ['mungkin', 'barangkali', 'jika', 'kalau', 'boleh jadi', 'suatu hari'],
   others: ['dia', 'mereka', 'katanya'],
-  decline: ['bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai', 'sudah lama', 'tak perlu', 'tidak perlu', 'sudah bertahun'],
+  decline: ['pernah', 'bukan untuk saya', 'sudah buat', 'dah buat', 'sudah lakukan', 'tak sesuai', 'tidak sesuai', 'sudah lama', 'tak perlu', 'tidak perlu', 'sudah bertahun'],
   strategyStrong: ['tip saya', 'petua saya', 'cara saya', 'yang berkesan untuk saya', 'saya lampirkan', 'apa yang berkesan'],
   strategyWeak: ['saya selalu', 'saya guna', 'setiap minggu', 'setiap pagi'],
   itWorks: ['berkesan', 'sangat berkesan'],

@@ -57,7 +57,7 @@ export interface Lexicon {
    * stand before in its clause is someone else's, reported, not the writer's.
    */
   others: string[];
-  /** Turning a named strategy down or saying one already does it ("not for me", "already do"). */
+  /** Turning a named strategy down, saying one already does it or tried it before ("not for me", "already do", "pernah", "เคยลอง"). */
   decline: string[];
   /** Sharing one's own practice ("what works for me", "my tip"). */
   strategyStrong: string[];
