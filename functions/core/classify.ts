@@ -241,6 +241,8 @@ export function phrases(list: readonly string[], flags = 'u', words = false): Re
 interface Cues {
   ADOPT_CUE: RegExp;
   NEGATION: RegExp;
+  /** "can't wait", "no doubt": a negation word that affirms. */
+  AFFIRMATIVE_G: RegExp;
   /** Words opening a subordinate clause ("because"): cut like a contrast. */
   SUBORDINATE_G: RegExp;
   /** "might", "maybe", "if": a possibility, not a commitment. */
@@ -285,6 +287,7 @@ function cuesOf(lexicons: readonly Lexicon[]): Cues {
   return {
     ADOPT_CUE: phrases(list('adopt')),
     NEGATION: phrases(list('negation'), 'u', true),
+    AFFIRMATIVE_G: phrases(list('affirmative'), 'gu', true),
     SUBORDINATE_G: phrases(list('subordinate'), 'gu', true),
     HEDGE: phrases(list('hedge'), 'u', true),
     OTHERS_G: phrases(list('others'), 'gu', true),
@@ -784,7 +787,12 @@ export function clauses(f: string): string[] {
 function declines(c: string): boolean {
   // "I'll read it on Sunday" commits to reading, not to a strategy.
   if (C.DECLINE.test(c) || C.NOT_YET.test(c)) return true;
-  return C.ADOPT_CUE.test(c) && C.NEGATION.test(c);
+  return C.ADOPT_CUE.test(c) && negated(c);
+}
+
+/** A negation anywhere in the clause, once idioms that only look negated are set aside ("I can't wait to try #2"). */
+function negated(c: string): boolean {
+  return C.NEGATION.test(c.replace(C.AFFIRMATIVE_G, ' '));
 }
 
 /**
@@ -800,7 +808,7 @@ function notOwnCommitment(c: string): boolean {
 }
 
 function hasCommitment(c: string): boolean {
-  return C.ADOPT_CUE.test(c) && !C.NEGATION.test(c) && !notOwnCommitment(c);
+  return C.ADOPT_CUE.test(c) && !negated(c) && !notOwnCommitment(c);
 }
 
 function isVideoLink(url: string): boolean {

@@ -15,6 +15,7 @@ export const de: Lexicon = {
   you: ['du', 'dich', 'dir', 'dein', 'deine', 'ihr', 'euch', 'euer', 'kannst', 'bitte'],
   opinion: ['nicht einverstanden', 'bin einverstanden', 'sehe ich anders', 'meiner erfahrung nach', 'bezweifle'],
   negation: ['nicht', 'kein', 'keine', 'keinen', 'nie', 'niemals'],
+  affirmative: ['warum nicht', 'nicht nur', 'kaum erwarten', 'ohne zweifel'],
   subordinate: ['weil', 'denn', 'damit', 'wenn', 'falls', 'sodass'],
   hedge: ['vielleicht', 'eventuell', 'moglicherweise', 'irgendwann', 'wenn', 'falls', 'konnte', 'wurde', 'uberlege'],
   others: ['er', 'er wird', 'sagt', 'meint', 'hat gesagt', 'mein chef will', 'meine chefin will'],

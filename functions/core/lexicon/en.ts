@@ -30,6 +30,7 @@ export const en: Lexicon = {
   you: ['you', 'your', 'yours', 'please'],
   opinion: ['i disagree', 'disagree with', 'i agree', "don't agree", 'not convinced', 'in my experience', 'i doubt'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
+  affirmative: ["can't wait", 'cannot wait', 'can not wait', 'no doubt', 'why not', 'not only', "don't mind", "wouldn't miss"],
   subordinate: ['because', 'since', 'as', 'so that', 'so', 'when', 'whenever', 'which', 'until', 'unless', 'if', 'while', 'otherwise', 'cause', 'cos'],
   hedge: ['might', 'maybe', 'perhaps', 'possibly', 'if', 'could', 'thinking about', 'thinking of', 'considering', 'not sure', 'at some point', 'someday', 'some day', 'one day', 'eventually'],
   others: ['he', 'she', 'they', "he'll", "she'll", "they'll", "he's", "she's", "they're", 'said', 'says', 'told me', 'suggested', 'my manager is', 'my manager will', "my manager's", 'my boss is', 'my boss will', "my boss's"],

@@ -15,6 +15,7 @@ export const es: Lexicon = {
   you: ['tu', 'te', 'puedes', 'podrias', 'usted', 'ustedes', 'por favor'],
   opinion: ['no estoy de acuerdo', 'estoy de acuerdo', 'en mi experiencia', 'lo dudo', 'no me convence'],
   negation: ['no', 'nunca', 'no voy a', 'tampoco'],
+  affirmative: ['sin duda', 'por que no', 'no solo', 'no veo la hora', 'no puedo esperar'],
   subordinate: ['porque', 'ya que', 'para que', 'cuando', 'asi que'],
   hedge: ['quizas', 'quiza', 'tal vez', 'a lo mejor', 'podria', 'algun dia', 'me lo pensare', 'estoy pensando', 'puede que'],
   others: ['ella', 'ellos', 'ellas', 'dijo', 'dice que', 'mi jefa va', 'mi jefe va'],

@@ -15,6 +15,7 @@ export const fr: Lexicon = {
   you: ['tu', 'te', 'vous', 'votre', 'peux', 'pourrais', 'stp', 'svp'],
   opinion: ["pas d'accord", "je suis d'accord", 'selon mon experience', 'pas convaincu', 'pas convaincue', 'je doute'],
   negation: ['ne', 'pas', 'jamais', 'ne vais pas'],
+  affirmative: ['pourquoi pas', 'sans doute', 'non seulement', "n'hesite pas"],
   subordinate: ['parce que', 'car', 'puisque', 'quand', 'lorsque', 'pour que', 'donc', 'si'],
   hedge: ['peut-etre', 'peut etre', 'eventuellement', 'un jour', 'pourrais', 'pourrait', "j'hesite", 'je reflechis'],
   others: ['il', 'elle', 'ils', 'elles', 'a dit', 'dit que'],

@@ -15,6 +15,7 @@ export const id: Lexicon = {
   you: ['kamu', 'anda', 'kau', 'tolong', 'mohon'],
   opinion: ['tidak setuju', 'saya setuju', 'menurut pengalaman saya', 'saya ragu'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'belum'],
+  affirmative: ['tidak sabar', 'tak sabar', 'tidak hanya', 'kenapa tidak'],
   subordinate: ['karena', 'sebab', 'supaya', 'agar', 'ketika', 'kalau', 'jika'],
   hedge: ['mungkin', 'barangkali', 'kalau', 'jika', 'suatu saat', 'kapan-kapan'],
   others: ['dia', 'mereka', 'katanya', 'bilang'],

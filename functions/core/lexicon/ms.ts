@@ -15,6 +15,7 @@ export const ms: Lexicon = {
   you: ['awak', 'kamu', 'anda', 'kau', 'tolong', 'sila'],
   opinion: ['tidak setuju', 'tak setuju', 'saya setuju', 'pada pengalaman saya', 'saya ragu'],
   negation: ['tidak', 'tak', 'bukan', 'tidak akan', 'tak akan'],
+  affirmative: ['tak sabar', 'tidak sabar', 'bukan sahaja', 'kenapa tidak'],
   subordinate: ['kerana', 'sebab', 'supaya', 'bila', 'apabila', 'jika', 'kalau'],
   hedge: ['mungkin', 'barangkali', 'jika', 'kalau', 'boleh jadi', 'suatu hari'],
   others: ['dia', 'mereka', 'katanya'],

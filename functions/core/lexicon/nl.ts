@@ -15,6 +15,7 @@ export const nl: Lexicon = {
   you: ['je', 'jij', 'jou', 'jouw', 'jullie', 'kun', 'kan je', 'graag'],
   opinion: ['niet mee eens', 'mee eens', 'in mijn ervaring', 'niet overtuigd', 'betwijfel'],
   negation: ['niet', 'geen', 'nooit'],
+  affirmative: ['waarom niet', 'niet alleen', 'niet kunnen wachten', 'kan niet wachten'],
   subordinate: ['omdat', 'want', 'zodat', 'als', 'wanneer', 'indien'],
   hedge: ['misschien', 'wellicht', 'ooit', 'eventueel', 'zou', 'als', 'overweeg', 'denk erover'],
   others: ['hij', 'zij', 'ze', 'zei', 'zegt'],

@@ -15,6 +15,7 @@ export const pt: Lexicon = {
   you: ['voce', 'voces', 'te', 'podes', 'pode', 'por favor'],
   opinion: ['discordo', 'concordo', 'na minha experiencia', 'nao me convence', 'duvido'],
   negation: ['nao', 'nunca', 'nao vou'],
+  affirmative: ['sem duvida', 'por que nao', 'nao so', 'nao vejo a hora', 'nao posso esperar'],
   subordinate: ['porque', 'pois', 'para que', 'quando', 'entao'],
   hedge: ['talvez', 'quem sabe', 'se calhar', 'poderia', 'um dia', 'estou pensando', 'estou a pensar'],
   others: ['ele', 'ela', 'eles', 'elas', 'disse', 'diz que'],

@@ -42,6 +42,11 @@ export interface Lexicon {
    */
   negation: string[];
   /**
+   * Idioms that hold a negation word but affirm ("can't wait to", "no doubt", "why not", "kann
+   * es kaum erwarten"): removed before a clause is checked for negation.
+   */
+  affirmative?: string[];
+  /**
    * Words that open a subordinate clause ("because", "since", "weil", "porque"): what follows is
    * the why of a commitment, and a negation or a hedge there ("because I never remember") does
    * not reach back to the commitment.

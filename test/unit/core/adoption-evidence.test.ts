@@ -144,6 +144,8 @@ export const ADOPTING: readonly (readonly [string, string, string[]])[] = [
   ['ja', '準備しないので2番をやってみます。', ['2']],
   ['ar', 'سأجرب رقم 2 لأنني لا أحضر أبدا.', ['2']],
   ['en', 'My manager and I will try #2 from Monday.', ['2']],
+  ['en', "I can't wait to try #2 with my new manager.", ['2']],
+  ['es', 'Sin duda voy a probar la 2.', ['2']],
   ['nl', 'Ik ga nummer 2 proberen, want we vergeten niet graag iets.', ['2']],
   ['nl', 'Nummer 3 doe ik niet, maar nummer 2 ga ik proberen.', ['2']],
   ['de', 'Nummer 3 mache ich nicht, aber die 2 probiere ich aus.', ['2']],
