@@ -6,15 +6,7 @@
 // sentences next to them must still adopt, so the rule cannot pass by never adopting.
 import { describe, expect, it } from 'vitest';
 import { readReply } from '#core/classify';
-import type { Strategy } from '#core/model';
-
-const ONE_ON_ONE: Strategy[] = [
-  { id: 'block-prep-time', number: 1, title: 'Block 15 minutes to prepare', body: '' },
-  { id: 'write-a-shared-agenda', number: 2, title: 'Write a shared 1:1 agenda', body: '' },
-  { id: 'keep-a-wins-log', number: 3, title: 'Keep a running log of wins and blockers', body: '' },
-  { id: 'rotate-the-meeting-time', number: 4, title: 'Rotate the meeting time across time zones', body: '' },
-  { id: 'end-with-action-items', number: 5, title: 'End with written action items', body: '' },
-];
+import { ONE_ON_ONE } from '#test/support/one-on-one';
 
 function adopted(text: string): string[] {
   const r = readReply(

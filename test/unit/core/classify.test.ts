@@ -16,15 +16,9 @@ import {
   type Classified,
   type ReplyContext,
 } from '#core/classify';
-import { IntentSchema, type Strategy } from '#core/model';
+import { IntentSchema } from '#core/model';
+import { ONE_ON_ONE } from '#test/support/one-on-one';
 
-const ONE_ON_ONE: Strategy[] = [
-  { id: 'block-prep-time', number: 1, title: 'Block 15 minutes to prepare', body: '' },
-  { id: 'write-a-shared-agenda', number: 2, title: 'Write a shared 1:1 agenda', body: '' },
-  { id: 'keep-a-wins-log', number: 3, title: 'Keep a running log of wins and blockers', body: '' },
-  { id: 'rotate-the-meeting-time', number: 4, title: 'Rotate the meeting time across time zones', body: '' },
-  { id: 'end-with-action-items', number: 5, title: 'End with written action items', body: '' },
-];
 const TRAINING: ReplyContext = { kind: 'training' };
 const SUBMISSION: ReplyContext = { kind: 'submission', responseId: 'r-42' };
 const CHECK_IN: ReplyContext = { kind: 'check-in', strategyId: 'write-a-shared-agenda' };
