@@ -6,7 +6,7 @@
 // sentences next to them must still adopt, so the rule cannot pass by never adopting.
 import { describe, expect, it } from 'vitest';
 import { readReply } from '#core/classify';
-import { ONE_ON_ONE } from '#test/support/one-on-one';
+import { STRATEGIES as ONE_ON_ONE } from '../../../bench/classify-speed.ts';
 
 function adopted(text: string): string[] {
   const r = readReply(

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { classifyLabeled, intentKey, LABELED_DIR, loadLabels } from '../../../bench/intents.ts';
-import { ADVERSARIAL_REPLIES, classifyAdversarial } from '../../../bench/classify-speed.ts';
+import { ADVERSARIAL_REPLIES, classifyAdversarial, STRATEGIES as ONE_ON_ONE } from '../../../bench/classify-speed.ts';
 import {
   classifyReply,
   CLASSIFY_RULES,
@@ -17,7 +17,6 @@ import {
   type ReplyContext,
 } from '#core/classify';
 import { IntentSchema } from '#core/model';
-import { ONE_ON_ONE } from '#test/support/one-on-one';
 
 const TRAINING: ReplyContext = { kind: 'training' };
 const SUBMISSION: ReplyContext = { kind: 'submission', responseId: 'r-42' };
