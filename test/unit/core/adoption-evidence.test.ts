@@ -6,6 +6,7 @@
 // sentences next to them must still adopt, so the rule cannot pass by never adopting.
 import { describe, expect, it } from 'vitest';
 import { readReply } from '#core/classify';
+import { LEXICONS } from '#core/lexicon/index';
 import { STRATEGIES as ONE_ON_ONE } from '../../../bench/classify-speed.ts';
 
 function adopted(text: string): string[] {
@@ -159,5 +160,11 @@ describe('a strategy named without adopting it', () => {
 describe('a strategy adopted next to a negation, a reason or a contrast', () => {
   it.each(ADOPTING)('%s: %s', (_lang, text, want) => {
     expect(adopted(text).sort()).toEqual(want);
+  });
+});
+
+describe('every language says how it negates, hedges, subordinates and reports', () => {
+  it.each(LEXICONS.map((l) => [l.lang, l] as const))('%s', (_lang, l) => {
+    for (const key of ['negation', 'subordinate', 'hedge', 'others', 'affirmative'] as const) expect(l[key]?.length ?? 0, key).toBeGreaterThan(0);
   });
 });
