@@ -26,8 +26,12 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
    before a space, or a line break after a short line; hard-wrapped lines are joined back). Each
    sentence is matched after folding: lower case, accents removed, curly quotes made straight.
    Sentences are cut into clauses (commas, semicolons, colons, dashes, the Arabic comma, and
-   before a contrasting word: but, pero, mais, aber, maar, tapi, แต่, لكن, でも …). Negation and
-   declining reach the end of their clause only; the strategies a sentence adopts are those named
+   before a contrasting word: but, pero, mais, aber, maar, tapi, แต่, لكن, でも …, or a
+   subordinating one: because, weil, porque, omdat, karena, เพราะ, لأن, ので …). Negation and
+   declining reach the end of their clause only, and a negation anywhere in the clause of a
+   commitment cancels it, wherever the language puts it (before the verb in en/es/pt/ms/id/th/ar,
+   after it or at the clause's end in nl/de "Ik ga de #2 niet doen", around it in fr "ne … pas",
+   as a verb ending in ja 〜ません/〜ない); the strategies a sentence adopts are those named
    in its committing clauses, else in its clauses that neither decline nor negate ("Already doing
    1 and 3, going to add #4" adopts #4; "I don't think #1 works for us, but I'll adopt #2" adopts
    #2). Lines an inline reply quotes (">") are ours: not read as the participant's, but an answer
@@ -50,11 +54,17 @@ How Baton reads a reply (classifyReply). A reply gets one or more intents, in re
      is half a point). Commitment words: adopt, try, going to, will/I'll, go(ing) with, pick,
      choose, steal, start, implement, "for me", "want to"; es voy a, probar, adoptar, me quedo
      con; pt vou, adotar, tentar, testar; fr vais, essayer, adopter, je prends; de übernehme,
-     nehme, ausprobieren, werde; ms akan, cuba, guna; th ลอง, จะ. A negation right before the
-     commitment ("won't", "not going to", "no voy a", "nicht") cancels it. A reference without a
+     nehme, ausprobieren, werde; ms akan, cuba, guna; th ลอง, จะ. A negation in the commitment's
+     clause ("won't", "not going to", "no voy a", "niet", "nicht … aus", "ne … pas", "ไม่",
+     "لن", "〜ません") cancels it. A commitment word is not the writer's commitment in a
+     question ("Should I try #2?"), a hedge or condition in its clause or a clause before it
+     ("I might try #2", "If I have time, I'll try #2"; "I'll try #2, it might help" still
+     adopts), or after someone else as its subject ("Dev said he'll try #2", "My manager is going
+     to try #2"). A reference without a
      commitment ("Quick question about #4", "Number 3 is so underrated") is a comment, except
-     (a) in reply to a training, a sentence that opens with the reference and does not go on
-     with a verb about it ("#4 but on Thursdays", "Number 2 please"), and (b) references in the
+     (a) in reply to a training, a sentence that opens with the reference and goes on with at
+     most one word before its clause ends ("#4 but on Thursdays", "Number 2 please", "#1 and
+     #4."; not "Number 2 takes me back to my first job"), and (b) references in the
      sentence right after a commitment that had none ("Can I adopt two? If so, #1 and #4."). Numbers
      outside the training's strategies are ignored. In a check-in, the strategy asked about
      is a follow-up, not a new adoption.
@@ -196,9 +206,12 @@ const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * An alternation of phrases written folded (lower case, no accents). In a phrase, a space is any
  * whitespace run and " * " allows up to three words in between. Latin phrases must stand as
- * whole words; phrases in scripts without spaces (Thai) match anywhere.
+ * whole words; phrases in scripts without spaces (Thai) match anywhere. With `words`, phrases in
+ * other scripts with spaces (Arabic) must stand as whole words too: short function words such
+ * as "لا" are also letters inside longer words ("الاستراتيجية").
  */
-export function phrases(list: readonly string[], flags = 'u'): RegExp {
+export function phrases(list: readonly string[], flags = 'u', words = false): RegExp {
+  const spaced = words ? /[a-z\p{Script=Arabic}]/u : LATIN;
   const latin: string[] = [];
   const other: string[] = [];
   for (const p of list) {
@@ -212,7 +225,7 @@ export function phrases(list: readonly string[], flags = 'u'): RegExp {
       )
       // Bounded and made of disjoint classes, so it cannot backtrack explosively.
       .join('(?:\\s+\\S+){0,3}\\s+');
-    (LATIN.test(p) ? latin : other).push(src);
+    (spaced.test(p) ? latin : other).push(src);
   }
   const parts: string[] = [];
   if (latin.length) parts.push(`(?<![\\p{L}\\p{N}])(?:${latin.join('|')})(?![\\p{L}\\p{N}])`);
@@ -227,7 +240,17 @@ export function phrases(list: readonly string[], flags = 'u'): RegExp {
 
 interface Cues {
   ADOPT_CUE: RegExp;
-  NEGATION_BEFORE_CUE: RegExp;
+  NEGATION: RegExp;
+  /** "can't wait", "no doubt": a negation word that affirms. */
+  AFFIRMATIVE_G: RegExp;
+  /** Words opening a subordinate clause ("because"): cut like a contrast. */
+  SUBORDINATE_G: RegExp;
+  /** "might", "maybe", "if": a possibility, not a commitment. */
+  HEDGE: RegExp;
+  /** "he", "they", "my manager is": someone else's commitment, reported. */
+  OTHERS_G: RegExp;
+  /** Asking words as whole words ("ไหม", "هل", "i wonder"): a clause that asks commits to nothing. */
+  ASKS: RegExp;
   DECLINE: RegExp;
   CONTRAST_G: RegExp;
   STOP_CUE: RegExp;
@@ -263,7 +286,12 @@ function cuesOf(lexicons: readonly Lexicon[]): Cues {
   const signOff = phrases([...greetings, ...list('signOff')]);
   return {
     ADOPT_CUE: phrases(list('adopt')),
-    NEGATION_BEFORE_CUE: phrases(list('negation')),
+    NEGATION: phrases(list('negation'), 'u', true),
+    AFFIRMATIVE_G: phrases(list('affirmative'), 'gu', true),
+    SUBORDINATE_G: phrases(list('subordinate'), 'gu', true),
+    HEDGE: phrases(list('hedge'), 'u', true),
+    OTHERS_G: phrases(list('others'), 'gu', true),
+    ASKS: phrases(list('question'), 'u', true),
     DECLINE: phrases(list('decline')),
     CONTRAST_G: phrases(list('contrast'), 'gu'),
     STOP_CUE: phrases(list('stop')),
@@ -339,6 +367,7 @@ const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
 
 /** Clause breaks inside a sentence: commas, semicolons, colons, dashes (not in "1:1" or "4/5"). */
 const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；،؛]|\s[–—-]\s/gu;
+const CLAUSE_BREAK_ONE = new RegExp(CLAUSE_BREAK.source, 'u');
 
 const NUMBER_WORDS = allNumbers('numbers', fold);
 /** -1 is "the last one". */
@@ -641,6 +670,8 @@ interface Signals {
   /** Strategies referred to, whether or not the sentence commits to them. */
   refs: string[];
   committed: boolean;
+  /** A question about committing ("Can I adopt two?"): commits to nothing itself. */
+  asks: boolean;
   strategyStrong: boolean;
   strategyWeak: boolean;
   feedback: boolean;
@@ -699,12 +730,21 @@ function references(f: string, strategies: Strategy[], titles: TitleIndex[], str
   // Someone describing their own method in the words of a title is not adopting that title.
   if (!strongStrategy) ids.push(...titleMatches(stems(f), titles));
   // A sentence that opens with a reference and does not go on to say something about it is a
-  // choice: "#4 but on Thursdays", "Number 2 please".
+  // choice: "#4 but on Thursdays", "Number 2 please", "#1 and #4.". One that goes on to say
+  // something ("Number 2 takes me back to my first job") only mentions it.
   const first = explicit[0];
-  const leading =
-    first !== undefined &&
-    !/[\p{L}\p{N}]/u.test(f.slice(0, first.at)) &&
-    !STATEMENT_VERB.test(f.slice(first.end).trim().split(/\s+/).slice(0, 2).join(' '));
+  if (first === undefined || /[\p{L}\p{N}]/u.test(f.slice(0, first.at))) return { ids: [...new Set(ids)], leading: false };
+  // The run of references it opens with ("#1 and #4", "la 2 y la 3").
+  let end = first.end;
+  for (const r of explicit.slice(1)) if (r.at >= end && /^[\s,&+/]*(?:[\p{L}]{1,3}\s+)?$/u.test(f.slice(end, r.at))) end = r.end;
+  const rest = f.slice(end);
+  // What follows, up to the clause's end: at most one word ("please", "yes", "too"), or in a
+  // script without spaces a particle ("ค่ะ").
+  const stop = [rest.search(CLAUSE_BREAK_ONE), rest.search(C.CONTRAST_G), rest.search(/[.!?…。！？]/u)].filter((i) => i >= 0);
+  const tail = rest.slice(0, stop.length ? Math.min(...stop) : rest.length);
+  const words = tail.match(/[\p{L}\p{N}']+/gu) ?? [];
+  const short = words.every((w) => LATIN.test(w) || /^[\p{N}]+$/u.test(w)) ? words.length <= 1 : words.join('').length <= 4;
+  const leading = short && !STATEMENT_VERB.test(tail.trim().split(/\s+/).slice(0, 2).join(' '));
   return { ids: [...new Set(ids)], leading };
 }
 
@@ -729,6 +769,7 @@ export function clauses(f: string): string[] {
   const cuts = new Set<number>([0, f.length]);
   for (const m of f.matchAll(CLAUSE_BREAK)) cuts.add(m.index + m[0].length);
   for (const m of f.matchAll(C.CONTRAST_G)) if (m.index > 0) cuts.add(m.index);
+  for (const m of f.matchAll(C.SUBORDINATE_G)) if (m.index > 0) cuts.add(m.index);
   const at = [...cuts].sort((a, b) => a - b);
   const out: string[] = [];
   for (let i = 0; i + 1 < at.length; i++) {
@@ -738,19 +779,36 @@ export function clauses(f: string): string[] {
   return out.length ? out : [f];
 }
 
-/** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
+/**
+ * A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago", and a
+ * commitment negated anywhere in its clause, wherever the language puts the negation: "Ik ga de
+ * #2 niet doen", "Die 2 probiere ich nicht aus", "Je ne prends pas la 2", "ข้อ 2 จะไม่ลอง".
+ */
 function declines(c: string): boolean {
   // "I'll read it on Sunday" commits to reading, not to a strategy.
   if (C.DECLINE.test(c) || C.NOT_YET.test(c)) return true;
-  const m = C.ADOPT_CUE.exec(c);
-  return m !== null && C.NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
+  return C.ADOPT_CUE.test(c) && negated(c);
 }
 
-function hasCommitment(f: string): boolean {
-  const m = C.ADOPT_CUE.exec(f);
-  if (!m) return false;
-  const before = f.slice(Math.max(0, m.index - 16), m.index + m[0].length);
-  return !C.NEGATION_BEFORE_CUE.test(before);
+/** A negation anywhere in the clause, once idioms that only look negated are set aside ("I can't wait to try #2"). */
+function negated(c: string): boolean {
+  return C.NEGATION.test(c.replace(C.AFFIRMATIVE_G, ' '));
+}
+
+/**
+ * A clause that says something other than the writer's own commitment, though it holds a
+ * commitment word: a question ("Should I try #2?"), a possibility ("I might try #2", "If I had
+ * time I'd try #2") or someone else's ("Dev said he'll try #2", "My manager is going to try #2").
+ */
+function notOwnCommitment(c: string): boolean {
+  if (/[?？؟]/u.test(c) || C.ASKS.test(c) || C.HEDGE.test(c)) return true;
+  const cue = C.ADOPT_CUE.exec(c);
+  if (!cue) return false;
+  return [...c.matchAll(C.OTHERS_G)].some((m) => m.index < cue.index);
+}
+
+function hasCommitment(c: string): boolean {
+  return C.ADOPT_CUE.test(c) && !negated(c) && !notOwnCommitment(c);
 }
 
 function isVideoLink(url: string): boolean {
@@ -862,8 +920,13 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const strategyStrong = C.STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && C.IT_WORKS.test(f));
   // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
   const parts = clauses(f);
-  const open = parts.filter((c) => !declines(c));
+  // A condition or hedge before the commitment reaches it ("If I have time, I'll try #2"); one
+  // after it is about something else ("I'll try #2, it might help").
+  const hedgedAt = parts.findIndex((c) => C.HEDGE.test(c));
+  const open = parts.filter((c, i) => !declines(c) && !(hedgedAt >= 0 && i > hedgedAt && C.ADOPT_CUE.test(c)));
   const committed = !unsubscribe && open.some((c) => hasCommitment(c));
+  // "Can I adopt two?": asks about committing, and the next sentence may say which.
+  const asks = !committed && open.some((c) => /[?？؟]/u.test(c) && C.ADOPT_CUE.test(c) && !C.NEGATION.test(c));
   const found = references(f, input.strategies, titles, strategyStrong);
   let refs = found.ids;
   // A strategy named only in a clause that turns it down or says something else about it ("I don't
@@ -872,7 +935,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   if (parts.length > 1 && refs.length > 0) {
     const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
     const committing = refsIn(open.filter((c) => hasCommitment(c)));
-    const kept = committing.size ? committing : refsIn(open.filter((c) => !C.NEGATION_BEFORE_CUE.test(c)));
+    const kept = committing.size ? committing : refsIn(open.filter((c) => !C.NEGATION.test(c)));
     if (committed || open.length < parts.length) refs = refs.filter((id) => kept.has(id));
   }
   let paraphrased = false;
@@ -881,7 +944,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     refs = refs.filter((id) => id !== asked);
   }
   // "La 5 no la voy a intentar" opens with a reference but turns it down.
-  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !C.NEGATION_BEFORE_CUE.test(f) && !C.DECLINE.test(f);
+  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !C.NEGATION.test(f) && !C.DECLINE.test(f) && !notOwnCommitment(f);
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
     // Two words only one strategy's explanation uses, or one long one in the clause that commits
     // ("I'll do the handover note").
@@ -897,6 +960,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const adopts = !unsubscribe && (committed || elliptic) ? refs : [];
   const rating = input.context.kind === 'check-in' ? findRating(u.text) : undefined;
   return {
+    asks,
     unsubscribe,
     adopts,
     refs,
@@ -980,7 +1044,7 @@ function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[]
   for (let i = 1; i < sigs.length; i++) {
     const s = sigs[i];
     const before = sigs[i - 1];
-    if (s && before && !s.adopts.length && s.refs.length && !s.unsubscribe && before.committed && !before.refs.length && units[i]?.para === units[i - 1]?.para) {
+    if (s && before && !s.adopts.length && s.refs.length && !s.unsubscribe && (before.committed || before.asks) && !before.refs.length && units[i]?.para === units[i - 1]?.para) {
       s.adopts = s.refs;
     }
   }
@@ -1266,7 +1330,7 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
   if (answers === 'ack' && !found.some((c) => c.intent === 'adopt' || c.intent === 'strategy' || c.intent === 'unsubscribe')) {
     const meant = units.flatMap((u) =>
       explicitRefs(u.f, input.strategies, titles)
-        .filter((r, i, all) => !C.NEGATION_BEFORE_CUE.test(u.f.slice(Math.max(i ? all[i - 1]!.end : 0, r.at - 16), r.at)))
+        .filter((r, i, all) => !C.NEGATION.test(u.f.slice(Math.max(i ? all[i - 1]!.end : 0, r.at - 16), r.at)))
         .map((r) => r.id),
     );
     if (meant.length) return parsed([...new Set(meant)].map((id) => key({ intent: 'adopt', strategyId: id })));

@@ -30,7 +30,11 @@ export const en: Lexicon = {
   you: ['you', 'your', 'yours', 'please'],
   opinion: ['i disagree', 'disagree with', 'i agree', "don't agree", 'not convinced', 'in my experience', 'i doubt'],
   negation: ["won't", 'wont', 'will not', 'not going to', 'not gonna', "don't", 'do not', 'never', 'not', "can't", 'cannot'],
-  decline: ['not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed', 'already'],
+  affirmative: ["can't wait", 'cannot wait', 'can not wait', 'no doubt', 'why not', 'not only', "don't mind", "wouldn't miss"],
+  subordinate: ['because', 'since', 'as', 'so that', 'so', 'when', 'whenever', 'which', 'until', 'unless', 'if', 'while', 'otherwise', 'cause', 'cos'],
+  hedge: ['might', 'maybe', 'perhaps', 'possibly', 'if', 'could', 'thinking about', 'thinking of', 'considering', 'not sure', 'at some point', 'someday', 'some day', 'one day', 'eventually'],
+  others: ['he', 'she', 'they', "he'll", "she'll", "they'll", "he's", "she's", "they're", 'said', 'says', 'told me', 'suggested', 'my manager is', 'my manager will', "my manager's", 'my boss is', 'my boss will', "my boss's"],
+  decline: ['used to', 'not for me', 'already do', 'already doing', 'already have', 'i pass', 'pass on', 'not adopting', 'skip', 'skipping', "doesn't fit", 'does not fit', 'not relevant', 'rather than picking', 'instead of', 'for years', 'been doing', "don't need", 'do not need', 'no need for', 'not needed', 'already'],
   strategyStrong: [
     'what works for me', 'what worked for me', 'what works better for me', 'works better for me', 'what worked better for me', 'what works * for me', 'what works well for me', 'what works best for me', 'works well for me', 'works great for me',
     'works best for me', 'that works for me', 'what helps me', 'what helped me', 'something that works', 'something that helped',

@@ -34,9 +34,35 @@ export interface Lexicon {
   opinion: string[];
   /** Words that open a contrasting clause ("but", "pero", "แต่"): negation and declining stop there. */
   contrast: string[];
-  /** Words that, just before a commitment cue, cancel it ("won't", "no voy a"). */
+  /**
+   * Negation words ("not", "won't", "niet", "nicht", "pas", "ไม่", "لن", "ません"). A commitment is
+   * cancelled by one anywhere in its clause, wherever the language puts it: before the verb (en,
+   * es, pt, ms, id, th, ar), after the verb or at the clause's end (nl, de), around it (fr "ne …
+   * pas"), or as a verb ending (ja).
+   */
   negation: string[];
-  /** Turning a named strategy down or saying one already does it ("not for me", "already do"). */
+  /**
+   * Idioms that hold a negation word but affirm ("can't wait to", "no doubt", "why not", "kann
+   * es kaum erwarten"): removed before a clause is checked for negation.
+   */
+  affirmative?: string[];
+  /**
+   * Words that open a subordinate clause ("because", "since", "weil", "porque"): what follows is
+   * the why of a commitment, and a negation or a hedge there ("because I never remember") does
+   * not reach back to the commitment.
+   */
+  subordinate: string[];
+  /**
+   * Hedges that make a commitment a possibility ("might", "maybe", "vielleicht", "mungkin"), and
+   * conditionals at the head of a clause ("if"): no adoption is recorded from such a clause.
+   */
+  hedge: string[];
+  /**
+   * Third-person subjects ("he", "she", "they", "my manager", "er", "dia"): a commitment they
+   * stand before in its clause is someone else's, reported, not the writer's.
+   */
+  others: string[];
+  /** Turning a named strategy down, saying one already does it or tried it before ("not for me", "already do", "pernah", "เคยลอง"). */
   decline: string[];
   /** Sharing one's own practice ("what works for me", "my tip"). */
   strategyStrong: string[];

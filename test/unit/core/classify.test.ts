@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { classifyLabeled, intentKey, LABELED_DIR, loadLabels } from '../../../bench/intents.ts';
-import { ADVERSARIAL_REPLIES, classifyAdversarial } from '../../../bench/classify-speed.ts';
+import { ADVERSARIAL_REPLIES, classifyAdversarial, STRATEGIES as ONE_ON_ONE } from '../../../bench/classify-speed.ts';
 import {
   classifyReply,
   CLASSIFY_RULES,
@@ -16,15 +16,8 @@ import {
   type Classified,
   type ReplyContext,
 } from '#core/classify';
-import { IntentSchema, type Strategy } from '#core/model';
+import { IntentSchema } from '#core/model';
 
-const ONE_ON_ONE: Strategy[] = [
-  { id: 'block-prep-time', number: 1, title: 'Block 15 minutes to prepare', body: '' },
-  { id: 'write-a-shared-agenda', number: 2, title: 'Write a shared 1:1 agenda', body: '' },
-  { id: 'keep-a-wins-log', number: 3, title: 'Keep a running log of wins and blockers', body: '' },
-  { id: 'rotate-the-meeting-time', number: 4, title: 'Rotate the meeting time across time zones', body: '' },
-  { id: 'end-with-action-items', number: 5, title: 'End with written action items', body: '' },
-];
 const TRAINING: ReplyContext = { kind: 'training' };
 const SUBMISSION: ReplyContext = { kind: 'submission', responseId: 'r-42' };
 const CHECK_IN: ReplyContext = { kind: 'check-in', strategyId: 'write-a-shared-agenda' };
