@@ -13,6 +13,7 @@ import { focusCalendar, trainingFilename, windowCalendar, type CalendarFile, typ
 import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import { wantsCalendars } from '#core/audience';
+import { t } from './messages/index.ts';
 import type { EmailKind, Language, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
@@ -392,6 +393,8 @@ export interface RollupSend {
   weekLabel: string;
   /** The recipient's list, or undefined when teammates shared nothing new for them. */
   render(participant: Participant, links: RollupLinks): (RenderedBody & { count: number }) | undefined;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 export function prepareRollupSend(send: RollupSend): (participant: Participant) => ComposedMail | undefined {
@@ -432,10 +435,10 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
     const filled = fillEmailParts(template, {
       unsubscribeUrl: links.unsubscribe,
       calendarsOffUrl: links.calendarsOff,
-      timeZoneName: timeZoneName(participant.timeZone, now),
+      timeZoneName: timeZoneName(participant.timeZone, now, send.language),
       firstName: firstName(participant.name),
       weekLabel: send.weekLabel,
-      rollupCount: body.count === 1 ? '1 contribution' : `${body.count} contributions`,
+      rollupCount: t(send.language ?? 'en', 'count.contributions', { n: body.count }),
       rollupHtml: body.html,
       rollupText: body.text,
     });
@@ -708,6 +711,8 @@ export interface FollowUpSend {
   template: CompiledEmail;
   settings: MailSettings;
   now: Date;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 /** The adoption a check-in asks about: the adopt response and the strategy it named. */
@@ -763,6 +768,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         strategy: adoption.strategy,
         links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
         now,
+        ...(send.language ? { language: send.language } : {}),
       }),
     );
     return assemble({
@@ -788,6 +794,8 @@ export interface WrapUpSend {
   settings: MailSettings;
   now: Date;
   totals: WrapUpTotals;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 /** The wrap-up: series-wide, so it is threaded with the kickoff; replies route to the last training. */
@@ -797,7 +805,7 @@ export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, 
   const last = [...trainings].sort((a, b) => a.order - b.order).at(-1)!;
   return (participant, contributed) => {
     const links = commonLinks(series, trainings, participant, settings, last.order, 'wrap-up');
-    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
+    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now, ...(send.language ? { language: send.language } : {}) }));
     return assemble({
       kind: 'wrap-up',
       series,
