@@ -102,7 +102,7 @@ export const es: Catalogue = {
   'rollup.kind': 'Resumen del equipo',
   'rollup.weekOf': 'semana del {week}',
   'rollup.heading': 'Lo que compartieron tus compañeros',
-  'rollup.intro': 'Hola, {firstName}: esta semana llegaron {count} de tus compañeros.',
+  'rollup.intro': 'Hola, {firstName}. Esta semana tus compañeros enviaron {count}.',
   'rollup.howHtml': '¿Algo útil? Da kudos con un clic o comenta: tu comentario llegará al equipo en el próximo resumen.',
   'rollup.howText': 'Da kudos con el enlace bajo cada aportación, o escribe a su dirección de respuesta para comentar.',
   'rollup.sharedStrategy': '{name} compartió una estrategia',

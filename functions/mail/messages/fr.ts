@@ -102,7 +102,7 @@ export const fr: Catalogue = {
   'rollup.kind': 'Récap de l’équipe',
   'rollup.weekOf': 'semaine du {week}',
   'rollup.heading': 'Ce que vos collègues ont partagé',
-  'rollup.intro': 'Bonjour {firstName}, {count} de vos collègues sont arrivées cette semaine.',
+  'rollup.intro': 'Bonjour {firstName}, vos collègues ont envoyé {count} cette semaine.',
   'rollup.howHtml': 'Quelque chose d’utile ? Envoyez des bravos en un clic, ou commentez : votre commentaire parviendra à l’équipe dans le prochain récap.',
   'rollup.howText': 'Envoyez des bravos avec le lien sous une contribution, ou écrivez à son adresse de réponse pour commenter.',
   'rollup.sharedStrategy': '{name} a partagé une stratégie',

@@ -102,7 +102,7 @@ export const nl: Catalogue = {
   'rollup.kind': 'Teamoverzicht',
   'rollup.weekOf': 'week van {week}',
   'rollup.heading': 'Wat je teamgenoten deelden',
-  'rollup.intro': 'Hoi {firstName}, deze week kwamen er {count} van je teamgenoten binnen.',
+  'rollup.intro': 'Hoi {firstName}, je teamgenoten stuurden deze week {count}.',
   'rollup.howHtml': 'Iets nuttigs gevonden? Geef kudos met één klik, of reageer: je reactie bereikt het team in het volgende overzicht.',
   'rollup.howText': 'Geef kudos via de link onder een bijdrage, of schrijf naar het antwoordadres ervan om te reageren.',
   'rollup.sharedStrategy': '{name} deelde een strategie',

@@ -102,7 +102,7 @@ export const pt: Catalogue = {
   'rollup.kind': 'Resumo da equipe',
   'rollup.weekOf': 'semana de {week}',
   'rollup.heading': 'O que seus colegas compartilharam',
-  'rollup.intro': 'Olá, {firstName}! Nesta semana chegaram {count} dos seus colegas.',
+  'rollup.intro': 'Olá, {firstName}! Nesta semana seus colegas enviaram {count}.',
   'rollup.howHtml': 'Achou algo útil? Dê kudos com um clique ou comente: seu comentário chega à equipe no próximo resumo.',
   'rollup.howText': 'Dê kudos pelo link abaixo de cada contribuição, ou escreva para o endereço de resposta dela para comentar.',
   'rollup.sharedStrategy': '{name} compartilhou uma estratégia',

@@ -149,3 +149,66 @@ describe('a German participant', () => {
     expect(flat(r)).toContain('Übernehmen #1 (Batch your catch-up): antworte mit dem Betreff "Adopt #1" und sag, warum und wie');
   });
 });
+
+describe("a German participant's check-in, roll-up and wrap-up", () => {
+  it('gets a German check-in about the strategy he adopted', async () => {
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'follow-up', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-02-21T09:00:00Z'));
+    const [checkIn] = await ofKind('follow-up', LUKAS);
+    expect(checkIn).toBeDefined();
+    expect(checkIn!.subject).toMatch(/^Wie hat „.+“ für dich funktioniert\?$/);
+    expect(checkIn!.text).toContain('Nachfrage');
+    expect(flat(checkIn!)).toMatch(/Hallo Lukas! Vor 3 Wochen ist das Zeitfenster für Training \d von 4 zu Ende gegangen: "A productive 1:1 sync with your manager"\. Du wolltest ".+" übernehmen\./);
+    expect(checkIn!.text).toMatch(/1 \(hat bei mir nicht funktioniert\):\n {2}http/);
+    expect(flat(checkIn!)).toContain('Möchtest du mehr erzählen? Antworte auf diese E-Mail');
+    expect(checkIn!.html).toContain('<html lang="de"');
+    expect(checkIn!.text).not.toMatch(/How has it gone|One click is enough|Unsubscribe from this series/);
+  });
+
+  it('gets a German roll-up of what a teammate shared, while she gets hers in English', async () => {
+    // Ana (no language: English) shares something the same week Lukas adopted #2.
+    const [training] = await ofKind('training', ANA);
+    const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
+    await transport.sendMail({
+      from: `Ana Reyes <${ANA}>`,
+      to: training!.replyTo!.value[0]!.address!,
+      subject: `Re: ${training!.subject}`,
+      inReplyTo: training!.messageId!,
+      text: 'A strategy that works for me: I send my manager the agenda the evening before, so we start with the hard part.',
+    });
+    expect(outcomes.at(-1)?.status).toBe('stored');
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'rollup', seriesId: SERIES }, new Date('2027-01-27T09:00:00Z'));
+    const [lukas] = await ofKind('rollup', LUKAS);
+    expect(lukas).toBeDefined();
+    expect(lukas!.subject).toBe('Diese Woche in Q1 training series: productivity, communication and organization: was dein Team geteilt hat');
+    expect(lukas!.text).toMatch(/^Wochenübersicht, Woche vom Mo\., 25\. Jan\. 2027$/m);
+    expect(flat(lukas!)).toContain('Hallo Lukas, neu aus deinem Team diese Woche: 1 Beitrag.');
+    expect(lukas!.text).toMatch(/Ana Reyes (hat eine Strategie geteilt|hat das Training kommentiert)/);
+    expect(lukas!.text).toContain('Kudos (ein Klick): http');
+    expect(lukas!.html).toContain('>Kommentieren</a>');
+    expect(lukas!.html).toContain('<html lang="de"');
+    const [ana] = await ofKind('rollup', ANA);
+    expect(ana!.subject).toBe('This week in Q1 training series: productivity, communication and organization: what your teammates shared');
+    expect(ana!.text).toMatch(/Lukas Becker will adopt #2 /);
+    expect(ana!.text).toContain('Kudos (one click): http');
+  });
+
+  it('gets a German wrap-up with German counts and the survey, its reply subjects unchanged', async () => {
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'wrap-up', seriesId: SERIES }, new Date('2027-03-20T10:00:00Z'));
+    const [lukas] = await ofKind('wrap-up', LUKAS);
+    expect(lukas).toBeDefined();
+    expect(lukas!.subject).toBe('Q1 training series: productivity, communication and organization: danke, und was wir geteilt haben');
+    expect(lukas!.text).toContain('Danke!\n======');
+    expect(flat(lukas!)).toContain('Du hast zu 1 von 4 Trainings beigetragen.');
+    expect(flat(lukas!)).toContain('4 Trainings, 2 Beiträge von 2 Personen, 1 Strategie selbst entwickelt.');
+    expect(flat(lukas!)).toContain('Welches Format wünschst du dir als Nächstes? schriftlich, Audio, Video, tägliche Häppchen?');
+    // The subject the reply reader tallies stays English.
+    expect(flat(lukas!)).toContain('"Survey: next format audio"');
+    expect(lukas!.text).toContain('Lukas probiert #2 aus');
+    const [omar] = await ofKind('wrap-up', OMAR);
+    expect(omar!.html).toContain('<html lang="ar" dir="rtl"');
+    expect(omar!.text).toContain('شكرًا لك!');
+  });
+});
