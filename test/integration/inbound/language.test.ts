@@ -13,6 +13,8 @@ import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynam
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
 import type { InboundOutcome } from '#app/receive-reply';
 import { createLocalInbound } from '#adapters/local/smtp-inbound';
+import { createLocalLinks } from '#adapters/local/links-server';
+import { t } from '#mail/messages/index';
 import { localConfig } from '#adapters/local/config';
 import { localDispatch } from '#adapters/local/scheduler';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
@@ -163,6 +165,34 @@ describe("a German participant's check-in, roll-up and wrap-up", () => {
     expect(flat(checkIn!)).toContain('Möchtest du mehr erzählen? Antworte auf diese E-Mail');
     expect(checkIn!.html).toContain('<html lang="de"');
     expect(checkIn!.text).not.toMatch(/How has it gone|One click is enough|Unsubscribe from this series/);
+  });
+
+  it("opens his check-in's rating link as a German page, and the page after the click too", async () => {
+    stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => new Date('2027-02-21T12:00:00Z') }) });
+    const [checkIn] = await ofKind('follow-up', LUKAS);
+    const url = /^4 \(hat gut funktioniert\):\n {2}(\S+)$/m.exec(checkIn!.text!)?.[1];
+    expect(url).toMatch(/^http/);
+    const shown = await (await fetch(url!)).text();
+    expect(shown).toContain('<html lang="de">');
+    expect(shown).toMatch(/<h1>Hat „.+“ geholfen\? Mit 4 von 5 bewerten<\/h1>/);
+    expect(shown).toContain('<button type="submit">Mit 4 von 5 bewerten</button>');
+    expect(shown).toContain('Baton · Training per E-Mail');
+    const done = await (await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })).text();
+    expect(done).toMatch(/<h1>Du hast „.+“ mit 4 von 5 bewertet\.<\/h1>/);
+    expect(done).toContain('<p>Danke, Lukas.</p>');
+    // Omar's unsubscribe page is Arabic, right to left; Ana's stays English.
+    const unsubscribe = async (email: string, language: 'ar' | 'en') => {
+      const [reminder] = await ofKind('reminder', email);
+      const link = new RegExp(`^${t(language, 'layout.unsubscribe')}: (\\S+)$`, 'm').exec(reminder!.text!)?.[1];
+      expect(link).toMatch(/^http/);
+      return (await fetch(link!)).text();
+    };
+    const omar = await unsubscribe(OMAR, 'ar');
+    expect(omar).toContain('<html lang="ar" dir="rtl">');
+    expect(omar).toContain('<button type="submit">إلغاء الاشتراك</button>');
+    const ana = await unsubscribe(ANA, 'en');
+    expect(ana).toContain('<html lang="en">');
+    expect(ana).toContain('<button type="submit">Unsubscribe</button>');
   });
 
   it('gets a German roll-up of what a teammate shared, while she gets hers in English', async () => {
