@@ -150,7 +150,7 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
     case 'fix':
       return plan;
     case 'response':
-      return { ...plan, confirm: inLanguage(plan.confirm), done: (r) => inLanguage(plan.done(r)) };
+      return { ...plan, confirm: inLanguage(plan.confirm), done: (r: Response) => inLanguage(plan.done(r)) };
     default:
       return { ...plan, confirm: inLanguage(plan.confirm), done: (at: string) => inLanguage(plan.done(at)) };
   }

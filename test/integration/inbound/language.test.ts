@@ -45,6 +45,18 @@ async function sentMail(): Promise<ParsedMail[]> {
 /** Text with its line wrapping undone, to find sentences in. */
 const flat = (m: ParsedMail) => (m.text ?? '').replace(/\s+/g, ' ');
 const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined);
+/** `email` answers the training email they got, over SMTP to the local inbound server. */
+async function replyToTraining(name: string, email: string, text: string): Promise<void> {
+  const [training] = await ofKind('training', email);
+  const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({
+    from: `${name} <${email}>`,
+    to: training!.replyTo!.value[0]!.address!,
+    subject: `Re: ${training!.subject}`,
+    inReplyTo: training!.messageId!,
+    text,
+  });
+}
 const ofKind = async (kind: string, email: string) => (await sentMail()).filter((m) => to(m) === email && m.messageId?.startsWith(`<${kind}.`));
 
 beforeAll(async () => {
@@ -92,15 +104,7 @@ describe('the language column', () => {
 
 describe('a German participant', () => {
   it('gets a German acknowledgement of their reply', async () => {
-    const [training] = await ofKind('training', LUKAS);
-    const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
-    await transport.sendMail({
-      from: `Lukas Becker <${LUKAS}>`,
-      to: training!.replyTo!.value[0]!.address!,
-      subject: `Re: ${training!.subject}`,
-      inReplyTo: training!.messageId!,
-      text: 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.',
-    });
+    await replyToTraining('Lukas Becker', LUKAS, 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.');
     expect(outcomes.at(-1)?.status).toBe('stored');
     const [ack] = (await sentMail()).filter((m) => to(m) === LUKAS && m.subject?.startsWith('Re:'));
     expect(ack).toBeDefined();
@@ -197,15 +201,7 @@ describe("a German participant's check-in, roll-up and wrap-up", () => {
 
   it('gets a German roll-up of what a teammate shared, while she gets hers in English', async () => {
     // Ana (no language: English) shares something the same week Lukas adopted #2.
-    const [training] = await ofKind('training', ANA);
-    const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
-    await transport.sendMail({
-      from: `Ana Reyes <${ANA}>`,
-      to: training!.replyTo!.value[0]!.address!,
-      subject: `Re: ${training!.subject}`,
-      inReplyTo: training!.messageId!,
-      text: 'A strategy that works for me: I send my manager the agenda the evening before, so we start with the hard part.',
-    });
+    await replyToTraining('Ana Reyes', ANA, 'A strategy that works for me: I send my manager the agenda the evening before, so we start with the hard part.');
     expect(outcomes.at(-1)?.status).toBe('stored');
     const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
     await send({ kind: 'rollup', seriesId: SERIES }, new Date('2027-01-27T09:00:00Z'));
