@@ -198,5 +198,17 @@ export const ar: Catalogue = {
   'page.calendarsOff.cancelling': 'رسالة أخرى في طريقها إليك: تزيل من تقويمك الإدخالات التي وضعها Baton. غيّرت رأيك؟ رُدّ على أي رسالة من السلسلة.',
   'page.calendarsOff.staying': 'تبقى الإدخالات الموجودة في تقويمك حتى تحذفها. غيّرت رأيك؟ رُدّ على أي رسالة من السلسلة.',
 
+  'calendar.position': '{n} من {of}',
+  'calendar.where': 'التدريب {position} في «{series}»',
+  'calendar.whereAny': 'تدريب في «{series}»',
+  'calendar.about': '{where}: {title}، من إعداد {author}.',
+  'calendar.open': 'فترة المساهمة مفتوحة: اقرأ الرسالة، ثم رُدّ عليها باستراتيجيتك الخاصة، أو بالاستراتيجية التي ستتبناها، أو بتعليق على مساهمة زميل.',
+  'calendar.cancelledEntry': 'تم إلغاء إدخال التقويم هذا: {title} ({series}) لم يعد قائمًا بالنسبة لك، ويمكنك حذفه.',
+  'calendar.cancelled': 'أُلغي: {summary}',
+  'calendar.focus': 'وقت تركيز: {title}',
+  'calendar.focusAlarm': 'وقت تركيز',
+  'calendar.focusWhy': 'وقت مخصص لقراءة «{title}» ({series}) والرد بما ينجح معك.',
+  'calendar.focusCancelled': 'تم إلغاء وقت التركيز هذا: «{title}» ({series}) لم يعد بحاجة إليه، ويمكنك حذفه.',
+
   'audio.listen': 'استمع، {minutes} د',
 };

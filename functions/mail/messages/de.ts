@@ -198,5 +198,17 @@ export const de: Catalogue = {
   'page.calendarsOff.cancelling': 'Eine E-Mail kommt noch: Sie entfernt die Einträge, die Baton in deinen Kalender gesetzt hat. Doch anders entschieden? Antworte auf eine beliebige E-Mail der Reihe.',
   'page.calendarsOff.staying': 'Einträge, die schon in deinem Kalender stehen, bleiben, bis du sie löschst. Doch anders entschieden? Antworte auf eine beliebige E-Mail der Reihe.',
 
+  'calendar.position': '{n} von {of}',
+  'calendar.where': 'Training {position} in „{series}“',
+  'calendar.whereAny': 'Ein Training in „{series}“',
+  'calendar.about': '{where}: {title}, von {author}.',
+  'calendar.open': 'Das Zeitfenster für Beiträge ist offen: Lies die E-Mail und antworte darauf mit deiner eigenen Strategie, der, die du übernimmst, oder einem Kommentar zum Beitrag einer Kollegin oder eines Kollegen.',
+  'calendar.cancelledEntry': 'Dieser Kalendereintrag ist abgesagt: {title} ({series}) findet für dich nicht mehr statt, du kannst ihn löschen.',
+  'calendar.cancelled': 'Abgesagt: {summary}',
+  'calendar.focus': 'Fokuszeit: {title}',
+  'calendar.focusAlarm': 'Fokuszeit',
+  'calendar.focusWhy': 'Zeit, um „{title}“ ({series}) zu lesen und zu antworten, was für dich funktioniert.',
+  'calendar.focusCancelled': 'Diese Fokuszeit ist abgesagt: „{title}“ ({series}) braucht sie nicht mehr, du kannst sie löschen.',
+
   'audio.listen': 'Anhören, {minutes} Min.',
 };

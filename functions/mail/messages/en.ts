@@ -208,6 +208,19 @@ export const en = {
   'page.calendarsOff.cancelling': 'One more email is on its way: it takes the entries Baton had placed out of your calendar. Changed your mind? Reply to any email from the series.',
   'page.calendarsOff.staying': 'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
 
+  // Calendar entries (mail/calendar.ts): the window and the focus hold.
+  'calendar.position': '{n} of {of}',
+  'calendar.where': 'Training {position} in "{series}"',
+  'calendar.whereAny': 'A training in "{series}"',
+  'calendar.about': '{where}: {title}, by {author}.',
+  'calendar.open': "The submission window is open: read the email, then reply to it with your own strategy, the one you will adopt, or a comment on a teammate's.",
+  'calendar.cancelledEntry': 'This calendar entry is cancelled: {title} ({series}) no longer takes place for you, and you can delete it.',
+  'calendar.cancelled': 'Cancelled: {summary}',
+  'calendar.focus': 'Focus time: {title}',
+  'calendar.focusAlarm': 'Focus time',
+  'calendar.focusWhy': 'Time set aside to read "{title}" ({series}) and reply with what works for you.',
+  'calendar.focusCancelled': 'This focus time is cancelled: "{title}" ({series}) no longer needs it, and you can delete it.',
+
   // Audio version (emails/training.ts).
   'audio.listen': 'Listen, {minutes} min',
 } as const;

@@ -198,5 +198,17 @@ export const es: Catalogue = {
   'page.calendarsOff.cancelling': 'Te llegará un correo más: quita de tu calendario las entradas que Baton había puesto. ¿Has cambiado de idea? Responde a cualquier correo de la serie.',
   'page.calendarsOff.staying': 'Las entradas que ya están en tu calendario se quedan hasta que las borres. ¿Has cambiado de idea? Responde a cualquier correo de la serie.',
 
+  'calendar.position': '{n} de {of}',
+  'calendar.where': 'Formación {position} de «{series}»',
+  'calendar.whereAny': 'Una formación de «{series}»',
+  'calendar.about': '{where}: {title}, de {author}.',
+  'calendar.open': 'El plazo para aportar está abierto: lee el correo y responde con tu propia estrategia, la que vas a adoptar o un comentario sobre la de un compañero.',
+  'calendar.cancelledEntry': 'Esta entrada de calendario está cancelada: {title} ({series}) ya no tiene lugar para ti, puedes borrarla.',
+  'calendar.cancelled': 'Cancelado: {summary}',
+  'calendar.focus': 'Tiempo de concentración: {title}',
+  'calendar.focusAlarm': 'Tiempo de concentración',
+  'calendar.focusWhy': 'Tiempo reservado para leer «{title}» ({series}) y responder con lo que te funciona.',
+  'calendar.focusCancelled': 'Este tiempo de concentración está cancelado: «{title}» ({series}) ya no lo necesita, puedes borrarlo.',
+
   'audio.listen': 'Escuchar, {minutes} min',
 };

@@ -198,5 +198,17 @@ export const fr: Catalogue = {
   'page.calendarsOff.cancelling': 'Un dernier e-mail arrive : il retire de votre agenda les entrées que Baton y avait placées. Vous avez changé d’avis ? Répondez à n’importe quel e-mail de la série.',
   'page.calendarsOff.staying': 'Les entrées déjà dans votre agenda y restent jusqu’à ce que vous les supprimiez. Vous avez changé d’avis ? Répondez à n’importe quel e-mail de la série.',
 
+  'calendar.position': '{n} sur {of}',
+  'calendar.where': 'Formation {position} de « {series} »',
+  'calendar.whereAny': 'Une formation de « {series} »',
+  'calendar.about': '{where} : {title}, par {author}.',
+  'calendar.open': 'La période de contribution est ouverte : lisez l’e-mail, puis répondez-y avec votre propre stratégie, celle que vous adopterez, ou un commentaire sur celle d’un collègue.',
+  'calendar.cancelledEntry': 'Cette entrée d’agenda est annulée : {title} ({series}) n’a plus lieu pour vous, vous pouvez la supprimer.',
+  'calendar.cancelled': 'Annulé : {summary}',
+  'calendar.focus': 'Temps de concentration : {title}',
+  'calendar.focusAlarm': 'Temps de concentration',
+  'calendar.focusWhy': 'Temps réservé pour lire « {title} » ({series}) et répondre avec ce qui marche pour vous.',
+  'calendar.focusCancelled': 'Ce temps de concentration est annulé : « {title} » ({series}) n’en a plus besoin, vous pouvez le supprimer.',
+
   'audio.listen': 'Écouter, {minutes} min',
 };

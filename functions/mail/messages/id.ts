@@ -198,5 +198,17 @@ export const id: Catalogue = {
   'page.calendarsOff.cancelling': 'Satu email lagi sedang dikirim: email itu menghapus entri yang dipasang Baton dari kalender Anda. Berubah pikiran? Balas email mana pun dari seri ini.',
   'page.calendarsOff.staying': 'Entri yang sudah ada di kalender Anda tetap ada sampai Anda menghapusnya. Berubah pikiran? Balas email mana pun dari seri ini.',
 
+  'calendar.position': '{n} dari {of}',
+  'calendar.where': "Pelatihan {position} di \"{series}\"",
+  'calendar.whereAny': "Sebuah pelatihan di \"{series}\"",
+  'calendar.about': '{where}: {title}, oleh {author}.',
+  'calendar.open': 'Periode kontribusi dibuka: baca email, lalu balas dengan strategi Anda sendiri, strategi yang akan Anda terapkan, atau komentar tentang milik rekan tim.',
+  'calendar.cancelledEntry': 'Entri kalender ini dibatalkan: {title} ({series}) tidak lagi berlangsung untuk Anda, dan Anda bisa menghapusnya.',
+  'calendar.cancelled': 'Dibatalkan: {summary}',
+  'calendar.focus': 'Waktu fokus: {title}',
+  'calendar.focusAlarm': 'Waktu fokus',
+  'calendar.focusWhy': "Waktu yang disisihkan untuk membaca \"{title}\" ({series}) dan membalas dengan apa yang berhasil untuk Anda.",
+  'calendar.focusCancelled': "Waktu fokus ini dibatalkan: \"{title}\" ({series}) tidak membutuhkannya lagi, dan Anda bisa menghapusnya.",
+
   'audio.listen': 'Dengarkan, {minutes} mnt',
 };

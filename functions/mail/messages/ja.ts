@@ -198,5 +198,17 @@ export const ja: Catalogue = {
   'page.calendarsOff.cancelling': 'もう1通メールが届きます。Batonがカレンダーに入れた予定を削除するものです。気が変わりましたか?シリーズのどのメールにでも返信してください。',
   'page.calendarsOff.staying': 'すでにカレンダーにある予定は、削除するまで残ります。気が変わりましたか?シリーズのどのメールにでも返信してください。',
 
+  'calendar.position': '{n}/{of}',
+  'calendar.where': '「{series}」の研修 {position}',
+  'calendar.whereAny': '「{series}」の研修',
+  'calendar.about': '{where}:{title}({author})。',
+  'calendar.open': '投稿期間が始まりました。メールを読んで、自分の戦略、取り入れる戦略、またはチームメイトの投稿へのコメントを返信してください。',
+  'calendar.cancelledEntry': 'この予定は取り消されました:{title}({series})はあなたには行われなくなりました。削除してかまいません。',
+  'calendar.cancelled': '取り消し:{summary}',
+  'calendar.focus': '集中時間:{title}',
+  'calendar.focusAlarm': '集中時間',
+  'calendar.focusWhy': '「{title}」({series})を読み、うまくいくことを返信するための時間です。',
+  'calendar.focusCancelled': 'この集中時間は取り消されました:「{title}」({series})には不要になりました。削除してかまいません。',
+
   'audio.listen': '聴く（{minutes}分）',
 };

@@ -198,5 +198,17 @@ export const ms: Catalogue = {
   'page.calendarsOff.cancelling': 'Satu lagi e-mel sedang dihantar: ia mengeluarkan entri yang diletakkan Baton daripada kalendar anda. Ubah fikiran? Balas mana-mana e-mel daripada siri ini.',
   'page.calendarsOff.staying': 'Entri yang sudah ada dalam kalendar anda kekal sehingga anda memadamnya. Ubah fikiran? Balas mana-mana e-mel daripada siri ini.',
 
+  'calendar.position': '{n} daripada {of}',
+  'calendar.where': "Latihan {position} dalam \"{series}\"",
+  'calendar.whereAny': "Satu latihan dalam \"{series}\"",
+  'calendar.about': '{where}: {title}, oleh {author}.',
+  'calendar.open': 'Tempoh sumbangan dibuka: baca e-mel, kemudian balas dengan strategi anda sendiri, strategi yang akan anda gunakan, atau ulasan tentang strategi rakan sepasukan.',
+  'calendar.cancelledEntry': 'Entri kalendar ini dibatalkan: {title} ({series}) tidak lagi berlangsung untuk anda, dan anda boleh memadamnya.',
+  'calendar.cancelled': 'Dibatalkan: {summary}',
+  'calendar.focus': 'Masa fokus: {title}',
+  'calendar.focusAlarm': 'Masa fokus',
+  'calendar.focusWhy': "Masa yang diperuntukkan untuk membaca \"{title}\" ({series}) dan membalas dengan apa yang berkesan untuk anda.",
+  'calendar.focusCancelled': "Masa fokus ini dibatalkan: \"{title}\" ({series}) tidak memerlukannya lagi, dan anda boleh memadamnya.",
+
   'audio.listen': 'Dengar, {minutes} min',
 };

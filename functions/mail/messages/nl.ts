@@ -198,5 +198,17 @@ export const nl: Catalogue = {
   'page.calendarsOff.cancelling': 'Er komt nog één e-mail: die haalt de items die Baton in je agenda had gezet weer weg. Toch van gedachten veranderd? Beantwoord een e-mail van de reeks.',
   'page.calendarsOff.staying': 'Items die al in je agenda staan, blijven staan tot je ze verwijdert. Toch van gedachten veranderd? Beantwoord een e-mail van de reeks.',
 
+  'calendar.position': '{n} van {of}',
+  'calendar.where': 'Training {position} in „{series}”',
+  'calendar.whereAny': 'Een training in „{series}”',
+  'calendar.about': '{where}: {title}, door {author}.',
+  'calendar.open': 'De periode om bij te dragen is open: lees de e-mail en beantwoord hem met je eigen strategie, de strategie die je overneemt, of een reactie op die van een teamgenoot.',
+  'calendar.cancelledEntry': 'Dit agenda-item is geannuleerd: {title} ({series}) gaat voor jou niet meer door, je kunt het verwijderen.',
+  'calendar.cancelled': 'Geannuleerd: {summary}',
+  'calendar.focus': 'Focustijd: {title}',
+  'calendar.focusAlarm': 'Focustijd',
+  'calendar.focusWhy': 'Tijd om „{title}” ({series}) te lezen en te antwoorden wat voor jou werkt.',
+  'calendar.focusCancelled': 'Deze focustijd is geannuleerd: „{title}” ({series}) heeft hem niet meer nodig, je kunt hem verwijderen.',
+
   'audio.listen': 'Luisteren, {minutes} min',
 };

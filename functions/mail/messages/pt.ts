@@ -198,5 +198,17 @@ export const pt: Catalogue = {
   'page.calendarsOff.cancelling': 'Mais um e-mail está a caminho: ele tira do seu calendário os eventos que o Baton tinha colocado. Mudou de ideia? Responda a qualquer e-mail da série.',
   'page.calendarsOff.staying': 'Os eventos que já estão no seu calendário ficam até você apagá-los. Mudou de ideia? Responda a qualquer e-mail da série.',
 
+  'calendar.position': '{n} de {of}',
+  'calendar.where': 'Treinamento {position} de «{series}»',
+  'calendar.whereAny': 'Um treinamento de «{series}»',
+  'calendar.about': '{where}: {title}, por {author}.',
+  'calendar.open': 'O prazo para contribuições está aberto: leia o e-mail e responda com sua própria estratégia, a que você vai adotar ou um comentário sobre a de um colega.',
+  'calendar.cancelledEntry': 'Este evento de calendário foi cancelado: {title} ({series}) não acontece mais para você, pode apagá-lo.',
+  'calendar.cancelled': 'Cancelado: {summary}',
+  'calendar.focus': 'Tempo de foco: {title}',
+  'calendar.focusAlarm': 'Tempo de foco',
+  'calendar.focusWhy': 'Tempo reservado para ler «{title}» ({series}) e responder com o que funciona para você.',
+  'calendar.focusCancelled': 'Este tempo de foco foi cancelado: «{title}» ({series}) não precisa mais dele, pode apagá-lo.',
+
   'audio.listen': 'Ouvir, {minutes} min',
 };

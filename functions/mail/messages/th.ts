@@ -198,5 +198,17 @@ export const th: Catalogue = {
   'page.calendarsOff.cancelling': 'จะมีอีเมลอีกหนึ่งฉบับ: ฉบับนั้นจะนำรายการที่ Baton ใส่ไว้ออกจากปฏิทินของคุณ เปลี่ยนใจหรือ ตอบกลับอีเมลใดก็ได้จากซีรีส์',
   'page.calendarsOff.staying': 'รายการที่อยู่ในปฏิทินของคุณแล้วจะยังอยู่จนกว่าคุณจะลบ เปลี่ยนใจหรือ ตอบกลับอีเมลใดก็ได้จากซีรีส์',
 
+  'calendar.position': 'ที่ {n} จาก {of}',
+  'calendar.where': 'การอบรม{position} ใน “{series}”',
+  'calendar.whereAny': 'การอบรมใน “{series}”',
+  'calendar.about': '{where}: {title} โดย {author}',
+  'calendar.open': 'ช่วงส่งผลงานเปิดแล้ว: อ่านอีเมล แล้วตอบกลับด้วยกลยุทธ์ของคุณเอง กลยุทธ์ที่คุณจะนำไปใช้ หรือความคิดเห็นต่อผลงานของเพื่อนร่วมทีม',
+  'calendar.cancelledEntry': 'รายการปฏิทินนี้ถูกยกเลิก: {title} ({series}) ไม่มีสำหรับคุณแล้ว คุณลบได้เลย',
+  'calendar.cancelled': 'ยกเลิก: {summary}',
+  'calendar.focus': 'เวลาโฟกัส: {title}',
+  'calendar.focusAlarm': 'เวลาโฟกัส',
+  'calendar.focusWhy': 'เวลาที่กันไว้เพื่ออ่าน “{title}” ({series}) และตอบกลับว่าอะไรได้ผลกับคุณ',
+  'calendar.focusCancelled': 'เวลาโฟกัสนี้ถูกยกเลิก: “{title}” ({series}) ไม่ต้องใช้แล้ว คุณลบได้เลย',
+
   'audio.listen': 'ฟัง {minutes} นาที',
 };

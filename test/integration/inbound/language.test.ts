@@ -103,6 +103,25 @@ describe('the language column', () => {
 });
 
 describe('a German participant', () => {
+  it('gets the calendar entries of his training email in German, Ana hers in English', async () => {
+    // Calendar text as clients show it: the .ics parts, folded lines joined, TEXT escapes undone.
+    const calendarText = async (email: string) => {
+      const [training] = await ofKind('training', email);
+      return training!.attachments
+        .filter((a) => a.contentType === 'text/calendar' || a.filename?.endsWith('.ics'))
+        .map((a) => a.content.toString('utf8').replace(/\r\n[ \t]/g, '').replace(/\\([,;\\])/g, '$1'))
+        .join('\n');
+    };
+    const lukas = await calendarText(LUKAS);
+    expect(lukas).toMatch(/^DESCRIPTION:Training \d von 4 in „Q1 training series: productivity, communication and organization“: A productive 1:1 sync with your manager, von /m);
+    expect(lukas).toContain('Das Zeitfenster für Beiträge ist offen');
+    expect(lukas).toMatch(/^SUMMARY:Fokuszeit: A productive 1:1 sync with your manager/m);
+    expect(lukas).not.toMatch(/submission window is open|Focus time/);
+    const ana = await calendarText(ANA);
+    expect(ana).toContain('The submission window is open');
+    expect(ana).toMatch(/^SUMMARY:Focus time: A productive 1:1 sync with your manager/m);
+  });
+
   it('gets a German acknowledgement of their reply', async () => {
     await replyToTraining('Lukas Becker', LUKAS, 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.');
     expect(outcomes.at(-1)?.status).toBe('stored');
