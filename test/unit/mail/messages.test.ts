@@ -57,6 +57,15 @@ describe('formatMessage', () => {
     // Arabic has six forms: two is its own.
     expect(t('ar', 'reminder.more', { more: 2 })).toBe('…ومساهمتان أخريان.');
     expect(t('ar', 'reminder.more', { more: 5 })).toBe('…و5 مساهمات أخرى.');
+    // The check-in's "a week ago" and the wrap-up's counts.
+    expect(t('en', 'followUp.when', { weeks: 1, n: 2, of: 4 })).toBe('A week ago the window for training 2 of 4');
+    expect(t('de', 'followUp.when', { weeks: 1, n: 2, of: 4 })).toBe('Vor einer Woche ist das Zeitfenster für Training 2 von 4');
+    expect(t('de', 'followUp.when', { weeks: 3, n: 2, of: 4 })).toBe('Vor 3 Wochen ist das Zeitfenster für Training 2 von 4');
+    expect(t('en', 'count.people', { n: 1 })).toBe('1 person');
+    expect(t('en', 'count.people', { n: 12 })).toBe('12 people');
+    expect(t('ar', 'count.people', { n: 2 })).toBe('شخصان');
+    expect(t('ar', 'count.people', { n: 3 })).toBe('3 أشخاص');
+    expect(t('ja', 'count.contributions', { n: 3 })).toBe('3件の投稿');
   });
 
   it('fails loudly on a missing value or a broken pattern', () => {
