@@ -1,6 +1,6 @@
 // The house rule, checked on every `npm test` (test/unit/house.test.ts runs it):
 //
-//   core ← mail ← app ← adapters / handlers / cli          contract ← everyone; infra → contract only
+//   core ← mail ← app ← web ← adapters / handlers / cli    contract ← everyone; infra → contract only
 //
 // core is the domain and imports nothing of Baton's; mail renders at send time; app holds the use
 // cases and owns their ports, so it never imports an adapter; adapters, handlers and the CLI are
@@ -25,20 +25,27 @@ module.exports = {
       comment: 'The domain is pure: it knows no rendering, no use case, no adapter, no CLI.',
       severity: 'error',
       from: { path: '^functions/core/' },
-      to: { path: '^(functions/(mail|app|adapters|handlers)|emails|cli|infra|contract|test|bench)/' },
+      to: { path: '^(functions/(mail|app|web|adapters|handlers)|emails|cli|infra|contract|test|bench)/' },
     },
     {
       name: 'mail-imports-core-only',
       comment: 'Send-time rendering may use the domain, nothing above it.',
       severity: 'error',
       from: { path: '^functions/mail/' },
-      to: { path: '^(functions/(app|adapters|handlers)|emails|cli|infra|test|bench)/' },
+      to: { path: '^(functions/(app|web|adapters|handlers)|emails|cli|infra|test|bench)/' },
     },
     {
       name: 'app-never-imports-adapters',
       comment: 'Use cases define ports (functions/app/ports.ts); adapters implement them.',
       severity: 'error',
       from: { path: '^functions/app/' },
+      to: { path: '^(functions/(web|adapters|handlers)|emails|cli|infra|test|bench)/' },
+    },
+    {
+      name: 'web-renders-app-views',
+      comment: "The studio's pages render what the use cases return: they may read core, mail (escaping, palette) and app types, never an adapter.",
+      severity: 'error',
+      from: { path: '^functions/web/' },
       to: { path: '^(functions/(adapters|handlers)|emails|cli|infra|test|bench)/' },
     },
     {
@@ -67,7 +74,7 @@ module.exports = {
       comment: 'The MJML compiler may use the domain and send-time helpers, nothing that runs a job.',
       severity: 'error',
       from: { path: '^emails/' },
-      to: { path: '^(functions/(app|adapters|handlers)|cli|infra|test|bench)/' },
+      to: { path: '^(functions/(app|web|adapters|handlers)|cli|infra|test|bench)/' },
     },
     {
       name: 'contract-imports-nothing',

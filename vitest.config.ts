@@ -51,7 +51,12 @@ export default defineConfig({
         },
       },
       // Real local servers, the CLI and python3 in child processes, fuzzing against dynalite.
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'] } },
+      {
+        extends: true,
+        // The CLI tests run cli/baton.js, which runs the compiled cli/dist only when it is fresh:
+        // rebuilt here once when a source is newer (test/support/fresh-cli.ts).
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], globalSetup: ['test/support/fresh-cli.ts'] },
+      },
       // Headless Chromium (Debian's): emails and link pages as people see them.
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       // The CDK stacks synthesized, IAM simulated, the Lambdas bundled with esbuild.

@@ -18,7 +18,8 @@ export const ADVERSARIAL_REPLIES: readonly string[] = [
   'melde mich ' + 'x '.repeat(30_000),
 ];
 
-const STRATEGIES: Strategy[] = [
+/** The strategies of the 1:1 training, as the labelled replies know them. */
+export const STRATEGIES: Strategy[] = [
   { id: 'block-prep-time', number: 1, title: 'Block 15 minutes to prepare', body: '' },
   { id: 'write-a-shared-agenda', number: 2, title: 'Write a shared 1:1 agenda', body: '' },
   { id: 'keep-a-wins-log', number: 3, title: 'Keep a running log of wins and blockers', body: '' },

@@ -89,7 +89,7 @@ export async function benchInbound(opts: { perSize?: number } = {}) {
   const participant = { email: 'nurul.hakim@example.com', name: 'Nurul Hakim', timeZone: 'Asia/Brunei', workStart: '08:30' };
   const sent = fillEmail(
     await compileTraining(series, training, trainings),
-    trainingValues({ series, training, trainings, participant, links: { read: 'https://l.example.com/l/x', replyAddress: 'reply+abc@reply.baton.example.com', unsubscribe: 'https://l.example.com/l/u', calendarsOff: 'https://l.example.com/l/c' } }),
+    trainingValues({ series, training, trainings, participant, links: { read: 'https://l.example.com/l/x', replyAddress: 'reply+abc@reply.baton.example.com', unsubscribe: 'https://l.example.com/l/u', calendarsOff: 'https://l.example.com/l/c', preferences: 'https://l.example.com/l/p' } }),
   );
   const quotedHtml = sent.html.slice(sent.html.indexOf('<body'), sent.html.lastIndexOf('</body>'));
   const sizes: Record<string, { replies: number; averageRawBytes: number; repliesPerSecond: number; repliesPerCpuSecond: number; adoptRecognised: number }> = {};

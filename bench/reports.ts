@@ -20,7 +20,7 @@ const NOW = new Date('2027-03-01T09:00:00Z');
 const SECRET = 'bench-reports-secret-0123456789abcdef';
 const ZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Brunei', 'Australia/Sydney'];
 
-function makeSeries(id: string): { series: Series; trainings: Training[] } {
+export function makeSeries(id: string): { series: Series; trainings: Training[] } {
   const series: Series = {
     id,
     title: `Bench series ${id}`,
@@ -56,7 +56,7 @@ function makeSeries(id: string): { series: Series; trainings: Training[] } {
 
 
 /** Participants, a sent delivery per training, and 3 responses per participant and training. */
-async function seed(store: Store, id: string, count: number): Promise<void> {
+export async function seed(store: Store, id: string, count: number): Promise<void> {
   const { series, trainings } = makeSeries(id);
   await store.putSeries(series, trainings, { publishedAt: NOW, version: 1 });
   const participants: Participant[] = Array.from({ length: count }, (_, i) => ({

@@ -12,7 +12,7 @@ import type { Participant } from '#core/model';
 import { prepareTrainingSend, type MailSettings } from '#mail/compose';
 import { compileTraining } from '#emails/compile';
 import { loadSeries } from '#cli/series-dir';
-import { BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
 
 const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Asia/Dubai', 'Asia/Brunei', 'Asia/Bangkok', 'Australia/Sydney', 'Australia/Perth', 'Asia/Kolkata'];
 const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
@@ -132,6 +132,7 @@ export function cdkBundleOptions(entry: string, outfile: string): BuildOptions {
     target: BUNDLE_TARGET,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
     minify: true,
     sourcemap: true,
     sourcesContent: false,

@@ -7,17 +7,20 @@
 export interface CommandInfo {
   summary: string;
   usage: string;
+  /** `<argument>  what it is`, one per line, for the positionals the usage names. */
+  arguments?: string[];
   /** `--option  what it does`, one per line, as `baton <command> --help` prints them. */
   options: string[];
   /** One or two command lines a trainer can copy. */
   examples: string[];
 }
 
-const TARGET = '--target local|aws  where to act: the local stack (default) or the deployed AWS stacks';
+const TARGET = '--target local|aws   where to act: the local stack (default) or the deployed AWS stacks';
 
 export const COMMANDS = {
   init: {
     summary: 'start a new series: write a folder with commented templates and a sample participants.csv',
+    arguments: ['<dir>                a new or empty folder to write the series into'],
     usage: 'init <dir> [--title <text>] [--trainer "Name <email>"]… [--time-zone <zone>] [--opens <date>] [--trainings <n>] [--days <n>]',
     options: [
       '--title <text>         the series title (asked on a terminal; "Our training series" otherwise)',
@@ -32,12 +35,14 @@ export const COMMANDS = {
   },
   validate: {
     summary: 'check a series folder and its participants; print every problem with file:line',
+    arguments: ['<series-dir>         a series folder: series.yaml, trainings/NN-slug.md and (optional) participants.csv'],
     usage: 'validate <series-dir> [--participants <file.csv>]',
     options: ['--participants <file.csv>  check this CSV instead of the folder\'s participants.csv'],
     examples: ['baton validate examples/q1-productivity'],
   },
   publish: {
     summary: 'validate a series folder, enrol its participants.csv, print the plan and publish it',
+    arguments: ['<series-dir>         a series folder: series.yaml, trainings/NN-slug.md and (optional) participants.csv'],
     usage: 'publish <series-dir> [--dry-run] [--no-participants] [--target local|aws]',
     options: [
       '--dry-run            print what would be sent to whom, and change nothing',
@@ -48,37 +53,48 @@ export const COMMANDS = {
   },
   enroll: {
     summary: 'add or update the people of a published series from a CSV file',
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity', "<participants.csv>   columns email,name and optionally timeZone,workStart,workDays,calendars (Excel's CSV is fine)"],
     usage: 'enroll <series-id> <participants.csv> [--target local|aws]',
     options: [TARGET],
     examples: ['baton enroll q1-productivity new-hires.csv'],
   },
   unenroll: {
     summary: 'remove people from a published series (they get a cancellation of their calendar holds)',
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity', '<email>…             the address of each person to remove'],
     usage: 'unenroll <series-id> <email>… [--target local|aws]',
     options: [TARGET],
     examples: ['baton unenroll q1-productivity ana.reyes@example.com'],
   },
   status: {
-    summary: 'the participation funnel of a series: sent, read, contributed, adopted, followed up',
-    usage: 'status <series-id> [--json] [--target local]',
+    summary: 'who is enrolled, what went to how many people and what goes out when, then the funnel: sent, read, contributed, adopted, checked in',
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity'],
+    usage: 'status <series-id> [--json] [--target local|aws]',
     options: ['--json               the funnel as JSON, for scripts', TARGET],
     examples: ['baton status q1-productivity'],
   },
   preview: {
     summary: 'write every email of a series (all kinds, with sample activity) as .html, .txt, .ics and .eml',
+    arguments: ['<series-dir>         a series folder: series.yaml, trainings/NN-slug.md and (optional) participants.csv'],
     usage: 'preview <series-dir> --out <dir> [--participant <email>]',
     options: ['--out <dir>            where to write the files (created if missing)', '--participant <email>  render as this person from participants.csv'],
     examples: ['baton preview examples/q1-productivity --out /tmp/preview'],
   },
   simulate: {
     summary: 'run a whole series on a virtual clock against the local servers, with scripted replies',
-    usage: 'simulate <series-dir> [--participants <n>] [--seed <n>] [--json]',
-    options: ['--participants <n>   how many simulated people (default: the folder\'s CSV)', '--seed <n>           the random seed for who replies what', '--json               the report as JSON'],
-    examples: ['baton simulate examples/q1-productivity --participants 50'],
+    arguments: ['<series-dir>         a series folder: series.yaml, trainings/NN-slug.md and (optional) participants.csv'],
+    usage: 'simulate <series-dir> [--participants <n>] [--seed <n>] [--preferences] [--json]',
+    options: [
+      '--participants <n>   how many simulated people (default: the folder\'s CSV)',
+      '--seed <n>           the random seed for who replies what',
+      '--preferences        run twice: as is, then with some people choosing on the preferences page; compare mails per person per week',
+      '--json               the report as JSON',
+    ],
+    examples: ['baton simulate examples/q1-productivity --participants 50', 'baton simulate examples/q1-productivity --preferences'],
   },
   export: {
     summary: 'export a series to wiki pages: Markdown, a static HTML site and the attachments',
-    usage: 'export <series-id> --wiki <dir> [--target local]',
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity'],
+    usage: 'export <series-id> --wiki <dir> [--target local|aws]',
     options: ['--wiki <dir>         where to write the pages', TARGET],
     examples: ['baton export q1-productivity --wiki /tmp/wiki'],
   },
@@ -96,6 +112,7 @@ export const COMMANDS = {
   },
   'parse-reply': {
     summary: 'show how a reply would be routed, verified, trimmed and classified (stores nothing)',
+    arguments: ['<file.eml>           a reply saved from a mail program (raw message, .eml)'],
     usage:
       'parse-reply <file.eml> [--series <dir> [--answers <kind>] [--training <slug>] [--strategy <n>] [--teammate <email>]] [--json] [--target local]\n' +
       '  kind: kickoff | training | reminder | rollup | contribution | ack | upload-link | check-in | wrap-up',
@@ -141,7 +158,7 @@ export const ENVIRONMENT = [
   'Environment:',
   '  BATON_DATA_DIR     the local stack\'s data folder (default ./.data)',
   '  BATON_PORT_OFFSET  moves every local port (dynamo 8000, SES 8005, SMTP 2525, links 8787) by this much',
-  '  CI, NO_COLOR       no progress lines and no prompts (also whenever output is not a terminal)',
+  '  CI                 set (to anything but "false"): no progress lines and no questions, as whenever output is not a terminal',
 ];
 
 export function commandHelp(name: CommandName): string {
@@ -150,6 +167,7 @@ export function commandHelp(name: CommandName): string {
     `Usage: baton ${info.usage}`,
     '',
     `${info.summary[0]!.toUpperCase()}${info.summary.slice(1)}.`,
+    ...(info.arguments?.length ? ['', 'Arguments:', ...info.arguments.map((a) => `  ${a}`)] : []),
     ...(info.options.length ? ['', 'Options:', ...info.options.map((o) => `  ${o}`)] : []),
     '',
     info.examples.length > 1 ? 'Examples:' : 'Example:',

@@ -86,7 +86,7 @@ export async function preparePublish(dir: string, store: Pick<Store, 'getSeries'
     );
   }
   const known = new Set(enrolled.map((p) => p.email));
-  const byEmail = new Map<string, Pick<Participant, 'email' | 'timeZone' | 'workStart'>>();
+  const byEmail = new Map<string, Pick<Participant, 'email' | 'timeZone' | 'workStart' | 'workDays'>>();
   for (const p of enrolled) if (!p.unsubscribedAt && !p.bouncedAt) byEmail.set(p.email, p);
   for (const p of participants) byEmail.set(p.email, p);
   const plan = planPublish({

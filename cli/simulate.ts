@@ -26,6 +26,8 @@ import { wireLocalStack } from '#adapters/local/wiring';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants, loadSeries } from './series-dir.ts';
+import { weekStart } from '#app/planners/reminder';
+import { addDays, utcToZoned } from '#core/time';
 
 export type Persona = 'quiet' | 'reader' | 'adopter' | 'sharer' | 'commenter' | 'out-of-office' | 'unsubscriber' | 'bouncer';
 
@@ -37,14 +39,88 @@ export interface SentMail {
   subject: string;
   /** The Date header, which dispatch sets to the job's (virtual) fire time. */
   date: string;
+  /** It carried a calendar part (an invitation, a hold, a cancellation). */
+  calendar: boolean;
 }
 
-/** Job kinds in a trainer's words, where the kind's id is not already one. */
-const JOB_WORDS: Record<string, string> = { rollup: 'weekly roll-up', digest: 'trainer digest', 'wrap-up': 'wrap-up', 'follow-up': 'follow-up' };
+/**
+ * The choices scripted participants make on the preferences page (the "Choose what you get" link
+ * in the kickoff's footer, posted over HTTP), one each, in this order after the rare personas.
+ * `pauseUntil` is filled in with the day three weeks after the kickoff.
+ */
+export const PREFERENCE_SCRIPT = [
+  { choice: 'no reminders', form: 'reminders=off' },
+  { choice: 'roll-ups never', form: 'rollups=never' },
+  { choice: 'no calendar entries', form: 'calendar=off' },
+  { choice: 'daily bites', form: 'format=bites' },
+  { choice: 'pause for two weeks', form: 'pauseUntil=' },
+] as const;
+
+/** Mails per person per week (their Monday-to-Sunday week, in their own zone). */
+export interface MailsPerWeek {
+  /** Mondays of the weeks anyone got mail in, in order. */
+  weeks: string[];
+  perPerson: Record<string, number[]>;
+  /** Over every person and week of the series. */
+  average: number;
+  /** The most one person got in one week. */
+  max: number;
+}
+
+export function mailsPerPersonPerWeek(sent: readonly SentMail[], participants: readonly Participant[]): MailsPerWeek {
+  const zones = new Map(participants.map((p) => [p.email, p.timeZone]));
+  const counts = new Map<string, Map<string, number>>();
+  for (const m of sent) {
+    const zone = zones.get(m.to);
+    if (!zone) continue;
+    const week = weekStart(new Date(m.date || m.at), zone);
+    const mine = counts.get(m.to) ?? new Map<string, number>();
+    mine.set(week, (mine.get(week) ?? 0) + 1);
+    counts.set(m.to, mine);
+  }
+  const all = [...counts.values()].flatMap((m) => [...m.keys()]);
+  const first = all.sort()[0];
+  const last = all.at(-1);
+  const weeks: string[] = [];
+  for (let w = first; w && last && w <= last; w = addDays(w, 7)) weeks.push(w);
+  const perPerson = Object.fromEntries(participants.map((p) => [p.email, weeks.map((w) => counts.get(p.email)?.get(w) ?? 0)]));
+  const cells = Object.values(perPerson).flat();
+  const total = cells.reduce((a, b) => a + b, 0);
+  return { weeks, perPerson, average: cells.length ? Math.round((total / cells.length) * 100) / 100 : 0, max: Math.max(0, ...cells) };
+}
+
+/** Email kinds in a trainer's words, where the kind's id is not already one. */
+export const KIND_WORDS: Record<string, string> = {
+  rollup: 'weekly roll-up',
+  digest: 'trainer digest',
+  'follow-up': 'check-in',
+  ack: 'acknowledgement',
+  'upload-link': 'upload link',
+  update: 'calendar update',
+  cancel: 'cancellation',
+};
+
+/** "12 kickoffs, 45 trainings, 3 check-ins": how many emails of each kind, in the order given. */
+export function countKinds(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${KIND_WORDS[k] ?? k}${n === 1 ? '' : 's'}`).join(', ');
+}
+
+/** A response Baton stored because of a scripted reply or click: what the funnel counts. */
+export interface RecordedResponse {
+  email: string;
+  trainingSlug: string;
+  intent: string;
+  strategyNumber?: number;
+  rating?: number;
+}
 
 export interface TimelineEntry {
   at: string;
   what: string;
+  /** What Baton stored as a result of this step (replies and clicks), as the funnel reads it. */
+  recorded?: RecordedResponse[];
 }
 
 export interface SimulationResult {
@@ -55,6 +131,9 @@ export interface SimulationResult {
   sent: SentMail[];
   funnel: SeriesFunnel;
   failedJobs: string[];
+  /** What each scripted chooser picked on the preferences page (with `preferences`). */
+  choices: Record<string, string>;
+  perWeek: MailsPerWeek;
   /** Where the run's sent mail was kept (raw .eml files), when `keepOutbox` asked for it. */
   outbox?: string;
 }
@@ -65,8 +144,12 @@ export interface SimulateOptions {
   participants?: number;
   seed?: number;
   log?: (entry: TimelineEntry) => void;
+  /** Called at every step of the virtual clock: where it is and how much mail has gone out. */
+  onStep?: (at: Date, sent: number) => void;
   /** A folder to keep the run's sent mail in (emptied first); the run's own data is deleted. */
   keepOutbox?: string;
+  /** Some participants choose what they get on the preferences page (PREFERENCE_SCRIPT). */
+  preferences?: boolean;
 }
 
 const ZONES = [
@@ -146,6 +229,8 @@ function syntheticParticipants(n: number): Participant[] {
 
 interface Reaction {
   at: number;
+  /** Whose reply or click it is: what Baton records is looked up by this person. */
+  who: Participant;
   run: () => Promise<string | undefined>;
 }
 
@@ -174,8 +259,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
   const next = random(opts.seed ?? 7);
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-simulate-'));
   const timeline: TimelineEntry[] = [];
-  const note = (at: Date, what: string) => {
-    const entry = { at: at.toISOString(), what };
+  const note = (at: Date, what: string, recorded?: RecordedResponse[]) => {
+    const entry: TimelineEntry = { at: at.toISOString(), what, ...(recorded?.length ? { recorded } : {}) };
     timeline.push(entry);
     opts.log?.(entry);
   };
@@ -206,6 +291,15 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     for (const p of participants) cast.set(personas[p.email]!, [...(cast.get(personas[p.email]!) ?? []), p.name]);
     for (const [persona, names] of cast) note(now, `  ${persona}: ${names.length > 6 ? `${names.length} people` : names.join(', ')}`);
     const byEmail = new Map(participants.map((p) => [p.email, p]));
+    // Choosers: after the rare personas, one participant per scripted choice.
+    const choosers = new Map<string, (typeof PREFERENCE_SCRIPT)[number]>();
+    if (opts.preferences) {
+      const rare = new Set<Persona>(['out-of-office', 'unsubscriber', 'bouncer']);
+      const eligible = participants.filter((p) => !rare.has(personas[p.email]!));
+      PREFERENCE_SCRIPT.forEach((script, i) => eligible[i] && choosers.set(eligible[i].email, script));
+      for (const [email, script] of choosers) note(now, `  ${byEmail.get(email)!.name} will choose: ${script.choice}`);
+    }
+    const choices = Object.fromEntries([...choosers].map(([email, s]) => [email, s.choice]));
     const bank = replyBank();
     const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? 'This was useful, thank you!';
 
@@ -215,7 +309,31 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const smtp = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
 
     const reactions: Reaction[] = [];
-    const later = (hours: number, run: Reaction['run']) => reactions.push({ at: now.getTime() + hours * 3_600_000, run });
+    const later = (p: Participant, hours: number, run: Reaction['run']) => reactions.push({ at: now.getTime() + hours * 3_600_000, who: p, run });
+    // What each reply or click made Baton store, so the log says what the funnel will count.
+    const recordedIds = new Set<string>();
+    const strategyNumber = new Map(trainings.flatMap((t) => t.strategies.map((st) => [st.id, st.number] as const)));
+    const trainingTitle = new Map(trainings.map((t) => [t.slug, `training ${t.order}`]));
+    const newlyRecorded = async (p: Participant): Promise<RecordedResponse[]> => {
+      const fresh = (await store.listResponsesByParticipant(series.id, p.email)).filter((r) => !recordedIds.has(r.id));
+      for (const r of fresh) recordedIds.add(r.id);
+      return fresh.map((r) => {
+        const number = r.strategyId ? strategyNumber.get(r.strategyId) : undefined;
+        return { email: r.participantEmail, trainingSlug: r.trainingSlug, intent: r.intent, ...(number !== undefined ? { strategyNumber: number } : {}), ...(r.rating !== undefined ? { rating: r.rating } : {}) };
+      });
+    };
+    const recordedWords = (list: readonly RecordedResponse[]): string =>
+      list
+        .map((r) => {
+          const what =
+            r.intent === 'adopt' ? `adopted #${r.strategyNumber ?? '?'}`
+            : r.intent === 'follow-up' ? `answered the check-in${r.strategyNumber ? ` on #${r.strategyNumber}` : ''}${r.rating ? ` (${r.rating}/5)` : ''}`
+            : r.intent === 'strategy' ? 'a strategy of their own'
+            : r.intent === 'read' ? 'read'
+            : r.intent;
+          return `${what} (${trainingTitle.get(r.trainingSlug) ?? r.trainingSlug})`;
+        })
+        .join(', ');
     const seen = new Set<string>();
     const sent: SentMail[] = [];
     const failedJobs: string[] = [];
@@ -243,15 +361,24 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const react = (p: Participant, persona: Persona, mail: ParsedMail, kind: string) => {
       const html = typeof mail.html === 'string' ? mail.html : '';
       const links = hrefs(html);
+      const chooser = choosers.get(p.email);
+      if (kind === 'kickoff' && chooser) {
+        const prefsUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>Choose what you get/i)?.[1]?.replace(/&amp;/g, '&');
+        if (prefsUrl) {
+          // Three weeks from the kickoff, in their own zone: long enough to miss something.
+          const form = chooser.form === 'pauseUntil=' ? `pauseUntil=${addDays(utcToZoned(now, p.timeZone).date, 21)}` : chooser.form;
+          later(p, 1, async () => `${p.name} chose ${chooser.choice} (${form}) on the preferences page (${await click(prefsUrl, form)})`);
+        }
+      }
       const readUrl = html.match(/<a[^>]+href="([^"]+)"[^>]*>(?:(?!<\/a>)[\s\S])*?Mark as read/i)?.[1]?.replace(/&amp;/g, '&');
       if (kind === 'training') {
-        if (persona === 'reader' && readUrl) later(3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
+        if (persona === 'reader' && readUrl) later(p, 3 + next() * 20, async () => `${p.name} marked it read (${await click(readUrl, '')})`);
         if (persona === 'adopter') {
           const adopt = links.filter((h) => h.startsWith('mailto:') && /subject=Adopt/i.test(h));
           const choice = adopt[Math.floor(next() * adopt.length)];
           if (choice) {
             const { subject } = mailto(choice);
-            later(5 + next() * 60, async () => {
+            later(p, 5 + next() * 60, async () => {
               await reply(p, mail, subject, pick(bank.adopt));
               return `${p.name} replied "${subject}"`;
             });
@@ -261,14 +388,14 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
           const share = links.find((h) => h.startsWith('mailto:') && /subject=Strategy/i.test(h));
           if (share) {
             const { subject } = mailto(share);
-            later(10 + next() * 80, async () => {
+            later(p, 10 + next() * 80, async () => {
               await reply(p, mail, subject, pick(bank.strategy));
               return `${p.name} shared a strategy`;
             });
           }
         }
         if (persona === 'commenter') {
-          later(20 + next() * 100, async () => {
+          later(p, 20 + next() * 100, async () => {
             await reply(p, mail, `Re: ${mail.subject ?? ''}`, pick(bank.comment));
             return `${p.name} commented on the training`;
           });
@@ -276,7 +403,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         if (persona === 'out-of-office' && !seen.has(`ooo:${p.email}`)) {
           seen.add(`ooo:${p.email}`);
           const back = new Date(now.getTime() + 10 * 86_400_000).toISOString().slice(0, 10);
-          later(0.1, async () => {
+          later(p, 0.1, async () => {
             await reply(p, mail, `Automatic reply: ${mail.subject ?? ''}`, `I am out of the office until ${back} with limited access to email.`, {
               'Auto-Submitted': 'auto-replied',
             });
@@ -288,7 +415,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
           const url = (mail.headers.get('list') as { unsubscribe?: { url?: string } } | undefined)?.unsubscribe?.url ?? header.match(/<(http[^>]+)>/)?.[1];
           if (url) {
             unsubscribedAt.set(p.email, Number.POSITIVE_INFINITY);
-            later(2, async () => {
+            later(p, 2, async () => {
               unsubscribedAt.set(p.email, now.getTime());
               return `${p.name} unsubscribed with one click (${await click(url, 'List-Unsubscribe=One-Click')})`;
             });
@@ -296,7 +423,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         }
         if (persona === 'bouncer' && !seen.has(`bounce:${p.email}`)) {
           seen.add(`bounce:${p.email}`);
-          later(0.05, async () => {
+          later(p, 0.05, async () => {
             // What the mail-events handler does with SES's bounce notification.
             await store.suppress(p.email, 'bounce', now);
             await store.setBounced(series.id, p.email, now);
@@ -307,7 +434,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       if (kind === 'follow-up') {
         const rate = links.find((h) => h.includes('/l/') && /[45]\s*<\/a>|Helped a lot|>\s*[45]/i.test(html.slice(html.indexOf(h), html.indexOf(h) + 300)));
         const target = rate ?? links.filter((h) => h.includes('/l/'))[3];
-        if (target) later(6 + next() * 48, async () => `${p.name} rated the strategy they adopted (${await click(target, '')})`);
+        if (target) later(p, 6 + next() * 48, async () => `${p.name} rated the strategy they adopted (${await click(target, '')})`);
       }
     };
 
@@ -324,7 +451,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const mail = await simpleParser(readFileSync(join(outbox, file)));
         const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address ?? '' : '';
         const { kind, trainingSlug } = mailKind(mail.messageId);
-        sent.push({ at: now.toISOString(), kind, ...(trainingSlug ? { trainingSlug } : {}), to, subject: mail.subject ?? '', date: mail.date?.toISOString() ?? '' });
+        const calendar = mail.attachments.some((a) => a.contentType === 'text/calendar');
+        sent.push({ at: now.toISOString(), kind, ...(trainingSlug ? { trainingSlug } : {}), to, subject: mail.subject ?? '', date: mail.date?.toISOString() ?? '', calendar });
         const p = byEmail.get(to);
         if (p) react(p, personas[to]!, mail, kind);
       }
@@ -332,6 +460,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
 
     // 2. The event loop: schedules and reactions, earliest first.
     for (let steps = 0; steps < 100_000; steps++) {
+      opts.onStep?.(now, sent.length);
       const pending = await store.listPendingSchedules();
       const nextSchedule = pending.length ? Math.min(...pending.map((r) => Date.parse(r.at))) : Number.POSITIVE_INFINITY;
       reactions.sort((a, b) => a.at - b.at);
@@ -341,7 +470,8 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const reaction = reactions.shift()!;
         now = new Date(reaction.at);
         const what = await reaction.run();
-        if (what) note(now, `  ${what}`);
+        const recorded = await newlyRecorded(reaction.who);
+        if (what) note(now, `  ${what}${recorded.length ? ` → Baton recorded: ${recordedWords(recorded)}` : ''}`, recorded);
         await collectSent();
         continue;
       }
@@ -353,7 +483,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
         const job = jobOf.get(id);
         if (!job?.kind) return id.split('/')[1] ?? id;
         const title = job.trainingSlug ? trainings.find((t) => t.slug === job.trainingSlug)?.title : undefined;
-        return `${JOB_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
+        return `${KIND_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
       };
       const report = await scheduler.fireDue(now, dispatchJob);
       await collectSent();
@@ -380,7 +510,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       mkdirSync(opts.keepOutbox, { recursive: true });
       if (existsSync(outbox)) cpSync(outbox, opts.keepOutbox, { recursive: true });
     }
-    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs, ...(opts.keepOutbox ? { outbox: opts.keepOutbox } : {}) };
+    return { seriesId: series.id, personas, participants, timeline, sent, funnel, failedJobs, choices, perWeek: mailsPerPersonPerWeek(sent, participants), ...(opts.keepOutbox ? { outbox: opts.keepOutbox } : {}) };
   } finally {
     closeProduct?.();
     await stack?.stop();

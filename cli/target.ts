@@ -6,7 +6,7 @@ import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynam
 import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 import { join } from 'node:path';
 import { localConfig, localSecret, type LocalConfig } from '#adapters/local/config';
-import { openAwsTarget, type AwsTarget } from './aws-target.ts';
+import type { AwsTarget } from './aws-target.ts';
 import { UserError } from '#core/user-error';
 
 export type Target = LocalTarget | AwsTarget;
@@ -36,7 +36,8 @@ export async function openTarget(name: 'local' | undefined, overrides?: Partial<
 export async function openTarget(name: string | undefined, overrides?: Partial<LocalConfig>): Promise<Target>;
 export async function openTarget(name: string | undefined, overrides: Partial<LocalConfig> = {}): Promise<Target> {
   const target = name ?? 'local';
-  if (target === 'aws') return openAwsTarget();
+  // The deployed stacks' clients (CloudFormation, Scheduler, …) load only when they are asked for.
+  if (target === 'aws') return (await import('./aws-target.ts')).openAwsTarget();
   if (target !== 'local') {
     throw new UserError(`unknown target "${target}": use --target local (the default) or --target aws (the deployed stacks).`);
   }

@@ -18,4 +18,8 @@ export const ENV_NAMES = {
   /** Optional, inbound only: where the upload link in an ack points. The stack does not set it. */
   uploadUrl: 'BATON_UPLOAD_URL',
   region: 'AWS_REGION',
+  /** The studio function plans schedules after enrolling or unenrolling: dispatch, the role, the DLQ. */
+  scheduleTargetArn: 'BATON_SCHEDULE_TARGET_ARN',
+  schedulerRoleArn: 'BATON_SCHEDULER_ROLE_ARN',
+  schedulerDlqArn: 'BATON_SCHEDULER_DLQ_ARN',
 } as const;

@@ -16,6 +16,7 @@ export const SERVICE_OUTPUTS = {
   schedulerDeadLetterQueueArn: 'SchedulerDeadLetterQueueArn',
   fanOutQueueUrl: 'FanOutQueueUrl',
   linksUrl: 'LinksUrl',
+  studioUrl: 'StudioUrl',
   configurationSetName: 'ConfigurationSetName',
   receiptRuleSetName: 'ReceiptRuleSetName',
   alarmTopicArn: 'AlarmTopicArn',

@@ -5,6 +5,7 @@ import type { Language, Series, Training } from '#core/model';
 import type { CompiledEmail } from '#mail/fill';
 import { TEMPLATE } from '#mail/template-names';
 import { compileKickoff, compileTraining } from './compile.ts';
+import { splitIntoBites } from '#core/bites';
 
 /** What publish learnt before compiling (app/ports.ts CompileExtras): each training's generated audio. */
 export interface CompileExtras {
@@ -19,6 +20,13 @@ export async function compileTemplates(series: Series, trainings: Training[], ex
   for (const training of trainings) {
     const audio = extras.audio?.get(training.slug);
     out.set(TEMPLATE.training(training.slug), await compileTraining(series, training, trainings, audio ? { audio } : {}));
+    // Every training that can be cut is compiled as bites too: a participant may ask for bites
+    // on the preferences page whatever the series says.
+    const bites = splitIntoBites(training);
+    if (!bites) continue;
+    for (const [part, piece] of [bites.overview, ...bites.parts].entries()) {
+      out.set(TEMPLATE.bite(training.slug, part), await compileTraining(series, piece, trainings));
+    }
   }
   const [{ compileDigest }, { compileRollup }] = await Promise.all([import('./digest.ts'), import('./rollup.ts')]);
   out.set(TEMPLATE.digest, await compileDigest(series));

@@ -10,7 +10,7 @@ import { dark, FONT_STACK, light } from '#mail/palette';
 import { wrapText } from '#mail/markdown';
 
 /** Placeholders the layout itself uses: every email's values must provide them. */
-export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'calendarsOffUrl', 'timeZoneName'] as const;
+export const LAYOUT_PLACEHOLDERS = ['unsubscribeUrl', 'calendarsOffUrl', 'preferencesUrl', 'timeZoneName'] as const;
 
 export interface LayoutInput {
   series: Series;
@@ -171,9 +171,12 @@ export function layoutMjml(input: LayoutInput): string {
   // The preference link: the same emails, without invitations or focus time (click-link.ts).
   const calendarsOff = (label: string) =>
     `<a class="bt-link" href="${placeholder('calendarsOffUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
+  // The preferences page: reminders, roll-ups, calendar entries, bites, a pause (click-link.ts).
+  const preferences = (label: string) =>
+    `<a class="bt-link" href="${placeholder('preferencesUrl')}" style="color:${light.muted};text-decoration:underline;">${label}</a>`;
   const help = trainers
     ? `${text(STOP_DIGEST)} ${unsubscribe('Stop participant emails to this address')}`
-    : `${messageHtml(lang, 'layout.questions')} ${unsubscribe(messageHtml(lang, 'layout.unsubscribe'))} · ${calendarsOff(messageHtml(lang, 'layout.calendarsOff'))}`;
+    : `${messageHtml(lang, 'layout.questions')} ${preferences(messageHtml(lang, 'layout.preferences'))} · ${unsubscribe(messageHtml(lang, 'layout.unsubscribe'))} · ${calendarsOff(messageHtml(lang, 'layout.calendarsOff'))}`;
   // Left to mjml's dir="auto" unless the language is written right to left.
   return `<mjml lang="${lang}"${directionOf(lang) === 'rtl' ? ' dir="rtl"' : ''}>
 <mj-head>
@@ -217,6 +220,7 @@ export function layoutText(input: LayoutInput): string {
     ? [wrapText(STOP_DIGEST), `Stop participant emails to this address: ${placeholder('unsubscribeUrl')}`]
     : [
         t(lang, 'layout.questions'),
+        `${t(lang, 'layout.preferences')}: ${placeholder('preferencesUrl')}`,
         `${t(lang, 'layout.unsubscribe')}: ${placeholder('unsubscribeUrl')}`,
         `${t(lang, 'layout.calendarsOff')}: ${placeholder('calendarsOffUrl')}`,
       ];

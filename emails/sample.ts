@@ -160,12 +160,13 @@ export const sampleParticipants: Participant[] = [
 ];
 
 /** Links as the signing service would produce them, long and full of characters that need escaping. */
-export function sampleLinks(participant: Participant): { read: string; replyAddress: string; unsubscribe: string; calendarsOff: string } {
+export function sampleLinks(participant: Participant): { read: string; replyAddress: string; unsubscribe: string; calendarsOff: string; preferences: string } {
   const key = participant.email.split('@')[0] ?? 'x';
   return {
     read: `https://go.example.com/r?t=${key}.q1-productivity.productive-one-on-ones&sig=AbC123-_xyz`,
     replyAddress: `reply+${key}7k2mq4xz3d@in.example.com`,
     unsubscribe: `https://go.example.com/u?t=${key}.q1-productivity&sig=ZyX987-_abc`,
     calendarsOff: `https://go.example.com/c?t=${key}.q1-productivity&sig=QwE456-_cal`,
+    preferences: `https://go.example.com/p?t=${key}.q1-productivity&sig=PrF789-_prefs`,
   };
 }

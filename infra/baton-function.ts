@@ -27,6 +27,16 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __batonCreateRequire } from 'node:module';" +
   'const require = __batonCreateRequire(import.meta.url);';
 
+/**
+ * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where
+ * esbuild runs): the SDK's default credential chain becomes the environment link Lambda always
+ * takes (functions/adapters/aws/lambda-credentials.ts says why). Only the bundles: the CLI, the
+ * local stack and the tests keep the whole chain.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
+};
+
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
 
@@ -48,20 +58,26 @@ export function nagArn(resource: Construct): string {
 }
 
 /**
- * Each bundle's size budget: what its cold start must load. Inbound parses MIME (mailparser and
- * its charset tables, DKIM checks, HTML sanitising), which the others never load. The two that
- * compose mail also carry the `ics` package (issue 15: ~80 KB with yup, which ics validates with);
- * building calendars at publish instead would take it out of both again. Both also carry Baton's
- * own words in eleven languages (functions/mail/messages/, ~75 KB, twice with the source map):
- * +96 KB. Links plays the generated audio, so it has the S3 client too (+256 KB with the words).
+ * Each bundle's size budget: what its cold start must load, since compiling the bundle is most of
+ * a Lambda's init (issue 16). The budgets are what the bundles weigh plus ~10% headroom, so a
+ * dependency that slips in shows up here. Inbound parses MIME (mailparser and its charset tables,
+ * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
+ * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with; building calendars
+ * at publish instead would take it out again) and Baton's own words in eleven languages
+ * (functions/mail/messages/, ~75 KB). Links plays the generated audio, so it has the S3 client too.
+ * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
+ * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
+ * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
+ * for enrolling.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 1024 * 1024 + 192 * 1024,
-  'send-worker': 1024 * 1024 + 192 * 1024,
-  links: 1024 * 1024 + 256 * 1024,
-  'mail-events': 1024 * 1024,
-  'receipt-filter': 1024 * 1024,
-  inbound: 3 * 1024 * 1024,
+  dispatch: 736 * 1024,
+  'send-worker': 736 * 1024,
+  links: 784 * 1024,
+  'mail-events': 384 * 1024,
+  'receipt-filter': 64 * 1024,
+  inbound: 2 * 1024 * 1024 + 192 * 1024,
+  studio: 2.5 * 1024 * 1024,
 };
 
 /** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */
@@ -124,6 +140,7 @@ export class BatonFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         sourceMap: true,
         // The map only has to turn stack traces into file:line; the sources would double its size.

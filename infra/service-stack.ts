@@ -81,6 +81,9 @@ export class ServiceStack extends Stack {
   readonly mailEvents: BatonFunction;
   readonly receiptFilter: BatonFunction;
   readonly linksUrl: FunctionUrl;
+  /** The trainer studio (functions/handlers/studio.ts) and its address. */
+  readonly studio: BatonFunction;
+  readonly studioUrl: FunctionUrl;
   readonly fanOutQueue: Queue;
   /**
    * Every queue where a failure lands. Message formats differ: fanOut holds the fan-out message as
@@ -265,6 +268,44 @@ export class ServiceStack extends Stack {
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.scheduler.queueArn] }),
     );
 
+    // --- the trainer studio: pages behind a function URL, the same router as `npm start`'s /studio ---
+    this.studio = new BatonFunction(this, 'studio', {
+      description: 'Trainer studio: sign-in by email, overview, contributions, participants, trainings',
+      memorySize: 1024,
+      timeout: Duration.seconds(15),
+    })
+      // getSeries/listParticipants/listResponses/listDeliveries/listNeedsLook/listSchedules/
+      // getCalendars (Query), listSeriesOfTrainer (Query gsi1), getParticipant/getTemplate/
+      // findResponseByKey/getNeedsLook (GetItem), suppressedAmong/sentAmong (BatchGetItem),
+      // putResponse/putSchedule/putSignInNonce (PutItem), quotas, the sign-in nonce, withdrawals,
+      // tags, the nudge's ledger (UpdateItem), enrolling (BatchWriteItem), unenrolling and
+      // schedules no longer planned (DeleteItem).
+      .useTable(state.table, { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true })
+      .useReplyTokenSecret(state.replyTokenSecret)
+      .useMail(this.configurationSet, mail);
+    // Enrolling and unenrolling plan schedules, as `baton enroll --target aws` does: only in the
+    // series' schedule groups, only targeting dispatch through the scheduler role.
+    const groups = this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: `${SCHEDULE_GROUP_PREFIX}*` });
+    const schedules = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${SCHEDULE_GROUP_PREFIX}*/*` });
+    this.studio.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groups] }));
+    this.studio.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
+    this.studio.addToRolePolicy(
+      new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }),
+    );
+    Validations.of(this.studio.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule-group/${SCHEDULE_GROUP_PREFIX}*]`,
+      reason: 'One schedule group per series, created when a series is first enrolled; only Baton-prefixed groups.',
+    });
+    Validations.of(this.studio.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_PREFIX}*/*]`,
+      reason: 'Schedules of any series the signed-in trainer runs; the series is only known per request.',
+    });
+    this.studio.addEnvironment(ENV.scheduleTargetArn, this.dispatch.functionArn);
+    this.studio.addEnvironment(ENV.schedulerRoleArn, this.schedulerRole.roleArn);
+    this.studio.addEnvironment(ENV.schedulerDlqArn, this.deadLetters.scheduler.queueArn);
+    // Sign-in is by emailed link, so the URL is public like the links' URL; every page checks the session.
+    this.studioUrl = this.studio.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+
     // --- inbound mail: drop spam, store the raw message, then hand it to the inbound function ---
     this.receiptRuleSet = new ReceiptRuleSet(this, 'ReceiptRules');
     const rule = this.receiptRuleSet.addRule('Replies', {
@@ -293,6 +334,7 @@ export class ServiceStack extends Stack {
       'send-worker': this.sendWorker,
       inbound: this.inbound,
       links: this.links,
+      studio: this.studio,
       'mail-events': this.mailEvents,
       'receipt-filter': this.receiptFilter,
     };
@@ -329,6 +371,7 @@ export class ServiceStack extends Stack {
     output(SERVICE_OUTPUTS.schedulerDeadLetterQueueArn, this.deadLetters.scheduler.queueArn, 'Where jobs the scheduler could not hand over go');
     output(SERVICE_OUTPUTS.fanOutQueueUrl, this.fanOutQueue.queueUrl, 'Batches of a large send');
     output(SERVICE_OUTPUTS.linksUrl, this.linksUrl.url, 'Base of one-click links');
+    output(SERVICE_OUTPUTS.studioUrl, Fn.join('', [this.studioUrl.url, 'studio']), 'The trainer studio: sign in with a trainer address of a series');
     output(SERVICE_OUTPUTS.configurationSetName, this.configurationSet.configurationSetName, 'SES configuration set of all Baton mail');
     output(SERVICE_OUTPUTS.receiptRuleSetName, this.receiptRuleSet.receiptRuleSetName, 'Activate it: aws ses set-active-receipt-rule-set --rule-set-name <this>');
     output(SERVICE_OUTPUTS.alarmTopicArn, this.alarms.topic.topicArn, 'Operator alarms (confirm the email subscription)');

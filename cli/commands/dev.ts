@@ -76,6 +76,7 @@ function banner(stack: RunningStack, speed: number, authenticate: boolean): stri
     '',
     'Baton is running locally.',
     '',
+    `  Trainer studio       ${endpoints.studio}     sign in with a trainer's address; the link lands in the outbox`,
     `  Outbox (sent mail)   ${endpoints.outbox}     by person, with calendars; reply as anyone`,
     `  SES (raw store)      ${endpoints.ses}/store`,
     `  One-click links      ${endpoints.links}`,

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { exportWiki } from '#mail/wiki';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
+import { progress } from '../terminal.ts';
 import { COMMANDS } from '../catalogue.ts';
 
 export const { summary, usage } = COMMANDS['export'];
@@ -23,6 +24,8 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const out = resolve(values.wiki);
+  const shown = progress('export');
+  shown.update(`opening the ${values.target ?? 'local'} target`);
   const target = await openTarget(values.target);
   try {
     const published = await target.store.getSeries(seriesId);
@@ -34,8 +37,10 @@ export async function run(args: string[]): Promise<number> {
       target.store.listResponses(seriesId),
       target.store.listDeliveries(seriesId, 'training#'),
     ]);
+    shown.update('rendering the pages');
     const wiki = exportWiki({ series: published.series, trainings: published.trainings, participants, responses, deliveries, exportedAt: new Date() });
-    for (const file of wiki.files) {
+    for (const [i, file] of wiki.files.entries()) {
+      shown.update('writing pages', i, wiki.files.length);
       const path = join(out, ...file.path.split('/'));
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.content);
@@ -44,7 +49,8 @@ export async function run(args: string[]): Promise<number> {
     // S3, or removed) stays a link on the page and is listed here.
     const missing: string[] = [];
     let copied = 0;
-    for (const a of wiki.attachments) {
+    for (const [i, a] of wiki.attachments.entries()) {
+      shown.update('copying attachments', i, wiki.attachments.length);
       // Attachments of a deployed series stay in the attachment bucket; the pages link to them.
       if (target.name !== 'local') {
         missing.push(`${a.ref.filename} (${a.ref.key})`);
@@ -60,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
       copyFileSync(from, to);
       copied++;
     }
+    shown.done();
     console.log(
       `Exported ${published.trainings.length} training${published.trainings.length === 1 ? '' : 's'} of ${seriesId} to ${out}: ` +
         `${wiki.files.length} pages (index.md and html/index.html to start), ${copied} attachment${copied === 1 ? '' : 's'} copied.`,
@@ -67,6 +74,7 @@ export async function run(args: string[]): Promise<number> {
     if (missing.length) console.log(`Not found locally, left as links: ${missing.join(', ')}`);
     return 0;
   } finally {
+    shown.done();
     await target.close();
   }
 }

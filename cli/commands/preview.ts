@@ -51,6 +51,7 @@ import { compileTemplates } from '#emails/compile-series';
 import { displayPath, loadParticipants, loadSeries } from '../series-dir.ts';
 import { localConfig } from '#adapters/local/config';
 import { UserError } from '#core/user-error';
+import { progress } from '../terminal.ts';
 import { COMMANDS } from '../catalogue.ts';
 
 export const { summary, usage } = COMMANDS['preview'];
@@ -371,7 +372,7 @@ export async function previewMails(dir: string, opts: { participant?: string } =
     later.push({
       at: followUpAt,
       build: () => {
-        const checkIns = planFollowUp({ job: { kind: 'follow-up', seriesId: series.id, trainingSlug: first.slug, ...group }, training: first, participants: people, responses: before(activity, followUpAt) });
+        const checkIns = planFollowUp({ job: { kind: 'follow-up', seriesId: series.id, trainingSlug: first.slug, ...group }, training: first, participants: people, responses: before(activity, followUpAt), now: followUpAt });
         const checkIn = checkIns.find((c) => c.participant.email === me.email);
         const compose = prepareFollowUpSend({ series, training: first, trainings, template: template(TEMPLATE.followUp(first.slug)), settings, now: followUpAt });
         return ['follow-up', `follow-up-${first.slug}`, checkIn ? compose(myStored, checkIn.adoption) : undefined];
@@ -441,12 +442,15 @@ export async function run(args: string[]): Promise<number> {
     console.error(`Usage: baton ${usage}`);
     return 1;
   }
+  const shown = progress('preview');
+  shown.update('compiling and composing every email');
   const { participant, mails, series } = await previewMails(dir, values.participant ? { participant: values.participant } : {});
 
   await mkdir(values.out, { recursive: true });
   const written: string[] = [];
   const lines: string[] = [];
-  for (const { name, mail, to, at } of mails) {
+  for (const [i, { name, mail, to, at }] of mails.entries()) {
+    shown.update('writing emails', i, mails.length);
     // Split the very message that would be sent, so the preview cannot drift from the real thing.
     const parsed = await simpleParser(mail.raw);
     const files: [string, string | Buffer][] = [
@@ -465,6 +469,7 @@ export async function run(args: string[]): Promise<number> {
     const forWhom = to === participant.email ? '' : `  (to ${to})`;
     lines.push(`  ${name.padEnd(42)} ${at.toISOString().slice(0, 10)}  "${parsed.subject}"${forWhom}`);
   }
+  shown.done();
   console.log(`Previewed ${mails.length} emails for ${participant.name} <${participant.email}> (${participant.timeZone}, day starts ${participant.workStart}):`);
   for (const line of lines) console.log(line);
   console.log(

@@ -3,7 +3,6 @@
 // and plans the sends. A window already over stops it; one already open is said out loud.
 import { parseArgs } from 'node:util';
 import { publish, type RemoteSchedules } from '#app/publish';
-import type { ScheduleDiff } from '#core/schedule-plan';
 import { UserError } from '#core/user-error';
 import { openTarget, type Target } from '../target.ts';
 import { displayPath } from '../series-dir.ts';
@@ -60,7 +59,7 @@ export async function run(args: string[]): Promise<number> {
     const made = [...result.audio.values()];
     const audioLine = made.length ? ` Audio versions: ${made.length} (${made.filter((a) => a.generated).length} newly spoken).` : '';
     console.log(
-      `\n${what}: ${result.templates.length} emails compiled, ${participants.length} ${participants.length === 1 ? 'person' : 'people'} enrolled from participants.csv.${audioLine} ${describeSchedules(result.schedules)}`,
+      `\n${what}: ${result.templates.length} emails compiled, ${participants.length} ${participants.length === 1 ? 'person' : 'people'} enrolled from participants.csv.${audioLine} The plan above is under way.`,
     );
     console.log(`Next: baton status ${series.id}${target.name === 'local' && !('stackRunning' in target && target.stackRunning) ? '   (and `npm start` to run the local stack that sends them)' : ''}`);
     return 0;
@@ -68,17 +67,6 @@ export async function run(args: string[]): Promise<number> {
     shown.done();
     await target.close();
   }
-}
-
-export function describeSchedules(diff: ScheduleDiff): string {
-  const parts = [
-    [diff.create.length, 'new'],
-    [diff.update.length, 'moved'],
-    [diff.delete.length, 'removed'],
-    [diff.unchanged.length, 'unchanged'],
-    [diff.alreadyRan.length, 'already ran'],
-  ].filter(([n]) => Number(n) > 0);
-  return `Sends planned: ${parts.map(([n, what]) => `${n} ${what}`).join(', ') || 'none yet (enrol people to plan training sends)'}.`;
 }
 
 /** In AWS the schedules are EventBridge Scheduler's; locally the store's records are the clock. */

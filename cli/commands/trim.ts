@@ -2,7 +2,7 @@
 // trims many bodies in one process (what the benchmark and comparisons with other trimmers use).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
 import { UserError } from '#core/user-error';
 import { COMMANDS } from '../catalogue.ts';

@@ -8,57 +8,16 @@
 //   3. the participant records are deleted;
 //   4. the series' schedules are synced, since a removed person may have been the last of a zone.
 import { parseArgs } from 'node:util';
-import type { Store } from '#adapters/aws/dynamo';
-import { EmailSchema, type Participant } from '#core/model';
-import { removalSchedule } from '#app/planners/cancel';
-import type { ScheduleDiff } from '#core/schedule-plan';
-import { recordSchedules, syncSchedules, type RemoteSchedules } from '#app/publish';
+import { unenrollParticipants } from '#app/unenroll';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
-import { describeSchedules, remoteSchedules } from './publish.ts';
+import { remoteSchedules } from './publish.ts';
+import { formatStanding, readStanding } from './status.ts';
 import { COMMANDS } from '../catalogue.ts';
 
 export const { summary, usage } = COMMANDS['unenroll'];
 
-export interface UnenrollResult {
-  removed: Participant[];
-  /** The cancel jobs scheduled, one per removed participant. */
-  cancellations: string[];
-  schedules: ScheduleDiff;
-}
-
-export async function unenrollParticipants(
-  store: Store,
-  seriesId: string,
-  emails: readonly string[],
-  now: Date,
-  options: { remote?: RemoteSchedules } = {},
-): Promise<UnenrollResult> {
-  if (!(await store.getSeries(seriesId))) {
-    throw new UserError(`no series "${seriesId}" is published: check the id (baton status <series-id>) or publish it first.`);
-  }
-  const people: Participant[] = [];
-  const problems: string[] = [];
-  for (const raw of emails) {
-    const parsed = EmailSchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(`"${raw}" is not an email address`);
-      continue;
-    }
-    const p = await store.getParticipant(seriesId, parsed.data);
-    if (!p) problems.push(`${parsed.data} is not a participant of ${seriesId}`);
-    else if (!people.some((q) => q.email === p.email)) people.push({ email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart });
-  }
-  if (problems.length) throw new UserError(`nothing was removed: ${problems.join('; ')}. Fix the addresses and run it again.`);
-
-  const create = people.map((p) => removalSchedule(seriesId, p, now));
-  const diff: ScheduleDiff = { create, update: [], delete: [], unchanged: [], alreadyRan: [] };
-  await options.remote?.apply(seriesId, diff);
-  await recordSchedules(store, seriesId, diff, now);
-  for (const p of people) await store.removeParticipant(seriesId, p.email);
-  const schedules = await syncSchedules(store, seriesId, now, options.remote ? { remote: options.remote } : {});
-  return { removed: people, cancellations: create.map((s) => s.name), schedules };
-}
+export { unenrollParticipants, type UnenrollResult } from '#app/unenroll';
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' } } });
@@ -74,7 +33,8 @@ export async function run(args: string[]): Promise<number> {
     const n = result.removed.length;
     console.log(`Removed ${n} participant${n === 1 ? '' : 's'} from ${seriesId}: ${result.removed.map((p) => p.email).join(', ')}.`);
     console.log('Each gets a cancellation of the calendar holds they were sent, and no more mail from this series.');
-    console.log(describeSchedules(result.schedules));
+    const published = await target.store.getSeries(seriesId);
+    if (published) for (const line of formatStanding(await readStanding(target.store, published), target)) console.log(line);
     return 0;
   } finally {
     await target.close();

@@ -31,6 +31,7 @@
 //   unsubscribe  store.setUnsubscribed (only the first time: the original instant is kept).
 //   calendars-off  the participant's calendarsOffAt status (first time only, like unsubscribe):
 //           later emails come without calendar entries (audience.ts wantsCalendars).
+//   preferences  the preferences page (preferences.ts): a form on GET, the choices stored on POST.
 // `source` is always `linkTokenId(token)`. Ids follow the act, not the token, so the same act
 // from two emails (the training and its reminder, or mail sent before a re-publish changed the
 // links' expiry) is one record.
@@ -45,6 +46,7 @@ import { formatDate } from '#core/time';
 import { linkTokenId, verifyLinkToken, type LinkChoice, type LinkTokenPayload, type Secrets } from '#core/tokens';
 import { PREFERENCE_FLAGS, type PreferenceFlag } from '#core/records';
 import { preferenceWords } from '#mail/doubts';
+import { handlePreferences } from './preferences.ts';
 
 export type { PageReply as LinkReply } from '#mail/pages';
 
@@ -116,7 +118,9 @@ export type LinkPlan =
   | { kind: 'missing'; page: PageContent }
 
   /** tag, correct, withdraw, preference, resubscribe: they change records already there (fixDoubt). */
-  | { kind: 'fix' };
+  | { kind: 'fix' }
+  /** The preferences page: a form of its own (preferences.ts). */
+  | { kind: 'preferences' };
 
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
@@ -148,6 +152,7 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
     case 'missing':
       return { ...plan, page: inLanguage(plan.page) };
     case 'fix':
+    case 'preferences':
       return plan;
     case 'response':
       return { ...plan, confirm: inLanguage(plan.confirm), done: (r: Response) => inLanguage(plan.done(r)) };
@@ -318,6 +323,9 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
     case 'preference':
     case 'resubscribe':
       return { kind: 'fix' };
+
+    case 'preferences':
+      return { kind: 'preferences' };
   }
 }
 
@@ -533,6 +541,9 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   const plan = planLink(ctx, deps.now);
   if (plan.kind === 'missing') return page(404, plan.page);
   if (plan.kind === 'fix') return fixDoubt(ctx, method, deps);
+  if (plan.kind === 'preferences') {
+    return handlePreferences({ method, body: request.body, token, series, participant }, { store: deps.store, now: deps.now, ...(deps.onCalendarsOff ? { onCalendarsOff: deps.onCalendarsOff } : {}) });
+  }
 
   if (plan.kind === 'unsubscribe') {
     if (participant.unsubscribedAt) return page(200, plan.done(participant.unsubscribedAt));

@@ -21,6 +21,7 @@
 import { DEFAULT_LEASE_MS } from '#contract/names';
 
 import type { BuiltMail, Clock, DeliveryLedger, Mailer } from './ports.ts';
+import type { SkipReason } from '#core/audience';
 
 export type { ClaimResult } from '#core/records';
 export type { BuiltMail, DeliveryLedger } from './ports.ts';
@@ -88,7 +89,7 @@ export interface Outgoing {
   emailId: string;
   to: string;
   /** Whether this person must not get mail (unsubscribed from the series). */
-  skip?: 'unsubscribed' | 'bounced' | 'out-of-office' | 'opted-out';
+  skip?: SkipReason;
   build(): BuiltMail;
 }
 

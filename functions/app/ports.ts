@@ -19,6 +19,9 @@
 // | RouteStore    | receive-reply.ts routeMessage, parse-reply| series, templates, participants, responses     |
 // | LinkStore     | click-link.ts                             | series, participants, responses, needs-a-look  |
 // | DeliveryLedger| deliver.ts                                | delivery ledger                                |
+// | StudioStore   | studio/ (the trainer studio)              | series, templates, participants, responses,    |
+// |               |                                           | ledger, needs-a-look, schedules, calendars,    |
+// |               |                                           | quotas, sign-in nonces                         |
 import type { Language, Participant, Response, Series, Training } from '#core/model';
 import type {
   CalendarState,
@@ -42,6 +45,8 @@ export interface SeriesRepository {
   putSeries(series: Series, trainings: Training[], meta: { publishedAt: Instant; version: number }): Promise<void>;
   getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
   findSeriesByKey(key: string): Promise<string | undefined>;
+  /** Ids of the series this address is listed as a trainer of (eventually consistent: an index). */
+  listSeriesOfTrainer(email: string): Promise<string[]>;
 }
 
 /** Compiled email templates of a series, by name. */
@@ -172,13 +177,21 @@ export interface Quotas {
   takeQuota(counter: string, memberId: string, options: { limit: number; at: Date; ttlDays: number }): Promise<boolean>;
 }
 
+/** The studio's sign-in links: each nonce is stored when mailed and consumed once. */
+export interface SignInNonces {
+  putSignInNonce(nonce: string, record: { email: string; expiresAt: Date }): Promise<void>;
+  /** True the one time it is consumed: issued for `email`, unused, unexpired (a conditional write). */
+  consumeSignInNonce(nonce: string, options: { email: string; at: Date }): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // What each use case asks for
 
-/** run-job.ts and the planners: read a series and its people, write only the ledger. */
+/** run-job.ts and the planners: read a series and its people, write the ledger, the reminder quotas and a fatigue status. */
 export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<TemplateRepository, 'getTemplates'> &
-  Pick<ParticipantRepository, 'listParticipants'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'setParticipantStatus'> &
+  Quotas &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &
   Pick<CalendarRepository, 'getCalendars'> &
@@ -202,7 +215,7 @@ export type RouteStore = Pick<SeriesRepository, 'findSeriesByKey' | 'getSeries'>
 export type InboundStore = RouteStore &
   Pick<ResponseRepository, 'putResponse' | 'listResponses' | 'withdrawResponse'> &
   InboundLog &
-  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed' | 'setPreference'> &
+  Pick<ParticipantRepository, 'setOutOfOffice' | 'setUnsubscribed' | 'setPreference' | 'setParticipantStatus'> &
   Pick<NeedsLookRepository, 'putNeedsLook' | 'listNeedsLook' | 'resolveNeedsLook'> &
   Pick<DeliveryRepository, 'claimDelivery' | 'completeDelivery' | 'releaseDelivery'> &
   Pick<SuppressionList, 'suppressedAmong'> &
@@ -213,6 +226,17 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<ParticipantRepository, 'getParticipant' | 'setUnsubscribed' | 'setPreference' | 'setParticipantStatus'> &
   Pick<ResponseRepository, 'findResponseByKey' | 'putResponse' | 'withdrawResponse'> &
   Pick<NeedsLookRepository, 'getNeedsLook' | 'resolveNeedsLook'>;
+
+/** studio/: what a trainer sees and changes from the web page (authorized per series there). */
+export type StudioStore = LinkStore &
+  PublishStore &
+  Pick<ParticipantRepository, 'removeParticipant'> &
+  Pick<ResponseRepository, 'listResponses'> &
+  Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
+  Pick<SuppressionList, 'suppressedAmong'> &
+  Pick<NeedsLookRepository, 'listNeedsLook'> &
+  Quotas &
+  SignInNonces;
 
 // ---------------------------------------------------------------------------------------------
 // The other ports

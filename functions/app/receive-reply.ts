@@ -34,7 +34,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { NeedsLook, PreferenceFlag, PublishedSeries, StoredParticipant } from '#core/records';
 import type { Preference } from '#core/classify';
-import { isRejoinRequest } from '#core/requests';
+import { isRejoinRequest, settingsRequest, type SettingsRequest } from '#core/requests';
 import type { InboundStore, Logger, MailStore, Mailer, RouteStore } from './ports.ts';
 import type { CompiledEmail } from '#mail/fill';
 import type { SkippedFile } from '#mail/upload-link';
@@ -762,7 +762,10 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   const seriesId = route.published.series.id;
   const limits = { ...DEFAULT_LIMITS, ...config.limits };
   const caps = { ...DEFAULT_DAILY_CAPS, ...config.dailyCaps };
-  const analysis = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits, deps.log);
+  const read = analyzeRouted(parsed, route, await sentTexts(route, config.settings, store), limits, deps.log);
+  // "preferences" or "resume" alone is a request about what Baton sends: nothing to record or tag.
+  const settings = settingsRequest(read.trimmed.reply);
+  const analysis: Analysis = settings ? { ...read, classified: [], reading: { ...read.reading, status: 'parsed', intents: [] } } : read;
 
   // The cap counts message ids, so a redelivery of a message already counted passes again.
   const day = dayOf(message.receivedAt);
@@ -783,7 +786,10 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   }
   // "Stop the reminders" is a setting, not a contribution: it changes the preference and records nothing.
   const stopped = [...new Set(analysis.classified.flatMap((c) => (c.preference ? [PREFERENCE_FLAG[c.preference]] : [])))];
-  const recordable: Analysis = { ...analysis, classified: analysis.classified.filter((c) => !c.preference) };
+  // Someone who left and asks back in makes a request for the trainer, not feedback on the training.
+  const status = route.participant as Partial<StoredParticipant>;
+  const asksBack = Boolean(status.unsubscribedAt) && isRejoinRequest(analysis.trimmed.reply);
+  const recordable: Analysis = { ...analysis, classified: analysis.classified.filter((c) => !c.preference && !(asksBack && c.intent === 'feedback')) };
   const responses = buildResponses(recordable, refs, message.receivedAt, message.rawRef);
   const participantEmail = route.participant.email;
   const unsubscribing = responses.some((r) => r.intent === 'unsubscribe');
@@ -805,9 +811,8 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
   });
   // Unclear is an outcome: nothing is recorded as a contribution (comment is never the fallback);
   // the reply waits for the trainer's tag, and the participant is asked in the ack.
-  if (analysis.reading.status === 'unclear') doubts.push(needsLook('unclear', 'u', analysis.reading.reason ? { reason: analysis.reading.reason } : {}));
-  const status = route.participant as Partial<StoredParticipant>;
-  const rejoin = Boolean(status.unsubscribedAt) && !unsubscribing && isRejoinRequest(analysis.trimmed.reply);
+  const rejoin = asksBack && !unsubscribing;
+  if (analysis.reading.status === 'unclear' && !rejoin) doubts.push(needsLook('unclear', 'u', analysis.reading.reason ? { reason: analysis.reading.reason } : {}));
   if (rejoin) doubts.push(needsLook('rejoin', 'j'));
   // A question about the series reaches the trainer as well as being kept as feedback.
   if (responses.some((r) => r.intent === 'feedback' && /[?？؟]/u.test(r.text))) doubts.push(needsLook('request', 'q'));
@@ -833,6 +838,9 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
     }
   }
   for (const flag of stopped) await store.setPreference(seriesId, participantEmail, flag, false);
+  if (settings === 'resume' && (status.remindersRestedAt || status.pausedUntil)) {
+    await store.setParticipantStatus(seriesId, participantEmail, { remindersRestedAt: null, pausedUntil: null });
+  }
   if (unsubscribing) await store.setUnsubscribed(seriesId, participantEmail, message.receivedAt);
   const first = await store.recordInboundMessage(parsed.messageId, { seriesId, at: message.receivedAt, ttlDays: config.inboundTtlDays ?? 30 });
 
@@ -843,8 +851,9 @@ async function run(message: InboundMessage, config: InboundConfig, deps: Inbound
     corrected: replaced.length > 0,
     ...(unclear ? { unclear } : {}),
     rejoin,
+    ...(settings ? { settings } : {}),
   });
-  const decided = responses.length > 0 || stopped.length > 0;
+  const decided = responses.length > 0 || stopped.length > 0 || settings !== undefined;
   if (!decided && doubts.length) {
     return {
       status: 'needs-look',
@@ -879,6 +888,7 @@ interface AckExtras {
   stopped: PreferenceFlag[];
   corrected: boolean;
   rejoin: boolean;
+  settings?: SettingsRequest;
 }
 
 async function pauseReminders(
@@ -924,8 +934,8 @@ async function answer(
     if (!within) deps.log?.({ level: 'WARN', message: 'inbound ack not sent: daily cap reached', participantEmail: participant.email, cap: caps.acks, messageId: parsed.messageId });
     return within;
   };
-  const worthAnAck = contributions.length > 0 || extras.unclear !== undefined || extras.stopped.length > 0 || extras.rejoin;
-  if (!unsubscribing && worthAnAck && (series.policies.acknowledgeContributions || extras.rejoin) && (await ackWithinCap())) {
+  const worthAnAck = contributions.length > 0 || extras.unclear !== undefined || extras.stopped.length > 0 || extras.rejoin || extras.settings !== undefined;
+  if (!unsubscribing && worthAnAck && (series.policies.acknowledgeContributions || extras.rejoin || extras.settings) && (await ackWithinCap())) {
     const sign = linkSigner(series, trainings, config.settings);
     // In their language when the series has the ack compiled in it, else in the series' own.
     const own = series.language ?? 'en';
@@ -944,7 +954,9 @@ async function answer(
         ? understoodAs(contributions, route.training, language)
         : extras.unclear
           ? t(language, 'understood.unclear')
-          : t(language, 'understood.change');
+          : extras.settings === 'preferences'
+            ? t(language, 'understood.preferences')
+            : t(language, 'understood.change');
     const noText = t(language, 'ack.noText');
     const compose = prepareAckSend({
       series,
@@ -978,6 +990,7 @@ async function answer(
               undo: sign({ action: 'preference', participantEmail: participant.email, choice: flag, number: 1 }),
             })),
             ...(extras.rejoin ? { resubscribe: sign({ action: 'resubscribe', participantEmail: participant.email }) } : {}),
+            ...(extras.settings ? { settings: { preferences: sign({ action: 'preferences', participantEmail: participant.email }), resumed: extras.settings === 'resume' } } : {}),
           },
         }),
     });

@@ -6,9 +6,9 @@
 // not send, so every kind gets the ledger, suppression and pacing for free.
 import type { CompiledEmail } from '#mail/fill';
 import { deliver, type DeliveryReport } from './deliver.ts';
-import { emailId, prepareKickoffSend, prepareTrainingSend } from '#mail/compose';
+import { emailId, prepareKickoffSend } from '#mail/compose';
 import type { Job, JobKind } from '#core/jobs';
-import { blockReason, inGroup } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { digestPlanner } from './planners/digest.ts';
 import { rollupPlanner } from './planners/rollup.ts';
@@ -17,6 +17,7 @@ import { followUpPlanner } from './planners/follow-up.ts';
 import { wrapUpPlanner } from './planners/wrap-up.ts';
 import { calendarSequences, updatePlanner } from './planners/update.ts';
 import { cancelPlanner } from './planners/cancel.ts';
+import { trainingPlanner } from './planners/training.ts';
 import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
 
 export { DispatchError, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
@@ -33,32 +34,13 @@ const kickoff: JobPlanner = async ({ job, published, participants, deps, templat
   });
   return participants
     .filter((p) => inGroup(job, p))
-    .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: blockReason(p), build: () => compose(p) }));
-};
-
-const training: JobPlanner = async ({ job, published, participants, deps, template }) => {
-  const trainingItem = published.trainings.find((t) => t.slug === job.trainingSlug);
-  if (!trainingItem) {
-    throw new DispatchError(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
-  }
-  const compose = prepareTrainingSend({
-    series: published.series,
-    training: trainingItem,
-    trainings: published.trainings,
-    template: await template(TEMPLATE.training(trainingItem.slug)),
-    settings: deps.settings,
-    now: deps.now(),
-    sequence: (await calendarSequences(deps.store, job.seriesId))[trainingItem.slug] ?? 0,
-  });
-  return participants
-    .filter((p) => inGroup(job, p))
-    .map((p) => ({ emailId: emailId('training', trainingItem.slug, p.email), to: p.email, skip: blockReason(p), build: () => compose(p) }));
+    .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: skipFor(p, 'content', deps.now()), build: () => compose(p) }));
 };
 
 /** Planners by job kind; kinds without one fail loudly rather than silently send nothing. */
 export const planners: Partial<Record<JobKind, JobPlanner>> = {
   kickoff,
-  training,
+  training: trainingPlanner,
   digest: digestPlanner,
   rollup: rollupPlanner,
   reminder: reminderPlanner,

@@ -11,6 +11,11 @@
 //   working week         mail is planned for the reader's working days (their own week, else the
 //                        series'); a send split by week covers only that week
 //   calendars            entries only for those who did not turn them off
+//   paused               nothing from the series until the date they chose (preferences page)
+//   format               bites or whole trainings: their choice, else the training's, else the series'
+//   resting reminders    after trainings without a word from them, reminders rest until "resume"
+//
+// `skipFor` is the one answer every planner asks: may this person get this kind of mail now?
 import type { PreferenceFlag, Preferences } from './records.ts';
 import { addDays, MON_TO_FRI, zonedTimeToUtc, type Weekday } from './time.ts';
 
@@ -25,6 +30,9 @@ export interface AudienceMember {
   workDays?: readonly Weekday[] | undefined;
   calendars?: boolean | undefined;
   calendarsOffAt?: string | undefined;
+  pausedUntil?: string | undefined;
+  format?: 'bites' | 'whole' | undefined;
+  remindersRestedAt?: string | undefined;
 }
 
 /** The part of a job that names a group of recipients. */
@@ -93,4 +101,78 @@ export function windowClosedAt(training: { closes: string }, timeZone: string): 
 /** Whether this participant still wants that part of the series: only an explicit opt-out says no. */
 export function wants(p: Pick<AudienceMember, 'preferences'>, part: PreferenceFlag): boolean {
   return p.preferences?.[part] !== false;
+}
+
+/** They paused the series on the preferences page and the date has not come yet. */
+export function isPaused(p: Pick<AudienceMember, 'pausedUntil'>, now: Date): boolean {
+  return p.pausedUntil !== undefined && Date.parse(p.pausedUntil) > now.getTime();
+}
+
+/** Why a planned mail is not sent to someone (deliver.ts reports it). */
+export type SkipReason = BlockReason | 'paused' | 'out-of-office' | 'opted-out' | 'resting' | 'weekly-cap';
+
+/**
+ * What a planner sends, by the part of the series it belongs to:
+ *   content     kickoff, training, bites, wrap-up: only blocks and a pause stop them
+ *   reminders   also out of office, the reminders preference, and reminders resting (fatigue)
+ *   rollups     also the roll-ups preference (weekly or never)
+ *   checkIns    also the check-ins preference
+ */
+export type SeriesPart = 'content' | 'reminders' | 'rollups' | 'checkIns';
+
+/**
+ * Whether (and why not) this person gets this part of the series now: the one place the
+ * preferences are honoured. Calendar updates and cancellations are not asked: they keep the
+ * entries people already hold true, paused or not.
+ */
+export function skipFor(p: AudienceMember, part: SeriesPart, now: Date): SkipReason | undefined {
+  const blocked = blockReason(p);
+  if (blocked) return blocked;
+  if (isPaused(p, now)) return 'paused';
+  if (part === 'content') return undefined;
+  if (part === 'reminders') {
+    if (isOutOfOffice(p, now)) return 'out-of-office';
+    if (!wants(p, 'reminders')) return 'opted-out';
+    if (p.remindersRestedAt) return 'resting';
+    return undefined;
+  }
+  return wants(p, part) ? undefined : 'opted-out';
+}
+
+/** Reminder fatigue: how many reminders a person gets in a week, across every series, unless the series says. */
+export const DEFAULT_REMINDERS_PER_WEEK = 2;
+
+/** Reminder fatigue: after this many trainings in a row without a word (not even a read), reminders rest. */
+export const QUIET_TRAININGS_BEFORE_REST = 2;
+
+/**
+ * How many trainings right before `training` (in series order) someone left without any response
+ * at all: no read, no feedback, no contribution. Counting stops at the first they answered.
+ */
+export function quietStreak(
+  email: string,
+  training: { slug: string; order: number },
+  trainings: ReadonlyArray<{ slug: string; order: number }>,
+  responses: ReadonlyArray<{ participantEmail: string; trainingSlug: string }>,
+): number {
+  const answered = new Set(responses.filter((r) => r.participantEmail === email).map((r) => r.trainingSlug));
+  const before = trainings.filter((t) => t.order < training.order).sort((a, b) => b.order - a.order);
+  let streak = 0;
+  for (const t of before) {
+    if (answered.has(t.slug)) break;
+    streak++;
+  }
+  return streak;
+}
+
+/** How a training is sent: whole (one email) or as bites (an overview, then one part a working day). */
+export type TrainingFormat = 'bites' | 'whole';
+
+/** Their own choice first, then the training's front matter, then the series'; whole by default. */
+export function formatFor(
+  p: Pick<AudienceMember, 'format'>,
+  training: { format?: TrainingFormat | undefined },
+  series: { format?: TrainingFormat | undefined },
+): TrainingFormat {
+  return p.format ?? training.format ?? series.format ?? 'whole';
 }

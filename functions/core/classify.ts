@@ -1,7 +1,8 @@
 // Intent classification of a participant's reply, after the trimmer has removed quoted history
 // and signature. Pure: no clock, no I/O. The rules are written out in CLASSIFY_RULES below and
 // are the contract; every vocabulary list in this file exists to serve one of them.
-import { all, allNumbers, allParts } from './lexicon/index.ts';
+import { all, allNumbers, allParts, LEXICONS, type Lexicon } from './lexicon/index.ts';
+import { lexiconsFor } from './language.ts';
 import type { Intent, Strategy } from './model.ts';
 
 export const CLASSIFY_RULES = `
@@ -197,7 +198,7 @@ const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * whitespace run and " * " allows up to three words in between. Latin phrases must stand as
  * whole words; phrases in scripts without spaces (Thai) match anywhere.
  */
-function phrases(list: readonly string[], flags = 'u'): RegExp {
+export function phrases(list: readonly string[], flags = 'u'): RegExp {
   const latin: string[] = [];
   const other: string[] = [];
   for (const p of list) {
@@ -220,6 +221,106 @@ function phrases(list: readonly string[], flags = 'u'): RegExp {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cues: the phrase lists of the languages a reply is written in (core/language.ts), built once per
+// set of languages. Number words, ordinals and rating words stay those of every language: a
+// number is read the same in any of them, and a reply of a bare "4/5" says no language.
+
+interface Cues {
+  ADOPT_CUE: RegExp;
+  NEGATION_BEFORE_CUE: RegExp;
+  DECLINE: RegExp;
+  CONTRAST_G: RegExp;
+  STOP_CUE: RegExp;
+  PARTS: ReadonlyArray<readonly [Preference, RegExp]>;
+  STRATEGY_STRONG: RegExp;
+  STRATEGY_WEAK: RegExp;
+  /** Said of one's own practice ("we use X … works great") it makes that practice a strategy. */
+  IT_WORKS: RegExp;
+  FEEDBACK: RegExp;
+  PRAISE: RegExp;
+  QUESTION: RegExp;
+  JOIN: RegExp;
+  NOT_YET: RegExp;
+  OPINION: RegExp;
+  EVERYONE: Set<string>;
+  YOU: RegExp;
+  /** Every word the lexicons know: a capitalised word before a comma that is one of them ("Great,", "Sorry,") is not a name. */
+  KNOWN_WORDS: Set<string>;
+  /** Words a bare acknowledgement is made of; stripped to see whether anything is left. */
+  ACK: RegExp;
+  ACK_G: RegExp;
+  GREETING_WORDS: string[];
+  GREETING: RegExp;
+  GREETING_TEST: RegExp;
+  SIGN_OFF: RegExp;
+  SIGN_OFF_G: RegExp;
+}
+
+function cuesOf(lexicons: readonly Lexicon[]): Cues {
+  const list = (key: Parameters<typeof all>[0]) => all(key, lexicons);
+  const greetings = list('greeting');
+  const ack = phrases(list('ack'));
+  const signOff = phrases([...greetings, ...list('signOff')]);
+  return {
+    ADOPT_CUE: phrases(list('adopt')),
+    NEGATION_BEFORE_CUE: phrases(list('negation')),
+    DECLINE: phrases(list('decline')),
+    CONTRAST_G: phrases(list('contrast'), 'gu'),
+    STOP_CUE: phrases(list('stop')),
+    PARTS: Object.entries(allParts(lexicons)).map(([part, words]) => [part as Preference, phrases(words)] as const),
+    STRATEGY_STRONG: phrases(list('strategyStrong')),
+    STRATEGY_WEAK: phrases(list('strategyWeak')),
+    IT_WORKS: phrases(list('itWorks')),
+    FEEDBACK: phrases(list('feedback')),
+    PRAISE: phrases(list('praise')),
+    QUESTION: phrases(list('question')),
+    JOIN: phrases(list('join')),
+    NOT_YET: phrases(list('notYet')),
+    OPINION: phrases(list('opinion')),
+    EVERYONE: new Set(list('everyone').map(fold)),
+    YOU: phrases(list('you')),
+    KNOWN_WORDS: new Set(
+      (['praise', 'ack', 'greeting', 'signOff', 'contrast', 'negation', 'decline', 'adopt', 'question', 'join', 'notYet', 'feedback', 'strategyWeak', 'you'] as const)
+        .flatMap((k) => list(k))
+        .flatMap((p) => fold(p).split(/\s+/)),
+    ),
+    ACK: ack,
+    ACK_G: new RegExp(ack.source, 'gu'),
+    GREETING_WORDS: greetings,
+    GREETING: phrases(greetings, 'gu'),
+    GREETING_TEST: phrases(greetings),
+    SIGN_OFF: signOff,
+    SIGN_OFF_G: new RegExp(signOff.source, 'gu'),
+  };
+}
+
+const CUES = new Map<string, Cues>();
+/** The cues of these lexicons, cached per set of languages (at most 2^11 sets, in practice a dozen). */
+function cuesFor(lexicons: readonly Lexicon[]): Cues {
+  const key = lexicons.map((l) => l.lang).join(',');
+  let cues = CUES.get(key);
+  if (!cues) {
+    if (CUES.size >= 64) CUES.clear();
+    CUES.set(key, (cues = cuesOf(lexicons)));
+  }
+  return cues;
+}
+
+/** The cues of the reply being read: every language's outside a reading, the reply's inside one. */
+let C: Cues = cuesFor(LEXICONS);
+
+/** Runs one reading with the cues of the text's languages; readings are synchronous, so one at a time. */
+function inLanguagesOf<T>(text: string, run: () => T): T {
+  const outer = C;
+  C = cuesFor(lexiconsFor(text));
+  try {
+    return run();
+  } finally {
+    C = outer;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Vocabularies (folded)
 
 const REPLY_PREFIX =
@@ -236,14 +337,8 @@ const UNSUBSCRIBE = phrases(all('unsubscribe'));
 /** "unsubscribe" standing (almost) alone is a request; inside a story it is not. */
 const UNSUBSCRIBE_ALONE = /^\W*(?:please\s+)?unsubscribe(?:\s+please)?\W*$/u;
 
-const ADOPT_CUE = phrases(all('adopt'));
-const NEGATION_BEFORE_CUE = phrases(all('negation'));
-const DECLINE = phrases(all('decline'));
-const CONTRAST_G = phrases(all('contrast'), 'gu');
 /** Clause breaks inside a sentence: commas, semicolons, colons, dashes (not in "1:1" or "4/5"). */
 const CLAUSE_BREAK = /[,;](?!\d)|(?<!\d):(?!\d)|[、，；،؛]|\s[–—-]\s/gu;
-const STOP_CUE = phrases(all('stop'));
-const PARTS = Object.entries(allParts()).map(([part, words]) => [part as Preference, phrases(words)] as const);
 
 const NUMBER_WORDS = allNumbers('numbers', fold);
 /** -1 is "the last one". */
@@ -286,32 +381,11 @@ const STATEMENT_VERB = phrases([
   'es', 'esta', 'era', 'parece', 'e', 'foi', 'est', 'etait', 'semble', 'ist', 'war', 'klingt', 'ada', 'adalah',
 ]);
 
-const STRATEGY_STRONG = phrases(all('strategyStrong'));
-const STRATEGY_WEAK = phrases(all('strategyWeak'));
-/** Said of one's own practice ("we use X … works great") it makes that practice a strategy. */
-const IT_WORKS = phrases(all('itWorks'));
-const FEEDBACK = phrases(all('feedback'));
-const PRAISE = phrases(all('praise'));
-const QUESTION = phrases(all('question'));
-const JOIN = phrases(all('join'));
-const NOT_YET = phrases(all('notYet'));
-const OPINION = phrases(all('opinion'));
 /** A word named as a thing: after a determiner, with at most one word between. */
 const NAMED_THING = /(?<![\p{L}\p{N}])(?:the|a|an|my|our|this|that|la|el|los|las|le|les|un|une|die|der|das|den|het|een|o|os|as|um|uma)\s+(?:[\p{L}-]+\s+)?([\p{L}-]{7,})/gu;
-const EVERYONE = new Set(all('everyone').map(fold));
-const YOU = phrases(all('you'));
-/** Every word the lexicons know: a capitalised word before a comma that is one of them ("Great,", "Sorry,") is not a name. */
-const KNOWN_WORDS = new Set(
-  (['praise', 'ack', 'greeting', 'signOff', 'contrast', 'negation', 'decline', 'adopt', 'question', 'join', 'notYet', 'feedback', 'strategyWeak', 'you'] as const).flatMap((k) => all(k)).flatMap((p) => fold(p).split(/\s+/)),
-);
 
 /** Words and marks a bare acknowledgement is made of; stripped to see whether anything is left. */
-const ACK = phrases(all('ack'));
 const ACK_MARKS = /[\u{1F44D}\u{1F44C}\u{2705}\u{2714}\u{2611}\u{1F64F}\u{1F64C}\u{1F44F}\u{1F4AF}\u{1F642}\u{1F60A}\u{2764}\u{1F4AA}\u{1F389}\u{2713}]/u;
-const GREETING_WORDS = all('greeting');
-const GREETING = phrases(GREETING_WORDS, 'gu');
-const GREETING_TEST = phrases(GREETING_WORDS);
-const ACK_G = new RegExp(ACK.source, 'gu');
 
 const VIDEO_HOSTS = /(?:^|\.)(?:loom\.com|youtube\.com|youtu\.be|vimeo\.com|drive\.google\.com|dropbox\.com|1drv\.ms|onedrive\.live\.com|wistia\.com|vidyard\.com)$/;
 
@@ -402,6 +476,8 @@ const STOP = new Set(
   'a an the to of and or for with your you yourself my our across in on at by from that this it is are be don t s own one all each every per via into out up'.split(' '),
 );
 const GENERIC = new Set('keep use make take get do put set have give writ end start try'.split(' '));
+/** Every language's function words, stemmed as title words are. */
+const COMMON_WORDS = new Set(all('common').map((w) => stem(fold(w))));
 
 function stem(word: string): string {
   let s = word;
@@ -441,28 +517,37 @@ function indexTitles(strategies: Strategy[]): TitleIndex[] {
 }
 
 function buildTitleIndex(strategies: Strategy[]): TitleIndex[] {
-  const per = strategies.map((s) => ({ id: s.id, words: [...stems(fold(s.title))].filter((w) => !STOP.has(w) && w.length > 1) }));
+  // The title and the trainer's titles in other languages (each matched on its own words), whose
+  // function words ("la", "de", "für") are no title words.
+  const titleWords = (t: string, alias: boolean) => [...stems(fold(t))].filter((w) => !STOP.has(w) && w.length > 1 && !(alias && COMMON_WORDS.has(w)));
+  const titlesOf = (s: Strategy) => [{ t: s.title, alias: false }, ...(s.aliases ?? []).map((t) => ({ t, alias: true }))];
+  const per = strategies.flatMap((s) => titlesOf(s).map(({ t, alias }) => ({ id: s.id, words: titleWords(t, alias) })));
+  // A word counts as shared when another strategy's titles use it, not another title of the same one.
   const df = new Map<string, number>();
-  for (const p of per) for (const w of p.words) df.set(w, (df.get(w) ?? 0) + 1);
+  for (const s of strategies) for (const w of new Set(titlesOf(s).flatMap(({ t, alias }) => titleWords(t, alias)))) df.set(w, (df.get(w) ?? 0) + 1);
   const bodies = strategies.map((s) => new Set([...stems(fold(s.body))].filter((w) => !STOP.has(w) && !GENERIC.has(w) && w.length > 3)));
   const bodyDf = new Map<string, number>();
   for (const b of bodies) for (const w of b) bodyDf.set(w, (bodyDf.get(w) ?? 0) + 1);
-  return per.map((p, i) => ({
+  const bodyOf = new Map(strategies.map((s, i) => [s.id, new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1))]));
+  return per.map((p) => ({
     id: p.id,
-    body: new Set([...(bodies[i] ?? [])].filter((w) => bodyDf.get(w) === 1)),
+    body: bodyOf.get(p.id) ?? new Set<string>(),
     weights: new Map(p.words.map((w) => [w, GENERIC.has(w) || (df.get(w) ?? 0) > 1 ? 0.5 : 1] as const)),
   }));
 }
 
 /** The one strategy whose own explanation words the text uses most (at least `min`), if unique. */
 function bodyMatch(words: Set<string>, titles: TitleIndex[], min: number): { id: string; score: number } | undefined {
-  const scored = titles.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
+  // One entry per strategy: its other-language titles share its explanation.
+  const one = [...new Map(titles.map((t) => [t.id, t])).values()];
+  const scored = one.map((t) => ({ id: t.id, score: [...words].filter((w) => t.body.has(w)).length })).sort((a, b) => b.score - a.score);
   const [first, second] = scored;
   return first && first.score >= min && (!second || second.score < first.score) ? first : undefined;
 }
 
 function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const t of titles) {
     let score = 0;
     let full = 0;
@@ -472,7 +557,10 @@ function titleMatches(unitStems: Set<string>, titles: TitleIndex[]): string[] {
         if (weight === 1) full++;
       }
     }
-    if (score >= 1.5 && full >= 1) out.push(t.id);
+    if (score >= 1.5 && full >= 1 && !seen.has(t.id)) {
+      seen.add(t.id);
+      out.push(t.id);
+    }
   }
   return out;
 }
@@ -622,11 +710,11 @@ function references(f: string, strategies: Strategy[], titles: TitleIndex[], str
 
 /** "Stop the reminders", "kunnen jullie mij van de samenvattingen halen": which part, if any. */
 function preferenceOf(f: string): Preference | undefined {
-  if (!STOP_CUE.test(f)) return undefined;
+  if (!C.STOP_CUE.test(f)) return undefined;
   // "the agenda helps, but we still skip it": the part must be in the clause that asks to stop.
   for (const c of clauses(f)) {
-    if (!STOP_CUE.test(c)) continue;
-    const part = PARTS.find(([, re]) => re.test(c))?.[0];
+    if (!C.STOP_CUE.test(c)) continue;
+    const part = C.PARTS.find(([, re]) => re.test(c))?.[0];
     if (part) return part;
   }
   return undefined;
@@ -640,7 +728,7 @@ function preferenceOf(f: string): Preference | undefined {
 export function clauses(f: string): string[] {
   const cuts = new Set<number>([0, f.length]);
   for (const m of f.matchAll(CLAUSE_BREAK)) cuts.add(m.index + m[0].length);
-  for (const m of f.matchAll(CONTRAST_G)) if (m.index > 0) cuts.add(m.index);
+  for (const m of f.matchAll(C.CONTRAST_G)) if (m.index > 0) cuts.add(m.index);
   const at = [...cuts].sort((a, b) => a - b);
   const out: string[] = [];
   for (let i = 0; i + 1 < at.length; i++) {
@@ -653,16 +741,16 @@ export function clauses(f: string): string[] {
 /** A clause that turns a strategy down: "not for me", "I won't try #4", "ya lo hago". */
 function declines(c: string): boolean {
   // "I'll read it on Sunday" commits to reading, not to a strategy.
-  if (DECLINE.test(c) || NOT_YET.test(c)) return true;
-  const m = ADOPT_CUE.exec(c);
-  return m !== null && NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
+  if (C.DECLINE.test(c) || C.NOT_YET.test(c)) return true;
+  const m = C.ADOPT_CUE.exec(c);
+  return m !== null && C.NEGATION_BEFORE_CUE.test(c.slice(Math.max(0, m.index - 16), m.index + m[0].length));
 }
 
 function hasCommitment(f: string): boolean {
-  const m = ADOPT_CUE.exec(f);
+  const m = C.ADOPT_CUE.exec(f);
   if (!m) return false;
   const before = f.slice(Math.max(0, m.index - 16), m.index + m[0].length);
-  return !NEGATION_BEFORE_CUE.test(before);
+  return !C.NEGATION_BEFORE_CUE.test(before);
 }
 
 function isVideoLink(url: string): boolean {
@@ -684,17 +772,17 @@ export function extractLinks(text: string): string[] {
 
 /** A bare acknowledgement: ack words and marks, greetings, and at most one other word. */
 function isAck(f: string): boolean {
-  const hadAck = ACK.test(f) || ACK_MARKS.test(f);
+  const hadAck = C.ACK.test(f) || ACK_MARKS.test(f);
   if (!hadAck) return false;
-  const rest = f.replace(ACK_G, ' ').replace(GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
+  const rest = f.replace(C.ACK_G, ' ').replace(C.GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
   const words = rest ? rest.split(/\s+/) : [];
   return words.length <= 1 && rest.length <= 20;
 }
 
 /** "Hi Kofi," and the like: a greeting and at most one other word. */
 function isGreeting(f: string): boolean {
-  if (!GREETING_TEST.test(f)) return false;
-  const rest = f.replace(GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
+  if (!C.GREETING_TEST.test(f)) return false;
+  const rest = f.replace(C.GREETING, ' ').replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
   return (rest ? rest.split(/\s+/).length : 0) <= 1;
 }
 
@@ -770,8 +858,8 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // "Stop the reminders" keeps the person in the series: a preference, never an unsubscribe.
   const unsubscribe = !preference && (UNSUBSCRIBE.test(f) || UNSUBSCRIBE_ALONE.test(f));
   const links = extractLinks(u.text);
-  const strategyWeak = STRATEGY_WEAK.test(f);
-  const strategyStrong = STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && IT_WORKS.test(f));
+  const strategyWeak = C.STRATEGY_WEAK.test(f);
+  const strategyStrong = C.STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && C.IT_WORKS.test(f));
   // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
   const parts = clauses(f);
   const open = parts.filter((c) => !declines(c));
@@ -784,7 +872,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   if (parts.length > 1 && refs.length > 0) {
     const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
     const committing = refsIn(open.filter((c) => hasCommitment(c)));
-    const kept = committing.size ? committing : refsIn(open.filter((c) => !NEGATION_BEFORE_CUE.test(c)));
+    const kept = committing.size ? committing : refsIn(open.filter((c) => !C.NEGATION_BEFORE_CUE.test(c)));
     if (committed || open.length < parts.length) refs = refs.filter((id) => kept.has(id));
   }
   let paraphrased = false;
@@ -793,7 +881,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     refs = refs.filter((id) => id !== asked);
   }
   // "La 5 no la voy a intentar" opens with a reference but turns it down.
-  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !NEGATION_BEFORE_CUE.test(f) && !DECLINE.test(f);
+  const elliptic = found.leading && input.context.kind === 'training' && !strategyStrong && !C.NEGATION_BEFORE_CUE.test(f) && !C.DECLINE.test(f);
   if (committed && refs.length === 0 && !strategyStrong && input.context.kind !== 'check-in') {
     // Two words only one strategy's explanation uses, or one long one in the clause that commits
     // ("I'll do the handover note").
@@ -817,9 +905,9 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     strategyWeak,
     paraphrased,
     // A question about a part of the series ("could the check-ins come on a weekday?") is about the series.
-    feedback: FEEDBACK.test(f) || preference !== undefined || (/[?？؟]/u.test(u.text) && PARTS.some(([, re]) => re.test(f))),
+    feedback: C.FEEDBACK.test(f) || preference !== undefined || (/[?？؟]/u.test(u.text) && C.PARTS.some(([, re]) => re.test(f))),
     ...(preference ? { preference } : {}),
-    praise: PRAISE.test(f),
+    praise: C.PRAISE.test(f),
     ack: isAck(f),
     ...(rating !== undefined ? { rating } : {}),
   };
@@ -871,7 +959,7 @@ const keyOf = (k: Key) => `${k.intent}|${k.strategyId ?? ''}`;
  */
 export function classifyReply(input: ClassifyInput, swallowed: (error: unknown) => void): Classified[] {
   try {
-    return readUnits(input);
+    return inLanguagesOf(input.text ?? '', () => readUnits(input));
   } catch (error) {
     swallowed(error);
     const key = defaultKey(input.context);
@@ -932,7 +1020,7 @@ function readUnits(input: ClassifyInput, read?: { units: Unit[]; sigs: Signals[]
     const extra = new Set<Intent>(subjectKey.intent === 'adopt' ? ['adopt', 'strategy', 'feedback', 'unsubscribe'] : ['adopt', 'feedback', 'unsubscribe']);
     // Feedback there must be said to us (a question, "could you", "please"): "I put the agenda
     // link in the calendar invite" describes the adoption.
-    const toUs = (i: number) => sigs[i]?.preference !== undefined || /[?？؟]/u.test(units[i]?.text ?? '') || YOU.test(units[i]?.f ?? '');
+    const toUs = (i: number) => sigs[i]?.preference !== undefined || /[?？؟]/u.test(units[i]?.text ?? '') || C.YOU.test(units[i]?.f ?? '');
     const keys = own.map((k, i) =>
       k.filter((x) => extra.has(x.intent) && keyOf(x) !== keyOf(subjectKey) && (x.intent !== 'feedback' || toUs(i))),
     );
@@ -1045,7 +1133,7 @@ const CONTEXT_ANSWERS: Record<ReplyContext['kind'], AnsweredKind> = { training: 
 export function readReply(input: ClassifyInput, swallowed: (error: unknown) => void): Reading {
   const answers = input.answered ?? CONTEXT_ANSWERS[input.context.kind];
   try {
-    return read(input, answers);
+    return inLanguagesOf(input.text ?? '', () => read(input, answers));
   } catch (error) {
     // A bug in the rules must not lose the reply: it is kept as unclear for the trainer to look
     // at, and what went wrong is reported so the bug is seen and fixed.
@@ -1140,7 +1228,7 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
   if (answers === 'kickoff') {
     if (sigs.some((s) => s.strategyStrong || s.strategyWeak)) return parsed([key({ intent: 'strategy' })]);
     if (sigs.some((s) => s.feedback) || text.includes('?')) return parsed([feedback()]);
-    if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || JOIN.test(u.f) || isGreeting(u.f))) return parsed([key({ intent: 'read' })]);
+    if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || C.JOIN.test(u.f) || isGreeting(u.f))) return parsed([key({ intent: 'read' })]);
     return unclear('an answer to the kickoff that is neither a question, a strategy nor a greeting');
   }
 
@@ -1178,7 +1266,7 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
   if (answers === 'ack' && !found.some((c) => c.intent === 'adopt' || c.intent === 'strategy' || c.intent === 'unsubscribe')) {
     const meant = units.flatMap((u) =>
       explicitRefs(u.f, input.strategies, titles)
-        .filter((r, i, all) => !NEGATION_BEFORE_CUE.test(u.f.slice(Math.max(i ? all[i - 1]!.end : 0, r.at - 16), r.at)))
+        .filter((r, i, all) => !C.NEGATION_BEFORE_CUE.test(u.f.slice(Math.max(i ? all[i - 1]!.end : 0, r.at - 16), r.at)))
         .map((r) => r.id),
     );
     if (meant.length) return parsed([...new Set(meant)].map((id) => key({ intent: 'adopt', strategyId: id })));
@@ -1193,8 +1281,8 @@ function read(given: ClassifyInput, answers: AnsweredKind): Reading {
   }
   if (isComment(text, units, sigs)) return parsed(found.map((c) => ({ ...c, text: text.trim() })).slice(0, 1));
   // "Sorry, not had time to read it yet": something of its own, and never a read.
-  if (units.some((u) => NOT_YET.test(u.f))) return parsed([key({ intent: 'comment' })]);
-  if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || ACK.test(u.f) || DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
+  if (units.some((u) => C.NOT_YET.test(u.f))) return parsed([key({ intent: 'comment' })]);
+  if (units.length === 0 || units.every((u, i) => sigs[i]?.ack || sigs[i]?.praise || isGreeting(u.f) || C.ACK.test(u.f) || C.DECLINE.test(u.f))) return parsed([key({ intent: 'read' })]);
   return unclear('no strategy, adoption, question or request Baton can tell');
 }
 
@@ -1237,7 +1325,7 @@ function quotedStrategy(block: string, strategies: Strategy[], titles: TitleInde
 
 /** Something of its own: a question, or an opinion with a story about the training. */
 function isComment(text: string, units: Unit[], sigs: Signals[]): boolean {
-  if (/[?？؟]/u.test(text) || units.some((u) => QUESTION.test(u.f) || OPINION.test(u.f))) return true;
+  if (/[?？؟]/u.test(text) || units.some((u) => C.QUESTION.test(u.f) || C.OPINION.test(u.f))) return true;
   const content = units.filter((u, i) => !sigs[i]?.ack && !isGreeting(u.f));
   return sigs.some((s) => s.praise) && content.length >= 2;
 }
@@ -1251,7 +1339,6 @@ function namesTeammate(f: string, name: string): boolean {
   return (first.length >= 3 && (re(first).test(f) || possessive(first).test(f))) || re(full).test(f);
 }
 
-const SIGN_OFF = phrases([...all('greeting'), ...all('signOff')]);
 
 /**
  * The text before a sign-off line ("Cheers,", "Un saludo") that follows some content: what comes
@@ -1263,29 +1350,28 @@ function beforeSignOff(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     const bare = fold(line).replace(/[,.!\s]+$/u, '');
-    if (content && bare && bare.length <= 30 && SIGN_OFF.test(bare) && bare.replace(SIGN_OFF_G, '').replace(/[^\p{L}\p{N}]+/gu, '') === '') return lines.slice(0, i).join('\n');
+    if (content && bare && bare.length <= 30 && C.SIGN_OFF.test(bare) && bare.replace(C.SIGN_OFF_G, '').replace(/[^\p{L}\p{N}]+/gu, '') === '') return lines.slice(0, i).join('\n');
     if (line && !isGreeting(fold(line))) content = true;
   }
   return text;
 }
-const SIGN_OFF_G = new RegExp(SIGN_OFF.source, 'gu');
 
 /** "Jen, forgot to say …", "Team, reminder that …": written to someone other than the trainers. */
 function addressedElsewhere(text: string, trainers: string[] | undefined): boolean {
   if (!trainers?.length) return false;
   // "Jen, …" or "Hey Jen, …": a greeting word may come first.
   const m = /^\s*(?:([\p{L}']+)\s+)?([\p{Lu}][\p{L}'-]{1,20})\s*,/u.exec(text);
-  if (!m?.[2] || (m[1] && !GREETING_WORDS.includes(fold(m[1])))) return false;
+  if (!m?.[2] || (m[1] && !C.GREETING_WORDS.includes(fold(m[1])))) return false;
   const who = fold(m[2]);
   // "Hi team," greets everyone; a bare "Team, …" is a note to the team, like one to a person.
-  if (EVERYONE.has(who)) {
+  if (C.EVERYONE.has(who)) {
     if (m[1]) return false;
-  } else if (KNOWN_WORDS.has(who)) {
+  } else if (C.KNOWN_WORDS.has(who)) {
     // "Great, thanks!", "Sorry, …": a word, not a name.
     return false;
   }
   // And whoever it is, is spoken to ("Jess, can you …", "Team, please add …").
-  if (!YOU.test(fold(text.slice(m[0].length, m[0].length + 300)))) return false;
-  if (GREETING_TEST.test(who) || ACK.test(who)) return false;
+  if (!C.YOU.test(fold(text.slice(m[0].length, m[0].length + 300)))) return false;
+  if (C.GREETING_TEST.test(who) || C.ACK.test(who)) return false;
   return !trainers.some((t) => fold(t).split(/\s+/).includes(who));
 }

@@ -4,7 +4,7 @@
 // rules reason about them (who is unsubscribed, what is sent, which SEQUENCE was announced) and
 // the app may not import adapters. Their zod schemas come along: the store validates what it
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EmailSchema, type Participant, type Series, type Training } from './model.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
@@ -26,21 +26,30 @@ export interface PublishedSeries {
 export const PREFERENCE_FLAGS = ['reminders', 'rollups', 'checkIns', 'calendar'] as const;
 export type PreferenceFlag = (typeof PREFERENCE_FLAGS)[number];
 export const PreferencesSchema = z.object({
-  reminders: z.boolean().optional(),
-  rollups: z.boolean().optional(),
-  checkIns: z.boolean().optional(),
-  calendar: z.boolean().optional(),
+  reminders: z.optional(z.boolean()),
+  rollups: z.optional(z.boolean()),
+  checkIns: z.optional(z.boolean()),
+  calendar: z.optional(z.boolean()),
 });
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
 export const ParticipantStatusSchema = z.object({
-  unsubscribedAt: z.iso.datetime().optional(),
-  bouncedAt: z.iso.datetime().optional(),
+  unsubscribedAt: z.optional(z.iso.datetime()),
+  bouncedAt: z.optional(z.iso.datetime()),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
-  outOfOfficeUntil: z.iso.datetime().optional(),
-  preferences: PreferencesSchema.optional(),
+  outOfOfficeUntil: z.optional(z.iso.datetime()),
+  preferences: z.optional(PreferencesSchema),
   /** They turned calendar entries off with the footer link: the emails come without them. */
-  calendarsOffAt: z.iso.datetime().optional(),
+  calendarsOffAt: z.optional(z.iso.datetime()),
+  /** Everything from this series pauses until this instant (the preferences page). */
+  pausedUntil: z.optional(z.iso.datetime()),
+  /** Bites or whole trainings, whatever the series says (the preferences page); absent: the series' format. */
+  format: z.optional(z.enum(['bites', 'whole'])),
+  /**
+   * Reminder fatigue: Baton stopped reminding them after trainings without a word from them,
+   * and said so once (in that training's reminder). A reply of "resume" clears it.
+   */
+  remindersRestedAt: z.optional(z.iso.datetime()),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
@@ -52,8 +61,8 @@ export type StoredParticipant = Participant &
 
 /** A status change: an instant sets the field, null clears it, undefined leaves it alone. */
 export type ParticipantStatusPatch = {
-  [K in Exclude<keyof ParticipantStatus, 'preferences'>]?: Instant | null;
-};
+  [K in Exclude<keyof ParticipantStatus, 'preferences' | 'format'>]?: Instant | null;
+} & { format?: 'bites' | 'whole' | null };
 
 /**
  * A reply Baton could not record by itself, kept for a person to look at: `unclear` (no reading
@@ -63,9 +72,9 @@ export type ParticipantStatusPatch = {
  * from the Message-ID, so a redelivery writes the same record.
  */
 export const NeedsLookSchema = z.object({
-  id: z.string().min(1),
-  seriesId: z.string().min(1),
-  trainingSlug: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  seriesId: z.string().check(z.minLength(1)),
+  trainingSlug: z.string().check(z.minLength(1)),
   participantEmail: EmailSchema,
   kind: z.enum(['unclear', 'request', 'rejoin']),
   /** The trimmed reply, as the participant wrote it. */
@@ -73,17 +82,17 @@ export const NeedsLookSchema = z.object({
   /** Which email it answered (the reply address said): training, roll-up, check-in, ack … */
   answers: z.string(),
   /** Route context: the strategy a check-in asked about, the contribution a comment answered. */
-  strategyId: z.string().optional(),
-  targetResponseId: z.string().optional(),
-  reason: z.string().optional(),
+  strategyId: z.optional(z.string()),
+  targetResponseId: z.optional(z.string()),
+  reason: z.optional(z.string()),
   source: z.string(),
-  rawMessage: z.string().optional(),
+  rawMessage: z.optional(z.string()),
   receivedAt: z.iso.datetime(),
-  resolvedAt: z.iso.datetime().optional(),
+  resolvedAt: z.optional(z.iso.datetime()),
   /** What it was tagged as ('adopt #2', 'nothing', 'answered by reply' …). */
-  resolution: z.string().optional(),
+  resolution: z.optional(z.string()),
   /** The response a tag recorded, so a second tag can replace it. */
-  responseId: z.string().optional(),
+  responseId: z.optional(z.string()),
 });
 export type NeedsLook = z.infer<typeof NeedsLookSchema>;
 
@@ -97,18 +106,18 @@ export type Suppression = z.infer<typeof SuppressionSchema>;
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
 
 export const DeliverySchema = z.object({
-  emailId: z.string().min(1),
+  emailId: z.string().check(z.minLength(1)),
   status: z.enum(['claimed', 'sent']),
   /** How many times it was claimed; above 1 means a sender died or gave up mid-send. */
-  attempts: z.number().int().min(1),
+  attempts: z.int().check(z.gte(1)),
   claimedAt: z.iso.datetime(),
   /** Epoch milliseconds; a claim whose lease has passed may be taken over. */
-  leaseUntil: z.number().optional(),
-  sesMessageId: z.string().optional(),
-  sentAt: z.iso.datetime().optional(),
-  lastError: z.string().optional(),
+  leaseUntil: z.optional(z.number()),
+  sesMessageId: z.optional(z.string()),
+  sentAt: z.optional(z.iso.datetime()),
+  lastError: z.optional(z.string()),
   /** Marked sent by SES's Send event, before (or instead of) its sender's completion. */
-  acceptedBySes: z.boolean().optional(),
+  acceptedBySes: z.optional(z.boolean()),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
@@ -118,15 +127,15 @@ export type Delivery = z.infer<typeof DeliverySchema>;
  * a training added back later continues above the cancellation's SEQUENCE.
  */
 export const CalendarStateSchema = z.object({
-  slug: z.string().min(1),
-  order: z.number().int().min(0),
-  title: z.string().min(1),
-  author: z.string().min(1),
+  slug: z.string().check(z.minLength(1)),
+  order: z.int().check(z.gte(0)),
+  title: z.string().check(z.minLength(1)),
+  author: z.string().check(z.minLength(1)),
   opens: z.string(),
   closes: z.string(),
-  sequence: z.number().int().min(0),
+  sequence: z.int().check(z.gte(0)),
   /** When the window last moved or the training was removed: the update / cancel job's time. */
-  changedAt: z.iso.datetime().optional(),
-  removedAt: z.iso.datetime().optional(),
+  changedAt: z.optional(z.iso.datetime()),
+  removedAt: z.optional(z.iso.datetime()),
 });
 export type CalendarState = z.infer<typeof CalendarStateSchema>;

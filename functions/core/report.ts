@@ -67,6 +67,13 @@ export interface TrainingFunnel {
   comments: number;
   kudos: number;
   strategies: StrategyAdoption[];
+  /** Strategies adopted, one per person and strategy: a person who adopts two counts twice here, once among the adopters. */
+  adoptions: number;
+  /**
+   * The follow-up check-ins of this training: one email per adopted strategy (`follow-up#<slug>#…`
+   * deliveries, when the input has them) and the answers to them.
+   */
+  checkIns: { sent: number; answered: number };
   ratings: RatingSummary;
   /** Sent this training, still active, and no answer of any kind to it yet. */
   notEngaged: PersonRef[];
@@ -173,8 +180,14 @@ export function computeFunnel(input: FunnelInput): SeriesFunnel {
   const nameOf = (email: string) => people.get(email)?.name ?? email;
   
   const sentBySlug = new Map<string, Set<string>>();
+  const checkInsSent = new Map<string, number>();
   for (const d of input.deliveries) {
     if (d.status !== 'sent') continue;
+    if (d.emailId.startsWith('follow-up#')) {
+      const slug = d.emailId.split('#')[1]!;
+      checkInsSent.set(slug, (checkInsSent.get(slug) ?? 0) + 1);
+      continue;
+    }
     const parsed = parseTrainingDelivery(d.emailId);
     if (!parsed) continue;
     let set = sentBySlug.get(parsed.slug);
@@ -206,6 +219,7 @@ export function computeFunnel(input: FunnelInput): SeriesFunnel {
     let strategiesShared = 0;
     let comments = 0;
     let kudos = 0;
+    let answered = 0;
     const adoptersBy = new Map<string, Set<string>>();
     const reasonsBy = new Map<string, StrategyAdoption['reasons']>();
     const ratingsBy = new Map<string, number[]>();
@@ -233,6 +247,7 @@ export function computeFunnel(input: FunnelInput): SeriesFunnel {
         }
       }
       if (r.intent === 'follow-up') {
+        answered++;
         sets.followedUp.add(who);
         if (r.rating !== undefined) {
           ratings.push(r.rating);
@@ -281,6 +296,8 @@ export function computeFunnel(input: FunnelInput): SeriesFunnel {
       comments,
       kudos,
       strategies,
+      adoptions: strategies.reduce((n, s) => n + s.adopters, 0),
+      checkIns: { sent: checkInsSent.get(t.slug) ?? 0, answered },
       ratings: summarizeRatings(ratings),
       notEngaged,
     };

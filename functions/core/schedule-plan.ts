@@ -5,10 +5,11 @@
 //
 // Everything here is pure: `publishedAt` stands in for "now".
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Job } from './jobs.ts';
 import type { Participant, Series, Training } from './model.ts';
 import { workDaysOf, workWeekKey } from './audience.ts';
+import { biteCount } from './bites.ts';
 import { addDays, firstWorkingDay, lastWorkingDay, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
 
 /** A one-time schedule: the wall clock in its zone (what EventBridge's at() takes) and the instant it means. */
@@ -195,6 +196,8 @@ function windowEnd(training: Pick<Training, 'closes'>, timeZone: string): Date {
  *   (every at-time below is moved to the group's next working day: their own week, else the series')
  *   training    each window's opening day at workStart, per (timeZone, workStart, week) group; a window
  *               already open at publishing is sent at once to its groups (latecomers catch up)
+ *   bite (training with part n)  the n-th working day after the training's day, at workStart, per
+ *               group, for trainings that can be cut into bites (bites.ts)
  *   reminder    reminderDaysBeforeClose days before the window closes, at workStart, per group
  *   follow-up   followUpWeeksAfterClose weeks after the window closes, at workStart, per group
  *   wrap-up     the day after the last window closes, at workStart, per group
@@ -221,6 +224,15 @@ export function planSchedules(input: PlanInput): ScheduleSpec[] {
       const name = scheduleName('training', training.slug, groupKey(g));
       if (future(open)) specs.push({ name, job, at: open });
       else if (windowEnd(training, g.timeZone).getTime() > now) specs.push({ name, job, at: atUtc(publishedAt) });
+
+      // Daily bites: part n on the n-th working day after the training's day, for whoever takes
+      // the training as bites when the part fires (audience.ts formatFor); the others get nothing.
+      let biteDay = trainingSendDay(training, g.week);
+      for (let part = 1; part <= biteCount(training); part++) {
+        biteDay = firstWorkingDay(addDays(biteDay, 1), g.week);
+        const at = atLocal(biteDay, g.workStart, g.timeZone);
+        if (future(at)) specs.push({ name: scheduleName(`bite${part}`, training.slug, groupKey(g)), job: { ...job, part }, at });
+      }
 
       const reminderDay = reminderSendDay(training, policies.reminderDaysBeforeClose, g.week);
       // A window shorter than the reminder lead gets no reminder: it would arrive with the training.
@@ -413,22 +425,22 @@ export function diffSeries(
 /** A planned job as the store keeps it: pending until it ran, a recurring one at its next occurrence. */
 export const ScheduleRecordSchema = z.object({
   /** Unique within the series; the EventBridge schedule name where there is one. */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   at: z.iso.datetime(),
   job: z.unknown(),
   state: z.enum(['pending', 'done', 'failed']),
   /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
-  cron: z
-    .object({
-      expression: z.string().min(1),
-      timeZone: z.string().min(1),
-      start: z.iso.datetime().optional(),
-      end: z.iso.datetime().optional(),
-    })
-    .optional(),
+  cron: z.optional(
+    z.object({
+      expression: z.string().check(z.minLength(1)),
+      timeZone: z.string().check(z.minLength(1)),
+      start: z.optional(z.iso.datetime()),
+      end: z.optional(z.iso.datetime()),
+    }),
+  ),
   /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
-  attempts: z.number().int().min(0).optional(),
-  lastError: z.string().optional(),
+  attempts: z.optional(z.int().check(z.gte(0))),
+  lastError: z.optional(z.string()),
 });
 export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
 

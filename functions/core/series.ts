@@ -3,7 +3,7 @@
 // file and line to change and a sentence on how to change it, and all of them are reported at
 // once rather than one per run. The format itself is documented in
 // examples/q1-productivity/series.yaml and in the training files next to it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWorkDays } from './time.ts';
 import { marked, type Token, type Tokens } from 'marked';
 import {
@@ -15,6 +15,7 @@ import {
   TrainingSchema,
   WeekdaySchema,
   type Series,
+  type Strategy,
   type Training,
 } from './model.ts';
 import { parseYaml, splitFrontMatter, type ParsedYaml } from './front-matter.ts';
@@ -22,6 +23,7 @@ import { MAX_NAME_LENGTH } from './sanitize.ts';
 import type { Problem, SourceFile } from './problem.ts';
 import { FRONT_MATTER_EXAMPLES, schemaProblems } from './series-problems.ts';
 import { splitStrategies } from './strategies.ts';
+import { bitesProblem } from './bites.ts';
 import { normalizeNewlines, slugify } from './text.ts';
 import { FriendlyLocalTimeSchema, FriendlyTimeZoneSchema } from './zones.ts';
 
@@ -67,7 +69,8 @@ const SeriesFileSchema = z.strictObject({
     .transform((text, ctx) => parseWorkDays(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat` }), z.NEVER))
     .optional(),
   /** Baton's own words (acknowledgements, reminders, footers …) for participants without a CSV language. */
-  language: LanguageSchema.optional(),
+  language: z.optional(LanguageSchema),
+  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email per training) or bites (an overview, then one part a working day)' }).optional(),
   policies: z
     .strictObject({
       reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),
@@ -76,6 +79,7 @@ const SeriesFileSchema = z.strictObject({
       rollup: z.strictObject({ day: DaySchema.optional(), hour: HourSchema.optional() }).optional(),
       encourage: z.strictObject({ atLeast: z.number().int().min(1), of: z.number().int().min(1) }).optional(),
       acknowledgeContributions: z.boolean().optional(),
+      remindersPerWeek: z.number().int().min(0).max(14).optional(),
     })
     .optional(),
 });
@@ -203,11 +207,31 @@ const FrontMatterSchema = z.strictObject({
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,
   author: NameText,
-  authorEmail: EmailSchema.optional(),
+  authorEmail: z.optional(EmailSchema),
   audio: UrlSchema.optional(),
   video: UrlSchema.optional(),
   slides: UrlSchema.optional(),
+  /** Strategy titles in other languages, by strategy number or id: `2: [Escribe una agenda compartida]`. */
+  strategyTitles: z.record(z.string(), z.union([NonEmptyText, z.array(NonEmptyText).min(1)])).optional(),
+  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email) or bites (an overview, then one part a working day)' }).optional(),
 });
+
+/** Puts the front matter's `strategyTitles` on the strategies they name; a key naming none is an error. */
+function withAliases(file: string, strategies: Strategy[], titles: Record<string, string | string[]> | undefined, yaml: ParsedYaml): { strategies: Strategy[]; errors: Problem[] } {
+  const errors: Problem[] = [];
+  if (!titles) return { strategies, errors };
+  const aliases = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(titles)) {
+    const s = strategies.find((x) => x.id === key || String(x.number) === key.trim().replace(/^#/, ''));
+    if (!s) {
+      const known = strategies.map((x) => `${x.number} (${x.id})`).join(', ');
+      errors.push({ file, ...yaml.locate(['strategyTitles', key]), message: `strategyTitles names "${key}", which is no strategy of this training: use a number or an id among ${known || 'none (the training has no ## Strategies)'}` });
+      continue;
+    }
+    aliases.set(s.id, [...(aliases.get(s.id) ?? []), ...(Array.isArray(value) ? value : [value])]);
+  }
+  return { strategies: strategies.map((s) => (aliases.has(s.id) ? { ...s, aliases: aliases.get(s.id)! } : s)), errors };
+}
 
 interface ParsedTrainingFile {
   training?: Training;
@@ -253,6 +277,8 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
   errors.push(...checkMarkdownLinks(file.path, body, { line: fm.bodyLine, exact: true }, warnings));
   const split = splitStrategies(file.path, body, fm.bodyLine);
   errors.push(...split.errors);
+  const named = withAliases(file.path, split.strategies, front?.strategyTitles, yaml);
+  errors.push(...named.errors);
   warnings.push(...split.warnings);
   if (split.article.trim() === '') {
     warnings.push({
@@ -278,10 +304,16 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
     ...(front.authorEmail ? { authorEmail: front.authorEmail } : {}),
     media,
     body: split.article,
-    strategies: split.strategies,
+    strategies: named.strategies,
+    ...(front.format ? { format: front.format } : {}),
   });
   if (!training.success) {
     errors.push({ file: file.path, line: 1, message: `does not fit the training model: ${z.prettifyError(training.error)}` });
+    return { yaml, errors, warnings };
+  }
+  const cannotBite = front.format === 'bites' ? bitesProblem(training.data) : undefined;
+  if (cannotBite) {
+    errors.push({ file: file.path, ...yaml.locate(['format']), message: cannotBite });
     return { yaml, errors, warnings };
   }
   return { training: training.data, yaml, errors, warnings };
@@ -366,6 +398,15 @@ export function parseSeries(files: readonly SourceFile[]): SeriesParseResult {
         message: `${sameOrder} has the same number (${String(t.order).padStart(2, '0')}): renumber the files so they give the order trainings are sent in`,
       });
     } else byOrder.set(t.order, t.file);
+  }
+
+  // A series sent as bites: a training that cannot be cut goes whole, and the trainer is told.
+  if (seriesParsed?.series?.format === 'bites') {
+    for (const t of parsedTrainings) {
+      const training = t.parsed.training;
+      const problem = training && training.format === undefined ? bitesProblem(training) : undefined;
+      if (problem) warnings.push({ file: t.file, line: 1, message: `series.yaml says format: bites, but this training will be sent whole: ${problem.replace(/^format: bites needs/, 'it needs')}` });
+    }
   }
 
   const ordered = [...parsedTrainings].sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));

@@ -103,7 +103,7 @@ export type ExpiredReplyToken = { error: 'expired'; claims: ReplyTokenClaims };
 
 export type TokenError<E extends string> = { error: E };
 
-function secretList(secrets: Secrets): readonly Secret[] {
+export function secretList(secrets: Secrets): readonly Secret[] {
   const list = typeof secrets === 'string' || secrets instanceof Uint8Array ? [secrets] : secrets;
   if (list.length === 0) throw new Error('no token secret configured: pass at least one secret (the first one signs)');
   for (const s of list) {
@@ -112,11 +112,11 @@ function secretList(secrets: Secrets): readonly Secret[] {
   return list;
 }
 
-function mac(secret: Secret, label: Buffer, body: Uint8Array, bytes: number): Buffer {
+export function mac(secret: Secret, label: Buffer, body: Uint8Array, bytes: number): Buffer {
   return createHmac('sha256', secret).update(label).update(body).digest().subarray(0, bytes);
 }
 
-function macMatchesAny(secrets: readonly Secret[], label: Buffer, body: Uint8Array, given: Uint8Array): boolean {
+export function macMatchesAny(secrets: readonly Secret[], label: Buffer, body: Uint8Array, given: Uint8Array): boolean {
   let ok = false;
   // Every secret is tried, so timing does not reveal which one matched.
   for (const secret of secrets) {
@@ -253,7 +253,7 @@ const LINK_VERSION = 2;
 const LINK_LABEL = Buffer.from('baton/link/v1\0');
 const LINK_MAC_BYTES = 16;
 // A token stores its action's index: new actions go at the end so issued links keep their meaning.
-const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'tag', 'correct', 'withdraw', 'preference', 'resubscribe', 'calendars-off'] as const;
+const LINK_ACTIONS = ['read', 'kudos', 'rating', 'unsubscribe', 'tag', 'correct', 'withdraw', 'preference', 'resubscribe', 'calendars-off', 'preferences'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 /** What a tag or a correction may make of a reply; `nothing` only tags (it records nothing). */
 export const LINK_CHOICES = ['strategy', 'adopt', 'comment', 'feedback', 'nothing'] as const;

@@ -95,9 +95,9 @@ const WROTE_INFIX_RE = new RegExp(
 const LEAD_RE = new RegExp(`^[ \\t*_-]*(?:${alternation(LEADS)})(?=[\\s,])`, 'iu');
 /** Something date-like: a clock time, a numeric date, or a year. */
 const DATE_RE = /\d{1,2}[:.]\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:19|20)\d{2}\b|\d{4}年|\d{1,2}月/u;
-/** A numeric or weekday-led date at the start of a line (Gmail's old "2014-10-17 11:28 GMT…"). */
+/** A numeric or weekday-led date at the start of a line (Gmail's old "2014-10-17 11:28 GMT…", Finnish "pe 20. lokakuuta 2017", time-led "11:00 AM, November 17, 2021, Name <a@b>:"). */
 const DATE_START_RE =
-  /^[ \t]*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{4}年|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6},? \d{1,2} [a-z]{3,9}\.? \d{4}|\p{L}{2,3}\.?, \d{1,2}\.? \p{L}{3,9}\.? \d{4})/iu;
+  /^[ \t]*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{4}年|\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?, \p{L}{3,9}\.? \d{1,2},? \d{4}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6},? \d{1,2} [a-z]{3,9}\.? \d{4}|\p{L}{2,3}\.?,? \d{1,2}\.? \p{L}{3,9}\.? \d{4})/iu;
 const EMAIL_END_RE = /@[^\s<>@]{1,200}>?[ \t]*[:：]?[ \t]*$|<[^<>]{0,200}>[ \t]*[:：]?[ \t]*$/u;
 const GMT_RE = /\bGMT[+-]\d/;
 
@@ -163,7 +163,7 @@ export function mayStartAttribution(line: string): boolean {
 const SEPARATOR_PHRASES = [
   'original message', 'reply message', 'forwarded message', 'begin forwarded message',
   'ursprüngliche nachricht', 'antwort nachricht', 'weitergeleitete nachricht',
-  'anfang der weitergeleiteten nachricht', 'oprindelig meddelelse', 'videresendt meddelelse',
+  'anfang der weitergeleiteten nachricht', 'oprindelig meddelelse', 'videresendt meddelelse', 'oprindelig besked', 'videresendt besked',
   'mensaje original', 'mensaje reenviado', 'comienzo del mensaje reenviado', "message d'origine",
   'message d’origine', 'message original', 'message transféré', 'début du message réexpédié',
   'début du message transféré', 'messaggio originale', 'messaggio inoltrato', 'inizio messaggio inoltrato',

@@ -296,12 +296,25 @@ function classifyLines(lines: string[], opts: TrimOptions, html: boolean): Class
         }
       }
     }
-    kind[i] = prevKind = quoted ? 'Q' : 'T';
+    kind[i] = prevKind = quoted || wrappedQuote(lines, kind, i) ? 'Q' : 'T';
     i++;
   }
   dropLooseRules(lines, kind, headerType);
   return { kind, headerType, prefixes };
 }
+
+/**
+ * A long quoted line that a client wrapped after quoting it leaves its end without the "> ":
+ * "> … Nullam pharetra d" / "ignissim odio?". A line right under a long quoted line that goes on
+ * in lower case is that end; an answer written under a quote starts a sentence of its own.
+ */
+function wrappedQuote(lines: string[], kind: Kind[], i: number): boolean {
+  if (i === 0 || kind[i - 1] !== 'Q') return false;
+  const above = lines[i - 1] ?? '';
+  return above.length >= WRAPPED_QUOTE_MIN && /^\s*["'(]?\p{Ll}/u.test(lines[i] ?? '');
+}
+/** How long a quoted line must be to have been wrapped (clients wrap at 72 to 80 columns). */
+const WRAPPED_QUOTE_MIN = 60;
 
 /** An HTML rule counts only right above a header block (Outlook desktop); elsewhere it is a blank. */
 function dropLooseRules(lines: string[], kind: Kind[], headerType: Map<number, HeaderType>): void {

@@ -1,7 +1,7 @@
 // Time zones and local times as people write them, in series.yaml and in participant lists:
 // accepted when clear ("9am", "europe/berlin"), otherwise an error that suggests what they meant.
 // Participants import only these rules, not the series parser.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTimeZone } from './model.ts';
 import { closest } from './text.ts';
 

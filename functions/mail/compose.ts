@@ -113,7 +113,8 @@ function commonLinks(
     settings,
     signLinkToken({ action: 'calendars-off', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets),
   );
-  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, calendarsOff, expiresAt };
+  const preferences = linkUrl(settings, signLinkToken({ action: 'preferences', seriesId: series.id, participantEmail: participant.email, expiresAt }, settings.secrets));
+  return { replyAddress: replyAddress(token, settings.inboundDomain), unsubscribe, calendarsOff, preferences, expiresAt };
 }
 
 function headersFor(series: Series, settings: MailSettings, unsubscribe: string): Record<string, string> {
@@ -223,6 +224,8 @@ export interface TrainingSend {
   now: Date;
   /** Calendar SEQUENCE: 0 first, +1 for every update of the same training. */
   sequence?: number;
+  /** A daily bite after the overview: the calendar stays as the overview placed it, so no calendar parts. */
+  withoutCalendars?: boolean;
 }
 
 /** Prepares a training send once; returns the per-participant composer. */
@@ -256,7 +259,7 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
       // Built only for those who keep calendar entries: the fill is most of a send's cost.
-      ...(wantsCalendars(participant)
+      ...(wantsCalendars(participant) && !send.withoutCalendars
         ? { calendars: { invite: { method: 'REQUEST' as const, filename: 'invite.ics', ics: window(participant)(participant) }, files: focus ? [focusFile(focus(participant)(participant))] : [] } }
         : {}),
     });
@@ -452,6 +455,7 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
     const filled = fillEmailParts(template, {
       unsubscribeUrl: links.unsubscribe,
       calendarsOffUrl: links.calendarsOff,
+      preferencesUrl: links.preferences,
       timeZoneName: timeZoneName(participant.timeZone, now, send.language),
       firstName: firstName(participant.name),
       weekLabel: send.weekLabel,
@@ -684,6 +688,8 @@ export interface ReminderStatus {
   hasRead: boolean;
   /** Trainings of the series they contributed to. */
   contributed: number;
+  /** Reminder fatigue: the last reminder for now, saying so (planners/reminder.ts). */
+  lastForNow?: boolean;
 }
 
 /** A reminder sits in its training's thread and its replies route like replies to the training. */
@@ -704,6 +710,7 @@ export function prepareReminderSend(send: ReminderSend): (participant: Participa
         contributed: status.contributed,
         shared: send.shared,
         ...(send.language ? { language: send.language } : {}),
+        ...(status.lastForNow ? { lastForNow: true } : {}),
       }),
     );
     return assemble({
@@ -783,7 +790,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         training,
         participant,
         strategy: adoption.strategy,
-        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
+        links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, preferences: links.preferences, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
         now,
         ...(send.language ? { language: send.language } : {}),
       }),

@@ -115,6 +115,8 @@ export interface AckBodyInput {
   corrected?: boolean;
   /** An unsubscribed participant asked back in: their one-click way back. */
   resubscribe?: string;
+  /** They replied "preferences" (or "resume"): their preferences page, and whether reminders and a pause were lifted. */
+  settings?: { preferences: string; resumed: boolean };
   sign: LinkSigner;
   /** The language of the ack it goes into. */
   language?: Language;
@@ -155,6 +157,13 @@ export function ackBody(input: AckBodyInput): { html: string; text: string } {
     const line = t(lang, 'ack.stopped', { what: words });
     html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(s.undo)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(t(lang, 'ack.turnBackOn', { what: words }))}</a>`));
     text.push(line, t(lang, 'ack.turnThemBackOn', { url: s.undo }));
+  }
+  if (input.settings) {
+    const line = input.settings.resumed
+      ? 'Reminders are back on, and any pause is over: everything from the series comes again.'
+      : 'Choose what the series sends you: reminders, roll-ups, calendar entries, daily bites, or a pause.';
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.settings.preferences)}" style="color:${light.link};text-decoration:underline;">Your preferences</a>`));
+    text.push(line, `Your preferences: ${input.settings.preferences}`);
   }
   return { html: html.join('\n'), text: text.join('\n') };
 }

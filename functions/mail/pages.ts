@@ -20,6 +20,31 @@ export interface PageForm {
   button: string;
   /** Hidden fields: the unsubscribe form sends RFC 8058's `List-Unsubscribe=One-Click`. */
   fields?: Record<string, string>;
+  /** Choices above the button (the preferences page): each a group of options or a date. */
+  controls?: PageControl[];
+}
+
+/** One question on a form: pick one of a few options, or a date (empty allowed). */
+export type PageControl =
+  | { kind: 'choice'; name: string; legend: string; options: ReadonlyArray<{ value: string; label: string }>; value: string }
+  | { kind: 'date'; name: string; legend: string; hint: string; value: string; min: string; max: string };
+
+function renderControl(c: PageControl): string {
+  const legend = `<legend>${escapeHtml(c.legend)}</legend>`;
+  if (c.kind === 'date') {
+    const id = `f-${escapeHtml(c.name)}`;
+    return (
+      `<fieldset>${legend}<label class="date" for="${id}">${escapeHtml(c.hint)}</label>` +
+      `<input type="date" id="${id}" name="${escapeHtml(c.name)}" value="${escapeHtml(c.value)}" min="${escapeHtml(c.min)}" max="${escapeHtml(c.max)}"></fieldset>`
+    );
+  }
+  const options = c.options
+    .map(
+      (o) =>
+        `<label class="option"><input type="radio" name="${escapeHtml(c.name)}" value="${escapeHtml(o.value)}"${o.value === c.value ? ' checked' : ''}> <span>${escapeHtml(o.label)}</span></label>`,
+    )
+    .join('');
+  return `<fieldset>${legend}${options}</fieldset>`;
 }
 
 export interface PageContent {
@@ -64,6 +89,12 @@ form{margin:1.5rem 0 0}
 button{font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);border:0;border-radius:8px;padding:.75rem 1.5rem;min-height:44px;width:100%;cursor:pointer}
 button:hover{filter:brightness(1.1)}
 button:focus-visible{outline:3px solid var(--text);outline-offset:3px}
+fieldset{margin:0 0 1rem;padding:0;border:0;border-top:1px solid var(--border);padding-top:.75rem}
+legend{font-weight:600;padding:0 0 .25rem}
+.option{display:flex;gap:.5rem;align-items:center;min-height:44px;cursor:pointer}
+.option input{width:1.25rem;height:1.25rem;margin:0;accent-color:var(--accent);flex:none}
+.date{display:block;color:var(--muted);font-size:.875rem;margin:0 0 .5rem}
+input[type=date]{font:inherit;color:var(--text);background:var(--card);border:1px solid var(--border);border-radius:8px;padding:.5rem .75rem;min-height:44px;width:100%;max-width:16rem}
 .note{margin:1.5rem 0 0;color:var(--muted);font-size:.875rem}
 .brand{margin:1rem 0 0;text-align:center;color:var(--muted);font-size:.875rem}
 `
@@ -78,11 +109,11 @@ export function renderPage(content: PageContent): string {
   for (const p of content.paragraphs ?? []) parts.push(`<p>${escapeHtml(p)}</p>`);
   if (content.quote) parts.push(`<blockquote>${escapeHtml(content.quote)}</blockquote>`);
   if (content.form) {
-    const { action, button, fields = {} } = content.form;
+    const { action, button, fields = {}, controls = [] } = content.form;
     const hidden = Object.entries(fields)
       .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
       .join('');
-    parts.push(`<form method="post" action="${escapeHtml(action)}">${hidden}<button type="submit">${escapeHtml(button)}</button></form>`);
+    parts.push(`<form method="post" action="${escapeHtml(action)}">${hidden}${controls.map(renderControl).join('')}<button type="submit">${escapeHtml(button)}</button></form>`);
   }
   if (content.note) parts.push(`<p class="note">${escapeHtml(content.note)}</p>`);
   const title = content.context ? `${content.heading} · ${content.context}` : content.heading;

@@ -4,6 +4,8 @@
 export const TEMPLATE = {
   kickoff: 'kickoff',
   training: (slug: string): string => `training/${slug}`,
+  /** A training as daily bites: part 0 is the overview, 1… the parts (core/bites.ts). */
+  bite: (slug: string, part: number): string => `bite/${slug}/${part}`,
   reminder: (slug: string): string => `reminder/${slug}`,
   followUp: (slug: string): string => `follow-up/${slug}`,
   digest: 'digest',

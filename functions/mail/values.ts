@@ -14,6 +14,8 @@ export interface RecipientLinks {
   unsubscribe: string;
   /** One-click "no calendar entries" URL (signed): the preference link in every participant footer. */
   calendarsOff: string;
+  /** The preferences page (signed): reminders, roll-ups, calendar, bites, a pause. */
+  preferences: string;
 }
 
 export interface TrainingLinks extends RecipientLinks {
@@ -25,6 +27,7 @@ export interface TrainingLinks extends RecipientLinks {
 export interface LayoutValues extends Record<string, string> {
   unsubscribeUrl: string;
   calendarsOffUrl: string;
+  preferencesUrl: string;
   timeZoneName: string;
 }
 
@@ -47,7 +50,7 @@ export function firstName(name: string): string {
 
 /** `language`: the language of the template being filled (its zone name is written in it too). */
 export function layoutValues(participant: Participant, links: RecipientLinks, at: Date, language: Language = 'en'): LayoutValues {
-  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, timeZoneName: timeZoneName(participant.timeZone, at, language) };
+  return { unsubscribeUrl: links.unsubscribe, calendarsOffUrl: links.calendarsOff, preferencesUrl: links.preferences, timeZoneName: timeZoneName(participant.timeZone, at, language) };
 }
 
 function replyValues(links: RecipientLinks): { replyAddress: string; replyTo: string } {
@@ -197,6 +200,9 @@ export interface ReminderValues extends KickoffValues {
   sharedHtml: string;
 }
 
+/** Said once, in the reminder after which reminders rest (reminder fatigue). */
+export const LAST_REMINDER = t('en', 'reminder.lastForNow');
+
 export function reminderValues(input: {
   series: Series;
   training: Training;
@@ -211,6 +217,8 @@ export function reminderValues(input: {
   shared: { text: string; html: string };
   /** The language of the template being filled. */
   language?: Language;
+  /** Reminder fatigue: this is the last reminder until they reply "resume". */
+  lastForNow?: boolean;
 }): ReminderValues {
   const { training, participant, links } = input;
   const language = input.language ?? 'en';
@@ -219,7 +227,7 @@ export function reminderValues(input: {
     firstName: firstName(participant.name),
     ...replyValues(links),
     deadline: formatDeadline(training.closes, participant.timeZone, language),
-    nudge: t(language, input.hasRead ? 'reminder.nudgeRead' : 'reminder.nudgeUnread'),
+    nudge: t(language, input.hasRead ? 'reminder.nudgeRead' : 'reminder.nudgeUnread') + (input.lastForNow ? ` ${t(language, 'reminder.lastForNow')}` : ''),
     progress: progressLine(input.series, input.trainings, input.contributed, language),
     shared: input.shared.text,
     sharedHtml: input.shared.html,

@@ -113,3 +113,41 @@ describe('a simulated series', () => {
     expect(count('read')).toBe(count('contributed') + who('reader').length);
   });
 });
+
+describe("the simulation's funnel, recomputed from its own log and outbox", () => {
+  it('agrees on sends, adopters, adoptions and check-ins for every training', () => {
+    const recorded = run.timeline.flatMap((e) => e.recorded ?? []);
+    for (const t of run.funnel.trainings) {
+      const mine = recorded.filter((r) => r.trainingSlug === t.slug);
+      const people = (intents: string[]) => new Set(mine.filter((r) => intents.includes(r.intent)).map((r) => r.email)).size;
+      const adoptions = new Set(mine.filter((r) => r.intent === 'adopt').map((r) => `${r.email} #${r.strategyNumber}`));
+      const count = (stage: string) => t.stages.find((s) => s.stage === stage)!.count;
+      const fromLog = {
+        sent: new Set(run.sent.filter((m) => m.kind === 'training' && m.trainingSlug === t.slug).map((m) => m.to)).size,
+        read: people(['read', 'strategy', 'adopt', 'comment', 'feedback', 'follow-up']),
+        contributed: people(['strategy', 'adopt', 'comment']),
+        adopted: people(['adopt']),
+        followedUp: people(['follow-up']),
+        adoptions: adoptions.size,
+        checkInsSent: run.sent.filter((m) => m.kind === 'follow-up' && m.trainingSlug === t.slug).length,
+        checkInsAnswered: mine.filter((r) => r.intent === 'follow-up').length,
+        perStrategy: Object.fromEntries(t.strategies.map((s) => [s.number, [...adoptions].filter((a) => a.endsWith(` #${s.number}`)).length])),
+      };
+      expect(fromLog, t.slug).toEqual({
+        sent: count('sent'),
+        read: count('read'),
+        contributed: count('contributed'),
+        adopted: count('adopted'),
+        followedUp: count('followedUp'),
+        adoptions: t.adoptions,
+        checkInsSent: t.checkIns.sent,
+        checkInsAnswered: t.checkIns.answered,
+        perStrategy: Object.fromEntries(t.strategies.map((s) => [s.number, s.adopters])),
+      });
+    }
+    // The run has someone adopting two strategies at once, so adopters and adoptions differ: the
+    // comparison above is between two different numbers, not one number twice.
+    expect(run.funnel.trainings.some((t) => t.adoptions > t.stages.find((s) => s.stage === 'adopted')!.count)).toBe(true);
+    expect(run.funnel.trainings.every((t) => t.checkIns.sent > 0)).toBe(true);
+  });
+});

@@ -107,8 +107,9 @@ class Resolver {
   }
 }
 
-type Call = readonly [action: string, resource: string];
-const key = ([action, resource]: Call) => `${action} ${resource}`;
+/** An action on a resource, with the request context it is made in (iam:PassRole names the service). */
+type Call = readonly [action: string, resource: string, context?: Record<string, string>];
+const key = ([action, resource, context]: Call) => `${action} ${resource}${context ? ` ${JSON.stringify(context)}` : ''}`;
 
 describe('IAM, evaluated', () => {
   let templates: Record<string, Template>;
@@ -160,12 +161,16 @@ describe('IAM, evaluated', () => {
       configurationSet: `arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/${r.ref(T, tid(state.configurationSet))}`,
       dispatch: r.getAtt(S, sid(service.dispatch), 'Arn'),
       inboundFn: r.getAtt(S, sid(service.inbound), 'Arn'),
+      schedulerRole: r.getAtt(S, sid(service.schedulerRole), 'Arn'),
+      seriesGroup: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${groupName('q1-productivity')}`,
+      seriesSchedule: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${groupName('q1-productivity')}/kickoff`,
+      defaultGroupSchedule: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/kickoff`,
       logStream,
     };
   };
 
   // --- what each function calls, read from the code ---------------------------------------------
-  function callsOf(fn: 'dispatch' | 'send-worker' | 'inbound' | 'links' | 'mail-events' | 'receipt-filter'): Call[] {
+  function callsOf(fn: 'dispatch' | 'send-worker' | 'inbound' | 'links' | 'studio' | 'mail-events' | 'receipt-filter'): Call[] {
     const a = arns();
     const table = (...actions: string[]): Call[] => actions.map((x) => [`dynamodb:${x}`, a.table]);
     const sends: Call[] = ['ses:SendEmail', 'ses:SendRawEmail'].flatMap((action) => [
@@ -219,6 +224,26 @@ describe('IAM, evaluated', () => {
         // calendars off queues its cancel job for the send workers (SendMessageBatch, as sqs:SendMessage).
         // Plays the generated audio: GetObject under audio/ only (the replies' attachments stay forbidden).
         return [...table('GetItem', 'Query', 'PutItem', 'UpdateItem'), ['sqs:SendMessage', a.fanOut], ['s3:GetObject', a.audio], ...secret, ...runtime(service.links as never)];
+      case 'studio':
+        // The studio's use cases (functions/app/studio/): getSeries, listParticipants, listResponses,
+        // listDeliveries, listNeedsLook, listSchedules, getCalendars (Query); listSeriesOfTrainer
+        // (Query gsi1); getParticipant, getTemplate, findResponseByKey, getNeedsLook (GetItem);
+        // suppressedAmong, sentAmong (BatchGetItem); putResponse, putSchedule, putSignInNonce
+        // (PutItem); quotas, the nonce's consumption, withdrawals, tags, the nudge's ledger
+        // (UpdateItem); putParticipants (BatchWriteItem); removeParticipant, deleteSchedule
+        // (DeleteItem). Sign-in links, nudges and test sends go through SES. Enrolling and
+        // unenrolling apply the schedule diff as `baton enroll --target aws` does: the series'
+        // group, its schedules, and the scheduler role passed to EventBridge Scheduler only.
+        return [
+          ...table('GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'),
+          ['dynamodb:Query', a.index],
+          ['scheduler:CreateScheduleGroup', a.seriesGroup],
+          ['scheduler:CreateSchedule', a.seriesSchedule],
+          ['scheduler:UpdateSchedule', a.seriesSchedule],
+          ['scheduler:DeleteSchedule', a.seriesSchedule],
+          ['iam:PassRole', a.schedulerRole, { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
+          ...sends, ...secret, ...runtime(service.studio as never),
+        ];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
         // (UpdateItem, GetItem), recordAccepted from a Send event (UpdateItem: no new grant).
@@ -256,6 +281,9 @@ describe('IAM, evaluated', () => {
       ['sqs:ReceiveMessage', a.dispatchFailures],
       ['lambda:InvokeFunction', a.dispatch],
       ['lambda:InvokeFunction', a.inboundFn],
+      ['scheduler:CreateSchedule', a.defaultGroupSchedule],
+      ['scheduler:DeleteSchedule', a.defaultGroupSchedule],
+      ['iam:PassRole', a.schedulerRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }],
     ];
   };
 
@@ -264,6 +292,7 @@ describe('IAM, evaluated', () => {
     'send-worker': service.sendWorker,
     inbound: service.inbound,
     links: service.links,
+    studio: service.studio,
     'mail-events': service.mailEvents,
     'receipt-filter': service.receiptFilter,
   });
@@ -307,7 +336,7 @@ describe('IAM, evaluated', () => {
     return undefined;
   }
 
-  async function evaluate(roleId: string, [action, resource]: Call, context: Record<string, string> = {}): Promise<string> {
+  async function evaluate(roleId: string, [action, resource, callContext]: Call, context: Record<string, string> = {}): Promise<string> {
     const resourcePolicy = resourcePolicyOf(resource);
     const result = await runSimulation(
       {
@@ -320,7 +349,7 @@ describe('IAM, evaluated', () => {
           principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${r.name(S, roleId)}/session`,
           resource: { resource, accountId: resource.split(':')[4] || ACCOUNT },
           // Every SDK call is over TLS; the queues' and buckets' policies deny anything else.
-          contextVariables: { 'aws:SecureTransport': 'true', ...context },
+          contextVariables: { 'aws:SecureTransport': 'true', ...callContext, ...context },
         },
       },
       {},
@@ -329,7 +358,7 @@ describe('IAM, evaluated', () => {
     return result.overallResult;
   }
 
-  describe.each(['dispatch', 'send-worker', 'inbound', 'links', 'mail-events', 'receipt-filter'] as const)('the %s function', (fn) => {
+  describe.each(['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'mail-events', 'receipt-filter'] as const)('the %s function', (fn) => {
     it('is allowed exactly the calls it makes, and denied everything else any Baton role or a wrong grant could do', async () => {
       const roleId = sid(functions()[fn].role as never);
       const own = callsOf(fn);
@@ -422,9 +451,12 @@ describe('IAM, evaluated', () => {
   });
 
   describe('the calls listed here are all the code makes', () => {
-    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses'];
-    // audio-store and polly: `baton publish` speaks the trainings and stores the audio from the trainer's machine.
-    const CLI_ONLY_ADAPTERS = ['scheduler', 'stack-outputs', 'dead-letters', 'preflight', 'audio-store', 'polly'];
+    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses', 'scheduler'];
+    // The scheduler adapter is the CLI's and the studio's (enrolling plans schedules): no other
+    // function may reach it. audio-store and polly: `baton publish` speaks the trainings and stores
+    // the audio from the trainer's machine.
+    const CLI_ONLY_ADAPTERS = ['stack-outputs', 'dead-letters', 'preflight', 'audio-store', 'polly'];
+    const SCHEDULING_HANDLERS = ['studio.ts'];
     // If an adapter starts making a new AWS call, this fails first: add the call to callsOf()
     // above for the functions that reach it, and grant it in infra/service-stack.ts.
     // A file, or a folder of them (the store: dynamo/, one module per aggregate).
@@ -456,7 +488,12 @@ describe('IAM, evaluated', () => {
         expect(source, file).not.toMatch(/from '@aws-sdk\//);
         // These adapters are the CLI's: no function may reach them.
         for (const cliOnly of CLI_ONLY_ADAPTERS) expect(source, file).not.toMatch(new RegExp(`#adapters/aws/${cliOnly}'`));
+        if (!SCHEDULING_HANDLERS.includes(file)) expect(source, file).not.toMatch(/#adapters\/aws\/scheduler'/);
       }
+    });
+
+    it('the scheduler adapter makes only the calls granted to the studio', () => {
+      expect([...new Set(commandsIn('scheduler.ts'))]).toEqual(['CreateScheduleCommand', 'CreateScheduleGroupCommand', 'DeleteScheduleCommand', 'UpdateScheduleCommand']);
     });
   });
 });

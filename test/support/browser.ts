@@ -77,6 +77,13 @@ export async function openEmailPage(browser: Browser): Promise<Page> {
   return page;
 }
 
+/** A page for the local stack's own pages: anything not on localhost (an email's remote images) is aborted, no network needed. */
+export async function openLocalPage(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext({ deviceScaleFactor: 1 })).newPage();
+  await page.route(/^https?:\/\/(?!localhost)/, (route) => route.abort());
+  return page;
+}
+
 /** `html` in the file's page at `width` × 900 in the given colour scheme, images loaded. */
 export async function showEmail(page: Page, html: string, view: { width: number; scheme: 'light' | 'dark' }): Promise<void> {
   await page.setViewportSize({ width: view.width, height: 900 });

@@ -5,9 +5,11 @@
 // cancel (removed training), restarted, and left to finish. Then every recipient's
 // emails are counted from aws-ses-v2-local's store, the only record of what SES accepted.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import type { ScheduleRecord } from '#core/schedule-plan';
 import type { Participant } from '#core/model';
@@ -21,20 +23,47 @@ const CHILD = join(import.meta.dirname, 'crash-child.ts');
 let bundled: Promise<string> | undefined;
 
 /**
- * The child bundled once with esbuild (dependencies left to node_modules): a restart then costs
- * node's start, not tsx compiling the import graph again, which kept the test over a minute.
+ * The child bundled once with esbuild, its packages too (the AWS SDK clients, zod, ics): a restart
+ * then costs node's start, not tsx compiling the import graph again (which kept the test over a
+ * minute), nor node resolving and reading the SDK's hundreds of files (a third of each start).
  */
 function childScript(): Promise<string> {
   bundled ??= (async () => {
     const { build } = await import('esbuild');
-    // Inside the project, so node resolves the external packages from its node_modules.
-    const out = join(ROOT, 'node_modules', '.cache', 'baton-crash', `crash-child-${process.pid}.mjs`);
-    await build({ entryPoints: [CHILD], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' });
+    const { outputFiles } = await build({
+      entryPoints: [CHILD],
+      outfile: 'crash-child.mjs',
+      write: false,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      // Some bundled packages are CommonJS and require node's built-ins.
+      banner: { js: "import { createRequire as __crashRequire } from 'node:module'; const require = __crashRequire(import.meta.url);" },
+    });
+    // Named by its content: runs of the same sources share one file instead of leaving one each.
+    const code = outputFiles[0]!.contents;
+    const out = join(ROOT, 'node_modules', '.cache', 'baton-crash', `crash-child-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+    if (!existsSync(out)) {
+      mkdirSync(dirname(out), { recursive: true });
+      // Written beside and renamed, so a run starting the child meanwhile never reads half a file.
+      writeFileSync(`${out}.${process.pid}`, code);
+      renameSync(`${out}.${process.pid}`, out);
+    }
     return out;
   })();
   return bundled;
 }
 const ROOT = join(import.meta.dirname, '..', '..');
+/**
+ * aws-ses-v2-local keeps what it accepted in an array in this process (one per process: every
+ * stack started here shares it), the array its GET /store sends as JSON. Read here directly:
+ * serializing and parsing a few hundred stored emails took a second each time, and the count is
+ * read after every launch. Were this another array than the servers', the count would find every
+ * recipient missing.
+ */
+const sesLocal = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as { getStoreReadonly(): { emails: StoredMail[] } };
 export const LEASE_MS = 10 * 60_000;
 const MINUTE = 60_000;
 const MOVED = 'productive-one-on-ones';
@@ -130,8 +159,7 @@ export async function startCrashStack(opts: { participants: number; prefix: stri
     secret,
     recipients: list.map((p) => p.email),
     async sesStore() {
-      const res = await fetch(`${stack.endpoints.ses}/store`);
-      return ((await res.json()) as { emails: StoredMail[] }).emails;
+      return [...sesLocal.getStoreReadonly().emails];
     },
     async onlySchedules(records) {
       for (const r of await store.listSchedules(seriesId)) await store.deleteSchedule(seriesId, r.name);
@@ -227,7 +255,9 @@ export async function runCrashPhases(h: CrashStack, opts: { seed: number; kills:
 
   const phase = async (kind: 'kickoff' | 'update' | 'cancel', record: ScheduleRecord, recipients: string[], emailIdPrefix: string) => {
     await h.onlySchedules([{ ...record, at: new Date(clock).toISOString() }]);
-    const before = (await h.sesStore()).length;
+    // What SES holds, read after each launch: the count before a launch is the one after the last.
+    let stored = await h.sesStore();
+    const before = stored.length;
     const expected = recipients.length;
     const killsWanted = opts.kills[kind];
     // Each kill lands within the next `span` emails, so every wanted kill finds sending left to cut.
@@ -236,12 +266,13 @@ export async function runCrashPhases(h: CrashStack, opts: { seed: number; kills:
     let launches = 0;
     let now = clock;
     for (;;) {
-      const sentSoFar = (await h.sesStore()).length - before;
+      const sentSoFar = stored.length - before;
       const remaining = expected - sentSoFar;
       const killAt = kills < killsWanted && remaining > 5 ? Math.floor(random() * Math.min(remaining, span) * msPerEmail) : undefined;
       launches++;
       const run = await h.launch({ now, horizon: now + 24 * 60 * MINUTE }, killAt);
-      const sentNow = (await h.sesStore()).length - before - sentSoFar;
+      stored = await h.sesStore();
+      const sentNow = stored.length - before - sentSoFar;
       if (sentNow >= 10) msPerEmail = (msPerEmail + run.ranMs / sentNow) / 2;
       if (!run.killed) break;
       kills++;
@@ -250,7 +281,7 @@ export async function runCrashPhases(h: CrashStack, opts: { seed: number; kills:
     }
     const state = (await h.store.listSchedules(h.seriesId)).find((r) => r.name === record.name);
     if (state?.state !== 'done') throw new Error(`the ${kind} job ended ${state?.state ?? 'missing'}: ${state?.lastError ?? ''}`);
-    const mails = (await h.sesStore()).slice(before);
+    const mails = stored.slice(before);
     const byTo = new Map(mails.map((m) => [bare(m.destination.to[0]!), m.messageId]));
     const deliveries = (await h.store.listDeliveries(h.seriesId, emailIdPrefix)).filter((d) => recipients.includes(d.emailId.split('#')[2]!));
     const unrecorded = deliveries.filter((d) => d.status !== 'sent' || d.sesMessageId !== byTo.get(d.emailId.split('#')[2]!)).map((d) => d.emailId);

@@ -19,15 +19,19 @@ export interface LocalLinksOptions {
   audioFile?: (key: string) => string | undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/**
+ * The request body, or undefined when it is longer than `limit` bytes (read to the end either way,
+ * so the connection stays usable). The studio's server reads its uploads with it too.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -46,7 +50,7 @@ async function serveAudio(file: string | undefined, res: ServerResponse): Promis
 
 export function createLocalLinks(options: LocalLinksOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const body = await readBody(req);
+    const body = (await readBody(req, MAX_BODY_BYTES))?.toString('utf8');
     if (body === undefined) {
       res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request body too large: a one-click link takes a short form.\n');
       return;

@@ -7,7 +7,8 @@
 //              SES's Send events (local-ses-events.ts)
 //   inbound    an SMTP server that hands each raw reply to the same core as the inbound Lambda
 //   links      an HTTP server that runs the same handler as the one-click function URL, and
-//              serves the outbox page at /outbox (outbox.ts): sent mail by person, reply as them
+//              serves the outbox page at /outbox (outbox.ts): sent mail by person, reply as them,
+//              and the trainer studio at /studio (studio-server.ts, the studio function's router)
 //   clock      the local scheduler, firing due jobs through the dispatch code
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { ensureTable, startDynaliteServer } from './dynalite.ts';
 import { LocalClock } from './clock.ts';
 import { createSesEventsProxy } from './ses-events.ts';
 import { createOutbox, recordSentMeta } from './outbox.ts';
+import { isStudioPath, STUDIO_BASE } from './studio-server.ts';
 import type { LocalConfig } from './config.ts';
 
 export interface InboundEnvelope {
@@ -41,6 +43,8 @@ export interface InboundOutcome {
 export interface StackHandlers {
   onMail(raw: Buffer, envelope: InboundEnvelope): Promise<InboundOutcome>;
   onLink(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** The trainer studio: every request under /studio on the links server. */
+  onStudio(req: IncomingMessage, res: ServerResponse): Promise<void>;
   onTick(now: Date): Promise<void>;
 }
 
@@ -57,7 +61,7 @@ export interface StackOptions {
 
 export interface RunningStack {
   config: LocalConfig;
-  endpoints: { dynamo: string; ses: string; smtp: { host: string; port: number }; links: string; outbox: string };
+  endpoints: { dynamo: string; ses: string; smtp: { host: string; port: number }; links: string; outbox: string; studio: string };
   clock: LocalClock;
   setHandlers(handlers: Partial<StackHandlers>): void;
   stop(): Promise<void>;
@@ -118,6 +122,9 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     },
     onLink: async (_req, res) => {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Unknown link.\n');
+    },
+    onStudio: async (_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('The studio is not wired on this stack.\n');
     },
     onTick: async () => {},
     ...opts.handlers,
@@ -213,11 +220,11 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     const smtpPort = await listen(smtp, config.ports.smtp, 'SMTP');
     stoppers.push(() => close(smtp));
 
-    // One-click links, and the outbox page beside them (a path no link token can take).
+    // One-click links, and beside them the outbox page and the trainer studio (paths no link token can take).
     const outbox = createOutbox({ dataDir: config.dataDir, smtp: { host: HOST, port: smtpPort } });
     const links = createServer((req, res) => {
       outbox(req, res)
-        .then((served) => (served ? undefined : handlers.onLink(req, res)))
+        .then((served) => (served ? undefined : isStudioPath(req.url) ? handlers.onStudio(req, res) : handlers.onLink(req, res)))
         .catch((err: unknown) => {
           log(`links: failed: ${err instanceof Error ? err.stack : String(err)}`);
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
@@ -249,6 +256,7 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
         smtp: { host: HOST, port: smtpPort },
         links: `http://localhost:${linksPort}`,
         outbox: `http://localhost:${linksPort}/outbox`,
+        studio: `http://localhost:${linksPort}${STUDIO_BASE}`,
       },
       clock,
       setHandlers(next) {

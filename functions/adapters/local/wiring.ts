@@ -11,6 +11,7 @@ import { LocalMailStore } from '#adapters/aws/mail-store';
 import { calendarsOffSchedule } from '#app/planners/cancel';
 import { recordSchedules } from '#app/publish';
 import { LocalScheduler, localDispatch } from './scheduler.ts';
+import { createLocalStudio, newStudioId } from './studio-server.ts';
 
 export interface LocalProduct {
   store: Store;
@@ -62,6 +63,18 @@ export function wireLocalStack(
         await recordSchedules(store, seriesId, { create: [calendarsOffSchedule(seriesId, person, now)], update: [], delete: [] }, now);
       },
     }),
+    // The studio sends its mail (sign-in links, nudges, test sends) like any other: into the outbox.
+    onStudio: createLocalStudio(async () => ({
+      store,
+      secrets: opts.secret,
+      mailer: (m) => mailer.send(m),
+      now: opts.now(),
+      newId: newStudioId,
+      settings: {
+        studioUrl: stack.endpoints.studio,
+        mail: { domain: config.domain, inboundDomain: config.inboundDomain, senderAddress: config.sender, linksBaseUrl: config.linksBaseUrl, secrets: opts.secret },
+      },
+    })),
   });
   return {
     store,

@@ -14,7 +14,7 @@ import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
-import { blockReason, inGroup, wants } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 
 
 export interface CheckIn {
@@ -30,6 +30,8 @@ export function planFollowUp(input: {
   participants: readonly StoredParticipant[];
   /** The training's responses. */
   responses: readonly Response[];
+  /** For a pause chosen on the preferences page. */
+  now: Date;
 }): CheckIn[] {
   const { job, training } = input;
   const strategies = new Map(training.strategies.map((s) => [s.id, s]));
@@ -55,7 +57,7 @@ export function planFollowUp(input: {
     if (!participant || !inGroup(job, participant)) continue;
     if (answered.has(r.id) || answered.has(key)) continue;
     const strategy = strategies.get(r.strategyId!)!;
-    const skip = blockReason(participant) ?? (!wants(participant, 'checkIns') ? 'opted-out' : undefined);
+    const skip = skipFor(participant, 'checkIns', input.now);
     out.push({ participant, adoption: { responseId: r.id, strategy: { id: strategy.id, title: strategy.title } }, ...(skip ? { skip } : {}) });
   }
   return out;
@@ -67,7 +69,7 @@ export const followUpPlanner: JobPlanner = async ({ job, published, participants
     throw new Error(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
   }
   const responses = await deps.store.listResponses(job.seriesId, { trainingSlug: training.slug });
-  const checkIns = planFollowUp({ job, training, participants, responses });
+  const checkIns = planFollowUp({ job, training, participants, responses, now: deps.now() });
   if (checkIns.length === 0) return [];
   const now = deps.now();
   const composerFor = await composersByLanguage(template, published.series, TEMPLATE.followUp(training.slug), checkIns.map((c) => c.participant), (found, language) =>

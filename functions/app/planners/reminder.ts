@@ -7,7 +7,11 @@
 //      whose window has already closed (a late retry must not say "closes Sunday" on Monday);
 //      unsubscribed, bounced and out-of-office people are reported as skipped;
 //   3. up to three teammates' contributions, one per person, for everyone in the send;
-//   4. one reminder per training and person: the ledger keys on emailId('reminder', slug, email).
+//   4. one reminder per training and person: the ledger keys on emailId('reminder', slug, email);
+//   5. reminder fatigue: someone quiet for the last QUIET_TRAININGS_BEFORE_REST trainings gets this
+//      reminder saying it is the last for now, and their reminders rest until they reply "resume";
+//      and nobody gets more than policies.remindersPerWeek reminders in their week, across every
+//      series (a quota counter per person and week: one conditional write each, a retry passes).
 //
 // Planners import only types from dispatch.ts: dispatch.ts imports the planners, and a value
 // import back would make the map's initialisation depend on module order. Nor do they import the
@@ -22,7 +26,8 @@ import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Language, Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
-import { blockReason, inGroup, isOutOfOffice, wants, windowClosedAt } from '#core/audience';
+import { DEFAULT_REMINDERS_PER_WEEK, inGroup, QUIET_TRAININGS_BEFORE_REST, quietStreak, skipFor, windowClosedAt } from '#core/audience';
+import { addDays, utcToZoned, weekdayOf } from '#core/time';
 
 
 /** Shown instead of teammates' contributions when nobody has shared yet (English; messages/ has the rest). */
@@ -121,10 +126,11 @@ export function planReminder(input: {
   for (const p of input.participants) {
     if (!inGroup(job, p) || contributors.has(p.email)) continue;
     if (now.getTime() >= windowClosedAt(training, p.timeZone).getTime()) continue;
-    const skip = blockReason(p) ?? (isOutOfOffice(p, now) ? 'out-of-office' : !wants(p, 'reminders') ? 'opted-out' : undefined);
+    const skip = skipFor(p, 'reminders', now);
+    const lastForNow = !skip && quietStreak(p.email, training, input.trainings, input.responses) >= QUIET_TRAININGS_BEFORE_REST;
     recipients.push({
       participant: p,
-      status: { hasRead: readers.has(p.email), contributed: counts.get(p.email) ?? 0 },
+      status: { hasRead: readers.has(p.email), contributed: counts.get(p.email) ?? 0, ...(lastForNow ? { lastForNow } : {}) },
       ...(skip ? { skip } : {}),
     });
   }
@@ -140,6 +146,23 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
   const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, now });
+  // Fatigue is counted only for this batch's people: a fan-out plans everyone, sends a batch.
+  const batch = job.recipients ? new Set(job.recipients) : undefined;
+  const perWeek = published.series.policies.remindersPerWeek ?? DEFAULT_REMINDERS_PER_WEEK;
+  for (const r of plan.recipients) {
+    if (r.skip || (batch && !batch.has(r.participant.email))) continue;
+    const within = await deps.store.takeQuota(`reminders#${r.participant.email}#${weekStart(now, r.participant.timeZone)}`, `${job.seriesId}#${training.slug}`, {
+      limit: perWeek,
+      at: now,
+      ttlDays: 14,
+    });
+    if (!within) {
+      r.skip = 'weekly-cap';
+      continue;
+    }
+    // Said once: this reminder says it is the last, and from now on they rest.
+    if (r.status.lastForNow && !r.participant.remindersRestedAt) await deps.store.setParticipantStatus(job.seriesId, r.participant.email, { remindersRestedAt: now });
+  }
   const series = published.series;
   // One send per language its recipients read: their language's template, else the series' own.
   const composerFor = await composersByLanguage(template, series, TEMPLATE.reminder(training.slug), plan.recipients.map((r) => r.participant), (found, used) => {
@@ -165,3 +188,9 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
   }));
 };
 
+/** The Monday that starts `now`'s week in the person's own zone: reminders are counted per week there. */
+export function weekStart(now: Date, timeZone: string): string {
+  const today = utcToZoned(now, timeZone).date;
+  const back = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(weekdayOf(today));
+  return addDays(today, -back);
+}

@@ -5,7 +5,7 @@
 //      ledger claim, so a contribution arriving before a retry still gets its roll-up);
 //   3. each contribution with a one-click kudos and a reply address that comments on it, both
 //      signed for this recipient; ledger id `rollup#-#<email>#<iso week>`, one a week at most.
-import { blockReason, inGroup, wants } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { escapeHtml, mailtoUri } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
@@ -150,7 +150,7 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
     out.push({
       emailId: `${emailId('rollup', undefined, p.email)}#${week}`,
       to: p.email,
-      ...(blockReason(p) ? { skip: blockReason(p) } : !wants(p, 'rollups') ? { skip: 'opted-out' as const } : {}),
+      ...(skipFor(p, 'rollups', now) ? { skip: skipFor(p, 'rollups', now) } : {}),
       build: () => {
         const mail = compose(p);
         if (!mail) throw new Error(`roll-up for ${p.email} had nothing to show after the planner found news for them`);

@@ -14,7 +14,7 @@ import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Language, Response, Training } from '#core/model';
 import { t } from '#mail/messages/index';
 import { isContribution } from '#core/report';
-import { blockReason, inGroup } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 import { contributedCounts, pickShared, sharedItem } from './reminder.ts';
 
 
@@ -54,9 +54,9 @@ export function wrapUpTotals(input: {
 }
 
 export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
   const counts = contributedCounts(responses, published.trainings);
-  const now = deps.now();
   const recipients = participants.filter((p) => inGroup(job, p));
   const composerFor = await composersByLanguage(template, published.series, TEMPLATE.wrapUp, recipients, (found, language) =>
     prepareWrapUpSend({
@@ -72,7 +72,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
   return recipients.map((p) => ({
     emailId: emailId('wrap-up', undefined, p.email),
     to: p.email,
-    skip: blockReason(p),
+    skip: skipFor(p, 'content', now),
     build: () => composerFor(p)(p, counts.get(p.email) ?? 0),
   }));
 };

@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const de: Lexicon = {
   lang: 'de',
+  common: ['der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'einem', 'einer', 'und', 'oder', 'ist', 'sind', 'war', 'waren', 'ich', 'mich', 'mir', 'mein', 'meine', 'wir', 'uns', 'unser', 'sie', 'es', 'er', 'mit', 'von', 'zu', 'zum', 'zur', 'auf', 'fur', 'im', 'in', 'bei', 'nach', 'aus', 'auch', 'nicht', 'noch', 'schon', 'sehr', 'wie', 'was', 'wenn', 'dass', 'aber', 'doch', 'habe', 'hat', 'haben', 'wird', 'kann', 'mal', 'gut'],
   unsubscribe: ['abmelden', 'melden sie mich * ab', 'meldet mich * ab', 'melde mich * ab', 'austragen', 'tragen sie mich aus', 'tragt mich aus', 'aus dem verteiler', 'vom verteiler', 'aus der liste', 'abbestellen', 'nicht mehr teilnehmen'],
+  rejoin: ['wieder aufnehmen', 'wieder anmelden', 'wieder dabei', 'wieder eintragen', 'versehentlich abgemeldet', 'aus versehen abgemeldet'],
   stop: ['keine', 'nicht mehr', 'abstellen', 'ausschalten', 'weglassen', 'ohne die', 'zu viele', 'aufhoren', 'verzichten', 'nimm mich aus', 'nehmt mich aus', 'streicht mich'],
   parts: { reminders: ['erinnerung', 'erinnerungen', 'erinnerungsmails'], rollups: ['zusammenfassung', 'zusammenfassungen', 'wochenrückblick', 'ruckblick'], 'check-ins': ['nachfrage', 'nachfragen', 'check-in', 'check-ins'], calendar: ['kalendereinladung', 'kalendereinladungen', 'einladungen', 'kalender'] },
   adopt: ['ubernehme', 'ubernehmen', 'ausprobieren', 'probiere', 'versuche', 'teste', 'werde', 'nehme', 'fur mich', 'umsetzen', 'anfangen', 'mache ich', 'ich mache', 'setze * um', 'starte', 'fuhre ich', 'fuhren wir', 'einfuhren', 'probiere * aus', 'nehme mir * vor', 'fange * an', 'beginne mit', 'mache mit'],

@@ -2,12 +2,14 @@ import type { Lexicon } from './types.ts';
 
 export const en: Lexicon = {
   lang: 'en',
+  common: ['the', 'a', 'an', 'and', 'or', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'is', 'are', 'was', 'were', 'be', 'been', 'it', 'it\'s', 'this', 'that', 'these', 'those', 'i', 'i\'m', 'i\'ll', 'i\'ve', 'i\'d', 'my', 'me', 'we', 'our', 'us', 'you', 'your', 'they', 'their', 'he', 'she', 'his', 'her', 'have', 'has', 'had', 'do', 'does', 'did', 'not', 'but', 'so', 'if', 'as', 'by', 'about', 'what', 'which', 'who', 'when', 'how', 'can', 'would', 'should', 'could', 'will', 'just', 'also', 'very', 'really', 'there', 'here', 'then', 'than'],
   unsubscribe: [
     'unsubscribe me', 'please unsubscribe', 'want to unsubscribe', 'like to unsubscribe', 'wish to unsubscribe', 'need to unsubscribe',
     'how do i unsubscribe', 'how can i unsubscribe', 'can i unsubscribe', 'unsubscribe from this', 'unsubscribe from these', 'unsubscribe from the series',
     'remove me', 'take me off', 'opt me out', 'opt out', 'unenroll me', 'unenrol me', "don't enrol me", "don't enroll me", 'do not enrol me', 'do not enroll me',
     "don't sign me up", 'leave the series', 'drop out of', 'count me out', 'no more emails', 'no more of these', 'stop sending me these', 'stop sending me this', 'stop emailing me', 'stop mailing me', 'stop contacting me', "don't email me", 'do not email me', "don't send me any more", 'please stop sending', 'stop these emails', 'stop the emails',
   ],
+  rejoin: ['add me back', 'put me back', 'take me back', 'let me back in', 'sign me up again', 'add me again', 'rejoin', 're-join', 'resubscribe', 're-subscribe', 'reenrol', 're-enrol', 'reenroll', 're-enroll', 'back in', 'join again', 'unsubscribed by mistake', 'didn\'t mean to unsubscribe', 'did not mean to unsubscribe'],
   stop: ['stop', 'stop sending', 'no more', "don't send", 'do not send', 'skip', 'drop', 'without the', 'turn off', 'leave me off', 'leave me out of', 'opt out of', 'fewer', 'too many', 'remove me from', 'take me off'],
   parts: {
     reminders: ['reminder', 'reminders', 'nudge', 'nudges'],

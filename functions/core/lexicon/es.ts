@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const es: Lexicon = {
   lang: 'es',
+  common: ['el', 'la', 'los', 'las', 'un', 'una', 'unos', 'unas', 'y', 'o', 'de', 'del', 'al', 'en', 'con', 'por', 'para', 'es', 'son', 'fue', 'era', 'esta', 'estoy', 'este', 'esto', 'ese', 'eso', 'yo', 'me', 'mi', 'mis', 'nos', 'nuestro', 'que', 'se', 'su', 'sus', 'lo', 'le', 'les', 'pero', 'como', 'cuando', 'muy', 'tambien', 'ya', 'hay', 'tengo', 'tiene', 'hemos', 'he', 'sido', 'creo'],
   unsubscribe: ['dar de baja', 'darme de baja', 'darse de baja', 'me den de baja', 'sacarme de', 'sacame de', 'saquenme de', 'quitarme de', 'quitenme de', 'eliminarme de', 'borrarme de', 'no me inscriban', 'no me apunten', 'salir de la serie', 'no quiero recibir mas'],
+  rejoin: ['volver a unirme', 'volver a suscribirme', 'volver a inscribirme', 'reincorporarme', 'me di de baja por error', 'agregarme de nuevo', 'anadirme de nuevo'],
   stop: ['dejen de enviar', 'dejar de enviar', 'dejar de recibir', 'no me envien', 'sin los', 'sin las', 'quitar los', 'quitar las', 'demasiados', 'sacarme de', 'quitarme de'],
   parts: { reminders: ['recordatorio', 'recordatorios'], rollups: ['resumen', 'resumenes', 'resumen semanal'], 'check-ins': ['seguimiento', 'seguimientos'], calendar: ['invitacion', 'invitaciones', 'calendario'] },
   adopt: ['adoptar', 'adopto', 'voy a', 'vamos a', 'probar', 'probare', 'pruebo', 'intentar', 'intentare', 'implementar', 'aplicar', 'empezar', 'empezare', 'me quedo con', 'me apunto', 'apuntame', 'elijo', 'escojo', 'para mi', 'en cambio si', 'si:', 'me llevo', 'tomo'],

@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const fr: Lexicon = {
   lang: 'fr',
+  common: ['le', 'la', 'les', 'l\'', 'un', 'une', 'des', 'du', 'de', 'd\'', 'et', 'ou', 'est', 'sont', 'etait', 'je', 'j\'', 'me', 'm\'', 'moi', 'mon', 'ma', 'mes', 'nous', 'notre', 'vous', 'ce', 'c\'', 'cette', 'ces', 'qui', 'que', 'qu\'', 'en', 'dans', 'avec', 'pour', 'sur', 'par', 'pas', 'ne', 'n\'', 'plus', 'tres', 'aussi', 'mais', 'comme', 'il', 'elle', 'ils', 'on', 'ai', 'avons', 'a', 'deja', 'bien'],
   unsubscribe: ['desabonner', 'desabonnez', 'me desabonner', 'desinscrire', 'desinscrivez', 'retirez-moi', 'retirer de la liste', 'ne m\'inscrivez pas', 'quitter la serie', 'ne plus recevoir cette serie'],
+  rejoin: ['me reinscrire', 'me reabonner', 'reabonner', 'me desabonne par erreur', 'desinscrit par erreur', 'me rajouter'],
   stop: ["arretez de m'envoyer", 'arreter', 'ne plus recevoir', 'sans les', 'trop de', 'supprimer les', 'retirez-moi de', 'me retirer de'],
   parts: { reminders: ['rappel', 'rappels', 'relance', 'relances'], rollups: ['recapitulatif', 'recapitulatifs', 'recap', 'resume hebdomadaire', 'resumes'], 'check-ins': ['suivi', 'suivis'], calendar: ['invitation', 'invitations', 'calendrier', 'agenda'] },
   adopt: ['adopter', "j'adopte", 'vais', 'essayer', "j'essaie", 'tester', 'appliquer', 'je choisis', 'je prends', 'pour moi', 'mettre en place', 'commencer', 'je ferai', 'ferai', 'je retiens', 'je garde', 'je teste'],

@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const id: Lexicon = {
   lang: 'id',
+  common: ['saya', 'aku', 'kami', 'kita', 'anda', 'kamu', 'dia', 'mereka', 'ini', 'itu', 'yang', 'dan', 'atau', 'di', 'ke', 'dari', 'dengan', 'untuk', 'pada', 'dalam', 'tidak', 'tak', 'sudah', 'akan', 'bisa', 'ada', 'adalah', 'juga', 'sangat', 'lebih', 'apa', 'bagaimana', 'kalau', 'jika', 'tetapi', 'tapi', 'karena', 'sebab', 'lagi', 'saja', 'sih', 'nya'],
   unsubscribe: ['berhenti berlangganan', 'keluarkan saya', 'hapus saya dari', 'jangan daftarkan saya', 'saya mau keluar'],
+  rejoin: ['daftar ulang', 'masukkan saya lagi', 'bergabung lagi', 'tidak sengaja berhenti berlangganan'],
   stop: ['jangan kirim', 'berhenti mengirim', 'tidak usah', 'tanpa', 'terlalu banyak', 'keluarkan saya dari', 'hapus saya dari'],
   parts: { reminders: ['pengingat'], rollups: ['ringkasan', 'rangkuman', 'ringkasan mingguan'], 'check-ins': ['tindak lanjut'], calendar: ['undangan kalender', 'undangan', 'kalender'] },
   adopt: ['akan', 'coba', 'mencoba', 'pakai', 'memakai', 'pilih', 'memilih', 'terapkan', 'menerapkan', 'saya ambil', 'untuk saya', 'mau coba'],

@@ -1,6 +1,7 @@
-// The languages Baton reads. Adding one is adding a file here: the classifier and the auto-reply
-// detector build their patterns from the union of these lists, because a reply's language is not
-// known in advance (and people mix them: an English button subject over a Malay body).
+// The languages Baton reads. Adding one is adding a file here. The classifier reads a reply with
+// the lexicons of the languages it is written in (core/language.ts tells which, from the script
+// and these lists' own words), and with all of them when the text is too short to tell; the
+// auto-reply detector uses the union of every list.
 import { ar } from './ar.ts';
 import { de } from './de.ts';
 import { en } from './en.ts';
@@ -21,9 +22,9 @@ export const LEXICONS: readonly Lexicon[] = [en, de, es, fr, pt, nl, ms, id, th,
 type ListKey = { [K in keyof Lexicon]-?: Lexicon[K] extends string[] | undefined ? K : never }[keyof Lexicon];
 type MapKey = 'numbers' | 'ordinals';
 
-/** One list field across every language. */
-export function all(key: ListKey): string[] {
-  return [...new Set(LEXICONS.flatMap((l) => l[key] ?? []))];
+/** One list field across the given languages (every language by default). */
+export function all(key: ListKey, lexicons: readonly Lexicon[] = LEXICONS): string[] {
+  return [...new Set(lexicons.flatMap((l) => l[key] ?? []))];
 }
 
 /** One word->number field across every language (first language wins on a clash). */
@@ -33,9 +34,9 @@ export function allNumbers(key: MapKey, fold: (s: string) => string): Record<str
   return out;
 }
 
-/** The names of a preference across every language. */
-export function allParts(): Record<keyof Lexicon['parts'], string[]> {
+/** The names of a preference across the given languages (every language by default). */
+export function allParts(lexicons: readonly Lexicon[] = LEXICONS): Record<keyof Lexicon['parts'], string[]> {
   const out = { reminders: [] as string[], rollups: [] as string[], 'check-ins': [] as string[], calendar: [] as string[] };
-  for (const l of LEXICONS) for (const k of Object.keys(out) as (keyof typeof out)[]) out[k].push(...l.parts[k]);
+  for (const l of lexicons) for (const k of Object.keys(out) as (keyof typeof out)[]) out[k].push(...l.parts[k]);
   return out;
 }

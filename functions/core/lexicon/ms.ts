@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const ms: Lexicon = {
   lang: 'ms',
+  common: ['saya', 'kami', 'kita', 'anda', 'awak', 'dia', 'mereka', 'ini', 'itu', 'yang', 'dan', 'atau', 'di', 'ke', 'dari', 'dengan', 'untuk', 'pada', 'dalam', 'tidak', 'tak', 'sudah', 'dah', 'akan', 'boleh', 'ada', 'adalah', 'juga', 'sangat', 'lebih', 'apa', 'bagaimana', 'kalau', 'jika', 'tetapi', 'tapi', 'kerana', 'sebab', 'lagi', 'sahaja'],
   unsubscribe: ['berhenti langganan', 'nyahlanggan', 'keluarkan saya', 'buang saya dari', 'jangan daftarkan saya', 'tarik diri'],
+  rejoin: ['daftar semula', 'masukkan saya semula', 'sertai semula', 'tersilap berhenti langganan'],
   stop: ['jangan hantar', 'berhenti hantar', 'tak perlu', 'tidak perlu', 'tanpa', 'terlalu banyak', 'keluarkan saya dari', 'buang saya dari'],
   parts: { reminders: ['peringatan', 'notis peringatan'], rollups: ['ringkasan', 'ringkasan mingguan'], 'check-ins': ['semakan', 'susulan'], calendar: ['jemputan kalendar', 'jemputan', 'kalendar'] },
   adopt: ['akan', 'cuba', 'guna', 'gunakan', 'pilih', 'amalkan', 'untuk saya', 'saya ambil', 'ambil', 'mahu cuba', 'nak cuba'],

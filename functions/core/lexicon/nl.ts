@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const nl: Lexicon = {
   lang: 'nl',
+  common: ['de', 'het', 'een', 'en', 'of', 'is', 'zijn', 'was', 'waren', 'ik', 'mij', 'me', 'mijn', 'wij', 'we', 'ons', 'onze', 'jullie', 'je', 'jij', 'u', 'dat', 'dit', 'die', 'deze', 'met', 'van', 'voor', 'op', 'in', 'bij', 'naar', 'uit', 'ook', 'niet', 'nog', 'al', 'wel', 'heel', 'erg', 'hoe', 'wat', 'als', 'maar', 'heb', 'heeft', 'hebben', 'wordt', 'kan', 'zal'],
   unsubscribe: ['uitschrijven', 'schrijf me uit', 'schrijf mij uit', 'haal me uit de reeks', 'haal mij van de lijst', 'afmelden', 'meld me af', 'niet meer deelnemen'],
+  rejoin: ['weer aanmelden', 'weer toevoegen', 'opnieuw aanmelden', 'per ongeluk afgemeld'],
   stop: ['van * halen', 'geen', 'niet meer', 'stoppen met', 'uitzetten', 'zonder de', 'te veel', 'haal me van', 'haal mij van'],
   parts: { reminders: ['herinnering', 'herinneringen'], rollups: ['samenvatting', 'samenvattingen', 'weekoverzicht', 'overzichten'], 'check-ins': ['check-in', 'check-ins', 'opvolging'], calendar: ['agenda-uitnodiging', 'uitnodigingen', 'agenda'] },
   adopt: ['ga * proberen', 'ik ga', 'proberen', 'probeer', 'kies', 'neem', 'overnemen', 'toepassen', 'beginnen', 'voor mij', 'doe ik', 'doe mee met', 'ik doe mee', 'ga ik doen', 'ga ik proberen', 'ik probeer', 'pak ik', 'ik begin met', 'invoeren', 'voer * in'],

@@ -2,7 +2,9 @@ import type { Lexicon } from './types.ts';
 
 export const pt: Lexicon = {
   lang: 'pt',
+  common: ['o', 'a', 'os', 'as', 'um', 'uma', 'uns', 'umas', 'e', 'ou', 'de', 'do', 'da', 'dos', 'das', 'no', 'na', 'nos', 'nas', 'em', 'com', 'por', 'para', 'pra', 'e', 'foi', 'era', 'sou', 'estou', 'esta', 'este', 'isto', 'esse', 'isso', 'eu', 'me', 'meu', 'minha', 'nos', 'nosso', 'que', 'se', 'seu', 'sua', 'lhe', 'mas', 'como', 'quando', 'muito', 'tambem', 'ja', 'tenho', 'tem', 'temos', 'acho'],
   unsubscribe: ['descadastrar', 'descadastrem', 'descadastre', 'me descadastr', 'me remover', 'me removam', 'me tirem', 'me tire da', 'cancelar minha inscricao', 'sair da lista', 'sair da serie', 'nao me inscrevam', 'nao quero mais receber'],
+  rejoin: ['voltar a participar', 'me inscrever de novo', 'me inscrever novamente', 'me adicionar de novo', 'me descadastrei por engano'],
   stop: ['parem de enviar', 'parar de receber', 'nao enviem', 'sem os', 'sem as', 'tirar os', 'demais', 'me tirem de', 'me remover de', 'tirar-me de'],
   parts: { reminders: ['lembrete', 'lembretes'], rollups: ['resumo', 'resumos', 'resumo semanal'], 'check-ins': ['acompanhamento', 'acompanhamentos'], calendar: ['convite', 'convites', 'calendario', 'agenda'] },
   adopt: ['adotar', 'adoto', 'vou', 'vamos', 'tentar', 'testar', 'experimentar', 'comecar', 'escolho', 'fico com', 'pra mim', 'para mim', 'quero', 'aplicar', 'pegar', 'pego'],

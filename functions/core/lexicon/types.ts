@@ -6,8 +6,16 @@
 export interface Lexicon {
   /** BCP 47 code of the language. */
   lang: string;
+  /**
+   * Frequent function words (articles, pronouns, prepositions, auxiliaries), written folded: the
+   * evidence, with the words of the lists below, that a reply is written in this language.
+   * Languages with a script of their own (Thai, Arabic, Japanese) are told by the script instead.
+   */
+  common?: string[];
   /** A request to leave the series ("take me off", "don't enrol me"). */
   unsubscribe: string[];
+  /** Someone who left asking back in ("add me back", "unsubscribed by mistake"). */
+  rejoin: string[];
   /** Verbs and phrases asking to stop receiving something; with a part below they make a preference. */
   stop: string[];
   /** Names of the parts of the series one can stop without leaving it. */

@@ -6,6 +6,7 @@ export const ar: Catalogue = {
   'layout.questions': 'لديك سؤال؟ ردّ على هذه الرسالة فقط.',
   'layout.unsubscribe': 'إلغاء الاشتراك في هذه السلسلة',
   'layout.calendarsOff': 'إيقاف مواعيد التقويم',
+  'layout.preferences': 'اختر ما يصلك',
 
   'common.closes': 'يُغلق:',
   'common.yourTurn': 'دورك الآن',
@@ -23,6 +24,7 @@ export const ar: Catalogue = {
   'reminder.greeting': 'مرحبًا {firstName}، {nudge}',
   'reminder.nudgeRead': 'لقد قرأته، شكرًا لك! سطر واحد عمّا ستجربه يُحسب مساهمة، ويفيد زملاءك بقدر إجابة طويلة.',
   'reminder.nudgeUnread': 'تقترب هذه الفترة من نهايتها ونودّ أن نسمع منك. يكفي سطر واحد عمّا ينجح معك أو عن الاستراتيجية التي ستجربها.',
+  'reminder.lastForNow': 'هذا آخر تذكير نرسله إليك في الوقت الحالي: ستستمر التدريبات في الوصول، دون تذكيرات. ردّ بكلمة "resume" على أي بريد من السلسلة لتعود التذكيرات.',
   'reminder.sharedSoFar': 'ما شاركه زملاؤك حتى الآن',
   'reminder.pickOne': 'أو اختر إحدى الاستراتيجيات وقل لماذا وكيف ستستخدمها:',
   'reminder.adoptBySubject': 'تبنَّ #{number} ({title}): ردّ بالموضوع {subject} وقل لماذا وكيف',
@@ -67,6 +69,7 @@ export const ar: Catalogue = {
   'understood.rejoin': 'طلب للعودة إلى السلسلة',
   'understood.unclear': 'شيء لم نتمكن من تصنيفه',
   'understood.change': 'تغيير فيما يصلك',
+  'understood.preferences': 'سؤال عمّا يصلك',
   'recorded.adopt': 'ستتبنّى {named}',
   'recorded.feedback': 'ملاحظات للمدرّبين',
   'strategy.named': '#{number} «{title}»',

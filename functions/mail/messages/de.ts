@@ -6,6 +6,7 @@ export const de: Catalogue = {
   'layout.questions': 'Fragen? Antworte einfach auf diese E-Mail.',
   'layout.unsubscribe': 'Von dieser Reihe abmelden',
   'layout.calendarsOff': 'Kalendereinträge ausschalten',
+  'layout.preferences': 'Wähle, was du bekommst',
 
   'common.closes': 'Endet:',
   'common.yourTurn': 'Du bist dran',
@@ -23,6 +24,7 @@ export const de: Catalogue = {
   'reminder.greeting': 'Hallo {firstName}, {nudge}',
   'reminder.nudgeRead': 'du hast es gelesen, danke! Eine Zeile dazu, was du ausprobieren willst, zählt als Beitrag und hilft deinem Team so viel wie eine lange Antwort.',
   'reminder.nudgeUnread': 'dieses Zeitfenster schließt bald, und wir würden gern von dir hören. Eine Zeile dazu, was für dich funktioniert oder welche Strategie du ausprobieren würdest, reicht völlig.',
+  'reminder.lastForNow': 'Das ist vorerst die letzte Erinnerung: Die Trainings kommen weiter, nur ohne Anstupser. Antworte auf eine beliebige E-Mail der Reihe mit „resume“, um wieder Erinnerungen zu bekommen.',
   'reminder.sharedSoFar': 'Was dein Team bisher geteilt hat',
   'reminder.pickOne': 'Oder wähle eine der Strategien und sag, warum und wie du sie nutzen wirst:',
   'reminder.adoptBySubject': 'Übernehmen #{number} ({title}): antworte mit dem Betreff {subject} und sag, warum und wie',
@@ -67,6 +69,7 @@ export const de: Catalogue = {
   'understood.rejoin': 'den Wunsch, wieder an der Reihe teilzunehmen',
   'understood.unclear': 'etwas, das wir nicht zuordnen konnten',
   'understood.change': 'eine Änderung dessen, was du bekommst',
+  'understood.preferences': 'eine Frage dazu, was du bekommst',
   'recorded.adopt': 'du übernimmst {named}',
   'recorded.feedback': 'Feedback für die Trainer',
   'strategy.named': '#{number} „{title}“',

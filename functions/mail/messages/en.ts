@@ -9,6 +9,7 @@ export const en = {
   'layout.questions': 'Questions? Just reply to this email.',
   'layout.unsubscribe': 'Unsubscribe from this series',
   'layout.calendarsOff': 'Turn off calendar entries',
+  'layout.preferences': 'Choose what you get',
 
   // Shared by the emails that ask for an answer.
   'common.closes': 'Closes:',
@@ -28,6 +29,7 @@ export const en = {
   'reminder.greeting': 'Hi {firstName}, {nudge}',
   'reminder.nudgeRead': "you've read it, thank you! One line on what you'll try counts as a contribution, and it helps your teammates as much as a long answer.",
   'reminder.nudgeUnread': 'this window closes soon, and we would love to hear from you. One line on what works for you, or on which strategy you would try, is plenty.',
+  'reminder.lastForNow': 'This is the last reminder we send you for now: the trainings will keep coming, without nudges. Reply "resume" to any email from the series to have reminders again.',
   'reminder.sharedSoFar': 'What your teammates shared so far',
   'reminder.pickOne': "Or pick one of the strategies and say why and how you'll use it:",
   'reminder.adoptBySubject': 'Adopt #{number} ({title}): reply with the subject {subject} and say why and how',
@@ -73,6 +75,7 @@ export const en = {
   'understood.rejoin': 'a request to rejoin the series',
   'understood.unclear': 'something we could not place',
   'understood.change': 'a change to what you get',
+  'understood.preferences': 'a question about what you get',
   'recorded.adopt': 'you will adopt {named}',
   'recorded.feedback': 'feedback for the trainers',
   'strategy.named': '#{number} “{title}”',

@@ -6,6 +6,7 @@ export const es: Catalogue = {
   'layout.questions': '¿Preguntas? Responde a este correo.',
   'layout.unsubscribe': 'Darme de baja de esta serie',
   'layout.calendarsOff': 'Desactivar las entradas de calendario',
+  'layout.preferences': 'Elige lo que recibes',
 
   'common.closes': 'Cierra:',
   'common.yourTurn': 'Tu turno',
@@ -23,6 +24,7 @@ export const es: Catalogue = {
   'reminder.greeting': 'Hola, {firstName}: {nudge}',
   'reminder.nudgeRead': '¡ya la has leído, gracias! Una línea sobre lo que vas a probar cuenta como aportación y ayuda a tu equipo tanto como una respuesta larga.',
   'reminder.nudgeUnread': 'este plazo cierra pronto y nos encantaría saber de ti. Basta con una línea sobre lo que te funciona o sobre qué estrategia probarías.',
+  'reminder.lastForNow': 'Este es el último recordatorio que te enviamos por ahora: las formaciones seguirán llegando, sin avisos. Responde "resume" a cualquier correo de la serie para volver a recibir recordatorios.',
   'reminder.sharedSoFar': 'Lo que tu equipo ha compartido hasta ahora',
   'reminder.pickOne': 'O elige una de las estrategias y cuenta por qué y cómo la usarás:',
   'reminder.adoptBySubject': 'Adoptar #{number} ({title}): responde con el asunto {subject} y cuenta por qué y cómo',
@@ -67,6 +69,7 @@ export const es: Catalogue = {
   'understood.rejoin': 'una petición para volver a la serie',
   'understood.unclear': 'algo que no hemos sabido clasificar',
   'understood.change': 'un cambio en lo que recibes',
+  'understood.preferences': 'una pregunta sobre lo que recibes',
   'recorded.adopt': 'adoptarás {named}',
   'recorded.feedback': 'opinión para los formadores',
   'strategy.named': '#{number} «{title}»',

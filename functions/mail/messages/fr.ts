@@ -6,6 +6,7 @@ export const fr: Catalogue = {
   'layout.questions': 'Des questions ? Répondez simplement à ce message.',
   'layout.unsubscribe': 'Se désabonner de cette série',
   'layout.calendarsOff': 'Désactiver les entrées d’agenda',
+  'layout.preferences': 'Choisir ce que vous recevez',
 
   'common.closes': 'Clôture :',
   'common.yourTurn': 'À vous',
@@ -23,6 +24,7 @@ export const fr: Catalogue = {
   'reminder.greeting': 'Bonjour {firstName}, {nudge}',
   'reminder.nudgeRead': 'vous l’avez lue, merci ! Une ligne sur ce que vous allez essayer compte comme contribution et aide vos collègues autant qu’une longue réponse.',
   'reminder.nudgeUnread': 'cette période se termine bientôt et nous aimerions avoir de vos nouvelles. Une ligne sur ce qui marche pour vous, ou sur la stratégie que vous essaieriez, suffit.',
+  'reminder.lastForNow': 'C’est le dernier rappel que nous vous envoyons pour l’instant : les formations continueront d’arriver, sans relances. Répondez « resume » à n’importe quel e-mail de la série pour recevoir à nouveau des rappels.',
   'reminder.sharedSoFar': 'Ce que vos collègues ont partagé jusqu’ici',
   'reminder.pickOne': 'Ou choisissez une des stratégies et dites pourquoi et comment vous l’utiliserez :',
   'reminder.adoptBySubject': 'Adopter #{number} ({title}) : répondez avec l’objet {subject} et dites pourquoi et comment',
@@ -67,6 +69,7 @@ export const fr: Catalogue = {
   'understood.rejoin': 'une demande pour rejoindre la série',
   'understood.unclear': 'quelque chose que nous n’avons pas su classer',
   'understood.change': 'un changement de ce que vous recevez',
+  'understood.preferences': 'une question sur ce que vous recevez',
   'recorded.adopt': 'vous allez adopter {named}',
   'recorded.feedback': 'un avis pour les formateurs',
   'strategy.named': 'n° {number} « {title} »',

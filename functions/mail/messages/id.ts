@@ -6,6 +6,7 @@ export const id: Catalogue = {
   'layout.questions': 'Ada pertanyaan? Cukup balas email ini.',
   'layout.unsubscribe': 'Berhenti berlangganan seri ini',
   'layout.calendarsOff': 'Matikan entri kalender',
+  'layout.preferences': 'Pilih apa yang Anda terima',
 
   'common.closes': 'Ditutup:',
   'common.yourTurn': 'Giliran Anda',
@@ -23,6 +24,7 @@ export const id: Catalogue = {
   'reminder.greeting': 'Hai {firstName}, {nudge}',
   'reminder.nudgeRead': 'Anda sudah membacanya, terima kasih! Satu baris tentang apa yang akan Anda coba sudah dihitung sebagai kontribusi, dan sama membantunya bagi rekan tim seperti jawaban panjang.',
   'reminder.nudgeUnread': 'periode ini segera ditutup dan kami ingin mendengar dari Anda. Satu baris tentang apa yang berhasil bagi Anda, atau strategi mana yang ingin Anda coba, sudah cukup.',
+  'reminder.lastForNow': 'Ini pengingat terakhir dari kami untuk saat ini: pelatihan akan tetap dikirim, tanpa pengingat. Balas "resume" ke email mana pun dari seri ini untuk menerima pengingat lagi.',
   'reminder.sharedSoFar': 'Yang sudah dibagikan rekan tim sejauh ini',
   'reminder.pickOne': 'Atau pilih salah satu strategi dan ceritakan alasan dan cara Anda akan menggunakannya:',
   'reminder.adoptBySubject': 'Terapkan #{number} ({title}): balas dengan subjek {subject} dan ceritakan alasan dan caranya',
@@ -67,6 +69,7 @@ export const id: Catalogue = {
   'understood.rejoin': 'permintaan untuk bergabung lagi dengan seri ini',
   'understood.unclear': 'sesuatu yang tidak bisa kami kenali',
   'understood.change': 'perubahan pada apa yang Anda terima',
+  'understood.preferences': 'pertanyaan tentang apa yang Anda terima',
   'recorded.adopt': 'Anda akan menerapkan {named}',
   'recorded.feedback': 'masukan untuk para pelatih',
   'strategy.named': '#{number} "{title}"',

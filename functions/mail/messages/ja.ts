@@ -6,6 +6,7 @@ export const ja: Catalogue = {
   'layout.questions': 'ご質問はこのメールに返信してください。',
   'layout.unsubscribe': 'このシリーズの配信を停止',
   'layout.calendarsOff': 'カレンダー登録をオフにする',
+  'layout.preferences': '受け取る内容を選ぶ',
 
   'common.closes': '締め切り:',
   'common.yourTurn': 'あなたの番です',
@@ -23,6 +24,7 @@ export const ja: Catalogue = {
   'reminder.greeting': '{firstName}さん、{nudge}',
   'reminder.nudgeRead': '読んでいただきありがとうございます！試してみることを一行書くだけで参加になり、長い回答と同じくらいチームの役に立ちます。',
   'reminder.nudgeUnread': 'まもなく受付が終わります。ぜひご意見をお聞かせください。うまくいっていることや、試してみたい工夫を一行書いていただくだけで十分です。',
+  'reminder.lastForNow': 'リマインダーはこれでいったん最後です。トレーニングはこれからも届きますが、催促はしません。リマインダーを再開するには、シリーズのどのメールにでも「resume」と返信してください。',
   'reminder.sharedSoFar': 'これまでにチームが共有したこと',
   'reminder.pickOne': 'または工夫を一つ選び、その理由と使い方を教えてください:',
   'reminder.adoptBySubject': '#{number} を取り入れる（{title}）: 件名 {subject} で返信し、理由と使い方を書いてください',
@@ -67,6 +69,7 @@ export const ja: Catalogue = {
   'understood.rejoin': 'シリーズへの再参加のご希望',
   'understood.unclear': '分類できなかった内容',
   'understood.change': '受け取る内容の変更',
+  'understood.preferences': '受け取る内容についての質問',
   'recorded.adopt': '{named}を取り入れる',
   'recorded.feedback': 'トレーナーへのご意見',
   'strategy.named': '#{number}「{title}」',

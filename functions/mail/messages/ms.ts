@@ -6,6 +6,7 @@ export const ms: Catalogue = {
   'layout.questions': 'Ada soalan? Balas sahaja e-mel ini.',
   'layout.unsubscribe': 'Berhenti melanggan siri ini',
   'layout.calendarsOff': 'Matikan entri kalendar',
+  'layout.preferences': 'Pilih apa yang anda terima',
 
   'common.closes': 'Ditutup:',
   'common.yourTurn': 'Giliran anda',
@@ -23,6 +24,7 @@ export const ms: Catalogue = {
   'reminder.greeting': 'Hai {firstName}, {nudge}',
   'reminder.nudgeRead': 'anda sudah membacanya, terima kasih! Satu baris tentang apa yang akan anda cuba dikira sebagai sumbangan, dan ia membantu rakan sepasukan sama seperti jawapan yang panjang.',
   'reminder.nudgeUnread': 'tempoh ini akan ditutup tidak lama lagi dan kami ingin mendengar daripada anda. Satu baris tentang apa yang berkesan untuk anda, atau strategi yang ingin anda cuba, sudah memadai.',
+  'reminder.lastForNow': 'Ini peringatan terakhir daripada kami buat masa ini: latihan akan terus dihantar, tanpa peringatan. Balas "resume" pada mana-mana e-mel siri ini untuk menerima peringatan semula.',
   'reminder.sharedSoFar': 'Apa yang dikongsi rakan sepasukan setakat ini',
   'reminder.pickOne': 'Atau pilih salah satu strategi dan nyatakan sebab dan cara anda akan menggunakannya:',
   'reminder.adoptBySubject': 'Guna #{number} ({title}): balas dengan subjek {subject} dan nyatakan sebab dan caranya',
@@ -67,6 +69,7 @@ export const ms: Catalogue = {
   'understood.rejoin': 'permintaan untuk menyertai semula siri ini',
   'understood.unclear': 'sesuatu yang tidak dapat kami kenal pasti',
   'understood.change': 'perubahan pada apa yang anda terima',
+  'understood.preferences': 'soalan tentang apa yang anda terima',
   'recorded.adopt': 'anda akan menggunakan {named}',
   'recorded.feedback': 'maklum balas untuk jurulatih',
   'strategy.named': '#{number} "{title}"',

@@ -6,6 +6,7 @@ export const nl: Catalogue = {
   'layout.questions': 'Vragen? Beantwoord gewoon deze e-mail.',
   'layout.unsubscribe': 'Afmelden voor deze reeks',
   'layout.calendarsOff': 'Agenda-items uitzetten',
+  'layout.preferences': 'Kies wat je krijgt',
 
   'common.closes': 'Sluit:',
   'common.yourTurn': 'Jouw beurt',
@@ -23,6 +24,7 @@ export const nl: Catalogue = {
   'reminder.greeting': 'Hoi {firstName}, {nudge}',
   'reminder.nudgeRead': 'je hebt het gelezen, dank je! Eén regel over wat je gaat proberen telt als bijdrage en helpt je teamgenoten net zoveel als een lang antwoord.',
   'reminder.nudgeUnread': 'deze periode sluit binnenkort en we horen graag van je. Eén regel over wat voor jou werkt, of welke strategie je zou proberen, is genoeg.',
+  'reminder.lastForNow': 'Dit is voorlopig de laatste herinnering: de trainingen blijven komen, zonder porretjes. Antwoord "resume" op een willekeurige e-mail van de reeks om weer herinneringen te krijgen.',
   'reminder.sharedSoFar': 'Wat je teamgenoten tot nu toe deelden',
   'reminder.pickOne': 'Of kies een van de strategieën en vertel waarom en hoe je die gaat gebruiken:',
   'reminder.adoptBySubject': 'Overnemen #{number} ({title}): antwoord met het onderwerp {subject} en vertel waarom en hoe',
@@ -67,6 +69,7 @@ export const nl: Catalogue = {
   'understood.rejoin': 'een verzoek om weer mee te doen',
   'understood.unclear': 'iets wat we niet konden plaatsen',
   'understood.change': 'een wijziging in wat je krijgt',
+  'understood.preferences': 'een vraag over wat je krijgt',
   'recorded.adopt': 'je neemt {named} over',
   'recorded.feedback': 'feedback voor de trainers',
   'strategy.named': '#{number} "{title}"',

@@ -6,6 +6,7 @@ export const pt: Catalogue = {
   'layout.questions': 'Dúvidas? É só responder a este e-mail.',
   'layout.unsubscribe': 'Cancelar a inscrição nesta série',
   'layout.calendarsOff': 'Desativar as entradas de calendário',
+  'layout.preferences': 'Escolha o que você recebe',
 
   'common.closes': 'Encerra:',
   'common.yourTurn': 'Sua vez',
@@ -23,6 +24,7 @@ export const pt: Catalogue = {
   'reminder.greeting': 'Olá, {firstName}, {nudge}',
   'reminder.nudgeRead': 'você já leu, obrigado! Uma linha sobre o que vai experimentar conta como contribuição e ajuda sua equipe tanto quanto uma resposta longa.',
   'reminder.nudgeUnread': 'este prazo termina em breve e gostaríamos muito de ouvir você. Uma linha sobre o que funciona para você, ou sobre qual estratégia você experimentaria, já basta.',
+  'reminder.lastForNow': 'Este é o último lembrete que enviamos por enquanto: os treinamentos continuam chegando, sem lembretes. Responda "resume" a qualquer e-mail da série para voltar a receber lembretes.',
   'reminder.sharedSoFar': 'O que sua equipe compartilhou até agora',
   'reminder.pickOne': 'Ou escolha uma das estratégias e diga por que e como vai usá-la:',
   'reminder.adoptBySubject': 'Adotar #{number} ({title}): responda com o assunto {subject} e diga por que e como',
@@ -67,6 +69,7 @@ export const pt: Catalogue = {
   'understood.rejoin': 'um pedido para voltar à série',
   'understood.unclear': 'algo que não conseguimos classificar',
   'understood.change': 'uma mudança no que você recebe',
+  'understood.preferences': 'uma pergunta sobre o que você recebe',
   'recorded.adopt': 'você vai adotar {named}',
   'recorded.feedback': 'uma opinião para os instrutores',
   'strategy.named': '#{number} “{title}”',

@@ -6,6 +6,7 @@ export const th: Catalogue = {
   'layout.questions': 'มีคำถามไหม ตอบกลับอีเมลนี้ได้เลย',
   'layout.unsubscribe': 'ยกเลิกการรับอีเมลของชุดนี้',
   'layout.calendarsOff': 'ปิดรายการในปฏิทิน',
+  'layout.preferences': 'เลือกสิ่งที่คุณจะได้รับ',
 
   'common.closes': 'ปิดรับ:',
   'common.yourTurn': 'ถึงตาคุณแล้ว',
@@ -23,6 +24,7 @@ export const th: Catalogue = {
   'reminder.greeting': 'สวัสดี {firstName} {nudge}',
   'reminder.nudgeRead': 'คุณอ่านแล้ว ขอบคุณมาก! เขียนสักบรรทัดว่าคุณจะลองอะไร ก็นับเป็นการมีส่วนร่วมแล้ว และช่วยเพื่อนร่วมทีมได้ไม่แพ้คำตอบยาว ๆ',
   'reminder.nudgeUnread': 'ช่วงเวลานี้ใกล้ปิดแล้ว และเราอยากฟังความเห็นจากคุณ แค่บรรทัดเดียวว่าอะไรได้ผลสำหรับคุณ หรือกลยุทธ์ไหนที่คุณอยากลอง ก็เพียงพอ',
+  'reminder.lastForNow': 'นี่คือการแจ้งเตือนครั้งสุดท้ายในตอนนี้ การฝึกอบรมจะยังส่งถึงคุณต่อไปโดยไม่มีการแจ้งเตือน ตอบกลับอีเมลใดก็ได้ของชุดนี้ว่า "resume" เพื่อรับการแจ้งเตือนอีกครั้ง',
   'reminder.sharedSoFar': 'สิ่งที่เพื่อนร่วมทีมแบ่งปันไว้แล้ว',
   'reminder.pickOne': 'หรือเลือกกลยุทธ์หนึ่งข้อ แล้วบอกว่าทำไมและจะนำไปใช้อย่างไร:',
   'reminder.adoptBySubject': 'นำไปใช้ #{number} ({title}): ตอบกลับโดยใช้หัวเรื่อง {subject} แล้วบอกว่าทำไมและอย่างไร',
@@ -67,6 +69,7 @@ export const th: Catalogue = {
   'understood.rejoin': 'คำขอกลับเข้าร่วมชุดการอบรม',
   'understood.unclear': 'สิ่งที่เราระบุไม่ได้',
   'understood.change': 'การเปลี่ยนแปลงสิ่งที่คุณได้รับ',
+  'understood.preferences': 'คำถามเกี่ยวกับสิ่งที่คุณได้รับ',
   'recorded.adopt': 'คุณจะนำ {named} ไปใช้',
   'recorded.feedback': 'ความคิดเห็นถึงผู้สอน',
   'strategy.named': '#{number} "{title}"',

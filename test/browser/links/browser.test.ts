@@ -1,7 +1,7 @@
 // The link pages as people see them: headless Chromium at phone (375px) and desktop (600px)
 // widths, light and dark, against the local stack's links server. A person opens a link, sees
 // one button, presses it (with the keyboard, to check it is reachable and visibly focused) and
-// reads the outcome. One page serves the whole file. A failing test leaves a screenshot under
+// reads the outcome; the preferences page is filled in and saved. One page serves the whole file. A failing test leaves a screenshot under
 // test/.artifacts/links/; BATON_SCREENSHOTS=1 writes every step's for a human look.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -115,7 +115,7 @@ async function checkLayout(page: Page, name: string): Promise<void> {
   expect(overflow, `${name}: horizontal overflow`).toBeLessThanOrEqual(0);
   expect(await page.evaluate(() => document.querySelectorAll('h1').length), `${name}: one h1`).toBe(1);
   const texts = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('h1, p, blockquote, button')).map((el) => {
+    Array.from(document.querySelectorAll('h1, p, blockquote, button, legend, label')).map((el) => {
       const s = getComputedStyle(el);
       // Text on the card: the nearest background that is not transparent is the element's or the card's.
       const own = s.backgroundColor;
@@ -227,4 +227,45 @@ describe('one-click pages in Chromium', () => {
     await shots.take(page, 'expired-375');
     expect(await store.listResponsesByParticipant(SERIES, 'ploy.srisuk@example.org')).toEqual([]);
   });
+
+  const PREFS = [
+    { width: 375, colorScheme: 'light', email: 'chloe.nguyen@example.com' },
+    { width: 375, colorScheme: 'dark', email: 'liam.walsh@example.com' },
+    { width: 600, colorScheme: 'light', email: 'sofia.rossi@example.org' },
+    { width: 600, colorScheme: 'dark', email: 'ana.reyes@example.com' },
+  ] as const;
+  for (const { width, colorScheme, email } of PREFS) {
+    it(`preferences: choose, save with the keyboard, see what is in force (${width}px, ${colorScheme})`, async () => {
+      const viewport = sizes.find((s) => s.width === width)!;
+      await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme });
+      const tag = `${width}-${colorScheme}`;
+      shots.onFailure(page, `preferences-${tag}`);
+      await page.goto(url({ action: 'preferences', participantEmail: email }));
+      await checkLayout(page, `preferences form ${tag}`);
+      await shots.take(page, `preferences-form-${tag}`);
+      // Every option is a whole-row target a thumb can hit.
+      const rows = await page.locator('label.option').evaluateAll((els) => els.map((el) => (el as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height));
+      expect(rows.length).toBeGreaterThanOrEqual(6);
+      for (const h of rows) expect(h).toBeGreaterThanOrEqual(44);
+      // Opening the page changed nothing.
+      expect((await store.getParticipant(SERIES, email))?.preferences).toBeUndefined();
+
+      await page.getByLabel('No reminders').check();
+      await page.getByLabel('Never').check();
+      await page.getByLabel('Daily bites: a short overview, then one part a working day').check();
+      await page.locator('input[name=pauseUntil]').fill('2027-02-15');
+      await page.getByRole('button', { name: 'Save my choices' }).focus();
+      await Promise.all([page.waitForURL(/\/l\//), page.keyboard.press('Enter')]);
+      await page.waitForSelector('h1:has-text("Saved")');
+      await checkLayout(page, `preferences saved ${tag}`);
+      await shots.take(page, `preferences-saved-${tag}`);
+      expect(await page.textContent('main')).toContain('Paused: nothing from the series until');
+      const stored = (await store.getParticipant(SERIES, email))!;
+      expect(stored.preferences).toEqual({ reminders: false, rollups: false });
+      expect(stored.format).toBe('bites');
+      expect(stored.pausedUntil?.slice(0, 10)).toMatch(/^2027-02-1[45]$/);
+      expect(errors).toEqual([]);
+    });
+  }
 });

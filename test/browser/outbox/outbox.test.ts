@@ -16,7 +16,7 @@ import { syncSchedules } from '#app/publish';
 import { contrastRatio } from '#mail/palette';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { hex, launchBrowser, overflow, screenshots } from '#test/support/browser';
+import { hex, launchBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
 import { exampleDir } from '#test/support/example-data';
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -43,9 +43,7 @@ beforeAll(async () => {
   const report = await product.scheduler.fireDue(new Date(Date.now() + 60_000), product.dispatchJob);
   expect(report.failed).toEqual([]);
   browser = await launchBrowser();
-  page = await (await browser.newContext({ deviceScaleFactor: 1 })).newPage();
-  // No network: the email's remote images are not needed to read it.
-  await page.route(/^https?:\/\/(?!localhost)/, (route) => route.abort());
+  page = await openLocalPage(browser);
 });
 
 afterAll(async () => {

@@ -202,6 +202,7 @@ describe('the follow-up check-in', () => {
     expect(again.sent).toEqual([]);
     expect(again.alreadySent).toHaveLength(2);
     const checkIns = planFollowUp({
+      now: new Date('2026-01-01T00:00:00Z'),
       job: { kind: 'follow-up', seriesId: SERIES, trainingSlug: SLUG },
       training,
       participants: await store.listParticipants(SERIES),

@@ -3,7 +3,7 @@
 // in a child process opening that folder itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,29 @@ describe('baton status', () => {
     expect(stdout).toMatch(/#1 .+\s+1\s+4\.0\/5/);
   }, 60_000);
 
+  it('speaks of people and trainings: who is enrolled, what went to how many, what goes out when', async () => {
+    const { stdout } = await baton('status', seriesId);
+    const head = stdout.split('\n').slice(1, 8);
+    expect(head[0]).toBe('12 people enrolled: 12 active.');
+    expect(head[1]).toBe('  kickoff on its way to 12 people');
+    // The example's windows are dated (Jan–Mar 2027) and status reads the real clock: once a window
+    // has closed everywhere, it is history.
+    const over = (closes: string) => Date.now() >= Date.parse(`${closes}T12:00:00Z`) + 86_400_000;
+    expect(head[2]).toBe(
+      over('2027-01-31')
+        ? '  training 1 "A productive 1:1 sync with your manager" went to 8 people; closed Sun 31 Jan'
+        : '  training 1 "A productive 1:1 sync with your manager" sent to 8 people so far; the other 4 people get it at their start of work, open until Sun 31 Jan',
+    );
+    expect(head[3]).toMatch(
+      over('2027-02-14')
+        ? /^ {2}training 2 ".+" went to nobody; closed Sun 14 Feb$/
+        : /^ {2}training 2 ".+" goes out on Mon 1 Feb at each person's start of work \(07:30–10:00\) to 12 people, open until Sun 14 Feb$/,
+    );
+    // No `baton dev` serves this data folder: nothing goes out until one does, and status says so.
+    expect(stdout).toContain('Nothing goes out while the local stack is stopped: `npm start` sends whatever is due.');
+    expect(stdout).not.toMatch(/schedule|job/i);
+  }, 60_000);
+
   it('prints the funnel object with --json', async () => {
     const { stdout } = await baton('status', seriesId, '--json');
     const funnel = JSON.parse(stdout);
@@ -52,6 +75,21 @@ describe('baton status', () => {
     expect(funnel.trainings).toHaveLength(4);
     expect(funnel.trainings[0].stages.map((s: { count: number }) => s.count)).toEqual([8, 3, 2, 1, 1]);
     expect(funnel.notEngaged).toHaveLength(5);
+  }, 60_000);
+
+  it('enroll says who was added and what they get, in people and trainings', async () => {
+    const csv = join(dataDir, 'late-joiners.csv');
+    writeFileSync(csv, 'email,name,timeZone,workStart\nlate.one@example.com,Late One,Europe/Kyiv,08:30\nama.owusu@example.com,Ama Owusu,Africa/Accra,09:00\n');
+    const { stdout, stderr } = await baton('enroll', seriesId, csv);
+    // Not a terminal: no progress line in the output.
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      `Enrolled 2 people from ${csv} in ${seriesId}: 1 new (they get the kickoff now, and any training whose window is open), 1 already enrolled (their details updated).`,
+      '13 people enrolled: 13 active.',
+      '  kickoff on its way to 13 people',
+    ]);
+    expect(stdout).toMatch(/training 1 ".+" (sent to 8 people so far; the other 5 people get it|went to 8 people; closed)/);
+    expect(stdout).not.toMatch(/schedule|job|Sends planned/i);
   }, 60_000);
 
   it('says what to do about an unknown series', async () => {

@@ -22,6 +22,7 @@ import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { wants } from '#core/audience';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish-series';
+import { linksIn, section } from '#test/support/mail-text';
 import { loadParticipants } from '#cli/series-dir';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
@@ -58,12 +59,6 @@ async function outboxTo(email: string): Promise<ParsedMail[]> {
   return mails.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
 }
 
-/** The one-click links in a text body: `  label: url` lines, as doubts.ts writes them. */
-function linksIn(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of text.matchAll(/^\s*([^:\n]+): (\S+\/l\/[A-Za-z0-9_-]+)\s*$/gm)) out.set(m[1]!.trim(), m[2]!);
-  return out;
-}
 
 /** A link from an email, pointed at the running links server (the port is picked at start). */
 const local = (url: string) => `${stack.endpoints.links}/l/${url.split('/l/')[1]}`;
@@ -87,8 +82,6 @@ async function reply(email: string, to: string, text: string, extra: { subject?:
 }
 
 const digestsSince = async (n: number) => (await sesStore()).filter((m) => m.body.text?.includes('Trainer digest, week of')).slice(n);
-/** One section of a digest's text part: from its capitalised heading to the next one. */
-const section = (text: string, heading: string) => text.match(new RegExp(`^${heading}[^\\n]*\\n[\\s\\S]*?(?=^[A-Z][A-Z ]+$|$(?![\\s\\S]))`, 'm'))?.[0] ?? '';
 const replyToOf = (email: string) => trainingMail.get(email)!.replyTo!.value[0]!.address!;
 const current = (email: string) => store.listResponsesByParticipant(SERIES, email);
 

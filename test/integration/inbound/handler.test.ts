@@ -14,8 +14,7 @@ import { DEFAULT_DAILY_CAPS } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signLegacyReplyToken, signReplyToken } from '#core/tokens';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
-import { awsFixture } from '#test/support/lambda-output';
-import type { SesReceiptEvent } from '#adapters/aws/events';
+import { sesReceiptEvent, type Verdict } from '#test/support/ses-receipt';
 
 const SECRET = 'handler-secret-0123456789abcdef';
 const INBOUND = 'reply.baton.example.com';
@@ -51,28 +50,25 @@ const NOW = new Date('2027-01-22T00:00:00Z');
 const EXPIRES = new Date('2027-04-23T00:00:00Z');
 const anaAddress = replyAddress(signReplyToken({ seriesId: 'demo', trainingOrder: 1, participantEmail: 'ana@example.com', expiresAt: EXPIRES }, SECRET), INBOUND);
 
-type Verdict = 'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc';
 interface EventOptions {
   to?: string;
   source?: string;
-  /** The sender domain's DMARC policy, which SES reports only with a DMARC FAIL. */
   dmarcPolicy?: 'none' | 'quarantine' | 'reject';
-  /** The Subject header; null for a mail without one (then commonHeaders has no subject). */
+  /** The Subject header; null for a mail without one. */
   subject?: string | null;
 }
 function event(messageId: string, verdicts: Partial<Record<Verdict, string>> = {}, opts: EventOptions = {}) {
-  const e = awsFixture<SesReceiptEvent>('ses-receipt/dmarc-pass.json');
-  const { mail, receipt } = e.Records[0]!.ses;
-  const to = opts.to ?? anaAddress;
   const source = opts.source ?? 'ana@example.com';
-  Object.assign(mail, { timestamp: '2027-01-22T00:00:00.000Z', source, messageId, destination: [to] });
-  const { subject: _documented, ...headers } = mail.commonHeaders;
-  const subject = opts.subject === undefined ? 'Adopt #1' : opts.subject;
-  mail.commonHeaders = { ...headers, returnPath: source, from: ['Ana <ana@example.com>'], to: [to], ...(subject === null ? {} : { subject }) };
-  Object.assign(receipt, { timestamp: '2027-01-22T00:00:00.000Z', recipients: [to] });
-  for (const k of ['spam', 'virus', 'spf', 'dkim', 'dmarc'] as const) receipt[`${k}Verdict`] = { status: (verdicts[k] ?? 'PASS') as never };
-  if (verdicts.dmarc === 'FAIL') receipt.dmarcPolicy = opts.dmarcPolicy ?? 'reject';
-  return e;
+  return sesReceiptEvent({
+    messageId,
+    to: opts.to ?? anaAddress,
+    source,
+    from: 'Ana <ana@example.com>',
+    subject: opts.subject === undefined ? 'Adopt #1' : opts.subject,
+    verdicts,
+    ...(opts.dmarcPolicy ? { dmarcPolicy: opts.dmarcPolicy } : {}),
+    at: new Date('2027-01-22T00:00:00.000Z'),
+  });
 }
 
 const sent: BuiltMail[] = [];

@@ -279,8 +279,27 @@ describe('parseSeries on broken trainings', () => {
     const [error] = errorsOf(parseSeries(files));
     expect(error).toMatchObject({ file: T3, line: lineOf(textOf(files, T3), 'slide:'), column: 1 });
     expect(error!.message).toBe(
-      'unknown key "slide" in the front matter; did you mean "slides"? Allowed keys: title, opens, closes, author, authorEmail, audio, video, slides',
+      'unknown key "slide" in the front matter; did you mean "slides"? Allowed keys: title, opens, closes, author, authorEmail, audio, video, slides, strategyTitles, format',
     );
+  });
+
+  it('puts strategyTitles (titles in other languages, by number or id) on the strategies they name', () => {
+    const files = withEdit(T1, (t) =>
+      replaceOnce(t, 'author: Maya Okafor', 'author: Maya Okafor\nstrategyTitles:\n  1: [Lleva un documento de agenda continuo, Führe ein laufendes Agenda-Dokument]\n  "#4": Cierra con los próximos pasos por escrito\n  running-agenda: Mantenha uma pauta contínua'),
+    );
+    const result = parseSeries(files);
+    if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
+    const [first, , , fourth] = result.trainings[0]!.strategies;
+    expect(first!.aliases).toEqual(['Lleva un documento de agenda continuo', 'Führe ein laufendes Agenda-Dokument', 'Mantenha uma pauta contínua']);
+    expect(fourth!.aliases).toEqual(['Cierra con los próximos pasos por escrito']);
+    expect(result.trainings[0]!.strategies[1]!.aliases).toBeUndefined();
+  });
+
+  it('refuses strategyTitles naming no strategy, at its line, with the ones there are', () => {
+    const files = withEdit(T1, (t) => replaceOnce(t, 'author: Maya Okafor', 'author: Maya Okafor\nstrategyTitles:\n  9: Nueve'));
+    const [error] = errorsOf(parseSeries(files));
+    expect(error).toMatchObject({ file: T1, line: lineOf(textOf(files, T1), '9: Nueve') });
+    expect(error!.message).toMatch(/^strategyTitles names "9", which is no strategy of this training: use a number or an id among 1 \(running-agenda\), 2 \(/);
   });
 
   it('refuses a trainer name or author over 200 characters, at its line, without echoing it', () => {

@@ -6,7 +6,7 @@ import { LAYOUT_PLACEHOLDERS, layoutMjml } from '#emails/layout';
 import { CANCEL_PLACEHOLDERS, cancelLayout, compileCancel, compileRemoved, removedLayout } from '#emails/cancel';
 import { sampleSeries } from '#emails/sample';
 
-const layout = { unsubscribeUrl: 'https://links.example.com/l/unsub', calendarsOffUrl: 'https://links.example.com/l/cal', timeZoneName: 'Brunei Time' };
+const layout = { unsubscribeUrl: 'https://links.example.com/l/unsub', calendarsOffUrl: 'https://links.example.com/l/cal', preferencesUrl: 'https://links.example.com/l/prefs', timeZoneName: 'Brunei Time' };
 
 describe('the cancellation emails', () => {
   it('are strict MJML', async () => {

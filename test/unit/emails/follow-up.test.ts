@@ -28,7 +28,7 @@ function values(participant: Participant, title = strategy.title) {
     training,
     participant,
     strategy: { title },
-    links: { replyAddress: links.replyAddress, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, ratings: [ratingUrl(1), ratingUrl(2), ratingUrl(3), ratingUrl(4), ratingUrl(5)] },
+    links: { replyAddress: links.replyAddress, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, preferences: links.preferences, ratings: [ratingUrl(1), ratingUrl(2), ratingUrl(3), ratingUrl(4), ratingUrl(5)] },
     now: new Date('2027-02-21T17:00:00Z'),
   });
 }

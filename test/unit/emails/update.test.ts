@@ -9,6 +9,7 @@ import { sampleSeries } from '#emails/sample';
 const values = {
   unsubscribeUrl: 'https://links.example.com/l/unsub',
   calendarsOffUrl: 'https://links.example.com/l/cal',
+  preferencesUrl: 'https://links.example.com/l/prefs',
   timeZoneName: 'Brunei Time',
   firstName: 'Nurul',
   trainingTitle: 'A productive <1:1> sync',

@@ -180,7 +180,8 @@ describe('send worker', () => {
     // A worker that dies while SES is answering: its claim on b is neither completed nor released.
     let dying = false;
     void createSendWorker(deps({ send: () => ((dying = true), new Promise<string>(() => {})) }))({ Records: [kickoff('dead', [b!])] });
-    await vi.waitFor(() => expect(dying).toBe(true));
+    // waitFor gives up after 1 s by default, which a busy machine overran.
+    await vi.waitFor(() => expect(dying).toBe(true), { timeout: 20_000 });
 
     const batch = { Records: [kickoff('held', [a!, b!, c!])] };
     expect(await createSendWorker(deps())(batch)).toEqual({ batchItemFailures: [{ itemIdentifier: 'held' }] });

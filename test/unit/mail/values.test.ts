@@ -4,7 +4,7 @@ import { firstName, kickoffValues, trainingValues } from '#mail/values';
 import { sampleSeries, sampleTrainings } from '#emails/sample';
 
 const training = sampleTrainings[0] as Training;
-const links = { read: 'https://go.test/r?t=1&s=2', replyAddress: 'reply+ab12@in.test', unsubscribe: 'https://go.test/u?t=1', calendarsOff: 'https://go.test/c?t=1' };
+const links = { read: 'https://go.test/r?t=1&s=2', replyAddress: 'reply+ab12@in.test', unsubscribe: 'https://go.test/u?t=1', calendarsOff: 'https://go.test/c?t=1', preferences: 'https://go.test/p?t=1' };
 const person = (timeZone: string, name = 'Aisyah binti Rahman'): Participant => ({ email: 'a@x.test', name, timeZone, workStart: '09:00' });
 
 describe('trainingValues', () => {
@@ -21,6 +21,7 @@ describe('trainingValues', () => {
       replyTo: 'reply+ab12@in.test',
       unsubscribeUrl: links.unsubscribe,
       calendarsOffUrl: links.calendarsOff,
+      preferencesUrl: links.preferences,
     });
     expect(l.deadline).toBe('Sunday 31 January, end of your day (23:59 Pacific Standard Time)');
   });
@@ -42,6 +43,7 @@ describe('kickoffValues', () => {
       replyTo: links.replyAddress,
       unsubscribeUrl: links.unsubscribe,
       calendarsOffUrl: links.calendarsOff,
+      preferencesUrl: links.preferences,
     });
   });
 });

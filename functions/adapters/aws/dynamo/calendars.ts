@@ -1,10 +1,10 @@
 // Calendar states: one item per training a series ever announced, removed ones included.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CalendarStateSchema, type CalendarState } from '#core/records';
 import type { CalendarRepository } from '#app/ports';
 import { key, KeysSchema, PK, SK, type Table, type WriteRequest } from './table.ts';
 
-const CalendarItemSchema = KeysSchema.extend(CalendarStateSchema.shape).extend({ itemType: z.literal('calendar') });
+const CalendarItemSchema = z.extend(KeysSchema, { ...CalendarStateSchema.shape, itemType: z.literal('calendar') });
 
 export function calendarRepository(table: Table): CalendarRepository {
   const { parse, queryPrefix, batchWrite, strip } = table;

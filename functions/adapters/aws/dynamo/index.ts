@@ -10,6 +10,7 @@ import type {
   ParticipantRepository,
   Quotas,
   ResponseRepository,
+  SignInNonces,
   ScheduleRepository,
   SeriesRepository,
   SuppressionList,
@@ -25,6 +26,7 @@ import { quotas } from './quotas.ts';
 import { responseRepository } from './responses.ts';
 import { scheduleRepository } from './schedules.ts';
 import { seriesRepository } from './series.ts';
+import { signInNonces } from './sign-in.ts';
 import { suppressionList } from './suppression.ts';
 import { openTable } from './table.ts';
 import { templateRepository } from './templates.ts';
@@ -40,7 +42,8 @@ export interface Store
     Quotas,
     ScheduleRepository,
     CalendarRepository,
-    NeedsLookRepository {
+    NeedsLookRepository,
+    SignInNonces {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
   readonly requests: RequestCounts;
@@ -67,6 +70,7 @@ export function createStore(options: {
     ...scheduleRepository(table),
     ...calendarRepository(table),
     ...needsLookRepository(table),
+    ...signInNonces(table),
   };
 }
 

@@ -1,12 +1,12 @@
 // The delivery ledger: one item per email a series sends, claimed, completed, released, or marked
 // sent by SES's own Send event (app/deliver.ts tells why each step is there).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DeliverySchema, type Delivery, type Instant } from '#core/records';
 import type { DeliveryRepository } from '#app/ports';
 import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Table } from './table.ts';
 
-const DeliveryItemSchema = KeysSchema.extend(DeliverySchema.shape).extend({ itemType: z.literal('delivery') });
+const DeliveryItemSchema = z.extend(KeysSchema, { ...DeliverySchema.shape, itemType: z.literal('delivery') });
 
 export function deliveryLedger(table: Table): DeliveryRepository {
   const { tableName, send, parse, queryPrefix, getItem, batchGet, batchWrite, strip } = table;

@@ -2,12 +2,12 @@
 // series partition: the digest lists a series' open ones with one Query, a tag link reads and
 // resolves one by id. Ids derive from the Message-ID, so a redelivered reply writes the same item.
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { NeedsLookSchema, type NeedsLook } from '#core/records';
 import type { NeedsLookRepository } from '#app/ports';
 import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
 
-const NeedsLookItemSchema = KeysSchema.extend(NeedsLookSchema.shape).extend({ itemType: z.literal('needs-look') });
+const NeedsLookItemSchema = z.extend(KeysSchema, { ...NeedsLookSchema.shape, itemType: z.literal('needs-look') });
 
 export function needsLookRepository(table: Table): NeedsLookRepository {
   const { tableName, send, parse, queryPrefix, getItem, strip } = table;

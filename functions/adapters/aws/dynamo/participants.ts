@@ -1,16 +1,14 @@
 // The participants of a series, one item each, under the short key their reply tokens carry (the
 // table module says why), and in the email index for "which series is this person in".
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ParticipantSchema, type Participant } from '#core/model';
 import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
 import { participantKey } from '#core/short-key';
 import type { ParticipantRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
-const ParticipantItemSchema = KeysSchema.extend(ParticipantSchema.shape)
-  .extend(ParticipantStatusSchema.shape)
-  .extend({ itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
+const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
 export function participantRepository(table: Table): ParticipantRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
@@ -40,7 +38,7 @@ export function participantRepository(table: Table): ParticipantRepository {
       // Re-enrolling must not forget that someone unsubscribed or bounced.
       const before = existing.get(sk);
       const status: ParticipantStatus = before
-        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences, calendarsOffAt: before.calendarsOffAt }
+        ? { unsubscribedAt: before.unsubscribedAt, bouncedAt: before.bouncedAt, outOfOfficeUntil: before.outOfOfficeUntil, preferences: before.preferences, calendarsOffAt: before.calendarsOffAt, pausedUntil: before.pausedUntil, format: before.format, remindersRestedAt: before.remindersRestedAt }
         : {};
       return {
         PutRequest: {
@@ -89,14 +87,14 @@ export function participantRepository(table: Table): ParticipantRepository {
     const removes: string[] = [];
     const names: Record<string, string> = { '#pk': PK, '#email': 'email' };
     const values: Record<string, unknown> = { ':email': normalized };
-    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt'] as const) {
+    for (const field of ['unsubscribedAt', 'bouncedAt', 'outOfOfficeUntil', 'calendarsOffAt', 'pausedUntil', 'remindersRestedAt', 'format'] as const) {
       const value = patch[field];
       if (value === undefined) continue;
       names[`#${field}`] = field;
       if (value === null) removes.push(`#${field}`);
       else {
         sets.push(`#${field} = :${field}`);
-        values[`:${field}`] = toIso(value, field);
+        values[`:${field}`] = field === 'format' ? value : toIso(value, field);
       }
     }
     const pk = key.series(seriesId);

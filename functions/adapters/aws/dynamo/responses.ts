@@ -1,14 +1,14 @@
 // Responses: one item per reply, keyed by training so a training's responses are one Query, in
 // the email index for a participant's own; and a pointer item from each response's short key.
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ResponseSchema, type Response } from '#core/model';
 import { responseKey } from '#core/short-key';
 import type { ResponseRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
-const ResponseItemSchema = KeysSchema.extend(ResponseSchema.shape).extend({ itemType: z.literal('response') });
-const ResponseKeyItemSchema = KeysSchema.extend({ itemType: z.literal('response-key'), responseSk: z.string() });
+const ResponseItemSchema = z.extend(KeysSchema, { ...ResponseSchema.shape, itemType: z.literal('response') });
+const ResponseKeyItemSchema = z.extend(KeysSchema, { itemType: z.literal('response-key'), responseSk: z.string() });
 
 export function responseRepository(table: Table): ResponseRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;

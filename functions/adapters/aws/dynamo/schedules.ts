@@ -1,16 +1,16 @@
 // Schedule records: one item per schedule of a series; pending and failed ones also in the index,
 // each state under its own partition, so the local clock and `baton dlq` read only theirs.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Instant } from '#core/records';
 import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import type { ScheduleRepository } from '#app/ports';
 import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
 
-const ScheduleItemSchema = KeysSchema.extend({
+const ScheduleItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('schedule'),
   seriesId: z.string(),
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   at: z.iso.datetime(),
   // JSON text, so the job comes back exactly as given (no DynamoDB type mapping of numbers, sets…).
   jobJson: z.string(),

@@ -1,20 +1,20 @@
 // A published series and its trainings: one item for the series (the gate a publish passes
 // through, and the short key's index entry), one per training, read back in one Query.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
 import type { Instant, PublishedSeries } from '#core/records';
 import { seriesKey } from '#core/short-key';
 import type { SeriesRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, MalformedItemError, PK, SK, toIso, type Table, type WriteRequest } from './table.ts';
 
-const SeriesItemSchema = KeysSchema.extend({
+const SeriesItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('series'),
   series: SeriesSchema,
   publishedAt: z.iso.datetime(),
-  version: z.number().int(),
+  version: z.int(),
 });
-const TrainingItemSchema = KeysSchema.extend({ itemType: z.literal('training'), training: TrainingSchema });
+const TrainingItemSchema = z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema });
 
 export function seriesRepository(table: Table): SeriesRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, batchWrite } = table;
@@ -64,6 +64,11 @@ export function seriesRepository(table: Table): SeriesRepository {
       );
     }
 
+    // One pointer per trainer, so the studio finds the series someone runs with one index Query.
+    const trainers = new Set(series.trainers.map((t) => t.email.toLowerCase()));
+    const staleTrainers = (await queryPrefix(pk, key.trainerSk(''), { ProjectionExpression: '#sk' }))
+      .map((i) => String(i[SK]))
+      .filter((s) => !trainers.has(s.slice(key.trainerSk('').length)));
     const stale = existing
       .map((i) => String(i[SK]))
       .filter((s) => s.startsWith(key.trainingSk('')) && !slugs.has(s.slice(key.trainingSk('').length)));
@@ -73,7 +78,14 @@ export function seriesRepository(table: Table): SeriesRepository {
           PutRequest: { Item: { [PK]: pk, [SK]: key.trainingSk(training.slug), itemType: 'training', training } },
         }),
       ),
-      ...stale.map((s): WriteRequest => ({ DeleteRequest: { Key: { [PK]: pk, [SK]: s } } })),
+      ...[...trainers].map(
+        (email): WriteRequest => ({
+          PutRequest: {
+            Item: { [PK]: pk, [SK]: key.trainerSk(email), [GSI.partitionKey]: key.emailGsi(email), [GSI.sortKey]: key.trainerGsiSk(series.id), itemType: 'trainer' },
+          },
+        }),
+      ),
+      ...[...stale, ...staleTrainers].map((s): WriteRequest => ({ DeleteRequest: { Key: { [PK]: pk, [SK]: s } } })),
     ]);
   }
 
@@ -101,5 +113,10 @@ export function seriesRepository(table: Table): SeriesRepository {
     return first ? String(first[PK]).slice('SERIES#'.length) : undefined;
   }
 
-  return { putSeries, getSeries, findSeriesByKey };
+  async function listSeriesOfTrainer(email: string): Promise<string[]> {
+    const items = await queryIndexPrefix(key.emailGsi(email.toLowerCase()), key.trainerGsiSk(''));
+    return items.map((i) => String(i[GSI.sortKey]).slice(key.trainerGsiSk('').length));
+  }
+
+  return { putSeries, getSeries, findSeriesByKey, listSeriesOfTrainer };
 }

@@ -1,11 +1,11 @@
 // The suppression list: one item per address that bounced or complained, across every series.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SuppressionSchema, type Instant } from '#core/records';
 import type { SuppressionList } from '#app/ports';
 import { key, KeysSchema, PK, SK, toIso, type Table } from './table.ts';
 
-const SuppressionItemSchema = KeysSchema.extend(SuppressionSchema.shape).extend({ itemType: z.literal('suppression') });
+const SuppressionItemSchema = z.extend(KeysSchema, { ...SuppressionSchema.shape, itemType: z.literal('suppression') });
 
 export function suppressionList(table: Table): SuppressionList {
   const { tableName, send, parse, getItem, batchGet, strip } = table;

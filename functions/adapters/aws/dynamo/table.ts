@@ -27,6 +27,10 @@
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
 // | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
+// | series a trainer runs (studio sign-in)| gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "TRAINER#")         | gsi1  |
+// |   (one pointer per trainer, written   |   item: pk = SERIES#<id>, sk = TRAINER#<email>                  |       |
+// |   by publish)                         |                                                                 |       |
+// | studio sign-in nonce (TTL, single use)| pk = SIGNIN#<nonce>, sk = SIGNIN   (Put; conditional Update)    | table |
 //
 // Every read that grows with a series is a Query on that series' partition, paginated to the end;
 // nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
@@ -51,7 +55,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { tableDefinition } from '#contract/table-definition';
 import type { Instant } from '#core/records';
 import { countRequests, type RequestCounts } from './client.ts';
@@ -88,6 +92,10 @@ export const key = {
   quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
   needsLookSk: (id: string) => `NEEDSLOOK#${id}`,
+  trainerSk: (email: string) => `TRAINER#${email}`,
+  trainerGsiSk: (seriesId: string) => `TRAINER#${seriesId}`,
+  signIn: (nonce: string) => `SIGNIN#${nonce}`,
+  signInSk: 'SIGNIN',
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */
@@ -168,7 +176,7 @@ export function openTable(options: {
   // send() is overloaded per command class; each caller names the output shape it reads.
   const send = async <O>(command: TableCommand): Promise<O> => (await doc.send(command as QueryCommand)) as O;
 
-  function parse<S extends z.ZodType>(schema: S, item: Item, what: string): z.infer<S> {
+  function parse<S extends z.ZodMiniType>(schema: S, item: Item, what: string): z.infer<S> {
     const result = schema.safeParse(item);
     if (result.success) return result.data;
     const problems = result.error.issues

@@ -1,11 +1,11 @@
 // A series' compiled email templates, one item each, gzipped.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { TemplateRepository } from '#app/ports';
 import { key, KeysSchema, PK, SK, type Item, type Table } from './table.ts';
 
-const TemplateItemSchema = KeysSchema.extend({
+const TemplateItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('template'),
   name: z.string(),
   /** gzip: compiled HTML is 50–150 KB and compresses ~10×, far from the 400 KB item limit. */

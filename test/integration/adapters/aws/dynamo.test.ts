@@ -37,7 +37,7 @@ const training = (slug: string, order: number, body = `About ${slug}.`): Trainin
     author: 'Juliet Chen',
     body,
     strategies: [
-      { id: 'agenda-first', number: 1, title: 'Agenda first', body: 'Share an agenda a day ahead.' },
+      { id: 'agenda-first', number: 1, title: 'Agenda first', body: 'Share an agenda a day ahead.', aliases: ['Primero la agenda'] },
       { id: 'shared-doc', number: 2, title: 'A shared doc', body: 'Keep one running document.' },
     ],
   });

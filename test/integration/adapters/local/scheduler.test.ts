@@ -12,6 +12,7 @@ import type { Job } from '#core/jobs';
 import { SeriesSchema, TrainingSchema } from '#core/model';
 import { diffSchedules, planSchedules } from '#core/schedule-plan';
 import { zonedTimeToUtc } from '#core/time';
+import { biteCount } from '#core/bites';
 import { LocalScheduler, localDispatch } from '#adapters/local/scheduler';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
@@ -232,7 +233,11 @@ describe('publishing with schedules, and firing them through real dispatch', () 
     await stackStore.putParticipants(first.series.id, people);
     const enrolled = await syncSchedules(stackStore, first.series.id, publishedAt);
     const groups = new Set(people.map((p) => `${p.timeZone} ${p.workStart}`)).size;
-    expect(enrolled.create.filter((s) => s.job.kind === 'training')).toHaveLength(4 * groups);
+    expect(enrolled.create.filter((s) => s.job.kind === 'training' && s.job.part === undefined)).toHaveLength(4 * groups);
+    // Each training that can be cut into daily bites has a job per part and group, for whoever takes bites.
+    const parts = first.trainings.reduce((n, t) => n + biteCount(t), 0);
+    expect(parts).toBeGreaterThan(0);
+    expect(enrolled.create.filter((s) => s.job.kind === 'training' && s.job.part !== undefined)).toHaveLength(parts * groups);
     expect(enrolled.unchanged).toContain('kickoff');
 
     const scheduler = new LocalScheduler(stackStore);
@@ -261,7 +266,8 @@ describe('publishing with schedules, and firing them through real dispatch', () 
     expect(again.changes.trainings.changed).toEqual([]);
     await scheduler.fireDue(new Date('2027-01-21T01:00:00Z'), send);
     expect(await sent()).toHaveLength(afterFirst.length);
-  });
+    // Three publishes, each compiling every email (daily bites included) with mjml.
+  }, 120_000);
 
   it('moves the schedules of an edited window and drops those of a removed training', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-edit-'));
@@ -281,7 +287,7 @@ describe('publishing with schedules, and firing them through real dispatch', () 
       const aboutRemoved = (s: { job: unknown }) => (s.job as Job).trainingSlug === 'performance-reviews';
       expect(after.filter(aboutRemoved).map((s) => (s.job as Job).kind)).toEqual(['cancel']);
       expect(result.schedules.delete.length).toBe(before.filter(aboutRemoved).length);
-      const launch = after.find((s) => (s.job as Job).kind === 'training' && (s.job as Job).trainingSlug === 'product-launch' && (s.job as Job).timeZone === 'Asia/Brunei')!;
+      const launch = after.find((s) => (s.job as Job).kind === 'training' && (s.job as Job).part === undefined && (s.job as Job).trainingSlug === 'product-launch' && (s.job as Job).timeZone === 'Asia/Brunei')!;
       expect(launch.at).toBe('2027-03-01T00:30:00.000Z');
       expect(after).toHaveLength(new Set(after.map((s) => s.name)).size);
     } finally {

@@ -1,0 +1,111 @@
+// The trainer studio at scale: a series of 5,000 participants × 4 trainings × 3 responses each in
+// dynalite (bench/reports.ts's seed), its templates compiled and stored as publish stores them,
+// 200 open "needs a look" replies. Each page is requested through the studio's router in process
+// (adapters/http/studio.ts, as the local server and the Lambda call it) with a signed-in trainer's
+// cookie, and timed: the server time of the page, load from DynamoDB included, and the part of it
+// spent after loading (the use case's arithmetic and the HTML). Median of 5 runs per page.
+// Standalone: `npx tsx bench/studio.ts`. BENCH_STUDIO_PARTICIPANTS shrinks the series.
+import { pathToFileURL } from 'node:url';
+import { createStore } from '#adapters/aws/dynamo';
+import { handleStudio, type StudioRequest } from '#adapters/http/studio';
+import type { StudioDeps } from '#app/studio/access';
+import { loadContributions } from '#app/studio/contributions';
+import { loadOverview } from '#app/studio/overview';
+import { loadParticipants } from '#app/studio/participants';
+import { signSession } from '#core/studio-tokens';
+import { openSession } from '#app/studio/access';
+import { compileTemplates } from '#emails/compile-series';
+import { contributionsPage, overviewPage, participantsPage } from '#web/studio-pages';
+import { startDynalite } from '../test/support/dynalite.ts';
+import { makeSeries, seed } from './reports.ts';
+
+const PARTICIPANTS = Number(process.env.BENCH_STUDIO_PARTICIPANTS ?? 5_000);
+const NOW = new Date('2027-03-01T09:00:00Z');
+const SECRET = 'bench-studio-secret-0123456789abcdef';
+const SERIES = 'bench-series';
+const RUNS = 5;
+const BUDGET_MS = 200;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function benchStudio(): Promise<object> {
+  const db = await startDynalite();
+  try {
+    const store = createStore({ client: db.client, tableName: db.tableName });
+    const seedStarted = performance.now();
+    await seed(store, SERIES, PARTICIPANTS);
+    const { series, trainings } = makeSeries(SERIES);
+    for (const [name, email] of await compileTemplates(series, trainings)) await store.putTemplate(SERIES, name, JSON.stringify(email));
+    for (let i = 0; i < 200; i++) {
+      await store.putNeedsLook({ id: `look-${i}`, seriesId: SERIES, trainingSlug: 'training-1', participantEmail: `p${i}@${SERIES}.example.com`, kind: i % 5 === 0 ? 'request' : 'unclear', text: `An unclear reply number ${i}.`, answers: 'training', source: `<look-${i}@x>`, receivedAt: '2027-02-20T10:00:00.000Z' });
+    }
+    const seedMs = Math.round(performance.now() - seedStarted);
+
+    const trainer = series.trainers[0]!.email;
+    const session = signSession({ email: trainer, sessionId: 'bench-session', now: NOW }, SECRET).token;
+    const deps: StudioDeps = {
+      store,
+      secrets: SECRET,
+      mailer: async () => 'not-sent',
+      now: NOW,
+      newId: () => 'bench',
+      settings: { studioUrl: 'http://localhost/studio', mail: { domain: 'baton.example.com', inboundDomain: 'in.baton.example.com', senderAddress: 'training@baton.example.com', linksBaseUrl: 'https://l.example.com', secrets: SECRET } },
+    };
+    const request = (path: string, query = ''): StudioRequest => ({ method: 'GET', path, query: new URLSearchParams(query), headers: { cookie: `baton_studio=${session}` }, body: Buffer.alloc(0), ip: '127.0.0.1' });
+    const pages: Array<[string, string, string]> = [
+      ['overview', `/studio/s/${SERIES}`, ''],
+      ['contributions', `/studio/s/${SERIES}/contributions`, ''],
+      ['participants', `/studio/s/${SERIES}/participants`, ''],
+      ['trainings (preview page)', `/studio/s/${SERIES}/trainings`, `which=training-2&as=p17%40${SERIES}.example.com`],
+      ['trainings (the email frame)', `/studio/s/${SERIES}/trainings/frame`, `which=training-2&as=p17%40${SERIES}.example.com`],
+      ['series list', '/studio', ''],
+      ['wiki export (.tar)', `/studio/s/${SERIES}/export`, ''],
+    ];
+    const results: Record<string, { ms: number; runsMs: number[]; bytes: number; status: number; withinBudget: boolean }> = {};
+    for (const [name, path, query] of pages) {
+      const runs: number[] = [];
+      let bytes = 0;
+      let status = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const started = performance.now();
+        const reply = await handleStudio(request(path, query), async () => deps);
+        runs.push(Math.round((performance.now() - started) * 10) / 10);
+        bytes = reply.body.length;
+        status = reply.status;
+      }
+      results[name] = { ms: median(runs), runsMs: runs, bytes, status, withinBudget: median(runs) < BUDGET_MS };
+    }
+
+    // The part after loading: the same views rendered from data already in memory.
+    const published = (await store.getSeries(SERIES))!;
+    const s = openSession(session, deps)!;
+    const [overview, contributions, participants] = [await loadOverview(published, deps), await loadContributions(published, deps), await loadParticipants(published, deps)];
+    const renderOnly = (fn: () => string) => {
+      const runs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const started = performance.now();
+        fn();
+        runs.push(performance.now() - started);
+      }
+      return Math.round(median(runs) * 10) / 10;
+    };
+    return {
+      series: { participants: PARTICIPANTS, trainings: 4, responses: PARTICIPANTS * 12, needsLook: 200 },
+      budgetMs: BUDGET_MS,
+      seedMs,
+      pages: results,
+      renderOnlyMs: {
+        overview: renderOnly(() => overviewPage(overview, s)),
+        contributions: renderOnly(() => contributionsPage(contributions, s)),
+        participants: renderOnly(() => participantsPage(participants, s, NOW)),
+      },
+      allWithinBudget: Object.values(results).every((r) => r.withinBudget),
+    };
+  } finally {
+    await db.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify(await benchStudio(), null, 2));
+}

@@ -1,0 +1,317 @@
+// The trainer studio's HTTP routing, shared by the local links server (adapters/local/studio-server.ts)
+// and the Lambda function URL (handlers/studio.ts): a plain request in, a plain response out.
+//
+//   GET  /studio                          sign-in form, or the series you run
+//   POST /studio/signin                   email → a sign-in link (rate limited)
+//   GET  /studio/signin/<token>           one button; POST uses the link once and sets the cookie
+//   POST /studio/signout
+//   GET  /studio/s/<id>                   overview             POST …/nudge
+//   GET  /studio/s/<id>/contributions                          POST …/tag, …/correct, …/resubscribe
+//   GET  /studio/s/<id>/participants                           POST …/enrol, …/enrol/confirm, …/unenrol
+//   GET  /studio/s/<id>/unenrol?email=    confirmation
+//   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
+//   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed
+//   GET  /studio/s/<id>/export            the wiki as a .tar download
+//
+// Every series route needs a session (cookie), every POST the session's CSRF token, and every
+// series the trainer's name in its trainers list (access.ts seriesOf): otherwise 404, the same as
+// a series that does not exist. POSTs answer with a 303 to a page (a reload repeats nothing).
+import { simpleParser } from 'mailparser';
+import { csrfValid, openSession, seriesOf, seriesRunBy, type Session, type StudioDeps } from '#app/studio/access';
+import { loadContributions } from '#app/studio/contributions';
+import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
+import { fixRecord, parseChoice, type FixRequest } from '#app/studio/fix-record';
+import { sendNudge } from '#app/studio/nudge';
+import { loadOverview } from '#app/studio/overview';
+import { loadParticipants } from '#app/studio/participants';
+import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
+import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
+import { unenrollParticipants } from '#app/unenroll';
+import { UserError } from '#core/user-error';
+import type { PublishedSeries } from '#core/records';
+import {
+  checkEmailPage,
+  contributionsPage,
+  EMAIL_CSP,
+  enrolPreviewPage,
+  messagePage,
+  overviewPage,
+  PAGE_CSP,
+  participantsPage,
+  seriesListPage,
+  seriesPath,
+  signInConfirmPage,
+  signInPage,
+  signInProblemPage,
+  STUDIO_BASE,
+  trainingsPage,
+  unenrolConfirmPage,
+  type Notice,
+} from '#web/studio-pages';
+import { tarArchive } from '#web/tar';
+
+export { STUDIO_BASE };
+
+export interface StudioRequest {
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case names. */
+  headers: Record<string, string | undefined>;
+  /** The raw body (form-urlencoded or multipart). */
+  body: Buffer;
+  /** The client's address, for the sign-in rate limit. */
+  ip: string;
+}
+
+export interface StudioResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Set-Cookie values (function URLs take them as `cookies`, Node as repeated headers). */
+  cookies: string[];
+  body: string | Buffer;
+}
+
+/** The largest request body read: a CSV upload with its multipart wrapping. */
+export const MAX_STUDIO_BODY = MAX_CSV_BYTES + 64 * 1024;
+
+const COOKIE = 'baton_studio';
+// On https the cookie takes the __Host- prefix: the browser then refuses it without Secure, with a
+// Domain, or on another path, so no sibling host can plant or read it.
+const cookieName = (secure: boolean) => (secure ? `__Host-${COOKIE}` : COOKIE);
+
+function cookieOf(req: StudioRequest, secure: boolean): string | undefined {
+  const header = req.headers.cookie ?? '';
+  const name = cookieName(secure);
+  for (const part of header.split(/;\s*/)) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq) === name) return part.slice(eq + 1);
+  }
+  return undefined;
+}
+
+function setCookie(value: string, maxAge: number, secure: boolean): string {
+  return `${cookieName(secure)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
+}
+
+const BASE_HEADERS = {
+  'content-security-policy': PAGE_CSP,
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex',
+} as const;
+
+const html = (status: number, body: string, cookies: string[] = []): StudioResponse => ({ status, headers: { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, cookies, body });
+const redirect = (location: string, cookies: string[] = []): StudioResponse => ({ status: 303, headers: { ...BASE_HEADERS, location }, cookies, body: '' });
+
+// What a redirect's ?done= shows: fixed texts, so a crafted URL cannot put words on the page.
+const NOTICES: Record<string, Notice> = {
+  tagged: { text: 'Recorded. Roll-ups, digests and the funnel use it from now on.' },
+  corrected: { text: 'Corrected. The earlier reading no longer shows anywhere.' },
+  withdrawn: { text: 'Withdrawn. It no longer shows in roll-ups, digests or the wiki.' },
+  resubscribed: { text: 'Resubscribed: they get the series’ emails again.' },
+  nudged: { text: 'Nudge sent.' },
+  'nudge-already': { text: 'That person was nudged already: a nudge goes once.' },
+  'nudge-none': { text: 'No nudge sent: they are no longer active, or no training went to them yet.', error: true },
+  unenrolled: { text: 'Unenrolled: their calendar entries are cancelled and no more mail goes to them.' },
+  'test-sent': { text: 'Test email sent to you.' },
+  'test-none': { text: 'Nothing to send: that email has no template stored. Publish the series again.', error: true },
+  'signed-out': { text: 'Signed out.' },
+};
+
+function noticeOf(req: StudioRequest): Notice | undefined {
+  const done = req.query.get('done') ?? '';
+  const enrolled = /^enrolled-(\d+)-(\d+)$/.exec(done);
+  if (enrolled) return { text: `Enrolled ${enrolled[1]} people, ${enrolled[2]} of them new: they get the kickoff now, and any training whose window is open.` };
+  return NOTICES[done];
+}
+
+async function formOf(req: StudioRequest): Promise<{ get(name: string): string | undefined; file(name: string): Promise<{ name: string; text: string } | undefined> }> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    // undici's Request parses multipart: no parser of our own for one file field.
+    const data = await new Request('http://studio.invalid/', { method: 'POST', headers: { 'content-type': type }, body: req.body }).formData();
+    return {
+      get: (name) => {
+        const v = data.get(name);
+        return typeof v === 'string' ? v : undefined;
+      },
+      file: async (name) => {
+        const v = data.get(name);
+        return v && typeof v !== 'string' ? { name: v.name || 'upload.csv', text: await v.text() } : undefined;
+      },
+    };
+  }
+  const params = new URLSearchParams(req.body.toString('utf8'));
+  return { get: (name) => params.get(name) ?? undefined, file: async () => undefined };
+}
+
+export type StudioDepsFactory = () => Promise<StudioDeps>;
+
+export async function handleStudio(req: StudioRequest, makeDeps: StudioDepsFactory): Promise<StudioResponse> {
+  const deps = await makeDeps();
+  const secure = deps.settings.studioUrl.startsWith('https:');
+  const method = req.method.toUpperCase();
+  const path = req.path.replace(/\/+$/, '') || '/';
+  const session = openSession(cookieOf(req, secure), deps);
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return { ...html(405, messagePage('Not allowed', 'Use GET or POST.')), headers: { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', allow: 'GET, HEAD, POST' } };
+  const post = method === 'POST';
+
+  if (path === STUDIO_BASE) {
+    if (!session) return html(200, signInPage(noticeOf(req) ? { notice: noticeOf(req)! } : {}));
+    const notice = noticeOf(req);
+    return html(200, seriesListPage(session, await seriesRunBy(session.email, deps), notice));
+  }
+
+  if (path === `${STUDIO_BASE}/signin` && post) {
+    const form = await formOf(req);
+    const email = (form.get('email') ?? '').trim();
+    const outcome = await requestSignIn({ email, ip: req.ip }, deps);
+    if (outcome.kind === 'invalid') return html(400, signInPage({ notice: { text: outcome.message, error: true }, email }));
+    if (outcome.kind === 'rate-limited') return html(429, signInPage({ notice: { text: 'Too many sign-in requests for this address or from this network. Wait 15 minutes, then ask again.', error: true }, email }));
+    return html(200, checkEmailPage(email.toLowerCase()));
+  }
+
+  const signIn = new RegExp(`^${STUDIO_BASE}/signin/([A-Za-z0-9_.-]+)$`).exec(path);
+  if (signIn) {
+    const token = signIn[1]!;
+    if (!post) {
+      const checked = checkSignIn(token, deps);
+      return checked.kind === 'ready' ? html(200, signInConfirmPage(token, checked.email)) : html(checked.kind === 'expired' ? 410 : 400, signInProblemPage(checked.kind === 'expired' ? 'expired' : 'invalid'));
+    }
+    const outcome = await completeSignIn(token, deps);
+    if (outcome.kind === 'signed-in') return redirect(STUDIO_BASE, [setCookie(outcome.session, outcome.maxAgeSeconds, secure)]);
+    return html(outcome.kind === 'expired' ? 410 : outcome.kind === 'used' ? 409 : 400, signInProblemPage(outcome.kind));
+  }
+
+  if (path === `${STUDIO_BASE}/signout` && post) {
+    const form = await formOf(req);
+    if (!session || !csrfValid(session, form.get('csrf'), deps)) return html(403, messagePage('Not signed out', 'The form was stale or came from another page. Reload the studio and try again.'));
+    return redirect(`${STUDIO_BASE}?done=signed-out`, [setCookie('', 0, secure)]);
+  }
+
+  const m = new RegExp(`^${STUDIO_BASE}/s/([^/]+)(/.*)?$`).exec(path);
+  if (!m) return html(404, messagePage('There is no page here', 'Check the address, or start from the studio.', session));
+  if (!session) return post ? html(401, signInPage({ notice: { text: 'Sign in first: your session has ended.', error: true } })) : html(401, signInPage({ notice: { text: 'Sign in to see this page.' } }));
+  let seriesId: string;
+  try {
+    seriesId = decodeURIComponent(m[1]!);
+  } catch {
+    seriesId = '';
+  }
+  const sub = m[2] ?? '';
+  const form = post ? await formOf(req) : undefined;
+  // CSRF before anything else, even before saying whether the series exists.
+  if (form && !csrfValid(session, form.get('csrf'), deps)) return html(403, messagePage('Nothing was changed', 'The form was stale or came from another page (its security token did not match). Reload the page and try again.', session));
+  const published = await seriesOf(session, seriesId, deps);
+  if (!published) return html(404, messagePage('No such series', 'There is no series here that lists you as a trainer.', session));
+  return form ? seriesPost(published, sub, form, session, deps) : seriesGet(published, sub, req, session, deps);
+}
+
+async function seriesGet(published: PublishedSeries, sub: string, req: StudioRequest, session: Session, deps: StudioDeps): Promise<StudioResponse> {
+  const notice = noticeOf(req);
+  const id = published.series.id;
+  switch (sub) {
+    case '':
+      return html(200, overviewPage(await loadOverview(published, deps), session, notice));
+    case '/contributions':
+      return html(200, contributionsPage(await loadContributions(published, deps), session, notice));
+    case '/participants':
+      return html(200, participantsPage(await loadParticipants(published, deps), session, deps.now, notice));
+    case '/unenrol': {
+      const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
+      return p ? html(200, unenrolConfirmPage(published, p, session)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+    }
+    case '/trainings': {
+      const which = req.query.get('which') ?? 'kickoff';
+      const width = req.query.get('width') === '375' ? 375 : 600;
+      const as = req.query.get('as') || undefined;
+      const preview = await previewAs(published, which, as, deps);
+      const frame = preview ? seriesPath(id, `/trainings/frame?${new URLSearchParams({ which, as: preview.as.email })}`) : undefined;
+      const decoded = preview ? (await simpleParser(preview.mail.raw)).subject : undefined;
+      const person = preview ? await deps.store.getParticipant(id, preview.as.email) : undefined;
+      return html(
+        200,
+        trainingsPage(published, { which, width, ...(person ? { as: person } : {}), ...(frame ? { frame } : {}), ...(decoded ? { subject: decoded } : {}) }, session, as && !preview ? { text: `${as} is not a participant of this series, or that email has no template stored.`, error: true } : notice),
+      );
+    }
+    case '/trainings/frame': {
+      const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
+      if (!preview) return html(404, messagePage('Nothing to preview', 'No such email or participant.'));
+      const parsed = await simpleParser(preview.mail.raw);
+      return { status: 200, headers: { ...BASE_HEADERS, 'content-security-policy': EMAIL_CSP, 'x-frame-options': 'SAMEORIGIN', 'content-type': 'text/html; charset=utf-8' }, cookies: [], body: typeof parsed.html === 'string' ? parsed.html : `<pre>${parsed.text ?? ''}</pre>` };
+    }
+    case '/export': {
+      const wiki = await wikiExport(published, deps);
+      return {
+        status: 200,
+        headers: { ...BASE_HEADERS, 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="${wiki.fileName}"` },
+        cookies: [],
+        body: tarArchive(wiki.files, deps.now),
+      };
+    }
+    default:
+      return html(404, messagePage('There is no page here', 'Check the address, or start from the series overview.', session));
+  }
+}
+
+type Form = Awaited<ReturnType<typeof formOf>>;
+
+async function seriesPost(published: PublishedSeries, sub: string, form: Form, session: Session, deps: StudioDeps): Promise<StudioResponse> {
+  const id = published.series.id;
+  const back = (rest: string, done: string) => redirect(seriesPath(id, `${rest}?done=${done}`));
+  const failed = (status: number, text: string) => html(status, messagePage('Nothing was changed', text, session));
+  switch (sub) {
+    case '/nudge': {
+      const outcome = await sendNudge(published, form.get('email') ?? '', session, deps);
+      return back('', outcome === 'sent' ? 'nudged' : outcome === 'already-sent' ? 'nudge-already' : 'nudge-none');
+    }
+    case '/tag':
+    case '/correct': {
+      const raw = form.get('choice');
+      const withdraw = sub === '/correct' && raw === 'withdraw';
+      const choice = withdraw ? undefined : parseChoice(raw);
+      if (!withdraw && !choice) return failed(400, `“${raw ?? ''}” is not something a reply can be recorded as.`);
+      const request: FixRequest = {
+        action: sub === '/tag' ? 'tag' : withdraw ? 'withdraw' : 'correct',
+        id: form.get('id') ?? '',
+        ...(choice ? { choice: choice.choice, ...(choice.number !== undefined ? { number: choice.number } : {}) } : {}),
+      };
+      const outcome = await fixRecord(published, request, deps);
+      if (!outcome.ok) return failed(outcome.status, outcome.message);
+      return back('/contributions', sub === '/tag' ? 'tagged' : withdraw ? 'withdrawn' : 'corrected');
+    }
+    case '/resubscribe': {
+      const outcome = await fixRecord(published, { action: 'resubscribe', email: form.get('email') ?? '' }, deps);
+      return outcome.ok ? back('/contributions', 'resubscribed') : failed(outcome.status, outcome.message);
+    }
+    case '/enrol': {
+      const file = await form.file('csv');
+      if (!file) return failed(400, 'Choose a CSV file to upload.');
+      const preview = await previewEnrolment(published, file.name, file.text, deps);
+      return html(preview.errors.length ? 422 : 200, enrolPreviewPage(published, preview, file.text, session));
+    }
+    case '/enrol/confirm': {
+      const outcome = await enrol(published, form.get('file') ?? 'upload.csv', form.get('csv') ?? '', deps);
+      if (outcome.kind === 'has-errors') return html(422, enrolPreviewPage(published, outcome.preview, form.get('csv') ?? '', session));
+      return back('/participants', `enrolled-${outcome.total}-${outcome.added}`);
+    }
+    case '/unenrol': {
+      try {
+        await unenrollParticipants(deps.store, id, [form.get('email') ?? ''], deps.now, deps.remote ? { remote: deps.remote } : {});
+      } catch (err) {
+        if (err instanceof UserError) return failed(400, err.message);
+        throw err;
+      }
+      return back('/participants', 'unenrolled');
+    }
+    case '/test-email': {
+      const sent = await sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);
+      return redirect(seriesPath(id, `/trainings?${new URLSearchParams({ which: form.get('which') ?? 'kickoff', done: sent ? 'test-sent' : 'test-none' })}`));
+    }
+    default:
+      return failed(404, 'There is no such action.');
+  }
+}

@@ -1,0 +1,42 @@
+// What `baton --help` and `baton validate` load, recorded from a real run of the CLI: neither may
+// pull in the AWS SDK, mjml or the local servers, which only the commands that use them load (the
+// CLI's start time, issue 17; its speed is measured in `npm run bench -- cli-start`).
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { exampleDir, repoRoot } from '#test/support/example-data';
+
+const work = mkdtempSync(join(tmpdir(), 'baton-imports-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const HEAVY = ['@aws-sdk', 'mjml', 'aws-ses-v2-local', 'dynalite', 'smtp-server', 'nodemailer', 'mailparser', 'aws-cdk-lib'];
+
+async function loaded(name: string, args: string[]): Promise<string[]> {
+  const file = join(work, `${name}.txt`);
+  await promisify(execFile)(process.execPath, ['--import', join(repoRoot, 'test', 'support', 'record-imports.mjs'), join(repoRoot, 'cli', 'baton.js'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, BATON_RECORD_IMPORTS: file },
+  });
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+const packages = (files: string[]) => [...new Set(files.flatMap((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!)))];
+
+describe('what a quick command loads', () => {
+  it('validate loads the series parsers and none of the AWS SDK, mjml or the local servers', async () => {
+    const files = await loaded('validate', ['validate', exampleDir]);
+    // The recording works: the command's own module is among them (compiled chunk or source).
+    expect(files.some((f) => /cli\/(dist\/validate-[^/]+\.js|commands\/validate\.ts)$/.test(f))).toBe(true);
+    const heavy = packages(files).filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)));
+    expect(heavy).toEqual([]);
+  }, 60_000);
+
+  it('--help loads no command at all', async () => {
+    const files = await loaded('help', ['--help']);
+    expect(files.some((f) => /cli\/(dist\/main\.js|main\.ts)$/.test(f))).toBe(true);
+    expect(files.filter((f) => /cli\/(commands\/|dist\/(?!main\.js|chunk-))/.test(f) && !f.endsWith('.map'))).toEqual([]);
+    expect(packages(files).filter((p) => HEAVY.includes(p) || p.startsWith('@aws-sdk/'))).toEqual([]);
+  }, 60_000);
+});
