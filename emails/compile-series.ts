@@ -10,7 +10,7 @@ import { splitIntoBites } from '#core/bites';
 /** What publish learnt before compiling (app/ports.ts CompileExtras): each training's generated audio. */
 export interface CompileExtras {
   audio?: ReadonlyMap<string, { url: string; seconds: number }>;
-  /** Languages participants read besides the series' own: their acknowledgement and reminders are compiled in each. */
+  /** Languages participants read besides the series' own: the emails framed in Baton's words are compiled in each. */
   languages?: readonly Language[];
 }
 
@@ -51,9 +51,12 @@ export async function compileTemplates(series: Series, trainings: Training[], ex
   for (const language of new Set(extras.languages ?? [])) {
     if (language === own) continue;
     out.set(TEMPLATE.inLanguage(TEMPLATE.ack, language), await compileAck(series, language));
+    out.set(TEMPLATE.inLanguage(TEMPLATE.rollup, language), await compileRollup(series, language));
     for (const training of trainings) {
       out.set(TEMPLATE.inLanguage(TEMPLATE.reminder(training.slug), language), await compileReminder(series, training, trainings, language));
+      out.set(TEMPLATE.inLanguage(TEMPLATE.followUp(training.slug), language), await compileFollowUp(series, training, trainings, language));
     }
+    out.set(TEMPLATE.inLanguage(TEMPLATE.wrapUp, language), await compileWrapUp(series, trainings, undefined, language));
   }
   return out;
 }

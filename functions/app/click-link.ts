@@ -37,7 +37,9 @@
 // links' expiry) is one record.
 import type { PublishedSeries, StoredParticipant } from '#core/records';
 import type { LinkStore } from './ports.ts';
-import type { Response, Training } from '#core/model';
+import type { Language, Response, Training } from '#core/model';
+import { languageOf, messagesFor, t } from '#mail/messages/index';
+import { formatCalendarDate } from '#mail/dates';
 import { page, type PageContent, type PageReply } from '#mail/pages';
 import { participantKey, responseKey } from '#core/short-key';
 import { formatDate } from '#core/time';
@@ -128,19 +130,45 @@ function excerpt(text: string, max = 280): string {
   return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
 }
 
-function replyHint(series: PublishedSeries): string {
-  return `Or reply to any email from “${series.series.title}”: replies work too.`;
+function replyHint(series: PublishedSeries, language: Language = 'en'): string {
+  return t(language, 'page.replyHint', { title: series.series.title });
+}
+
+/** A date on a page: Baton's English "Sun 31 Jan 2027", or the reader's language's own. */
+function dateIn(language: Language, iso: string): string {
+  return language === 'en' ? dateOf(iso) : formatCalendarDate(iso.slice(0, 10), 'long', true, language);
 }
 
 /**
  * What a verified link does, as data: the response to record (or the unsubscribe) and the pages
- * before and after. Pure, so every action's decision is a unit test.
+ * before and after, in the language of the participant the link belongs to. Pure, so every
+ * action's decision is a unit test.
  */
 export function planLink(ctx: LinkContext, now: Date): LinkPlan {
+  const language = languageOf(ctx.participant, ctx.series.series);
+  const plan = planIn(ctx, now, language);
+  const inLanguage = (content: PageContent): PageContent => ({ ...content, language });
+  switch (plan.kind) {
+    case 'missing':
+      return { ...plan, page: inLanguage(plan.page) };
+    case 'fix':
+    case 'preferences':
+      return plan;
+    case 'response':
+      return { ...plan, confirm: inLanguage(plan.confirm), done: (r: Response) => inLanguage(plan.done(r)) };
+    default:
+      return { ...plan, confirm: inLanguage(plan.confirm), done: (at: string) => inLanguage(plan.done(at)) };
+  }
+}
+
+function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
   const { payload, series, participant, token } = ctx;
+  const say = messagesFor(language);
   const context = series.series.title;
   const first = firstName(participant.name);
+  const firstNameOf = { firstName: first };
   const action = `${LINK_PATH_PREFIX}${token}`;
+  const hint = replyHint(series, language);
   const base = {
     seriesId: series.series.id,
     participantEmail: participant.email,
@@ -156,27 +184,27 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
     case 'read': {
       const training = trainingOf(payload.trainingSlug);
       if (!training) {
-        return {
-          kind: 'missing',
-          page: { context, heading: 'This training is no longer in the series', paragraphs: ['Nothing was changed. The trainers may have removed or renamed it.', replyHint(series)] },
-        };
+        return { kind: 'missing', page: { context, heading: say('page.read.gone'), paragraphs: [say('page.read.goneWhy'), hint] } };
       }
       return {
         kind: 'response',
         response: { ...base, id: linkResponseId.read(series.series.id, training.slug, participant.email), trainingSlug: training.slug, intent: 'read' },
         confirm: {
           context,
-          heading: `Mark “${training.title}” as read?`,
-          paragraphs: [`Hi ${first}, one click tells the trainers you have read it.`],
-          form: { action, button: 'Mark as read' },
-          note: 'We ask for this click because some mail systems open every link in a message by themselves to check it.',
+          heading: say('page.read.confirm', { title: training.title }),
+          paragraphs: [say('page.read.ask', firstNameOf)],
+          form: { action, button: say('page.read.button') },
+          note: say('page.read.why'),
         },
         done: (recorded) => ({
           context,
-          heading: `Marked as read — thanks, ${first}.`,
+          heading: say('page.read.done', firstNameOf),
           paragraphs: [
-            `“${training.title}”, ${recorded.receivedAt === base.receivedAt ? 'today' : `on ${dateOf(recorded.receivedAt)}`}.`,
-            'Something in it you will try, or a way of your own? Reply to the training email: your teammates will see it in the roll-up.',
+            say('page.read.when', {
+              title: training.title,
+              when: recorded.receivedAt === base.receivedAt ? say('page.today') : say('page.onDate', { date: dateIn(language, recorded.receivedAt) }),
+            }),
+            say('page.read.next'),
           ],
         }),
       };
@@ -185,10 +213,7 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
     case 'kudos': {
       const target = ctx.target;
       if (!target) {
-        return {
-          kind: 'missing',
-          page: { context, heading: 'That contribution is no longer here', paragraphs: ['Nothing was changed. It may have been withdrawn.', replyHint(series)] },
-        };
+        return { kind: 'missing', page: { context, heading: say('page.kudos.gone'), paragraphs: [say('page.kudos.goneWhy'), hint] } };
       }
       const training = trainingOf(target.trainingSlug);
       const author = target.participantEmail;
@@ -203,16 +228,16 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
         },
         confirm: {
           context,
-          heading: `Give kudos for this contribution?`,
-          paragraphs: [training ? `Shared on “${training.title}”:` : 'Shared in this series:'],
+          heading: say('page.kudos.confirm'),
+          paragraphs: [training ? say('page.kudos.sharedOn', { title: training.title }) : say('page.kudos.sharedHere')],
           ...(target.text ? { quote: excerpt(target.text) } : {}),
-          form: { action, button: 'Give kudos' },
-          ...(author === participant.email ? { note: 'This one is your own.' } : {}),
+          form: { action, button: say('page.kudos.button') },
+          ...(author === participant.email ? { note: say('page.kudos.own') } : {}),
         },
         done: () => ({
           context,
-          heading: `Kudos given — thanks, ${first}.`,
-          paragraphs: ['Cheering a teammate on keeps the series going.', 'Want to add a word? Reply to the roll-up email: comments are shared with credit.'],
+          heading: say('page.kudos.done', firstNameOf),
+          paragraphs: [say('page.kudos.cheer'), say('page.kudos.addWord')],
         }),
       };
     }
@@ -220,14 +245,15 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
     case 'rating': {
       const adoption = ctx.target;
       if (!adoption) {
-        return {
-          kind: 'missing',
-          page: { context, heading: 'We could not find what this check-in asks about', paragraphs: ['Nothing was changed.', replyHint(series)] },
-        };
+        return { kind: 'missing', page: { context, heading: say('page.rating.gone'), paragraphs: [say('page.nothingChanged'), hint] } };
       }
       const training = trainingOf(adoption.trainingSlug);
       const strategy = training?.strategies.find((s) => s.id === adoption.strategyId);
-      const subject = strategy ? `“${strategy.title}”` : training ? `what you tried from “${training.title}”` : 'what you tried';
+      const subject = strategy
+        ? say('page.rating.strategy', { title: strategy.title })
+        : training
+          ? say('page.rating.fromTraining', { title: training.title })
+          : say('page.rating.tried');
       const rating = payload.rating!;
       return {
         kind: 'response',
@@ -242,22 +268,17 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
         },
         confirm: {
           context,
-          heading: `Did ${subject} help? Rate it ${rating} of 5`,
-          paragraphs: [`Hi ${first}, 1 means it did not help at all, 5 that it helped a lot.`],
-          form: { action, button: `Rate it ${rating} of 5` },
+          heading: say('page.rating.confirm', { subject, rating }),
+          paragraphs: [say('page.rating.scale', firstNameOf)],
+          form: { action, button: say('page.rating.button', { rating }) },
         },
         done: (recorded) => ({
           context,
           heading:
             recorded.rating === rating && recorded.receivedAt === base.receivedAt
-              ? `You rated ${subject} ${rating} of 5.`
-              : `You rated ${subject} ${recorded.rating ?? rating} of 5 on ${dateOf(recorded.receivedAt)}.`,
-          paragraphs: [
-            `Thanks, ${first}.`,
-            recorded.rating === rating
-              ? 'Want to say what worked or what got in the way? Reply to the check-in email: a sentence helps the next team.'
-              : 'The first rating stands. To say more or change it, reply to the check-in email.',
-          ],
+              ? say('page.rating.done', { subject, rating })
+              : say('page.rating.doneOn', { subject, rating: recorded.rating ?? rating, date: dateIn(language, recorded.receivedAt) }),
+          paragraphs: [say('page.thanks', firstNameOf), recorded.rating === rating ? say('page.rating.more') : say('page.rating.stands')],
         }),
       };
     }
@@ -267,16 +288,13 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
         kind: 'unsubscribe',
         confirm: {
           context,
-          heading: `Unsubscribe from “${context}”?`,
-          paragraphs: [`Hi ${first}, you will get no more emails from this series. Other series are not affected.`],
-          form: { action, button: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } },
+          heading: say('page.unsubscribe.confirm', { title: context }),
+          paragraphs: [say('page.unsubscribe.ask', firstNameOf)],
+          form: { action, button: say('page.unsubscribe.button'), fields: { 'List-Unsubscribe': 'One-Click' } },
         },
         done: (at) => ({
-          heading: `You’re unsubscribed from “${context}”.`,
-          paragraphs: [
-            `Since ${dateOf(at)}, ${first}, no more emails from this series will come to ${participant.email}.`,
-            'Changed your mind? Reply to any email from the series and ask to rejoin.',
-          ],
+          heading: say('page.unsubscribe.done', { title: context }),
+          paragraphs: [say('page.unsubscribe.since', { date: dateIn(language, at), firstName: first, email: participant.email }), say('page.unsubscribe.rejoin')],
         }),
       };
 
@@ -285,18 +303,16 @@ export function planLink(ctx: LinkContext, now: Date): LinkPlan {
         kind: 'calendars-off',
         confirm: {
           context,
-          heading: 'Turn off calendar entries?',
-          paragraphs: [`Hi ${first}, the emails of “${context}” will keep coming, without invitations or focus time for your calendar.`],
-          form: { action, button: 'Turn off calendar entries', fields: {} },
+          heading: say('page.calendarsOff.confirm'),
+          paragraphs: [say('page.calendarsOff.ask', { firstName: first, title: context })],
+          form: { action, button: say('layout.calendarsOff'), fields: {} },
         },
         done: (at) => ({
           context,
-          heading: 'Calendar entries are off.',
+          heading: say('page.calendarsOff.done'),
           paragraphs: [
-            `Since ${dateOf(at)}, ${first}, the emails of “${context}” come without calendar entries.`,
-            ctx.cancelsEntries
-              ? 'One more email is on its way: it takes the entries Baton had placed out of your calendar. Changed your mind? Reply to any email from the series.'
-              : 'Entries already in your calendar stay until you delete them. Changed your mind? Reply to any email from the series.',
+            say('page.calendarsOff.since', { date: dateIn(language, at), firstName: first, title: context }),
+            say(ctx.cancelsEntries ? 'page.calendarsOff.cancelling' : 'page.calendarsOff.staying'),
           ],
         }),
       };

@@ -28,7 +28,8 @@
 // in one place: `prepare` below.
 import { createEvent, type DateTime, type EventAttributes } from 'ics';
 import { workDaysOf } from '#core/audience';
-import type { Participant, Series, Training } from '#core/model';
+import type { Language, Participant, Series, Training } from '#core/model';
+import { messagesFor } from './messages/index.ts';
 import { sanitizeLine } from '#core/sanitize';
 import { trainingSendDay } from '#core/schedule-plan';
 import { participantKey } from '#core/short-key';
@@ -197,25 +198,26 @@ export interface WindowInput {
   position?: string;
   /** Where the description points (the training's web view or mailbox search). */
   link?: string;
+  /** The language of the words Baton writes in it (messages/); default English. */
+  language?: Language;
 }
 
 /** A training's window, built once: returns the per-recipient calendar (one UID). */
 export function windowCalendar(input: WindowInput): (attendee?: CalendarPerson) => string {
   checkSequence(input.sequence);
   const { series, training, method, link } = input;
+  const say = messagesFor(input.language ?? 'en');
   const cancelled = method === 'CANCEL';
-  const where = input.position ? `Training ${input.position} in "${series.title}"` : `A training in "${series.title}"`;
+  const where = input.position ? say('calendar.where', { position: input.position, series: series.title }) : say('calendar.whereAny', { series: series.title });
   const summary = `${series.title}: ${training.title}`;
   const description = cancelled
-    ? `This calendar entry is cancelled: ${training.title} (${series.title}) no longer takes place for you, and you can delete it.`
-    : `${where}: ${training.title}, by ${training.author}.\n` +
-      'The submission window is open: read the email, then reply to it with your own strategy, the one you will adopt, or a comment on a teammate\'s.' +
-      (link ? `\n${link}` : '');
+    ? say('calendar.cancelledEntry', { title: training.title, series: series.title })
+    : `${say('calendar.about', { where, title: training.title, author: training.author })}\n` + say('calendar.open') + (link ? `\n${link}` : '');
   const prepared = prepare(
     {
       start: dateParts(training.opens),
       end: dateParts(addDays(training.closes, 1)),
-      title: text(cancelled ? `Cancelled: ${summary}` : summary),
+      title: text(cancelled ? say('calendar.cancelled', { summary }) : summary),
       description: text(description),
       ...(link && !cancelled ? { url: link } : {}),
       timestamp: input.dtstamp.getTime(),
@@ -241,6 +243,8 @@ export interface FocusInput {
   dtstamp: Date;
   minutes: number;
   link?: string;
+  /** The language of the words Baton writes in it (messages/); default English. */
+  language?: Language;
 }
 
 export type FocusPerson = CalendarPerson & Pick<Participant, 'timeZone' | 'workStart'> & { workDays?: readonly Weekday[] | undefined };
@@ -252,11 +256,12 @@ export function focusCalendar(input: FocusInput): (participant: FocusPerson) => 
     throw new RangeError(`focus minutes must be a whole number > 0, got ${input.minutes}`);
   }
   const { series, training, method, link } = input;
+  const say = messagesFor(input.language ?? 'en');
   const cancelled = method === 'CANCEL';
-  const summary = `Focus time: ${training.title}`;
+  const summary = say('calendar.focus', { title: training.title });
   const description = cancelled
-    ? `This focus time is cancelled: "${training.title}" (${series.title}) no longer needs it, and you can delete it.`
-    : `Time set aside to read "${training.title}" (${series.title}) and reply with what works for you.` + (link ? `\n${link}` : '');
+    ? say('calendar.focusCancelled', { title: training.title, series: series.title })
+    : say('calendar.focusWhy', { title: training.title, series: series.title }) + (link ? `\n${link}` : '');
   const byGroup = new Map<string, Prepared>();
   return (participant) => {
     const week = workDaysOf(participant, series);
@@ -272,7 +277,7 @@ export function focusCalendar(input: FocusInput): (participant: FocusPerson) => 
           end: hold.end.getTime(),
           endInputType: 'utc',
           endOutputType: 'utc',
-          title: text(cancelled ? `Cancelled: ${summary}` : summary),
+          title: text(cancelled ? say('calendar.cancelled', { summary }) : summary),
           description: text(description),
           ...(link && !cancelled ? { url: link } : {}),
           timestamp: input.dtstamp.getTime(),
@@ -280,7 +285,7 @@ export function focusCalendar(input: FocusInput): (participant: FocusPerson) => 
           status: cancelled ? 'CANCELLED' : 'CONFIRMED',
           transp: 'OPAQUE',
           organizer: { name: cn(input.organizer.name), email: input.organizer.email },
-          ...(cancelled ? {} : { alarms: [{ action: 'display', description: 'Focus time', trigger: { minutes: 10, before: true } }] }),
+          ...(cancelled ? {} : { alarms: [{ action: 'display', description: say('calendar.focusAlarm'), trigger: { minutes: 10, before: true } }] }),
         },
         method,
       );

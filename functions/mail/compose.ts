@@ -13,6 +13,7 @@ import { focusCalendar, trainingFilename, windowCalendar, type CalendarFile, typ
 import { listHeaders, listIdValue, threadHeaders } from './headers.ts';
 import { buildMessage, formatAddress, type Address } from './mime.ts';
 import { wantsCalendars } from '#core/audience';
+import { languageOf, t } from './messages/index.ts';
 import type { EmailKind, Language, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
@@ -232,9 +233,9 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
   const { series, training, trainings, template, settings, now } = send;
   const organizer = organizerFor(series, settings);
   const common = { series, training, organizer, domain: settings.domain, sequence: send.sequence ?? 0, dtstamp: now };
-  const window = windowCalendar({ ...common, method: 'REQUEST', position: positionOf(training, trainings) });
+  const window = perLanguage(series, (language) => windowCalendar({ ...common, method: 'REQUEST', position: positionOf(training, trainings, language), language }));
   const minutes = settings.focusMinutes ?? 30;
-  const focus = minutes > 0 ? focusCalendar({ ...common, method: 'PUBLISH', minutes }) : undefined;
+  const focus = minutes > 0 ? perLanguage(series, (language) => focusCalendar({ ...common, method: 'PUBLISH', minutes, language })) : undefined;
   const from = fromHeader(series, settings);
   return (participant) => {
     const links = commonLinks(series, trainings, participant, settings, training.order, 'training');
@@ -259,15 +260,29 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
       headers: headersFor(series, settings, links.unsubscribe),
       // Built only for those who keep calendar entries: the fill is most of a send's cost.
       ...(wantsCalendars(participant) && !send.withoutCalendars
-        ? { calendars: { invite: { method: 'REQUEST' as const, filename: 'invite.ics', ics: window(participant) }, files: focus ? [focusFile(focus(participant))] : [] } }
+        ? { calendars: { invite: { method: 'REQUEST' as const, filename: 'invite.ics', ics: window(participant)(participant) }, files: focus ? [focusFile(focus(participant)(participant))] : [] } }
         : {}),
     });
   };
 }
 
-/** "2 of 4": where a training sits in the series, for the calendar text. */
-function positionOf(training: Training, trainings: readonly Training[]): string {
-  return `${trainings.findIndex((t) => t.slug === training.slug) + 1} of ${trainings.length}`;
+/** "2 of 4": where a training sits in the series, for the calendar text (in `language`). */
+function positionOf(training: Training, trainings: readonly Training[], language: Language = 'en'): string {
+  return t(language, 'calendar.position', { n: trainings.findIndex((x) => x.slug === training.slug) + 1, of: trainings.length });
+}
+
+/**
+ * What a send builds once per language its recipients read (calendar text): `make` runs the
+ * first time someone reading that language needs it.
+ */
+function perLanguage<T>(series: Series, make: (language: Language) => T): (participant: Participant) => T {
+  const made = new Map<Language, T>();
+  return (participant) => {
+    const language = languageOf(participant, series);
+    let value = made.get(language);
+    if (value === undefined) made.set(language, (value = make(language)));
+    return value;
+  };
 }
 
 function focusFile(ics: string): CalendarFile {
@@ -291,20 +306,23 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
   const from = fromHeader(series, settings);
   // The overview: one PUBLISH file per window, the same for everyone (PUBLISH names no attendee),
   // so it is built once per send. Each training's own email brings the invitation.
-  const overview: CalendarFile[] = trainings.map((training) => ({
-    method: 'PUBLISH',
-    filename: trainingFilename(training),
-    ics: windowCalendar({
-      series,
-      training,
-      organizer,
-      domain: settings.domain,
+  const overview = perLanguage(series, (language): CalendarFile[] =>
+    trainings.map((training) => ({
       method: 'PUBLISH',
-      sequence: send.sequences?.[training.slug] ?? send.sequence ?? 0,
-      dtstamp: now,
-      position: positionOf(training, trainings),
-    })(),
-  }));
+      filename: trainingFilename(training),
+      ics: windowCalendar({
+        series,
+        training,
+        organizer,
+        domain: settings.domain,
+        method: 'PUBLISH',
+        sequence: send.sequences?.[training.slug] ?? send.sequence ?? 0,
+        dtstamp: now,
+        position: positionOf(training, trainings, language),
+        language,
+      })(),
+    })),
+  );
   return (participant) => {
     // Replies to the kickoff are about the series as a whole; the first training routes them.
     const first = trainings[0]!;
@@ -320,7 +338,7 @@ export function prepareKickoffSend(send: KickoffSend): (participant: Participant
       filled,
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
-      calendars: { files: overview },
+      calendars: { files: overview(participant) },
     });
   };
 }
@@ -395,6 +413,8 @@ export interface RollupSend {
   weekLabel: string;
   /** The recipient's list, or undefined when teammates shared nothing new for them. */
   render(participant: Participant, links: RollupLinks): (RenderedBody & { count: number }) | undefined;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 export function prepareRollupSend(send: RollupSend): (participant: Participant) => ComposedMail | undefined {
@@ -436,10 +456,10 @@ export function prepareRollupSend(send: RollupSend): (participant: Participant) 
       unsubscribeUrl: links.unsubscribe,
       calendarsOffUrl: links.calendarsOff,
       preferencesUrl: links.preferences,
-      timeZoneName: timeZoneName(participant.timeZone, now),
+      timeZoneName: timeZoneName(participant.timeZone, now, send.language),
       firstName: firstName(participant.name),
       weekLabel: send.weekLabel,
-      rollupCount: body.count === 1 ? '1 contribution' : `${body.count} contributions`,
+      rollupCount: t(send.language ?? 'en', 'count.contributions', { n: body.count }),
       rollupHtml: body.html,
       rollupText: body.text,
     });
@@ -715,6 +735,8 @@ export interface FollowUpSend {
   template: CompiledEmail;
   settings: MailSettings;
   now: Date;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 /** The adoption a check-in asks about: the adopt response and the strategy it named. */
@@ -770,6 +792,7 @@ export function prepareFollowUpSend(send: FollowUpSend): (participant: Participa
         strategy: adoption.strategy,
         links: { replyAddress: checkIn, unsubscribe: links.unsubscribe, calendarsOff: links.calendarsOff, preferences: links.preferences, ratings: [rating(1), rating(2), rating(3), rating(4), rating(5)] },
         now,
+        ...(send.language ? { language: send.language } : {}),
       }),
     );
     return assemble({
@@ -795,6 +818,8 @@ export interface WrapUpSend {
   settings: MailSettings;
   now: Date;
   totals: WrapUpTotals;
+  /** The language `template` is written in. */
+  language?: Language;
 }
 
 /** The wrap-up: series-wide, so it is threaded with the kickoff; replies route to the last training. */
@@ -804,7 +829,7 @@ export function prepareWrapUpSend(send: WrapUpSend): (participant: Participant, 
   const last = [...trainings].sort((a, b) => a.order - b.order).at(-1)!;
   return (participant, contributed) => {
     const links = commonLinks(series, trainings, participant, settings, last.order, 'wrap-up');
-    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now }));
+    const filled = fillEmailParts(template, wrapUpValues({ series, trainings, participant, links, totals: send.totals, contributed, now, ...(send.language ? { language: send.language } : {}) }));
     return assemble({
       kind: 'wrap-up',
       series,
@@ -842,11 +867,11 @@ export interface UpdateSend {
 export function prepareUpdateSend(send: UpdateSend): (participant: Participant, holds: { focus: boolean }) => ComposedMail {
   const { series, training, trainings, template, settings, now, sequence } = send;
   const organizer = organizerFor(series, settings);
-  const base = { series, training, organizer, domain: settings.domain, sequence, dtstamp: now, position: positionOf(training, trainings) };
-  const invitation = windowCalendar({ ...base, method: 'REQUEST' });
-  const published = windowCalendar({ ...base, method: 'PUBLISH' });
+  const base = (language: Language) => ({ series, training, organizer, domain: settings.domain, sequence, dtstamp: now, position: positionOf(training, trainings, language), language });
+  const invitation = perLanguage(series, (language) => windowCalendar({ ...base(language), method: 'REQUEST' }));
+  const published = perLanguage(series, (language) => windowCalendar({ ...base(language), method: 'PUBLISH' }));
   const minutes = settings.focusMinutes ?? 30;
-  const focus = minutes > 0 ? focusCalendar({ ...base, method: 'PUBLISH', minutes }) : undefined;
+  const focus = minutes > 0 ? perLanguage(series, (language) => focusCalendar({ ...base(language), method: 'PUBLISH', minutes })) : undefined;
   const from = fromHeader(series, settings);
   const window = formatWindow(training.opens, training.closes);
   return (participant, holds) => {
@@ -872,8 +897,8 @@ export function prepareUpdateSend(send: UpdateSend): (participant: Participant, 
       date: now,
       headers: headersFor(series, settings, links.unsubscribe),
       calendars: holds.focus
-        ? { invite: { method: 'REQUEST', filename: 'invite.ics', ics: invitation(participant) }, files: focus ? [focusFile(focus(participant))] : [] }
-        : { files: [{ method: 'PUBLISH', filename: trainingFilename(training), ics: published() }] },
+        ? { invite: { method: 'REQUEST', filename: 'invite.ics', ics: invitation(participant)(participant) }, files: focus ? [focusFile(focus(participant)(participant))] : [] }
+        : { files: [{ method: 'PUBLISH', filename: trainingFilename(training), ics: published(participant)() }] },
     });
   };
 }
@@ -910,9 +935,11 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
   if (!routeTo) throw new RangeError('a cancellation needs at least one training to cancel');
   const seq = (t: Training) => sequences[t.slug] ?? Math.max(0, ...Object.values(sequences));
   const common = { series, organizer, domain: settings.domain, dtstamp: now };
-  const windows = cancelled.map((training) => windowCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training) }));
+  const windowsIn = perLanguage(series, (language) => cancelled.map((training) => windowCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training), language })));
   const minutes = settings.focusMinutes ?? 30;
-  const holds = minutes > 0 ? cancelled.map((training) => focusCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training), minutes })) : [];
+  const holdsIn = perLanguage(series, (language) =>
+    minutes > 0 ? cancelled.map((training) => focusCalendar({ ...common, training, method: 'CANCEL', sequence: seq(training), minutes, language })) : [],
+  );
   // "Reply and tell the trainers": the removed have no reply route left, so replies go to the trainer.
   const trainer = series.trainers[0]!;
   return (participant, focusFor) => {
@@ -926,6 +953,8 @@ export function prepareCancelSend(send: CancelSend): (participant: Participant, 
     let invite: MailCalendars['invite'];
     // Someone who turned entries off gets this one cancellation anyway: it is what takes them away.
     if (send.reason === 'calendars-off' || wantsCalendars(participant)) {
+      const windows = windowsIn(participant);
+      const holds = holdsIn(participant);
       cancelled.forEach((training, i) => {
         const ics = windows[i]!(participant);
         if (!invite) invite = { method: 'CANCEL', filename: 'invite.ics', ics };

@@ -2,7 +2,9 @@
 // and the errors. Self-contained (inline CSS, no scripts, images or fonts), so the strict
 // Content-Security-Policy below holds and the page works in any browser a mail client opens.
 // Colours come from the email palette, whose text/background pairs are held to 4.5:1 by a test.
+import type { Language } from '#core/model';
 import { escapeHtml } from './escape.ts';
+import { directionOf, t } from './messages/index.ts';
 import { dark, FONT_STACK, light } from './palette.ts';
 
 export interface PageReply {
@@ -57,6 +59,8 @@ export interface PageContent {
   form?: PageForm;
   /** A line in smaller print under everything else. */
   note?: string;
+  /** The language the page is written in (the participant's, messages/); default English. */
+  language?: Language;
 }
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -113,16 +117,17 @@ export function renderPage(content: PageContent): string {
   }
   if (content.note) parts.push(`<p class="note">${escapeHtml(content.note)}</p>`);
   const title = content.context ? `${content.heading} · ${content.context}` : content.heading;
+  const lang = content.language ?? 'en';
   return (
     '<!doctype html>' +
-    '<html lang="en"><head><meta charset="utf-8">' +
+    `<html lang="${lang}"${directionOf(lang) === 'rtl' ? ' dir="rtl"' : ''}><head><meta charset="utf-8">` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<meta name="color-scheme" content="light dark">' +
     '<meta name="referrer" content="no-referrer">' +
     '<meta name="robots" content="noindex">' +
     `<title>${escapeHtml(title)}</title>` +
     `<style>${STYLE}</style></head>` +
-    `<body><main><div class="card">${parts.join('')}</div><p class="brand">Baton · training by email</p></main></body></html>`
+    `<body><main><div class="card">${parts.join('')}</div><p class="brand">${escapeHtml(t(lang, 'page.brand'))}</p></main></body></html>`
   );
 }
 

@@ -23,7 +23,7 @@ export const TEMPLATE = {
 } as const;
 
 /** The kinds whose frame is written per participant language (the rest are the series' language). */
-export const LOCALIZED_KINDS = ['ack', 'reminder'] as const;
+export const LOCALIZED_KINDS = ['ack', 'reminder', 'follow-up'] as const;
 
 /**
  * The names to look a template up by for someone reading `language`: their language's first,

@@ -259,11 +259,13 @@ export function followUpValues(input: {
   strategy: { title: string };
   links: FollowUpLinks;
   now: Date;
+  /** The language of the template being filled. */
+  language?: Language;
 }): FollowUpValues {
   const { participant, links } = input;
   const [r1, r2, r3, r4, r5] = links.ratings;
   return {
-    ...layoutValues(participant, links, input.now),
+    ...layoutValues(participant, links, input.now, input.language),
     firstName: firstName(participant.name),
     ...replyValues(links),
     strategyTitle: plainTitle(input.strategy.title),
@@ -291,8 +293,6 @@ export interface WrapUpValues extends KickoffValues {
   personal: string;
 }
 
-const countOf = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 export function wrapUpValues(input: {
   series: Series;
   trainings: readonly Training[];
@@ -302,19 +302,22 @@ export function wrapUpValues(input: {
   /** Trainings this person contributed to. */
   contributed: number;
   now: Date;
+  /** The language of the template being filled. */
+  language?: Language;
 }): WrapUpValues {
   const { participant, links, totals } = input;
+  const language = input.language ?? 'en';
   const values: WrapUpValues = {
-    ...layoutValues(participant, links, input.now),
+    ...layoutValues(participant, links, input.now, language),
     firstName: firstName(participant.name),
     ...replyValues(links),
-    contributionCount: countOf(totals.contributions, 'contribution', 'contributions'),
-    contributorCount: countOf(totals.contributors, 'person', 'people'),
-    strategyCount: countOf(totals.strategies, 'strategy', 'strategies'),
+    contributionCount: t(language, 'count.contributions', { n: totals.contributions }),
+    contributorCount: t(language, 'count.people', { n: totals.contributors }),
+    strategyCount: t(language, 'count.strategies', { n: totals.strategies }),
     personal:
       input.contributed > 0
-        ? `You contributed to ${input.contributed} of the ${input.trainings.length} trainings. Thank you for making this series better for everyone.`
-        : 'You did not get to reply this time, and that is fine: everything the team shared is below, and it stays in the wiki.',
+        ? t(language, 'wrapUp.personal', { contributed: input.contributed, of: input.trainings.length })
+        : t(language, 'wrapUp.personalNone'),
   };
   totals.sharedByTraining.forEach((shared, i) => {
     values[`shared${i + 1}`] = shared.text;

@@ -13,6 +13,7 @@ import type { JobPlanner } from './planner.ts';
 import { emailId, linkSigner, prepareDigestSend, type RenderedBody } from '#mail/compose';
 import { linkRowHtml, linkRowText, tagLinks, type LabelledLink } from '#mail/doubts';
 import type { NeedsLook } from '#core/records';
+import type { Language } from '#core/model';
 import type { Outgoing } from '../deliver.ts';
 import {
   computeFunnel,
@@ -262,11 +263,11 @@ export function renderDigestBody(input: DigestBodyInput): RenderedBody {
 }
 
 /** The ISO week of `now` in the recipient's zone, and its Monday as people read it ("Mon 18 Jan 2027"). */
-export function weekOf(now: Date, timeZone: string): { week: string; label: string; date: string } {
+export function weekOf(now: Date, timeZone: string, language: Language = 'en'): { week: string; label: string; date: string } {
   const { date, weekday } = utcToZoned(now, timeZone);
   const back = { mon: 0, tue: 1, wed: 2, thu: 3, fri: 4, sat: 5, sun: 6 }[weekday];
   const monday = new Date(Date.parse(`${date}T00:00:00Z`) - back * 86_400_000).toISOString().slice(0, 10);
-  return { week: isoWeek(date), label: formatCalendarDate(monday, 'short', true), date };
+  return { week: isoWeek(date), label: formatCalendarDate(monday, 'short', true, language), date };
 }
 
 export const digestPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {

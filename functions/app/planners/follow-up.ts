@@ -11,7 +11,7 @@ import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#core/records';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
-import type { JobPlanner } from './planner.ts';
+import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';
 import { inGroup, skipFor } from '#core/audience';
@@ -71,18 +71,14 @@ export const followUpPlanner: JobPlanner = async ({ job, published, participants
   const responses = await deps.store.listResponses(job.seriesId, { trainingSlug: training.slug });
   const checkIns = planFollowUp({ job, training, participants, responses, now: deps.now() });
   if (checkIns.length === 0) return [];
-  const compose = prepareFollowUpSend({
-    series: published.series,
-    training,
-    trainings: published.trainings,
-    template: await template(TEMPLATE.followUp(training.slug)),
-    settings: deps.settings,
-    now: deps.now(),
-  });
+  const now = deps.now();
+  const composerFor = await composersByLanguage(template, published.series, TEMPLATE.followUp(training.slug), checkIns.map((c) => c.participant), (found, language) =>
+    prepareFollowUpSend({ series: published.series, training, trainings: published.trainings, template: found, settings: deps.settings, now, language }),
+  );
   return checkIns.map(({ participant, adoption, skip }) => ({
     emailId: emailId('follow-up', training.slug, participant.email, adoption.strategy.id),
     to: participant.email,
     skip,
-    build: () => compose(participant, adoption),
+    build: () => composerFor(participant)(participant, adoption),
   }));
 };

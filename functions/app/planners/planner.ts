@@ -6,6 +6,9 @@ import type { MailSettings } from '#mail/compose';
 import type { CompiledEmail } from '#mail/fill';
 import type { Outgoing } from '../deliver.ts';
 import type { Clock, JobStore, Mailer } from '../ports.ts';
+import type { Language, Series } from '#core/model';
+import { languageOf } from '#mail/messages/index';
+import { templateNames } from '#mail/template-names';
 
 export interface DispatchDeps {
   store: JobStore;
@@ -51,4 +54,34 @@ export type JobPlanner = (ctx: JobContext) => Promise<Outgoing[]>;
 
 export class DispatchError extends Error {
   override name = 'DispatchError';
+}
+
+/**
+ * One composer per language the recipients read: each made from their language's template
+ * (`name@lang`), else the series' own (someone enrolled in a new language after the last publish),
+ * and told which language that template is written in. Returns the composer for a recipient.
+ */
+export async function composersByLanguage<C>(
+  template: JobContext['template'],
+  series: Series,
+  name: string,
+  recipients: Iterable<{ language?: Language | undefined }>,
+  make: (template: CompiledEmail, language: Language) => C,
+): Promise<(recipient: { language?: Language | undefined }) => C> {
+  const own = series.language ?? 'en';
+  const composers = new Map<Language, C>();
+  for (const language of new Set([...recipients].map((r) => languageOf(r, series)))) {
+    const [theirs] = templateNames(name, language, own);
+    let found: { template: CompiledEmail; language: Language } | undefined;
+    if (theirs !== name) {
+      try {
+        found = { template: await template(theirs!), language };
+      } catch {
+        // Not compiled in that language (enrolled after the last publish): the series' own.
+      }
+    }
+    found ??= { template: await template(name), language: own };
+    composers.set(language, make(found.template, found.language));
+  }
+  return (recipient) => composers.get(languageOf(recipient, series))!;
 }

@@ -16,13 +16,13 @@
 // Planners import only types from dispatch.ts: dispatch.ts imports the planners, and a value
 // import back would make the map's initialisation depend on module order. Nor do they import the
 // email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
-import { TEMPLATE, templateNames } from '#mail/template-names';
-import { languageOf, t } from '#mail/messages/index';
+import { TEMPLATE } from '#mail/template-names';
+import { t } from '#mail/messages/index';
 import type { StoredParticipant } from '#core/records';
 import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareReminderSend, type ReminderStatus } from '#mail/compose';
-import type { JobPlanner } from './planner.ts';
+import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Language, Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
@@ -164,50 +164,29 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
     if (r.status.lastForNow && !r.participant.remindersRestedAt) await deps.store.setParticipantStatus(job.seriesId, r.participant.email, { remindersRestedAt: now });
   }
   const series = published.series;
-  const own = series.language ?? 'en';
   // One send per language its recipients read: their language's template, else the series' own.
-  const composers = new Map<Language, ReturnType<typeof prepareReminderSend>>();
-  for (const language of new Set(plan.recipients.map((r) => languageOf(r.participant, series)))) {
-    const names = templateNames(TEMPLATE.reminder(training.slug), language, own);
-    const found = await firstTemplate(template, names);
-    const used = found.name === names[0] ? language : own;
+  const composerFor = await composersByLanguage(template, series, TEMPLATE.reminder(training.slug), plan.recipients.map((r) => r.participant), (found, used) => {
     const items = used === 'en' || !plan.sharedIn ? plan.shared : plan.sharedIn(used);
     const nobody = t(used, 'reminder.nobodyYet');
-    composers.set(
-      language,
-      prepareReminderSend({
-        series,
-        training,
-        trainings: published.trainings,
-        template: found.template,
-        settings: deps.settings,
-        now,
-        language: used,
-        // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.
-        shared: { html: sharedHtml(items, nobody, plan.more, used), text: sharedText(items, nobody, plan.more, used) },
-      }),
-    );
-  }
+    return prepareReminderSend({
+      series,
+      training,
+      trainings: published.trainings,
+      template: found,
+      settings: deps.settings,
+      now,
+      language: used,
+      // Nobody else is listed when nobody else shared: "…and 2 more" only counts what is hidden.
+      shared: { html: sharedHtml(items, nobody, plan.more, used), text: sharedText(items, nobody, plan.more, used) },
+    });
+  });
   return plan.recipients.map(({ participant, status, skip }) => ({
     emailId: emailId('reminder', training.slug, participant.email),
     to: participant.email,
     skip,
-    build: () => composers.get(languageOf(participant, series))!(participant, status),
+    build: () => composerFor(participant)(participant, status),
   }));
 };
-
-/** The first of `names` the series has compiled (a language's own template, then the series'). */
-async function firstTemplate<T>(template: (name: string) => Promise<T>, names: readonly string[]): Promise<{ name: string; template: T }> {
-  for (const name of names.slice(0, -1)) {
-    try {
-      return { name, template: await template(name) };
-    } catch {
-      // Not compiled in that language (enrolled after the last publish): the series' own.
-    }
-  }
-  const last = names.at(-1)!;
-  return { name: last, template: await template(last) };
-}
 
 /** The Monday that starts `now`'s week in the person's own zone: reminders are counted per week there. */
 export function weekStart(now: Date, timeZone: string): string {

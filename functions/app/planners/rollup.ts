@@ -10,10 +10,11 @@ import { TEMPLATE } from '#mail/template-names';
 import { escapeHtml, mailtoUri } from '#mail/escape';
 import { formatCalendarDate } from '#mail/dates';
 import { light } from '#mail/palette';
-import type { JobPlanner } from './planner.ts';
+import { composersByLanguage, type JobPlanner } from './planner.ts';
 import { emailId, prepareRollupSend, type RollupLinks } from '#mail/compose';
 import type { Outgoing } from '../deliver.ts';
-import type { Participant } from '#core/model';
+import type { Language, Participant } from '#core/model';
+import { t } from '#mail/messages/index';
 import { contributionsBetween, type Contribution } from '#core/report';
 import { excerptHtml, muted, shorten, weekOf } from './digest.ts';
 
@@ -28,11 +29,13 @@ export const ROLLUP_PER_PERSON = 3;
 export const ROLLUP_ITEM_CHARS = 600;
 
 
-function headline(c: Contribution): string {
-  const who = c.author.name;
-  if (c.response.intent === 'strategy') return `${who} shared a strategy`;
-  if (c.response.intent === 'adopt') return c.strategy ? `${who} will adopt #${c.strategy.number} ${c.strategy.title}` : `${who} adopts a strategy`;
-  return c.target ? `${who} commented on ${c.target.author.name}'s contribution` : `${who} commented on the training`;
+function headline(c: Contribution, language: Language): string {
+  const name = c.author.name;
+  if (c.response.intent === 'strategy') return t(language, 'rollup.sharedStrategy', { name });
+  if (c.response.intent === 'adopt') {
+    return c.strategy ? t(language, 'rollup.willAdopt', { name, number: c.strategy.number, title: c.strategy.title }) : t(language, 'rollup.adopts', { name });
+  }
+  return c.target ? t(language, 'rollup.commentedOn', { name, target: c.target.author.name }) : t(language, 'rollup.commentedTraining', { name });
 }
 
 function replySubject(c: Contribution): string {
@@ -46,8 +49,12 @@ export interface Prepared {
   text: string;
 }
 
-export function prepareContribution(c: Contribution): Prepared {
-  const meta = `${c.training.title} · ${formatCalendarDate(c.response.receivedAt.slice(0, 10), 'short')}`;
+/** A contribution prepared in `language` (its headline and date); `prepareContribution` is English's. */
+export const contributionIn = (language: Language) => (c: Contribution): Prepared => prepareIn(c, language);
+export const prepareContribution = contributionIn('en');
+
+function prepareIn(c: Contribution, language: Language): Prepared {
+  const meta = `${c.training.title} · ${formatCalendarDate(c.response.receivedAt.slice(0, 10), 'short', false, language)}`;
   const links = c.response.links.filter((l) => /^https?:\/\//i.test(l));
   const linkHtml = links.length
     ? `<br>${links.map((l) => `<a href="${escapeHtml(l)}" style="color:${light.link};text-decoration:underline;overflow-wrap:anywhere;">${escapeHtml(shorten(l, 60))}</a>`).join('<br>')}`
@@ -55,14 +62,14 @@ export function prepareContribution(c: Contribution): Prepared {
   return {
     contribution: c,
     html:
-      `<p style="margin:16px 0 2px;"><strong>${escapeHtml(headline(c))}</strong><br>${muted(escapeHtml(meta))}</p>` +
+      `<p style="margin:16px 0 2px;"><strong>${escapeHtml(headline(c, language))}</strong><br>${muted(escapeHtml(meta))}</p>` +
       `<p style="margin:0 0 6px;padding-left:12px;border-left:3px solid ${light.quoteBar};">${excerptHtml(c.response.text, ROLLUP_ITEM_CHARS)}${linkHtml}</p>`,
-    text: `* ${headline(c)} (${meta})\n  ${shorten(c.response.text, ROLLUP_ITEM_CHARS).replace(/\n/g, '\n  ')}${links.map((l) => `\n  ${l}`).join('')}`,
+    text: `* ${headline(c, language)} (${meta})\n  ${shorten(c.response.text, ROLLUP_ITEM_CHARS).replace(/\n/g, '\n  ')}${links.map((l) => `\n  ${l}`).join('')}`,
   };
 }
 
 /** The roll-up's list for one recipient: teammates' contributions with their signed links. */
-export function renderRollupBody(prepared: readonly Prepared[], participant: Participant, links: RollupLinks) {
+export function renderRollupBody(prepared: readonly Prepared[], participant: Participant, links: RollupLinks, language: Language = 'en') {
   const mine = prepared.filter((p) => p.contribution.author.email !== participant.email);
   if (!mine.length) return undefined;
   // Newest last: keep each author's last ROLLUP_PER_PERSON, then the last ROLLUP_LIMIT of those.
@@ -86,14 +93,14 @@ export function renderRollupBody(prepared: readonly Prepared[], participant: Par
     html.push(
       p.html +
         `<p style="margin:0 0 12px;font-size:15px;">` +
-        `<a href="${escapeHtml(kudos)}" style="display:inline-block;padding:6px 12px;margin:0 8px 4px 0;border-radius:6px;background-color:${light.accent};color:${light.onAccent};text-decoration:none;font-weight:600;">Kudos</a>` +
-        `<a href="${escapeHtml(mailto)}" style="display:inline-block;padding:6px 12px;margin:0 0 4px;border-radius:6px;background-color:${light.soft};color:${light.onSoft};border:1px solid ${light.border};text-decoration:none;font-weight:600;">Comment</a>` +
+        `<a href="${escapeHtml(kudos)}" style="display:inline-block;padding:6px 12px;margin:0 8px 4px 0;border-radius:6px;background-color:${light.accent};color:${light.onAccent};text-decoration:none;font-weight:600;">${escapeHtml(t(language, 'rollup.kudos'))}</a>` +
+        `<a href="${escapeHtml(mailto)}" style="display:inline-block;padding:6px 12px;margin:0 0 4px;border-radius:6px;background-color:${light.soft};color:${light.onSoft};border:1px solid ${light.border};text-decoration:none;font-weight:600;">${escapeHtml(t(language, 'rollup.comment'))}</a>` +
         `</p>`,
     );
-    text.push(`${p.text}\n  Kudos (one click): ${kudos}\n  Comment: write to ${address}`);
+    text.push(`${p.text}\n  ${t(language, 'rollup.kudosText', { url: kudos })}\n  ${t(language, 'rollup.commentText', { address })}`);
   }
   if (mine.length > shown.length) {
-    const more = `…and ${mine.length - shown.length} more this week, in the team wiki after the series.`;
+    const more = t(language, 'rollup.more', { more: mine.length - shown.length });
     html.push(`<p style="margin:0 0 8px;">${muted(escapeHtml(more))}</p>`);
     text.push(more);
   }
@@ -105,16 +112,22 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
   const responses = await deps.store.listResponses(job.seriesId);
   const news = contributionsBetween({ trainings: published.trainings, participants, responses }, new Date(now.getTime() - WEEK_MS), now);
   if (!news.length) return [];
-  const prepared = news.map(prepareContribution);
   const authors = new Map<string, number>();
   for (const c of news) authors.set(c.author.email, (authors.get(c.author.email) ?? 0) + 1);
-  const compiled = await template(TEMPLATE.rollup);
-  // The week (and so the ledger id) is the recipient's local one; zones share a composer.
-  const composers = new Map<string, { compose: ReturnType<typeof prepareRollupSend>; week: string }>();
-  const composerFor = (timeZone: string) => {
-    let entry = composers.get(timeZone);
+  const recipients = participants.filter((p) => inGroup(job, p) && (authors.get(p.email) ?? 0) !== news.length);
+  // Per language its recipients read (that template, its words in the list), then per zone: the
+  // week (and so the ledger id) is the recipient's local one.
+  const byLanguage = await composersByLanguage(template, published.series, TEMPLATE.rollup, recipients, (compiled, language) => ({
+    compiled,
+    language,
+    prepared: news.map(contributionIn(language)),
+    zones: new Map<string, { compose: ReturnType<typeof prepareRollupSend>; week: string }>(),
+  }));
+  const composerFor = (p: Participant) => {
+    const { compiled, language, prepared, zones } = byLanguage(p);
+    let entry = zones.get(p.timeZone);
     if (!entry) {
-      const week = weekOf(now, timeZone);
+      const week = weekOf(now, p.timeZone, language);
       const compose = prepareRollupSend({
         series: published.series,
         trainings: published.trainings,
@@ -123,18 +136,17 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
         now,
         week: week.week,
         weekLabel: week.label,
-        render: (participant, links) => renderRollupBody(prepared, participant, links),
+        render: (participant, links) => renderRollupBody(prepared, participant, links, language),
+        language,
       });
-      composers.set(timeZone, (entry = { compose, week: week.week }));
+      zones.set(p.timeZone, (entry = { compose, week: week.week }));
     }
     return entry;
   };
   const out: Outgoing[] = [];
-  for (const p of participants) {
-    if (!inGroup(job, p)) continue;
-    // Only your own contributions this week: nothing new from teammates, so no mail.
-    if ((authors.get(p.email) ?? 0) === news.length) continue;
-    const { compose, week } = composerFor(p.timeZone);
+  // Only your own contributions this week: nothing new from teammates, so no mail.
+  for (const p of recipients) {
+    const { compose, week } = composerFor(p);
     out.push({
       emailId: `${emailId('rollup', undefined, p.email)}#${week}`,
       to: p.email,

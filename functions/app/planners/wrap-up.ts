@@ -10,8 +10,9 @@ import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#core/records';
 import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
 import { emailId, prepareWrapUpSend } from '#mail/compose';
-import type { JobPlanner } from './planner.ts';
-import type { Response, Training } from '#core/model';
+import { composersByLanguage, type JobPlanner } from './planner.ts';
+import type { Language, Response, Training } from '#core/model';
+import { t } from '#mail/messages/index';
 import { isContribution } from '#core/report';
 import { inGroup, skipFor } from '#core/audience';
 import { contributedCounts, pickShared, sharedItem } from './reminder.ts';
@@ -20,15 +21,19 @@ import { contributedCounts, pickShared, sharedItem } from './reminder.ts';
 /** Contributions credited per training in the wrap-up; the wiki export has them all. */
 export const SHARED_PER_TRAINING = 5;
 
-/** Shown for a training nobody contributed to. */
-export const WRAP_UP_NOTHING = 'No contributions for this one.';
+/** Shown for a training nobody contributed to (English; messages/ has the rest). */
+export const WRAP_UP_NOTHING = t('en', 'wrapUp.nothing');
 
 /** What the wrap-up says about the series: the same for every recipient. */
 export function wrapUpTotals(input: {
   trainings: readonly Training[];
   participants: readonly StoredParticipant[];
   responses: readonly Response[];
+  /** The language the credits and "nothing" are written in. */
+  language?: Language;
 }): WrapUpTotals {
+  const language = input.language ?? 'en';
+  const nothing = t(language, 'wrapUp.nothing');
   const ordered = [...input.trainings].sort((a, b) => a.order - b.order);
   const slugs = new Set(ordered.map((t) => t.slug));
   const contributions = input.responses.filter((r) => isContribution(r) && slugs.has(r.trainingSlug));
@@ -42,8 +47,8 @@ export function wrapUpTotals(input: {
         contributions.filter((r) => r.trainingSlug === t.slug),
         SHARED_PER_TRAINING,
       );
-      const items = picked.map((r) => sharedItem(r, t, names));
-      return { html: sharedHtml(items, WRAP_UP_NOTHING, more), text: sharedText(items, WRAP_UP_NOTHING, more) };
+      const items = picked.map((r) => sharedItem(r, t, names, language));
+      return { html: sharedHtml(items, nothing, more, language), text: sharedText(items, nothing, more, language) };
     }),
   };
 }
@@ -52,20 +57,22 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
   const counts = contributedCounts(responses, published.trainings);
-  const compose = prepareWrapUpSend({
-    series: published.series,
-    trainings: published.trainings,
-    template: await template(TEMPLATE.wrapUp),
-    settings: deps.settings,
-    now,
-    totals: wrapUpTotals({ trainings: published.trainings, participants, responses }),
-  });
-  return participants
-    .filter((p) => inGroup(job, p))
-    .map((p) => ({
-      emailId: emailId('wrap-up', undefined, p.email),
-      to: p.email,
-      skip: skipFor(p, 'content', now),
-      build: () => compose(p, counts.get(p.email) ?? 0),
-    }));
+  const recipients = participants.filter((p) => inGroup(job, p));
+  const composerFor = await composersByLanguage(template, published.series, TEMPLATE.wrapUp, recipients, (found, language) =>
+    prepareWrapUpSend({
+      series: published.series,
+      trainings: published.trainings,
+      template: found,
+      settings: deps.settings,
+      now,
+      totals: wrapUpTotals({ trainings: published.trainings, participants, responses, language }),
+      language,
+    }),
+  );
+  return recipients.map((p) => ({
+    emailId: emailId('wrap-up', undefined, p.email),
+    to: p.email,
+    skip: skipFor(p, 'content', now),
+    build: () => composerFor(p)(p, counts.get(p.email) ?? 0),
+  }));
 };

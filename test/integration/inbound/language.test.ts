@@ -13,6 +13,8 @@ import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynam
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
 import type { InboundOutcome } from '#app/receive-reply';
 import { createLocalInbound } from '#adapters/local/smtp-inbound';
+import { createLocalLinks } from '#adapters/local/links-server';
+import { t } from '#mail/messages/index';
 import { localConfig } from '#adapters/local/config';
 import { localDispatch } from '#adapters/local/scheduler';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
@@ -43,6 +45,18 @@ async function sentMail(): Promise<ParsedMail[]> {
 /** Text with its line wrapping undone, to find sentences in. */
 const flat = (m: ParsedMail) => (m.text ?? '').replace(/\s+/g, ' ');
 const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined);
+/** `email` answers the training email they got, over SMTP to the local inbound server. */
+async function replyToTraining(name: string, email: string, text: string): Promise<void> {
+  const [training] = await ofKind('training', email);
+  const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({
+    from: `${name} <${email}>`,
+    to: training!.replyTo!.value[0]!.address!,
+    subject: `Re: ${training!.subject}`,
+    inReplyTo: training!.messageId!,
+    text,
+  });
+}
 const ofKind = async (kind: string, email: string) => (await sentMail()).filter((m) => to(m) === email && m.messageId?.startsWith(`<${kind}.`));
 
 beforeAll(async () => {
@@ -89,16 +103,27 @@ describe('the language column', () => {
 });
 
 describe('a German participant', () => {
+  it('gets the calendar entries of his training email in German, Ana hers in English', async () => {
+    // Calendar text as clients show it: the .ics parts, folded lines joined, TEXT escapes undone.
+    const calendarText = async (email: string) => {
+      const [training] = await ofKind('training', email);
+      return training!.attachments
+        .filter((a) => a.contentType === 'text/calendar' || a.filename?.endsWith('.ics'))
+        .map((a) => a.content.toString('utf8').replace(/\r\n[ \t]/g, '').replace(/\\([,;\\])/g, '$1'))
+        .join('\n');
+    };
+    const lukas = await calendarText(LUKAS);
+    expect(lukas).toMatch(/^DESCRIPTION:Training \d von 4 in „Q1 training series: productivity, communication and organization“: A productive 1:1 sync with your manager, von /m);
+    expect(lukas).toContain('Das Zeitfenster für Beiträge ist offen');
+    expect(lukas).toMatch(/^SUMMARY:Fokuszeit: A productive 1:1 sync with your manager/m);
+    expect(lukas).not.toMatch(/submission window is open|Focus time/);
+    const ana = await calendarText(ANA);
+    expect(ana).toContain('The submission window is open');
+    expect(ana).toMatch(/^SUMMARY:Focus time: A productive 1:1 sync with your manager/m);
+  });
+
   it('gets a German acknowledgement of their reply', async () => {
-    const [training] = await ofKind('training', LUKAS);
-    const transport = nodemailer.createTransport({ host: stack.endpoints.smtp.host, port: stack.endpoints.smtp.port, secure: false, ignoreTLS: true });
-    await transport.sendMail({
-      from: `Lukas Becker <${LUKAS}>`,
-      to: training!.replyTo!.value[0]!.address!,
-      subject: `Re: ${training!.subject}`,
-      inReplyTo: training!.messageId!,
-      text: 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.',
-    });
+    await replyToTraining('Lukas Becker', LUKAS, 'Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.');
     expect(outcomes.at(-1)?.status).toBe('stored');
     const [ack] = (await sentMail()).filter((m) => to(m) === LUKAS && m.subject?.startsWith('Re:'));
     expect(ack).toBeDefined();
@@ -147,5 +172,88 @@ describe('a German participant', () => {
     expect(r.html).toContain('<html lang="de"');
     // The subjects Baton reads back stay as the classifier knows them.
     expect(flat(r)).toContain('Übernehmen #1 (Batch your catch-up): antworte mit dem Betreff "Adopt #1" und sag, warum und wie');
+  });
+});
+
+describe("a German participant's check-in, roll-up and wrap-up", () => {
+  it('gets a German check-in about the strategy he adopted', async () => {
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'follow-up', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-02-21T09:00:00Z'));
+    const [checkIn] = await ofKind('follow-up', LUKAS);
+    expect(checkIn).toBeDefined();
+    expect(checkIn!.subject).toMatch(/^Wie hat „.+“ für dich funktioniert\?$/);
+    expect(checkIn!.text).toContain('Nachfrage');
+    expect(flat(checkIn!)).toMatch(/Hallo Lukas! Vor 3 Wochen ist das Zeitfenster für Training \d von 4 zu Ende gegangen: "A productive 1:1 sync with your manager"\. Du wolltest ".+" übernehmen\./);
+    expect(checkIn!.text).toMatch(/1 \(hat bei mir nicht funktioniert\):\n {2}http/);
+    expect(flat(checkIn!)).toContain('Möchtest du mehr erzählen? Antworte auf diese E-Mail');
+    expect(checkIn!.html).toContain('<html lang="de"');
+    expect(checkIn!.text).not.toMatch(/How has it gone|One click is enough|Unsubscribe from this series/);
+  });
+
+  it("opens his check-in's rating link as a German page, and the page after the click too", async () => {
+    stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => new Date('2027-02-21T12:00:00Z') }) });
+    const [checkIn] = await ofKind('follow-up', LUKAS);
+    const url = /^4 \(hat gut funktioniert\):\n {2}(\S+)$/m.exec(checkIn!.text!)?.[1];
+    expect(url).toMatch(/^http/);
+    const shown = await (await fetch(url!)).text();
+    expect(shown).toContain('<html lang="de">');
+    expect(shown).toMatch(/<h1>Hat „.+“ geholfen\? Mit 4 von 5 bewerten<\/h1>/);
+    expect(shown).toContain('<button type="submit">Mit 4 von 5 bewerten</button>');
+    expect(shown).toContain('Baton · Training per E-Mail');
+    const done = await (await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })).text();
+    expect(done).toMatch(/<h1>Du hast „.+“ mit 4 von 5 bewertet\.<\/h1>/);
+    expect(done).toContain('<p>Danke, Lukas.</p>');
+    // Omar's unsubscribe page is Arabic, right to left; Ana's stays English.
+    const unsubscribe = async (email: string, language: 'ar' | 'en') => {
+      const [reminder] = await ofKind('reminder', email);
+      const link = new RegExp(`^${t(language, 'layout.unsubscribe')}: (\\S+)$`, 'm').exec(reminder!.text!)?.[1];
+      expect(link).toMatch(/^http/);
+      return (await fetch(link!)).text();
+    };
+    const omar = await unsubscribe(OMAR, 'ar');
+    expect(omar).toContain('<html lang="ar" dir="rtl">');
+    expect(omar).toContain('<button type="submit">إلغاء الاشتراك</button>');
+    const ana = await unsubscribe(ANA, 'en');
+    expect(ana).toContain('<html lang="en">');
+    expect(ana).toContain('<button type="submit">Unsubscribe</button>');
+  });
+
+  it('gets a German roll-up of what a teammate shared, while she gets hers in English', async () => {
+    // Ana (no language: English) shares something the same week Lukas adopted #2.
+    await replyToTraining('Ana Reyes', ANA, 'A strategy that works for me: I send my manager the agenda the evening before, so we start with the hard part.');
+    expect(outcomes.at(-1)?.status).toBe('stored');
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'rollup', seriesId: SERIES }, new Date('2027-01-27T09:00:00Z'));
+    const [lukas] = await ofKind('rollup', LUKAS);
+    expect(lukas).toBeDefined();
+    expect(lukas!.subject).toBe('Diese Woche in Q1 training series: productivity, communication and organization: was dein Team geteilt hat');
+    expect(lukas!.text).toMatch(/^Wochenübersicht, Woche vom Mo\., 25\. Jan\. 2027$/m);
+    expect(flat(lukas!)).toContain('Hallo Lukas, neu aus deinem Team diese Woche: 1 Beitrag.');
+    expect(lukas!.text).toMatch(/Ana Reyes (hat eine Strategie geteilt|hat das Training kommentiert)/);
+    expect(lukas!.text).toContain('Kudos (ein Klick): http');
+    expect(lukas!.html).toContain('>Kommentieren</a>');
+    expect(lukas!.html).toContain('<html lang="de"');
+    const [ana] = await ofKind('rollup', ANA);
+    expect(ana!.subject).toBe('This week in Q1 training series: productivity, communication and organization: what your teammates shared');
+    expect(ana!.text).toMatch(/Lukas Becker will adopt #2 /);
+    expect(ana!.text).toContain('Kudos (one click): http');
+  });
+
+  it('gets a German wrap-up with German counts and the survey, its reply subjects unchanged', async () => {
+    const send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
+    await send({ kind: 'wrap-up', seriesId: SERIES }, new Date('2027-03-20T10:00:00Z'));
+    const [lukas] = await ofKind('wrap-up', LUKAS);
+    expect(lukas).toBeDefined();
+    expect(lukas!.subject).toBe('Q1 training series: productivity, communication and organization: danke, und was wir geteilt haben');
+    expect(lukas!.text).toContain('Danke!\n======');
+    expect(flat(lukas!)).toContain('Du hast zu 1 von 4 Trainings beigetragen.');
+    expect(flat(lukas!)).toContain('4 Trainings, 2 Beiträge von 2 Personen, 1 Strategie selbst entwickelt.');
+    expect(flat(lukas!)).toContain('Welches Format wünschst du dir als Nächstes? schriftlich, Audio, Video, tägliche Häppchen?');
+    // The subject the reply reader tallies stays English.
+    expect(flat(lukas!)).toContain('"Survey: next format audio"');
+    expect(lukas!.text).toContain('Lukas probiert #2 aus');
+    const [omar] = await ofKind('wrap-up', OMAR);
+    expect(omar!.html).toContain('<html lang="ar" dir="rtl"');
+    expect(omar!.text).toContain('شكرًا لك!');
   });
 });
