@@ -8,6 +8,7 @@ import type { ContributionsView } from '#app/studio/contributions';
 import type { EnrolPreview } from '#app/studio/enrol';
 import type { Overview } from '#app/studio/overview';
 import type { ParticipantsView, GridCell } from '#app/studio/participants';
+import type { Response as BatonResponse } from '#core/model';
 import type { PublishedSeries, StoredParticipant } from '#core/records';
 import { percent, STAGE_LABELS, STAGES } from '#core/report';
 import { formatDate } from '#core/time';
@@ -17,6 +18,7 @@ import { horizontalBars, pairedColumns } from './charts.ts';
 
 export const STUDIO_BASE = '/studio';
 export const seriesPath = (id: string, rest = '') => `${STUDIO_BASE}/s/${encodeURIComponent(id)}${rest}`;
+export const personPath = (id: string, email: string, rest = '') => seriesPath(id, `/person${rest}?email=${encodeURIComponent(email)}`);
 
 const e = escapeHtml;
 
@@ -247,7 +249,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice): st
 // ---------------------------------------------------------------------------------------------
 // Contributions
 
-const INTENT_WORDS: Record<string, string> = { strategy: 'Strategy', adopt: 'Adoption', comment: 'Comment', feedback: 'Feedback', 'follow-up': 'Check-in', read: 'Read' };
+export const INTENT_WORDS: Record<string, string> = { strategy: 'Strategy', adopt: 'Adoption', comment: 'Comment', feedback: 'Feedback', 'follow-up': 'Check-in', read: 'Read' };
 
 function choiceOptions(published: PublishedSeries, trainingSlug: string, withNothing: boolean): Array<[string, string]> {
   const t = published.trainings.find((x) => x.slug === trainingSlug);
@@ -258,6 +260,28 @@ function choiceOptions(published: PublishedSeries, trainingSlug: string, withNot
     ['feedback', 'Feedback'],
     ...(withNothing ? ([['nothing', 'Nothing']] as Array<[string, string]>) : []),
   ];
+}
+
+/** A response's text and attachments, as the feed shows them. */
+export function responseBody(r: BatonResponse): string {
+  return (r.text.trim() ? `<blockquote>${e(r.text.slice(0, 1200))}</blockquote>` : '') + (r.attachments.length ? `<p class="muted">Attachments: ${r.attachments.map((a) => e(a.filename)).join(', ')}</p>` : '');
+}
+
+/**
+ * The "correct this record" form of a response (none for check-ins). `person` sends the trainer
+ * back to that person's page instead of the contributions page.
+ */
+export function correctForm(published: PublishedSeries, r: BatonResponse, session: Session, person?: string): string {
+  if (r.intent === 'follow-up') return '';
+  const id = published.series.id;
+  const options = choiceOptions(published, r.trainingSlug, false).filter(([value]) => value !== (r.intent === 'adopt' ? `adopt:${published.trainings.find((t) => t.slug === r.trainingSlug)?.strategies.find((s) => s.id === r.strategyId)?.number}` : r.intent));
+  const fid = `fix-${e(r.id.replace(/[^A-Za-z0-9_-]/g, '_'))}`;
+  return (
+    `<details><summary>Correct this record</summary><form method="post" action="${seriesPath(id, '/correct')}">${csrfField(session)}<input type="hidden" name="id" value="${e(r.id)}">` +
+    (person ? `<input type="hidden" name="person" value="${e(person)}">` : '') +
+    `<label for="${fid}">Record it as</label><select id="${fid}" name="choice">${options.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('')}<option value="withdraw">Withdraw it</option></select>` +
+    `<p><button type="submit">Correct</button></p></form></details>`
+  );
 }
 
 export function contributionsPage(v: ContributionsView, session: Session, notice?: Notice): string {
@@ -291,17 +315,10 @@ export function contributionsPage(v: ContributionsView, session: Session, notice
   const feed = v.feed.length
     ? `<ul class="feed">${v.feed
         .map(({ response: r, name, trainingTitle, strategyTitle }) => {
-          const options = choiceOptions(v.published, r.trainingSlug, false).filter(([value]) => value !== (r.intent === 'adopt' ? `adopt:${v.published.trainings.find((t) => t.slug === r.trainingSlug)?.strategies.find((s) => s.id === r.strategyId)?.number}` : r.intent));
-          const fid = `fix-${e(r.id.replace(/[^A-Za-z0-9_-]/g, '_'))}`;
           return (
             `<li data-response="${e(r.id)}"><p><strong>${INTENT_WORDS[r.intent] ?? e(r.intent)}</strong>${strategyTitle ? ` ${e(strategyTitle)}` : ''} · ${e(name)} <span class="muted">on “${e(trainingTitle)}”, ${e(r.receivedAt.slice(0, 10))}${r.rating ? ` · rated ${r.rating} of 5` : ''}</span></p>` +
-            (r.text.trim() ? `<blockquote>${e(r.text.slice(0, 1200))}</blockquote>` : '') +
-            (r.attachments.length ? `<p class="muted">Attachments: ${r.attachments.map((a) => e(a.filename)).join(', ')}</p>` : '') +
-            (r.intent === 'follow-up'
-              ? ''
-              : `<details><summary>Correct this record</summary><form method="post" action="${seriesPath(id, '/correct')}">${csrfField(session)}<input type="hidden" name="id" value="${e(r.id)}">` +
-                `<label for="${fid}">Record it as</label><select id="${fid}" name="choice">${options.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('')}<option value="withdraw">Withdraw it</option></select>` +
-                `<p><button type="submit">Correct</button></p></form></details>`) +
+            responseBody(r) +
+            correctForm(v.published, r, session) +
             '</li>'
           );
         })
@@ -351,7 +368,7 @@ export function participantsPage(v: ParticipantsView, session: Session, now: Dat
   const rows = v.rows
     .map(
       ({ participant: p, cells }) =>
-        `<tr><th scope="row">${e(p.name)}<br><span class="muted">${e(p.email)}</span></th><td>${e(statusOf(p, now))}<br><span class="muted">${e(p.timeZone)}</span></td>` +
+        `<tr><th scope="row"><a href="${personPath(id, p.email)}">${e(p.name)}</a><br><span class="muted">${e(p.email)}</span></th><td>${e(statusOf(p, now))}<br><span class="muted">${e(p.timeZone)}</span></td>` +
         cells.map((c: GridCell) => `<td class="cell c${c}"><span aria-hidden="true">${CELL[c]}</span><span class="sr-only">${CELL_WORDS[c]}</span></td>`).join('') +
         `<td><a href="${seriesPath(id, `/unenrol?email=${encodeURIComponent(p.email)}`)}" aria-label="Unenrol ${e(p.name)}">Unenrol</a></td></tr>`,
     )

@@ -9,6 +9,8 @@
 //   GET  /studio/s/<id>/contributions                          POST …/tag, …/correct, …/resubscribe
 //   GET  /studio/s/<id>/participants                           POST …/enrol, …/enrol/confirm, …/unenrol
 //   GET  /studio/s/<id>/unenrol?email=    confirmation
+//   GET  /studio/s/<id>/person?email=     one person's activity (correct → back here)
+//   GET  /studio/s/<id>/resend?email=&training=  confirmation      POST …/resend
 //   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
 //   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed
 //   GET  /studio/s/<id>/export            the wiki as a .tar download
@@ -25,6 +27,8 @@ import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
 import { loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
+import { loadPerson } from '#app/studio/person';
+import { newResendNonce, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
 import { UserError } from '#core/user-error';
@@ -39,6 +43,7 @@ import {
   PAGE_CSP,
   participantsPage,
   seriesListPage,
+  personPath,
   seriesPath,
   signInConfirmPage,
   signInPage,
@@ -48,6 +53,7 @@ import {
   unenrolConfirmPage,
   type Notice,
 } from '#web/studio-pages';
+import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
 
 export { STUDIO_BASE };
@@ -119,6 +125,17 @@ const NOTICES: Record<string, Notice> = {
   'test-sent': { text: 'Test email sent to you.' },
   'test-none': { text: 'Nothing to send: that email has no template stored. Publish the series again.', error: true },
   'signed-out': { text: 'Signed out.' },
+  resent: { text: 'Re-sent. It is listed below under “Sent to them”.' },
+  'resent-already': { text: 'That confirmation was used already: the training went once. To send it again, open the re-send page again.' },
+};
+
+const RESEND_REFUSALS: Partial<Record<ResendOutcome, [number, string]>> = {
+  'bad-confirmation': [400, 'The confirmation was missing or malformed. Open the re-send page again.'],
+  'no-such-training': [404, 'This series has no such training.'],
+  'not-enrolled': [404, 'That address is not a participant of this series.'],
+  'never-sent': [409, 'That training has not gone to them yet: it goes out on its day, so there is nothing to re-send.'],
+  inactive: [409, 'They get no mail from this series now (unsubscribed, bounced or paused): nothing was sent.'],
+  failed: [502, 'The email could not be sent. Try again in a minute.'],
 };
 
 function noticeOf(req: StudioRequest): Notice | undefined {
@@ -224,6 +241,17 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
       return p ? html(200, unenrolConfirmPage(published, p, session)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
     }
+    case '/person': {
+      const view = await loadPerson(published, req.query.get('email') ?? '', deps);
+      return view ? html(200, personPage(view, session, deps.now, notice)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+    }
+    case '/resend': {
+      const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
+      const slug = req.query.get('training') ?? '';
+      if (!p) return html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+      if (!published.trainings.some((t) => t.slug === slug)) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      return html(200, resendConfirmPage(published, p, slug, newResendNonce(deps), session));
+    }
     case '/trainings': {
       const which = req.query.get('which') ?? 'kickoff';
       const width = req.query.get('width') === '375' ? 375 : 600;
@@ -281,7 +309,17 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
       };
       const outcome = await fixRecord(published, request, deps);
       if (!outcome.ok) return failed(outcome.status, outcome.message);
-      return back('/contributions', sub === '/tag' ? 'tagged' : withdraw ? 'withdrawn' : 'corrected');
+      const done = sub === '/tag' ? 'tagged' : withdraw ? 'withdrawn' : 'corrected';
+      // From a person's page: back to it (the address only shapes a URL of this same series).
+      const person = form.get('person');
+      return person ? redirect(`${personPath(id, person)}&done=${done}`) : back('/contributions', done);
+    }
+    case '/resend': {
+      const email = form.get('email') ?? '';
+      const outcome = await resendTraining(published, { email, slug: form.get('training') ?? '', nonce: form.get('nonce') ?? '' }, deps);
+      if (outcome === 'sent' || outcome === 'already-sent') return redirect(`${personPath(id, email)}&done=${outcome === 'sent' ? 'resent' : 'resent-already'}`);
+      const [status, text] = RESEND_REFUSALS[outcome]!;
+      return failed(status, text);
     }
     case '/resubscribe': {
       const outcome = await fixRecord(published, { action: 'resubscribe', email: form.get('email') ?? '' }, deps);
