@@ -433,7 +433,7 @@ export interface TrainingsSelection {
 export function trainingsPage(published: PublishedSeries, sel: TrainingsSelection, session: Session, notice?: Notice): string {
   const id = published.series.id;
   const emails: Array<[string, string]> = [['kickoff', 'Kickoff'], ...published.trainings.map((t): [string, string] => [t.slug, `${t.title} (${formatDate(t.opens)})`])];
-  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span></li>`).join('')}</ul>`;
+  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span> <a href="${e(seriesPath(id, `/trainings/edit?training=${encodeURIComponent(t.slug)}`))}" aria-label="Change the dates or title of ${e(t.title)}">Change dates or title</a></li>`).join('')}</ul>`;
   const form =
     `<form method="get" action="${seriesPath(id, '/trainings')}"><label for="which">Email</label><select id="which" name="which">${emails.map(([v, l]) => `<option value="${e(v)}"${v === sel.which ? ' selected' : ''}>${e(l)}</option>`).join('')}</select>` +
     `<label for="as">As participant (address)</label><input id="as" name="as" type="email" value="${e(sel.as?.email ?? '')}">` +

@@ -13,6 +13,7 @@
 //   GET  /studio/s/<id>/resend?email=&training=  confirmation      POST …/resend
 //   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
 //   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed
+//   GET  /studio/s/<id>/trainings/edit?training=  dates/title form   POST …/trainings/edit (re-plan), …/edit/confirm
 //   GET  /studio/s/<id>/export            the wiki as a .tar download
 //
 // Every series route needs a session (cookie), every POST the session's CSRF token, and every
@@ -27,6 +28,7 @@ import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
 import { loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
+import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
 import { loadPerson } from '#app/studio/person';
 import { newResendNonce, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
@@ -53,6 +55,7 @@ import {
   unenrolConfirmPage,
   type Notice,
 } from '#web/studio-pages';
+import { editTrainingPage } from '#web/studio-edit';
 import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
 
@@ -125,6 +128,7 @@ const NOTICES: Record<string, Notice> = {
   'test-sent': { text: 'Test email sent to you.' },
   'test-none': { text: 'Nothing to send: that email has no template stored. Publish the series again.', error: true },
   'signed-out': { text: 'Signed out.' },
+  edited: { text: 'Published. Whoever holds that training’s calendar entry gets the updated invitation, and its emails go out on the new dates.' },
   resent: { text: 'Re-sent. It is listed below under “Sent to them”.' },
   'resent-already': { text: 'That confirmation was used already: the training went once. To send it again, open the re-send page again.' },
 };
@@ -265,6 +269,11 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
         trainingsPage(published, { which, width, ...(person ? { as: person } : {}), ...(frame ? { frame } : {}), ...(decoded ? { subject: decoded } : {}) }, session, as && !preview ? { text: `${as} is not a participant of this series, or that email has no template stored.`, error: true } : notice),
       );
     }
+    case '/trainings/edit': {
+      const t = published.trainings.find((x) => x.slug === req.query.get('training'));
+      if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      return html(200, editTrainingPage(published, { slug: t.slug, opens: t.opens, closes: t.closes, title: t.title }, session));
+    }
     case '/trainings/frame': {
       const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
       if (!preview) return html(404, messagePage('Nothing to preview', 'No such email or participant.'));
@@ -344,6 +353,18 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
         throw err;
       }
       return back('/participants', 'unenrolled');
+    }
+    case '/trainings/edit':
+    case '/trainings/edit/confirm': {
+      const edit: TrainingEdit = { slug: form.get('slug') ?? '', opens: form.get('opens') ?? '', closes: form.get('closes') ?? '', title: form.get('title') ?? '' };
+      if (!published.trainings.some((t) => t.slug === edit.slug)) return failed(404, 'This series has no such training.');
+      if (sub === '/trainings/edit') {
+        const preview = await previewTrainingEdit(published, edit, deps);
+        return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview));
+      }
+      const outcome = await applyTrainingEdit(published, edit, deps);
+      if (outcome.kind === 'applied') return back('/trainings', 'edited');
+      return html(outcome.kind === 'refused' ? 422 : 409, editTrainingPage(published, edit, session, outcome.preview));
     }
     case '/test-email': {
       const sent = await sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);
