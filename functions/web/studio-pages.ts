@@ -10,6 +10,7 @@ import type { Overview } from '#app/studio/overview';
 import type { ParticipantsView, GridCell } from '#app/studio/participants';
 import type { Response as BatonResponse } from '#core/model';
 import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { GroupParticipation } from '#core/participation';
 import { percent, STAGE_LABELS, STAGES } from '#core/report';
 import { formatDate } from '#core/time';
 import { escapeHtml } from '#mail/escape';
@@ -181,7 +182,21 @@ function funnelTable(caption: string, rows: Array<{ stage: string; count: number
   );
 }
 
-export function overviewPage(o: Overview, session: Session, notice?: Notice): string {
+/** The overview's "By team" section (participants CSV column `team`): bars and their numbers. */
+export function teamsSection(teams: readonly GroupParticipation[]): string {
+  const shown = teams.slice(0, 20);
+  return (
+    `<section class="card" aria-labelledby="teams"><h2 id="teams">By team</h2>` +
+    horizontalBars('Engaged participants by team', shown.map((t) => ({ label: t.group, value: t.engaged, figure: `${t.engaged} of ${t.enrolled}` })), { max: Math.max(1, ...shown.map((t) => t.enrolled)) }) +
+    `<details><summary>Numbers</summary><table data-testid="teams"><thead><tr><th scope="col">Team</th><th scope="col" class="num">Enrolled</th><th scope="col" class="num">Engaged</th></tr></thead><tbody>${teams
+      .map((t) => `<tr><th scope="row">${e(t.group)}</th><td class="num">${t.enrolled}</td><td class="num">${t.engaged}</td></tr>`)
+      .join('')}</tbody></table></details>` +
+    (teams.length > shown.length ? `<p class="muted">The chart shows the ${shown.length} largest of ${teams.length} teams; the table lists them all.</p>` : '') +
+    '</section>'
+  );
+}
+
+export function overviewPage(o: Overview, session: Session, notice?: Notice, teams?: readonly GroupParticipation[]): string {
   const { funnel, published } = o;
   const id = published.series.id;
   const stageRows = (stages: typeof funnel.stages) => stages.map((s) => ({ stage: STAGE_LABELS[s.stage], count: s.count, rate: s.rate, base: s.base }));
@@ -242,6 +257,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice): st
       `<h2>Per training</h2>${perTraining}` +
       `<section class="card" aria-labelledby="weeks"><h2 id="weeks">Over the weeks</h2>${weeks}</section>` +
       `<section class="card" aria-labelledby="zones"><h2 id="zones">By time zone</h2>${zones}</section>` +
+      (teams ? teamsSection(teams) : '') +
       `<section class="card" aria-labelledby="quiet"><h2 id="quiet">Not engaged yet</h2>${quiet}</section>`,
   });
 }

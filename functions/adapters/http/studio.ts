@@ -30,6 +30,7 @@ import { loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
 import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
 import { loadPerson } from '#app/studio/person';
+import { loadTeams } from '#app/studio/teams';
 import { newResendNonce, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
@@ -236,7 +237,8 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
   const id = published.series.id;
   switch (sub) {
     case '':
-      return html(200, overviewPage(await loadOverview(published, deps), session, notice));
+      const [overview, teams] = await Promise.all([loadOverview(published, deps), loadTeams(published, deps)]);
+      return html(200, overviewPage(overview, session, notice, teams));
     case '/contributions':
       return html(200, contributionsPage(await loadContributions(published, deps), session, notice));
     case '/participants':

@@ -159,3 +159,26 @@ describe('a participant’s page', () => {
     expect((await fetch(`${base}/s/${SERIES_B}/person?email=b.person%40example.net`, withCookie(cookieA))).status).toBe(404);
   });
 });
+
+describe('participation by team on the overview', () => {
+  it('shows no team section while nobody has a team, then each team’s enrolled and engaged people', async () => {
+    expect(await (await page('')).text()).not.toContain('By team');
+    const people = await s.product.store.listParticipants(s.seriesA);
+    // Ana (who answered) and one other in Platform, the rest without a team.
+    const other = people.find((p) => p.email !== ANA)!;
+    await s.product.store.putParticipants(
+      s.seriesA,
+      people.filter((p) => p.email === ANA || p.email === other.email).map(({ email, name, timeZone, workStart }) => ({ email, name, timeZone, workStart, team: 'Platform' })),
+    );
+    expect((await s.product.store.getParticipant(s.seriesA, ANA))?.team).toBe('Platform');
+    const html = await (await page('')).text();
+    expect(html).toContain('<h2 id="teams">By team</h2>');
+    const table = /<table data-testid="teams">.*?<\/table>/.exec(html)![0];
+    const rows = [...table.matchAll(/<tr><th scope="row">([^<]+)<\/th><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
+    const engagedOthers = (await s.product.store.listResponses(s.seriesA)).some((r) => r.participantEmail === other.email) ? 1 : 0;
+    expect(rows).toEqual([
+      ['No team', people.length - 2, 0],
+      ['Platform', 2, 1 + engagedOthers],
+    ]);
+  });
+});
