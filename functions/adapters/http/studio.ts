@@ -31,7 +31,7 @@ import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in'
 import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
 import { loadPerson } from '#app/studio/person';
 import { loadTeams } from '#app/studio/teams';
-import { newResendNonce, resendTraining, type ResendOutcome } from '#app/studio/resend';
+import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
 import { UserError } from '#core/user-error';
@@ -140,6 +140,7 @@ const RESEND_REFUSALS: Partial<Record<ResendOutcome, [number, string]>> = {
   'not-enrolled': [404, 'That address is not a participant of this series.'],
   'never-sent': [409, 'That training has not gone to them yet: it goes out on its day, so there is nothing to re-send.'],
   inactive: [409, 'They get no mail from this series now (unsubscribed, bounced or paused): nothing was sent.'],
+  limit: [429, `They were sent ${RESENDS_PER_PERSON_PER_DAY} re-sends today already, the most a day allows: nothing was sent. Try again tomorrow.`],
   failed: [502, 'The email could not be sent. Try again in a minute.'],
 };
 

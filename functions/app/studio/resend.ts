@@ -36,7 +36,13 @@ export function newResendNonce(deps: Pick<StudioDeps, 'newId'>): string {
   return Buffer.from(deps.newId(), 'utf8').toString('hex').slice(0, 64);
 }
 
-export type ResendOutcome = 'sent' | 'already-sent' | 'not-enrolled' | 'no-such-training' | 'never-sent' | 'inactive' | 'bad-confirmation' | 'failed';
+/**
+ * Re-sends to one person in one series per UTC day, all trainings together: a studio session (or a
+ * stolen one) must not turn into a way to flood someone's inbox.
+ */
+export const RESENDS_PER_PERSON_PER_DAY = 3;
+
+export type ResendOutcome = 'sent' | 'already-sent' | 'not-enrolled' | 'no-such-training' | 'never-sent' | 'inactive' | 'bad-confirmation' | 'limit' | 'failed';
 
 export interface ResendRequest {
   email: string;
@@ -55,6 +61,9 @@ export async function resendTraining(published: PublishedSeries, req: ResendRequ
   if ((await deps.store.sentAmong(series.id, originals)).size === 0) return 'never-sent';
   const skip = skipFor(person, 'content', deps.now);
   if (skip) return 'inactive';
+  // Counted by confirmation: a retry of the same one passes again (and then meets the ledger).
+  const day = deps.now.toISOString().slice(0, 10);
+  if (!(await deps.store.takeQuota(`studio-resend#${series.id}#${person.email}#${day}`, req.nonce, { limit: RESENDS_PER_PERSON_PER_DAY, at: deps.now, ttlDays: 2 }))) return 'limit';
   const sequence = (await calendarSequences(deps.store, series.id))[training.slug] ?? 0;
   const mail = await composeAs(published, training.slug, person, deps, { sequence, extra: `resend-${req.nonce}` });
   if (!mail) return 'failed';

@@ -1,7 +1,8 @@
 // A participant's page in the studio and re-sending a training to one person, over real HTTP on a
 // local stack (dynalite, aws-ses-v2-local, the links server): the re-send goes through the delivery
 // ledger under its own id, once per confirmation (a double POST sends one email), never touches the
-// original's entry, refuses what cannot be re-sent, and stays inside the trainer's own series.
+// original's entry, allows three a day per person, refuses what cannot be re-sent, and stays inside
+// the trainer's own series.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response as BatonResponse } from '#core/model';
 import { csrfOf, form, mailsTo, SERIES_B, signIn, startStudioStack, TRAINER_A, withCookie, type StudioStack } from '#test/support/studio';
@@ -90,6 +91,18 @@ describe('re-sending a training to one person', () => {
     expect(res.headers.get('location')).toMatch(/done=resent$/);
     expect(await trainingMails()).toHaveLength(3);
     expect(await s.product.store.listDeliveries(s.seriesA, `resend#${ANA}#`)).toHaveLength(2);
+  });
+
+  it('allows three re-sends to one person a day, then refuses with the reason', async () => {
+    // Two went out above; a third passes, a fourth is refused and sends nothing.
+    const third = await fetch(`${base}/s/${s.seriesA}/resend`, withCookie(cookieA, form(await confirmation(ANA, first))));
+    expect(third.headers.get('location')).toMatch(/done=resent$/);
+    const count = (await trainingMails()).length;
+    const fourth = await fetch(`${base}/s/${s.seriesA}/resend`, withCookie(cookieA, form(await confirmation(ANA, first))));
+    expect(fourth.status).toBe(429);
+    expect(await fourth.text()).toContain('3 re-sends today already');
+    expect(await trainingMails()).toHaveLength(count);
+    expect(await s.product.store.listDeliveries(s.seriesA, `resend#${ANA}#`)).toHaveLength(3);
   });
 
   it('refuses, with a reason and no mail, what cannot be re-sent', async () => {
