@@ -207,5 +207,11 @@ describe('the trainer studio', () => {
     const o2 = await overflow(page);
     expect(o2.offenders).toEqual([]);
     await shots.take(page, 'phone');
+    // And a person's page, with its tables of emails and answers.
+    await page.goto(`${s.stack.endpoints.studio}/s/${s.seriesA}/person?email=${encodeURIComponent(ANA)}`);
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Ana Reyes');
+    const o3 = await overflow(page);
+    expect(o3.offenders).toEqual([]);
+    expect(o3.scrollWidth).toBeLessThanOrEqual(o3.innerWidth);
   });
 });
