@@ -235,7 +235,7 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
 export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
-  Pick<ResponseRepository, 'listResponses'> &
+  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

@@ -172,6 +172,8 @@ export const ParticipantSchema = z.object({
   calendars: z.optional(z.boolean()),
   /** The language Baton writes to them in (CSV column `language`); absent means the series' language. */
   language: z.optional(LanguageSchema),
+  /** Their team (CSV column `team`), for the studio's participation by team; absent: no team. */
+  team: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
 

@@ -1,5 +1,5 @@
 // Participants arrive as a CSV a trainer exports from a spreadsheet or an HR tool:
-// `email,name,timeZone,workStart[,workDays][,calendar][,language]`, a header row first, columns in any order. Spreadsheets add
+// `email,name,timeZone,workStart[,workDays][,calendar][,language][,team]`, a header row first, columns in any order. Spreadsheets add
 // BOMs, CRLF line ends, quoted names with commas and blank rows, so the CSV reader is a real one,
 // and every row problem names its line so the trainer can fix the sheet and export again.
 import { EmailSchema, LANGUAGES, LanguageSchema, ParticipantSchema, type Language, type Participant } from './model.ts';
@@ -135,8 +135,8 @@ export interface ParticipantsCsvResult {
   warnings: Problem[];
 }
 
-type Column = 'email' | 'name' | 'timeZone' | 'workStart' | 'workDays' | 'calendar' | 'language';
-const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart', 'workDays', 'calendar', 'language'];
+type Column = 'email' | 'name' | 'timeZone' | 'workStart' | 'workDays' | 'calendar' | 'language' | 'team';
+const COLUMNS: readonly Column[] = ['email', 'name', 'timeZone', 'workStart', 'workDays', 'calendar', 'language', 'team'];
 const HEADER_EXAMPLE = 'email,name,timeZone,workStart';
 
 // Header names as people type them in a spreadsheet.
@@ -164,6 +164,11 @@ const COLUMN_ALIASES: Record<string, Column> = {
   language: 'language',
   lang: 'language',
   locale: 'language',
+  team: 'team',
+  group: 'team',
+  department: 'team',
+  dept: 'team',
+  squad: 'team',
 };
 
 // A calendar cell: anything that clearly says no turns entries off; empty keeps them on.
@@ -256,6 +261,7 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
     const daysCell = cell('workDays');
     const calendarCell = cell('calendar');
     const languageCell = cell('language');
+    const teamCell = cell('team');
     const rowErrors: Problem[] = [];
 
     const rawEmail = emailCell?.value.trim() ?? '';
@@ -321,6 +327,10 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       else rowErrors.push(problem(`language "${rawLanguage}" is not one Baton writes in: use one of ${LANGUAGES.join(', ')}, or leave it empty for the series' language`, languageCell));
     }
 
+    // Empty: no team. Whitespace inside is kept as written; only the ends are trimmed.
+    const team = teamCell?.value.trim() ?? '';
+    if (team.length > 100) rowErrors.push(problem(`the team "${team.slice(0, 20)}…" is longer than 100 characters: shorten it`, teamCell));
+
     if (email.success) {
       const earlier = firstLineOf.get(email.data);
       if (earlier !== undefined) {
@@ -342,6 +352,7 @@ export function parseParticipantsCsv(text: string, options: ParticipantsCsvOptio
       ...(workDays ? { workDays } : {}),
       ...(calendars === false ? { calendars } : {}),
       ...(language ? { language } : {}),
+      ...(team ? { team } : {}),
     });
     if (participant.success) participants.push(participant.data);
     else {

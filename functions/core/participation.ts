@@ -33,15 +33,35 @@ export function participationByWeek(responses: readonly Response[]): WeekPartici
     .map(([week, w]) => ({ week, engaged: w.engaged.size, contributed: w.contributed.size }));
 }
 
-export function participationByZone(participants: readonly ParticipantLike[], responses: readonly Response[]): ZoneParticipation[] {
+export interface GroupParticipation {
+  group: string;
+  enrolled: number;
+  engaged: number;
+}
+
+/** Per group (`groupOf` each participant): how many are enrolled and how many engaged; largest first. */
+function participationBy<P extends ParticipantLike>(participants: readonly P[], responses: readonly Response[], groupOf: (p: P) => string): GroupParticipation[] {
   const engaged = new Set<string>();
   for (const r of responses) if (isEngagement(r)) engaged.add(r.participantEmail);
-  const zones = new Map<string, ZoneParticipation>();
+  const groups = new Map<string, GroupParticipation>();
   for (const p of participants) {
-    let z = zones.get(p.timeZone);
-    if (!z) zones.set(p.timeZone, (z = { timeZone: p.timeZone, enrolled: 0, engaged: 0 }));
-    z.enrolled++;
-    if (engaged.has(p.email)) z.engaged++;
+    const key = groupOf(p);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { group: key, enrolled: 0, engaged: 0 }));
+    g.enrolled++;
+    if (engaged.has(p.email)) g.engaged++;
   }
-  return [...zones.values()].sort((a, b) => b.enrolled - a.enrolled || a.timeZone.localeCompare(b.timeZone));
+  return [...groups.values()].sort((a, b) => b.enrolled - a.enrolled || a.group.localeCompare(b.group));
+}
+
+export function participationByZone(participants: readonly ParticipantLike[], responses: readonly Response[]): ZoneParticipation[] {
+  return participationBy(participants, responses, (p) => p.timeZone).map(({ group, ...counts }) => ({ timeZone: group, ...counts }));
+}
+
+/** The label of participants without a team. */
+export const NO_TEAM = 'No team';
+
+/** Per team (the CSV's `team` column), people without one counted under NO_TEAM. */
+export function participationByTeam(participants: readonly (ParticipantLike & { team?: string | undefined })[], responses: readonly Response[]): GroupParticipation[] {
+  return participationBy(participants, responses, (p) => p.team ?? NO_TEAM);
 }

@@ -226,6 +226,8 @@ export interface TrainingSend {
   sequence?: number;
   /** A daily bite after the overview: the calendar stays as the overview placed it, so no calendar parts. */
   withoutCalendars?: boolean;
+  /** Tells a re-send apart from the original: its own Message-ID, since mail clients drop a second message with an id they hold. */
+  extra?: string;
 }
 
 /** Prepares a training send once; returns the per-participant composer. */
@@ -254,6 +256,7 @@ export function prepareTrainingSend(send: TrainingSend): (participant: Participa
       from,
       to: participant,
       trainingSlug: training.slug,
+      ...(send.extra !== undefined ? { extra: send.extra } : {}),
       replyTo: links.replyAddress,
       filled,
       date: now,

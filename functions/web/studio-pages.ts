@@ -8,7 +8,9 @@ import type { ContributionsView } from '#app/studio/contributions';
 import type { EnrolPreview } from '#app/studio/enrol';
 import type { Overview } from '#app/studio/overview';
 import type { ParticipantsView, GridCell } from '#app/studio/participants';
+import type { Response as BatonResponse } from '#core/model';
 import type { PublishedSeries, StoredParticipant } from '#core/records';
+import type { GroupParticipation } from '#core/participation';
 import { percent, STAGE_LABELS, STAGES } from '#core/report';
 import { formatDate } from '#core/time';
 import { escapeHtml } from '#mail/escape';
@@ -17,6 +19,7 @@ import { horizontalBars, pairedColumns } from './charts.ts';
 
 export const STUDIO_BASE = '/studio';
 export const seriesPath = (id: string, rest = '') => `${STUDIO_BASE}/s/${encodeURIComponent(id)}${rest}`;
+export const personPath = (id: string, email: string, rest = '') => seriesPath(id, `/person${rest}?email=${encodeURIComponent(email)}`);
 
 const e = escapeHtml;
 
@@ -179,7 +182,21 @@ function funnelTable(caption: string, rows: Array<{ stage: string; count: number
   );
 }
 
-export function overviewPage(o: Overview, session: Session, notice?: Notice): string {
+/** The overview's "By team" section (participants CSV column `team`): bars and their numbers. */
+export function teamsSection(teams: readonly GroupParticipation[]): string {
+  const shown = teams.slice(0, 20);
+  return (
+    `<section class="card" aria-labelledby="teams"><h2 id="teams">By team</h2>` +
+    horizontalBars('Engaged participants by team', shown.map((t) => ({ label: t.group, value: t.engaged, figure: `${t.engaged} of ${t.enrolled}` })), { max: Math.max(1, ...shown.map((t) => t.enrolled)) }) +
+    `<details><summary>Numbers</summary><table data-testid="teams"><thead><tr><th scope="col">Team</th><th scope="col" class="num">Enrolled</th><th scope="col" class="num">Engaged</th></tr></thead><tbody>${teams
+      .map((t) => `<tr><th scope="row">${e(t.group)}</th><td class="num">${t.enrolled}</td><td class="num">${t.engaged}</td></tr>`)
+      .join('')}</tbody></table></details>` +
+    (teams.length > shown.length ? `<p class="muted">The chart shows the ${shown.length} largest of ${teams.length} teams; the table lists them all.</p>` : '') +
+    '</section>'
+  );
+}
+
+export function overviewPage(o: Overview, session: Session, notice?: Notice, teams?: readonly GroupParticipation[]): string {
   const { funnel, published } = o;
   const id = published.series.id;
   const stageRows = (stages: typeof funnel.stages) => stages.map((s) => ({ stage: STAGE_LABELS[s.stage], count: s.count, rate: s.rate, base: s.base }));
@@ -240,6 +257,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice): st
       `<h2>Per training</h2>${perTraining}` +
       `<section class="card" aria-labelledby="weeks"><h2 id="weeks">Over the weeks</h2>${weeks}</section>` +
       `<section class="card" aria-labelledby="zones"><h2 id="zones">By time zone</h2>${zones}</section>` +
+      (teams ? teamsSection(teams) : '') +
       `<section class="card" aria-labelledby="quiet"><h2 id="quiet">Not engaged yet</h2>${quiet}</section>`,
   });
 }
@@ -247,7 +265,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice): st
 // ---------------------------------------------------------------------------------------------
 // Contributions
 
-const INTENT_WORDS: Record<string, string> = { strategy: 'Strategy', adopt: 'Adoption', comment: 'Comment', feedback: 'Feedback', 'follow-up': 'Check-in', read: 'Read' };
+export const INTENT_WORDS: Record<string, string> = { strategy: 'Strategy', adopt: 'Adoption', comment: 'Comment', feedback: 'Feedback', 'follow-up': 'Check-in', read: 'Read' };
 
 function choiceOptions(published: PublishedSeries, trainingSlug: string, withNothing: boolean): Array<[string, string]> {
   const t = published.trainings.find((x) => x.slug === trainingSlug);
@@ -258,6 +276,28 @@ function choiceOptions(published: PublishedSeries, trainingSlug: string, withNot
     ['feedback', 'Feedback'],
     ...(withNothing ? ([['nothing', 'Nothing']] as Array<[string, string]>) : []),
   ];
+}
+
+/** A response's text and attachments, as the feed shows them. */
+export function responseBody(r: BatonResponse): string {
+  return (r.text.trim() ? `<blockquote>${e(r.text.slice(0, 1200))}</blockquote>` : '') + (r.attachments.length ? `<p class="muted">Attachments: ${r.attachments.map((a) => e(a.filename)).join(', ')}</p>` : '');
+}
+
+/**
+ * The "correct this record" form of a response (none for check-ins). `person` sends the trainer
+ * back to that person's page instead of the contributions page.
+ */
+export function correctForm(published: PublishedSeries, r: BatonResponse, session: Session, person?: string): string {
+  if (r.intent === 'follow-up') return '';
+  const id = published.series.id;
+  const options = choiceOptions(published, r.trainingSlug, false).filter(([value]) => value !== (r.intent === 'adopt' ? `adopt:${published.trainings.find((t) => t.slug === r.trainingSlug)?.strategies.find((s) => s.id === r.strategyId)?.number}` : r.intent));
+  const fid = `fix-${e(r.id.replace(/[^A-Za-z0-9_-]/g, '_'))}`;
+  return (
+    `<details><summary>Correct this record</summary><form method="post" action="${seriesPath(id, '/correct')}">${csrfField(session)}<input type="hidden" name="id" value="${e(r.id)}">` +
+    (person ? `<input type="hidden" name="person" value="${e(person)}">` : '') +
+    `<label for="${fid}">Record it as</label><select id="${fid}" name="choice">${options.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('')}<option value="withdraw">Withdraw it</option></select>` +
+    `<p><button type="submit">Correct</button></p></form></details>`
+  );
 }
 
 export function contributionsPage(v: ContributionsView, session: Session, notice?: Notice): string {
@@ -291,17 +331,10 @@ export function contributionsPage(v: ContributionsView, session: Session, notice
   const feed = v.feed.length
     ? `<ul class="feed">${v.feed
         .map(({ response: r, name, trainingTitle, strategyTitle }) => {
-          const options = choiceOptions(v.published, r.trainingSlug, false).filter(([value]) => value !== (r.intent === 'adopt' ? `adopt:${v.published.trainings.find((t) => t.slug === r.trainingSlug)?.strategies.find((s) => s.id === r.strategyId)?.number}` : r.intent));
-          const fid = `fix-${e(r.id.replace(/[^A-Za-z0-9_-]/g, '_'))}`;
           return (
             `<li data-response="${e(r.id)}"><p><strong>${INTENT_WORDS[r.intent] ?? e(r.intent)}</strong>${strategyTitle ? ` ${e(strategyTitle)}` : ''} · ${e(name)} <span class="muted">on “${e(trainingTitle)}”, ${e(r.receivedAt.slice(0, 10))}${r.rating ? ` · rated ${r.rating} of 5` : ''}</span></p>` +
-            (r.text.trim() ? `<blockquote>${e(r.text.slice(0, 1200))}</blockquote>` : '') +
-            (r.attachments.length ? `<p class="muted">Attachments: ${r.attachments.map((a) => e(a.filename)).join(', ')}</p>` : '') +
-            (r.intent === 'follow-up'
-              ? ''
-              : `<details><summary>Correct this record</summary><form method="post" action="${seriesPath(id, '/correct')}">${csrfField(session)}<input type="hidden" name="id" value="${e(r.id)}">` +
-                `<label for="${fid}">Record it as</label><select id="${fid}" name="choice">${options.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('')}<option value="withdraw">Withdraw it</option></select>` +
-                `<p><button type="submit">Correct</button></p></form></details>`) +
+            responseBody(r) +
+            correctForm(v.published, r, session) +
             '</li>'
           );
         })
@@ -351,7 +384,7 @@ export function participantsPage(v: ParticipantsView, session: Session, now: Dat
   const rows = v.rows
     .map(
       ({ participant: p, cells }) =>
-        `<tr><th scope="row">${e(p.name)}<br><span class="muted">${e(p.email)}</span></th><td>${e(statusOf(p, now))}<br><span class="muted">${e(p.timeZone)}</span></td>` +
+        `<tr><th scope="row"><a href="${personPath(id, p.email)}">${e(p.name)}</a><br><span class="muted">${e(p.email)}</span></th><td>${e(statusOf(p, now))}<br><span class="muted">${e(p.timeZone)}</span></td>` +
         cells.map((c: GridCell) => `<td class="cell c${c}"><span aria-hidden="true">${CELL[c]}</span><span class="sr-only">${CELL_WORDS[c]}</span></td>`).join('') +
         `<td><a href="${seriesPath(id, `/unenrol?email=${encodeURIComponent(p.email)}`)}" aria-label="Unenrol ${e(p.name)}">Unenrol</a></td></tr>`,
     )
@@ -416,7 +449,7 @@ export interface TrainingsSelection {
 export function trainingsPage(published: PublishedSeries, sel: TrainingsSelection, session: Session, notice?: Notice): string {
   const id = published.series.id;
   const emails: Array<[string, string]> = [['kickoff', 'Kickoff'], ...published.trainings.map((t): [string, string] => [t.slug, `${t.title} (${formatDate(t.opens)})`])];
-  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span></li>`).join('')}</ul>`;
+  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span> <a href="${e(seriesPath(id, `/trainings/edit?training=${encodeURIComponent(t.slug)}`))}" aria-label="Change the dates or title of ${e(t.title)}">Change dates or title</a></li>`).join('')}</ul>`;
   const form =
     `<form method="get" action="${seriesPath(id, '/trainings')}"><label for="which">Email</label><select id="which" name="which">${emails.map(([v, l]) => `<option value="${e(v)}"${v === sel.which ? ' selected' : ''}>${e(l)}</option>`).join('')}</select>` +
     `<label for="as">As participant (address)</label><input id="as" name="as" type="email" value="${e(sel.as?.email ?? '')}">` +

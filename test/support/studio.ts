@@ -73,3 +73,30 @@ export async function signInLinks(dataDir: string, to: string): Promise<string[]
   const mails = (await mailsTo(dataDir, to)).filter((m) => m.subject === 'Your sign-in link to the Baton studio').sort((a, b) => (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0));
   return mails.map((m) => /(http:\/\/\S+\/studio\/signin\/\S+)/.exec(m.text ?? '')?.[1] ?? '').filter(Boolean);
 }
+
+/** A form POST that does not follow the 303. */
+export const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' as const });
+export const withCookie = (cookie: string, init: RequestInit = {}) => ({ redirect: 'manual' as const, ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+
+/** Asks the studio of `s` for a sign-in link for `email`. */
+export async function requestLink(s: StudioStack, email: string): Promise<globalThis.Response> {
+  return fetch(`${s.stack.endpoints.studio}/signin`, form({ email }));
+}
+
+/** Signs in as `email` through the outbox; returns the cookie pair (name=value). */
+export async function signIn(s: StudioStack, email: string): Promise<string> {
+  const before = new Set(await signInLinks(s.dataDir, email));
+  const asked = await requestLink(s, email);
+  if (asked.status !== 200) throw new Error(`sign-in request answered ${asked.status}`);
+  const fresh = (await signInLinks(s.dataDir, email)).filter((l) => !before.has(l));
+  if (fresh.length !== 1) throw new Error(`expected one new sign-in link, found ${fresh.length}`);
+  const res = await fetch(fresh[0]!, { method: 'POST', redirect: 'manual' });
+  if (res.status !== 303) throw new Error(`signing in answered ${res.status}`);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+/** The CSRF token on series A's page `path` for this cookie. */
+export async function csrfOf(s: StudioStack, cookie: string, path = ''): Promise<string> {
+  const page = await (await fetch(`${s.stack.endpoints.studio}/s/${s.seriesA}${path}`, withCookie(cookie))).text();
+  return /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+}

@@ -9,8 +9,11 @@
 //   GET  /studio/s/<id>/contributions                          POST …/tag, …/correct, …/resubscribe
 //   GET  /studio/s/<id>/participants                           POST …/enrol, …/enrol/confirm, …/unenrol
 //   GET  /studio/s/<id>/unenrol?email=    confirmation
+//   GET  /studio/s/<id>/person?email=     one person's activity (correct → back here)
+//   GET  /studio/s/<id>/resend?email=&training=  confirmation      POST …/resend
 //   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
 //   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed
+//   GET  /studio/s/<id>/trainings/edit?training=  dates/title form   POST …/trainings/edit (re-plan), …/edit/confirm
 //   GET  /studio/s/<id>/export            the wiki as a .tar download
 //
 // Every series route needs a session (cookie), every POST the session's CSRF token, and every
@@ -25,6 +28,10 @@ import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
 import { loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
+import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
+import { loadPerson } from '#app/studio/person';
+import { loadTeams } from '#app/studio/teams';
+import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
 import { UserError } from '#core/user-error';
@@ -39,6 +46,7 @@ import {
   PAGE_CSP,
   participantsPage,
   seriesListPage,
+  personPath,
   seriesPath,
   signInConfirmPage,
   signInPage,
@@ -48,6 +56,8 @@ import {
   unenrolConfirmPage,
   type Notice,
 } from '#web/studio-pages';
+import { editTrainingPage } from '#web/studio-edit';
+import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
 
 export { STUDIO_BASE };
@@ -119,6 +129,19 @@ const NOTICES: Record<string, Notice> = {
   'test-sent': { text: 'Test email sent to you.' },
   'test-none': { text: 'Nothing to send: that email has no template stored. Publish the series again.', error: true },
   'signed-out': { text: 'Signed out.' },
+  edited: { text: 'Published. Whoever holds that training’s calendar entry gets the updated invitation, and its emails go out on the new dates.' },
+  resent: { text: 'Re-sent. It is listed below under “Sent to them”.' },
+  'resent-already': { text: 'That confirmation was used already: the training went once. To send it again, open the re-send page again.' },
+};
+
+const RESEND_REFUSALS: Partial<Record<ResendOutcome, [number, string]>> = {
+  'bad-confirmation': [400, 'The confirmation was missing or malformed. Open the re-send page again.'],
+  'no-such-training': [404, 'This series has no such training.'],
+  'not-enrolled': [404, 'That address is not a participant of this series.'],
+  'never-sent': [409, 'That training has not gone to them yet: it goes out on its day, so there is nothing to re-send.'],
+  inactive: [409, 'They get no mail from this series now (unsubscribed, bounced or paused): nothing was sent.'],
+  limit: [429, `They were sent ${RESENDS_PER_PERSON_PER_DAY} re-sends today already, the most a day allows: nothing was sent. Try again tomorrow.`],
+  failed: [502, 'The email could not be sent. Try again in a minute.'],
 };
 
 function noticeOf(req: StudioRequest): Notice | undefined {
@@ -215,7 +238,8 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
   const id = published.series.id;
   switch (sub) {
     case '':
-      return html(200, overviewPage(await loadOverview(published, deps), session, notice));
+      const [overview, teams] = await Promise.all([loadOverview(published, deps), loadTeams(published, deps)]);
+      return html(200, overviewPage(overview, session, notice, teams));
     case '/contributions':
       return html(200, contributionsPage(await loadContributions(published, deps), session, notice));
     case '/participants':
@@ -223,6 +247,17 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
     case '/unenrol': {
       const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
       return p ? html(200, unenrolConfirmPage(published, p, session)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+    }
+    case '/person': {
+      const view = await loadPerson(published, req.query.get('email') ?? '', deps);
+      return view ? html(200, personPage(view, session, deps.now, notice)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+    }
+    case '/resend': {
+      const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
+      const slug = req.query.get('training') ?? '';
+      if (!p) return html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));
+      if (!published.trainings.some((t) => t.slug === slug)) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      return html(200, resendConfirmPage(published, p, slug, newResendNonce(deps), session));
     }
     case '/trainings': {
       const which = req.query.get('which') ?? 'kickoff';
@@ -236,6 +271,11 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
         200,
         trainingsPage(published, { which, width, ...(person ? { as: person } : {}), ...(frame ? { frame } : {}), ...(decoded ? { subject: decoded } : {}) }, session, as && !preview ? { text: `${as} is not a participant of this series, or that email has no template stored.`, error: true } : notice),
       );
+    }
+    case '/trainings/edit': {
+      const t = published.trainings.find((x) => x.slug === req.query.get('training'));
+      if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      return html(200, editTrainingPage(published, { slug: t.slug, opens: t.opens, closes: t.closes, title: t.title }, session));
     }
     case '/trainings/frame': {
       const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
@@ -281,7 +321,17 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
       };
       const outcome = await fixRecord(published, request, deps);
       if (!outcome.ok) return failed(outcome.status, outcome.message);
-      return back('/contributions', sub === '/tag' ? 'tagged' : withdraw ? 'withdrawn' : 'corrected');
+      const done = sub === '/tag' ? 'tagged' : withdraw ? 'withdrawn' : 'corrected';
+      // From a person's page: back to it (the address only shapes a URL of this same series).
+      const person = form.get('person');
+      return person ? redirect(`${personPath(id, person)}&done=${done}`) : back('/contributions', done);
+    }
+    case '/resend': {
+      const email = form.get('email') ?? '';
+      const outcome = await resendTraining(published, { email, slug: form.get('training') ?? '', nonce: form.get('nonce') ?? '' }, deps);
+      if (outcome === 'sent' || outcome === 'already-sent') return redirect(`${personPath(id, email)}&done=${outcome === 'sent' ? 'resent' : 'resent-already'}`);
+      const [status, text] = RESEND_REFUSALS[outcome]!;
+      return failed(status, text);
     }
     case '/resubscribe': {
       const outcome = await fixRecord(published, { action: 'resubscribe', email: form.get('email') ?? '' }, deps);
@@ -306,6 +356,18 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
         throw err;
       }
       return back('/participants', 'unenrolled');
+    }
+    case '/trainings/edit':
+    case '/trainings/edit/confirm': {
+      const edit: TrainingEdit = { slug: form.get('slug') ?? '', opens: form.get('opens') ?? '', closes: form.get('closes') ?? '', title: form.get('title') ?? '' };
+      if (!published.trainings.some((t) => t.slug === edit.slug)) return failed(404, 'This series has no such training.');
+      if (sub === '/trainings/edit') {
+        const preview = await previewTrainingEdit(published, edit, deps);
+        return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview));
+      }
+      const outcome = await applyTrainingEdit(published, edit, deps);
+      if (outcome.kind === 'applied') return back('/trainings', 'edited');
+      return html(outcome.kind === 'refused' ? 422 : 409, editTrainingPage(published, edit, session, outcome.preview));
     }
     case '/test-email': {
       const sent = await sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);

@@ -70,6 +70,8 @@ export function wireLocalStack(
       mailer: (m) => mailer.send(m),
       now: opts.now(),
       newId: newStudioId,
+      // Applying a training's new dates recompiles its emails: locally, with mjml, loaded on first use.
+      compile: async (...args) => (await import('#emails/compile-series')).compileTemplates(...args),
       settings: {
         studioUrl: stack.endpoints.studio,
         mail: { domain: config.domain, inboundDomain: config.inboundDomain, senderAddress: config.sender, linksBaseUrl: config.linksBaseUrl, secrets: opts.secret },

@@ -7,7 +7,7 @@ import type { PublishedSeries } from '#core/records';
 import { csrfMatches, csrfToken, verifySession, type SessionClaims } from '#core/studio-tokens';
 import type { Secrets } from '#core/tokens';
 import type { MailSettings } from '#mail/compose';
-import type { Mailer, Schedules, StudioStore } from '../ports.ts';
+import type { Mailer, Schedules, StudioStore, TemplateCompiler } from '../ports.ts';
 
 export interface StudioSettings {
   /** The studio's own address, e.g. https://studio.example.com/studio (locally http://localhost:8787/studio). */
@@ -26,6 +26,11 @@ export interface StudioDeps {
   settings: StudioSettings;
   /** EventBridge Scheduler on AWS; locally the store's schedule records are all there is. */
   remote?: Schedules;
+  /**
+   * The MJML compiler, for applying edits of a training's dates or title (edit-training.ts). Only
+   * the local stack hands one in: mjml must never reach the studio's Lambda bundle.
+   */
+  compile?: TemplateCompiler;
 }
 
 export interface Session extends SessionClaims {

@@ -23,7 +23,14 @@ async function template(seriesId: string, name: string, deps: Pick<StudioDeps, '
 }
 
 /** The email `which` as `person` would get it now; undefined when there is no such email. */
-export async function composeAs(published: PublishedSeries, which: EmailChoice, person: Participant, deps: Pick<StudioDeps, 'store' | 'settings' | 'now'>): Promise<ComposedMail | undefined> {
+export async function composeAs(
+  published: PublishedSeries,
+  which: EmailChoice,
+  person: Participant,
+  deps: Pick<StudioDeps, 'store' | 'settings' | 'now'>,
+  /** For a real send: the training's current calendar SEQUENCE (a re-send must not go below an update) and the Message-ID's extra. */
+  send: { sequence?: number; extra?: string } = {},
+): Promise<ComposedMail | undefined> {
   const { series, trainings } = published;
   const settings = deps.settings.mail;
   if (which === 'kickoff') {
@@ -33,7 +40,7 @@ export async function composeAs(published: PublishedSeries, which: EmailChoice, 
   const training = trainings.find((x) => x.slug === which);
   if (!training) return undefined;
   const t = await template(series.id, TEMPLATE.training(training.slug), deps);
-  return t ? prepareTrainingSend({ series, training, trainings, template: t, settings, now: deps.now })(person) : undefined;
+  return t ? prepareTrainingSend({ series, training, trainings, template: t, settings, now: deps.now, ...send })(person) : undefined;
 }
 
 export async function previewAs(published: PublishedSeries, which: EmailChoice, email: string | undefined, deps: Pick<StudioDeps, 'store' | 'settings' | 'now'>): Promise<ComposedPreview | undefined> {

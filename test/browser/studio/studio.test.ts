@@ -2,7 +2,8 @@
 // aws-ses-v2-local, the SMTP server, the links server serving /studio and /outbox): sign in with
 // the link from the outbox, watch the funnel move after a participant's reply arrives over SMTP,
 // tag an unclear reply, correct a record, enrol a CSV with one bad line (nothing stored until it is
-// fixed), and preview a training email at 375 px without the page scrolling sideways.
+// fixed), re-send a training to one person from their page, and preview a training email at 375 px
+// without the page scrolling sideways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTransport } from 'nodemailer';
@@ -167,6 +168,21 @@ describe('the trainer studio', () => {
     expect(cancels.map((x) => x.job)).toEqual([expect.objectContaining({ kind: 'cancel', participant: expect.objectContaining({ email: 'new.two@example.com' }) })]);
   });
 
+  it('opens a person’s page and re-sends them a training, once', async () => {
+    shots.onFailure(page, 'person');
+    const trainingMails = async () => (await mailsTo(s.dataDir, ANA)).filter((m) => m.attachments.some((a) => a.filename === 'invite.ics'));
+    const before = (await trainingMails()).length;
+    await page.getByRole('link', { name: 'Ana Reyes', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Ana Reyes');
+    await page.getByRole('link', { name: /^Re-send “/ }).first().click();
+    await page.getByRole('button', { name: 'Re-send to Ana Reyes' }).click();
+    await expect(page.getByRole('status').innerText()).resolves.toMatch(/^Re-sent/);
+    await expect(page.locator('tr', { hasText: 'Re-sent training' }).count()).resolves.toBe(1);
+    expect(await trainingMails()).toHaveLength(before + 1);
+    await shots.take(page, 'person');
+    await page.getByRole('link', { name: 'Participants' }).click();
+  });
+
   it('previews a training email as a participant at 375 px without horizontal overflow', async () => {
     shots.onFailure(page, 'preview');
     await page.setViewportSize({ width: 375, height: 800 });
@@ -191,5 +207,11 @@ describe('the trainer studio', () => {
     const o2 = await overflow(page);
     expect(o2.offenders).toEqual([]);
     await shots.take(page, 'phone');
+    // And a person's page, with its tables of emails and answers.
+    await page.goto(`${s.stack.endpoints.studio}/s/${s.seriesA}/person?email=${encodeURIComponent(ANA)}`);
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Ana Reyes');
+    const o3 = await overflow(page);
+    expect(o3.offenders).toEqual([]);
+    expect(o3.scrollWidth).toBeLessThanOrEqual(o3.innerWidth);
   });
 });

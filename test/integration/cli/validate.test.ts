@@ -99,12 +99,12 @@ describe('baton validate', () => {
 
   it('checks the participants file given with --participants, and prints warnings', async () => {
     const csv = join(work, 'people.csv');
-    writeFileSync(csv, 'email,name,team\nkofi@example.com,Kofi,Support\nama@,Ama,\n');
+    writeFileSync(csv, 'email,name,desk\nkofi@example.com,Kofi,4B\nama@,Ama,\n');
     const run = await baton(['validate', EXAMPLE, '--participants', csv], work);
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').slice(0, 2)).toEqual([
       'people.csv:3:1: error: "ama@" is not a valid email address: correct it or remove the row',
-      'people.csv:1:12: warning: the column "team" is not used and will be ignored (Baton reads email, name, timeZone, workStart, workDays, calendar)',
+      'people.csv:1:12: warning: the column "desk" is not used and will be ignored (Baton reads email, name, timeZone, workStart, workDays, calendar, language, team)',
     ]);
   });
 

@@ -5,32 +5,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response as BatonResponse } from '#core/model';
 import { signSession } from '#core/studio-tokens';
-import { mailsTo, SERIES_B, signInLinks, startStudioStack, TRAINER_A, TRAINER_B, type StudioStack } from '#test/support/studio';
+import {
+  csrfOf as csrfOfSeries,
+  form,
+  mailsTo,
+  requestLink as requestLinkOf,
+  SERIES_B,
+  signIn as signInOf,
+  signInLinks,
+  startStudioStack,
+  TRAINER_A,
+  TRAINER_B,
+  withCookie,
+  type StudioStack,
+} from '#test/support/studio';
 
 let s: StudioStack;
 let base: string;
-const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' as const });
-const withCookie = (cookie: string, init: RequestInit = {}) => ({ redirect: 'manual' as const, ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
-
-async function requestLink(email: string): Promise<globalThis.Response> {
-  return fetch(`${base}/signin`, form({ email }));
-}
-
-/** Signs in as `email` through the outbox; returns the cookie pair (name=value). */
-async function signIn(email: string): Promise<string> {
-  const before = new Set(await signInLinks(s.dataDir, email));
-  expect((await requestLink(email)).status).toBe(200);
-  const fresh = (await signInLinks(s.dataDir, email)).filter((l) => !before.has(l));
-  expect(fresh).toHaveLength(1);
-  const res = await fetch(fresh[0]!, { method: 'POST', redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.getSetCookie()[0]!.split(';')[0]!;
-}
-
-async function csrfOf(cookie: string, path = ''): Promise<string> {
-  const page = await (await fetch(`${base}/s/${s.seriesA}${path}`, withCookie(cookie))).text();
-  return /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-}
+const requestLink = (email: string) => requestLinkOf(s, email);
+const signIn = (email: string) => signInOf(s, email);
+const csrfOf = (cookie: string, path = '') => csrfOfSeries(s, cookie, path);
 
 const RESPONSE_B: BatonResponse = {
   id: 'b-strategy',

@@ -144,11 +144,11 @@ describe('parseParticipantsCsv', () => {
     expect(parseParticipantsCsv('email,timeZone\na@example.com,UTC\n', options).errors[0]!.message).toBe(
       'the header row has no name column: it must name the columns, such as "email,name,timeZone,workStart"',
     );
-    const extra = parseParticipantsCsv('email,name,team\na@example.com,A,Support\n', options);
+    const extra = parseParticipantsCsv('email,name,office\na@example.com,A,Lisbon\n', options);
     expect(extra.errors).toEqual([]);
     expect(extra.participants).toHaveLength(1);
     expect(extra.warnings).toEqual([
-      expect.objectContaining({ line: 1, column: 12, message: expect.stringContaining('the column "team" is not used') }),
+      expect.objectContaining({ line: 1, column: 12, message: expect.stringContaining('the column "office" is not used') }),
     ]);
   });
 
@@ -227,5 +227,19 @@ describe('parseCsv', () => {
       [1, [[1, 1], [1, 3]]],
       [3, [[3, 1], [3, 3]]],
     ]);
+  });
+});
+
+describe('the optional team column', () => {
+  it('reads a team (or its spreadsheet names), leaves it out when empty, and refuses one too long, with its line', () => {
+    const long = 'x'.repeat(101);
+    const text = `email,name,timeZone,workStart,Department\nana@example.com,Ana,Europe/Madrid,09:00,  Platform  \nbo@example.com,Bo,Europe/Stockholm,09:00,\ncy@example.com,Cy,Europe/Paris,09:00,${long}\n`;
+    const result = parseParticipantsCsv(text, options);
+    expect(result.participants.map((p) => [p.email, p.team])).toEqual([
+      ['ana@example.com', 'Platform'],
+      ['bo@example.com', undefined],
+    ]);
+    expect('team' in result.participants[1]!).toBe(false);
+    expect(result.errors).toEqual([expect.objectContaining({ line: 4, message: expect.stringMatching(/team .* longer than 100 characters/) })]);
   });
 });

@@ -57,6 +57,7 @@ export function participantRepository(table: Table): ParticipantRepository {
             ...(p.workDays ? { workDays: p.workDays } : {}),
             ...(p.calendars === false ? { calendars: false } : {}),
             ...(p.language ? { language: p.language } : {}),
+            ...(p.team ? { team: p.team } : {}),
             ...status,
           },
         },
