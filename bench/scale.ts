@@ -91,7 +91,7 @@ export async function runScale(n: number): Promise<{ participants: number; group
       SERIES,
       people.map((p) => ({ emailId: emailId('kickoff', undefined, p.email), status: 'sent' as const, attempts: 1, claimedAt: publishedAt.toISOString(), sentAt: publishedAt.toISOString(), sesMessageId: `seed-${p.email}` })),
     );
-    const trainingJobs = [...scheduler.schedules.values()].map((s) => JSON.parse(s.input) as { kind: string; trainingSlug?: string }).filter((j) => j.kind === 'training' && j.trainingSlug === FIRST);
+    const trainingJobs = [...scheduler.schedules.values()].map((s) => JSON.parse(s.input) as { kind: string; trainingSlug?: string; part?: number }).filter((j) => j.kind === 'training' && j.trainingSlug === FIRST && j.part === undefined);
 
     const clock = new SimClock(Date.parse('2027-01-17T12:00:00Z'));
     const requests = { byOperation: {} as Record<string, number>, itemsRead: 0 };

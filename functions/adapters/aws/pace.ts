@@ -7,9 +7,13 @@
 //   ten minutes, and at once after a throttle); the stack's configured rate is the fallback when
 //   GetAccount fails. A small headroom (2%) absorbs clock differences between containers.
 // - Priorities: bulk senders (trainings, reminders, updates, …) take a slot only within a short
-//   horizon ahead of now (a second), so the shared line of reserved starts stays short; the
-//   backlog waits on the queue, not in the pace. An acknowledgement has no such limit: it queues
-//   behind at most that horizon, never behind 10,000 trainings.
+//   horizon ahead of now, so the shared line of reserved starts stays short; the backlog waits on
+//   the queue, not in the pace. An acknowledgement has no such limit: it queues behind at most
+//   that horizon, never behind 10,000 trainings.
+// - The horizon is a second, or longer when the account's bulk sends in flight (`bulkTakers`)
+//   would not fit in a second at the rate: every one of them then finds a free slot at its first
+//   request. A shorter horizon refuses the extra takers over and over (a failed conditional write
+//   and a read each time), and those refusals grow with the backlog.
 import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SendPaceSlots } from './dynamo/pace.ts';
 import { HANDLER_METRICS, type Observability } from './observability.ts';
@@ -55,12 +59,22 @@ export interface SharedPaceOptions {
   name?: string;
   /** Share of the rate used; the rest absorbs clock skew between containers. */
   headroom?: number;
-  /** How far ahead of now a bulk sender may reserve. */
+  /** How far ahead of now a bulk sender may reserve, at least (`bulkHorizon`). */
   bulkHorizonMs?: number;
+  /** Bulk sends the whole account keeps in flight at most (workers × sends in flight each). */
+  bulkTakers?: number;
 }
 
 export const DEFAULT_HEADROOM = 0.98;
 export const BULK_HORIZON_MS = 1000;
+
+/**
+ * How far ahead a bulk sender may reserve: `minMs`, or room for every bulk send in flight plus
+ * one when that is longer, so that no bulk taker is refused while the others hold their slots.
+ */
+export function bulkHorizon(intervalMs: number, takers = 0, minMs = BULK_HORIZON_MS): number {
+  return Math.max(minMs, (takers + 1) * intervalMs);
+}
 
 export class SharedPace implements SendGate {
   constructor(private readonly opts: SharedPaceOptions) {}
@@ -70,7 +84,7 @@ export class SharedPace implements SendGate {
     for (;;) {
       const intervalMs = 1000 / ((await this.opts.rate.get()) * (this.opts.headroom ?? DEFAULT_HEADROOM));
       const t = now();
-      const horizon = priority === 'priority' ? 3_600_000 : (this.opts.bulkHorizonMs ?? BULK_HORIZON_MS);
+      const horizon = priority === 'priority' ? 3_600_000 : bulkHorizon(intervalMs, this.opts.bulkTakers, this.opts.bulkHorizonMs);
       const answer = await slots.reserveSendSlot(this.opts.name ?? 'ses', { now: t, intervalMs, limit: t + horizon });
       if ('at' in answer) {
         const wait = answer.at - now();
@@ -97,6 +111,8 @@ export function pacedMailer(opts: {
   slots: SendPaceSlots;
   fallbackRate: number;
   priority: SendPriority;
+  /** Bulk sends in flight account-wide (sizes the bulk horizon, `bulkHorizon`). */
+  bulkTakers?: number;
   obs: Pick<Observability, 'count' | 'logger'>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -111,7 +127,7 @@ export function pacedMailer(opts: {
   });
   return new SesMailer({
     client: opts.client,
-    gate: new SharedPace({ slots: opts.slots, rate, now, sleep }),
+    gate: new SharedPace({ slots: opts.slots, rate, now, sleep, ...(opts.bulkTakers ? { bulkTakers: opts.bulkTakers } : {}) }),
     priority: opts.priority,
     onThrottle: () => opts.obs.count(HANDLER_METRICS.sendThrottled),
     now,

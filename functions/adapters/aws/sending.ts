@@ -8,7 +8,7 @@ import type { SenderEnv } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createSesClient } from '#adapters/aws/ses';
 import { pacedMailer } from '#adapters/aws/pace';
-import { SEND_IN_FLIGHT } from '#contract/names';
+import { SEND_IN_FLIGHT, SEND_WORKER_CONCURRENCY } from '#contract/names';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -121,6 +121,8 @@ export function sendDepsFromEnv(env: SenderEnv, obs: Observability, io: AwsIo = 
     slots: store,
     fallbackRate: env.BATON_MAX_SEND_RATE,
     priority: 'bulk',
+    // Every send worker and a dispatch invocation, each with its sends in flight.
+    bulkTakers: (SEND_WORKER_CONCURRENCY + 1) * SEND_IN_FLIGHT,
     obs,
     ...(io.now ? { now: io.now } : {}),
     ...(io.sleep ? { sleep: io.sleep } : {}),

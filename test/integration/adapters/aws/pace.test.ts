@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore, type Store } from '#adapters/aws/dynamo';
-import { AccountRate, BULK_HORIZON_MS, SharedPace } from '#adapters/aws/pace';
+import { AccountRate, BULK_HORIZON_MS, bulkHorizon, SharedPace } from '#adapters/aws/pace';
 import { createSesClient, SesMailer } from '#adapters/aws/ses';
 import { localSesAccount } from '#adapters/local/stack';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
@@ -149,6 +149,46 @@ describe('the shared send pace (DynamoDB)', () => {
     const bulk0 = starts.slice(0, 50).filter((s) => s.who === 'bulk0').length;
     expect(bulk0).toBeGreaterThanOrEqual(10);
     expect(bulk0).toBeLessThanOrEqual(40);
+  });
+
+  it('refuses no bulk taker when the horizon holds every bulk send in flight, and still keeps the rate', async () => {
+    // Two containers × 8 sends in flight at 10/s: a one-second horizon holds 10 slots for 16
+    // takers, so 6 keep being refused; sized for the takers (1.7 s) none is.
+    const run = async (bulkTakers: number | undefined) => {
+      const clock = virtualClock();
+      const name = fresh();
+      const rate = { get: async () => 10, stale: () => {} } as unknown as AccountRate;
+      let refused = 0;
+      const counting = (slots: Store) => ({
+        reserveSendSlot: async (...args: Parameters<Store['reserveSendSlot']>) => {
+          const answer = await slots.reserveSendSlot(...args);
+          if ('fullUntil' in answer) refused++;
+          return answer;
+        },
+      });
+      const paces = stores(2).map((slots) => new SharedPace({ slots: counting(slots), rate, now: clock.now, sleep: clock.sleep, name, headroom: 1, ...(bulkTakers ? { bulkTakers } : {}) }));
+      const starts: number[] = [];
+      const lanes = paces.flatMap((p) =>
+        Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < 5; i++) {
+            await p.take('bulk');
+            starts.push(clock.now());
+          }
+        }),
+      );
+      await clock.run();
+      await Promise.all(lanes);
+      return { refused, starts };
+    };
+    expect(bulkHorizon(100, 16)).toBe(1700);
+    const sized = await run(16);
+    expect(sized.starts).toHaveLength(80);
+    expect(sized.refused).toBe(0);
+    expect(maxInAnySecond(sized.starts)).toBe(10);
+    const short = await run(undefined);
+    expect(short.starts).toHaveLength(80);
+    expect(short.refused).toBeGreaterThan(0);
+    expect(maxInAnySecond(short.starts)).toBe(10);
   });
 });
 
