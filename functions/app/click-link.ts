@@ -38,9 +38,8 @@
 import type { PublishedSeries, StoredParticipant } from '#core/records';
 import type { LinkStore } from './ports.ts';
 import type { Language, Response, Training } from '#core/model';
-import { languageOf, messagesFor, t } from '#mail/messages/index';
-import { formatCalendarDate } from '#mail/dates';
-import { page, type PageContent, type PageReply } from '#mail/pages';
+import { languageOf, messagesFor, t, type MessageKey } from '#mail/messages/index';
+import { page, pageDate, type PageContent, type PageReply } from '#mail/pages';
 import { participantKey, responseKey } from '#core/short-key';
 import { formatDate } from '#core/time';
 import { linkTokenId, verifyLinkToken, type LinkChoice, type LinkTokenPayload, type Secrets } from '#core/tokens';
@@ -69,6 +68,11 @@ export interface LinkDeps {
    * what they hold (planners/cancel.ts calendarsOffSchedule). Without it only later emails change.
    */
   onCalendarsOff?: (seriesId: string, participant: StoredParticipant) => Promise<void>;
+  /**
+   * Pages in this language rather than the participant's: the studio shows a fix's heading to the
+   * trainer, in the studio's English (studio/fix-record.ts).
+   */
+  language?: Language;
 }
 
 /** The prefix of one-click link paths (compose.ts linkUrl builds `${base}/l/<token>`). */
@@ -123,7 +127,6 @@ export type LinkPlan =
   | { kind: 'preferences' };
 
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
-const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
 
 function excerpt(text: string, max = 280): string {
   const t = text.trim();
@@ -134,10 +137,6 @@ function replyHint(series: PublishedSeries, language: Language = 'en'): string {
   return t(language, 'page.replyHint', { title: series.series.title });
 }
 
-/** A date on a page: Baton's English "Sun 31 Jan 2027", or the reader's language's own. */
-function dateIn(language: Language, iso: string): string {
-  return language === 'en' ? dateOf(iso) : formatCalendarDate(iso.slice(0, 10), 'long', true, language);
-}
 
 /**
  * What a verified link does, as data: the response to record (or the unsubscribe) and the pages
@@ -202,7 +201,7 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
           paragraphs: [
             say('page.read.when', {
               title: training.title,
-              when: recorded.receivedAt === base.receivedAt ? say('page.today') : say('page.onDate', { date: dateIn(language, recorded.receivedAt) }),
+              when: recorded.receivedAt === base.receivedAt ? say('page.today') : say('page.onDate', { date: pageDate(language, recorded.receivedAt) }),
             }),
             say('page.read.next'),
           ],
@@ -277,7 +276,7 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
           heading:
             recorded.rating === rating && recorded.receivedAt === base.receivedAt
               ? say('page.rating.done', { subject, rating })
-              : say('page.rating.doneOn', { subject, rating: recorded.rating ?? rating, date: dateIn(language, recorded.receivedAt) }),
+              : say('page.rating.doneOn', { subject, rating: recorded.rating ?? rating, date: pageDate(language, recorded.receivedAt) }),
           paragraphs: [say('page.thanks', firstNameOf), recorded.rating === rating ? say('page.rating.more') : say('page.rating.stands')],
         }),
       };
@@ -294,7 +293,7 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
         },
         done: (at) => ({
           heading: say('page.unsubscribe.done', { title: context }),
-          paragraphs: [say('page.unsubscribe.since', { date: dateIn(language, at), firstName: first, email: participant.email }), say('page.unsubscribe.rejoin')],
+          paragraphs: [say('page.unsubscribe.since', { date: pageDate(language, at), firstName: first, email: participant.email }), say('page.unsubscribe.rejoin')],
         }),
       };
 
@@ -311,7 +310,7 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
           context,
           heading: say('page.calendarsOff.done'),
           paragraphs: [
-            say('page.calendarsOff.since', { date: dateIn(language, at), firstName: first, title: context }),
+            say('page.calendarsOff.since', { date: pageDate(language, at), firstName: first, title: context }),
             say(ctx.cancelsEntries ? 'page.calendarsOff.cancelling' : 'page.calendarsOff.staying'),
           ],
         }),
@@ -334,18 +333,31 @@ function planIn(ctx: LinkContext, now: Date, language: Language): LinkPlan {
 // withdrawal of a record, a preference turned back on, a way back in. The same rule as above:
 // GET shows what the button will do (or what was done), only POST changes anything.
 
-const CHOICE_WORDS: Record<LinkChoice, string> = {
-  strategy: 'a strategy of their own',
-  adopt: 'an adoption',
-  comment: 'a comment',
-  feedback: 'feedback',
-  nothing: 'nothing to record',
-};
+const CHOICE_WORDS = {
+  strategy: 'page.as.strategy',
+  comment: 'page.as.comment',
+  feedback: 'page.as.feedback',
+  nothing: 'page.as.nothing',
+} as const satisfies Record<Exclude<LinkChoice, 'adopt'>, MessageKey>;
 
-function choiceLabel(choice: LinkChoice, number: number | undefined, training: Training | undefined): string {
-  if (choice !== 'adopt') return CHOICE_WORDS[choice];
+function choiceLabel(choice: LinkChoice, number: number | undefined, training: Training | undefined, language: Language = 'en'): string {
+  if (choice !== 'adopt') return t(language, CHOICE_WORDS[choice]);
   const s = training?.strategies.find((x) => x.number === number);
-  return s ? `adopting #${s.number} “${s.title}”` : `adopting #${number ?? '?'}`;
+  return s ? t(language, 'page.as.adopt', { number: s.number, title: s.title }) : t(language, 'page.as.adoptNumber', { number: number ?? '?' });
+}
+
+/**
+ * A tag's stored resolution (always English, the label choiceLabel gives: digests and the studio
+ * compare and show it) in the reader's language; as stored when no choice of today's training
+ * gives it.
+ */
+function resolutionIn(language: Language, resolution: string, training: Training | undefined): string {
+  const choices: Array<[LinkChoice, number | undefined]> = [
+    ...(['strategy', 'comment', 'feedback', 'nothing'] as const).map((c): [LinkChoice, undefined] => [c, undefined]),
+    ...(training?.strategies ?? []).map((x): [LinkChoice, number] => ['adopt', x.number]),
+  ];
+  const match = choices.find(([c, n]) => choiceLabel(c, n, training) === resolution);
+  return match ? choiceLabel(match[0], match[1], training, language) : resolution;
 }
 
 /** The response a tag or a correction records: the same words, read as `choice`. */
@@ -367,33 +379,38 @@ function retold(from: Pick<Response, 'seriesId' | 'trainingSlug' | 'participantE
   };
 }
 
-async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps): Promise<PageReply> {
+async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps, language: Language): Promise<PageReply> {
   const { payload, series, participant, token } = ctx;
+  const say = messagesFor(language);
+  const show = (status: number, content: PageContent) => page(status, { ...content, language });
   const context = series.series.title;
   const first = firstName(participant.name);
+  const firstNameOf = { firstName: first };
   const form = (button: string) => ({ action: `${LINK_PATH_PREFIX}${token}`, button });
   const post = method === 'POST';
   const seriesId = series.series.id;
   const training = series.trainings.find((t) => t.slug === payload.trainingSlug);
   const choice = payload.choice as LinkChoice;
   const strategy = training?.strategies.find((s) => s.number === payload.number);
-  const gone = (heading: string) => page(404, { context, heading, paragraphs: ['Nothing was changed.', replyHint(series)] });
+  const gone = (heading: string) => show(404, { context, heading, paragraphs: [say('page.nothingChanged'), replyHint(series, language)] });
+  const shown = (choice: LinkChoice) => choiceLabel(choice, payload.number, training, language);
 
   switch (payload.action) {
     case 'tag': {
       const record = await deps.store.getNeedsLook(seriesId, payload.responseId!);
-      if (!record) return gone('That reply is no longer waiting for a look');
+      if (!record) return gone(say('page.tag.gone'));
+      // Stored and compared in English: the resolution is what digests and the studio show.
       const label = choiceLabel(choice, payload.number, training);
-      if (choice === 'adopt' && !strategy) return gone(`Training “${training?.title ?? record.trainingSlug}” has no strategy #${payload.number} any more`);
-      const done = (r: typeof record) => page(200, { context, heading: `Recorded as ${r.resolution ?? label}.`, paragraphs: [`${participant.name}'s reply now counts where it belongs; roll-ups and digests follow.`], quote: excerpt(record.text) });
-      if (record.resolution === label) return done(record);
+      if (choice === 'adopt' && !strategy) return gone(say('page.tag.noStrategy', { title: training?.title ?? record.trainingSlug, number: payload.number ?? '' }));
+      const done = () => show(200, { context, heading: say('page.tag.done', { label: shown(choice) }), paragraphs: [say('page.tag.counts', { name: participant.name })], quote: excerpt(record.text) });
+      if (record.resolution === label) return done();
       if (!post) {
-        return page(200, {
+        return show(200, {
           context,
-          heading: `Record ${participant.name}'s reply as ${label}?`,
-          paragraphs: [record.resolution ? `It is recorded as ${record.resolution} now; this replaces it.` : 'Baton could not tell what it was, so nothing is recorded yet.'],
+          heading: say('page.tag.confirm', { name: participant.name, label: shown(choice) }),
+          paragraphs: [record.resolution ? say('page.tag.replaces', { label: resolutionIn(language, record.resolution, training) }) : say('page.tag.unclear')],
           quote: excerpt(record.text),
-          form: form(`Record as ${label}`),
+          form: form(say('page.fix.recordAs', { label: shown(choice) })),
         });
       }
       const id = `${record.id}.${choice}${choice === 'adopt' ? payload.number : ''}`;
@@ -403,36 +420,36 @@ async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps): Promi
         // Tagged this way before, then otherwise: the earlier record comes back.
         if (!stored) await deps.store.withdrawResponse({ seriesId, trainingSlug: record.trainingSlug, id }, null);
       }
-      const resolved = await deps.store.resolveNeedsLook(seriesId, record.id, { at: deps.now, resolution: label, ...(choice !== 'nothing' ? { responseId: id } : {}) });
-      return done(resolved ?? record);
+      await deps.store.resolveNeedsLook(seriesId, record.id, { at: deps.now, resolution: label, ...(choice !== 'nothing' ? { responseId: id } : {}) });
+      return done();
     }
 
     case 'correct':
     case 'withdraw': {
       const target = ctx.target;
-      if (!target || target.participantEmail !== participant.email) return gone('That record is no longer here');
+      if (!target || target.participantEmail !== participant.email) return gone(say('page.fix.gone'));
       const withdrawing = payload.action === 'withdraw';
-      const label = withdrawing ? 'withdrawn' : choiceLabel(choice, payload.number, training);
-      if (!withdrawing && choice === 'adopt' && !strategy) return gone(`This training has no strategy #${payload.number} any more`);
+      const label = withdrawing ? '' : shown(choice);
+      if (!withdrawing && choice === 'adopt' && !strategy) return gone(say('page.fix.noStrategy', { number: payload.number ?? '' }));
       const id = `${target.id}.${choice}${choice === 'adopt' ? payload.number : ''}`;
       const settled = withdrawing ? target.withdrawnAt !== undefined && !target.replacedBy : target.replacedBy === id;
       const donePage = () =>
-        page(200, {
+        show(200, {
           context,
-          heading: withdrawing ? `Withdrawn — thanks, ${first}.` : `Changed to ${label} — thanks, ${first}.`,
-          paragraphs: [withdrawing ? 'It no longer shows in roll-ups, digests or the wiki.' : 'The earlier reading no longer shows anywhere; roll-ups and digests use this one.'],
+          heading: withdrawing ? say('page.withdraw.done', firstNameOf) : say('page.correct.done', { label, firstName: first }),
+          paragraphs: [say(withdrawing ? 'page.withdraw.hidden' : 'page.correct.replaced')],
         });
       if (settled) return donePage();
       if (target.withdrawnAt && target.replacedBy && target.replacedBy !== id) {
-        return page(409, { context, heading: 'This was corrected already', paragraphs: ['Nothing was changed. Use the links in the newer acknowledgement, or reply to it in a sentence.'] });
+        return show(409, { context, heading: say('page.correct.already'), paragraphs: [say('page.correct.useNewer')] });
       }
       if (!post) {
-        return page(200, {
+        return show(200, {
           context,
-          heading: withdrawing ? 'Withdraw what we recorded?' : `Record it as ${label} instead?`,
-          paragraphs: [`Hi ${first}, this is what you wrote:`],
+          heading: withdrawing ? say('page.withdraw.confirm') : say('page.correct.confirm', { label }),
+          paragraphs: [say('page.fix.youWrote', firstNameOf)],
           ...(target.text ? { quote: excerpt(target.text) } : {}),
-          form: form(withdrawing ? 'Withdraw it' : `Record as ${label}`),
+          form: form(withdrawing ? say('page.withdraw.button') : say('page.fix.recordAs', { label })),
         });
       }
       if (withdrawing) {
@@ -447,43 +464,48 @@ async function fixDoubt(ctx: LinkContext, method: string, deps: LinkDeps): Promi
 
     case 'preference': {
       const flag = payload.choice as PreferenceFlag;
-      if (!PREFERENCE_FLAGS.includes(flag)) return page(400, invalidPage());
+      if (!PREFERENCE_FLAGS.includes(flag)) return show(400, invalidPage(language));
       const on = payload.number !== 0;
-      const words = preferenceWords(flag);
+      const what = preferenceWords(flag, language);
       const isOn = participant.preferences?.[flag] !== false;
-      const donePage = () => page(200, { context, heading: on ? `${words[0]!.toUpperCase()}${words.slice(1)} are back on.` : `No more ${words}.`, paragraphs: [`Thanks, ${first}. Everything else in the series stays as it was.`] });
+      const donePage = () => show(200, { context, heading: on ? sentence(say('page.preference.backOn', { what })) : say('page.preference.noMore', { what }), paragraphs: [say('page.preference.rest', firstNameOf)] });
       if (isOn === on) return donePage();
-      if (!post) return page(200, { context, heading: on ? `Turn ${words} back on?` : `Stop the ${words}?`, paragraphs: [`Hi ${first}, only the ${words} change.`], form: form(on ? `Turn ${words} on` : `Stop the ${words}`) });
+      if (!post) {
+        return show(200, {
+          context,
+          heading: say(on ? 'page.preference.confirmOn' : 'page.preference.confirmOff', { what }),
+          paragraphs: [say('page.preference.only', { firstName: first, what })],
+          form: form(say(on ? 'page.preference.buttonOn' : 'page.preference.buttonOff', { what })),
+        });
+      }
       await deps.store.setPreference(seriesId, participant.email, flag, on);
       return donePage();
     }
 
     case 'resubscribe': {
-      const donePage = () => page(200, { context, heading: `Welcome back, ${first}.`, paragraphs: [`Emails from “${context}” will come to ${participant.email} again.`] });
+      const donePage = () => show(200, { context, heading: say('page.rejoin.done', firstNameOf), paragraphs: [say('page.rejoin.again', { title: context, email: participant.email })] });
       if (!participant.unsubscribedAt) return donePage();
-      if (!post) return page(200, { context, heading: `Rejoin “${context}”?`, paragraphs: [`Hi ${first}, you will get the series' emails again.`], form: form('Rejoin the series') });
+      if (!post) return show(200, { context, heading: say('page.rejoin.confirm', { title: context }), paragraphs: [say('page.rejoin.ask', firstNameOf)], form: form(say('page.rejoin.button')) });
       await deps.store.setUnsubscribed(seriesId, participant.email, null);
       return donePage();
     }
 
     default:
-      return page(400, invalidPage());
+      return show(400, invalidPage(language));
   }
 }
 
+/** A message that opens a sentence with a value ("reminders are back on"): its first letter upper-case. */
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 // ---------------------------------------------------------------------------------------------
 // The request, end to end.
 
 const ALLOW = 'GET, HEAD, POST';
 
-function invalidPage(): PageContent {
-  return {
-    heading: 'This link isn’t valid — nothing was changed.',
-    paragraphs: [
-      'It may have been cut short or altered when it was copied. Open it again from the email, or reply to the email instead.',
-    ],
-  };
+/** A link Baton cannot read: English while the participant is unknown, theirs once it is. */
+function invalidPage(language: Language = 'en'): PageContent {
+  return { heading: t(language, 'page.invalid'), paragraphs: [t(language, 'page.invalidWhy')] };
 }
 
 async function expiredPage(token: string, deps: LinkDeps): Promise<PageContent> {
@@ -540,9 +562,10 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   const ctx: LinkContext = { token, payload, series, participant, ...(target ? { target } : {}), cancelsEntries: deps.onCalendarsOff !== undefined };
   const plan = planLink(ctx, deps.now);
   if (plan.kind === 'missing') return page(404, plan.page);
-  if (plan.kind === 'fix') return fixDoubt(ctx, method, deps);
+  const language = deps.language ?? languageOf(participant, series.series);
+  if (plan.kind === 'fix') return fixDoubt(ctx, method, deps, language);
   if (plan.kind === 'preferences') {
-    return handlePreferences({ method, body: request.body, token, series, participant }, { store: deps.store, now: deps.now, ...(deps.onCalendarsOff ? { onCalendarsOff: deps.onCalendarsOff } : {}) });
+    return handlePreferences({ method, body: request.body, token, series, participant, language }, { store: deps.store, now: deps.now, ...(deps.onCalendarsOff ? { onCalendarsOff: deps.onCalendarsOff } : {}) });
   }
 
   if (plan.kind === 'unsubscribe') {

@@ -9,14 +9,20 @@
 //   3. each choice that differs is stored (preferences by flag, format and pause as status);
 //      turning calendars off also cancels the entries already placed (LinkDeps.onCalendarsOff);
 //   4. the page shows what is now in force.
+// The page, its choices and its errors are in the participant's language (messages/, `page.prefs.*`);
+// the form's field names and values stay as the form posts them.
 // Every planner honours the result through core/audience.ts (skipFor, formatFor, wantsCalendars).
 // Unsubscribing stays its own one-step link (RFC 8058); this page only points at it.
 import type { PublishedSeries, StoredParticipant } from '#core/records';
 import type { LinkStore } from './ports.ts';
 import { isPaused, wantsCalendars, formatFor } from '#core/audience';
-import { addDays, formatDate, utcToZoned, zonedTimeToUtc } from '#core/time';
+import { addDays, utcToZoned, zonedTimeToUtc } from '#core/time';
 import { biteCount } from '#core/bites';
-import { page, type PageContent, type PageControl, type PageReply } from '#mail/pages';
+import { page, pageDate, type PageContent, type PageControl, type PageReply } from '#mail/pages';
+import { messagesFor } from '#mail/messages/index';
+import type { Language } from '#core/model';
+
+type Say = ReturnType<typeof messagesFor>;
 
 /** What the form shows and takes. `format: 'series'` leaves it to the trainers. */
 export interface PreferenceChoices {
@@ -52,14 +58,15 @@ const ALLOWED: { [K in Exclude<keyof PreferenceChoices, 'pauseUntil'>]: readonly
  * The form's answer, or what is wrong with it. Fields left out keep `current`; `today` is their
  * own date, so "pause until" is checked in their zone.
  */
-export function parseChoices(body: string, current: PreferenceChoices, today: string): { choices: PreferenceChoices } | { error: string } {
+export function parseChoices(body: string, current: PreferenceChoices, today: string, language: Language = 'en'): { choices: PreferenceChoices } | { error: string } {
+  const say = messagesFor(language);
   const form = new URLSearchParams(body);
   const next: PreferenceChoices = { ...current };
   for (const field of Object.keys(ALLOWED) as Array<keyof typeof ALLOWED>) {
     const value = form.get(field);
     if (value === null) continue;
     if (!(ALLOWED[field] as readonly string[]).includes(value)) {
-      return { error: `“${value.slice(0, 40)}” is not a choice for ${field}: pick one of ${ALLOWED[field].join(', ')}.` };
+      return { error: say('page.prefs.notChoice', { value: value.slice(0, 40), field, choices: ALLOWED[field].join(', ') }) };
     }
     (next as unknown as Record<string, string>)[field] = value;
   }
@@ -67,45 +74,50 @@ export function parseChoices(body: string, current: PreferenceChoices, today: st
   if (pause !== null) {
     const date = pause.trim();
     if (date !== '') {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || addDays(date, 0) !== date) return { error: `“${date.slice(0, 40)}” is not a date: write it as YYYY-MM-DD, such as ${addDays(today, 14)}.` };
-      if (date <= today) return { error: `${formatDate(date)} is not after today: choose a later day to pause until, or leave it empty to get everything now.` };
-      if (date > addDays(today, MAX_PAUSE_DAYS)) return { error: `${formatDate(date)} is more than ${MAX_PAUSE_DAYS} days away: choose an earlier day, or unsubscribe with the link in any email.` };
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || addDays(date, 0) !== date) return { error: say('page.prefs.notDate', { value: date.slice(0, 40), example: addDays(today, 14) }) };
+      if (date <= today) return { error: say('page.prefs.notAfterToday', { date: pageDate(language, date) }) };
+      if (date > addDays(today, MAX_PAUSE_DAYS)) return { error: say('page.prefs.tooFar', { date: pageDate(language, date), days: MAX_PAUSE_DAYS }) };
     }
     next.pauseUntil = date;
   }
   return { choices: next };
 }
 
-function controls(choices: PreferenceChoices, series: PublishedSeries, today: string): PageControl[] {
+function controls(choices: PreferenceChoices, series: PublishedSeries, today: string, say: Say): PageControl[] {
   const seriesFormat = series.series.format ?? 'whole';
   const biteable = series.trainings.some((t) => biteCount(t) > 0);
   const list: PageControl[] = [
-    { kind: 'choice', name: 'reminders', legend: 'Reminders', value: choices.reminders, options: [{ value: 'on', label: 'One reminder before a training closes, if I have not answered' }, { value: 'off', label: 'No reminders' }] },
-    { kind: 'choice', name: 'rollups', legend: 'Roll-ups of what teammates shared', value: choices.rollups, options: [{ value: 'weekly', label: 'Weekly' }, { value: 'never', label: 'Never' }] },
-    { kind: 'choice', name: 'calendar', legend: 'Calendar entries', value: choices.calendar, options: [{ value: 'on', label: 'Invitations and focus time with the trainings' }, { value: 'off', label: 'No calendar entries' }] },
+    { kind: 'choice', name: 'reminders', legend: say('page.prefs.reminders'), value: choices.reminders, options: [{ value: 'on', label: say('page.prefs.remindersOn') }, { value: 'off', label: say('page.prefs.remindersOff') }] },
+    { kind: 'choice', name: 'rollups', legend: say('page.prefs.rollups'), value: choices.rollups, options: [{ value: 'weekly', label: say('page.prefs.weekly') }, { value: 'never', label: say('page.prefs.never') }] },
+    { kind: 'choice', name: 'calendar', legend: say('page.prefs.calendar'), value: choices.calendar, options: [{ value: 'on', label: say('page.prefs.calendarOn') }, { value: 'off', label: say('page.prefs.calendarOff') }] },
   ];
   if (biteable) {
     list.push({
       kind: 'choice',
       name: 'format',
-      legend: 'How trainings arrive',
+      legend: say('page.prefs.format'),
       value: choices.format,
       options: [
-        { value: 'series', label: `As the trainers chose (${seriesFormat === 'bites' ? 'daily bites' : 'whole trainings'})` },
-        { value: 'bites', label: 'Daily bites: a short overview, then one part a working day' },
-        { value: 'whole', label: 'Whole trainings: one email each' },
+        { value: 'series', label: say('page.prefs.formatSeries', { format: say(seriesFormat === 'bites' ? 'page.prefs.dailyBites' : 'page.prefs.wholeTrainings') }) },
+        { value: 'bites', label: say('page.prefs.formatBites') },
+        { value: 'whole', label: say('page.prefs.formatWhole') },
       ],
     });
   }
-  list.push({ kind: 'date', name: 'pauseUntil', legend: 'Pause everything', hint: 'Nothing from this series until this day (leave empty for no pause).', value: choices.pauseUntil, min: addDays(today, 1), max: addDays(today, MAX_PAUSE_DAYS) });
+  list.push({ kind: 'date', name: 'pauseUntil', legend: say('page.prefs.pause'), hint: say('page.prefs.pauseHint'), value: choices.pauseUntil, min: addDays(today, 1), max: addDays(today, MAX_PAUSE_DAYS) });
   return list;
 }
 
-function summary(choices: PreferenceChoices, series: PublishedSeries): string[] {
+function summary(choices: PreferenceChoices, series: PublishedSeries, say: Say, language: Language): string[] {
   const format = choices.format === 'series' ? (series.series.format ?? 'whole') : choices.format;
   return [
-    `Reminders ${choices.reminders}; roll-ups ${choices.rollups === 'weekly' ? 'weekly' : 'never'}; calendar entries ${choices.calendar}; trainings ${format === 'bites' ? 'as daily bites' : 'whole'}.`,
-    choices.pauseUntil ? `Paused: nothing from the series until ${formatDate(choices.pauseUntil)}.` : 'Not paused.',
+    say('page.prefs.summary', {
+      reminders: say(choices.reminders === 'on' ? 'page.prefs.on' : 'page.prefs.off'),
+      rollups: say(choices.rollups === 'weekly' ? 'page.prefs.weeklyWord' : 'page.prefs.neverWord'),
+      calendar: say(choices.calendar === 'on' ? 'page.prefs.on' : 'page.prefs.off'),
+      trainings: say(format === 'bites' ? 'page.prefs.asBites' : 'page.prefs.asWhole'),
+    }),
+    choices.pauseUntil ? say('page.prefs.paused', { date: pageDate(language, choices.pauseUntil) }) : say('page.prefs.notPaused'),
   ];
 }
 
@@ -115,6 +127,8 @@ export interface PreferencesRequest {
   token: string;
   series: PublishedSeries;
   participant: StoredParticipant;
+  /** The language the page is written in: the participant's (messages/languageOf). */
+  language?: Language;
 }
 
 export interface PreferencesDeps {
@@ -126,19 +140,22 @@ export interface PreferencesDeps {
 /** Answers the preferences link: the form on GET, the change on POST. */
 export async function handlePreferences(req: PreferencesRequest, deps: PreferencesDeps): Promise<PageReply> {
   const { series, participant } = req;
+  const language = req.language ?? 'en';
+  const say = messagesFor(language);
+  const show = (status: number, content: PageContent) => page(status, { ...content, language });
   const context = series.series.title;
   const first = participant.name.trim().split(/\s+/)[0] ?? participant.name;
   const today = utcToZoned(deps.now, participant.timeZone).date;
   const current = currentChoices(participant, deps.now);
-  const form = (choices: PreferenceChoices): PageContent['form'] => ({ action: `/l/${req.token}`, button: 'Save my choices', controls: controls(choices, series, today) });
-  const unsubscribeNote = 'To stop everything for good, use “Unsubscribe” at the foot of any email from the series: one click, no form.';
+  const form = (choices: PreferenceChoices): PageContent['form'] => ({ action: `/l/${req.token}`, button: say('page.prefs.save'), controls: controls(choices, series, today, say) });
+  const unsubscribeNote = say('page.prefs.unsubscribeNote');
 
   if (req.method !== 'POST') {
-    return page(200, { context, heading: `What should “${context}” send you, ${first}?`, paragraphs: ['Change any of these; nothing changes until you save.'], form: form(current), note: unsubscribeNote });
+    return show(200, { context, heading: say('page.prefs.heading', { title: context, firstName: first }), paragraphs: [say('page.prefs.intro')], form: form(current), note: unsubscribeNote });
   }
-  const parsed = parseChoices(req.body ?? '', current, today);
+  const parsed = parseChoices(req.body ?? '', current, today, language);
   if ('error' in parsed) {
-    return page(400, { context, heading: 'Nothing was changed', paragraphs: [parsed.error], form: form(current), note: unsubscribeNote });
+    return show(400, { context, heading: say('page.prefs.unchanged'), paragraphs: [parsed.error], form: form(current), note: unsubscribeNote });
   }
   const next = parsed.choices;
   const seriesId = series.series.id;
@@ -155,20 +172,20 @@ export async function handlePreferences(req: PreferencesRequest, deps: Preferenc
     if (next.calendar === 'off') {
       latest = await deps.store.setPreference(seriesId, email, 'calendar', false);
       await deps.onCalendarsOff?.(seriesId, latest ?? participant);
-      calendarNote = deps.onCalendarsOff ? 'One more email is on its way: it takes the entries Baton placed out of your calendar.' : undefined;
+      calendarNote = deps.onCalendarsOff ? say('page.prefs.cancelling') : undefined;
     } else {
       latest = await deps.store.setPreference(seriesId, email, 'calendar', true);
       if (participant.calendarsOffAt) latest = await deps.store.setParticipantStatus(seriesId, email, { calendarsOffAt: null });
       // The enrolment list itself said no calendar: only the trainers can change that.
-      if (latest && !wantsCalendars(latest)) calendarNote = 'The trainers enrolled you without calendar entries; ask them by replying to any email to change that.';
+      if (latest && !wantsCalendars(latest)) calendarNote = say('page.prefs.trainersSaidNo');
     }
   }
   const now = latest ? currentChoices(latest, deps.now) : next;
   const format = formatFor(latest ?? participant, {}, series.series);
-  return page(200, {
+  return show(200, {
     context,
-    heading: `Saved, ${first}.`,
-    paragraphs: [...summary(now, series), ...(calendarNote ? [calendarNote] : []), format === 'bites' ? 'Trainings with parts come as bites; a training already under way finishes the way it started.' : 'Change your mind any time: the link is at the foot of every email.'],
+    heading: say('page.prefs.saved', { firstName: first }),
+    paragraphs: [...summary(now, series, say, language), ...(calendarNote ? [calendarNote] : []), say(format === 'bites' ? 'page.prefs.bitesNote' : 'page.prefs.anyTime')],
     form: form(now),
     note: unsubscribeNote,
   });

@@ -3,6 +3,8 @@
 // Content-Security-Policy below holds and the page works in any browser a mail client opens.
 // Colours come from the email palette, whose text/background pairs are held to 4.5:1 by a test.
 import type { Language } from '#core/model';
+import { formatDate } from '#core/time';
+import { formatCalendarDate } from './dates.ts';
 import { escapeHtml } from './escape.ts';
 import { directionOf, t } from './messages/index.ts';
 import { dark, FONT_STACK, light } from './palette.ts';
@@ -61,6 +63,12 @@ export interface PageContent {
   note?: string;
   /** The language the page is written in (the participant's, messages/); default English. */
   language?: Language;
+}
+
+/** A date on a page (YYYY-MM-DD or an ISO instant's day): Baton's English "Sun 31 Jan 2027", or the reader's language's own. */
+export function pageDate(language: Language, iso: string): string {
+  const day = iso.slice(0, 10);
+  return language === 'en' ? formatDate(day) : formatCalendarDate(day, 'long', true, language);
 }
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

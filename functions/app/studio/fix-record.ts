@@ -62,7 +62,7 @@ export async function fixRecord(published: PublishedSeries, request: FixRequest,
     },
     deps.secrets,
   );
-  const reply = await handleLink({ method: 'POST', path: `${LINK_PATH_PREFIX}${token}` }, { store: deps.store, secrets: deps.secrets, now: deps.now });
+  const reply = await handleLink({ method: 'POST', path: `${LINK_PATH_PREFIX}${token}` }, { store: deps.store, secrets: deps.secrets, now: deps.now, language: 'en' });
   const heading = /<h1>([^<]*)<\/h1>/.exec(reply.body)?.[1]?.replace(/&#39;/g, '’').replace(/&quot;/g, '"').replace(/&amp;/g, '&') ?? '';
   return reply.status === 200 ? { ok: true, message: heading } : { ok: false, status: reply.status, message: heading || 'Nothing was changed.' };
 }

@@ -40,6 +40,8 @@ const SERIES = 'q1-productivity';
 const SLUG = 'productive-one-on-ones';
 const EXPIRES = new Date('2028-06-30T00:00:00Z');
 const now = new Date('2027-01-25T02:00:00Z');
+const KLARA = 'klara.schwarzenberger@example.org';
+const LAYLA = 'layla.mansour@example.com';
 let stack: RunningStack;
 let store: Store;
 let browser: Browser;
@@ -58,7 +60,14 @@ beforeAll(async () => {
   destroy = () => client.destroy();
   store = createStore({ client, tableName: stack.config.tableName });
   const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
-  await store.putParticipants(SERIES, await loadParticipants(join(example, 'participants.csv'), published.series));
+  const people = await loadParticipants(join(example, 'participants.csv'), published.series);
+  // Two more people who read German and Arabic, for the translated preferences page.
+  const [first] = people;
+  await store.putParticipants(SERIES, [
+    ...people,
+    { ...first!, email: KLARA, name: 'Klara Schwarzenberger-Hoffmann', language: 'de' },
+    { ...first!, email: LAYLA, name: 'Layla Mansour', language: 'ar' },
+  ]);
   await store.putResponse({
     id: 'ana-strategy',
     seriesId: SERIES,
@@ -268,4 +277,33 @@ describe('one-click pages in Chromium', () => {
       expect(errors).toEqual([]);
     });
   }
+  it('preferences in German and Arabic: long words fit a phone, Arabic reads right to left, saving stores the choice (375px)', async () => {
+    await page.setViewportSize(sizes[0]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    shots.onFailure(page, 'preferences-de-ar');
+    await page.goto(url({ action: 'preferences', participantEmail: KLARA }));
+    expect(await page.getAttribute('html', 'lang')).toBe('de');
+    await checkLayout(page, 'preferences form de');
+    await shots.take(page, 'preferences-form-de-375');
+    await page.getByLabel('Keine Erinnerungen').check();
+    await page.getByRole('button', { name: 'Meine Auswahl speichern' }).focus();
+    await Promise.all([page.waitForURL(/\/l\//), page.keyboard.press('Enter')]);
+    await page.waitForSelector('h1:has-text("Gespeichert")');
+    await checkLayout(page, 'preferences saved de');
+    expect(await page.textContent('main')).toContain('Erinnerungen aus;');
+    expect((await store.getParticipant(SERIES, KLARA))?.preferences).toEqual({ reminders: false });
+
+    await page.goto(url({ action: 'preferences', participantEmail: LAYLA }));
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await checkLayout(page, 'preferences form ar');
+    await shots.take(page, 'preferences-form-ar-375');
+    // Right to left: each radio button sits to the right of its words.
+    const sides = await page.locator('label.option').first().evaluate((label) => {
+      const box = (el: unknown) => (el as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left;
+      const l = label as unknown as { querySelector(s: string): unknown };
+      return { input: box(l.querySelector('input')), words: box(l.querySelector('span')) };
+    });
+    expect(sides.input).toBeGreaterThan(sides.words);
+    expect(errors).toEqual([]);
+  });
 });

@@ -257,3 +257,79 @@ describe("a German participant's check-in, roll-up and wrap-up", () => {
     expect(omar!.text).toContain('شكرًا لك!');
   });
 });
+
+describe('the pages a participant changes things on', () => {
+  const form = (link: string, body: string) => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  /** The link after `label: ` in the plain text of `email`'s newest mail that has one. */
+  const linkIn = async (email: string, label: string) => {
+    const line = new RegExp(`^\\s*${label.replace(/[?.*+()[\]]/g, '\\$&')}: (\\S+)$`, 'm');
+    const found = (await sentMail()).filter((m) => to(m) === email && line.test(m.text ?? '')).at(-1);
+    const link = found ? line.exec(found.text!)?.[1] : undefined;
+    expect(link, `${label} in ${email}'s mail`).toMatch(/^http/);
+    return link!;
+  };
+
+  it("opens Lukas's preferences page in German, keeps a bad choice out, and stores what he saves", async () => {
+    stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => new Date('2027-02-22T12:00:00Z') }) });
+    const link = await linkIn(LUKAS, t('de', 'layout.preferences'));
+    const shown = await (await fetch(link)).text();
+    for (const part of [
+      '<html lang="de">',
+      '<h1>Was soll „Q1 training series: productivity, communication and organization“ dir schicken, Lukas?</h1>',
+      '<legend>Erinnerungen</legend>',
+      '<input type="radio" name="reminders" value="off"> <span>Keine Erinnerungen</span>',
+      '<legend>Alles pausieren</legend>',
+      '<button type="submit">Meine Auswahl speichern</button>',
+    ]) {
+      expect(shown).toContain(part);
+    }
+    expect(shown).not.toMatch(/Save my choices|Reminders|Pause everything/);
+
+    const refused = await form(link, 'reminders=vielleicht');
+    expect(refused.status).toBe(400);
+    const refusal = await refused.text();
+    expect(refusal).toContain('<h1>Es wurde nichts geändert</h1>');
+    expect(refusal).toContain('<p>„vielleicht“ ist keine Auswahl für reminders: wähle eins von on, off.</p>');
+    expect((await store.getParticipant(SERIES, LUKAS))?.preferences?.reminders).toBeUndefined();
+
+    const saved = await form(link, 'reminders=off&rollups=weekly&calendar=on&pauseUntil=');
+    expect(saved.status).toBe(200);
+    const done = await saved.text();
+    expect(done).toContain('<h1>Gespeichert, Lukas.</h1>');
+    expect(done).toMatch(/<p>Erinnerungen aus; Übersichten wöchentlich; Kalendereinträge an; Trainings (am Stück|als tägliche Häppchen)\.<\/p>/);
+    expect(done).toContain('<p>Keine Pause.</p>');
+    expect((await store.getParticipant(SERIES, LUKAS))?.preferences?.reminders).toBe(false);
+  });
+
+  it("opens Omar's preferences page right to left in Arabic, and Ana's in English", async () => {
+    const omar = await (await fetch(await linkIn(OMAR, t('ar', 'layout.preferences')))).text();
+    expect(omar).toContain('<html lang="ar" dir="rtl">');
+    expect(omar).toContain('<button type="submit">احفظ اختياراتي</button>');
+    expect(omar).toContain('<legend>التذكيرات</legend>');
+    const ana = await (await fetch(await linkIn(ANA, t('en', 'layout.preferences')))).text();
+    expect(ana).toContain('<html lang="en">');
+    expect(ana).toContain('<h1>What should “Q1 training series: productivity, communication and organization” send you, Ana?</h1>');
+    expect(ana).toContain('<button type="submit">Save my choices</button>');
+  });
+
+  it("opens the corrections in Lukas's acknowledgement in German, and records the one he confirms", async () => {
+    const withdraw = await (await fetch(await linkIn(LUKAS, t('de', 'choice.withdraw')))).text();
+    expect(withdraw).toContain('<html lang="de">');
+    expect(withdraw).toContain('<h1>Zurückziehen, was wir erfasst haben?</h1>');
+    expect(withdraw).toContain('<p>Hallo Lukas, das hast du geschrieben:</p>');
+    expect(withdraw).toContain('<blockquote>Ich übernehme #2 und fange am Montag mit meinem nächsten 1:1 an.</blockquote>');
+    expect(withdraw).toContain('<button type="submit">Zurückziehen</button>');
+
+    const correct = await linkIn(LUKAS, t('de', 'choice.ownStrategy'));
+    const asked = await (await fetch(correct)).text();
+    expect(asked).toContain('<h1>Stattdessen erfassen als: eigene Strategie?</h1>');
+    expect(asked).toContain('<button type="submit">Erfassen als: eigene Strategie</button>');
+    expect(asked).not.toMatch(/Record it as|Hi Lukas/);
+    const done = await (await form(correct, '')).text();
+    expect(done).toContain('<h1>Geändert in: eigene Strategie — danke, Lukas.</h1>');
+    expect(done).toContain('<p>Die frühere Lesart erscheint nirgends mehr; Übersichten und Digests nutzen diese.</p>');
+    // His adoption is now a strategy of his own; the check-in's rating stays as it was.
+    const standing = (await store.listResponses(SERIES, { trainingSlug: TRAINING })).filter((r) => r.participantEmail === LUKAS);
+    expect(standing.map((r) => r.intent).sort()).toEqual(['follow-up', 'strategy']);
+  });
+});

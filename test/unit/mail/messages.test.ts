@@ -7,7 +7,7 @@ import { argumentsOf, CATALOGUES, directionOf, formatMessage, listOf, t } from '
 
 const reference = CATALOGUES.en;
 /** Words many languages borrow as they are ("feedback", "audio", "video", "kudos", French "contribution"). */
-const SAME_IN_MANY = ['choice.feedback', 'rollup.kudos', 'survey.audio', 'survey.video', 'count.contributions'];
+const SAME_IN_MANY = ['choice.feedback', 'page.as.feedback', 'rollup.kudos', 'survey.audio', 'survey.video', 'count.contributions'];
 
 describe('message catalogues', () => {
   it('exist for every language Baton reads replies in', () => {
