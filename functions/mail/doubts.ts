@@ -160,10 +160,10 @@ export function ackBody(input: AckBodyInput): { html: string; text: string } {
   }
   if (input.settings) {
     const line = input.settings.resumed
-      ? 'Reminders are back on, and any pause is over: everything from the series comes again.'
-      : 'Choose what the series sends you: reminders, roll-ups, calendar entries, daily bites, or a pause.';
-    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.settings.preferences)}" style="color:${light.link};text-decoration:underline;">Your preferences</a>`));
-    text.push(line, `Your preferences: ${input.settings.preferences}`);
+      ? t(lang, 'ack.resumed')
+      : t(lang, 'ack.choose');
+    html.push(`<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`, small(`<a href="${escapeHtml(input.settings.preferences)}" style="color:${light.link};text-decoration:underline;">${escapeHtml(t(lang, 'ack.yourPreferences'))}</a>`));
+    text.push(line, `${t(lang, 'ack.yourPreferences')}: ${input.settings.preferences}`);
   }
   return { html: html.join('\n'), text: text.join('\n') };
 }
