@@ -3,11 +3,17 @@
 // target's DynamoDB client at it), while CloudFormation and EventBridge Scheduler are the real SDK
 // clients with their transport replaced by aws-sdk-client-mock. What is asserted is what
 // EventBridge would have been asked to do: one CreateSchedule per planned job, with the job as input.
+// Publishing also speaks the trainings (Polly) and stores the audio in the attachment bucket (S3):
+// both are mocked the same way, as AWS documents them (HeadObject answers NotFound for a missing
+// key), so nothing leaves the machine; their exact requests are asserted too.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mp3 } from '#test/support/audio';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { SERVICE_OUTPUTS, STATE_OUTPUTS } from '#contract/outputs';
 import { run as publish } from '#cli/commands/publish';
@@ -22,6 +28,9 @@ const DLQ_ARN = 'arn:aws:sqs:eu-west-1:123456789012:BatonService-SchedulerDeadLe
 
 const cloudFormation = mockClient(CloudFormationClient);
 const scheduler = mockClient(SchedulerClient);
+const polly = mockClient(PollyClient);
+const s3 = mockClient(S3Client);
+const stored = new Map<string, string>();
 let db: TestDynalite;
 let store: Store;
 const savedEnv = { ...process.env };
@@ -42,6 +51,7 @@ beforeAll(async () => {
     BatonService: {
       ...Object.fromEntries(Object.values(SERVICE_OUTPUTS).map((k) => [k, `service-${k}`])),
       [SERVICE_OUTPUTS.dispatchFunctionArn]: DISPATCH_ARN,
+      [SERVICE_OUTPUTS.linksUrl]: 'https://links-id.lambda-url.eu-west-1.on.aws/',
       [SERVICE_OUTPUTS.schedulerRoleArn]: ROLE_ARN,
       [SERVICE_OUTPUTS.schedulerDeadLetterQueueArn]: DLQ_ARN,
     },
@@ -58,6 +68,16 @@ beforeAll(async () => {
   }));
   scheduler.on(CreateScheduleGroupCommand).resolves({ ScheduleGroupArn: 'arn:group' });
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+  polly.on(SynthesizeSpeechCommand).callsFake(() => ({ AudioStream: { transformToByteArray: async () => mp3(200) } as never, ContentType: 'audio/mpeg' }));
+  s3.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
+    const seconds = stored.get(input.Key);
+    if (seconds === undefined) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return { Metadata: { seconds } };
+  });
+  s3.on(PutObjectCommand).callsFake((input: { Key: string; Metadata: { seconds: string } }) => {
+    stored.set(input.Key, input.Metadata.seconds);
+    return {};
+  });
   vi.spyOn(console, 'log').mockImplementation(() => {});
 }, 60_000);
 
@@ -65,6 +85,8 @@ afterAll(async () => {
   vi.restoreAllMocks();
   cloudFormation.restore();
   scheduler.restore();
+  polly.restore();
+  s3.restore();
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
   Object.assign(process.env, savedEnv);
   await db?.stop();
@@ -93,6 +115,24 @@ describe('publishing and enrolling on the aws target', () => {
       expect(JSON.parse(input.Target!.Input!)).toEqual(record.job);
     }
     expect(inputs.map((i) => (JSON.parse(i.Target!.Input!) as { kind: string }).kind)).toContain('kickoff');
+    // The trainings without a recording of their own were spoken once each and stored under audio/
+    // in the attachment bucket, after a HeadObject found no copy.
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.length).toBeGreaterThan(0);
+    expect(polly.commandCalls(SynthesizeSpeechCommand).length).toBeGreaterThanOrEqual(puts.length);
+    for (const put of puts) {
+      expect(put).toMatchObject({ Bucket: `state-${STATE_OUTPUTS.attachmentBucket}`, ContentType: 'audio/mpeg' });
+      expect(put.Key).toMatch(/^audio\//);
+    }
+    for (const call of polly.commandCalls(SynthesizeSpeechCommand)) expect(call.args[0].input).toMatchObject({ Engine: 'neural', OutputFormat: 'mp3' });
+  });
+
+  it('re-publishing unchanged text speaks nothing again: the audio is found by its content hash', async () => {
+    const spoken = polly.commandCalls(SynthesizeSpeechCommand).length;
+    const puts = s3.commandCalls(PutObjectCommand).length;
+    expect(await publish([example, '--target', 'aws', '--no-participants'])).toBe(0);
+    expect(polly.commandCalls(SynthesizeSpeechCommand).length).toBe(spoken);
+    expect(s3.commandCalls(PutObjectCommand).length).toBe(puts);
   });
 
   it('enrolling creates the training sends the participants’ zones need, and only those', async () => {
