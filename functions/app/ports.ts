@@ -62,6 +62,8 @@ export interface ParticipantRepository {
   putParticipants(seriesId: string, participants: Participant[]): Promise<void>;
   listParticipants(seriesId: string): Promise<StoredParticipant[]>;
   getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
+  /** Those of `emails` who are enrolled, by email (one BatchGet per 100). */
+  getParticipants(seriesId: string, emails: Iterable<string>): Promise<Map<string, StoredParticipant>>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
   setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
@@ -86,6 +88,13 @@ export interface ResponseRepository {
   listResponses(seriesId: string, filter?: { trainingSlug?: string; includeWithdrawn?: boolean }): Promise<Response[]>;
   /** Current responses only. */
   listResponsesByParticipant(seriesId: string, email: string): Promise<Response[]>;
+  /**
+   * The studio's feed (core/report.ts isFeedItem), current responses newest first, `limit` of them
+   * from after the cursor `older`; `older` in the answer is where the next page starts, if any.
+   */
+  listFeed(seriesId: string, options: { limit: number; older?: string }): Promise<{ responses: Response[]; older?: string }>;
+  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did. */
+  ensureFeed(seriesId: string): Promise<boolean>;
   /** Withdrawn ones too: a correction link must be able to say what became of its record. */
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
   /**
@@ -231,7 +240,8 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
 export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
-  Pick<ResponseRepository, 'listResponses'> &
+  Pick<ResponseRepository, 'listResponses' | 'listFeed' | 'ensureFeed'> &
+  Pick<ParticipantRepository, 'getParticipants'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

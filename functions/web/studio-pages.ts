@@ -305,7 +305,7 @@ export function contributionsPage(v: ContributionsView, session: Session, notice
             '</li>'
           );
         })
-        .join('')}</ul>`
+        .join('')}</ul>` + (v.older ? `<p><a href="${seriesPath(id, `/contributions?${new URLSearchParams({ older: v.older })}`)}">Older contributions</a></p>` : '')
     : '<p class="muted">No contributions yet.</p>';
   return layout({
     title: 'Contributions',

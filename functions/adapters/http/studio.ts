@@ -18,7 +18,7 @@
 // a series that does not exist. POSTs answer with a 303 to a page (a reload repeats nothing).
 import { simpleParser } from 'mailparser';
 import { csrfValid, openSession, seriesOf, seriesRunBy, type Session, type StudioDeps } from '#app/studio/access';
-import { loadContributions } from '#app/studio/contributions';
+import { isFeedCursor, loadContributions } from '#app/studio/contributions';
 import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
 import { fixRecord, parseChoice, type FixRequest } from '#app/studio/fix-record';
 import { sendNudge } from '#app/studio/nudge';
@@ -216,8 +216,11 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
   switch (sub) {
     case '':
       return html(200, overviewPage(await loadOverview(published, deps), session, notice));
-    case '/contributions':
-      return html(200, contributionsPage(await loadContributions(published, deps), session, notice));
+    case '/contributions': {
+      const older = req.query.get('older') ?? '';
+      if (older && !isFeedCursor(older)) return html(400, messagePage('No such page', 'That link to older contributions is not one this studio made (its "older" part is not a time and a record id). Open the contributions page and page back from there.', session));
+      return html(200, contributionsPage(await loadContributions(published, deps, { older }), session, notice));
+    }
     case '/participants':
       return html(200, participantsPage(await loadParticipants(published, deps), session, deps.now, notice));
     case '/unenrol': {

@@ -11,7 +11,7 @@ import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, typ
 const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
 export function participantRepository(table: Table): ParticipantRepository {
-  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
     strip(parse(ParticipantItemSchema, item, 'participant'), 'seriesId') as StoredParticipant;
@@ -79,6 +79,14 @@ export function participantRepository(table: Table): ParticipantRepository {
     const normalized = email.toLowerCase();
     const found = await findParticipantByKey(seriesId, participantKey(seriesId, normalized));
     return found?.email === normalized ? found : undefined;
+  }
+
+  async function getParticipants(seriesId: string, emails: Iterable<string>) {
+    const wanted = new Set([...emails].map((e) => e.toLowerCase()));
+    const items = await batchGet([...wanted].map((email) => ({ [PK]: key.series(seriesId), [SK]: key.participantSk(participantKey(seriesId, email)) })));
+    const found = new Map<string, StoredParticipant>();
+    for (const p of items.map(toParticipant)) if (wanted.has(p.email)) found.set(p.email, p);
+    return found;
   }
 
   async function setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch) {
@@ -191,6 +199,7 @@ export function participantRepository(table: Table): ParticipantRepository {
     putParticipants,
     listParticipants,
     getParticipant,
+    getParticipants,
     findParticipantByKey,
     setParticipantStatus,
     setUnsubscribed: (s, e, at) => setParticipantStatus(s, e, { unsubscribedAt: at }),

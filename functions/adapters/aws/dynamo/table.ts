@@ -16,6 +16,9 @@
 // | responses of a series / of a training | pk = SERIES#<id>, begins_with(sk, "RESPONSE#[<trainingSlug>#]") | table |
 // | responses of one participant          | gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "RESPONSE#<id>#")   | gsi1  |
 // | a response from its short key         | pk = SERIES#<id>, sk = RESPONSEKEY#<key> -> the response's sk   | table |
+// | the studio's feed, newest first, paged| pk = SERIES#<id>, begins_with(sk, "FEED#"), backwards, Limit,   | table |
+// |   (one pointer per feed response:     |   ExclusiveStartKey; then BatchGet of the responses' sks        |       |
+// |   FEED#<receivedAt>#<id> -> its sk)   | pk = SERIES#<id>, sk = FEEDREADY: pointers were backfilled      |       |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
 // |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
@@ -79,6 +82,9 @@ export const key = {
   responseSk: (slug: string, id: string) => `RESPONSE#${slug}#${id}`,
   responseKeySk: (k: string) => `RESPONSEKEY#${k}`,
   responseGsiSk: (seriesId: string, receivedAt: string, id: string) => `RESPONSE#${seriesId}#${receivedAt}#${id}`,
+  feedSk: (cursor: string) => `FEED#${cursor}`,
+  feedCursor: (receivedAt: string, id: string) => `${receivedAt}#${id}`,
+  feedReadySk: 'FEEDREADY',
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
