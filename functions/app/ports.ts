@@ -64,6 +64,14 @@ export interface ParticipantRepository {
   getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
   /** Those of `emails` who are enrolled, by email (one BatchGet per 100). */
   getParticipants(seriesId: string, emails: Iterable<string>): Promise<Map<string, StoredParticipant>>;
+  /**
+   * The studio's participants table: `limit` of them by name from the cursor `after` (`after` in
+   * the answer is where the next page starts), or the first `limit` whose name or email starts with `search`.
+   */
+  pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }): Promise<{ participants: StoredParticipant[]; after?: string }>;
+  countParticipants(seriesId: string): Promise<number>;
+  /** Writes the by-name / by-email pointers for participants enrolled before they existed, once per series; true when it did. */
+  ensurePeopleIndex(seriesId: string): Promise<boolean>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
   setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
@@ -241,7 +249,8 @@ export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
   Pick<ResponseRepository, 'listResponses' | 'listFeed' | 'ensureFeed'> &
-  Pick<ParticipantRepository, 'getParticipants'> &
+  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
+  Pick<ResponseRepository, 'listResponsesByParticipant'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

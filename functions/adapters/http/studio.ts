@@ -23,7 +23,7 @@ import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
 import { fixRecord, parseChoice, type FixRequest } from '#app/studio/fix-record';
 import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
-import { loadParticipants } from '#app/studio/participants';
+import { isPeopleCursor, loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
@@ -221,8 +221,11 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       if (older && !isFeedCursor(older)) return html(400, messagePage('No such page', 'That link to older contributions is not one this studio made (its "older" part is not a time and a record id). Open the contributions page and page back from there.', session));
       return html(200, contributionsPage(await loadContributions(published, deps, { older }), session, notice));
     }
-    case '/participants':
-      return html(200, participantsPage(await loadParticipants(published, deps), session, deps.now, notice));
+    case '/participants': {
+      const after = req.query.get('after') ?? '';
+      if (after && !isPeopleCursor(after)) return html(400, messagePage('No such page', 'That link to more participants is not one this studio made (its "after" part is not a name and an address). Open the participants page and page on from there.', session));
+      return html(200, participantsPage(await loadParticipants(published, deps, { after, search: req.query.get('q') ?? '' }), session, deps.now, notice));
+    }
     case '/unenrol': {
       const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
       return p ? html(200, unenrolConfirmPage(published, p, session)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));

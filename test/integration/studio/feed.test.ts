@@ -42,12 +42,16 @@ afterAll(async () => db?.stop());
 describe('the feed pointers', () => {
   it('pages newest first, skips what the feed does not show and withdrawn records, and a redelivery adds nothing', async () => {
     // 120 strategies, each with a read receipt and a kudos click beside it (not in the feed).
-    for (let i = 0; i < 120; i++) {
-      await store.putResponse(response(i));
-      await store.putResponse(response(i, { id: `read-${i}`, intent: 'read', text: '' }));
-      await store.putResponse(response(i, { id: `kudos-${i}`, intent: 'comment', text: '', source: `link:k${i}` }));
-    }
-    await store.putResponse(response(119)); // the same reply delivered again
+    // The bulk through importResponses; the newest as a reply arrives, twice (a redelivery).
+    await store.importResponses(
+      Array.from({ length: 120 }, (_, i) => [
+        ...(i < 119 ? [response(i)] : []),
+        response(i, { id: `read-${i}`, intent: 'read', text: '' }),
+        response(i, { id: `kudos-${i}`, intent: 'comment', text: '', source: `link:k${i}` }),
+      ]).flat(),
+    );
+    expect(await store.putResponse(response(119))).toEqual({ stored: true });
+    expect(await store.putResponse(response(119))).toEqual({ stored: false });
     await store.withdrawResponse(response(118), { at: '2027-03-01T00:00:00.000Z' });
 
     const first = await store.listFeed(ID, { limit: 50 });

@@ -19,6 +19,9 @@
 // | the studio's feed, newest first, paged| pk = SERIES#<id>, begins_with(sk, "FEED#"), backwards, Limit,   | table |
 // |   (one pointer per feed response:     |   ExclusiveStartKey; then BatchGet of the responses' sks        |       |
 // |   FEED#<receivedAt>#<id> -> its sk)   | pk = SERIES#<id>, sk = FEEDREADY: pointers were backfilled      |       |
+// | participants by name / email prefix,  | pk = SERIES#<id>, begins_with(sk, "PEOPLE#name#<folded prefix>")| table |
+// |   paged (pointers to the participant, |   or "PEOPLE#email#<prefix>", Limit, ExclusiveStartKey; then    |       |
+// |   kept by enrol and unenrol)          |   BatchGet; sk = PEOPLEREADY: pointers were backfilled          |       |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
 // |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
@@ -85,6 +88,9 @@ export const key = {
   feedSk: (cursor: string) => `FEED#${cursor}`,
   feedCursor: (receivedAt: string, id: string) => `${receivedAt}#${id}`,
   feedReadySk: 'FEEDREADY',
+  /** A participant by name (`name`, sort-folded: lower case, no accents) or by `email`, for the studio's pages and search. */
+  peopleSk: (by: 'name' | 'email', rest: string) => `PEOPLE#${by}#${rest}`,
+  peopleReadySk: 'PEOPLEREADY',
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
