@@ -21,7 +21,7 @@ export function responseRepository(table: Table): ResponseRepository {
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
 
   /** The feed's pointer to `r`, for the responses the feed shows (none for the others). */
-  const feedPointer = (r: Response): WriteRequest[] =>
+  const feedPointer = (r: Response): Array<{ PutRequest: { Item: Item } }> =>
     isFeedItem(r)
       ? [{ PutRequest: { Item: { [PK]: key.series(r.seriesId), [SK]: key.feedSk(key.feedCursor(r.receivedAt, r.id)), itemType: 'feed', responseSk: key.responseSk(r.trainingSlug, r.id) } } }]
       : [];
