@@ -6,8 +6,8 @@
 //   GET  /studio/signin/<token>           one button; POST uses the link once and sets the cookie
 //   POST /studio/signout
 //   GET  /studio/s/<id>                   overview             POST …/nudge
-//   GET  /studio/s/<id>/contributions                          POST …/tag, …/correct, …/resubscribe
-//   GET  /studio/s/<id>/participants                           POST …/enrol, …/enrol/confirm, …/unenrol
+//   GET  /studio/s/<id>/contributions[?older=]                 POST …/tag, …/correct, …/resubscribe
+//   GET  /studio/s/<id>/participants[?after=|?q=]              POST …/enrol, …/enrol/confirm, …/unenrol
 //   GET  /studio/s/<id>/unenrol?email=    confirmation
 //   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
 //   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed

@@ -6,6 +6,9 @@ import { createStore, type Store } from '#adapters/aws/dynamo';
 import { FEED_LIMIT, isFeedCursor, loadContributions } from '#app/studio/contributions';
 import type { Response } from '#core/model';
 import type { PublishedSeries } from '#core/records';
+import { handleStudio, type StudioRequest } from '#adapters/http/studio';
+import type { StudioDeps } from '#app/studio/access';
+import { signSession } from '#core/studio-tokens';
 import { makeSeries } from '../../../bench/reports.ts';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
@@ -104,5 +107,29 @@ describe('the feed pointers', () => {
   it('knows its own cursors from anything else', () => {
     expect(isFeedCursor(`${response(3).receivedAt}#r-003`)).toBe(true);
     for (const bad of ['', 'r-003', '2027-02-01#r-1', `${response(3).receivedAt}#`, `${response(3).receivedAt}#a b`]) expect(isFeedCursor(bad)).toBe(false);
+  });
+
+  it('pages through the router, and says so when a page link was not made by the studio', async () => {
+    const SECRET = 'feed-test-secret-0123456789abcdef';
+    const now = new Date('2027-03-01T09:00:00Z');
+    const session = signSession({ email: published.series.trainers[0]!.email, sessionId: 's', now }, SECRET).token;
+    const deps = { store, secrets: SECRET, mailer: async () => 'not-sent', now, newId: () => 'x', settings: { studioUrl: 'http://localhost/studio', mail: { domain: 'b.example.com', inboundDomain: 'in.b.example.com', senderAddress: 't@b.example.com', linksBaseUrl: 'https://l.example.com', secrets: SECRET } } } as StudioDeps;
+    const get = async (path: string, query: string) => {
+      const reply = await handleStudio({ method: 'GET', path: `/studio/s/${ID}${path}`, query: new URLSearchParams(query), headers: { cookie: `baton_studio=${session}` }, body: Buffer.alloc(0), ip: '127.0.0.1' } satisfies StudioRequest, async () => deps);
+      return { status: reply.status, body: reply.body.toString() };
+    };
+    const first = await get('/contributions', '');
+    expect(first.status).toBe(200);
+    const older = /href="([^"]*contributions\?older=[^"]*)"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
+    expect(older).toBeDefined();
+    const second = await get('/contributions', new URL(older!, 'http://x').search);
+    expect(second.status).toBe(200);
+    expect(second.body).toContain('data-response="r-069"');
+    expect(second.body).not.toContain('data-response="r-070"');
+    for (const [path, query] of [['/contributions', 'older=yesterday'], ['/participants', 'after=nobody']]) {
+      const bad = await get(path!, query!);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toContain('not one this studio made');
+    }
   });
 });
