@@ -70,7 +70,7 @@ export interface ParticipantRepository {
    */
   pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }): Promise<{ participants: StoredParticipant[]; after?: string }>;
   countParticipants(seriesId: string): Promise<number>;
-  /** Writes the by-name / by-email pointers for participants enrolled before they existed, once per series; true when it did. */
+  /** Writes the by-name / by-email pointers (and the grid's levels) for a series stored before they existed, once; true when it did. */
   ensurePeopleIndex(seriesId: string): Promise<boolean>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
@@ -103,6 +103,8 @@ export interface ResponseRepository {
   listFeed(seriesId: string, options: { limit: number; older?: string }): Promise<{ responses: Response[]; older?: string }>;
   /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did. */
   ensureFeed(seriesId: string): Promise<boolean>;
+  /** The participants grid: per email, the level (core/report.ts gridLevel) reached per training slug. */
+  getLevels(seriesId: string, emails: Iterable<string>): Promise<Map<string, Map<string, number>>>;
   /** Withdrawn ones too: a correction link must be able to say what became of its record. */
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
   /**
@@ -250,7 +252,7 @@ export type StudioStore = LinkStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
   Pick<ResponseRepository, 'listResponses' | 'listFeed' | 'ensureFeed'> &
   Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
-  Pick<ResponseRepository, 'listResponsesByParticipant'> &
+  Pick<ResponseRepository, 'getLevels'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

@@ -141,6 +141,12 @@ export function isFeedItem(r: Response): boolean {
   return FEED_INTENTS.has(r.intent) && !isKudos(r) && (r.intent !== 'follow-up' || r.text.trim() !== '' || r.rating !== undefined);
 }
 
+/** The participants grid's cell for one response: 0 nothing, 1 read, 2 contributed, 3 adopted. */
+export function gridLevel(r: Response): 0 | 1 | 2 | 3 {
+  if (!isEngagement(r)) return 0;
+  return r.intent === 'adopt' ? 3 : isContribution(r) ? 2 : 1;
+}
+
 /** Anything that shows the person opened the training (unsubscribing does not). */
 export function isEngagement(r: Response): boolean {
   return r.intent !== 'unsubscribe';

@@ -2,7 +2,6 @@
 // unsubscribed, preferences turned off), and a person × training grid of read / contributed /
 // adopted, from the same responses every report reads.
 import type { PublishedSeries, StoredParticipant } from '#core/records';
-import { isContribution, isEngagement } from '#core/report';
 import type { StudioDeps } from './access.ts';
 
 /** Per training: 0 nothing, 1 read, 2 contributed, 3 adopted (the highest reached). */
@@ -31,8 +30,8 @@ export const PEOPLE_LIMIT = 100;
 /** A page link's `after`: a folded name and an email (as pageParticipants gives it). */
 export const isPeopleCursor = (after: string): boolean => after.length <= 400 && /^[^\n]*#[^\s#]+@[^\s#]+$/.test(after);
 
-// One page of people by name and, for the grid, each one's own responses (the email index): what a
-// page reads does not grow with the series.
+// One page of people by name and, for the grid, their levels (one item per person the store keeps
+// as replies arrive and are withdrawn): what a page reads does not grow with the series.
 export async function loadParticipants(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>, options: { after?: string; search?: string } = {}): Promise<ParticipantsView> {
   const id = published.series.id;
   await deps.store.ensurePeopleIndex(id);
@@ -41,18 +40,10 @@ export async function loadParticipants(published: PublishedSeries, deps: Pick<St
     deps.store.pageParticipants(id, { limit: PEOPLE_LIMIT, ...(search ? { search } : options.after ? { after: options.after } : {}) }),
     deps.store.countParticipants(id),
   ]);
-  const column = new Map(published.trainings.map((t, i) => [t.slug, i]));
-  const rows = await Promise.all(
-    page.participants.map(async (participant): Promise<ParticipantRow> => {
-      const cells = published.trainings.map(() => 0 as GridCell);
-      for (const r of await deps.store.listResponsesByParticipant(id, participant.email)) {
-        const i = column.get(r.trainingSlug);
-        if (i === undefined || !isEngagement(r)) continue;
-        const level: GridCell = r.intent === 'adopt' ? 3 : isContribution(r) ? 2 : 1;
-        if (level > cells[i]!) cells[i] = level;
-      }
-      return { participant, cells };
-    }),
-  );
+  const levels = await deps.store.getLevels(id, page.participants.map((p) => p.email));
+  const rows = page.participants.map((participant): ParticipantRow => {
+    const theirs = levels.get(participant.email);
+    return { participant, cells: published.trainings.map((t) => Math.min(3, Math.max(0, theirs?.get(t.slug) ?? 0)) as GridCell) };
+  });
   return { published, rows, total, ...(page.after ? { after: page.after } : {}), ...(search ? { search } : {}) };
 }

@@ -87,4 +87,27 @@ describe('the participants table', () => {
     expect(isPeopleCursor('person 099#p99@people.example.com')).toBe(true);
     for (const bad of ['', 'person 099', 'person#nobody', `${'x'.repeat(400)}#a@b`]) expect(isPeopleCursor(bad)).toBe(false);
   });
+
+  it('keeps the grid as replies arrive: a redelivery counts once, a correction moves it, a withdrawal lowers it', async () => {
+    await loadParticipants(published, { store }); // the backfill is done
+    const reply = { seriesId: ID, trainingSlug: 'training-3', participantEmail: 'p7@people.example.com', links: [], attachments: [], source: 'm', receivedAt: '2027-02-02T00:00:00.000Z' };
+    const cellsOf = async () => (await loadParticipants(published, { store }, { search: 'p7@' })).rows[0]!.cells;
+    expect(await cellsOf()).toEqual([0, 0, 0, 0]);
+    const adopt = { ...reply, id: 'g-adopt', intent: 'adopt' as const, strategyId: 'strategy-1', text: '' };
+    expect(await store.putResponse(adopt)).toEqual({ stored: true });
+    expect(await store.putResponse(adopt)).toEqual({ stored: false }); // the same reply again (a Lambda retry)
+    const read = { ...reply, id: 'g-read', intent: 'read' as const, text: '' };
+    await store.putResponse(read);
+    expect(await cellsOf()).toEqual([0, 0, 3, 0]);
+    // The trainer corrects the adoption to a strategy of their own: the new record, the old one withdrawn.
+    await store.putResponse({ ...reply, id: 'g-strategy', intent: 'strategy', text: 'My own way.' });
+    await store.withdrawResponse(adopt, { at: '2027-02-03T00:00:00.000Z', replacedBy: 'g-strategy' });
+    expect(await cellsOf()).toEqual([0, 0, 2, 0]);
+    await store.withdrawResponse({ ...reply, id: 'g-strategy', trainingSlug: 'training-3' }, { at: '2027-02-03T00:00:00.000Z' });
+    expect(await cellsOf()).toEqual([0, 0, 1, 0]);
+    await store.withdrawResponse(read, { at: '2027-02-03T00:00:00.000Z' });
+    expect(await cellsOf()).toEqual([0, 0, 0, 0]);
+    await store.withdrawResponse(adopt, null); // put back
+    expect(await cellsOf()).toEqual([0, 0, 3, 0]);
+  });
 });

@@ -16,7 +16,7 @@ const PEOPLE_VERSION = 1;
 /** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
 const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
-export function participantRepository(table: Table): ParticipantRepository {
+export function participantRepository(table: Table): ParticipantRepository & { ensurePeopleIndex(seriesId: string, also?: () => Promise<void>): Promise<boolean> } {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
@@ -137,11 +137,13 @@ export function participantRepository(table: Table): ParticipantRepository {
   }
 
   // Series enrolled before the pointers existed get them once, from the full list.
-  async function ensurePeopleIndex(seriesId: string) {
+  // `also`: what else is rebuilt before the marker says it is done (the store's grid levels).
+  async function ensurePeopleIndex(seriesId: string, also?: () => Promise<void>) {
     const pk = key.series(seriesId);
     if ((await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
     const everyone = await listParticipants(seriesId);
     await batchWrite(everyone.flatMap((p) => pointersOf(seriesId, p)));
+    await also?.();
     await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.peopleReadySk, itemType: 'people-ready', version: PEOPLE_VERSION } }));
     return true;
   }

@@ -5,7 +5,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ResponseSchema, type Response } from '#core/model';
 import { responseKey } from '#core/short-key';
-import { isFeedItem } from '#core/report';
+import { gridLevel, isFeedItem } from '#core/report';
 import type { ResponseRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
@@ -15,7 +15,7 @@ const FeedItemSchema = z.extend(KeysSchema, { itemType: z.literal('feed'), respo
 /** Bumped when the feed's pointers change shape: every series then rebuilds them once. */
 const FEED_VERSION = 1;
 
-export function responseRepository(table: Table): ResponseRepository {
+export function responseRepository(table: Table): ResponseRepository & { rebuildLevels(seriesId: string): Promise<void> } {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
@@ -50,6 +50,9 @@ export function responseRepository(table: Table): ResponseRepository {
       );
     }
     await batchWrite(writes);
+    // A bulk load does not keep the grid's levels: the series' next studio view rebuilds them.
+    const touched = new Set(responses.map((r) => r.seriesId));
+    await batchWrite([...touched].map((id) => ({ DeleteRequest: { Key: { [PK]: key.series(id), [SK]: key.peopleReadySk } } })));
   }
 
   async function putResponse(response: Response) {
@@ -86,7 +89,63 @@ export function responseRepository(table: Table): ResponseRepository {
       }),
     );
     for (const pointer of feedPointer(r)) await send(new PutCommand({ TableName: tableName, Item: pointer.PutRequest.Item }));
+    await raiseLevel(r);
     return { stored };
+  }
+
+  // The participants grid: per person one item of the highest level reached per training. A reply
+  // raises it (a conditional max, so a redelivery or a retry changes nothing); a withdrawal or a
+  // put-back recomputes that person's training from their own responses.
+  async function raiseLevel(r: Response, level: number = gridLevel(r), force = false) {
+    if (level === 0 && !force) return;
+    try {
+      await send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: key.series(r.seriesId), [SK]: key.levelsSk(r.participantEmail) },
+          UpdateExpression: 'SET #l = :l, itemType = :type',
+          ...(force ? {} : { ConditionExpression: 'attribute_not_exists(#l) OR #l < :l' }),
+          ExpressionAttributeNames: { '#l': key.levelAttribute(r.trainingSlug) },
+          ExpressionAttributeValues: { ':l': level, ':type': 'levels' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function relevel(changed: Response) {
+    // The email index is eventually consistent: the changed response counts as it now is.
+    const theirs = (await listResponsesByParticipant(changed.seriesId, changed.participantEmail)).filter((r) => r.id !== changed.id);
+    if (current(changed)) theirs.push(changed);
+    const level = Math.max(0, ...theirs.filter((r) => r.trainingSlug === changed.trainingSlug).map(gridLevel));
+    await raiseLevel(changed, level, true);
+  }
+
+  async function getLevels(seriesId: string, emails: Iterable<string>) {
+    const items = await batchGet([...new Set(emails)].map((email) => ({ [PK]: key.series(seriesId), [SK]: key.levelsSk(email) })));
+    const levels = new Map<string, Map<string, number>>();
+    for (const item of items) {
+      const email = String(item[SK]).slice(key.levelsSk('').length);
+      const bySlug = new Map<string, number>();
+      for (const [name, value] of Object.entries(item)) if (name.startsWith(key.levelAttribute('')) && typeof value === 'number') bySlug.set(name.slice(key.levelAttribute('').length), value);
+      levels.set(email, bySlug);
+    }
+    return levels;
+  }
+
+  /** Every person's levels from all the series' responses: the backfill for series stored before them. */
+  async function rebuildLevels(seriesId: string) {
+    const levels = new Map<string, Item>();
+    for (const r of await listResponses(seriesId)) {
+      const level = gridLevel(r);
+      if (level === 0) continue;
+      let item = levels.get(r.participantEmail);
+      if (!item) levels.set(r.participantEmail, (item = { [PK]: key.series(seriesId), [SK]: key.levelsSk(r.participantEmail), itemType: 'levels' }));
+      const a = key.levelAttribute(r.trainingSlug);
+      if (((item[a] as number | undefined) ?? 0) < level) item[a] = level;
+    }
+    await batchWrite([...levels.values()].map((Item) => ({ PutRequest: { Item } })));
   }
 
   const byReceived = (a: Response, b: Response) =>
@@ -128,7 +187,9 @@ export function responseRepository(table: Table): ResponseRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? toResponse(out.Attributes) : undefined;
+      const changed = out.Attributes ? toResponse(out.Attributes) : undefined;
+      if (changed) await relevel(changed);
+      return changed;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -191,5 +252,5 @@ export function responseRepository(table: Table): ResponseRepository {
     return item ? toResponse(item) : undefined;
   }
 
-  return { putResponse, importResponses, listResponses, listResponsesByParticipant, listFeed, ensureFeed, findResponseByKey, withdrawResponse };
+  return { putResponse, importResponses, listResponses, listResponsesByParticipant, listFeed, ensureFeed, getLevels, rebuildLevels, findResponseByKey, withdrawResponse };
 }

@@ -22,6 +22,8 @@
 // | participants by name / email prefix,  | pk = SERIES#<id>, begins_with(sk, "PEOPLE#name#<folded prefix>")| table |
 // |   paged (pointers to the participant, |   or "PEOPLE#email#<prefix>", Limit, ExclusiveStartKey; then    |       |
 // |   kept by enrol and unenrol)          |   BatchGet; sk = PEOPLEREADY: pointers were backfilled          |       |
+// | a participant's grid levels (kept by  | pk = SERIES#<id>, sk = LEVELS#<email>  (conditional max Update; |       |
+// |   putResponse / withdrawResponse)     |   BatchGet for a page of people)                                |       |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
 // |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
@@ -91,6 +93,9 @@ export const key = {
   /** A participant by name (`name`, sort-folded: lower case, no accents) or by `email`, for the studio's pages and search. */
   peopleSk: (by: 'name' | 'email', rest: string) => `PEOPLE#${by}#${rest}`,
   peopleReadySk: 'PEOPLEREADY',
+  /** Per participant, the grid level reached per training, as attributes `lvl#<slug>`. */
+  levelsSk: (email: string) => `LEVELS#${email}`,
+  levelAttribute: (slug: string) => `lvl#${slug}`,
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
