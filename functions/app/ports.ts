@@ -64,6 +64,14 @@ export interface ParticipantRepository {
   /** The participants among `emails` (a fan-out batch's recipients), by key: reads only them. */
   getParticipants(seriesId: string, emails: readonly string[]): Promise<StoredParticipant[]>;
   getParticipant(seriesId: string, email: string): Promise<StoredParticipant | undefined>;
+  /**
+   * The studio's participants table: `limit` of them by name from the cursor `after` (`after` in
+   * the answer is where the next page starts), or the first `limit` whose name or email starts with `search`.
+   */
+  pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }): Promise<{ participants: StoredParticipant[]; after?: string }>;
+  countParticipants(seriesId: string): Promise<number>;
+  /** Writes the by-name / by-email pointers (and the grid's levels) for a series stored before they existed, once; true when it did. */
+  ensurePeopleIndex(seriesId: string): Promise<boolean>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
   setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
@@ -88,6 +96,15 @@ export interface ResponseRepository {
   listResponses(seriesId: string, filter?: { trainingSlug?: string; includeWithdrawn?: boolean }): Promise<Response[]>;
   /** Current responses only. */
   listResponsesByParticipant(seriesId: string, email: string): Promise<Response[]>;
+  /**
+   * The studio's feed (core/report.ts isFeedItem), current responses newest first, `limit` of them
+   * from after the cursor `older`; `older` in the answer is where the next page starts, if any.
+   */
+  listFeed(seriesId: string, options: { limit: number; older?: string }): Promise<{ responses: Response[]; older?: string }>;
+  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did. */
+  ensureFeed(seriesId: string): Promise<boolean>;
+  /** The participants grid: per email, the level (core/report.ts gridLevel) reached per training slug. */
+  getLevels(seriesId: string, emails: Iterable<string>): Promise<Map<string, Map<string, number>>>;
   /** Withdrawn ones too: a correction link must be able to say what became of its record. */
   findResponseByKey(seriesId: string, key: string): Promise<Response | undefined>;
   /**
@@ -235,7 +252,9 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
 export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
-  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant'> &
+  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed' | 'ensureFeed'> &
+  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
+  Pick<ResponseRepository, 'getLevels'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

@@ -131,6 +131,22 @@ export function isContribution(r: Response): boolean {
   return CONTRIBUTION_INTENTS.has(r.intent) && !isKudos(r);
 }
 
+const FEED_INTENTS: ReadonlySet<Intent> = new Set(['strategy', 'adopt', 'comment', 'feedback', 'follow-up']);
+
+/**
+ * What the studio's contributions feed shows: strategies, adoptions, comments (not kudos clicks),
+ * feedback, and check-in answers that say or rate something. Fixed when the response is stored.
+ */
+export function isFeedItem(r: Response): boolean {
+  return FEED_INTENTS.has(r.intent) && !isKudos(r) && (r.intent !== 'follow-up' || r.text.trim() !== '' || r.rating !== undefined);
+}
+
+/** The participants grid's cell for one response: 0 nothing, 1 read, 2 contributed, 3 adopted. */
+export function gridLevel(r: Response): 0 | 1 | 2 | 3 {
+  if (!isEngagement(r)) return 0;
+  return r.intent === 'adopt' ? 3 : isContribution(r) ? 2 : 1;
+}
+
 /** Anything that shows the person opened the training (unsubscribing does not). */
 export function isEngagement(r: Response): boolean {
   return r.intent !== 'unsubscribe';

@@ -7,7 +7,7 @@ import type { Session } from '#app/studio/access';
 import type { ContributionsView } from '#app/studio/contributions';
 import type { EnrolPreview } from '#app/studio/enrol';
 import type { Overview } from '#app/studio/overview';
-import type { ParticipantsView, GridCell } from '#app/studio/participants';
+import { PEOPLE_LIMIT, type ParticipantsView, type GridCell } from '#app/studio/participants';
 import type { Response as BatonResponse } from '#core/model';
 import type { PublishedSeries, StoredParticipant } from '#core/records';
 import type { GroupParticipation } from '#core/participation';
@@ -338,7 +338,7 @@ export function contributionsPage(v: ContributionsView, session: Session, notice
             '</li>'
           );
         })
-        .join('')}</ul>`
+        .join('')}</ul>` + (v.older ? `<p><a href="${seriesPath(id, `/contributions?${new URLSearchParams({ older: v.older })}`)}">Older contributions</a></p>` : '')
     : '<p class="muted">No contributions yet.</p>';
   return layout({
     title: 'Contributions',
@@ -397,9 +397,13 @@ export function participantsPage(v: ParticipantsView, session: Session, now: Dat
     ...(notice ? { notice } : {}),
     body:
       `<section class="card" aria-labelledby="enrol"><h2 id="enrol">Enrol from a CSV</h2>${enrolForm(id, session)}</section>` +
-      `<section class="card" aria-labelledby="people"><h2 id="people">${v.rows.length} participants</h2>` +
+      `<section class="card" aria-labelledby="people"><h2 id="people">${v.total} participants</h2>` +
+      `<form method="get" action="${seriesPath(id, '/participants')}" role="search"><label for="people-q">Find by name or address</label> <input id="people-q" name="q" value="${e(v.search ?? '')}"> <button type="submit" class="secondary">Find</button></form>` +
+      (v.search ? `<p class="muted">${v.rows.length} whose name or address starts with “${e(v.search)}”${v.rows.length === PEOPLE_LIMIT ? ` (the first ${PEOPLE_LIMIT})` : ''}. <a href="${seriesPath(id, '/participants')}">Everyone</a></p>` : '') +
       `<p class="muted">Per training: R read, C contributed, A adopted. ${v.published.trainings.map((t, i) => `T${i + 1} ${e(t.title)}`).join('; ')}.</p>` +
-      `<table class="grid"><thead><tr><th scope="col">Person</th><th scope="col">Status</th>${heads}<th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></section>`,
+      `<table class="grid"><thead><tr><th scope="col">Person</th><th scope="col">Status</th>${heads}<th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>` +
+      (v.after ? `<p><a href="${seriesPath(id, `/participants?${new URLSearchParams({ after: v.after })}`)}">Next ${PEOPLE_LIMIT}</a></p>` : '') +
+      '</section>',
   });
 }
 

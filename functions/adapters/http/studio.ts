@@ -6,8 +6,8 @@
 //   GET  /studio/signin/<token>           one button; POST uses the link once and sets the cookie
 //   POST /studio/signout
 //   GET  /studio/s/<id>                   overview             POST …/nudge
-//   GET  /studio/s/<id>/contributions                          POST …/tag, …/correct, …/resubscribe
-//   GET  /studio/s/<id>/participants                           POST …/enrol, …/enrol/confirm, …/unenrol
+//   GET  /studio/s/<id>/contributions[?older=]                 POST …/tag, …/correct, …/resubscribe
+//   GET  /studio/s/<id>/participants[?after=|?q=]              POST …/enrol, …/enrol/confirm, …/unenrol
 //   GET  /studio/s/<id>/unenrol?email=    confirmation
 //   GET  /studio/s/<id>/person?email=     one person's activity (correct → back here)
 //   GET  /studio/s/<id>/resend?email=&training=  confirmation      POST …/resend
@@ -21,12 +21,12 @@
 // a series that does not exist. POSTs answer with a 303 to a page (a reload repeats nothing).
 import { simpleParser } from 'mailparser';
 import { csrfValid, openSession, seriesOf, seriesRunBy, type Session, type StudioDeps } from '#app/studio/access';
-import { loadContributions } from '#app/studio/contributions';
+import { isFeedCursor, loadContributions } from '#app/studio/contributions';
 import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
 import { fixRecord, parseChoice, type FixRequest } from '#app/studio/fix-record';
 import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
-import { loadParticipants } from '#app/studio/participants';
+import { isPeopleCursor, loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
 import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
 import { loadPerson } from '#app/studio/person';
@@ -240,10 +240,16 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
     case '':
       const [overview, teams] = await Promise.all([loadOverview(published, deps), loadTeams(published, deps)]);
       return html(200, overviewPage(overview, session, notice, teams));
-    case '/contributions':
-      return html(200, contributionsPage(await loadContributions(published, deps), session, notice));
-    case '/participants':
-      return html(200, participantsPage(await loadParticipants(published, deps), session, deps.now, notice));
+    case '/contributions': {
+      const older = req.query.get('older') ?? '';
+      if (older && !isFeedCursor(older)) return html(400, messagePage('No such page', 'That link to older contributions is not one this studio made (its "older" part is not a time and a record id). Open the contributions page and page back from there.', session));
+      return html(200, contributionsPage(await loadContributions(published, deps, { older }), session, notice));
+    }
+    case '/participants': {
+      const after = req.query.get('after') ?? '';
+      if (after && !isPeopleCursor(after)) return html(400, messagePage('No such page', 'That link to more participants is not one this studio made (its "after" part is not a name and an address). Open the participants page and page on from there.', session));
+      return html(200, participantsPage(await loadParticipants(published, deps, { after, search: req.query.get('q') ?? '' }), session, deps.now, notice));
+    }
     case '/unenrol': {
       const p = await deps.store.getParticipant(id, req.query.get('email') ?? '');
       return p ? html(200, unenrolConfirmPage(published, p, session)) : html(404, messagePage('Not enrolled', 'That address is not a participant of this series.', session));

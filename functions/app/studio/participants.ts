@@ -2,7 +2,6 @@
 // unsubscribed, preferences turned off), and a person × training grid of read / contributed /
 // adopted, from the same responses every report reads.
 import type { PublishedSeries, StoredParticipant } from '#core/records';
-import { isContribution, isEngagement } from '#core/report';
 import type { StudioDeps } from './access.ts';
 
 /** Per training: 0 nothing, 1 read, 2 contributed, 3 adopted (the highest reached). */
@@ -15,25 +14,36 @@ export interface ParticipantRow {
 
 export interface ParticipantsView {
   published: PublishedSeries;
+  /** One page, by name. */
   rows: ParticipantRow[];
+  /** Everyone enrolled. */
+  total: number;
+  /** Where the next page starts, when there is one. */
+  after?: string;
+  /** The name or email prefix searched for, when the page shows matches. */
+  search?: string;
 }
 
-export async function loadParticipants(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>): Promise<ParticipantsView> {
+/** The table shows this many people a page. */
+export const PEOPLE_LIMIT = 100;
+
+/** A page link's `after`: a folded name and an email (as pageParticipants gives it). */
+export const isPeopleCursor = (after: string): boolean => after.length <= 400 && /^[^\n]*#[^\s#]+@[^\s#]+$/.test(after);
+
+// One page of people by name and, for the grid, their levels (one item per person the store keeps
+// as replies arrive and are withdrawn): what a page reads does not grow with the series.
+export async function loadParticipants(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>, options: { after?: string; search?: string } = {}): Promise<ParticipantsView> {
   const id = published.series.id;
-  const [participants, responses] = await Promise.all([deps.store.listParticipants(id), deps.store.listResponses(id)]);
-  const column = new Map(published.trainings.map((t, i) => [t.slug, i]));
-  const grid = new Map<string, GridCell[]>();
-  for (const r of responses) {
-    const i = column.get(r.trainingSlug);
-    if (i === undefined || !isEngagement(r)) continue;
-    let cells = grid.get(r.participantEmail);
-    if (!cells) grid.set(r.participantEmail, (cells = published.trainings.map(() => 0 as GridCell)));
-    const level: GridCell = r.intent === 'adopt' ? 3 : isContribution(r) ? 2 : 1;
-    if (level > cells[i]!) cells[i] = level;
-  }
-  const empty = published.trainings.map(() => 0 as GridCell);
-  const rows = participants
-    .map((p) => ({ participant: p, cells: grid.get(p.email) ?? empty }))
-    .sort((a, b) => a.participant.name.localeCompare(b.participant.name) || a.participant.email.localeCompare(b.participant.email));
-  return { published, rows };
+  await deps.store.ensurePeopleIndex(id);
+  const search = options.search?.trim() || undefined;
+  const [page, total] = await Promise.all([
+    deps.store.pageParticipants(id, { limit: PEOPLE_LIMIT, ...(search ? { search } : options.after ? { after: options.after } : {}) }),
+    deps.store.countParticipants(id),
+  ]);
+  const levels = await deps.store.getLevels(id, page.participants.map((p) => p.email));
+  const rows = page.participants.map((participant): ParticipantRow => {
+    const theirs = levels.get(participant.email);
+    return { participant, cells: published.trainings.map((t) => Math.min(3, Math.max(0, theirs?.get(t.slug) ?? 0)) as GridCell) };
+  });
+  return { published, rows, total, ...(page.after ? { after: page.after } : {}), ...(search ? { search } : {}) };
 }

@@ -58,14 +58,17 @@ export function createStore(options: {
   onRequest?: (operation: string) => void;
 }): Store {
   const table = openTable(options);
+  const participants = participantRepository(table);
+  const responses = responseRepository(table);
   return {
     tableName: table.tableName,
     requests: table.requests,
     ...seriesRepository(table),
     ...templateRepository(table),
-    ...participantRepository(table),
+    ...participants,
+    ensurePeopleIndex: (seriesId) => participants.ensurePeopleIndex(seriesId, () => responses.rebuildLevels(seriesId)),
     ...suppressionList(table),
-    ...responseRepository(table),
+    ...responses,
     ...deliveryLedger(table),
     ...inboundLog(table),
     ...quotas(table),

@@ -1,6 +1,6 @@
 // The participants of a series, one item each, under the short key their reply tokens carry (the
 // table module says why), and in the email index for "which series is this person in".
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ParticipantSchema, type Participant } from '#core/model';
 import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
@@ -10,7 +10,13 @@ import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, typ
 
 const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
-export function participantRepository(table: Table): ParticipantRepository {
+const PeopleItemSchema = z.extend(KeysSchema, { itemType: z.literal('people'), participantSk: z.string() });
+/** Bumped when the name / email pointers change shape: every series then rebuilds them once. */
+const PEOPLE_VERSION = 1;
+/** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
+const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+
+export function participantRepository(table: Table): ParticipantRepository & { ensurePeopleIndex(seriesId: string, also?: () => Promise<void>): Promise<boolean> } {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
@@ -63,7 +69,84 @@ export function participantRepository(table: Table): ParticipantRepository {
         },
       };
     });
+    // The name and email pointers: a new one per newcomer or changed name, the old name's removed.
+    for (const [sk, p] of incoming) {
+      const before = existing.get(sk);
+      if (before && before.name === p.name) continue;
+      if (before) writes.push({ DeleteRequest: { Key: { [PK]: pk, [SK]: namePointerSk(before) } } });
+      writes.push(...pointersOf(seriesId, p));
+    }
     await batchWrite(writes);
+  }
+
+  const namePointerSk = (p: Pick<Participant, 'name' | 'email'>) => key.peopleSk('name', `${foldName(p.name)}#${p.email}`);
+  const pointersOf = (seriesId: string, p: Pick<Participant, 'name' | 'email'>): WriteRequest[] => {
+    const participantSk = key.participantSk(participantKey(seriesId, p.email));
+    return [namePointerSk(p), key.peopleSk('email', p.email)].map((sk) => ({ PutRequest: { Item: { [PK]: key.series(seriesId), [SK]: sk, itemType: 'people', participantSk } } }));
+  };
+
+  // One page of participants by name from `after` (the cursor of the last one shown), or those
+  // whose name or email starts with `search` (the first `limit` of them, no paging).
+  async function pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }) {
+    const pk = key.series(seriesId);
+    const query = async (prefix: string, after?: string) =>
+      send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
+        new QueryCommand({
+          TableName: tableName,
+          ConsistentRead: true,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          Limit: options.limit,
+          ...(after ? { ExclusiveStartKey: { [PK]: pk, [SK]: key.peopleSk('name', after) } } : {}),
+        }),
+      );
+    const search = options.search?.trim();
+    const pages = search
+      ? await Promise.all([query(key.peopleSk('name', foldName(search))), query(key.peopleSk('email', search.toLowerCase()))])
+      : [await query(key.peopleSk('name', ''), options.after)];
+    const pointers = [...new Set(pages.flatMap((p) => (p.Items ?? []).map((i) => parse(PeopleItemSchema, i, 'participant pointer').participantSk)))];
+    const found = new Map((await batchGet(pointers.map((sk) => ({ [PK]: pk, [SK]: sk })))).map((i) => [String(i[SK]), toParticipant(i)]));
+    const participants = pointers
+      .map((sk) => found.get(sk))
+      .filter((p): p is StoredParticipant => p !== undefined)
+      .sort((a, b) => (foldName(a.name) < foldName(b.name) ? -1 : foldName(a.name) > foldName(b.name) ? 1 : a.email < b.email ? -1 : 1))
+      .slice(0, options.limit);
+    const last = participants.at(-1);
+    const more = !search && pages[0]!.LastEvaluatedKey !== undefined && last;
+    return { participants, ...(more ? { after: `${foldName(last.name)}#${last.email}` } : {}) };
+  }
+
+  async function countParticipants(seriesId: string) {
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await send<{ Count?: number; LastEvaluatedKey?: Item }>(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': key.series(seriesId), ':prefix': key.peopleSk('email', '') },
+          Select: 'COUNT',
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  // Series enrolled before the pointers existed get them once, from the full list.
+  // `also`: what else is rebuilt before the marker says it is done (the store's grid levels).
+  async function ensurePeopleIndex(seriesId: string, also?: () => Promise<void>) {
+    const pk = key.series(seriesId);
+    if ((await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
+    const everyone = await listParticipants(seriesId);
+    await batchWrite(everyone.flatMap((p) => pointersOf(seriesId, p)));
+    await also?.();
+    await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.peopleReadySk, itemType: 'people-ready', version: PEOPLE_VERSION } }));
+    return true;
   }
 
   async function listParticipants(seriesId: string) {
@@ -177,9 +260,11 @@ export function participantRepository(table: Table): ParticipantRepository {
 
   async function removeParticipant(seriesId: string, email: string) {
     const normalized = email.toLowerCase();
+    let removed: StoredParticipant | undefined;
     try {
-      await send(
+      const out = await send<{ Attributes?: Item }>(
         new DeleteCommand({
+          ReturnValues: 'ALL_OLD',
           TableName: tableName,
           Key: { [PK]: key.series(seriesId), [SK]: key.participantSk(participantKey(seriesId, normalized)) },
           ConditionExpression: '#email = :email',
@@ -187,11 +272,13 @@ export function participantRepository(table: Table): ParticipantRepository {
           ExpressionAttributeValues: { ':email': normalized },
         }),
       );
-      return true;
+      removed = out.Attributes ? toParticipant(out.Attributes) : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+    if (removed) await batchWrite([namePointerSk(removed), key.peopleSk('email', normalized)].map((sk) => ({ DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: sk } } })));
+    return true;
   }
 
   async function listSeriesOfParticipant(email: string) {
@@ -204,6 +291,9 @@ export function participantRepository(table: Table): ParticipantRepository {
     listParticipants,
     getParticipants,
     getParticipant,
+    pageParticipants,
+    countParticipants,
+    ensurePeopleIndex,
     findParticipantByKey,
     setParticipantStatus,
     setUnsubscribed: (s, e, at) => setParticipantStatus(s, e, { unsubscribedAt: at }),

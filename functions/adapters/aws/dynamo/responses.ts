@@ -1,19 +1,30 @@
 // Responses: one item per reply, keyed by training so a training's responses are one Query, in
-// the email index for a participant's own; and a pointer item from each response's short key.
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// the email index for a participant's own; a pointer item from each response's short key; and, for
+// what the studio's feed shows, a pointer sorted by time so the feed reads one page, newest first.
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ResponseSchema, type Response } from '#core/model';
 import { responseKey } from '#core/short-key';
+import { gridLevel, isFeedItem } from '#core/report';
 import type { ResponseRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ResponseItemSchema = z.extend(KeysSchema, { ...ResponseSchema.shape, itemType: z.literal('response') });
 const ResponseKeyItemSchema = z.extend(KeysSchema, { itemType: z.literal('response-key'), responseSk: z.string() });
+const FeedItemSchema = z.extend(KeysSchema, { itemType: z.literal('feed'), responseSk: z.string() });
+/** Bumped when the feed's pointers change shape: every series then rebuilds them once. */
+const FEED_VERSION = 1;
 
-export function responseRepository(table: Table): ResponseRepository {
-  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchWrite, strip } = table;
+export function responseRepository(table: Table): ResponseRepository & { rebuildLevels(seriesId: string): Promise<void> } {
+  const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
+
+  /** The feed's pointer to `r`, for the responses the feed shows (none for the others). */
+  const feedPointer = (r: Response): Array<{ PutRequest: { Item: Item } }> =>
+    isFeedItem(r)
+      ? [{ PutRequest: { Item: { [PK]: key.series(r.seriesId), [SK]: key.feedSk(key.feedCursor(r.receivedAt, r.id)), itemType: 'feed', responseSk: key.responseSk(r.trainingSlug, r.id) } } }]
+      : [];
 
   async function importResponses(responses: Response[]) {
     const writes: WriteRequest[] = [];
@@ -35,9 +46,13 @@ export function responseRepository(table: Table): ResponseRepository {
           },
         },
         { PutRequest: { Item: { [PK]: pk, [SK]: key.responseKeySk(responseKey(r.seriesId, r.id)), itemType: 'response-key', responseSk: sk } } },
+        ...feedPointer(r),
       );
     }
     await batchWrite(writes);
+    // A bulk load does not keep the grid's levels: the series' next studio view rebuilds them.
+    const touched = new Set(responses.map((r) => r.seriesId));
+    await batchWrite([...touched].map((id) => ({ DeleteRequest: { Key: { [PK]: key.series(id), [SK]: key.peopleReadySk } } })));
   }
 
   async function putResponse(response: Response) {
@@ -65,14 +80,72 @@ export function responseRepository(table: Table): ResponseRepository {
       if (!isConditionFailure(error)) throw error;
       stored = false;
     }
-    // Written on duplicates too, so a crash between the two puts heals on the redelivery.
+    // Written on duplicates too, so a crash between the puts heals on the redelivery (each is
+    // keyed by the response, so writing it again changes nothing).
     await send(
       new PutCommand({
         TableName: tableName,
         Item: { [PK]: pk, [SK]: key.responseKeySk(responseKey(r.seriesId, r.id)), itemType: 'response-key', responseSk: sk },
       }),
     );
+    for (const pointer of feedPointer(r)) await send(new PutCommand({ TableName: tableName, Item: pointer.PutRequest.Item }));
+    await raiseLevel(r);
     return { stored };
+  }
+
+  // The participants grid: per person one item of the highest level reached per training. A reply
+  // raises it (a conditional max, so a redelivery or a retry changes nothing); a withdrawal or a
+  // put-back recomputes that person's training from their own responses.
+  async function raiseLevel(r: Response, level: number = gridLevel(r), force = false) {
+    if (level === 0 && !force) return;
+    try {
+      await send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: key.series(r.seriesId), [SK]: key.levelsSk(r.participantEmail) },
+          UpdateExpression: 'SET #l = :l, itemType = :type',
+          ...(force ? {} : { ConditionExpression: 'attribute_not_exists(#l) OR #l < :l' }),
+          ExpressionAttributeNames: { '#l': key.levelAttribute(r.trainingSlug) },
+          ExpressionAttributeValues: { ':l': level, ':type': 'levels' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function relevel(changed: Response) {
+    // The email index is eventually consistent: the changed response counts as it now is.
+    const theirs = (await listResponsesByParticipant(changed.seriesId, changed.participantEmail)).filter((r) => r.id !== changed.id);
+    if (current(changed)) theirs.push(changed);
+    const level = Math.max(0, ...theirs.filter((r) => r.trainingSlug === changed.trainingSlug).map(gridLevel));
+    await raiseLevel(changed, level, true);
+  }
+
+  async function getLevels(seriesId: string, emails: Iterable<string>) {
+    const items = await batchGet([...new Set(emails)].map((email) => ({ [PK]: key.series(seriesId), [SK]: key.levelsSk(email) })));
+    const levels = new Map<string, Map<string, number>>();
+    for (const item of items) {
+      const email = String(item[SK]).slice(key.levelsSk('').length);
+      const bySlug = new Map<string, number>();
+      for (const [name, value] of Object.entries(item)) if (name.startsWith(key.levelAttribute('')) && typeof value === 'number') bySlug.set(name.slice(key.levelAttribute('').length), value);
+      levels.set(email, bySlug);
+    }
+    return levels;
+  }
+
+  /** Every person's levels from all the series' responses: the backfill for series stored before them. */
+  async function rebuildLevels(seriesId: string) {
+    const levels = new Map<string, Item>();
+    for (const r of await listResponses(seriesId)) {
+      const level = gridLevel(r);
+      if (level === 0) continue;
+      let item = levels.get(r.participantEmail);
+      if (!item) levels.set(r.participantEmail, (item = { [PK]: key.series(seriesId), [SK]: key.levelsSk(r.participantEmail), itemType: 'levels' }));
+      const a = key.levelAttribute(r.trainingSlug);
+      if (((item[a] as number | undefined) ?? 0) < level) item[a] = level;
+    }
+    await batchWrite([...levels.values()].map((Item) => ({ PutRequest: { Item } })));
   }
 
   const byReceived = (a: Response, b: Response) =>
@@ -114,11 +187,60 @@ export function responseRepository(table: Table): ResponseRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? toResponse(out.Attributes) : undefined;
+      const changed = out.Attributes ? toResponse(out.Attributes) : undefined;
+      if (changed) await relevel(changed);
+      return changed;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  // The feed reads its pointers backwards from `older` (the cursor of the last one shown), a page
+  // of `limit` at a time, then the responses they point to in one BatchGet; withdrawn ones are
+  // skipped (their pointers stay: a response put back shows again).
+  async function listFeed(seriesId: string, options: { limit: number; older?: string }) {
+    const pk = key.series(seriesId);
+    const feed: Response[] = [];
+    let startKey: Item | undefined = options.older ? { [PK]: pk, [SK]: key.feedSk(options.older) } : undefined;
+    let more = false;
+    while (feed.length < options.limit) {
+      const page = await send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
+        new QueryCommand({
+          TableName: tableName,
+          ConsistentRead: true,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': key.feedSk('') },
+          ScanIndexForward: false,
+          Limit: options.limit - feed.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const pointers = (page.Items ?? []).map((i) => parse(FeedItemSchema, i, 'feed pointer'));
+      const found = new Map((await batchGet(pointers.map((p) => ({ [PK]: pk, [SK]: p.responseSk })))).map((i) => [String(i[SK]), toResponse(i)]));
+      for (const p of pointers) {
+        const r = found.get(p.responseSk);
+        if (r && current(r)) feed.push(r);
+      }
+      startKey = page.LastEvaluatedKey;
+      more = startKey !== undefined;
+      if (!more) break;
+    }
+    const last = feed.at(-1);
+    return { responses: feed, ...(more && last ? { older: key.feedCursor(last.receivedAt, last.id) } : {}) };
+  }
+
+  // Series whose responses were stored before the feed had pointers get them once, from the full
+  // list; a reply stored meanwhile writes its own pointer, the same item, so the two cannot clash.
+  async function ensureFeed(seriesId: string) {
+    const pk = key.series(seriesId);
+    const marker = await getItem(pk, key.feedReadySk);
+    if (marker?.version === FEED_VERSION) return false;
+    const responses = await listResponses(seriesId, { includeWithdrawn: true });
+    await batchWrite(responses.flatMap(feedPointer));
+    await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.feedReadySk, itemType: 'feed-ready', version: FEED_VERSION } }));
+    return true;
   }
 
   async function findResponseByKey(seriesId: string, k: string) {
@@ -130,5 +252,5 @@ export function responseRepository(table: Table): ResponseRepository {
     return item ? toResponse(item) : undefined;
   }
 
-  return { putResponse, importResponses, listResponses, listResponsesByParticipant, findResponseByKey, withdrawResponse };
+  return { putResponse, importResponses, listResponses, listResponsesByParticipant, listFeed, ensureFeed, getLevels, rebuildLevels, findResponseByKey, withdrawResponse };
 }

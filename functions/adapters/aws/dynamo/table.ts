@@ -16,6 +16,14 @@
 // | responses of a series / of a training | pk = SERIES#<id>, begins_with(sk, "RESPONSE#[<trainingSlug>#]") | table |
 // | responses of one participant          | gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "RESPONSE#<id>#")   | gsi1  |
 // | a response from its short key         | pk = SERIES#<id>, sk = RESPONSEKEY#<key> -> the response's sk   | table |
+// | the studio's feed, newest first, paged| pk = SERIES#<id>, begins_with(sk, "FEED#"), backwards, Limit,   | table |
+// |   (one pointer per feed response:     |   ExclusiveStartKey; then BatchGet of the responses' sks        |       |
+// |   FEED#<receivedAt>#<id> -> its sk)   | pk = SERIES#<id>, sk = FEEDREADY: pointers were backfilled      |       |
+// | participants by name / email prefix,  | pk = SERIES#<id>, begins_with(sk, "PEOPLE#name#<folded prefix>")| table |
+// |   paged (pointers to the participant, |   or "PEOPLE#email#<prefix>", Limit, ExclusiveStartKey; then    |       |
+// |   kept by enrol and unenrol)          |   BatchGet; sk = PEOPLEREADY: pointers were backfilled          |       |
+// | a participant's grid levels (kept by  | pk = SERIES#<id>, sk = LEVELS#<email>  (conditional max Update; |       |
+// |   putResponse / withdrawResponse)     |   BatchGet for a page of people)                                |       |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
 // |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
@@ -80,6 +88,15 @@ export const key = {
   responseSk: (slug: string, id: string) => `RESPONSE#${slug}#${id}`,
   responseKeySk: (k: string) => `RESPONSEKEY#${k}`,
   responseGsiSk: (seriesId: string, receivedAt: string, id: string) => `RESPONSE#${seriesId}#${receivedAt}#${id}`,
+  feedSk: (cursor: string) => `FEED#${cursor}`,
+  feedCursor: (receivedAt: string, id: string) => `${receivedAt}#${id}`,
+  feedReadySk: 'FEEDREADY',
+  /** A participant by name (`name`, sort-folded: lower case, no accents) or by `email`, for the studio's pages and search. */
+  peopleSk: (by: 'name' | 'email', rest: string) => `PEOPLE#${by}#${rest}`,
+  peopleReadySk: 'PEOPLEREADY',
+  /** Per participant, the grid level reached per training, as attributes `lvl#<slug>`. */
+  levelsSk: (email: string) => `LEVELS#${email}`,
+  levelAttribute: (slug: string) => `lvl#${slug}`,
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
