@@ -64,19 +64,21 @@ export function nagArn(resource: Construct): string {
  * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
  * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with; building calendars
  * at publish instead would take it out again) and Baton's own words in eleven languages
- * (functions/mail/messages/, ~75 KB). Links plays the generated audio, so it has the S3 client too.
+ * (functions/mail/messages/: ~75 KB when only acks and reminders were translated, ~250 KB now that
+ * check-ins, roll-ups, wrap-ups, link pages and calendar text are; loading only the languages a
+ * job needs, instead of all eleven, is the next cut). Links plays the generated audio, so it has the S3 client too.
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
  * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
  * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
  * for enrolling.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 736 * 1024,
-  'send-worker': 736 * 1024,
-  links: 784 * 1024,
+  dispatch: 960 * 1024,
+  'send-worker': 960 * 1024,
+  links: 1000 * 1024,
   'mail-events': 384 * 1024,
   'receipt-filter': 64 * 1024,
-  inbound: 2 * 1024 * 1024 + 192 * 1024,
+  inbound: 2 * 1024 * 1024 + 320 * 1024,
   studio: 2.5 * 1024 * 1024,
 };
 

@@ -31,7 +31,7 @@ export function editTrainingPage(published: PublishedSeries, edit: TrainingEdit,
         (preview.plan.warnings.length ? `<h3>Warnings</h3>${list(preview.plan.warnings)}` : '') +
         (preview.canApply
           ? `<form method="post" action="${seriesPath(id, '/trainings/edit/confirm')}">${csrfField(session)}${fields(edit, true)}<p><button type="submit">Apply: publish the change</button></p></form>`
-          : `<p role="alert">This studio cannot apply it: the emails carry the dates and titles, and recompiling them needs the MJML compiler, which the studio on AWS does not include. Change the training file and run <code>baton publish</code> from the series folder; it shows this same plan.</p>`) +
+          : `<p role="alert">This studio cannot apply it: the emails carry the dates and titles, and rebuilding them is done where the series is published, not in the studio on AWS. Change the training file and run <code>baton publish</code> from the series folder; it shows this same plan.</p>`) +
         '</section>';
   }
   return layout({

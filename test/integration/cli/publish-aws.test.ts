@@ -137,6 +137,7 @@ describe('publishing and enrolling on the aws target', () => {
 
   it('enrolling creates the training sends the participants’ zones need, and only those', async () => {
     const before = new Set(created().map((i) => i.Name));
+    const updatesBefore = scheduler.commandCalls(UpdateScheduleCommand).length;
     expect(await enroll([SERIES, join(example, 'participants.csv'), '--target', 'aws'])).toBe(0);
 
     const added = created().filter((i) => !before.has(i.Name));
@@ -148,6 +149,6 @@ describe('publishing and enrolling on the aws target', () => {
     const zones = new Set(added.map((i) => (JSON.parse(i.Target!.Input!) as { timeZone?: string }).timeZone).filter(Boolean));
     expect(zones.size).toBeGreaterThan(1);
     // Newcomers get the kickoff they missed: its schedule is moved to fire again, not copied.
-    expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input.Name)).toEqual(['kickoff']);
+    expect(scheduler.commandCalls(UpdateScheduleCommand).slice(updatesBefore).map((c) => c.args[0].input.Name)).toEqual(['kickoff']);
   });
 });
