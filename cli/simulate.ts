@@ -26,7 +26,7 @@ import { wireLocalStack } from '#adapters/local/wiring';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants, loadSeries } from './series-dir.ts';
-import { weekStart } from '#app/planners/reminder';
+import { weekOf } from '#app/planners/digest';
 import { addDays, utcToZoned } from '#core/time';
 
 export type Persona = 'quiet' | 'reader' | 'adopter' | 'sharer' | 'commenter' | 'out-of-office' | 'unsubscriber' | 'bouncer';
@@ -73,7 +73,7 @@ export function mailsPerPersonPerWeek(sent: readonly SentMail[], participants: r
   for (const m of sent) {
     const zone = zones.get(m.to);
     if (!zone) continue;
-    const week = weekStart(new Date(m.date || m.at), zone);
+    const week = weekOf(new Date(m.date || m.at), zone).monday;
     const mine = counts.get(m.to) ?? new Map<string, number>();
     mine.set(week, (mine.get(week) ?? 0) + 1);
     counts.set(m.to, mine);

@@ -262,12 +262,12 @@ export function renderDigestBody(input: DigestBodyInput): RenderedBody {
   return { html: html.join('\n'), text: text.join('\n\n') };
 }
 
-/** The ISO week of `now` in the recipient's zone, and its Monday as people read it ("Mon 18 Jan 2027"). */
-export function weekOf(now: Date, timeZone: string, language: Language = 'en'): { week: string; label: string; date: string } {
+/** The ISO week of `now` in the recipient's zone, its Monday (`monday`) and as people read it ("Mon 18 Jan 2027"). */
+export function weekOf(now: Date, timeZone: string, language: Language = 'en'): { week: string; label: string; date: string; monday: string } {
   const { date, weekday } = utcToZoned(now, timeZone);
   const back = { mon: 0, tue: 1, wed: 2, thu: 3, fri: 4, sat: 5, sun: 6 }[weekday];
   const monday = new Date(Date.parse(`${date}T00:00:00Z`) - back * 86_400_000).toISOString().slice(0, 10);
-  return { week: isoWeek(date), label: formatCalendarDate(monday, 'short', true, language), date };
+  return { week: isoWeek(date), label: formatCalendarDate(monday, 'short', true, language), date, monday };
 }
 
 export const digestPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {

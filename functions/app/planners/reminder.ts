@@ -27,7 +27,7 @@ import type { Job } from '#core/jobs';
 import type { Language, Response, Training } from '#core/model';
 import { isContribution } from '#core/report';
 import { DEFAULT_REMINDERS_PER_WEEK, inGroup, QUIET_TRAININGS_BEFORE_REST, quietStreak, skipFor, windowClosedAt } from '#core/audience';
-import { addDays, utcToZoned, weekdayOf } from '#core/time';
+import { weekOf } from './digest.ts';
 
 
 /** Shown instead of teammates' contributions when nobody has shared yet (English; messages/ has the rest). */
@@ -151,7 +151,7 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
   const perWeek = published.series.policies.remindersPerWeek ?? DEFAULT_REMINDERS_PER_WEEK;
   for (const r of plan.recipients) {
     if (r.skip || (batch && !batch.has(r.participant.email))) continue;
-    const within = await deps.store.takeQuota(`reminders#${r.participant.email}#${weekStart(now, r.participant.timeZone)}`, `${job.seriesId}#${training.slug}`, {
+    const within = await deps.store.takeQuota(`reminders#${r.participant.email}#${weekOf(now, r.participant.timeZone).week}`, `${job.seriesId}#${training.slug}`, {
       limit: perWeek,
       at: now,
       ttlDays: 14,
@@ -187,10 +187,3 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
     build: () => composerFor(participant)(participant, status),
   }));
 };
-
-/** The Monday that starts `now`'s week in the person's own zone: reminders are counted per week there. */
-export function weekStart(now: Date, timeZone: string): string {
-  const today = utcToZoned(now, timeZone).date;
-  const back = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(weekdayOf(today));
-  return addDays(today, -back);
-}

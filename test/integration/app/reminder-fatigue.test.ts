@@ -12,7 +12,7 @@ import type { InboundOutcome } from '#app/receive-reply';
 import type { DeliveryReport } from '#app/deliver';
 import type { Job } from '#core/jobs';
 import { LAST_REMINDER } from '#mail/values';
-import { weekStart } from '#app/planners/reminder';
+import { weekOf } from '#app/planners/digest';
 import { createLocalInbound } from '#adapters/local/smtp-inbound';
 import { localDispatch } from '#adapters/local/scheduler';
 import type { Store } from '#adapters/aws/dynamo';
@@ -111,8 +111,8 @@ describe('reminder fatigue', () => {
 
   it('at most the week’s reminders across series: a third in one week is held back', async () => {
     const now = new Date('2027-03-11T12:00:00Z');
-    const week = weekStart(now, 'Africa/Accra');
-    expect(week).toBe('2027-03-08');
+    const week = weekOf(now, 'Africa/Accra').week;
+    expect(week).toBe('2027-w10');
     // Two reminders from other series already reached Ama this week, through the same counter.
     for (const other of ['other-series-a#t1', 'other-series-b#t7']) expect(await store.takeQuota(`reminders#${CAPPED}#${week}`, other, { limit: 2, at: now, ttlDays: 14 })).toBe(true);
     await run({ kind: 'training', seriesId: SERIES, trainingSlug: slugs[3]! }, new Date('2027-02-28T00:00:00Z'));
