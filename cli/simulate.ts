@@ -461,8 +461,9 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     // 2. The event loop: schedules and reactions, earliest first.
     for (let steps = 0; steps < 100_000; steps++) {
       opts.onStep?.(now, sent.length);
-      const pending = await store.listPendingSchedules();
-      const nextSchedule = pending.length ? Math.min(...pending.map((r) => Date.parse(r.at))) : Number.POSITIVE_INFINITY;
+      // The earliest pending schedule only: the index is in time order.
+      const [first] = await store.listPendingSchedules({ limit: 1 });
+      const nextSchedule = first ? Date.parse(first.at) : Number.POSITIVE_INFINITY;
       reactions.sort((a, b) => a.at - b.at);
       const nextReaction = reactions[0]?.at ?? Number.POSITIVE_INFINITY;
       if (nextSchedule === Number.POSITIVE_INFINITY && nextReaction === Number.POSITIVE_INFINITY) break;
@@ -478,6 +479,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       now = new Date(nextSchedule);
       const before = sent.length;
       // Schedule names are ids (kind, slug, zone hash); a trainer reads the kind and the title.
+      const pending = await store.listPendingSchedules({ until: now });
       const jobOf = new Map(pending.map((r) => [`${r.seriesId}/${r.name}`, r.job as { kind?: string; trainingSlug?: string; timeZone?: string }]));
       const describe = (id: string): string => {
         const job = jobOf.get(id);

@@ -162,8 +162,11 @@ export interface ScheduleRepository {
   putSchedule(seriesId: string, record: ScheduleRecord): Promise<void>;
   listSchedules(seriesId: string): Promise<Array<ScheduleRecord & { seriesId: string }>>;
   deleteSchedule(seriesId: string, name: string): Promise<void>;
-  /** Pending schedules of every series due at or before `until` (all when absent), earliest first. */
-  listPendingSchedules(options?: { until?: Instant }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+  /**
+   * Pending schedules of every series due at or before `until` (all when absent), earliest first;
+   * with `limit`, only that many of the earliest.
+   */
+  listPendingSchedules(options?: { until?: Instant; limit?: number }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
   /** Schedules of every series the local clock gave up on (the local dead-letter queue), earliest first. */
   listFailedSchedules(): Promise<Array<ScheduleRecord & { seriesId: string }>>;
 }

@@ -1,23 +1,24 @@
 // The example series played end to end on a virtual clock against the real local servers
 // (the same run `baton simulate` prints): who got what, when, in their own local time.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { simulateSeries, type SimulationResult } from '#cli/simulate';
+import type { SimulationResult } from '#cli/simulate';
 import { loadSeries } from '#cli/series-dir';
 import { isoWeek } from '#core/report';
 import { utcToZoned, weekdayOf } from '#core/time';
 import { workDaysOf } from '#core/audience';
 import { trainingSendDay } from '#core/schedule-plan';
 import type { Series, Training } from '#core/model';
+import { example, simulatedExample } from '#test/support/example-simulation';
+// The preferences run, compared with this one: same file, so the example is simulated once.
+import './preferences.ts';
 
-const example = join(import.meta.dirname, '..', '..', 'examples', 'q1-productivity');
 let run: SimulationResult;
 let trainings: Training[];
 let series: Series;
 
 beforeAll(async () => {
   ({ trainings, series } = await loadSeries(example));
-  run = await simulateSeries({ dir: example, seed: 7 });
+  run = await simulatedExample();
 }, 300_000);
 
 const who = (persona: string) => Object.entries(run.personas).filter(([, p]) => p === persona).map(([email]) => email);

@@ -50,7 +50,7 @@ process.stdout.write('ready\n');
 for (;;) {
   process.stdout.write(`tick ${now}\n`);
   await scheduler.fireDue(new Date(now), run);
-  const next = (await store.listPendingSchedules())[0];
+  const [next] = await store.listPendingSchedules({ limit: 1 });
   if (!next || Date.parse(next.at) > args.horizon) break;
   now = Math.max(now, Date.parse(next.at));
 }

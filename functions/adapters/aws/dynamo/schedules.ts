@@ -84,9 +84,12 @@ export function scheduleRepository(table: Table): ScheduleRepository {
     );
   }
 
-  async function listPendingSchedules(options: { until?: Instant } = {}) {
+  async function listPendingSchedules(options: { until?: Instant; limit?: number } = {}) {
     const until = options.until === undefined ? undefined : toIso(options.until, 'until');
     const items = await queryAll({
+      // The index sorts by time, so the first `limit` are the earliest: a clock asking "what is
+      // next?" reads one item, not every pending schedule of every series.
+      ...(options.limit ? { Limit: options.limit } : {}),
       IndexName: GSI.indexName,
       // '$' sorts after '#', so every "<at>#…" with at <= until is included.
       KeyConditionExpression: until ? '#gpk = :gpk AND #gsk <= :until' : '#gpk = :gpk',

@@ -213,6 +213,7 @@ export function openTable(options: {
     );
   }
 
+  /** Every page of a Query; with `Limit`, the first `Limit` items (a page may hold fewer). */
   async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -228,8 +229,8 @@ export function openTable(options: {
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    } while (startKey && (input.Limit === undefined || items.length < input.Limit));
+    return input.Limit === undefined ? items : items.slice(0, input.Limit);
   }
 
   const queryPrefix = (pk: string, skPrefix: string, extra: Partial<QueryCommandInput> = {}) =>

@@ -422,6 +422,10 @@ describe('schedules', () => {
 
     const due = await store.listPendingSchedules({ until: '2027-01-21T00:30:00.000Z' });
     expect(due.map((s) => `${s.seriesId}/${s.name}`)).toEqual(['clock-b/digest-w03', 'clock-a/training-one-brunei']);
+    // What a clock asks for its next wake-up: the earliest one of every series, one item read.
+    const before = store.requests.total;
+    expect((await store.listPendingSchedules({ limit: 1 })).map((s) => `${s.seriesId}/${s.name}`)).toEqual(['clock-b/digest-w03']);
+    expect(store.requests.total - before).toBe(1);
 
     await store.putSchedule('clock-b', { name: 'digest-w03', at: '2027-01-18T08:00:00.000Z', job: null, state: 'done' });
     await store.deleteSchedule('clock-a', 'training-one-brunei');

@@ -2,23 +2,25 @@
 // against the real local servers (what `baton simulate --preferences` prints), once as is and once
 // with five people choosing on the preferences page behind the kickoff's footer link (a real POST
 // over HTTP). What each of them then got is compared with what they got before.
+//
+// Imported by simulate.test.ts, whose run of the example is the "before" here: one simulation
+// fewer in the suite (test/support/example-simulation.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { simulateSeries, type SimulationResult } from '#cli/simulate';
 import { formatPerWeek } from '#cli/commands/simulate';
 import { loadSeries } from '#cli/series-dir';
 import { biteCount } from '#core/bites';
 import { zonedTimeToUtc } from '#core/time';
 import type { Training } from '#core/model';
+import { example, simulatedExample } from '#test/support/example-simulation';
 
-const example = join(import.meta.dirname, '..', '..', 'examples', 'q1-productivity');
 let before: SimulationResult;
 let after: SimulationResult;
 let trainings: Training[];
 
 beforeAll(async () => {
   ({ trainings } = await loadSeries(example));
-  before = await simulateSeries({ dir: example, seed: 7 });
+  before = await simulatedExample();
   after = await simulateSeries({ dir: example, seed: 7, preferences: true });
 }, 600_000);
 
