@@ -68,6 +68,12 @@ describe('the function bundles', () => {
         await expect(handler({ kind: 'digest', seriesId: 'q1-productivity' })).rejects.toThrow(
           /dispatch function's environment is incomplete[\s\S]*TABLE_NAME is not set[\s\S]*BATON_DOMAIN is not set[\s\S]*BATON_FANOUT_QUEUE_URL is not set[\s\S]*redeploy/,
         );
+        // Its trace names the TypeScript sources, as --enable-source-maps did, though nothing read
+        // the map at import (adapters/aws/stack-traces.ts, injected into every bundle).
+        const error = await handler({ kind: 'digest', seriesId: 'q1-productivity' }).catch((e: Error) => e);
+        const frames = String((error as Error).stack).split('\n').filter((l) => l.startsWith('    at '));
+        expect(frames[0]).toMatch(/^ {4}at readRuntimeConfig \(.*functions\/adapters\/aws\/runtime-config\.ts:\d+:\d+\)$/);
+        expect(frames.some((f) => /functions\/handlers\/dispatch\.ts:\d+:\d+/.test(f))).toBe(true);
       } finally {
         process.env = saved;
       }
