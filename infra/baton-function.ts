@@ -79,9 +79,9 @@ export function nagArn(resource: Construct): string {
  * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
  * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with; building calendars
  * at publish instead would take it out again) and Baton's own words in eleven languages
- * (functions/mail/messages/: ~75 KB when only acks and reminders were translated, ~250 KB now that
- * check-ins, roll-ups, wrap-ups, link pages and calendar text are; loading only the languages a
- * job needs, instead of all eleven, is the next cut). Links plays the generated audio, so it has the S3 client too.
+ * (functions/mail/messages/: ~265 KB now that check-ins, roll-ups, wrap-ups, link pages and
+ * calendar text are translated; the ten besides English are carried as text, BUNDLE_LOADERS, and
+ * parsed only for the languages a job writes in, so they weigh here but are not evaluated at import). Links plays the generated audio, so it has the S3 client too.
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
  * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
  * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
