@@ -2,8 +2,8 @@
 // a fresh `node` process per sample imports the bundle (what Lambda's init phase does), and a
 // second one also calls the handler once with an event it refuses, which makes it read its
 // environment and build its clients (what the first invocation does) without touching the network.
-// Each process runs as Lambda starts it (NODE_OPTIONS=--enable-source-maps, the map beside the
-// bundle), pinned to one core where taskset exists, and the samples of `node -e 0` and of every
+// Each process runs as Lambda starts it (the map beside the bundle, read only when a stack trace is
+// written: functions/adapters/aws/stack-traces.ts), pinned to one core where taskset exists, and the samples of `node -e 0` and of every
 // bundle are interleaved round by round, so a busy neighbour slows all of them alike.
 // `ratioToNode` is the import's wall clock over a bare start's (the same probe, importing nothing:
 // `node -e` and a line of output); the goal (issue 16) is ≤ 2 for every handler. `cpuRatioToNode`
@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { pinned } from './cli-start.ts';
-import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_BUDGET_BYTES, HANDLERS_DIR } from '#infra/baton-function';
+import { cdkBundleOptions } from './send.ts';
 
 const run = promisify(execFile);
 
@@ -42,8 +43,6 @@ const ENVIRONMENT = {
   INBOUND_BUCKET: 'inbound',
   ATTACHMENT_BUCKET: 'attachments',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  // As BatonFunction sets it on every function.
-  NODE_OPTIONS: '--enable-source-maps',
 };
 
 /**
@@ -85,23 +84,8 @@ export async function benchColdStart(runs = 7) {
     .sort();
   try {
     for (const name of names) {
-      await build({
-        entryPoints: [join(HANDLERS_DIR, `${name}.ts`)],
-        outfile: join(dir, `${name}.mjs`),
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        format: 'esm',
-        // As NodejsFunction bundles (baton-function.ts): ESM entry points of the SDK tree-shake better.
-        mainFields: ['module', 'main'],
-        target: BUNDLE_TARGET,
-        banner: { js: ESM_REQUIRE_BANNER },
-        alias: { ...BUNDLE_ALIASES },
-        sourcemap: true,
-        sourcesContent: false,
-        absWorkingDir: PROJECT_ROOT,
-        logLevel: 'silent',
-      });
+      // Exactly what NodejsFunction builds for a BatonFunction (bench/send.ts keeps the options).
+      await build({ ...cdkBundleOptions(join(HANDLERS_DIR, `${name}.ts`), join(dir, `${name}.mjs`)), logLevel: 'silent' });
     }
     const bare: Sample[] = [];
     const samples = Object.fromEntries(names.map((n) => [n, { imported: [] as Sample[], invoked: [] as number[], firstInvokeMs: [] as number[] }]));

@@ -12,7 +12,7 @@ import type { Participant } from '#core/model';
 import { prepareTrainingSend, type MailSettings } from '#mail/compose';
 import { compileTraining } from '#emails/compile';
 import { loadSeries } from '#cli/series-dir';
-import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
 
 const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Asia/Dubai', 'Asia/Brunei', 'Asia/Bangkok', 'Australia/Sydney', 'Australia/Perth', 'Asia/Kolkata'];
 const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
@@ -119,8 +119,8 @@ export async function benchSend(opts: { recipients?: number; mjmlRecipients?: nu
 
 /**
  * esbuild options equal to what NodejsFunction passes for a BatonFunction (infra/baton-function.ts:
- * target, ESM, mainFields, the require banner, minify, source map without sources, nothing
- * external), so the sizes here are the sizes deployed and the ones bench/cold-start.ts loads.
+ * target, ESM, mainFields, the require banner, aliases, the injected stack-trace mapping, the
+ * catalogues as text, minify, source map without sources, nothing external), so the sizes here are the sizes deployed and the ones bench/cold-start.ts loads.
  */
 export function cdkBundleOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -133,6 +133,8 @@ export function cdkBundleOptions(entry: string, outfile: string): BuildOptions {
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     alias: { ...BUNDLE_ALIASES },
+    inject: [...BUNDLE_INJECT],
+    loader: { ...BUNDLE_LOADERS },
     minify: true,
     sourcemap: true,
     sourcesContent: false,

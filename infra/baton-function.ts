@@ -37,6 +37,21 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
 };
 
+/**
+ * Modules esbuild runs at the top of every bundle (paths relative to the project root): the stack
+ * traces, mapped to the TypeScript sources when one is written rather than by
+ * NODE_OPTIONS=--enable-source-maps at every import (functions/adapters/aws/stack-traces.ts says why).
+ */
+export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack-traces.ts'];
+
+/**
+ * esbuild loaders the bundles use: Baton's words in the languages other than English
+ * (functions/mail/messages/<lang>.catalogue.json) go in as text, which compiles as one string per
+ * language and is parsed the first time a job writes in that language (messages/index.ts), instead
+ * of ten object literals evaluated at every cold start.
+ */
+export const BUNDLE_LOADERS: Readonly<Record<string, 'text'>> = { '.catalogue.json': 'text' };
+
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
 
@@ -64,9 +79,9 @@ export function nagArn(resource: Construct): string {
  * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
  * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with; building calendars
  * at publish instead would take it out again) and Baton's own words in eleven languages
- * (functions/mail/messages/: ~75 KB when only acks and reminders were translated, ~250 KB now that
- * check-ins, roll-ups, wrap-ups, link pages and calendar text are; loading only the languages a
- * job needs, instead of all eleven, is the next cut). Links plays the generated audio, so it has the S3 client too.
+ * (functions/mail/messages/: ~265 KB now that check-ins, roll-ups, wrap-ups, link pages and
+ * calendar text are translated; the ten besides English are carried as text, BUNDLE_LOADERS, and
+ * parsed only for the languages a job writes in, so they weigh here but are not evaluated at import). Links plays the generated audio, so it has the S3 client too.
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
  * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
  * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
@@ -136,12 +151,16 @@ export class BatonFunction extends NodejsFunction {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+      // No NODE_OPTIONS=--enable-source-maps: reading the map at every cold start cost a tenth of
+      // the import; the injected stack-traces module maps a trace when one is written.
+      environment,
       bundling: {
         target: BUNDLE_TARGET,
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        inject: [...BUNDLE_INJECT],
+        loader: { ...BUNDLE_LOADERS },
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         sourceMap: true,

@@ -334,8 +334,15 @@ function cuesFor(lexicons: readonly Lexicon[]): Cues {
   return cues;
 }
 
+/**
+ * Every language's cues, built on first use: building them is tens of milliseconds that a cold
+ * start which never reads a reply (or reads one in fewer languages) would pay for nothing (issue 16).
+ */
+let everyLanguage: Cues | undefined;
+const EVERY_LANGUAGE = new Proxy({} as Cues, { get: (_, key) => (everyLanguage ??= cuesFor(LEXICONS))[key as keyof Cues] });
+
 /** The cues of the reply being read: every language's outside a reading, the reply's inside one. */
-let C: Cues = cuesFor(LEXICONS);
+let C: Cues = EVERY_LANGUAGE;
 
 /** Runs one reading with the cues of the text's languages; readings are synchronous, so one at a time. */
 function inLanguagesOf<T>(text: string, run: () => T): T {

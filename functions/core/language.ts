@@ -34,8 +34,13 @@ const LIST_KEYS = [
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[\u2018\u2019`\u00b4]/g, "'");
 const isLatin = (l: Lexicon) => Boolean(l.common?.length);
 
-/** word -> the Latin languages that know it, and whether it is one of their common words. */
-const KNOWN = ((): Map<string, { langs: string[]; common: boolean }> => {
+/**
+ * word -> the Latin languages that know it, and whether it is one of their common words. Built on
+ * the first reply read, not at import: a cold start that reads none should not pay for it (issue 16).
+ */
+let known: Map<string, { langs: string[]; common: boolean }> | undefined;
+const knownWords = (): Map<string, { langs: string[]; common: boolean }> => (known ??= buildKnown());
+function buildKnown(): Map<string, { langs: string[]; common: boolean }> {
   const out = new Map<string, { langs: Set<string>; common: boolean }>();
   const add = (w: string, lang: string, common: boolean) => {
     if (!w || w === '*') return;
@@ -49,7 +54,7 @@ const KNOWN = ((): Map<string, { langs: string[]; common: boolean }> => {
     for (const p of listed) for (const w of fold(p).split(/\s+/)) add(w, l.lang, false);
   }
   return new Map([...out].map(([w, e]) => [w, { langs: [...e.langs], common: e.common }]));
-})();
+}
 
 /** Each language's score on the text, Latin languages only. */
 export function latinScores(text: string): Record<string, number> {
@@ -58,12 +63,12 @@ export function latinScores(text: string): Record<string, number> {
   for (const [word] of fold(text.slice(0, 20_000)).matchAll(/\p{L}+(?:'\p{L}+)*/gu)) {
     const forms = word.includes("'") ? [word, ...word.split("'").map((p, i, a) => (i < a.length - 1 ? `${p}'` : p))] : [word];
     for (const form of forms) {
-      const known = KNOWN.get(form);
-      if (!known) continue;
+      const entry = knownWords().get(form);
+      if (!entry) continue;
       // A function word is the better evidence: the lists' cue words are the very words that
       // also exist in other languages ("start", "test", "cuba").
-      const weight = (known.common ? 1 : 0.5) / known.langs.length;
-      for (const lang of known.langs) scores[lang] = (scores[lang] ?? 0) + weight;
+      const weight = (entry.common ? 1 : 0.5) / entry.langs.length;
+      for (const lang of entry.langs) scores[lang] = (scores[lang] ?? 0) + weight;
     }
   }
   return scores;

@@ -29,6 +29,12 @@ export function isTimeZone(tz: string): boolean {
   return known;
 }
 
+/**
+ * An ISO 8601 instant in UTC. Schemas are immutable, so every record shares this one: each
+ * z.iso.datetime() builds its own pattern, twenty-odd of them at every cold start (issue 16).
+ */
+export const IsoDateTimeSchema = z.iso.datetime();
+
 export const TimeZoneSchema = z.string().check(z.refine(isTimeZone, { message: 'is not an IANA time zone (for example Europe/Berlin, Asia/Brunei)' }));
 
 /** A calendar date without a time, as trainers write window dates: 2027-01-21. */
@@ -209,12 +215,12 @@ export const ResponseSchema = z.object({
   source: z.string(),
   /** Where the raw mail it came from is kept (S3 URL, or a path under .data/ locally). */
   rawMessage: z.optional(z.string()),
-  receivedAt: z.iso.datetime(),
+  receivedAt: IsoDateTimeSchema,
   /**
    * Set when the participant (or a trainer's tag) said it was not what they meant: the response
    * is kept for the record but no report, roll-up, digest or wiki shows it any more.
    */
-  withdrawnAt: z.optional(z.iso.datetime()),
+  withdrawnAt: z.optional(IsoDateTimeSchema),
   /** The response that took its place, when it was corrected rather than withdrawn. */
   replacedBy: z.optional(z.string()),
 });

@@ -5,7 +5,7 @@
 // the app may not import adapters. Their zod schemas come along: the store validates what it
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
 import * as z from 'zod/mini';
-import { EmailSchema, type Participant, type Series, type Training } from './model.ts';
+import { EmailSchema, IsoDateTimeSchema, type Participant, type Series, type Training } from './model.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
 export type Instant = Date | string;
@@ -34,22 +34,22 @@ export const PreferencesSchema = z.object({
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
 export const ParticipantStatusSchema = z.object({
-  unsubscribedAt: z.optional(z.iso.datetime()),
-  bouncedAt: z.optional(z.iso.datetime()),
+  unsubscribedAt: z.optional(IsoDateTimeSchema),
+  bouncedAt: z.optional(IsoDateTimeSchema),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
-  outOfOfficeUntil: z.optional(z.iso.datetime()),
+  outOfOfficeUntil: z.optional(IsoDateTimeSchema),
   preferences: z.optional(PreferencesSchema),
   /** They turned calendar entries off with the footer link: the emails come without them. */
-  calendarsOffAt: z.optional(z.iso.datetime()),
+  calendarsOffAt: z.optional(IsoDateTimeSchema),
   /** Everything from this series pauses until this instant (the preferences page). */
-  pausedUntil: z.optional(z.iso.datetime()),
+  pausedUntil: z.optional(IsoDateTimeSchema),
   /** Bites or whole trainings, whatever the series says (the preferences page); absent: the series' format. */
   format: z.optional(z.enum(['bites', 'whole'])),
   /**
    * Reminder fatigue: Baton stopped reminding them after trainings without a word from them,
    * and said so once (in that training's reminder). A reply of "resume" clears it.
    */
-  remindersRestedAt: z.optional(z.iso.datetime()),
+  remindersRestedAt: z.optional(IsoDateTimeSchema),
 });
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
@@ -87,8 +87,8 @@ export const NeedsLookSchema = z.object({
   reason: z.optional(z.string()),
   source: z.string(),
   rawMessage: z.optional(z.string()),
-  receivedAt: z.iso.datetime(),
-  resolvedAt: z.optional(z.iso.datetime()),
+  receivedAt: IsoDateTimeSchema,
+  resolvedAt: z.optional(IsoDateTimeSchema),
   /** What it was tagged as ('adopt #2', 'nothing', 'answered by reply' …). */
   resolution: z.optional(z.string()),
   /** The response a tag recorded, so a second tag can replace it. */
@@ -99,7 +99,7 @@ export type NeedsLook = z.infer<typeof NeedsLookSchema>;
 export const SuppressionSchema = z.object({
   email: EmailSchema,
   reason: z.string(),
-  at: z.iso.datetime(),
+  at: IsoDateTimeSchema,
 });
 export type Suppression = z.infer<typeof SuppressionSchema>;
 
@@ -110,11 +110,11 @@ export const DeliverySchema = z.object({
   status: z.enum(['claimed', 'sent']),
   /** How many times it was claimed; above 1 means a sender died or gave up mid-send. */
   attempts: z.int().check(z.gte(1)),
-  claimedAt: z.iso.datetime(),
+  claimedAt: IsoDateTimeSchema,
   /** Epoch milliseconds; a claim whose lease has passed may be taken over. */
   leaseUntil: z.optional(z.number()),
   sesMessageId: z.optional(z.string()),
-  sentAt: z.optional(z.iso.datetime()),
+  sentAt: z.optional(IsoDateTimeSchema),
   lastError: z.optional(z.string()),
   /** Marked sent by SES's Send event, before (or instead of) its sender's completion. */
   acceptedBySes: z.optional(z.boolean()),
@@ -135,7 +135,7 @@ export const CalendarStateSchema = z.object({
   closes: z.string(),
   sequence: z.int().check(z.gte(0)),
   /** When the window last moved or the training was removed: the update / cancel job's time. */
-  changedAt: z.optional(z.iso.datetime()),
-  removedAt: z.optional(z.iso.datetime()),
+  changedAt: z.optional(IsoDateTimeSchema),
+  removedAt: z.optional(IsoDateTimeSchema),
 });
 export type CalendarState = z.infer<typeof CalendarStateSchema>;

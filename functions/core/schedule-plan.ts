@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Job } from './jobs.ts';
-import type { Participant, Series, Training } from './model.ts';
+import { IsoDateTimeSchema, type Participant, type Series, type Training } from './model.ts';
 import { workDaysOf, workWeekKey } from './audience.ts';
 import { biteCount } from './bites.ts';
 import { addDays, firstWorkingDay, lastWorkingDay, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
@@ -426,7 +426,7 @@ export function diffSeries(
 export const ScheduleRecordSchema = z.object({
   /** Unique within the series; the EventBridge schedule name where there is one. */
   name: z.string().check(z.minLength(1)),
-  at: z.iso.datetime(),
+  at: IsoDateTimeSchema,
   job: z.unknown(),
   state: z.enum(['pending', 'done', 'failed']),
   /** Recurring schedules: the cron expression in its zone; `at` is then the next occurrence. */
@@ -434,8 +434,8 @@ export const ScheduleRecordSchema = z.object({
     z.object({
       expression: z.string().check(z.minLength(1)),
       timeZone: z.string().check(z.minLength(1)),
-      start: z.optional(z.iso.datetime()),
-      end: z.optional(z.iso.datetime()),
+      start: z.optional(IsoDateTimeSchema),
+      end: z.optional(IsoDateTimeSchema),
     }),
   ),
   /** Failed runs so far: the local clock retries a failing job, then marks it failed. */

@@ -1,6 +1,7 @@
 // Bundles every function the way `cdk synth` and `cdk deploy` do (NodejsFunction with the local
 // esbuild and the house options), then loads and runs the bundles: dispatch's refusals, and the
 // mail-events bundle for real against dynalite.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,20 @@ describe('the function bundles', () => {
         process.env = saved;
       }
     });
+  });
+
+  it('writes its stack traces in the TypeScript sources, as Lambda runs it (no --enable-source-maps)', () => {
+    // A plain node process, as Lambda's runtime imports the bundle: vitest would transform it, which
+    // moves the positions the map speaks of. adapters/aws/stack-traces.ts reads the map only now.
+    const probe = `const { handler } = await import(process.argv[1]); try { await handler({}); } catch (e) { process.stdout.write(e.stack); }`;
+    const stack = execFileSync(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(join(assetDirs.dispatch!, 'index.mjs')).href], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    const frames = stack.split('\n').filter((l) => l.startsWith('    at '));
+    expect(stack).toMatch(/^RuntimeConfigError: the dispatch function's environment is incomplete/);
+    expect(frames[0]).toMatch(/^ {4}at readRuntimeConfig \(.*functions\/adapters\/aws\/runtime-config\.ts:\d+:\d+\)$/);
+    expect(frames[1]).toMatch(/^ {4}at dispatchFromEnv \(.*functions\/handlers\/dispatch\.ts:\d+:\d+\)$/);
   });
 
   describe('mail-events, when run against dynalite', () => {

@@ -9,6 +9,9 @@
 import * as z from 'zod/mini';
 import '#core/zod-english';
 
+/** One instance for every timestamp below: each z.iso.datetime() builds its own pattern at import. */
+const IsoDateTime = z.iso.datetime();
+
 // ---- SES email receiving: the receipt rule's Lambda action -------------------------------------
 
 /**
@@ -18,7 +21,7 @@ import '#core/zod-english';
 const SesVerdictSchema = z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) });
 
 export const SesReceiptSchema = z.object({
-  timestamp: z.iso.datetime(),
+  timestamp: IsoDateTime,
   // Non-negative: SES can hand a message over within the same millisecond.
   processingTimeMillis: z.int().check(z.gte(0)),
   recipients: z.array(z.string()),
@@ -59,7 +62,7 @@ const SesCommonHeadersSchema = z.object({
 });
 
 export const SesMailSchema = z.object({
-  timestamp: z.iso.datetime(),
+  timestamp: IsoDateTime,
   source: z.string(),
   messageId: z.string(),
   destination: addresses,
@@ -153,7 +156,7 @@ const snsNotification = {
   MessageId: z.string(),
   Signature: z.optional(z.string()),
   SignatureVersion: z.optional(z.string()),
-  Timestamp: z.iso.datetime(),
+  Timestamp: IsoDateTime,
 };
 
 /** SNS delivering to Lambda: each record's Message is the SES record as a JSON string. */

@@ -3,21 +3,47 @@
 // `{n, plural, one {# file} other {# files}}` picks the form Intl.PluralRules gives for n in that
 // language (`=0`-style exact matches too), with `#` the number. Only the subset Baton uses.
 import type { Language } from '#core/model';
-import { ar } from './ar.ts';
-import { de } from './de.ts';
 import { en, type Catalogue, type MessageKey } from './en.ts';
-import { es } from './es.ts';
-import { fr } from './fr.ts';
-import { id } from './id.ts';
-import { ja } from './ja.ts';
-import { ms } from './ms.ts';
-import { nl } from './nl.ts';
-import { pt } from './pt.ts';
-import { th } from './th.ts';
+import ar from './ar.catalogue.json';
+import de from './de.catalogue.json';
+import es from './es.catalogue.json';
+import fr from './fr.catalogue.json';
+import id from './id.catalogue.json';
+import ja from './ja.catalogue.json';
+import ms from './ms.catalogue.json';
+import nl from './nl.catalogue.json';
+import pt from './pt.catalogue.json';
+import th from './th.catalogue.json';
 
 export type { Catalogue, MessageKey } from './en.ts';
 
-export const CATALOGUES: Readonly<Record<Language, Catalogue>> = { en, de, es, fr, pt, nl, ms, id, th, ar, ja };
+/**
+ * The other languages are data, `<lang>.catalogue.json`, key for key English's. The Lambda bundles
+ * carry them as text (BUNDLE_LOADERS in infra/baton-function.ts) and each is parsed the first time
+ * a message in that language is written: evaluating all eleven as object literals at import was
+ * part of every composing function's cold start, for the one or two languages a job speaks
+ * (issue 16). Everywhere else (tests, the CLI, `baton dev`) the import is the parsed object already.
+ */
+const STORED: Readonly<Record<Exclude<Language, 'en'>, Catalogue | string>> = { de, es, fr, pt, nl, ms, id, th, ar, ja };
+
+const loaded = new Map<Language, Catalogue>([['en', en]]);
+
+/** The catalogue of `language`, parsed on first use. */
+export function catalogueOf(language: Language): Catalogue {
+  let catalogue = loaded.get(language);
+  if (!catalogue) {
+    const stored = STORED[language as Exclude<Language, 'en'>];
+    catalogue = typeof stored === 'string' ? (JSON.parse(stored) as Catalogue) : stored;
+    loaded.set(language, catalogue);
+  }
+  return catalogue;
+}
+
+/** Every language's catalogue by its code; a language is parsed when it is looked up. */
+export const CATALOGUES: Readonly<Record<Language, Catalogue>> = Object.defineProperties(
+  {} as Record<Language, Catalogue>,
+  Object.fromEntries((['en', ...Object.keys(STORED)] as Language[]).map((l) => [l, { enumerable: true, get: () => catalogueOf(l) }])),
+);
 
 export type MessageValues = Record<string, string | number>;
 
@@ -33,7 +59,7 @@ export function directionOf(language: Language): 'ltr' | 'rtl' {
 
 /** One message in `language`, its values filled in. */
 export function t(language: Language, key: MessageKey, values: MessageValues = {}): string {
-  return formatMessage(language, CATALOGUES[language][key], values, key);
+  return formatMessage(language, catalogueOf(language)[key], values, key);
 }
 
 /** A translator for one language, so callers need not pass it each time. */

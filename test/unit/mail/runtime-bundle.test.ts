@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LANGUAGES } from '#core/model';
+import { CATALOGUES, t } from '#mail/messages/index';
+import { BUNDLE_LOADERS } from '#infra/baton-function';
 
 // What a sending Lambda bundles to fill emails: it must not drag mjml (or marked) along.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,12 +26,35 @@ describe('the send-time mail room', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes('functions/mail/'))).toBe(true);
     expect(inputs.filter((p) => /node_modules\/(mjml|marked|html-to-text|juice|cheerio)/.test(p))).toEqual([]);
-    // Baton's own words in eleven languages (messages/<lang>.ts, ~75 KB) are send-time data every
+    // Baton's own words in eleven languages (messages/en.ts and <lang>.catalogue.json) are send-time data every
     // sender needs; the budget is for the code around them, where a stray dependency would show.
     const output = Object.values(result.metafile.outputs)[0]!;
     const catalogues = Object.entries(output.inputs)
-      .filter(([p]) => /functions\/mail\/messages\/[a-z]{2}\.ts$/.test(p))
+      .filter(([p]) => /functions\/mail\/messages\/[a-z]{2}(\.ts|\.catalogue\.json)$/.test(p))
       .reduce((sum, [, i]) => sum + i.bytesInOutput, 0);
     expect(result.outputFiles[0]!.contents.byteLength - catalogues).toBeLessThan(20_000);
+  });
+
+  it('carries the languages other than English as text in a Lambda bundle, and reads each as the source does once it is used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-messages-'));
+    try {
+      const outfile = join(dir, 'messages.mjs');
+      await build({
+        entryPoints: [`${root}functions/mail/messages/index.ts`],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        loader: { ...BUNDLE_LOADERS },
+        absWorkingDir: root,
+        logLevel: 'silent',
+      });
+      const bundled = (await import(pathToFileURL(outfile).href)) as { CATALOGUES: typeof CATALOGUES; t: typeof t };
+      for (const language of LANGUAGES) expect(bundled.CATALOGUES[language], language).toEqual(CATALOGUES[language]);
+      expect(bundled.t('de', 'reminder.more', { more: 2 })).toBe(t('de', 'reminder.more', { more: 2 }));
+      expect(bundled.t('ar', 'count.people', { n: 2 })).toBe('شخصان');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

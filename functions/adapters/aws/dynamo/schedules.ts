@@ -3,6 +3,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { Instant } from '#core/records';
+import { IsoDateTimeSchema } from '#core/model';
 import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import type { ScheduleRepository } from '#app/ports';
 import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
@@ -11,7 +12,7 @@ const ScheduleItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('schedule'),
   seriesId: z.string(),
   name: z.string().check(z.minLength(1)),
-  at: z.iso.datetime(),
+  at: IsoDateTimeSchema,
   // JSON text, so the job comes back exactly as given (no DynamoDB type mapping of numbers, sets…).
   jobJson: z.string(),
   state: ScheduleRecordSchema.shape.state,

@@ -2,7 +2,7 @@
 // through, and the short key's index entry), one per training, read back in one Query.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
+import { IsoDateTimeSchema, SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
 import type { Instant, PublishedSeries } from '#core/records';
 import { seriesKey } from '#core/short-key';
 import type { SeriesRepository } from '#app/ports';
@@ -11,7 +11,7 @@ import { GSI, isConditionFailure, key, KeysSchema, MalformedItemError, PK, SK, t
 const SeriesItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('series'),
   series: SeriesSchema,
-  publishedAt: z.iso.datetime(),
+  publishedAt: IsoDateTimeSchema,
   version: z.int(),
 });
 const TrainingItemSchema = z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema });
