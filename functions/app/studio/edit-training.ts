@@ -51,6 +51,14 @@ function edited(published: PublishedSeries, edit: TrainingEdit): { trainings?: T
   const title = edit.title.trim();
   if (!title) errors.push('A training needs a title.');
   if (title.length > 200) errors.push('The title is longer than 200 characters.');
+  // Trainings go out in file-number order: the folder's parser refuses a window out of it, so the
+  // studio does too (or the next `baton publish` of the downloaded file would stop on it).
+  if (!errors.length) {
+    const before = published.trainings.filter((t) => t.order < training.order).at(-1);
+    const after = published.trainings.find((t) => t.order > training.order);
+    if (before && edit.opens < before.opens) errors.push(`It would open (${edit.opens}) before training ${before.order} “${before.title}” (which opens ${before.opens}), although it comes after it: trainings go out in their order.`);
+    if (after && edit.opens > after.opens) errors.push(`It would open (${edit.opens}) after training ${after.order} “${after.title}” (which opens ${after.opens}), although it comes before it: trainings go out in their order.`);
+  }
   if (errors.length) return { errors };
   return { trainings: published.trainings.map((t) => (t.slug === edit.slug ? { ...t, opens: edit.opens, closes: edit.closes, title } : t)), errors };
 }
