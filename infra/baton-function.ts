@@ -70,7 +70,8 @@ export function nagArn(resource: Construct): string {
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
  * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
  * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
- * for enrolling.
+ * for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited training's text,
+ * and the Lambda client to hand the edit to the publish function.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   dispatch: 960 * 1024,

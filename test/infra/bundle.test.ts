@@ -60,7 +60,9 @@ describe('the function bundles', () => {
     // Cold start (issue 16): the schemas are zod/mini, whose schema names say so; classic zod's
     // would mean a classic import (or Powertools' parser schemas) brought ~450 KB back.
     expect(code).toContain('"ZodMiniObject"');
-    expect(code).not.toContain('"ZodObject"');
+    // The studio checks an edited training with the folder's own parser (core/series.ts, classic
+    // zod and yaml: ~150 KB of its 2.4 MB), so a text edit meets exactly `baton validate`'s problems.
+    if (name !== 'studio') expect(code).not.toContain('"ZodObject"');
     // The SDK's credential chain is the environment link only: no SSO, INI or web-identity links.
     expect(code).not.toContain('defaultProvider::fromSSO');
     const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
@@ -77,7 +79,7 @@ describe('the function bundles', () => {
     expect(code).toMatch(/mj-column/);
     // cosmiconfig's lazy require('typescript') stays a require the function never reaches.
     expect(code).not.toContain('transpileModule=');
-    expect(code).toMatch(/require\("typescript"\)/);
+    expect(code).toMatch(/[\w$]+\("typescript"\)/);
     expect(code).not.toContain('defaultProvider::fromSSO');
     // Nothing else was left out: the asset is the bundle and its map, no node_modules.
     expect(existsSync(join(assetDirs.publish!, 'node_modules'))).toBe(false);
@@ -111,7 +113,8 @@ describe('the function bundles', () => {
 
     it('applies a studio text edit: the bundled mjml compiles the new text into the stored template', async () => {
       const store = createStore({ client: db.client, tableName: db.tableName });
-      const now = new Date('2027-01-22T12:00:00Z');
+      // The bundled handler reads the real clock: the series is published now (its windows are ahead).
+      const now = new Date();
       const first = await publishSeries(exampleDir, store, now);
       const id = first.series.id;
       // Every training has a recording of its own, so no speech is asked for (Polly is not here).
@@ -119,6 +122,9 @@ describe('the function bundles', () => {
       await store.putSeries(first.series, trainings, { publishedAt: now, version: 2 });
       await store.putParticipants(id, await loadParticipants(join(exampleDir, 'participants.csv'), first.series));
       await syncSchedules(store, id, now);
+      // The kickoff went out at publishing, as it does: it is done, not planned again.
+      const kickoff = (await store.listSchedules(id)).find((x) => x.name === 'kickoff')!;
+      await store.putSchedule(id, { ...kickoff, state: 'done' });
       const edited = { ...trainings[0]!, body: `${trainings[0]!.body}\n\nCompiled by the bundled mjml.` };
       await store.putStudioEdit({ id: 'bundle-edit-0001', seriesId: id, slug: edited.slug, kind: 'text', training: edited, baseVersion: 2, by: 'maya.okafor@example.com', requestedAt: now.toISOString(), state: 'pending', plan: [] });
       const saved = { ...process.env };
