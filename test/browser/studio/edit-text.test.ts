@@ -11,6 +11,11 @@ import { mailsTo, signInLinks, startStudioStack, TRAINER_A, type StudioStack } f
 const shots = screenshots('studio-edit');
 const ANA = 'ana.reyes@example.com';
 const ADDED = 'Before each sync, write down the one question you most need answered.';
+/**
+ * A text field whose value is longer than the field scrolls inside it (the title at 375 px): the
+ * overflow helper counts that as clipped. Everything else must fit.
+ */
+const fieldsAside = (offenders: string[]) => offenders.filter((o) => !o.startsWith('<input '));
 let s: StudioStack;
 let browser: Browser;
 let page: Page;
@@ -52,7 +57,7 @@ describe('changing a training’s text in the studio', () => {
     await expect(page.getByRole('alert').first().innerText()).resolves.toMatch(/Nothing was changed/);
     expect(await s.product.store.getSeries(s.seriesA)).toEqual(before);
     const o = await overflow(page);
-    expect(o.offenders).toEqual([]);
+    expect(fieldsAside(o.offenders)).toEqual([]);
     expect(o.scrollWidth).toBeLessThanOrEqual(o.innerWidth);
     await shots.take(page, 'text-problem');
   });
@@ -68,7 +73,7 @@ describe('changing a training’s text in the studio', () => {
     await expect(replan.innerText()).resolves.toMatch(/nobody has had this training’s email yet/);
     await expect(replan.innerText()).resolves.toMatch(/\d+ people get the new text when the training reaches them/);
     const o = await overflow(page);
-    expect(o.offenders).toEqual([]);
+    expect(fieldsAside(o.offenders)).toEqual([]);
     expect(o.scrollWidth).toBeLessThanOrEqual(o.innerWidth);
     await shots.take(page, 'text-preview');
     await page.getByRole('button', { name: 'Apply: publish the new text' }).click();
@@ -86,7 +91,8 @@ describe('changing a training’s text in the studio', () => {
     const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
     expect(report.failed).toEqual([]);
     const mail = (await mailsTo(s.dataDir, ANA)).find((m) => m.subject?.includes(second.title) && m.attachments.some((a) => a.filename === 'invite.ics'));
-    expect(mail?.text).toContain(ADDED);
+    // The text part wraps lines at 76 characters: compare words, not line breaks.
+    expect(mail?.text?.replace(/\s+/g, ' ')).toContain(ADDED);
     await page.goto(s.stack.endpoints.outbox);
     const section = page.locator('section', { has: page.getByRole('heading', { name: /ana\.reyes@example\.com/ }) });
     await section.locator('li').filter({ hasText: second.title }).first().getByRole('link').click();
