@@ -98,8 +98,17 @@ module.exports = {
       to: { path: 'node_modules/@aws-sdk/' },
     },
     {
+      name: 'emails-only-where-publishing',
+      comment:
+        'emails/ compiles with mjml (~4 MB bundled): only what publishes may import it: the CLI, the local wiring (on first use), and the one ' +
+        'Lambda that applies studio edits, handlers/publish.ts, whose bundle has its own budget. Every other handler stays mjml-free.',
+      severity: 'error',
+      from: { path: PRODUCT, pathNot: '^(emails|cli)/|^functions/adapters/local/|^functions/handlers/publish\\.ts$' },
+      to: { path: '^emails/' },
+    },
+    {
       name: 'mjml-only-in-emails',
-      comment: 'mjml is ~8 MB and breaks under esbuild: it must never reach a Lambda bundle.',
+      comment: 'mjml is imported by emails/ alone; which bundles may reach emails/ is the rule above (only the publish function).',
       severity: 'error',
       from: { path: PRODUCT, pathNot: '^emails/' },
       to: { path: 'node_modules/mjml' },

@@ -14,6 +14,8 @@ import { compileTemplates } from '#emails/compile-series';
 import type { Participant } from '#core/model';
 import { planPublish, type PublishPlan } from '#core/publish-plan';
 import { UserError } from '#core/user-error';
+import { trainingFilePath } from '#core/training-source';
+import { editsAtRisk } from '#app/studio/apply-edit';
 import { displayPath, loadParticipants, loadSeries, type LoadedSeries } from './series-dir.ts';
 
 export async function publishSeries(
@@ -65,7 +67,7 @@ export interface PreparedPublish {
  * `validate` reads too, so publishing without it must be asked for), and the plan against what is
  * already published. Stores nothing.
  */
-export async function preparePublish(dir: string, store: Pick<Store, 'getSeries' | 'listParticipants'>, now: Date, options: { withParticipants: boolean }): Promise<PreparedPublish> {
+export async function preparePublish(dir: string, store: Pick<Store, 'getSeries' | 'listParticipants' | 'listStudioEdits'>, now: Date, options: { withParticipants: boolean }): Promise<PreparedPublish> {
   const loaded = await loadSeries(dir);
   const csv = join(dir, 'participants.csv');
   const published = await store.getSeries(loaded.series.id);
@@ -104,5 +106,24 @@ export async function preparePublish(dir: string, store: Pick<Store, 'getSeries'
         `(${missing.slice(0, 3).map((p) => p.email).join(', ')}${missing.length > 3 ? ', …' : ''}): \`baton unenroll ${loaded.series.id} <email>\` removes someone.`,
     );
   }
+  // A training changed in the studio since: publishing the folder's older text would revert it.
+  if (published) {
+    for (const edit of editsAtRisk(await store.listStudioEdits(loaded.series.id), published.trainings, loaded.trainings)) {
+      plan.errors.push(
+        `${trainingFilePath(edit.training)} was changed in the studio on ${edit.appliedAt?.slice(0, 10) ?? edit.requestedAt.slice(0, 10)} by ${edit.by} (${edit.kind === 'text' ? 'its text' : 'its dates or title'}), ` +
+          `and the folder still has another version: publishing it would undo that change. Download the file from the studio (Trainings → “Download the file” next to the training) and save it over ${trainingFilePath(edit.training)}, ` +
+          'merging in anything you changed since, then publish again.',
+      );
+    }
+  }
   return { loaded, participants, plan };
+}
+
+/** After a publish from the folder: the studio's applied edits are in the folder now (preparePublish checked it). */
+export async function markEditsInFolder(store: Pick<Store, 'listStudioEdits' | 'updateStudioEdit'>, seriesId: string, now: Date): Promise<number> {
+  let marked = 0;
+  for (const edit of await store.listStudioEdits(seriesId)) {
+    if (edit.state === 'applied' && !edit.inFolderAt && (await store.updateStudioEdit(seriesId, edit.id, ['applied'], { inFolderAt: now.toISOString() }))) marked++;
+  }
+  return marked;
 }

@@ -22,4 +22,6 @@ export const ENV_NAMES = {
   scheduleTargetArn: 'BATON_SCHEDULE_TARGET_ARN',
   schedulerRoleArn: 'BATON_SCHEDULER_ROLE_ARN',
   schedulerDlqArn: 'BATON_SCHEDULER_DLQ_ARN',
+  /** The studio hands confirmed training edits to the publish function (async invoke). */
+  publishFunctionArn: 'BATON_PUBLISH_FUNCTION_ARN',
 } as const;

@@ -85,7 +85,8 @@ export function nagArn(resource: Construct): string {
  * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
  * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
  * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
- * for enrolling.
+ * for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited training's text,
+ * and the Lambda client to hand the edit to the publish function.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   dispatch: 960 * 1024,
@@ -95,6 +96,9 @@ export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   'receipt-filter': 64 * 1024,
   inbound: 2 * 1024 * 1024 + 320 * 1024,
   studio: 2.5 * 1024 * 1024,
+  // mjml and its HTML/CSS tool chain (juice, cheerio with undici and the encoding tables, parse5,
+  // htmlnano, js-beautify), the series parser's marked and yaml: publish time, off the hot path.
+  publish: 5 * 1024 * 1024,
 };
 
 /** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */
@@ -112,11 +116,25 @@ export interface TableAccess {
 export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling'> & {
   /** Defaults to functions/handlers/<id>.ts: a handler's file name is its construct id. */
   entry?: string;
+  /**
+   * Modules left out of the bundle. Only the publish function has any: `typescript`, which
+   * cosmiconfig (htmlnano's config loader, under mjml) requires lazily for a `.ts` config file
+   * that a Lambda never has; bundled it was 3.5 MB of the 7.6 MB (see PUBLISH_BUNDLE_EXTERNALS).
+   */
+  bundleExternals?: string[];
 };
+
+/**
+ * What the publish function's bundle leaves out. esbuild bundles mjml 5 as it is (the bundled
+ * compiler writes byte-for-byte the templates the CLI writes, test/infra/bundle.test.ts); the one
+ * thing not worth shipping is TypeScript's compiler, required only inside a function that loads a
+ * `.ts` config file, which is never called. Nothing else is external, so no node_modules ship.
+ */
+export const PUBLISH_BUNDLE_EXTERNALS: readonly string[] = ['typescript'];
 
 export class BatonFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BatonFunctionProps = {}) {
-    const { environment, ...rest } = props;
+    const { environment, bundleExternals, ...rest } = props;
     const entry = props.entry ?? join(HANDLERS_DIR, `${id}.ts`);
     if (!existsSync(entry)) {
       throw new Error(
@@ -169,7 +187,7 @@ export class BatonFunction extends NodejsFunction {
         // aws-sdk v3 is external by default, but we want it bundled: the version we test against is
         // the version that runs (the runtime's copy lags and changes under us), and tree-shaking the
         // few clients we use loads faster than resolving the runtime's full copy.
-        externalModules: [],
+        externalModules: bundleExternals ?? [],
         // esbuild's size table on every synth is noise; warnings and errors still show.
         logLevel: LogLevel.WARNING,
         // Never Docker: the local esbuild from package-lock.json builds, offline.

@@ -9,6 +9,7 @@
 //   SES events (send, bounce, complaint) ─> EventBridge default bus ─> mail-events ─> ledger, suppression
 //   mail to reply.<domain> ─> SES receipt rule ─> receipt-filter (spam/virus stop) ─> S3 inbound/ ─> inbound
 //   one-click link ─> function URL ─> links
+//   trainer ─> function URL ─> studio ─(a confirmed training edit, async invoke)─> publish ─> mjml, Polly, S3 audio/, Scheduler
 // Every asynchronous invocation ends, when it keeps failing, in a queue of its own; every queue
 // where failures land, every function and the scheduler have an alarm on the operator's topic.
 import { Annotations, CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -26,7 +27,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_LEASE_MS, FANOUT_BATCH_SIZE, SCHEDULE_GROUP_PREFIX, SEND_WORKER_CONCURRENCY } from '#contract/names';
 import { OperatorAlarms } from './alarms.ts';
-import { BatonFunction, ENV } from './baton-function.ts';
+import { BatonFunction, ENV, PUBLISH_BUNDLE_EXTERNALS } from './baton-function.ts';
 import { operatorDashboard } from './dashboard.ts';
 import type { Config } from './config.ts';
 import { SERVICE_OUTPUTS } from '#contract/outputs';
@@ -36,7 +37,7 @@ export type ServiceStackProps = StackProps & {
   config: Config;
   state: Pick<
     StateStack,
-    'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter' | 'audioReader' | 'identity' | 'configurationSet'
+    'table' | 'inboundMailBucket' | 'attachmentBucket' | 'replyTokenSecret' | 'inboundMailReader' | 'attachmentWriter' | 'audioReader' | 'audioWriter' | 'identity' | 'configurationSet'
   >;
 };
 
@@ -84,6 +85,8 @@ export class ServiceStack extends Stack {
   /** The trainer studio (functions/handlers/studio.ts) and its address. */
   readonly studio: BatonFunction;
   readonly studioUrl: FunctionUrl;
+  /** Applies training edits confirmed in the studio (functions/handlers/publish.ts): the one bundle with mjml. */
+  readonly publish: BatonFunction;
   readonly fanOutQueue: Queue;
   /**
    * Every queue where a failure lands. Message formats differ: fanOut holds the fan-out message as
@@ -91,7 +94,7 @@ export class ServiceStack extends Stack {
    * side of mailEvents hold Lambda's on-failure record ({ requestContext, requestPayload,
    * responseContext, responsePayload }); EventBridge's side of mailEvents holds the event itself.
    */
-  readonly deadLetters: { fanOut: Queue; scheduler: Queue; dispatchFailures: Queue; mailEvents: Queue; inbound: Queue };
+  readonly deadLetters: { fanOut: Queue; scheduler: Queue; dispatchFailures: Queue; mailEvents: Queue; inbound: Queue; publishFailures: Queue };
   readonly schedulerRole: Role;
   readonly identity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
@@ -110,6 +113,7 @@ export class ServiceStack extends Stack {
       dispatchFailures: deadLetterQueue(this, 'DispatchFailures'),
       mailEvents: deadLetterQueue(this, 'MailEventsDeadLetters'),
       inbound: deadLetterQueue(this, 'InboundDeadLetters'),
+      publishFailures: deadLetterQueue(this, 'PublishFailures'),
     };
     this.fanOutQueue = new Queue(this, 'FanOut', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -306,6 +310,55 @@ export class ServiceStack extends Stack {
     // Sign-in is by emailed link, so the URL is public like the links' URL; every page checks the session.
     this.studioUrl = this.studio.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
 
+    // --- the publish function: applies a training edit confirmed in the studio ------------------
+    // The same publish as `baton publish --target aws`: compile every email (mjml, which no other
+    // bundle may hold), speak the edited text (Polly, into audio/), store, move the schedules. The
+    // studio invokes it asynchronously and shows the edit's state; an error before the edit is
+    // claimed is retried by Lambda and then kept in PublishFailures. Compiling a series takes a few
+    // seconds of CPU, hence a whole vCPU (1,769 MB) and minutes, not the studio's 15 s.
+    this.publish = new BatonFunction(this, 'publish', {
+      description: 'Applies a training edit confirmed in the studio: compiles the emails, speaks the audio, moves the schedules',
+      memorySize: 1769,
+      timeout: Duration.minutes(5),
+      bundleExternals: [...PUBLISH_BUNDLE_EXTERNALS],
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetters.publishFailures),
+    })
+      // getStudioEdit/getTemplate (GetItem), getSeries/listParticipants/listSchedules/getCalendars/
+      // pruneTemplates' read (Query), the series key check (Query gsi1), putSeries/putTemplate/
+      // putSchedule (PutItem), the edit's state (UpdateItem), putCalendars, the trainer pointers
+      // and pruned templates (BatchWriteItem), schedules no longer planned (DeleteItem).
+      .useTable(state.table, { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true });
+    this.publish.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groups] }));
+    this.publish.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
+    this.publish.addToRolePolicy(
+      new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }),
+    );
+    // SynthesizeSpeech has no resource-level permission: IAM authorises it on "*" only.
+    this.publish.addToRolePolicy(new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }));
+    this.publish.role!.addManagedPolicy(state.audioWriter);
+    Validations.of(this.publish.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'polly:SynthesizeSpeech and the X-Ray trace writes have no resource-level permissions.',
+    });
+    Validations.of(this.publish.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule-group/${SCHEDULE_GROUP_PREFIX}*]`,
+      reason: 'The schedule group of the series whose edit is applied; only Baton-prefixed groups.',
+    });
+    Validations.of(this.publish.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_PREFIX}*/*]`,
+      reason: 'Schedules of the series whose edit is applied; the series is only known per event.',
+    });
+    this.publish.addEnvironment(ENV.scheduleTargetArn, this.dispatch.functionArn);
+    this.publish.addEnvironment(ENV.schedulerRoleArn, this.schedulerRole.roleArn);
+    this.publish.addEnvironment(ENV.schedulerDlqArn, this.deadLetters.scheduler.queueArn);
+    this.publish.addEnvironment(ENV.attachmentBucket, state.attachmentBucket.bucketName);
+    this.publish.addEnvironment(ENV.linksBaseUrl, this.linksUrl.url);
+    // The studio may start it, and nothing else.
+    this.studio.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.publish.functionArn] }));
+    this.studio.addEnvironment(ENV.publishFunctionArn, this.publish.functionArn);
+
     // --- inbound mail: drop spam, store the raw message, then hand it to the inbound function ---
     this.receiptRuleSet = new ReceiptRuleSet(this, 'ReceiptRules');
     const rule = this.receiptRuleSet.addRule('Replies', {
@@ -335,6 +388,7 @@ export class ServiceStack extends Stack {
       inbound: this.inbound,
       links: this.links,
       studio: this.studio,
+      publish: this.publish,
       'mail-events': this.mailEvents,
       'receipt-filter': this.receiptFilter,
     };
@@ -348,6 +402,7 @@ export class ServiceStack extends Stack {
       .watchDeadLetters('DispatchFailures', this.deadLetters.dispatchFailures, 'A scheduled job that dispatch kept failing')
       .watchDeadLetters('MailEventsDeadLetters', this.deadLetters.mailEvents, 'A bounce or complaint that could not be recorded')
       .watchDeadLetters('InboundDeadLetters', this.deadLetters.inbound, 'A reply that could not be processed (its raw mail is in the inbound bucket)')
+      .watchDeadLetters('PublishFailures', this.deadLetters.publishFailures, 'A training edit from the studio that the publish function kept failing to start')
       .watchScheduler()
       .watchSesThrottles({ Dispatch: this.dispatch.logGroup, SendWorker: this.sendWorker.logGroup, Inbound: this.inbound.logGroup })
       .watchSesReputation();
@@ -359,6 +414,7 @@ export class ServiceStack extends Stack {
         dispatch: this.deadLetters.dispatchFailures,
         inbound: this.deadLetters.inbound,
         'mail-events': this.deadLetters.mailEvents,
+        publish: this.deadLetters.publishFailures,
       },
       inbound: this.inbound,
       receiptFilter: this.receiptFilter,

@@ -50,6 +50,8 @@ export class StateStack extends Stack {
   readonly attachmentWriter: ManagedPolicy;
   /** Reading the trainings' generated audio (audio/ of the attachment bucket): what the links function plays. */
   readonly audioReader: ManagedPolicy;
+  /** Checking and writing the trainings' generated audio (audio/ only): what the publish function speaks. */
+  readonly audioWriter: ManagedPolicy;
   readonly identity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
 
@@ -128,6 +130,15 @@ export class StateStack extends Stack {
     Validations.of(this.audioReader).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(this.attachmentBucket)}/audio/*]`,
       reason: 'Only s3:GetObject, only under audio/: each file is named by the hash of its text, made at publish time.',
+    });
+    // HeadObject (is this text spoken already?) is authorised as s3:GetObject.
+    this.audioWriter = new ManagedPolicy(this, 'AudioWriter', {
+      description: "Check and write the trainings' generated audio (get and put, only under audio/: never the replies' attachments, never delete)",
+      statements: [new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.attachmentBucket.arnForObjects('audio/*')] })],
+    });
+    Validations.of(this.audioWriter).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this.attachmentBucket)}/audio/*]`,
+      reason: 'Only s3:GetObject and s3:PutObject, only under audio/: each file is named by the hash of its text, made when a studio edit is published.',
     });
 
     Validations.of(this.replyTokenSecret).acknowledge({

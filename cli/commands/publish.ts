@@ -6,7 +6,7 @@ import { publish, type RemoteSchedules } from '#app/publish';
 import { UserError } from '#core/user-error';
 import { openTarget, type Target } from '../target.ts';
 import { displayPath } from '../series-dir.ts';
-import { audioFor, preparePublish } from '../publish-series.ts';
+import { audioFor, markEditsInFolder, preparePublish } from '../publish-series.ts';
 import { progress } from '../terminal.ts';
 import { COMMANDS } from '../catalogue.ts';
 
@@ -53,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
         audio: await audioFor(target, (line) => notes.push(line)),
       },
     );
+    await markEditsInFolder(target.store, series.id, now);
     shown.done();
     for (const line of notes) console.log(line);
     const what = result.firstPublish ? 'Published' : `Updated to version ${result.version}`;

@@ -33,6 +33,8 @@ import type {
   PreferenceFlag,
   PublishedSeries,
   StoredParticipant,
+  StudioEdit,
+  StudioEditState,
   Suppression,
 } from '#core/records';
 import type { ScheduleDiff, ScheduleRecord } from '#core/schedule-plan';
@@ -208,6 +210,17 @@ export interface SignInNonces {
   consumeSignInNonce(nonce: string, options: { email: string; at: Date }): Promise<boolean>;
 }
 
+/** Training edits confirmed in the studio, applied by the publish worker (studio/apply-edit.ts). */
+export interface StudioEditRepository {
+  /** Stores a new edit; false (and nothing written) when an edit with that id exists already. */
+  putStudioEdit(edit: StudioEdit): Promise<boolean>;
+  getStudioEdit(seriesId: string, id: string): Promise<StudioEdit | undefined>;
+  /** Every edit of the series, oldest first. */
+  listStudioEdits(seriesId: string): Promise<StudioEdit[]>;
+  /** Sets fields when the edit's state is one of `from` (a conditional update); false otherwise. */
+  updateStudioEdit(seriesId: string, id: string, from: readonly StudioEditState[], patch: Partial<Pick<StudioEdit, 'state' | 'appliedAt' | 'version' | 'error' | 'inFolderAt'>>): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // What each use case asks for
 
@@ -262,7 +275,8 @@ export type StudioStore = LinkStore &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &
   Quotas &
-  SignInNonces;
+  SignInNonces &
+  StudioEditRepository;
 
 // ---------------------------------------------------------------------------------------------
 // The other ports

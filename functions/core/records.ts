@@ -5,7 +5,7 @@
 // the app may not import adapters. Their zod schemas come along: the store validates what it
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
 import * as z from 'zod/mini';
-import { EmailSchema, IsoDateTimeSchema, type Participant, type Series, type Training } from './model.ts';
+import { EmailSchema, IsoDateTimeSchema, TrainingSchema, type Participant, type Series, type Training } from './model.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
 export type Instant = Date | string;
@@ -139,3 +139,36 @@ export const CalendarStateSchema = z.object({
   removedAt: z.optional(IsoDateTimeSchema),
 });
 export type CalendarState = z.infer<typeof CalendarStateSchema>;
+
+/**
+ * A change to one training made in the studio (its dates and title, or its text), kept from the
+ * moment it is confirmed: the publish worker applies it (state pending → applying → applied or
+ * failed), the studio shows its state, and `baton publish` from the folder refuses to overwrite an
+ * applied one until the folder holds it too (`inFolderAt`), so the folder cannot silently revert it.
+ */
+export const STUDIO_EDIT_STATES = ['pending', 'applying', 'applied', 'failed'] as const;
+export type StudioEditState = (typeof STUDIO_EDIT_STATES)[number];
+export const StudioEditSchema = z.object({
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)),
+  seriesId: z.string().check(z.minLength(1)),
+  slug: z.string().check(z.minLength(1)),
+  kind: z.enum(['dates', 'text']),
+  /** The training as it is to be published. */
+  training: TrainingSchema,
+  /** The series version the edit was made against: applied only onto that version. */
+  baseVersion: z.int().check(z.gte(0)),
+  /** The trainer who confirmed it. */
+  by: EmailSchema,
+  requestedAt: IsoDateTimeSchema,
+  state: z.enum(STUDIO_EDIT_STATES),
+  /** The re-plan shown when it was confirmed. */
+  plan: z.array(z.string()),
+  appliedAt: z.optional(IsoDateTimeSchema),
+  /** The series version the edit published. */
+  version: z.optional(z.int()),
+  /** Why it was not applied (failed). */
+  error: z.optional(z.string()),
+  /** When a publish from the folder carried the same training. */
+  inFolderAt: z.optional(IsoDateTimeSchema),
+});
+export type StudioEdit = z.infer<typeof StudioEditSchema>;

@@ -319,6 +319,15 @@ function parseTrainingFile(file: SourceFile, order: number, slug: string): Parse
   return { training: training.data, yaml, errors, warnings };
 }
 
+/**
+ * One training file on its own, as `parseSeries` reads each (the studio checks an edited training
+ * this way: the same problems, at the lines of the text it was given). `path` names it in problems.
+ */
+export function parseTrainingText(path: string, text: string, order: number, slug: string): { training?: Training; errors: Problem[]; warnings: Problem[] } {
+  const { training, errors, warnings } = parseTrainingFile({ path, text }, order, slug);
+  return { ...(training ? { training } : {}), errors, warnings };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The whole folder
 

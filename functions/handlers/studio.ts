@@ -11,6 +11,7 @@ import { readRuntimeConfig, StudioEnvSchema } from '#adapters/aws/runtime-config
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import { createSesClient, SesMailer } from '#adapters/aws/ses';
 import { createSchedulerClient, EventBridgeSchedules } from '#adapters/aws/scheduler';
+import { createLambdaClient, LambdaEditPublisher } from '#adapters/aws/publish-invoker';
 import { handleStudio, MAX_STUDIO_BODY, STUDIO_BASE, type StudioRequest, type StudioResponse } from '#adapters/http/studio';
 import type { StudioDeps } from '#app/studio/access';
 import type { Context } from 'aws-lambda';
@@ -91,6 +92,8 @@ export async function handler(event: unknown, context?: Context): Promise<Studio
     const scheduler = new EventBridgeSchedules(createSchedulerClient({ region: env.AWS_REGION }));
     const targets = { targetArn: env.BATON_SCHEDULE_TARGET_ARN, roleArn: env.BATON_SCHEDULER_ROLE_ARN, dlqArn: env.BATON_SCHEDULER_DLQ_ARN };
     const secrets = tokenSecretsFromEnv(env);
+    // Training edits are applied by the publish function, the one bundle with mjml.
+    const publisher = new LambdaEditPublisher({ client: createLambdaClient({ region: env.AWS_REGION }), functionArn: env.BATON_PUBLISH_FUNCTION_ARN });
     configured = createStudioHandler({
       deps: async (studioUrl) => {
         const s = await secrets();
@@ -100,6 +103,7 @@ export async function handler(event: unknown, context?: Context): Promise<Studio
           mailer: (m) => mailer.send({ ...m, configurationSet: env.BATON_CONFIGURATION_SET }),
           now: new Date(),
           newId: () => randomBytes(18).toString('base64url'),
+          publisher,
           remote: {
             async apply(seriesId, diff) {
               await scheduler.ensureGroup(seriesId);

@@ -44,7 +44,7 @@ section.card,.card{background:${light.card};border:1px solid ${light.border};bor
 .notice{padding:.75rem 1rem;border-left:4px solid #1d6b2f;background:#eef7f0;margin:0 0 1rem;border-radius:4px}
 .notice.error{border-color:#a11;background:#fbeeee}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=email],input[type=text],input[type=file],select,textarea{font:inherit;width:100%;max-width:28rem;padding:.5rem;border:1px solid #6b7785;border-radius:6px;background:#fff;color:${light.text}}
+input[type=email],input[type=text],input[type=date],input:not([type]),input[type=file],select,textarea{font:inherit;width:100%;max-width:28rem;padding:.5rem;border:1px solid #6b7785;border-radius:6px;background:#fff;color:${light.text}}
 button,.button{font:inherit;font-weight:600;display:inline-block;min-height:44px;padding:.55rem 1rem;border:0;border-radius:6px;background:${light.accent};color:${light.onAccent};cursor:pointer;text-decoration:none;margin:.25rem .25rem .25rem 0}
 button.secondary{background:${light.soft};color:${light.onSoft};border:1px solid ${light.border}}
 button.danger{background:#a11;color:#fff}
@@ -60,6 +60,9 @@ ul.feed{list-style:none;padding:0;margin:0}
 ul.feed>li{border-top:1px solid ${light.border};padding:.75rem 0}
 .tags{display:flex;flex-wrap:wrap;gap:.25rem}
 .problems li{margin:.25rem 0}
+textarea.source{max-width:100%;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9rem}
+.field-problems{color:#a11;margin:.25rem 0}
+.email-text{border:1px solid ${light.border};border-radius:6px;padding:.75rem;background:#fff;max-width:40rem}
 .grid td.cell{text-align:center;font-weight:700}
 .grid .c0{color:${light.muted}} .grid .c3{color:#0f5132}
 iframe.email{display:block;border:1px solid ${light.border};background:#fff;width:100%;height:75vh}
@@ -453,7 +456,7 @@ export interface TrainingsSelection {
 export function trainingsPage(published: PublishedSeries, sel: TrainingsSelection, session: Session, notice?: Notice): string {
   const id = published.series.id;
   const emails: Array<[string, string]> = [['kickoff', 'Kickoff'], ...published.trainings.map((t): [string, string] => [t.slug, `${t.title} (${formatDate(t.opens)})`])];
-  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span> <a href="${e(seriesPath(id, `/trainings/edit?training=${encodeURIComponent(t.slug)}`))}" aria-label="Change the dates or title of ${e(t.title)}">Change dates or title</a></li>`).join('')}</ul>`;
+  const list = `<ul>${published.trainings.map((t) => `<li>${e(t.title)} <span class="muted">${e(formatDate(t.opens))} – ${e(formatDate(t.closes))}, ${t.strategies.length} strategies, by ${e(t.author)}</span> <a href="${e(seriesPath(id, `/trainings/edit?training=${encodeURIComponent(t.slug)}`))}" aria-label="Change the dates or title of ${e(t.title)}">Change dates or title</a> · <a href="${e(seriesPath(id, `/trainings/text?training=${encodeURIComponent(t.slug)}`))}" aria-label="Change the text of ${e(t.title)}">Change text</a> · <a href="${e(seriesPath(id, `/trainings/source?training=${encodeURIComponent(t.slug)}`))}" download aria-label="Download the file of ${e(t.title)}">Download the file</a></li>`).join('')}</ul>`;
   const form =
     `<form method="get" action="${seriesPath(id, '/trainings')}"><label for="which">Email</label><select id="which" name="which">${emails.map(([v, l]) => `<option value="${e(v)}"${v === sel.which ? ' selected' : ''}>${e(l)}</option>`).join('')}</select>` +
     `<label for="as">As participant (address)</label><input id="as" name="as" type="email" value="${e(sel.as?.email ?? '')}">` +

@@ -161,6 +161,8 @@ describe('IAM, evaluated', () => {
       configurationSet: `arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/${r.ref(T, tid(state.configurationSet))}`,
       dispatch: r.getAtt(S, sid(service.dispatch), 'Arn'),
       inboundFn: r.getAtt(S, sid(service.inbound), 'Arn'),
+      publishFn: r.getAtt(S, sid(service.publish), 'Arn'),
+      publishFailures: queue(service.deadLetters.publishFailures),
       schedulerRole: r.getAtt(S, sid(service.schedulerRole), 'Arn'),
       seriesGroup: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${groupName('q1-productivity')}`,
       seriesSchedule: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${groupName('q1-productivity')}/kickoff`,
@@ -170,7 +172,7 @@ describe('IAM, evaluated', () => {
   };
 
   // --- what each function calls, read from the code ---------------------------------------------
-  function callsOf(fn: 'dispatch' | 'send-worker' | 'inbound' | 'links' | 'studio' | 'mail-events' | 'receipt-filter'): Call[] {
+  function callsOf(fn: 'dispatch' | 'send-worker' | 'inbound' | 'links' | 'studio' | 'publish' | 'mail-events' | 'receipt-filter'): Call[] {
     const a = arns();
     const table = (...actions: string[]): Call[] => actions.map((x) => [`dynamodb:${x}`, a.table]);
     // Every sender reads the account's send quota to pace itself (adapters/aws/pace.ts).
@@ -219,6 +221,10 @@ describe('IAM, evaluated', () => {
           ['dynamodb:Query', a.index],
           ['s3:GetObject', a.rawMail],
           ['s3:PutObject', a.attachment],
+          // AttachmentWriter covers the whole bucket (attachment keys start with the series id), so
+          // it reaches audio/ too; known, not narrowed here (a Deny on audio/* would refuse the
+          // attachments of a series whose id is "audio").
+          ['s3:PutObject', a.audio],
           ['sqs:SendMessage', a.inboundFailures],
           ...sends, ...secret, ...runtime(service.inbound as never),
         ];
@@ -238,7 +244,9 @@ describe('IAM, evaluated', () => {
         // (DeleteItem). Sign-in links, nudges and test sends go through SES. Enrolling and
         // unenrolling apply the schedule diff as `baton enroll --target aws` does: the series'
         // group, its schedules, and the scheduler role passed to EventBridge Scheduler only.
+        // A confirmed training edit is handed to the publish function (async Invoke).
         return [
+          ['lambda:InvokeFunction', a.publishFn],
           ...table('GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'),
           ['dynamodb:Query', a.index],
           ['scheduler:CreateScheduleGroup', a.seriesGroup],
@@ -247,6 +255,28 @@ describe('IAM, evaluated', () => {
           ['scheduler:DeleteSchedule', a.seriesSchedule],
           ['iam:PassRole', a.schedulerRole, { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
           ...sends, ...secret, ...runtime(service.studio as never),
+        ];
+      case 'publish':
+        // app/studio/apply-edit.ts → app/publish.ts: getStudioEdit, getTemplate (GetItem);
+        // getSeries, listParticipants, listSchedules, getCalendars, pruneTemplates' read (Query);
+        // the series key check of putSeries (Query gsi1); putSeries, putTemplate, putSchedule
+        // (PutItem); the edit's state (UpdateItem); putCalendars, trainer pointers, pruned templates
+        // (BatchWriteItem); deleteSchedule (DeleteItem). The schedule diff as the studio applies it.
+        // Audio: Polly (no resource-level permission), HeadObject (s3:GetObject) and PutObject under
+        // audio/ only. Lambda's on-failure destination sends with the function's role. No mail.
+        return [
+          ...table('GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'),
+          ['dynamodb:Query', a.index],
+          ['scheduler:CreateScheduleGroup', a.seriesGroup],
+          ['scheduler:CreateSchedule', a.seriesSchedule],
+          ['scheduler:UpdateSchedule', a.seriesSchedule],
+          ['scheduler:DeleteSchedule', a.seriesSchedule],
+          ['iam:PassRole', a.schedulerRole, { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
+          ['polly:SynthesizeSpeech', '*'],
+          ['s3:GetObject', a.audio],
+          ['s3:PutObject', a.audio],
+          ['sqs:SendMessage', a.publishFailures],
+          ...runtime(service.publish as never),
         ];
       case 'mail-events':
         // suppress (PutItem), listSeriesOfParticipant (Query gsi1), setBounced/setUnsubscribed
@@ -285,6 +315,8 @@ describe('IAM, evaluated', () => {
       ['sqs:ReceiveMessage', a.dispatchFailures],
       ['lambda:InvokeFunction', a.dispatch],
       ['lambda:InvokeFunction', a.inboundFn],
+      ['s3:DeleteObject', a.audio],
+      ['sqs:ReceiveMessage', a.publishFailures],
       ['scheduler:CreateSchedule', a.defaultGroupSchedule],
       ['scheduler:DeleteSchedule', a.defaultGroupSchedule],
       ['iam:PassRole', a.schedulerRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }],
@@ -297,6 +329,7 @@ describe('IAM, evaluated', () => {
     inbound: service.inbound,
     links: service.links,
     studio: service.studio,
+    publish: service.publish,
     'mail-events': service.mailEvents,
     'receipt-filter': service.receiptFilter,
   });
@@ -362,7 +395,7 @@ describe('IAM, evaluated', () => {
     return result.overallResult;
   }
 
-  describe.each(['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'mail-events', 'receipt-filter'] as const)('the %s function', (fn) => {
+  describe.each(['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'publish', 'mail-events', 'receipt-filter'] as const)('the %s function', (fn) => {
     it('is allowed exactly the calls it makes, and denied everything else any Baton role or a wrong grant could do', async () => {
       const roleId = sid(functions()[fn].role as never);
       const own = callsOf(fn);
@@ -455,12 +488,13 @@ describe('IAM, evaluated', () => {
   });
 
   describe('the calls listed here are all the code makes', () => {
-    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses', 'scheduler', 'pace'];
-    // The scheduler adapter is the CLI's and the studio's (enrolling plans schedules): no other
-    // function may reach it. audio-store and polly: `baton publish` speaks the trainings and stores
-    // the audio from the trainer's machine.
-    const CLI_ONLY_ADAPTERS = ['stack-outputs', 'dead-letters', 'preflight', 'audio-store', 'polly'];
-    const SCHEDULING_HANDLERS = ['studio.ts'];
+    const FUNCTION_ADAPTERS = ['dynamo', 'mail-store', 'queue', 'secrets', 'ses', 'scheduler', 'pace', 'publish-invoker', 'audio-store', 'polly'];
+    // The scheduler adapter is the CLI's, the studio's (enrolling plans schedules) and the publish
+    // function's: no other function may reach it. audio-store and polly speak the trainings: the
+    // CLI's `baton publish` and the publish function only. publish-invoker: the studio only.
+    const CLI_ONLY_ADAPTERS = ['stack-outputs', 'dead-letters', 'preflight'];
+    const SCHEDULING_HANDLERS = ['studio.ts', 'publish.ts'];
+    const ONLY_IN: Record<string, string[]> = { 'audio-store': ['publish.ts'], polly: ['publish.ts'], 'publish-invoker': ['studio.ts'] };
     // If an adapter starts making a new AWS call, this fails first: add the call to callsOf()
     // above for the functions that reach it, and grant it in infra/service-stack.ts.
     // A file, or a folder of them (the store: dynamo/, one module per aggregate).
@@ -482,6 +516,11 @@ describe('IAM, evaluated', () => {
       // The mailer reads GetAccount only without a pace or a rate (locally); in AWS the pace reads it.
       expect(commandsIn('ses.ts')).toEqual(['GetAccountCommand', 'SendEmailCommand']);
       expect(commandsIn('pace.ts')).toEqual(['GetAccountCommand']);
+      // The studio starts the publish function (an asynchronous Invoke); the publish function
+      // speaks (Polly) and checks and stores the audio (HeadObject is authorised as s3:GetObject).
+      expect(commandsIn('publish-invoker.ts')).toEqual(['InvokeCommand']);
+      expect(commandsIn('polly.ts')).toEqual(['SynthesizeSpeechCommand']);
+      expect(commandsIn('audio-store.ts')).toEqual(['HeadObjectCommand', 'PutObjectCommand']);
       // Every other AWS adapter that makes calls is the CLI's, and no handler may import it (below).
       const callers = readdirSync(join(PROJECT_ROOT, 'functions', 'adapters', 'aws')).filter((f) => commandsIn(f).length > 0).sort();
       expect(callers).toEqual([...FUNCTION_ADAPTERS, ...CLI_ONLY_ADAPTERS].map((a) => (a === 'dynamo' ? a : `${a}.ts`)).sort());
@@ -494,10 +533,11 @@ describe('IAM, evaluated', () => {
         // These adapters are the CLI's: no function may reach them.
         for (const cliOnly of CLI_ONLY_ADAPTERS) expect(source, file).not.toMatch(new RegExp(`#adapters/aws/${cliOnly}'`));
         if (!SCHEDULING_HANDLERS.includes(file)) expect(source, file).not.toMatch(/#adapters\/aws\/scheduler'/);
+        for (const [adapter, handlers] of Object.entries(ONLY_IN)) if (!handlers.includes(file)) expect(source, file).not.toMatch(new RegExp(`#adapters/aws/${adapter}'`));
       }
     });
 
-    it('the scheduler adapter makes only the calls granted to the studio', () => {
+    it('the scheduler adapter makes only the calls granted to the studio and the publish function', () => {
       expect([...new Set(commandsIn('scheduler.ts'))]).toEqual(['CreateScheduleCommand', 'CreateScheduleGroupCommand', 'DeleteScheduleCommand', 'UpdateScheduleCommand']);
     });
   });

@@ -20,7 +20,7 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 
-const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'mail-events', 'receipt-filter'] as const;
+const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'publish', 'mail-events', 'receipt-filter'] as const;
 
 describe('ServiceStack', () => {
   let outdir: string;
@@ -62,6 +62,7 @@ describe('ServiceStack', () => {
     get 'send-worker'() { return service.sendWorker; },
     get inbound() { return service.inbound; },
     get studio() { return service.studio; },
+    get publish() { return service.publish; },
     get links() { return service.links; },
     get 'mail-events'() { return service.mailEvents; },
     get 'receipt-filter'() { return service.receiptFilter; },
@@ -73,7 +74,7 @@ describe('ServiceStack', () => {
       .flatMap((r) => (r.Type === 'AWS::IAM::Policy' ? r.Properties.PolicyDocument.Statement : (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)) as Statement[]);
 
   describe('functions', () => {
-    it('are the seven handlers, each with the house defaults and a month of logs in its own group', () => {
+    it('are the eight handlers, each with the house defaults and a month of logs in its own group', () => {
       template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
       for (const name of FUNCTIONS) {
         const fn = resources[idOf(byName[name])]!;
@@ -134,9 +135,12 @@ describe('ServiceStack', () => {
       for (const statement of statements) for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
     });
 
-    it('grant resource-wide only X-Ray and reading the SES quota, which have no resource-level permissions', () => {
+    it('grant resource-wide only X-Ray, reading the SES quota and Polly’s speech, which have no resource-level permissions', () => {
       const resourceWide = allStatements().filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
-      expect([...new Set(resourceWide.flatMap(actionsOf))].sort()).toEqual(['ses:GetAccount', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect([...new Set(resourceWide.flatMap(actionsOf))].sort()).toEqual(['polly:SynthesizeSpeech', 'ses:GetAccount', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      // Polly only for the publish function.
+      expect(statementsOf('publish').some((s) => actionsOf(s).includes('polly:SynthesizeSpeech'))).toBe(true);
+      for (const name of FUNCTIONS.filter((n) => n !== 'publish')) expect(statementsOf(name).flatMap(actionsOf), name).not.toContain('polly:SynthesizeSpeech');
     });
 
     it('give each function exactly the services it uses', () => {
@@ -148,7 +152,11 @@ describe('ServiceStack', () => {
       expect(services('links')).toEqual(['dynamodb', 'logs', 'secretsmanager', 'sqs', 'xray']);
       expect(services('mail-events')).toEqual(['dynamodb', 'logs', 'sqs', 'xray']);
       // The studio sends sign-in links and nudges, and plans schedules when enrolment changes.
-      expect(services('studio')).toEqual(['dynamodb', 'iam', 'logs', 'scheduler', 'secretsmanager', 'ses', 'xray']);
+      // It hands confirmed training edits to the publish function (lambda:InvokeFunction on that one).
+      expect(services('studio')).toEqual(['dynamodb', 'iam', 'lambda', 'logs', 'scheduler', 'secretsmanager', 'ses', 'xray']);
+      // The publish function compiles and stores (no mail), speaks the audio and moves the schedules;
+      // Lambda's on-failure destination is its sqs.
+      expect(services('publish')).toEqual(['dynamodb', 'iam', 'logs', 'polly', 'scheduler', 'sqs', 'xray']);
       expect(services('receipt-filter')).toEqual(['logs', 'xray']);
     });
 
@@ -157,8 +165,9 @@ describe('ServiceStack', () => {
         const dynamo = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
         expect(dynamo.length).toBeGreaterThan(0);
         expect(JSON.stringify(dynamo.map((s) => s.Resource))).not.toContain('*');
-        // Only the studio enrols (BatchWriteItem) and unenrols (DeleteItem), as the CLI does.
-        const never = name === 'studio' ? /Scan|DeleteTable/ : /Scan|DeleteTable|DeleteItem|BatchWriteItem/;
+        // Only the studio enrols (BatchWriteItem) and unenrols (DeleteItem), as the CLI does, and
+        // the publish function publishes (the same writes as `baton publish`).
+        const never = name === 'studio' || name === 'publish' ? /Scan|DeleteTable/ : /Scan|DeleteTable|DeleteItem|BatchWriteItem/;
         for (const action of dynamo.flatMap(actionsOf)) expect(action).not.toMatch(never);
       }
     });
@@ -191,7 +200,11 @@ describe('ServiceStack', () => {
       const links = resources[idOf(service.links.role as never)]!.Properties.ManagedPolicyArns;
       expect(links).toHaveLength(1);
       expect(JSON.stringify(links)).toMatch(/AudioReader/);
-      for (const name of FUNCTIONS.filter((n) => n !== 'inbound' && n !== 'links')) {
+      // publish speaks the edited text into audio/: the state stack's AudioWriter, and only that.
+      const publish = resources[idOf(service.publish.role as never)]!.Properties.ManagedPolicyArns;
+      expect(publish).toHaveLength(1);
+      expect(JSON.stringify(publish)).toMatch(/AudioWriter/);
+      for (const name of FUNCTIONS.filter((n) => n !== 'inbound' && n !== 'links' && n !== 'publish')) {
         expect(resources[idOf(byName[name].role as never)]!.Properties.ManagedPolicyArns).toBeUndefined();
       }
     });
@@ -230,7 +243,7 @@ describe('ServiceStack', () => {
   describe('queues', () => {
     it('are all encrypted and refuse requests without TLS', () => {
       const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(6);
+      expect(queues).toHaveLength(7);
       for (const [id, queue] of queues) {
         expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
         template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -273,8 +286,8 @@ describe('ServiceStack', () => {
     const invokeConfigOf = (fn: keyof typeof byName) =>
       Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName?.Ref === idOf(byName[fn]));
 
-    it('land in a queue of their own for dispatch, inbound and mail-events, after Lambda’s retries', () => {
-      const expected = { dispatch: service.deadLetters.dispatchFailures, inbound: service.deadLetters.inbound, 'mail-events': service.deadLetters.mailEvents };
+    it('land in a queue of their own for dispatch, inbound, mail-events and publish, after Lambda’s retries', () => {
+      const expected = { dispatch: service.deadLetters.dispatchFailures, inbound: service.deadLetters.inbound, 'mail-events': service.deadLetters.mailEvents, publish: service.deadLetters.publishFailures };
       for (const [fn, queue] of Object.entries(expected) as Array<[keyof typeof byName, typeof service.fanOutQueue]>) {
         const configs = invokeConfigOf(fn);
         expect(configs, fn).toHaveLength(1);

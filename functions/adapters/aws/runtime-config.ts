@@ -57,6 +57,21 @@ export const StudioEnvSchema = z.extend(SenderEnvSchema, {
   [ENV_NAMES.scheduleTargetArn]: text.check(z.startsWith('arn:', 'must be the dispatch function ARN')),
   [ENV_NAMES.schedulerRoleArn]: text.check(z.startsWith('arn:', 'must be the scheduler role ARN')),
   [ENV_NAMES.schedulerDlqArn]: text.check(z.startsWith('arn:', 'must be the scheduler dead-letter queue ARN')),
+  /** Confirmed training edits are applied by the publish function, invoked asynchronously. */
+  [ENV_NAMES.publishFunctionArn]: text.check(z.startsWith('arn:', 'must be the publish function ARN')),
+});
+
+/**
+ * The publish function (training edits from the studio): the store, the schedules it moves like
+ * `baton publish --target aws`, and the audio it speaks into the attachment bucket's audio/ prefix,
+ * served from the links function's address.
+ */
+export const PublishEnvSchema = z.extend(TableEnvSchema, {
+  [ENV_NAMES.scheduleTargetArn]: text.check(z.startsWith('arn:', 'must be the dispatch function ARN')),
+  [ENV_NAMES.schedulerRoleArn]: text.check(z.startsWith('arn:', 'must be the scheduler role ARN')),
+  [ENV_NAMES.schedulerDlqArn]: text.check(z.startsWith('arn:', 'must be the scheduler dead-letter queue ARN')),
+  [ENV_NAMES.attachmentBucket]: text,
+  [ENV_NAMES.linksBaseUrl]: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
 });
 
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */

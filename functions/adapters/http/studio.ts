@@ -14,6 +14,9 @@
 //   GET  /studio/s/<id>/trainings         preview form         POST …/test-email
 //   GET  /studio/s/<id>/trainings/frame   the email itself, sandboxed
 //   GET  /studio/s/<id>/trainings/edit?training=  dates/title form   POST …/trainings/edit (re-plan), …/edit/confirm
+//   GET  /studio/s/<id>/trainings/text?training=  text form          POST …/trainings/text (preview), …/text/confirm
+//   GET  /studio/s/<id>/trainings/edit/status?edit=  applying… / published / not applied
+//   GET  /studio/s/<id>/trainings/source?training=   the training file as published, a download
 //   GET  /studio/s/<id>/export            the wiki as a .tar download
 //
 // Every series route needs a session (cookie), every POST the session's CSRF token, and every
@@ -28,7 +31,8 @@ import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
 import { isPeopleCursor, loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
-import { applyTrainingEdit, previewTrainingEdit, type TrainingEdit } from '#app/studio/edit-training';
+import { applyTextEdit, applyTrainingEdit, editStatus, newEditId, previewTextEdit, previewTrainingEdit, type EditOutcome, type TrainingEdit } from '#app/studio/edit-training';
+import { trainingFile, trainingFilePath, trainingText, type TrainingText } from '#core/training-source';
 import { loadPerson } from '#app/studio/person';
 import { loadTeams } from '#app/studio/teams';
 import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
@@ -56,7 +60,7 @@ import {
   unenrolConfirmPage,
   type Notice,
 } from '#web/studio-pages';
-import { editTrainingPage } from '#web/studio-edit';
+import { editStatusPage, editTextPage, editTrainingPage } from '#web/studio-edit';
 import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
 
@@ -129,7 +133,6 @@ const NOTICES: Record<string, Notice> = {
   'test-sent': { text: 'Test email sent to you.' },
   'test-none': { text: 'Nothing to send: that email has no template stored. Publish the series again.', error: true },
   'signed-out': { text: 'Signed out.' },
-  edited: { text: 'Published. Whoever holds that training’s calendar entry gets the updated invitation, and its emails go out on the new dates.' },
   resent: { text: 'Re-sent. It is listed below under “Sent to them”.' },
   'resent-already': { text: 'That confirmation was used already: the training went once. To send it again, open the re-send page again.' },
 };
@@ -283,6 +286,22 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
       return html(200, editTrainingPage(published, { slug: t.slug, opens: t.opens, closes: t.closes, title: t.title }, session));
     }
+    case '/trainings/text': {
+      const t = published.trainings.find((x) => x.slug === req.query.get('training'));
+      if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      const preview = (await previewTextEdit(published, t.slug, trainingText(t), deps))!;
+      return html(200, editTextPage(published, preview, session));
+    }
+    case '/trainings/edit/status': {
+      const edit = await editStatus(published, req.query.get('edit') ?? '', deps);
+      return edit ? html(200, editStatusPage(published, edit, session)) : html(404, messagePage('No such change', 'This series has no change with that id.', session));
+    }
+    case '/trainings/source': {
+      const t = published.trainings.find((x) => x.slug === req.query.get('training'));
+      if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      const name = trainingFilePath(t).slice('trainings/'.length);
+      return { status: 200, headers: { ...BASE_HEADERS, 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` }, cookies: [], body: trainingFile(t) };
+    }
     case '/trainings/frame': {
       const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
       if (!preview) return html(404, messagePage('Nothing to preview', 'No such email or participant.'));
@@ -304,6 +323,12 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
 }
 
 type Form = Awaited<ReturnType<typeof formOf>>;
+
+/** After a confirmation: the edit's own page, which says applying… until the publisher is done. */
+function editStarted(seriesId: string, outcome: EditOutcome): StudioResponse {
+  if (outcome.kind !== 'started') return html(400, messagePage('Nothing was changed', 'The confirmation was missing or malformed. Open the training and make the change again.'));
+  return redirect(seriesPath(seriesId, `/trainings/edit/status?edit=${encodeURIComponent(outcome.id)}`));
+}
 
 async function seriesPost(published: PublishedSeries, sub: string, form: Form, session: Session, deps: StudioDeps): Promise<StudioResponse> {
   const id = published.series.id;
@@ -369,11 +394,26 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
       if (!published.trainings.some((t) => t.slug === edit.slug)) return failed(404, 'This series has no such training.');
       if (sub === '/trainings/edit') {
         const preview = await previewTrainingEdit(published, edit, deps);
-        return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview));
+        return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview, newEditId(deps)));
       }
-      const outcome = await applyTrainingEdit(published, edit, deps);
-      if (outcome.kind === 'applied') return back('/trainings', 'edited');
-      return html(outcome.kind === 'refused' ? 422 : 409, editTrainingPage(published, edit, session, outcome.preview));
+      const outcome = await applyTrainingEdit(published, edit, form.get('edit') ?? '', session, deps);
+      if (outcome.kind === 'refused' || outcome.kind === 'no-publisher') return html(outcome.kind === 'refused' ? 422 : 409, editTrainingPage(published, edit, session, outcome.preview));
+      return editStarted(id, outcome);
+    }
+    case '/trainings/text':
+    case '/trainings/text/confirm': {
+      const slug = form.get('slug') ?? '';
+      const text: TrainingText = { title: form.get('title') ?? '', body: form.get('body') ?? '', strategies: form.get('strategies') ?? '' };
+      if (sub === '/trainings/text') {
+        const preview = await previewTextEdit(published, slug, text, deps);
+        if (!preview) return failed(404, 'This series has no such training.');
+        const ok = !preview.errors.length && !preview.refusals.length;
+        return html(ok ? 200 : 422, editTextPage(published, preview, session, ok ? newEditId(deps) : undefined));
+      }
+      const outcome = await applyTextEdit(published, slug, text, form.get('edit') ?? '', session, deps);
+      if (!outcome) return failed(404, 'This series has no such training.');
+      if (outcome.kind === 'refused-text') return html(outcome.preview.canApply ? 422 : 409, editTextPage(published, outcome.preview, session));
+      return editStarted(id, outcome);
     }
     case '/test-email': {
       const sent = await sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);

@@ -10,6 +10,9 @@ import { createLocalLinks } from './links-server.ts';
 import { LocalMailStore } from '#adapters/aws/mail-store';
 import { calendarsOffSchedule } from '#app/planners/cancel';
 import { recordSchedules } from '#app/publish';
+import type { SpeechSynthesizer } from '#app/ports';
+import { applyStudioEdit } from '#app/studio/apply-edit';
+import { EspeakSynthesizer } from './espeak.ts';
 import { LocalScheduler, localDispatch } from './scheduler.ts';
 import { createLocalStudio, newStudioId } from './studio-server.ts';
 
@@ -31,6 +34,8 @@ export function wireLocalStack(
     maxSendRate?: number;
     /** Check SPF/DKIM/DMARC of replies with mailauth (system DNS). */
     authenticate?: boolean;
+    /** The speech engine for studio publishes (espeak-ng unless given). */
+    synthesizer?: SpeechSynthesizer;
   },
 ): LocalProduct {
   const config = { ...stack.config, ...(opts.maxSendRate ? { maxSendRate: opts.maxSendRate } : {}) };
@@ -70,8 +75,19 @@ export function wireLocalStack(
       mailer: (m) => mailer.send(m),
       now: opts.now(),
       newId: newStudioId,
-      // Applying a training's new dates recompiles its emails: locally, with mjml, loaded on first use.
-      compile: async (...args) => (await import('#emails/compile-series')).compileTemplates(...args),
+      // A training edit is a publish, run here at once: mjml loaded on first use, audio by espeak-ng.
+      publisher: {
+        start: async (seriesId, editId) => {
+          const { compileTemplates } = await import('#emails/compile-series');
+          const outcome = await applyStudioEdit(seriesId, editId, {
+            store,
+            compile: compileTemplates,
+            now: opts.now(),
+            audio: { synthesizer: opts.synthesizer ?? new EspeakSynthesizer(), store: new LocalMailStore(config.dataDir), baseUrl: config.linksBaseUrl, say: (line) => opts.log?.(line) },
+          });
+          opts.log?.(`studio edit ${editId} of ${seriesId}: ${outcome.kind}${outcome.kind === 'failed' ? ` (${outcome.error})` : ''}`);
+        },
+      },
       settings: {
         studioUrl: stack.endpoints.studio,
         mail: { domain: config.domain, inboundDomain: config.inboundDomain, senderAddress: config.sender, linksBaseUrl: config.linksBaseUrl, secrets: opts.secret },

@@ -7,7 +7,12 @@ import type { PublishedSeries } from '#core/records';
 import { csrfMatches, csrfToken, verifySession, type SessionClaims } from '#core/studio-tokens';
 import type { Secrets } from '#core/tokens';
 import type { MailSettings } from '#mail/compose';
-import type { Mailer, Schedules, StudioStore, TemplateCompiler } from '../ports.ts';
+import type { Mailer, Schedules, StudioStore } from '../ports.ts';
+
+/** Starts applying a stored studio edit (StudioEdit, state pending). */
+export interface EditPublisher {
+  start(seriesId: string, editId: string): Promise<void>;
+}
 
 export interface StudioSettings {
   /** The studio's own address, e.g. https://studio.example.com/studio (locally http://localhost:8787/studio). */
@@ -27,10 +32,11 @@ export interface StudioDeps {
   /** EventBridge Scheduler on AWS; locally the store's schedule records are all there is. */
   remote?: Schedules;
   /**
-   * The MJML compiler, for applying edits of a training's dates or title (edit-training.ts). Only
-   * the local stack hands one in: mjml must never reach the studio's Lambda bundle.
+   * Applies a confirmed training edit (apply-edit.ts) with a publish, which compiles the emails
+   * with mjml: locally at once, on AWS by invoking the publish function (the one bundle that may
+   * hold mjml). Without one the studio shows the re-plan and applies nothing.
    */
-  compile?: TemplateCompiler;
+  publisher?: EditPublisher;
 }
 
 export interface Session extends SessionClaims {

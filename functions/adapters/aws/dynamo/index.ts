@@ -13,6 +13,7 @@ import type {
   SignInNonces,
   ScheduleRepository,
   SeriesRepository,
+  StudioEditRepository,
   SuppressionList,
   TemplateRepository,
 } from '#app/ports';
@@ -27,6 +28,7 @@ import { responseRepository } from './responses.ts';
 import { scheduleRepository } from './schedules.ts';
 import { seriesRepository } from './series.ts';
 import { signInNonces } from './sign-in.ts';
+import { studioEditRepository } from './studio-edits.ts';
 import { suppressionList } from './suppression.ts';
 import { openTable } from './table.ts';
 import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
@@ -45,6 +47,7 @@ export interface Store
     CalendarRepository,
     NeedsLookRepository,
     SignInNonces,
+    StudioEditRepository,
     SendPaceSlots {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
@@ -76,6 +79,7 @@ export function createStore(options: {
     ...calendarRepository(table),
     ...needsLookRepository(table),
     ...signInNonces(table),
+    ...studioEditRepository(table),
     ...sendPaceSlots(table),
   };
 }

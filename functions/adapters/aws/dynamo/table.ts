@@ -34,6 +34,9 @@
 // | inbound message id seen (TTL)         | pk = INBOUND#<messageId>, sk = INBOUND      (conditional Put)   | table |
 // | daily quota counter (TTL)             | pk = QUOTA#<counter>, sk = QUOTA         (conditional Update)   | table |
 // | calendar sequences of a series        | pk = SERIES#<id>, begins_with(sk, "CALENDAR#")                 | table |
+// | training edits made in the studio    | pk = SERIES#<id>, begins_with(sk, "EDIT#"), or one by id       | table |
+// |   (the publish worker claims one with |   (conditional Update on its state)                             |       |
+// |   a conditional update)               |                                                                 |       |
 // | the account's send pace (GCRA)        | pk = PACE#<name>, sk = PACE          (conditional Update, Get)  | table |
 // | replies that need a look / need you   | pk = SERIES#<id>, begins_with(sk, "NEEDSLOOK#"), or one by id   | table |
 // | series a trainer runs (studio sign-in)| gsi1pk = EMAIL#<email>, begins_with(gsi1sk, "TRAINER#")         | gsi1  |
@@ -109,6 +112,7 @@ export const key = {
   quota: (counter: string) => `QUOTA#${counter}`,
   quotaSk: 'QUOTA',
   calendarSk: (slug: string) => `CALENDAR#${slug}`,
+  studioEditSk: (id: string) => `EDIT#${id}`,
   needsLookSk: (id: string) => `NEEDSLOOK#${id}`,
   trainerSk: (email: string) => `TRAINER#${email}`,
   trainerGsiSk: (seriesId: string) => `TRAINER#${seriesId}`,
