@@ -170,6 +170,24 @@ describe('dispatch handler', () => {
     expect(queue.bodies.slice(-2).flatMap((b) => (JSON.parse(b) as Job).recipients).sort()).toEqual(people(6).map((p) => p.email));
   });
 
+  it('runs a calendars-off cancellation queued by the links function at once, through the priority sends', async () => {
+    // They hold the kickoff's calendar windows; the links function queued their cancellation.
+    const [person] = people(1);
+    await store.putParticipants(SERIES, [person!]);
+    await store.importDeliveries(SERIES, [{ emailId: `kickoff#-#${person!.email}`, status: 'sent', attempts: 1, claimedAt: '2027-01-01T00:00:00.000Z', sentAt: '2027-01-01T00:00:00.000Z', sesMessageId: 'm-k' }]);
+    const job: Job = { kind: 'cancel', seriesId: SERIES, participant: person!, calendarsOff: true, recipients: [person!.email] };
+    const bulk: string[] = [];
+    const priority: string[] = [];
+    const worker = createSendWorker({
+      ...deps(),
+      send: async (mail) => (bulk.push(mail.to), `ses-b${bulk.length}`),
+      sendPriority: async (mail) => (priority.push(mail.to), `ses-p${priority.length}`),
+    });
+    await expect(worker({ Records: [{ messageId: 'off', body: JSON.stringify(job) }] })).resolves.toEqual({ batchItemFailures: [] });
+    expect(priority).toEqual([person!.email]);
+    expect(bulk).toEqual([]);
+  });
+
   it('lets the workers send the queued batches: everyone once, as an inline send would', async () => {
     await store.putParticipants(SERIES, people(10));
     await createDispatchHandler(deps())({ kind: 'kickoff', seriesId: SERIES });
