@@ -22,9 +22,8 @@ type Grouped = Pick<StoredParticipant, 'email' | 'timeZone' | 'workStart' | 'wor
 const memberKey = (seriesId: string, p: Grouped): Item => ({ [PK]: key.group(seriesId, p.timeZone, p.workDays ? workWeekKey(p.workDays) : ''), [SK]: key.memberSk(p.workStart, p.email) });
 const sameKey = (a: Item, b: Item) => a[PK] === b[PK] && a[SK] === b[SK];
 /** A member pointer: the address, and whether they can be mailed at all (unsubscribed or bounced cannot). */
-const memberPut = (seriesId: string, p: Grouped): WriteRequest => ({
-  PutRequest: { Item: { ...memberKey(seriesId, p), itemType: 'group-member', email: p.email, ...(blockReason(p) ? { blocked: true } : {}) } },
-});
+const memberItem = (seriesId: string, p: Grouped): Item => ({ ...memberKey(seriesId, p), itemType: 'group-member', email: p.email, ...(blockReason(p) ? { blocked: true } : {}) });
+const memberPut = (seriesId: string, p: Grouped): WriteRequest => ({ PutRequest: { Item: memberItem(seriesId, p) } });
 
 /** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
 const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
@@ -255,7 +254,11 @@ export function participantRepository(table: Table): ParticipantRepository & { e
       );
       const updated = out.Attributes ? toParticipant(out.Attributes) : undefined;
       // Unsubscribing, bouncing (or their undoing) is what the group pointer knows of a status.
-      if (updated && (patch.unsubscribedAt !== undefined || patch.bouncedAt !== undefined)) await batchWrite([memberPut(seriesId, updated)]);
+      // One PutItem: the functions that unsubscribe and bounce (inbound, links, mail-events) may
+      // PutItem, not BatchWriteItem (test/infra/iam.test.ts).
+      if (updated && (patch.unsubscribedAt !== undefined || patch.bouncedAt !== undefined)) {
+        await send(new PutCommand({ TableName: tableName, Item: memberItem(seriesId, updated) }));
+      }
       return updated;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
