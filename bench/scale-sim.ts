@@ -13,6 +13,7 @@ import { ConflictException, CreateScheduleCommand, CreateScheduleGroupCommand, D
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Observability } from '#adapters/aws/observability';
 import { deliveryFromTags } from '#app/deliver';
+import { itemsOf, itemTypeOf } from '#adapters/aws/dynamo/client';
 
 interface Timer {
   at: number;
@@ -76,8 +77,8 @@ export class SimClock {
     this.timers.push({ at: time, seq: this.seq++, fire });
   }
 
-  /** Counts the client's requests in flight (and by operation, with the items they read). */
-  watch(client: DynamoDBClient, counts: { byOperation: Record<string, number>; itemsRead: number }): void {
+  /** Counts the client's requests in flight (and by operation, with the items they read, in all and by item type). */
+  watch(client: DynamoDBClient, counts: { byOperation: Record<string, number>; itemsRead: number; itemsReadByType: Record<string, number> }): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const op = String(context.commandName).replace(/Command$/, '');
@@ -85,8 +86,11 @@ export class SimClock {
         this.inflight++;
         try {
           const out = await next(args);
-          const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
-          counts.itemsRead += (o.Items?.length ?? 0) + (o.Item ? 1 : 0) + Object.values(o.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+          for (const item of itemsOf(out.output)) {
+            counts.itemsRead++;
+            const type = itemTypeOf(item);
+            counts.itemsReadByType[type] = (counts.itemsReadByType[type] ?? 0) + 1;
+          }
           return out;
         } finally {
           this.inflight--;

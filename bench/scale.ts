@@ -6,8 +6,10 @@
 // within one minute; then the series is re-published with the second training moved, and the
 // update goes to everyone holding its calendar (everyone: the kickoff went to all).
 // Measured per size: share of the SES quota achieved, the busiest one-second window of SES
-// calls, throttles, duplicates, lost emails, simulated wall time and DynamoDB requests per
-// recipient (by operation). Standalone: `npx tsx bench/scale.ts [participants…]`.
+// calls, throttles, duplicates, lost emails, simulated wall time, DynamoDB requests per
+// recipient (by operation) and items read per recipient: all of them, participant records alone
+// (and per group fire), and the schedule-group pointers the fires read. The last line says whether
+// participant items read per recipient stay flat from the smaller size to the larger. Standalone: `npx tsx bench/scale.ts [participants…]`.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +63,22 @@ interface Phase {
   duplicates: number;
   lost: number;
   wallMs: number;
-  dynamo: { requests: number; perRecipient: number; itemsRead: number; itemsReadPerRecipient: number; byOperation: Record<string, number> };
+  dynamo: {
+    requests: number;
+    perRecipient: number;
+    itemsRead: number;
+    itemsReadPerRecipient: number;
+    /** Participant records read (itemType participant), per recipient and per schedule that fired. */
+    participantItemsRead: number;
+    participantItemsReadPerRecipient: number;
+    participantItemsReadPerFire: number;
+    /** Schedule-group pointers read (itemType group-member): the group fires' own reads. */
+    groupPointersReadPerRecipient: number;
+    itemsReadByType: Record<string, number>;
+    byOperation: Record<string, number>;
+  };
+  /** Schedules that fired in the phase (90 group fires for the training, one for the update). */
+  fires: number;
   longestInvocationMs: { dispatch: number; sendWorker: number };
   dispatchFailures: number;
   deadLetters: number;
@@ -94,7 +111,7 @@ export async function runScale(n: number): Promise<{ participants: number; group
     const trainingJobs = [...scheduler.schedules.values()].map((s) => JSON.parse(s.input) as { kind: string; trainingSlug?: string; part?: number }).filter((j) => j.kind === 'training' && j.trainingSlug === FIRST && j.part === undefined);
 
     const clock = new SimClock(Date.parse('2027-01-17T12:00:00Z'));
-    const requests = { byOperation: {} as Record<string, number>, itemsRead: 0 };
+    const requests = { byOperation: {} as Record<string, number>, itemsRead: 0, itemsReadByType: {} as Record<string, number> };
     clock.watch(db.client, requests);
     const ses = new FakeSes(clock, QUOTA, latency);
     const queue = new FakeQueue(clock, {
@@ -128,8 +145,10 @@ export async function runScale(n: number): Promise<{ participants: number; group
     let dispatchFailures = 0;
     const failed: unknown[] = [];
     /** A schedule that will fire at `at`: pending from now, so a phase waits for it. */
+    let fires = 0;
     const fireAt = (at: number, job: unknown) => {
       pendingDispatch++;
+      fires++;
       clock.at(at, () => fire(job));
     };
     const fire = (job: unknown) => {
@@ -160,7 +179,7 @@ export async function runScale(n: number): Promise<{ participants: number; group
     }
 
     const phase = async (start: () => void | Promise<void>, expected: (p: Participant) => string): Promise<Phase> => {
-      const before = { calls: ses.attempts.length, accepted: ses.accepted.length, throttled: ses.throttled, ops: { ...requests.byOperation }, items: requests.itemsRead, dlq: queue.deadLetters.length, df: dispatchFailures };
+      const before = { calls: ses.attempts.length, accepted: ses.accepted.length, throttled: ses.throttled, ops: { ...requests.byOperation }, items: requests.itemsRead, types: { ...requests.itemsReadByType }, dlq: queue.deadLetters.length, df: dispatchFailures, fires };
       dispatchFn.longestMs = 0;
       workerFn.longestMs = 0;
       const t0 = clock.now();
@@ -181,6 +200,11 @@ export async function runScale(n: number): Promise<{ participants: number; group
       );
       const total = Object.values(byOperation).reduce((s, c) => s + c, 0);
       const items = requests.itemsRead - before.items;
+      const itemsReadByType: Record<string, number> = Object.fromEntries(
+        Object.entries(requests.itemsReadByType).map(([t, c]): [string, number] => [t, c - (before.types[t] ?? 0)]).filter(([, c]) => c > 0),
+      );
+      const participantItems = itemsReadByType.participant ?? 0;
+      const fired = fires - before.fires;
       return {
         recipients: want.size,
         sesCalls: calls.length,
@@ -191,7 +215,19 @@ export async function runScale(n: number): Promise<{ participants: number; group
         duplicates,
         lost,
         wallMs: Math.round(clock.now() - t0),
-        dynamo: { requests: total, perRecipient: round2(total / want.size), itemsRead: items, itemsReadPerRecipient: round2(items / want.size), byOperation },
+        dynamo: {
+          requests: total,
+          perRecipient: round2(total / want.size),
+          itemsRead: items,
+          itemsReadPerRecipient: round2(items / want.size),
+          participantItemsRead: participantItems,
+          participantItemsReadPerRecipient: round2(participantItems / want.size),
+          participantItemsReadPerFire: Math.round(participantItems / Math.max(1, fired)),
+          groupPointersReadPerRecipient: round2((itemsReadByType['group-member'] ?? 0) / want.size),
+          itemsReadByType,
+          byOperation,
+        },
+        fires: fired,
         longestInvocationMs: { dispatch: Math.round(dispatchFn.longestMs), sendWorker: Math.round(workerFn.longestMs) },
         dispatchFailures: dispatchFailures - before.df,
         deadLetters: queue.deadLetters.length - before.dlq,
@@ -253,10 +289,16 @@ export async function benchScale(sizes: number[] = (process.env.SCALE_SIZES ?? '
     updateRequestsPerRecipient: [small.update.dynamo.perRecipient, big.update.dynamo.perRecipient],
     trainingItemsReadPerRecipient: [small.training.dynamo.itemsReadPerRecipient, big.training.dynamo.itemsReadPerRecipient],
     updateItemsReadPerRecipient: [small.update.dynamo.itemsReadPerRecipient, big.update.dynamo.itemsReadPerRecipient],
+    trainingParticipantItemsReadPerRecipient: [small.training.dynamo.participantItemsReadPerRecipient, big.training.dynamo.participantItemsReadPerRecipient],
+    updateParticipantItemsReadPerRecipient: [small.update.dynamo.participantItemsReadPerRecipient, big.update.dynamo.participantItemsReadPerRecipient],
+    trainingParticipantItemsReadPerGroupFire: [small.training.dynamo.participantItemsReadPerFire, big.training.dynamo.participantItemsReadPerFire],
   };
+  const perRecipient = (a: number[]) => a.map((x) => x.toFixed(2)).join(' → ');
   const line =
     `scale: ${big.participants} participants, quota ${QUOTA}/s, achieved ${achieved.toFixed(2)} of quota, max 1-s window ${maxWindow}, ` +
-    `duplicates ${duplicates}, lost ${lost}, update wall ${Math.round(big.update.wallMs / 60_000)} min (simulated)`;
+    `duplicates ${duplicates}, lost ${lost}, update wall ${Math.round(big.update.wallMs / 60_000)} min (simulated), ` +
+    `participant items read per recipient ${perRecipient(growth.trainingParticipantItemsReadPerRecipient)} (training) / ${perRecipient(growth.updateParticipantItemsReadPerRecipient)} (update), ` +
+    `requests per recipient ${perRecipient(growth.trainingRequestsPerRecipient)} / ${perRecipient(growth.updateRequestsPerRecipient)} (${small.participants} → ${big.participants})`;
   process.stderr.write(`${line}\n`);
   const perRecipientFlat = (a: number[]) => a[1]! <= a[0]! * 1.1;
   return {
@@ -270,7 +312,9 @@ export async function benchScale(sizes: number[] = (process.env.SCALE_SIZES ?? '
     runs,
     met:
       achieved >= 0.95 && maxWindow <= QUOTA && duplicates === 0 && lost === 0 &&
-      perRecipientFlat(growth.trainingRequestsPerRecipient) && perRecipientFlat(growth.updateRequestsPerRecipient),
+      perRecipientFlat(growth.trainingRequestsPerRecipient) && perRecipientFlat(growth.updateRequestsPerRecipient) &&
+      perRecipientFlat(growth.trainingParticipantItemsReadPerRecipient) && perRecipientFlat(growth.updateParticipantItemsReadPerRecipient) &&
+      perRecipientFlat(growth.trainingItemsReadPerRecipient) && perRecipientFlat(growth.updateItemsReadPerRecipient),
   };
 }
 

@@ -22,6 +22,7 @@
 // | StudioStore   | studio/ (the trainer studio)              | series, templates, participants, responses,    |
 // |               |                                           | ledger, needs-a-look, schedules, calendars,    |
 // |               |                                           | quotas, sign-in nonces                         |
+import type { AudienceGroup } from '#core/audience';
 import type { Language, Participant, Response, Series, Training } from '#core/model';
 import type {
   CalendarState,
@@ -74,6 +75,15 @@ export interface ParticipantRepository {
   countParticipants(seriesId: string): Promise<number>;
   /** Writes the by-name / by-email pointers (and the grid's levels) for a series stored before they existed, once; true when it did. */
   ensurePeopleIndex(seriesId: string): Promise<boolean>;
+  /**
+   * The addresses of a schedule group's reachable members (not unsubscribed, not bounced), sorted:
+   * a job's zone with its start of day and own week (core/audience.ts inGroup), read from the
+   * group's pointers alone. Undefined for a job not split by zone, and for a series whose pointers
+   * were never built (stored by an older version; publishing builds them): read the list then.
+   */
+  listGroupMembers(seriesId: string, group: AudienceGroup): Promise<string[] | undefined>;
+  /** Writes the schedule-group pointers for a series stored before they existed, once; true when it did. */
+  ensureGroupIndex(seriesId: string): Promise<boolean>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
   setUnsubscribed(seriesId: string, email: string, at: Instant | null): Promise<StoredParticipant | undefined>;
@@ -227,7 +237,7 @@ export interface StudioEditRepository {
 /** run-job.ts and the planners: read a series and its people, write the ledger, the reminder quotas and a fatigue status. */
 export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   Pick<TemplateRepository, 'getTemplates'> &
-  Pick<ParticipantRepository, 'listParticipants' | 'getParticipants' | 'setParticipantStatus'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'getParticipants' | 'listGroupMembers' | 'setParticipantStatus'> &
   Quotas &
   Pick<ResponseRepository, 'listResponses'> &
   DeliveryRepository &
@@ -238,7 +248,7 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
 export type PublishStore = SeriesRepository &
   TemplateRepository &
-  Pick<ParticipantRepository, 'listParticipants' | 'putParticipants'> &
+  Pick<ParticipantRepository, 'listParticipants' | 'putParticipants' | 'ensureGroupIndex'> &
   ScheduleRepository &
   CalendarRepository;
 

@@ -114,6 +114,9 @@ export async function publish(
     added = participants.filter((p) => !before.has(p.email));
     await store.putParticipants(series.id, participants);
   }
+  // A series stored before the schedule-group pointers gets them here, once: a schedule's fire
+  // reads its group's members from them (app/run-job.ts fanOutAudience), never builds them.
+  await store.ensureGroupIndex(series.id);
   const schedules = await syncSchedules(store, series.id, now, { ...options, ...(added.length ? { added } : {}) });
   const changes = diffSeries(previous?.trainings ?? [], trainings, [], added);
   return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes, audio };

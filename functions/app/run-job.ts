@@ -20,6 +20,7 @@ import { cancelPlanner } from './planners/cancel.ts';
 import { trainingPlanner } from './planners/training.ts';
 import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
 import type { JobStore } from './ports.ts';
+import type { StoredParticipant } from '#core/records';
 
 export { DispatchError, SeriesCache, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 
@@ -51,13 +52,6 @@ export const planners: Partial<Record<JobKind, JobPlanner>> = {
   cancel: cancelPlanner,
 };
 
-/**
- * Kinds whose batches plan over their recipients alone: the email depends on the person and the
- * series, not on anyone else. The others (reminders, roll-ups, check-ins, wrap-ups, digests)
- * credit teammates' contributions, so they still read the whole series.
- */
-const PER_RECIPIENT_KINDS: ReadonlySet<JobKind> = new Set(['kickoff', 'training', 'update', 'cancel']);
-
 /** Kinds sent to many participants, which a send worker runs in batches of recipients. */
 export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'follow-up', 'wrap-up', 'update', 'cancel'];
 
@@ -66,16 +60,18 @@ export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'remind
  * rules the planners apply (core/audience.ts); for an update or a training's cancellation, those
  * among them who hold its calendar (from the ledger). Undefined for a job that stays whole (a
  * digest goes to trainers; a removal's cancellation to one person; a batch is already a batch).
+ * A job split by zone reads its group's members only (the group pointers, `listGroupMembers`):
+ * 90 groups of a 10,000-person series read 10,000 pointers in all, not 90 × 10,000 participants.
  */
-export async function fanOutAudience(job: Job, store: Pick<JobStore, 'listParticipants' | 'listDeliveries' | 'recordedAmong'>): Promise<string[] | undefined> {
+export async function fanOutAudience(job: Job, store: Pick<JobStore, 'listParticipants' | 'listGroupMembers' | 'listDeliveries' | 'recordedAmong'>): Promise<string[] | undefined> {
   if (job.recipients || job.participant || !FAN_OUT_KINDS.includes(job.kind)) return undefined;
-  const participants = await store.listParticipants(job.seriesId);
-  let members = participants.filter((p) => isActive(p) && inGroup(job, p));
+  const grouped = await store.listGroupMembers(job.seriesId, job);
+  let members = grouped ?? (await store.listParticipants(job.seriesId)).filter((p) => isActive(p) && inGroup(job, p)).map((p) => p.email);
   if (job.kind === 'update' || job.kind === 'cancel') {
     const holders = await calendarHolders(store, job.seriesId, job.trainingSlug ?? '');
-    members = members.filter((p) => holders.has(p.email));
+    members = members.filter((email) => holders.has(email));
   }
-  return members.map((p) => p.email).sort();
+  return members.sort();
 }
 
 /** A failed read is not cached: the next batch reads again. */
@@ -90,12 +86,18 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
   if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
   const published = await deps.store.getSeries(job.seriesId);
   if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
-  // A batch of a per-recipient kind reads its recipients only; templates and calendar states come
-  // from the container's cache while the series' version is the one cached.
-  const participants =
-    job.recipients && PER_RECIPIENT_KINDS.has(job.kind)
-      ? await deps.store.getParticipants(job.seriesId, job.recipients)
-      : await deps.store.listParticipants(job.seriesId);
+  // A batch reads its recipients only (BatchGet by key), whatever the kind: what a reminder, roll-up
+  // or wrap-up shows of teammates comes from the responses, and the few names it credits are read
+  // by `people`. Templates and calendar states come from the container's cache while the series'
+  // version is the one cached.
+  const participants = job.recipients ? await deps.store.getParticipants(job.seriesId, job.recipients) : await deps.store.listParticipants(job.seriesId);
+  const known = new Map(participants.map((p) => [p.email, p]));
+  const people = async (emails: Iterable<string>): Promise<StoredParticipant[]> => {
+    const wanted = [...new Set(emails)];
+    const missing = job.recipients ? wanted.filter((e) => !known.has(e)) : [];
+    if (missing.length) for (const p of await deps.store.getParticipants(job.seriesId, missing)) known.set(p.email, p);
+    return wanted.map((e) => known.get(e)).filter((p): p is StoredParticipant => p !== undefined);
+  };
   const cached = deps.cache?.entry(job.seriesId, published.version);
   const store: JobStore = cached
     ? Object.assign(Object.create(deps.store) as JobStore, {
@@ -109,10 +111,8 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     if (!raw) throw new DispatchError(`series "${job.seriesId}" has no compiled "${name}" email: publish the series again`);
     return JSON.parse(raw) as CompiledEmail;
   };
-  let outgoing = await planner({ job, published, participants, deps: { ...deps, store }, template });
-  // A fan-out batch narrows who is sent to, not what the planner sees: roll-ups, reminders and
-  // wrap-ups show teammates' contributions, so they must plan over the whole series. Building a
-  // mail is lazy (`build`), so planning everyone and keeping a batch costs little.
+  let outgoing = await planner({ job, published, participants, people, deps: { ...deps, store }, template });
+  // A batch sends to its recipients only (a planner may name others: a check-in's adopters).
   if (job.recipients) {
     const batch = new Set(job.recipients);
     outgoing = outgoing.filter((o) => batch.has(o.to));

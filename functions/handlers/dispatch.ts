@@ -18,9 +18,10 @@ import type { Context } from 'aws-lambda';
 import { fanOutAudience } from '#app/run-job';
 
 /**
- * Kinds sent to participants, cut into batches of recipients (app/run-job.ts). A roll-up or
- * wrap-up batch still plans over the whole series (core dispatch applies `recipients` to the
- * planner's output), so it credits the same teammates as the whole send would. Digests go to the
+ * Kinds sent to participants, cut into batches of recipients (app/run-job.ts). A job split by zone
+ * reads its group's members from the group pointers; a batch reads its recipients and, for a
+ * reminder, roll-up or wrap-up, the few teammates it credits by name (their contributions come
+ * from the responses, so it credits the same ones as the whole send would). Digests go to the
  * few trainers and stay whole.
  */
 export { FAN_OUT_KINDS } from '#app/run-job';

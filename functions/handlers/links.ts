@@ -51,12 +51,14 @@ async function audioReply(key: string, audio: LinksHandlerDeps['audio']): Promis
 
 /**
  * Turning calendars off cancels what Baton had placed: the same cancel job the local clock runs,
- * handed to the send workers through the fan-out queue (a send worker runs any job it is given).
+ * handed to the send workers through the fan-out queue as a batch of one (a send worker runs only
+ * jobs that name their recipients; without them the message was dropped to the dead-letter queue).
+ * A job about one person takes its pace slot at 'priority' (sending.ts runJob), like an acknowledgement.
  */
 function calendarsOffVia(queue: MessageQueue, now: () => Date): NonNullable<LinkDeps['onCalendarsOff']> {
   return async (seriesId, p) => {
     const person = { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart };
-    await queue.sendAll([JSON.stringify(calendarsOffSchedule(seriesId, person, now()).job)]);
+    await queue.sendAll([JSON.stringify({ ...calendarsOffSchedule(seriesId, person, now()).job, recipients: [p.email] })]);
   };
 }
 

@@ -37,6 +37,12 @@ export function parseJob(event: unknown, from = 'dispatch'): Job {
 export interface SendDeps {
   store: Store;
   send(mail: BuiltMail): Promise<string>;
+  /**
+   * The same sends with their pace slot taken at 'priority' (adapters/aws/pace.ts), as the inbound
+   * function's acknowledgements are: for a job about one person (a removal's or a calendars-off
+   * cancellation), which must not wait behind a bulk backlog's reservations. Absent: `send`.
+   */
+  sendPriority?(mail: BuiltMail): Promise<string>;
   /** Resolved per invocation: the token secret may rotate under a warm container. */
   settings(): Promise<MailSettings>;
   now(): Date;
@@ -66,7 +72,7 @@ const summarize = (r: DeliveryReport): ReportSummary => ({
 export async function runJob(job: Job, deps: SendDeps, obs: Observability = createObservability('dispatch')): Promise<ReportSummary> {
   const coreDeps: DispatchDeps = {
     store: deps.store,
-    send: deps.send,
+    send: job.participant && deps.sendPriority ? deps.sendPriority : deps.send,
     settings: await deps.settings(),
     now: deps.now,
     ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
@@ -116,22 +122,28 @@ export function sendDepsFromEnv(env: SenderEnv, obs: Observability, io: AwsIo = 
   const secrets = tokenSecretsFromEnv(env, io.secrets);
   const clock = io.now ?? Date.now;
   const store = createStore({ client: io.dynamo ?? createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME });
-  const mailer = pacedMailer({
-    client: io.ses ?? createSesClient({ region: env.AWS_REGION }),
-    slots: store,
-    fallbackRate: env.BATON_MAX_SEND_RATE,
-    priority: 'bulk',
-    // Every send worker and a dispatch invocation, each with its sends in flight.
-    bulkTakers: (SEND_WORKER_CONCURRENCY + 1) * SEND_IN_FLIGHT,
-    obs,
-    ...(io.now ? { now: io.now } : {}),
-    ...(io.sleep ? { sleep: io.sleep } : {}),
-  });
+  const ses = io.ses ?? createSesClient({ region: env.AWS_REGION });
+  const paced = (priority: 'bulk' | 'priority') =>
+    pacedMailer({
+      client: ses,
+      slots: store,
+      fallbackRate: env.BATON_MAX_SEND_RATE,
+      priority,
+      // Every send worker and a dispatch invocation, each with its sends in flight.
+      bulkTakers: (SEND_WORKER_CONCURRENCY + 1) * SEND_IN_FLIGHT,
+      obs,
+      ...(io.now ? { now: io.now } : {}),
+      ...(io.sleep ? { sleep: io.sleep } : {}),
+    });
+  const mailer = paced('bulk');
+  // Built on first use: most containers never send a one-person cancellation.
+  let priority: ReturnType<typeof paced> | undefined;
   return {
     store,
     inFlight: SEND_IN_FLIGHT,
     cache: new SeriesCache(),
     send: (mail) => mailer.send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
+    sendPriority: (mail) => (priority ??= paced('priority')).send({ ...mail, configurationSet: env.BATON_CONFIGURATION_SET }),
     settings: async () => ({
       domain: env.BATON_DOMAIN,
       inboundDomain: env.BATON_INBOUND_DOMAIN,

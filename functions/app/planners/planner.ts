@@ -45,7 +45,13 @@ export class SeriesCache {
 export interface JobContext {
   job: Job;
   published: PublishedSeries;
+  /** A batch's recipients (job.recipients), else the whole series. */
   participants: StoredParticipant[];
+  /**
+   * Participants by address, for the few a mail credits by name (a reminder's teammates, a
+   * roll-up's authors): from `participants` when it holds them, else read by key (a batch).
+   */
+  people(emails: Iterable<string>): Promise<StoredParticipant[]>;
   deps: DispatchDeps;
   template(name: string): Promise<CompiledEmail>;
 }

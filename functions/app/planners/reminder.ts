@@ -113,6 +113,8 @@ export function planReminder(input: {
   participants: readonly StoredParticipant[];
   /** All responses of the series. */
   responses: readonly Response[];
+  /** Others the plan may credit by name (a batch's `participants` are its recipients only). */
+  named?: readonly StoredParticipant[];
   now: Date;
 }): ReminderPlan {
   const { job, training, now } = input;
@@ -120,7 +122,7 @@ export function planReminder(input: {
   const contributors = new Set(ofTraining.filter(isContribution).map((r) => r.participantEmail));
   const readers = new Set(ofTraining.filter((r) => r.intent === 'read' || r.intent === 'feedback').map((r) => r.participantEmail));
   const counts = contributedCounts(input.responses, input.trainings);
-  const names = new Map(input.participants.map((p) => [p.email, p.name]));
+  const names = new Map([...(input.named ?? []), ...input.participants].map((p) => [p.email, p.name]));
 
   const recipients: ReminderRecipient[] = [];
   for (const p of input.participants) {
@@ -138,14 +140,16 @@ export function planReminder(input: {
   return { recipients, shared: picked.map((r) => sharedItem(r, training, names)), sharedIn: (language) => picked.map((r) => sharedItem(r, training, names, language)), more };
 }
 
-export const reminderPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+export const reminderPlanner: JobPlanner = async ({ job, published, participants, people, deps, template }) => {
   const training = published.trainings.find((t) => t.slug === job.trainingSlug);
   if (!training) {
     throw new Error(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
   }
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
-  const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, now });
+  // The teammates it shows are read by name (pickShared is the plan's own choice), not the series.
+  const named = await people(pickShared(responses.filter((r) => r.trainingSlug === training.slug), SHARED_IN_REMINDER).picked.map((r) => r.participantEmail));
+  const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, named, now });
   // Fatigue is counted only for this batch's people: a fan-out plans everyone, sends a batch.
   const batch = job.recipients ? new Set(job.recipients) : undefined;
   const perWeek = published.series.policies.remindersPerWeek ?? DEFAULT_REMINDERS_PER_WEEK;

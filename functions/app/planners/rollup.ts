@@ -107,10 +107,14 @@ export function renderRollupBody(prepared: readonly Prepared[], participant: Par
   return { html: html.join('\n'), text: text.join('\n\n'), count: mine.length };
 }
 
-export const rollupPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+export const rollupPlanner: JobPlanner = async ({ job, published, participants, people, deps, template }) => {
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
-  const news = contributionsBetween({ trainings: published.trainings, participants, responses }, new Date(now.getTime() - WEEK_MS), now);
+  const since = new Date(now.getTime() - WEEK_MS);
+  // The week's authors (and those they answered) are read by name; a batch holds only its recipients.
+  const unnamed = contributionsBetween({ trainings: published.trainings, participants: [], responses }, since, now);
+  const named = await people(unnamed.flatMap((c) => [c.author.email, ...(c.target ? [c.target.author.email] : [])]));
+  const news = contributionsBetween({ trainings: published.trainings, participants: named, responses }, since, now);
   if (!news.length) return [];
   const authors = new Map<string, number>();
   for (const c of news) authors.set(c.author.email, (authors.get(c.author.email) ?? 0) + 1);

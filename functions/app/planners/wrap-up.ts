@@ -53,9 +53,16 @@ export function wrapUpTotals(input: {
   };
 }
 
-export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
+/** Who the wrap-up credits by name: each training's picked contributors (wrapUpTotals' choice). */
+export function creditedInWrapUp(trainings: readonly Training[], responses: readonly Response[]): string[] {
+  const contributions = responses.filter(isContribution);
+  return trainings.flatMap((t) => pickShared(contributions.filter((r) => r.trainingSlug === t.slug), SHARED_PER_TRAINING).picked.map((r) => r.participantEmail));
+}
+
+export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, people, deps, template }) => {
   const now = deps.now();
   const responses = await deps.store.listResponses(job.seriesId);
+  const named = await people(creditedInWrapUp(published.trainings, responses));
   const counts = contributedCounts(responses, published.trainings);
   const recipients = participants.filter((p) => inGroup(job, p));
   const composerFor = await composersByLanguage(template, published.series, TEMPLATE.wrapUp, recipients, (found, language) =>
@@ -65,7 +72,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
       template: found,
       settings: deps.settings,
       now,
-      totals: wrapUpTotals({ trainings: published.trainings, participants, responses, language }),
+      totals: wrapUpTotals({ trainings: published.trainings, participants: named, responses, language }),
       language,
     }),
   );

@@ -1,5 +1,6 @@
 // A fan-out batch (a job with `recipients`) must send each of its people the very mail the whole
-// send would have: roll-ups, reminders and wrap-ups show and credit teammates outside the batch.
+// send would have: roll-ups, reminders and wrap-ups show and credit teammates outside the batch,
+// yet read only the batch's people and the few they credit, never the series' participant list.
 // Two copies of the example series in dynalite (two tables, same data): one gets the whole send,
 // the other the batch, and the batch's mails are compared with the whole send's.
 import { join } from 'node:path';
@@ -92,11 +93,18 @@ describe('a batch of a send', () => {
     ['roll-up', { kind: 'rollup', seriesId: SERIES }, '2027-01-27T09:00:00Z', /Ana/],
     ['reminder', { kind: 'reminder', seriesId: SERIES, trainingSlug: SLUG }, '2027-01-27T09:00:00Z', /Ana shared a strategy/],
     ['wrap-up', { kind: 'wrap-up', seriesId: SERIES }, '2027-03-20T10:00:00Z', /Ana shared a strategy/],
-  ])('of a %s sends its people the same mail as the whole send, crediting teammates outside it', async (_, job, at, credit) => {
+  ])('of a %s sends its people the same mail as the whole send, crediting teammates outside it, and reads only them and those it credits', async (_, job, at, credit) => {
     const whole: BuiltMail[] = [];
     const batch: BuiltMail[] = [];
     const wholeReport = await dispatch(job, depsFor(copies.whole!, new Date(at), whole));
-    const batchReport = await dispatch({ ...job, recipients: BATCH }, depsFor(copies.batch!, new Date(at), batch));
+    // The series' participant list is never read: the batch's people and the two it credits
+    // (Ana and Lukas, outside the batch) come by key.
+    const onlyWhoItNeeds = Object.assign(Object.create(copies.batch!) as Store, {
+      listParticipants: () => Promise.reject(new Error('a batch must not read the whole series')),
+    });
+    const read = copies.batch!.requests.itemsReadByType.participant ?? 0;
+    const batchReport = await dispatch({ ...job, recipients: BATCH }, depsFor(onlyWhoItNeeds, new Date(at), batch));
+    expect((copies.batch!.requests.itemsReadByType.participant ?? 0) - read).toBe(BATCH.length + 2);
 
     expect(wholeReport.failed).toEqual([]);
     expect(batchReport.failed).toEqual([]);

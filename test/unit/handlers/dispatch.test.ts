@@ -3,6 +3,7 @@
 // and SQS themselves are exercised in test/integration/adapters and test/unit/adapters).
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import type { MessageQueue } from '#adapters/aws/queue';
 import type { BuiltMail } from '#app/deliver';
@@ -124,6 +125,67 @@ describe('dispatch handler', () => {
     for (const b of batches) expect(b).toMatchObject({ kind: 'training', seriesId: SERIES, trainingSlug, timeZone: 'Europe/Berlin' });
     const expected = people(9).map((p) => p.email).filter((e) => e !== people(9)[4]!.email);
     expect(batches.flatMap((b) => b.recipients).sort()).toEqual(expected);
+  });
+
+  it("reads a group's fire from its members' pointers alone, never the series' participants (issue 16)", async () => {
+    // 12 Berliners at 09:00 (one unsubscribed), 5 at 08:00, 40 in Tokyo: the 09:00 Berlin fire
+    // reads the 12 pointers and the marker that says the series has them.
+    await store.putParticipants(SERIES, [...people(12), ...people(40, 'Asia/Tokyo'), ...people(5, 'Europe/Lisbon')]);
+    await store.putParticipants(SERIES, people(5, 'Europe/Lisbon').map((p) => ({ ...p, timeZone: 'Europe/Berlin', workStart: '08:00' })));
+    await store.setUnsubscribed(SERIES, people(12)[3]!.email, new Date('2027-01-01T00:00:00Z'));
+    const before = { items: store.requests.itemsRead, participant: store.requests.itemsReadByType.participant ?? 0 };
+
+    const result = await createDispatchHandler(deps({ inlineUpTo: 0 }))({ kind: 'training', seriesId: SERIES, trainingSlug, timeZone: 'Europe/Berlin', workStart: '09:00' });
+
+    expect(result).toMatchObject({ fannedOut: { batches: 3, recipients: 11 } });
+    expect(queue.bodies.flatMap((b) => (JSON.parse(b) as Job).recipients).sort()).toEqual(people(12).map((p) => p.email).filter((e) => e !== people(12)[3]!.email));
+    expect(store.requests.itemsRead - before.items).toBe(12 + 1);
+    expect((store.requests.itemsReadByType.participant ?? 0) - before.participant).toBe(0);
+    // Each batch then reads its own people by key: 11 participant items for 11 recipients.
+    const worker = createSendWorker(deps());
+    await expect(worker({ Records: queue.bodies.map((body, i) => ({ messageId: `g${i}`, body })) })).resolves.toEqual({ batchItemFailures: [] });
+    expect((store.requests.itemsReadByType.participant ?? 0) - before.participant).toBe(11);
+    expect(sent).toHaveLength(11);
+  });
+
+  it('fans a series stored before the group pointers out from its participant list, and publishing builds the pointers', async () => {
+    // A series whose participants were stored by an older version: no pointers, no marker.
+    const legacy = 'legacy-series';
+    const doc = DynamoDBDocumentClient.from(db.client);
+    await store.putParticipants(legacy, [...people(6), ...people(3, 'Asia/Tokyo')]);
+    for (const item of [...people(6), ...people(3, 'Asia/Tokyo')]) {
+      const group = `GROUP#${legacy}#${item.timeZone}#`;
+      await doc.send(new DeleteCommand({ TableName: db.tableName, Key: { pk: group, sk: `MEMBER#${item.workStart}#${item.email}` } }));
+    }
+    const job = { kind: 'training', seriesId: legacy, trainingSlug, timeZone: 'Europe/Berlin', workStart: '09:00' } as const;
+    const before = store.requests.itemsReadByType.participant ?? 0;
+    await expect(createDispatchHandler(deps({ inlineUpTo: 0 }))(job)).resolves.toMatchObject({ fannedOut: { recipients: 6 } });
+    expect((store.requests.itemsReadByType.participant ?? 0) - before).toBe(9);
+
+    // What publish does once for such a series; from then on a fire reads its group alone.
+    expect(await store.ensureGroupIndex(legacy)).toBe(true);
+    const after = store.requests.itemsReadByType.participant ?? 0;
+    await expect(createDispatchHandler(deps({ inlineUpTo: 0 }))(job)).resolves.toMatchObject({ fannedOut: { recipients: 6 } });
+    expect((store.requests.itemsReadByType.participant ?? 0) - after).toBe(0);
+    expect(queue.bodies.slice(-2).flatMap((b) => (JSON.parse(b) as Job).recipients).sort()).toEqual(people(6).map((p) => p.email));
+  });
+
+  it('runs a calendars-off cancellation queued by the links function at once, through the priority sends', async () => {
+    // They hold the kickoff's calendar windows; the links function queued their cancellation.
+    const [person] = people(1);
+    await store.putParticipants(SERIES, [person!]);
+    await store.importDeliveries(SERIES, [{ emailId: `kickoff#-#${person!.email}`, status: 'sent', attempts: 1, claimedAt: '2027-01-01T00:00:00.000Z', sentAt: '2027-01-01T00:00:00.000Z', sesMessageId: 'm-k' }]);
+    const job: Job = { kind: 'cancel', seriesId: SERIES, participant: person!, calendarsOff: true, recipients: [person!.email] };
+    const bulk: string[] = [];
+    const priority: string[] = [];
+    const worker = createSendWorker({
+      ...deps(),
+      send: async (mail) => (bulk.push(mail.to), `ses-b${bulk.length}`),
+      sendPriority: async (mail) => (priority.push(mail.to), `ses-p${priority.length}`),
+    });
+    await expect(worker({ Records: [{ messageId: 'off', body: JSON.stringify(job) }] })).resolves.toEqual({ batchItemFailures: [] });
+    expect(priority).toEqual([person!.email]);
+    expect(bulk).toEqual([]);
   });
 
   it('lets the workers send the queued batches: everyone once, as an inline send would', async () => {

@@ -105,7 +105,8 @@ describe('links and the function URL requests AWS documents', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]!.args[0].input.QueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/FanOut');
       const job = JobSchema.parse(JSON.parse(calls[0]!.args[0].input.Entries![0]!.MessageBody!));
-      expect(job).toMatchObject({ kind: 'cancel', seriesId: SERIES, calendarsOff: true });
+      // A batch of one: the send worker runs only jobs that name their recipients.
+      expect(job).toMatchObject({ kind: 'cancel', seriesId: SERIES, calendarsOff: true, recipients: ['cal@example.com'] });
       expect(JSON.stringify(job)).toContain('cal@example.com');
     } finally {
       sqs.restore();

@@ -19,10 +19,26 @@ export function createDynamoClient(options: { endpoint?: string; region?: string
   return new DynamoDBClient(options.region ? { region: options.region } : {});
 }
 
-/** Requests sent, in total and by DynamoDB operation (Query, GetItem, BatchWriteItem, …). */
+/** Requests sent, in total and by DynamoDB operation (Query, GetItem, BatchWriteItem, …), and the items they read. */
 export interface RequestCounts {
   total: number;
   byOperation: Record<string, number>;
+  /** Items returned by Query, GetItem and BatchGetItem. */
+  itemsRead: number;
+  /** The same by the item's `itemType` (participant, group-member, response, …; `?` without one). */
+  itemsReadByType: Record<string, number>;
+}
+
+/** The items a read returned (Query's Items, GetItem's Item, BatchGetItem's Responses). */
+export function itemsOf(output: unknown): Record<string, unknown>[] {
+  const o = output as { Items?: Record<string, unknown>[]; Item?: Record<string, unknown>; Responses?: Record<string, Record<string, unknown>[]> } | undefined;
+  return [...(o?.Items ?? []), ...(o?.Item ? [o.Item] : []), ...Object.values(o?.Responses ?? {}).flat()];
+}
+
+/** An item's `itemType`, marshalled (`{ S: … }`, the client's own stack) or not (the document client's). */
+export function itemTypeOf(item: Record<string, unknown>): string {
+  const t = item.itemType as string | { S?: string } | undefined;
+  return (typeof t === 'string' ? t : t?.S) ?? '?';
 }
 
 /**
@@ -33,14 +49,20 @@ export interface RequestCounts {
  * initialize step, once per command: the SDK's retries of one command count once, as before.
  */
 export function countRequests(stack: DynamoDBClient['middlewareStack'], onRequest?: (operation: string) => void): RequestCounts {
-  const counts: RequestCounts = { total: 0, byOperation: {} };
+  const counts: RequestCounts = { total: 0, byOperation: {}, itemsRead: 0, itemsReadByType: {} };
   stack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, '');
       counts.total++;
       counts.byOperation[operation] = (counts.byOperation[operation] ?? 0) + 1;
       onRequest?.(operation);
-      return next(args);
+      const out = await next(args);
+      for (const item of itemsOf(out.output)) {
+        counts.itemsRead++;
+        const type = itemTypeOf(item);
+        counts.itemsReadByType[type] = (counts.itemsReadByType[type] ?? 0) + 1;
+      }
+      return out;
     },
     { step: 'initialize', name: 'batonCountRequests' },
   );

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { ParticipantSchema, type Participant } from '#core/model';
 import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
 import { participantKey } from '#core/short-key';
+import { blockReason, workWeekKey, type AudienceGroup } from '#core/audience';
 import type { ParticipantRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
@@ -13,6 +14,17 @@ const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape,
 const PeopleItemSchema = z.extend(KeysSchema, { itemType: z.literal('people'), participantSk: z.string() });
 /** Bumped when the name / email pointers change shape: every series then rebuilds them once. */
 const PEOPLE_VERSION = 1;
+const MemberItemSchema = z.extend(KeysSchema, { itemType: z.literal('group-member'), email: z.string(), blocked: z.optional(z.boolean()) });
+/** Bumped when the group pointers change shape: every series then rebuilds them once, when next published. */
+const GROUP_VERSION = 1;
+type Grouped = Pick<StoredParticipant, 'email' | 'timeZone' | 'workStart' | 'workDays' | 'unsubscribedAt' | 'bouncedAt'>;
+/** Where someone's schedule-group pointer lives (the group their zone, start and own week put them in). */
+const memberKey = (seriesId: string, p: Grouped): Item => ({ [PK]: key.group(seriesId, p.timeZone, p.workDays ? workWeekKey(p.workDays) : ''), [SK]: key.memberSk(p.workStart, p.email) });
+const sameKey = (a: Item, b: Item) => a[PK] === b[PK] && a[SK] === b[SK];
+/** A member pointer: the address, and whether they can be mailed at all (unsubscribed or bounced cannot). */
+const memberItem = (seriesId: string, p: Grouped): Item => ({ ...memberKey(seriesId, p), itemType: 'group-member', email: p.email, ...(blockReason(p) ? { blocked: true } : {}) });
+const memberPut = (seriesId: string, p: Grouped): WriteRequest => ({ PutRequest: { Item: memberItem(seriesId, p) } });
+
 /** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
 const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
@@ -69,6 +81,14 @@ export function participantRepository(table: Table): ParticipantRepository & { e
         },
       };
     });
+    // The schedule-group pointers: everyone's (idempotent, as the participant item itself is
+    // rewritten), and the old group's removed when their zone, start or week changed.
+    for (const [sk, p] of incoming) {
+      const before = existing.get(sk);
+      const stored = { ...p, unsubscribedAt: before?.unsubscribedAt, bouncedAt: before?.bouncedAt };
+      if (before && !sameKey(memberKey(seriesId, before), memberKey(seriesId, stored))) writes.push({ DeleteRequest: { Key: memberKey(seriesId, before) } });
+      writes.push(memberPut(seriesId, stored));
+    }
     // The name and email pointers: a new one per newcomer or changed name, the old name's removed.
     for (const [sk, p] of incoming) {
       const before = existing.get(sk);
@@ -149,6 +169,28 @@ export function participantRepository(table: Table): ParticipantRepository & { e
     return true;
   }
 
+  // A series stored before the group pointers gets them once, when it is next published (never on
+  // a schedule's fire: until then dispatch reads the participant list, as it did before).
+  async function ensureGroupIndex(seriesId: string) {
+    const pk = key.series(seriesId);
+    if ((await getItem(pk, key.groupReadySk))?.version === GROUP_VERSION) return false;
+    const everyone = await listParticipants(seriesId);
+    await batchWrite(everyone.map((p) => memberPut(seriesId, p)));
+    await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.groupReadySk, itemType: 'group-ready', version: GROUP_VERSION } }));
+    return true;
+  }
+
+  async function listGroupMembers(seriesId: string, group: AudienceGroup) {
+    if (!group.timeZone) return undefined;
+    if ((await getItem(key.series(seriesId), key.groupReadySk))?.version !== GROUP_VERSION) return undefined;
+    const items = await queryPrefix(key.group(seriesId, group.timeZone, group.workDays ?? ''), group.workStart ? key.memberSk(group.workStart, '') : key.membersSk);
+    return items
+      .map((i) => parse(MemberItemSchema, i, 'group member'))
+      .filter((m) => !m.blocked)
+      .map((m) => m.email)
+      .sort();
+  }
+
   async function listParticipants(seriesId: string) {
     const items = await queryPrefix(key.series(seriesId), key.participantSk(''));
     return items.map(toParticipant).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
@@ -210,7 +252,14 @@ export function participantRepository(table: Table): ParticipantRepository & { e
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? toParticipant(out.Attributes) : undefined;
+      const updated = out.Attributes ? toParticipant(out.Attributes) : undefined;
+      // Unsubscribing, bouncing (or their undoing) is what the group pointer knows of a status.
+      // One PutItem: the functions that unsubscribe and bounce (inbound, links, mail-events) may
+      // PutItem, not BatchWriteItem (test/infra/iam.test.ts).
+      if (updated && (patch.unsubscribedAt !== undefined || patch.bouncedAt !== undefined)) {
+        await send(new PutCommand({ TableName: tableName, Item: memberItem(seriesId, updated) }));
+      }
+      return updated;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -277,7 +326,12 @@ export function participantRepository(table: Table): ParticipantRepository & { e
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    if (removed) await batchWrite([namePointerSk(removed), key.peopleSk('email', normalized)].map((sk) => ({ DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: sk } } })));
+    if (removed) {
+      await batchWrite([
+        ...[namePointerSk(removed), key.peopleSk('email', normalized)].map((sk) => ({ DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: sk } } })),
+        { DeleteRequest: { Key: memberKey(seriesId, removed) } },
+      ]);
+    }
     return true;
   }
 
@@ -294,6 +348,8 @@ export function participantRepository(table: Table): ParticipantRepository & { e
     pageParticipants,
     countParticipants,
     ensurePeopleIndex,
+    ensureGroupIndex,
+    listGroupMembers,
     findParticipantByKey,
     setParticipantStatus,
     setUnsubscribed: (s, e, at) => setParticipantStatus(s, e, { unsubscribedAt: at }),

@@ -22,6 +22,9 @@
 // | participants by name / email prefix,  | pk = SERIES#<id>, begins_with(sk, "PEOPLE#name#<folded prefix>")| table |
 // |   paged (pointers to the participant, |   or "PEOPLE#email#<prefix>", Limit, ExclusiveStartKey; then    |       |
 // |   kept by enrol and unenrol)          |   BatchGet; sk = PEOPLEREADY: pointers were backfilled          |       |
+// | a schedule group's members (pointers  | pk = GROUP#<id>#<zone>#<own week or "">, begins_with(sk,        | table |
+// |   kept by enrol, status, unenrol)     |   "MEMBER#<workStart>#") (or "MEMBER#" for a zone's roll-up);   |       |
+// |                                       |   pk = SERIES#<id>, sk = GROUPREADY: pointers were backfilled   |       |
 // | a participant's grid levels (kept by  | pk = SERIES#<id>, sk = LEVELS#<email>  (conditional max Update; |       |
 // |   putResponse / withdrawResponse)     |   BatchGet for a page of people)                                |       |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
@@ -44,8 +47,8 @@
 // |   by publish)                         |                                                                 |       |
 // | studio sign-in nonce (TTL, single use)| pk = SIGNIN#<nonce>, sk = SIGNIN   (Put; conditional Update)    | table |
 //
-// Every read that grows with a series is a Query on that series' partition, paginated to the end;
-// nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
+// Every read that grows with a series is a Query on that series' partition (or, for a schedule
+// group's members, on that group's own partition), paginated to the end; nothing here ever Scans. Items are parsed with zod on read, so an item written by hand or by an
 // older version fails loudly with its key instead of travelling on as a wrong type.
 //
 // Why participants are addressed by their short key rather than by email: a reply token carries
@@ -120,6 +123,15 @@ export const key = {
   signInSk: 'SIGNIN',
   pace: (name: string) => `PACE#${name}`,
   paceSk: 'PACE',
+  /**
+   * A schedule group's members: one partition per (series, zone, own working week) — the week key
+   * is empty for the series' week — and one pointer per member, `MEMBER#<workStart>#<email>`, so a
+   * training group (zone + start) and a roll-up group (zone, every start) are each one Query.
+   */
+  group: (seriesId: string, timeZone: string, workDays: string) => `GROUP#${seriesId}#${timeZone}#${workDays}`,
+  memberSk: (workStart: string, email: string) => `MEMBER#${workStart}#${email}`,
+  membersSk: 'MEMBER#',
+  groupReadySk: 'GROUPREADY',
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */

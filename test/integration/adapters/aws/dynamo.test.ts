@@ -240,8 +240,9 @@ describe('participants', () => {
 
     const writesBefore = store.requests.byOperation.BatchWriteItem ?? 0;
     await store.putParticipants('big', people);
-    // 25 items a batch: each participant and its two studio pointers (by name, by email).
-    expect((store.requests.byOperation.BatchWriteItem ?? 0) - writesBefore).toBe(300);
+    // 25 items a batch: each participant, its two studio pointers (by name, by email) and its
+    // schedule group's pointer.
+    expect((store.requests.byOperation.BatchWriteItem ?? 0) - writesBefore).toBe(400);
 
     const queriesBefore = store.requests.byOperation.Query ?? 0;
     const list = await store.listParticipants('big');
@@ -252,6 +253,63 @@ describe('participants', () => {
     expect(new Set(list.map((p) => p.email)).size).toBe(2500);
     expect(list.find((p) => p.email === 'person2499@example.com')?.timeZone).toBe('Asia/Dubai');
     // How long this read takes is `npm run bench dynamo`, not a test's business.
+  });
+});
+
+describe('schedule-group pointers', () => {
+  const person = (email: string, timeZone: string, workStart: string, extra: Partial<Participant> = {}): Participant =>
+    ParticipantSchema.parse({ email, name: email.split('@')[0], timeZone, workStart, ...extra });
+
+  it('answers a group from its members alone, and follows enrolment, a zone or start change, a week of their own, unsubscribing and removal', async () => {
+    // Prepare: three groups of one series, and a published marker (publish builds the pointers).
+    const id = 'grouped';
+    await store.putParticipants(id, [
+      ...Array.from({ length: 6 }, (_, i) => person(`berlin${i}@example.com`, 'Europe/Berlin', '09:00')),
+      ...Array.from({ length: 4 }, (_, i) => person(`early${i}@example.com`, 'Europe/Berlin', '08:00')),
+      ...Array.from({ length: 20 }, (_, i) => person(`tokyo${String(i).padStart(2, '0')}@example.com`, 'Asia/Tokyo', '09:00')),
+    ]);
+    expect(await store.listGroupMembers(id, { timeZone: 'Europe/Berlin', workStart: '09:00' })).toBeUndefined();
+    expect(await store.ensureGroupIndex(id)).toBe(true);
+    expect(await store.ensureGroupIndex(id)).toBe(false);
+    const berlin = { timeZone: 'Europe/Berlin', workStart: '09:00' };
+
+    // Act + Assess: a training group reads its six pointers and the marker, nothing else.
+    const before = { ...store.requests.itemsReadByType };
+    const itemsBefore = store.requests.itemsRead;
+    expect(await store.listGroupMembers(id, berlin)).toEqual(Array.from({ length: 6 }, (_, i) => `berlin${i}@example.com`));
+    expect(store.requests.itemsRead - itemsBefore).toBe(7);
+    expect((store.requests.itemsReadByType['group-member'] ?? 0) - (before['group-member'] ?? 0)).toBe(6);
+    expect(store.requests.itemsReadByType.participant ?? 0).toBe(before.participant ?? 0);
+    // A roll-up's group is the zone, every start of day.
+    expect(await store.listGroupMembers(id, { timeZone: 'Europe/Berlin' })).toHaveLength(10);
+    expect(await store.listGroupMembers(id, { timeZone: 'Asia/Tokyo', workStart: '09:00' })).toHaveLength(20);
+    // Not split by zone: the caller reads the list.
+    expect(await store.listGroupMembers(id, {})).toBeUndefined();
+
+    // Enrolled later; moved to Tokyo; moved to an earlier start; a week of their own.
+    await store.putParticipants(id, [
+      person('new@example.com', 'Europe/Berlin', '09:00'),
+      person('berlin0@example.com', 'Asia/Tokyo', '09:00'),
+      person('berlin1@example.com', 'Europe/Berlin', '08:00'),
+      person('berlin2@example.com', 'Europe/Berlin', '09:00', { workDays: ['sun', 'mon', 'tue', 'wed', 'thu'] }),
+    ]);
+    expect(await store.listGroupMembers(id, berlin)).toEqual(['berlin3@example.com', 'berlin4@example.com', 'berlin5@example.com', 'new@example.com']);
+    expect(await store.listGroupMembers(id, { timeZone: 'Asia/Tokyo', workStart: '09:00' })).toContain('berlin0@example.com');
+    expect(await store.listGroupMembers(id, { timeZone: 'Europe/Berlin', workStart: '08:00' })).toContain('berlin1@example.com');
+    expect(await store.listGroupMembers(id, { ...berlin, workDays: 'mon,tue,wed,thu,sun' })).toEqual(['berlin2@example.com']);
+
+    // Unsubscribed and bounced people are not in a send; resubscribing brings them back.
+    await store.setUnsubscribed(id, 'berlin3@example.com', '2027-01-20T10:00:00Z');
+    await store.setBounced(id, 'berlin4@example.com', '2027-01-20T10:00:00Z');
+    expect(await store.listGroupMembers(id, berlin)).toEqual(['berlin5@example.com', 'new@example.com']);
+    await store.setUnsubscribed(id, 'berlin3@example.com', null);
+    // Re-enrolling keeps the bounce, so it keeps them out.
+    await store.putParticipants(id, [person('berlin4@example.com', 'Europe/Berlin', '09:00')]);
+    expect(await store.listGroupMembers(id, berlin)).toEqual(['berlin3@example.com', 'berlin5@example.com', 'new@example.com']);
+
+    // Removed: gone from the group.
+    await store.removeParticipant(id, 'new@example.com');
+    expect(await store.listGroupMembers(id, berlin)).toEqual(['berlin3@example.com', 'berlin5@example.com']);
   });
 });
 
@@ -503,8 +561,8 @@ describe('request counting', () => {
       await second.getSeries('counted-b');
 
       // Assess
-      expect(first.requests).toEqual({ total: 2, byOperation: { Query: 1, GetItem: 1 } });
-      expect(second.requests).toEqual({ total: 1, byOperation: { Query: 1 } });
+      expect([first.requests.total, first.requests.byOperation]).toEqual([2, { Query: 1, GetItem: 1 }]);
+      expect([second.requests.total, second.requests.byOperation]).toEqual([1, { Query: 1 }]);
       expect(client.middlewareStack.identify().join(' ')).not.toMatch(/batonCountRequests/);
     } finally {
       client.destroy();
