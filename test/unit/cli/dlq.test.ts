@@ -117,11 +117,11 @@ const invokes = () =>
 describe('a forced dispatch error ends in a queue baton dlq lists', () => {
   it('lists the failed job with its error, and replay invokes dispatch with the original job', async () => {
     // Prepare: dispatch throws (its store is down), as every one of Lambda's attempts would.
-    const failingStore = {
-      listParticipants: async () => {
-        throw new Error('ProvisionedThroughputExceededException: the table is overloaded');
-      },
-    } as unknown as Store;
+    const overloaded = async () => {
+      throw new Error('ProvisionedThroughputExceededException: the table is overloaded');
+    };
+    // Whichever read a training fan-out starts with: its group's members, or the participant list.
+    const failingStore = { listGroupMembers: overloaded, listParticipants: overloaded } as unknown as Store;
     const handler = createDispatchHandler({
       store: failingStore,
       send: async () => 'never',
