@@ -36,6 +36,7 @@ import type {
   Suppression,
 } from '#core/records';
 import type { ScheduleDiff, ScheduleRecord } from '#core/schedule-plan';
+import type { PersonRef } from '#core/report';
 import type { CompiledEmail } from '#mail/fill';
 
 // ---------------------------------------------------------------------------------------------
@@ -112,6 +113,22 @@ export interface ResponseRepository {
    * current again. Undefined when there is no such response.
    */
   withdrawResponse(response: Pick<Response, 'seriesId' | 'trainingSlug' | 'id'>, change: { at: Instant; replacedBy?: string } | null): Promise<Response | undefined>;
+}
+
+/**
+ * What the studio's pages read instead of the whole series: pointers (feed, people) and the
+ * overview's running totals (core/tallies.ts), kept on write; publish readies them for a series
+ * stored before they existed.
+ */
+export interface StudioIndexes {
+  /** Writes the feed and people pointers and rebuilds the counters where missing (or, with `recount`, anyway); says what it did. */
+  prepareStudio(seriesId: string, options?: { recount?: boolean }): Promise<{ feed: boolean; people: boolean; tallies: boolean }>;
+  /** Recomputes every person's facts and the counters from the series' records. */
+  recount(seriesId: string): Promise<void>;
+  /** The counters (core/tallies.ts tallyOf names) and whether they are kept for this series yet. */
+  readTallies(seriesId: string): Promise<{ counters: Record<string, number>; ready: boolean }>;
+  /** The first `limit` active people sent a training who answered nothing yet, by name. */
+  pageQuiet(seriesId: string, limit: number): Promise<PersonRef[]>;
 }
 
 /** Replies a person has to look at: unclear readings, requests, rejoin asks. */
@@ -222,6 +239,7 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
 export type PublishStore = SeriesRepository &
   TemplateRepository &
+  Pick<StudioIndexes, 'prepareStudio'> &
   Pick<ParticipantRepository, 'listParticipants' | 'putParticipants'> &
   ScheduleRepository &
   CalendarRepository;
@@ -255,6 +273,7 @@ export type StudioStore = LinkStore &
   Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed' | 'ensureFeed'> &
   Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
   Pick<ResponseRepository, 'getLevels'> &
+  Pick<StudioIndexes, 'readTallies' | 'pageQuiet'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

@@ -114,6 +114,11 @@ export async function publish(
     added = participants.filter((p) => !before.has(p.email));
     await store.putParticipants(series.id, participants);
   }
+  // The studio's pointers and the overview's counters for a series stored before them (or after a
+  // bulk import), here rather than on a page's first view; counted again when a training left the
+  // series, since its records then count nowhere.
+  const slugs = new Set(trainings.map((t) => t.slug));
+  await store.prepareStudio(series.id, { recount: (previous?.trainings ?? []).some((t) => !slugs.has(t.slug)) });
   const schedules = await syncSchedules(store, series.id, now, { ...options, ...(added.length ? { added } : {}) });
   const changes = diffSeries(previous?.trainings ?? [], trainings, [], added);
   return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes, audio };

@@ -34,7 +34,6 @@ export const isPeopleCursor = (after: string): boolean => after.length <= 400 &&
 // as replies arrive and are withdrawn): what a page reads does not grow with the series.
 export async function loadParticipants(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>, options: { after?: string; search?: string } = {}): Promise<ParticipantsView> {
   const id = published.series.id;
-  await deps.store.ensurePeopleIndex(id);
   const search = options.search?.trim() || undefined;
   const [page, total] = await Promise.all([
     deps.store.pageParticipants(id, { limit: PEOPLE_LIMIT, ...(search ? { search } : options.after ? { after: options.after } : {}) }),

@@ -6,17 +6,17 @@ import { ParticipantSchema, type Participant } from '#core/model';
 import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatusPatch, type PreferenceFlag, type StoredParticipant } from '#core/records';
 import { participantKey } from '#core/short-key';
 import type { ParticipantRepository } from '#app/ports';
-import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
+import { enrolledFacts } from '#core/tallies';
+import type { TallyKeeper } from './tallies.ts';
+import { foldName, GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
 const PeopleItemSchema = z.extend(KeysSchema, { itemType: z.literal('people'), participantSk: z.string() });
 /** Bumped when the name / email pointers change shape: every series then rebuilds them once. */
 const PEOPLE_VERSION = 1;
-/** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
-const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
-export function participantRepository(table: Table): ParticipantRepository & { ensurePeopleIndex(seriesId: string, also?: () => Promise<void>): Promise<boolean> } {
+export function participantRepository(table: Table, tallies: TallyKeeper): ParticipantRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
@@ -77,6 +77,9 @@ export function participantRepository(table: Table): ParticipantRepository & { e
       writes.push(...pointersOf(seriesId, p));
     }
     await batchWrite(writes);
+    // The overview's counters: zone, team, name and status of the newcomers and of those that changed.
+    const enrolled = new Map(writes.flatMap((w) => ('PutRequest' in w && w.PutRequest.Item.itemType === 'participant' ? [[String(w.PutRequest.Item.email), toParticipant(w.PutRequest.Item)] as const] : [])));
+    await tallies.changeMany(seriesId, [...enrolled.keys()], (email, f) => ({ ...f, enrolled: enrolledFacts(enrolled.get(email)!) }));
   }
 
   const namePointerSk = (p: Pick<Participant, 'name' | 'email'>) => key.peopleSk('name', `${foldName(p.name)}#${p.email}`);
@@ -137,14 +140,12 @@ export function participantRepository(table: Table): ParticipantRepository & { e
     return count;
   }
 
-  // Series enrolled before the pointers existed get them once, from the full list.
-  // `also`: what else is rebuilt before the marker says it is done (the store's grid levels).
-  async function ensurePeopleIndex(seriesId: string, also?: () => Promise<void>) {
+  // Series enrolled before the pointers existed get them once, from the full list (publish asks).
+  async function ensurePeopleIndex(seriesId: string) {
     const pk = key.series(seriesId);
     if ((await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
     const everyone = await listParticipants(seriesId);
     await batchWrite(everyone.flatMap((p) => pointersOf(seriesId, p)));
-    await also?.();
     await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.peopleReadySk, itemType: 'people-ready', version: PEOPLE_VERSION } }));
     return true;
   }
@@ -210,7 +211,10 @@ export function participantRepository(table: Table): ParticipantRepository & { e
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? toParticipant(out.Attributes) : undefined;
+      const changed = out.Attributes ? toParticipant(out.Attributes) : undefined;
+      // Unsubscribed and bounced move the overview's counters (active, the goal, not engaged yet).
+      if (changed && (patch.unsubscribedAt !== undefined || patch.bouncedAt !== undefined)) await tallies.change(seriesId, normalized, (f) => ({ ...f, enrolled: enrolledFacts(changed) }));
+      return changed;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -278,6 +282,12 @@ export function participantRepository(table: Table): ParticipantRepository & { e
       throw error;
     }
     if (removed) await batchWrite([namePointerSk(removed), key.peopleSk('email', normalized)].map((sk) => ({ DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: sk } } })));
+    if (removed) {
+      await tallies.change(seriesId, normalized, (f) => {
+        const { enrolled: _gone, ...rest } = f;
+        return rest;
+      });
+    }
     return true;
   }
 
