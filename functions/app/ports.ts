@@ -71,7 +71,7 @@ export interface ParticipantRepository {
    */
   pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }): Promise<{ participants: StoredParticipant[]; after?: string }>;
   countParticipants(seriesId: string): Promise<number>;
-  /** Writes the by-name / by-email pointers (and the grid's levels) for a series stored before they existed, once; true when it did. */
+  /** Writes the by-name / by-email pointers for a series stored before they existed, once; true when it did (publish, through prepareStudio). */
   ensurePeopleIndex(seriesId: string): Promise<boolean>;
   findParticipantByKey(seriesId: string, key: string): Promise<StoredParticipant | undefined>;
   setParticipantStatus(seriesId: string, email: string, patch: ParticipantStatusPatch): Promise<StoredParticipant | undefined>;
@@ -102,7 +102,7 @@ export interface ResponseRepository {
    * from after the cursor `older`; `older` in the answer is where the next page starts, if any.
    */
   listFeed(seriesId: string, options: { limit: number; older?: string }): Promise<{ responses: Response[]; older?: string }>;
-  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did. */
+  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did (publish, through prepareStudio). */
   ensureFeed(seriesId: string): Promise<boolean>;
   /** The participants grid: per email, the level (core/report.ts gridLevel) reached per training slug. */
   getLevels(seriesId: string, emails: Iterable<string>): Promise<Map<string, Map<string, number>>>;
@@ -270,8 +270,8 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
 export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
-  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed' | 'ensureFeed'> &
-  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
+  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed'> &
+  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants'> &
   Pick<ResponseRepository, 'getLevels'> &
   Pick<StudioIndexes, 'readTallies' | 'pageQuiet'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
