@@ -139,7 +139,11 @@ export function tallyKeeper(table: Table) {
     throw new Error(`the overview's facts of ${email} in series "${seriesId}" kept changing under ${ATTEMPTS} attempts; the change is retried with the event`);
   }
 
-  /** Many people at once (an enrolment): one BatchGet a hundred, a guarded Put each that changed, the counters added once. */
+  /**
+   * Many people at once (an enrolment): one BatchGet a hundred, a guarded Put each that changed
+   * (a BatchWrite for those with no facts yet: an event for someone not yet enrolled cannot race
+   * it), the counters added once.
+   */
   async function changeMany(seriesId: string, emails: readonly string[], edit: (email: string, f: PersonFacts) => PersonFacts): Promise<void> {
     const unique = [...new Set(emails)];
     if (unique.length === 0) return;
@@ -148,19 +152,23 @@ export function tallyKeeper(table: Table) {
     const raced: string[] = [];
     const pk = key.series(seriesId);
     const pointers: WriteRequest[] = [];
+    // People without facts yet (newcomers: nothing was sent to them, nothing heard) are written in
+    // batches; the others one guarded Put each.
+    const fresh: WriteRequest[] = [];
     await pool(unique, PUT_CONCURRENCY, async (email) => {
       const item = items.get(email);
       const before = factsOf(item);
       const after = edit(email, before);
       if (sameFacts(before, after)) return;
-      if (!(await putIfUnchanged(seriesId, email, item, after))) return void raced.push(email);
+      if (item === undefined) fresh.push({ PutRequest: { Item: itemOf(seriesId, email, after, 1) } });
+      else if (!(await putIfUnchanged(seriesId, email, item, after))) return void raced.push(email);
       addTallies(total, tallyDelta(before, after));
       const was = isQuiet(before) ? quietSk(email, before) : undefined;
       const now = isQuiet(after) ? quietSk(email, after) : undefined;
       if (was && was !== now) pointers.push({ DeleteRequest: { Key: { [PK]: pk, [SK]: was } } });
       if (now && now !== was) pointers.push({ PutRequest: { Item: { [PK]: pk, [SK]: now, itemType: 'quiet', email, name: after.enrolled!.name } } });
     });
-    await batchWrite(pointers);
+    await batchWrite([...fresh, ...pointers]);
     await add(seriesId, Object.fromEntries(Object.entries(total).filter(([, n]) => n !== 0)));
     for (const email of raced) await change(seriesId, email, (f) => edit(email, f));
   }
