@@ -133,6 +133,13 @@ export const COMMANDS = {
     options: ['--jsonl              read one JSON body per line, write one result per line', '--html               the body on stdin is HTML'],
     examples: ['baton trim < body.txt'],
   },
+  recount: {
+    summary: "rebuild a series' studio overview counters (and its pages' pointers) from everything it holds",
+    arguments: ['<series-id>          the id: line of its series.yaml (publish prints it in brackets), e.g. q1-productivity'],
+    usage: 'recount <series-id> [--target local|aws]',
+    options: [TARGET],
+    examples: ['baton recount q1-productivity'],
+  },
   dlq: {
     summary: 'list what failed (jobs, send batches, replies, bounces) and re-drive it',
     usage: 'dlq list|replay [--target local|aws] [--queue <name>] [--id <id>… | --all]',

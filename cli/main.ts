@@ -24,6 +24,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   dev: () => import('./commands/dev.ts'),
   'parse-reply': () => import('./commands/parse-reply.ts'),
   trim: () => import('./commands/trim.ts'),
+  recount: () => import('./commands/recount.ts'),
   dlq: () => import('./commands/dlq.ts'),
   doctor: () => import('./commands/doctor.ts'),
 };

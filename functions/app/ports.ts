@@ -39,6 +39,7 @@ import type {
   Suppression,
 } from '#core/records';
 import type { ScheduleDiff, ScheduleRecord } from '#core/schedule-plan';
+import type { PersonRef } from '#core/report';
 import type { CompiledEmail } from '#mail/fill';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ export interface ParticipantRepository {
    */
   pageParticipants(seriesId: string, options: { limit: number; after?: string; search?: string }): Promise<{ participants: StoredParticipant[]; after?: string }>;
   countParticipants(seriesId: string): Promise<number>;
-  /** Writes the by-name / by-email pointers (and the grid's levels) for a series stored before they existed, once; true when it did. */
+  /** Writes the by-name / by-email pointers for a series stored before they existed, once; true when it did (publish, through prepareStudio). */
   ensurePeopleIndex(seriesId: string): Promise<boolean>;
   /**
    * The addresses of a schedule group's reachable members (not unsubscribed, not bounced), sorted:
@@ -113,7 +114,7 @@ export interface ResponseRepository {
    * from after the cursor `older`; `older` in the answer is where the next page starts, if any.
    */
   listFeed(seriesId: string, options: { limit: number; older?: string }): Promise<{ responses: Response[]; older?: string }>;
-  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did. */
+  /** Writes the feed's pointers for responses stored before they existed, once per series; true when it did (publish, through prepareStudio). */
   ensureFeed(seriesId: string): Promise<boolean>;
   /** The participants grid: per email, the level (core/report.ts gridLevel) reached per training slug. */
   getLevels(seriesId: string, emails: Iterable<string>): Promise<Map<string, Map<string, number>>>;
@@ -124,6 +125,22 @@ export interface ResponseRepository {
    * current again. Undefined when there is no such response.
    */
   withdrawResponse(response: Pick<Response, 'seriesId' | 'trainingSlug' | 'id'>, change: { at: Instant; replacedBy?: string } | null): Promise<Response | undefined>;
+}
+
+/**
+ * What the studio's pages read instead of the whole series: pointers (feed, people) and the
+ * overview's running totals (core/tallies.ts), kept on write; publish readies them for a series
+ * stored before they existed.
+ */
+export interface StudioIndexes {
+  /** Writes the feed and people pointers and rebuilds the counters where missing (or, with `recount`, anyway); says what it did. */
+  prepareStudio(seriesId: string, options?: { recount?: boolean }): Promise<{ feed: boolean; people: boolean; tallies: boolean }>;
+  /** Recomputes every person's facts and the counters from the series' records. */
+  recount(seriesId: string): Promise<void>;
+  /** The counters (core/tallies.ts tallyOf names) and whether they are kept for this series yet. */
+  readTallies(seriesId: string): Promise<{ counters: Record<string, number>; ready: boolean }>;
+  /** The first `limit` active people sent a training who answered nothing yet, by name. */
+  pageQuiet(seriesId: string, limit: number): Promise<PersonRef[]>;
 }
 
 /** Replies a person has to look at: unclear readings, requests, rejoin asks. */
@@ -248,6 +265,7 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
 export type PublishStore = SeriesRepository &
   TemplateRepository &
+  Pick<StudioIndexes, 'prepareStudio'> &
   Pick<ParticipantRepository, 'listParticipants' | 'putParticipants' | 'ensureGroupIndex'> &
   ScheduleRepository &
   CalendarRepository;
@@ -278,9 +296,10 @@ export type LinkStore = Pick<SeriesRepository, 'getSeries'> &
 export type StudioStore = LinkStore &
   PublishStore &
   Pick<ParticipantRepository, 'removeParticipant'> &
-  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed' | 'ensureFeed'> &
-  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants' | 'ensurePeopleIndex'> &
+  Pick<ResponseRepository, 'listResponses' | 'listResponsesByParticipant' | 'listFeed'> &
+  Pick<ParticipantRepository, 'getParticipants' | 'pageParticipants' | 'countParticipants'> &
   Pick<ResponseRepository, 'getLevels'> &
+  Pick<StudioIndexes, 'readTallies' | 'pageQuiet'> &
   Pick<DeliveryRepository, 'listDeliveries' | 'claimDelivery' | 'completeDelivery' | 'releaseDelivery' | 'sentAmong'> &
   Pick<SuppressionList, 'suppressedAmong'> &
   Pick<NeedsLookRepository, 'listNeedsLook'> &

@@ -117,6 +117,11 @@ export async function publish(
   // A series stored before the schedule-group pointers gets them here, once: a schedule's fire
   // reads its group's members from them (app/run-job.ts fanOutAudience), never builds them.
   await store.ensureGroupIndex(series.id);
+  // The studio's pointers and the overview's counters for a series stored before them (or after a
+  // bulk import), here rather than on a page's first view; counted again when a training left the
+  // series, since its records then count nowhere.
+  const slugs = new Set(trainings.map((t) => t.slug));
+  await store.prepareStudio(series.id, { recount: (previous?.trainings ?? []).some((t) => !slugs.has(t.slug)) });
   const schedules = await syncSchedules(store, series.id, now, { ...options, ...(added.length ? { added } : {}) });
   const changes = diffSeries(previous?.trainings ?? [], trainings, [], added);
   return { series, trainings, version, firstPublish: !previous, templates: [...templates.keys()], schedules, changes, audio };

@@ -199,8 +199,9 @@ export function teamsSection(teams: readonly GroupParticipation[]): string {
   );
 }
 
-export function overviewPage(o: Overview, session: Session, notice?: Notice, teams?: readonly GroupParticipation[]): string {
+export function overviewPage(o: Overview, session: Session, notice?: Notice): string {
   const { funnel, published } = o;
+  const teams = funnel.teams;
   const id = published.series.id;
   const stageRows = (stages: typeof funnel.stages) => stages.map((s) => ({ stage: STAGE_LABELS[s.stage], count: s.count, rate: s.rate, base: s.base }));
   const bars = (stages: typeof funnel.stages) => stages.map((s) => ({ label: STAGE_LABELS[s.stage], value: s.count, figure: `${s.count} · ${percent(s.rate)}` }));
@@ -221,16 +222,16 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice, tea
         `<details><summary>Numbers</summary>${funnelTable(`Funnel of ${t.title}`, stageRows(t.stages))}</details></section>`,
     )
     .join('');
-  const weeks = o.weeks.length
-    ? pairedColumns('People answering per week', ['Engaged', 'Contributed'], o.weeks.map((w) => ({ label: w.week.slice(5), values: [w.engaged, w.contributed] }))) +
-      `<details><summary>Numbers</summary><table><thead><tr><th scope="col">Week</th><th scope="col" class="num">Engaged</th><th scope="col" class="num">Contributed</th></tr></thead><tbody>${o.weeks.map((w) => `<tr><th scope="row">${e(w.week)}</th><td class="num">${w.engaged}</td><td class="num">${w.contributed}</td></tr>`).join('')}</tbody></table></details>`
+  const weeks = funnel.weeks.length
+    ? pairedColumns('People answering per week', ['Engaged', 'Contributed'], funnel.weeks.map((w) => ({ label: w.week.slice(5), values: [w.engaged, w.contributed] }))) +
+      `<details><summary>Numbers</summary><table><thead><tr><th scope="col">Week</th><th scope="col" class="num">Engaged</th><th scope="col" class="num">Contributed</th></tr></thead><tbody>${funnel.weeks.map((w) => `<tr><th scope="row">${e(w.week)}</th><td class="num">${w.engaged}</td><td class="num">${w.contributed}</td></tr>`).join('')}</tbody></table></details>`
     : '<p class="muted">No answers yet.</p>';
   const zones =
-    horizontalBars('Engaged participants by time zone', o.zones.slice(0, 12).map((z) => ({ label: z.timeZone, value: z.engaged, figure: `${z.engaged} of ${z.enrolled}` })), { max: Math.max(1, ...o.zones.map((z) => z.enrolled)) }) +
-    (o.zones.length > 12 ? `<p class="muted">And ${o.zones.length - 12} more zones.</p>` : '');
-  const shown = funnel.notEngaged.slice(0, 100);
-  const quiet = funnel.notEngaged.length
-    ? `<p>${funnel.notEngaged.length} active participant${funnel.notEngaged.length === 1 ? ' has' : 's have'} not answered anything yet. A personal nudge goes once per person, from you, about the latest training they got.</p>` +
+    horizontalBars('Engaged participants by time zone', funnel.zones.slice(0, 12).map((z) => ({ label: z.timeZone, value: z.engaged, figure: `${z.engaged} of ${z.enrolled}` })), { max: Math.max(1, ...funnel.zones.map((z) => z.enrolled)) }) +
+    (funnel.zones.length > 12 ? `<p class="muted">And ${funnel.zones.length - 12} more zones.</p>` : '');
+  const shown = o.quiet;
+  const quiet = funnel.quiet
+    ? `<p>${funnel.quiet} active participant${funnel.quiet === 1 ? ' has' : 's have'} not answered anything yet. A personal nudge goes once per person, from you, about the latest training they got.</p>` +
       `<table><thead><tr><th scope="col">Name</th><th scope="col" class="wide">Address</th><th scope="col">Nudge</th></tr></thead><tbody>` +
       shown
         .map(
@@ -242,7 +243,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice, tea
             }</td></tr>`,
         )
         .join('') +
-      `</tbody></table>${funnel.notEngaged.length > shown.length ? `<p class="muted">The first ${shown.length} by name; the participants page lists everyone.</p>` : ''}`
+      `</tbody></table>${funnel.quiet > shown.length ? `<p class="muted">The first ${shown.length} by name; the participants page lists everyone.</p>` : ''}`
     : '<p>Everyone who was sent a training has answered. 🎉</p>';
   const p = funnel.participants;
   return layout({
@@ -252,6 +253,7 @@ export function overviewPage(o: Overview, session: Session, notice?: Notice, tea
     tab: 'overview',
     ...(notice ? { notice } : {}),
     body:
+      (o.ready ? '' : `<p class="notice" role="note">These numbers are kept as things happen from the series' next publish on; until then they may be incomplete. Publish the series again (or run <code>baton recount ${e(id)}</code>) to count everything so far.</p>`) +
       `<section class="card" aria-labelledby="series-funnel"><h2 id="series-funnel">The whole series</h2>` +
       `<p>${p.total} enrolled: ${p.active} active, ${p.unsubscribed} unsubscribed, ${p.bounced} bounced.</p>` +
       horizontalBars('Series funnel: distinct people over all trainings', bars(funnel.stages)) +

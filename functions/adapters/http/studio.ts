@@ -34,7 +34,6 @@ import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in'
 import { applyTextEdit, applyTrainingEdit, editStatus, newEditId, previewTextEdit, previewTrainingEdit, type EditOutcome, type TrainingEdit } from '#app/studio/edit-training';
 import { trainingFile, trainingFilePath, trainingText, type TrainingText } from '#core/training-source';
 import { loadPerson } from '#app/studio/person';
-import { loadTeams } from '#app/studio/teams';
 import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
 import { unenrollParticipants } from '#app/unenroll';
@@ -241,8 +240,8 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
   const id = published.series.id;
   switch (sub) {
     case '':
-      const [overview, teams] = await Promise.all([loadOverview(published, deps), loadTeams(published, deps)]);
-      return html(200, overviewPage(overview, session, notice, teams));
+      const overview = await loadOverview(published, deps);
+      return html(200, overviewPage(overview, session, notice));
     case '/contributions': {
       const older = req.query.get('older') ?? '';
       if (older && !isFeedCursor(older)) return html(400, messagePage('No such page', 'That link to older contributions is not one this studio made (its "older" part is not a time and a record id). Open the contributions page and page back from there.', session));

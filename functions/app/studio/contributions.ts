@@ -34,7 +34,6 @@ export const isFeedCursor = (older: string): boolean => /^\d{4}-\d\d-\d\dT\d\d:\
 // what it reads does not grow with the series (the store keeps the feed sorted by time).
 export async function loadContributions(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>, options: { older?: string } = {}): Promise<ContributionsView> {
   const id = published.series.id;
-  await deps.store.ensureFeed(id);
   const [page, looks] = await Promise.all([deps.store.listFeed(id, { limit: FEED_LIMIT, ...(options.older ? { older: options.older } : {}) }), deps.store.listNeedsLook(id, { open: true })]);
   const people = new Map((await deps.store.getParticipants(id, [...page.responses.map((r) => r.participantEmail), ...looks.map((l) => l.participantEmail)])).map((p) => [p.email, p] as const));
   const nameOf = (email: string) => people.get(email)?.name ?? email;

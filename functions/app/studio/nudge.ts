@@ -20,7 +20,8 @@ export async function sendNudge(published: PublishedSeries, email: string, sessi
   if (!person) return 'not-enrolled';
   if (!isActive(person)) return 'inactive';
   // The latest training they were sent: that is what the nudge is about.
-  const sent = new Set((await deps.store.listDeliveries(series.id, 'training#')).filter((d) => d.status === 'sent' && d.emailId.endsWith(`#${person.email}`)).map((d) => d.emailId.split('#')[1]));
+  // Their own ledger entries, one BatchGet, not the series' deliveries.
+  const sent = new Set([...(await deps.store.sentAmong(series.id, trainings.map((t) => `training#${t.slug}#${person.email}`)))].map((id) => id.split('#')[1]));
   const training = [...trainings].reverse().find((t) => sent.has(t.slug));
   if (!training) return 'nothing-sent-yet';
   const trainer = series.trainers.find((t) => t.email.toLowerCase() === session.email.toLowerCase()) ?? series.trainers[0]!;

@@ -31,14 +31,15 @@ export const PEOPLE_LIMIT = 100;
 export const isPeopleCursor = (after: string): boolean => after.length <= 400 && /^[^\n]*#[^\s#]+@[^\s#]+$/.test(after);
 
 // One page of people by name and, for the grid, their levels (one item per person the store keeps
-// as replies arrive and are withdrawn): what a page reads does not grow with the series.
+// as replies arrive and are withdrawn), and the count the overview's counters keep: what a page
+// reads does not grow with the series.
 export async function loadParticipants(published: PublishedSeries, deps: Pick<StudioDeps, 'store'>, options: { after?: string; search?: string } = {}): Promise<ParticipantsView> {
   const id = published.series.id;
-  await deps.store.ensurePeopleIndex(id);
   const search = options.search?.trim() || undefined;
   const [page, total] = await Promise.all([
     deps.store.pageParticipants(id, { limit: PEOPLE_LIMIT, ...(search ? { search } : options.after ? { after: options.after } : {}) }),
-    deps.store.countParticipants(id),
+    // The overview's counter of those enrolled (one GetItem), else a COUNT of the pointers.
+    deps.store.readTallies(id).then(async (t) => (t.ready ? (t.counters.people ?? 0) : deps.store.countParticipants(id))),
   ]);
   const levels = await deps.store.getLevels(id, page.participants.map((p) => p.email));
   const rows = page.participants.map((participant): ParticipantRow => {

@@ -15,6 +15,7 @@ import type {
   SeriesRepository,
   StudioEditRepository,
   SuppressionList,
+  StudioIndexes,
   TemplateRepository,
 } from '#app/ports';
 import { calendarRepository } from './calendars.ts';
@@ -31,6 +32,7 @@ import { signInNonces } from './sign-in.ts';
 import { studioEditRepository } from './studio-edits.ts';
 import { suppressionList } from './suppression.ts';
 import { openTable } from './table.ts';
+import { tallyKeeper, TALLY_VERSION } from './tallies.ts';
 import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
 import { templateRepository } from './templates.ts';
 
@@ -48,6 +50,7 @@ export interface Store
     NeedsLookRepository,
     SignInNonces,
     StudioEditRepository,
+    StudioIndexes,
     SendPaceSlots {
   readonly tableName: string;
   /** Requests sent to DynamoDB by this store, in total and by operation (Query, GetItem, BatchWriteItem, …). */
@@ -61,18 +64,35 @@ export function createStore(options: {
   onRequest?: (operation: string) => void;
 }): Store {
   const table = openTable(options);
-  const participants = participantRepository(table);
-  const responses = responseRepository(table);
+  const tallies = tallyKeeper(table);
+  const series = seriesRepository(table);
+  const participants = participantRepository(table, tallies);
+  const responses = responseRepository(table, tallies);
+  const ledger = deliveryLedger(table, tallies);
+  const records = { listParticipants: participants.listParticipants, listResponses: (id: string) => responses.listResponses(id), listDeliveries: ledger.listDeliveries };
+  const recount = async (seriesId: string) => {
+    await tallies.rebuild(seriesId, records, await series.getSeries(seriesId));
+  };
   return {
     tableName: table.tableName,
     requests: table.requests,
-    ...seriesRepository(table),
+    ...series,
     ...templateRepository(table),
     ...participants,
-    ensurePeopleIndex: (seriesId) => participants.ensurePeopleIndex(seriesId, () => responses.rebuildLevels(seriesId)),
     ...suppressionList(table),
     ...responses,
-    ...deliveryLedger(table),
+    ...ledger,
+    readTallies: tallies.readTallies,
+    pageQuiet: tallies.pageQuiet,
+    recount,
+    // Publish readies what the studio's pages read, so no page ever backfills.
+    async prepareStudio(seriesId, options = {}) {
+      const feed = await responses.ensureFeed(seriesId);
+      const people = await participants.ensurePeopleIndex(seriesId);
+      const stale = options.recount || !(await tallies.readTallies(seriesId)).ready;
+      if (stale) await recount(seriesId);
+      return { feed, people, tallies: stale };
+    },
     ...inboundLog(table),
     ...quotas(table),
     ...scheduleRepository(table),
@@ -86,4 +106,5 @@ export function createStore(options: {
 
 export { createDynamoClient, type RequestCounts } from './client.ts';
 export { MalformedItemError } from './table.ts';
+export { TALLY_VERSION };
 export type { SendPaceSlots, SlotAnswer } from './pace.ts';

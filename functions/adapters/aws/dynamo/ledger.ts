@@ -4,11 +4,12 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { DeliverySchema, type Delivery, type Instant } from '#core/records';
 import type { DeliveryRepository } from '#app/ports';
+import type { TallyKeeper } from './tallies.ts';
 import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Table } from './table.ts';
 
 const DeliveryItemSchema = z.extend(KeysSchema, { ...DeliverySchema.shape, itemType: z.literal('delivery') });
 
-export function deliveryLedger(table: Table): DeliveryRepository {
+export function deliveryLedger(table: Table, tallies: TallyKeeper): DeliveryRepository {
   const { tableName, send, parse, queryPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   async function claimDelivery(seriesId: string, emailId: string, { now, leaseMs }: { now: Date; leaseMs: number }) {
@@ -65,10 +66,12 @@ export function deliveryLedger(table: Table): DeliveryRepository {
           },
         }),
       );
+      // The overview counts a sent training once, however many times this is heard (tallies.ts).
+      await tallies.markSent(seriesId, emailId);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await getItem(Key[PK], Key[SK]);
-      if (current?.status === 'sent' && current.sesMessageId === result.sesMessageId) return;
+      if (current?.status === 'sent' && current.sesMessageId === result.sesMessageId) return tallies.markSent(seriesId, emailId);
       throw new Error(
         current
           ? `Delivery ${emailId} of series "${seriesId}" was already completed with SES message ` +
@@ -115,6 +118,7 @@ export function deliveryLedger(table: Table): DeliveryRepository {
           ExpressionAttributeValues: { ':true': true, ':sent': 'sent', ':claimed': 'claimed', ':id': accepted.sesMessageId, ':sentAt': toIso(accepted.at, 'at') },
         }),
       );
+      await tallies.markSent(seriesId, emailId);
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -143,6 +147,8 @@ export function deliveryLedger(table: Table): DeliveryRepository {
   }
 
   async function importDeliveries(seriesId: string, deliveries: Delivery[]) {
+    // A bulk load does not keep the overview's counters: the next publish (or `baton recount`) rebuilds them.
+    await tallies.markStale([seriesId]);
     await batchWrite(
       deliveries.map((d) => ({
         PutRequest: { Item: { ...DeliverySchema.parse(d), [PK]: key.series(seriesId), [SK]: key.deliverySk(d.emailId), itemType: 'delivery' } },

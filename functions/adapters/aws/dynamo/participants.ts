@@ -7,7 +7,9 @@ import { ParticipantStatusSchema, type ParticipantStatus, type ParticipantStatus
 import { participantKey } from '#core/short-key';
 import { blockReason, workWeekKey, type AudienceGroup } from '#core/audience';
 import type { ParticipantRepository } from '#app/ports';
-import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
+import { enrolledFacts } from '#core/tallies';
+import type { TallyKeeper } from './tallies.ts';
+import { foldName, GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ParticipantItemSchema = z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() });
 
@@ -25,10 +27,7 @@ const sameKey = (a: Item, b: Item) => a[PK] === b[PK] && a[SK] === b[SK];
 const memberItem = (seriesId: string, p: Grouped): Item => ({ ...memberKey(seriesId, p), itemType: 'group-member', email: p.email, ...(blockReason(p) ? { blocked: true } : {}) });
 const memberPut = (seriesId: string, p: Grouped): WriteRequest => ({ PutRequest: { Item: memberItem(seriesId, p) } });
 
-/** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
-const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
-
-export function participantRepository(table: Table): ParticipantRepository & { ensurePeopleIndex(seriesId: string, also?: () => Promise<void>): Promise<boolean> } {
+export function participantRepository(table: Table, tallies: TallyKeeper): ParticipantRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
@@ -97,6 +96,9 @@ export function participantRepository(table: Table): ParticipantRepository & { e
       writes.push(...pointersOf(seriesId, p));
     }
     await batchWrite(writes);
+    // The overview's counters: zone, team, name and status of the newcomers and of those that changed.
+    const enrolled = new Map(writes.flatMap((w) => ('PutRequest' in w && w.PutRequest.Item.itemType === 'participant' ? [[String(w.PutRequest.Item.email), toParticipant(w.PutRequest.Item)] as const] : [])));
+    await tallies.changeMany(seriesId, [...enrolled.keys()], (email, f) => ({ ...f, enrolled: enrolledFacts(enrolled.get(email)!) }));
   }
 
   const namePointerSk = (p: Pick<Participant, 'name' | 'email'>) => key.peopleSk('name', `${foldName(p.name)}#${p.email}`);
@@ -157,14 +159,12 @@ export function participantRepository(table: Table): ParticipantRepository & { e
     return count;
   }
 
-  // Series enrolled before the pointers existed get them once, from the full list.
-  // `also`: what else is rebuilt before the marker says it is done (the store's grid levels).
-  async function ensurePeopleIndex(seriesId: string, also?: () => Promise<void>) {
+  // Series enrolled before the pointers existed get them once, from the full list (publish asks).
+  async function ensurePeopleIndex(seriesId: string) {
     const pk = key.series(seriesId);
     if ((await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
     const everyone = await listParticipants(seriesId);
     await batchWrite(everyone.flatMap((p) => pointersOf(seriesId, p)));
-    await also?.();
     await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.peopleReadySk, itemType: 'people-ready', version: PEOPLE_VERSION } }));
     return true;
   }
@@ -253,11 +253,13 @@ export function participantRepository(table: Table): ParticipantRepository & { e
         }),
       );
       const updated = out.Attributes ? toParticipant(out.Attributes) : undefined;
-      // Unsubscribing, bouncing (or their undoing) is what the group pointer knows of a status.
-      // One PutItem: the functions that unsubscribe and bounce (inbound, links, mail-events) may
-      // PutItem, not BatchWriteItem (test/infra/iam.test.ts).
       if (updated && (patch.unsubscribedAt !== undefined || patch.bouncedAt !== undefined)) {
+        // Unsubscribing, bouncing (or their undoing) is what the group pointer knows of a status.
+        // One PutItem: the functions that unsubscribe and bounce (inbound, links, mail-events) may
+        // PutItem, not BatchWriteItem (test/infra/iam.test.ts).
         await send(new PutCommand({ TableName: tableName, Item: memberItem(seriesId, updated) }));
+        // They also move the overview's counters (active, the goal, not engaged yet).
+        await tallies.change(seriesId, normalized, (f) => ({ ...f, enrolled: enrolledFacts(updated) }));
       }
       return updated;
     } catch (error) {
@@ -331,6 +333,10 @@ export function participantRepository(table: Table): ParticipantRepository & { e
         ...[namePointerSk(removed), key.peopleSk('email', normalized)].map((sk) => ({ DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: sk } } })),
         { DeleteRequest: { Key: memberKey(seriesId, removed) } },
       ]);
+      await tallies.change(seriesId, normalized, (f) => {
+        const { enrolled: _gone, ...rest } = f;
+        return rest;
+      });
     }
     return true;
   }

@@ -5,8 +5,10 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ResponseSchema, type Response } from '#core/model';
 import { responseKey } from '#core/short-key';
-import { gridLevel, isFeedItem } from '#core/report';
+import { isFeedItem, isoWeek } from '#core/report';
+import { raiseWithResponse, recomputeFromResponses } from '#core/tallies';
 import type { ResponseRepository } from '#app/ports';
+import type { TallyKeeper } from './tallies.ts';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ResponseItemSchema = z.extend(KeysSchema, { ...ResponseSchema.shape, itemType: z.literal('response') });
@@ -15,7 +17,7 @@ const FeedItemSchema = z.extend(KeysSchema, { itemType: z.literal('feed'), respo
 /** Bumped when the feed's pointers change shape: every series then rebuilds them once. */
 const FEED_VERSION = 1;
 
-export function responseRepository(table: Table): ResponseRepository & { rebuildLevels(seriesId: string): Promise<void> } {
+export function responseRepository(table: Table, tallies: TallyKeeper): ResponseRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
@@ -50,9 +52,8 @@ export function responseRepository(table: Table): ResponseRepository & { rebuild
       );
     }
     await batchWrite(writes);
-    // A bulk load does not keep the grid's levels: the series' next studio view rebuilds them.
-    const touched = new Set(responses.map((r) => r.seriesId));
-    await batchWrite([...touched].map((id) => ({ DeleteRequest: { Key: { [PK]: key.series(id), [SK]: key.peopleReadySk } } })));
+    // A bulk load does not keep the grid's levels and the overview's counters: the next publish (or `baton recount`) rebuilds them.
+    await tallies.markStale(responses.map((r) => r.seriesId));
   }
 
   async function putResponse(response: Response) {
@@ -89,37 +90,21 @@ export function responseRepository(table: Table): ResponseRepository & { rebuild
       }),
     );
     for (const pointer of feedPointer(r)) await send(new PutCommand({ TableName: tableName, Item: pointer.PutRequest.Item }));
-    await raiseLevel(r);
+    // What it raises, once: raising again changes nothing, so a redelivery also heals a crash before
+    // this step, unless the stored one was withdrawn meanwhile (then it must not count).
+    const counts = stored ? current(r) : (await getItem(pk, sk).then((i) => (i ? current(toResponse(i)) : false)));
+    if (counts) await tallies.change(r.seriesId, r.participantEmail, (f) => raiseWithResponse(f, r));
     return { stored };
   }
 
-  // The participants grid: per person one item of the highest level reached per training. A reply
-  // raises it (a conditional max, so a redelivery or a retry changes nothing); a withdrawal or a
-  // put-back recomputes that person's training from their own responses.
-  async function raiseLevel(r: Response, level: number = gridLevel(r), force = false) {
-    if (level === 0 && !force) return;
-    try {
-      await send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { [PK]: key.series(r.seriesId), [SK]: key.levelsSk(r.participantEmail) },
-          UpdateExpression: 'SET #l = :l, itemType = :type',
-          ...(force ? {} : { ConditionExpression: 'attribute_not_exists(#l) OR #l < :l' }),
-          ExpressionAttributeNames: { '#l': key.levelAttribute(r.trainingSlug) },
-          ExpressionAttributeValues: { ':l': level, ':type': 'levels' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
+  // The participants grid and the overview's counters: per person one item of what they reached
+  // (tallies.ts). A new reply raises it; a withdrawal or a put-back recomputes that person's
+  // training and week from their own responses.
   async function relevel(changed: Response) {
     // The email index is eventually consistent: the changed response counts as it now is.
     const theirs = (await listResponsesByParticipant(changed.seriesId, changed.participantEmail)).filter((r) => r.id !== changed.id);
     if (current(changed)) theirs.push(changed);
-    const level = Math.max(0, ...theirs.filter((r) => r.trainingSlug === changed.trainingSlug).map(gridLevel));
-    await raiseLevel(changed, level, true);
+    await tallies.change(changed.seriesId, changed.participantEmail, (f) => recomputeFromResponses(f, theirs, changed.trainingSlug, isoWeek(changed.receivedAt.slice(0, 10))));
   }
 
   async function getLevels(seriesId: string, emails: Iterable<string>) {
@@ -132,20 +117,6 @@ export function responseRepository(table: Table): ResponseRepository & { rebuild
       levels.set(email, bySlug);
     }
     return levels;
-  }
-
-  /** Every person's levels from all the series' responses: the backfill for series stored before them. */
-  async function rebuildLevels(seriesId: string) {
-    const levels = new Map<string, Item>();
-    for (const r of await listResponses(seriesId)) {
-      const level = gridLevel(r);
-      if (level === 0) continue;
-      let item = levels.get(r.participantEmail);
-      if (!item) levels.set(r.participantEmail, (item = { [PK]: key.series(seriesId), [SK]: key.levelsSk(r.participantEmail), itemType: 'levels' }));
-      const a = key.levelAttribute(r.trainingSlug);
-      if (((item[a] as number | undefined) ?? 0) < level) item[a] = level;
-    }
-    await batchWrite([...levels.values()].map((Item) => ({ PutRequest: { Item } })));
   }
 
   const byReceived = (a: Response, b: Response) =>
@@ -252,5 +223,5 @@ export function responseRepository(table: Table): ResponseRepository & { rebuild
     return item ? toResponse(item) : undefined;
   }
 
-  return { putResponse, importResponses, listResponses, listResponsesByParticipant, listFeed, ensureFeed, getLevels, rebuildLevels, findResponseByKey, withdrawResponse };
+  return { putResponse, importResponses, listResponses, listResponsesByParticipant, listFeed, ensureFeed, getLevels, findResponseByKey, withdrawResponse };
 }

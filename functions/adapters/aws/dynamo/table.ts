@@ -27,6 +27,10 @@
 // |                                       |   pk = SERIES#<id>, sk = GROUPREADY: pointers were backfilled   |       |
 // | a participant's grid levels (kept by  | pk = SERIES#<id>, sk = LEVELS#<email>  (conditional max Update; |       |
 // |   putResponse / withdrawResponse)     |   BatchGet for a page of people)                                |       |
+// |   and what the overview counts of     |   (the same item holds the person's facts, core/tallies.ts:     |       |
+// |   them (facts, tallies.ts)            |   sent, follow-ups, weeks, zone, team, status; rev-guarded Put) |       |
+// | the overview's running totals         | pk = SERIES#<id>, sk = TALLY  (ADD on each facts change; Get)   | table |
+// | not engaged yet, by name, paged       | pk = SERIES#<id>, begins_with(sk, "QUIET#"), Limit             | table |
 // | delivery ledger (claim, complete,     | pk = SERIES#<id>, sk = DELIVERY#<emailId>           (UpdateItem)| table |
 // |   accepted by SES)                    |                                                                 |       |
 // | deliveries of a series [by prefix]    | pk = SERIES#<id>, begins_with(sk, "DELIVERY#<prefix>")          | table |
@@ -103,6 +107,11 @@ export const key = {
   /** Per participant, the grid level reached per training, as attributes `lvl#<slug>`. */
   levelsSk: (email: string) => `LEVELS#${email}`,
   levelAttribute: (slug: string) => `lvl#${slug}`,
+  /** The overview's running totals of a series (one item, a counter per attribute `c#<name>`, kept with ADD). */
+  tallySk: 'TALLY',
+  tallyAttribute: (name: string) => `c#${name}`,
+  /** A person not engaged yet (core/tallies.ts isQuiet), by folded name, for the overview's list. */
+  quietSk: (foldedName: string, email: string) => `QUIET#${foldedName}#${email}`,
   deliverySk: (emailId: string) => `DELIVERY#${emailId}`,
   scheduleSk: (name: string) => `SCHEDULE#${name}`,
   pendingSchedulesGsi: 'SCHEDULES#pending',
@@ -164,8 +173,11 @@ const chunk = <T>(items: T[], size: number): T[][] => {
   return out;
 };
 
+/** How names sort and are searched: lower case, accents off (so "Émile" sorts and is found as "emile"). */
+export const foldName = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+
 /** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
