@@ -13,7 +13,6 @@ import { ConflictException, CreateScheduleCommand, CreateScheduleGroupCommand, D
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Observability } from '#adapters/aws/observability';
 import { deliveryFromTags } from '#app/deliver';
-import { itemsOf, itemTypeOf } from '#adapters/aws/dynamo/client';
 
 interface Timer {
   at: number;
@@ -77,21 +76,13 @@ export class SimClock {
     this.timers.push({ at: time, seq: this.seq++, fire });
   }
 
-  /** Counts the client's requests in flight (and by operation, with the items they read, in all and by item type). */
-  watch(client: DynamoDBClient, counts: { byOperation: Record<string, number>; itemsRead: number; itemsReadByType: Record<string, number> }): void {
+  /** Counts the client's requests in flight, so the clock moves only when none is. */
+  watch(client: DynamoDBClient): void {
     client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const op = String(context.commandName).replace(/Command$/, '');
-        counts.byOperation[op] = (counts.byOperation[op] ?? 0) + 1;
+      (next) => async (args) => {
         this.inflight++;
         try {
-          const out = await next(args);
-          for (const item of itemsOf(out.output)) {
-            counts.itemsRead++;
-            const type = itemTypeOf(item);
-            counts.itemsReadByType[type] = (counts.itemsReadByType[type] ?? 0) + 1;
-          }
-          return out;
+          return await next(args);
         } finally {
           this.inflight--;
         }

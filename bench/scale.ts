@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createStore } from '#adapters/aws/dynamo';
+import { countRequests } from '#adapters/aws/dynamo/client';
 import { EventBridgeSchedules } from '#adapters/aws/scheduler';
 import type { AwsIo } from '#adapters/aws/sending';
 import { emailId } from '#mail/compose';
@@ -111,8 +112,9 @@ export async function runScale(n: number): Promise<{ participants: number; group
     const trainingJobs = [...scheduler.schedules.values()].map((s) => JSON.parse(s.input) as { kind: string; trainingSlug?: string; part?: number }).filter((j) => j.kind === 'training' && j.trainingSlug === FIRST && j.part === undefined);
 
     const clock = new SimClock(Date.parse('2027-01-17T12:00:00Z'));
-    const requests = { byOperation: {} as Record<string, number>, itemsRead: 0, itemsReadByType: {} as Record<string, number> };
-    clock.watch(db.client, requests);
+    // What the store counts in production (by operation, items read by type), on the bench's client.
+    const requests = countRequests(db.client.middlewareStack, undefined, 'benchCountRequests');
+    clock.watch(db.client);
     const ses = new FakeSes(clock, QUOTA, latency);
     const queue = new FakeQueue(clock, {
       visibilityMs: FANOUT_VISIBILITY_TIMEOUT.toMilliseconds(),

@@ -48,7 +48,12 @@ export function itemTypeOf(item: Record<string, unknown>): string {
  * bill and in CloudWatch), a string literal a minifying bundler leaves alone. It runs in the
  * initialize step, once per command: the SDK's retries of one command count once, as before.
  */
-export function countRequests(stack: DynamoDBClient['middlewareStack'], onRequest?: (operation: string) => void): RequestCounts {
+export function countRequests(
+  stack: DynamoDBClient['middlewareStack'],
+  onRequest?: (operation: string) => void,
+  /** A second counter on a stack the store will clone needs a name of its own. */
+  name = 'batonCountRequests',
+): RequestCounts {
   const counts: RequestCounts = { total: 0, byOperation: {}, itemsRead: 0, itemsReadByType: {} };
   stack.add(
     (next, context) => async (args) => {
@@ -64,7 +69,7 @@ export function countRequests(stack: DynamoDBClient['middlewareStack'], onReques
       }
       return out;
     },
-    { step: 'initialize', name: 'batonCountRequests' },
+    { step: 'initialize', name },
   );
   return counts;
 }
