@@ -11,10 +11,14 @@ import { MailParser, simpleParser, type AttachmentStream, type Headers, type Mai
 type Chunk = { type: 'node' | 'body' | 'data'; contentType?: string; disposition?: string; parentNode?: unknown };
 interface ParserInternals {
   processChunk(data: Chunk, done: (err?: Error) => void): void;
-  curnode: { contentType?: string; node?: { parentNode?: unknown } } | false;
+  curnode: { contentType?: string; node?: { parentNode?: unknown } } | false | undefined;
 }
 
-/** A MailParser that does not decode an alternative's HTML when its text/plain came first. */
+/**
+ * A MailParser that does not decode an alternative's HTML when its text/plain came first. It hooks
+ * mailparser's internal processChunk: should a new mailparser lack it, the constructor throws and
+ * parseMail parses in full (the receive-reply test of an undecoded HTML part then fails).
+ */
 class TextFirstParser extends MailParser {
   private skipping = false;
   skipped = 0;
@@ -32,6 +36,7 @@ class TextFirstParser extends MailParser {
           data.contentType === 'text/html' &&
           parent?.contentType === 'multipart/alternative' &&
           data.disposition !== 'attachment' &&
+          current !== undefined &&
           current !== false &&
           current.contentType === 'text/plain' &&
           current.node?.parentNode === parent;
