@@ -31,7 +31,8 @@ import { TEMPLATE, templateNames } from '#mail/template-names';
 import { languageOf, listOf, t } from '#mail/messages/index';
 import { strategyNamed } from '#mail/doubts';
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import { parseMail } from './parse-mail.ts';
 import type { NeedsLook, PreferenceFlag, PublishedSeries, StoredParticipant } from '#core/records';
 import type { Preference } from '#core/classify';
 import { isRejoinRequest, settingsRequest, type SettingsRequest } from '#core/requests';
@@ -230,7 +231,9 @@ function hashId(value: string | Uint8Array, chars: number): string {
 }
 
 export async function parseInbound(raw: Uint8Array): Promise<ParsedInbound> {
-  const mail: ParsedMail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+  // The HTML of a reply that has text is not decoded (parse-mail.ts): only trimParsed and
+  // detectAutoReply read it, and only when the text is empty or missing.
+  const mail: ParsedMail = await parseMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
     skipHtmlToText: true,
     skipTextToHtml: true,
     skipImageLinks: true,

@@ -927,11 +927,14 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   const strategyStrong = C.STRATEGY_STRONG.test(f) || links.some(isVideoLink) || (strategyWeak && C.IT_WORKS.test(f));
   // "I already do #1", "not for me": naming a strategy to turn it down commits to nothing.
   const parts = clauses(f);
+  // Whether a clause commits is asked up to four times below; each answer is several regex passes.
+  const commitments = new Map<string, boolean>();
+  const commits = (c: string) => commitments.get(c) ?? commitments.set(c, hasCommitment(c)).get(c)!;
   // A condition or hedge before the commitment reaches it ("If I have time, I'll try #2"); one
   // after it is about something else ("I'll try #2, it might help").
   const hedgedAt = parts.findIndex((c) => C.HEDGE.test(c));
   const open = parts.filter((c, i) => !declines(c) && !(hedgedAt >= 0 && i > hedgedAt && C.ADOPT_CUE.test(c)));
-  const committed = !unsubscribe && open.some((c) => hasCommitment(c));
+  const committed = !unsubscribe && open.some(commits);
   // "Can I adopt two?": asks about committing, and the next sentence may say which.
   const asks = !committed && open.some((c) => /[?？؟]/u.test(c) && C.ADOPT_CUE.test(c) && !C.NEGATION.test(c));
   const found = references(f, input.strategies, titles, strategyStrong);
@@ -941,7 +944,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
   // references, else those of the clauses that neither decline nor negate ("#4: I'll try it").
   if (parts.length > 1 && refs.length > 0) {
     const refsIn = (cs: string[]) => new Set(cs.flatMap((c) => references(c, input.strategies, titles, strategyStrong).ids));
-    const committing = refsIn(open.filter((c) => hasCommitment(c)));
+    const committing = refsIn(open.filter(commits));
     const kept = committing.size ? committing : refsIn(open.filter((c) => !C.NEGATION.test(c)));
     if (committed || open.length < parts.length) refs = refs.filter((id) => kept.has(id));
   }
@@ -956,7 +959,7 @@ function signals(u: Unit, input: ClassifyInput, titles: TitleIndex[]): Signals {
     // Two words only one strategy's explanation uses, or one long one in the clause that commits
     // ("I'll do the handover note").
     // The long word must be named as a thing (after a determiner): "the handover", not "remember".
-    const committing = open.filter((c) => hasCommitment(c) && !/[?？؟]/u.test(c)).map((c) => new Set([...c.matchAll(NAMED_THING)].map((m) => stem(m[1]!)).filter((w) => w.length >= 7)));
+    const committing = open.filter((c) => commits(c) && !/[?？؟]/u.test(c)).map((c) => new Set([...c.matchAll(NAMED_THING)].map((m) => stem(m[1]!)).filter((w) => w.length >= 7)));
     const single = [...new Set(committing.map((w) => bodyMatch(w, titles, 1)?.id).filter((id) => id !== undefined))];
     const paraphrase = bodyMatch(stems(f), titles, 2) ?? (single.length === 1 ? { id: single[0]!, score: 1 } : undefined);
     if (paraphrase) {
@@ -1422,7 +1425,8 @@ function beforeSignOff(text: string): string {
     const line = (lines[i] ?? '').trim();
     const bare = fold(line).replace(/[,.!\s]+$/u, '');
     if (content && bare && bare.length <= 30 && C.SIGN_OFF.test(bare) && bare.replace(C.SIGN_OFF_G, '').replace(/[^\p{L}\p{N}]+/gu, '') === '') return lines.slice(0, i).join('\n');
-    if (line && !isGreeting(fold(line))) content = true;
+    // Once content has begun it stays begun: later lines need no greeting check.
+    if (!content && line && !isGreeting(fold(line))) content = true;
   }
   return text;
 }

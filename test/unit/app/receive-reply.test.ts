@@ -162,3 +162,71 @@ describe('trimming knows what Baton sent, for every email answered', () => {
     expect(asked).toEqual(['rollup', 'follow-up/productive-one-on-one', 'training/productive-one-on-one', 'wrap-up', 'ack', 'rollup']);
   });
 });
+
+describe('parsing a reply, text first', () => {
+  const mime = (body: string, type: string) =>
+    Buffer.from(['From: Ana <ana@example.com>', 'To: reply@in.example.com', 'Subject: Re: Meetings', 'Message-ID: <m1@example.com>', 'MIME-Version: 1.0', `Content-Type: ${type}`, '', body].join('\r\n'));
+  const alternative = (plain: string, html: string, extra = '') =>
+    mime(
+      [
+        '--alt',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        plain,
+        '--alt',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        html,
+        '--alt--',
+        extra,
+      ].join('\r\n'),
+      'multipart/alternative; boundary="alt"',
+    );
+
+  it('reads the text/plain of an alternative and leaves its HTML undecoded; headers and attachments as before', async () => {
+    const raw = mime(
+      [
+        '--mix',
+        'Content-Type: multipart/alternative; boundary="alt"',
+        '',
+        alternative('I will try #2 next week.', '<p>I will try #2 next week.</p>').toString().split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+        '--mix',
+        'Content-Type: text/plain; name="notes.txt"',
+        'Content-Disposition: attachment; filename="notes.txt"',
+        '',
+        'my notes',
+        '--mix--',
+        '',
+      ].join('\r\n'),
+      'multipart/mixed; boundary="mix"',
+    );
+    const parsed = await parseInbound(raw);
+    expect(parsed.text?.trim()).toBe('I will try #2 next week.');
+    expect(parsed.html).toBeUndefined();
+    expect(parsed.subject).toBe('Re: Meetings');
+    expect(parsed.messageId).toBe('<m1@example.com>');
+    expect(parsed.from).toEqual({ address: 'ana@example.com', name: 'Ana' });
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['notes.txt', 'text/plain', 'my notes']]);
+    expect(trimParsed(parsed, []).source).toBe('text');
+  });
+
+  it('still reads an HTML-only reply from its HTML', async () => {
+    const parsed = await parseInbound(mime('<div>Adopting strategy #3 from Monday.</div>', 'text/html; charset=utf-8'));
+    expect(parsed.text).toBeUndefined();
+    expect(parsed.html).toContain('Adopting strategy #3 from Monday.');
+    const { trimmed, source } = trimParsed(parsed, []);
+    expect(source).toBe('html');
+    expect(trimmed.reply).toContain('Adopting strategy #3 from Monday.');
+  });
+
+  it('falls back to the HTML of an alternative whose text/plain is empty', async () => {
+    const parsed = await parseInbound(alternative('  ', '<div>Strategy #4 worked for our team.</div>'));
+    expect(parsed.text).toBeUndefined();
+    expect(parsed.html).toContain('Strategy #4 worked for our team.');
+    const { trimmed, source } = trimParsed(parsed, []);
+    expect(source).toBe('html');
+    expect(trimmed.reply).toContain('Strategy #4 worked for our team.');
+  });
+});
