@@ -50,7 +50,8 @@ export default defineConfig({
           isolate: false,
         },
       },
-      // Real local servers, the CLI and python3 in child processes, fuzzing against dynalite.
+      // Real local servers (the Lambda handlers against dynalite among them), the CLI and python3 in
+      // child processes, fuzzing against dynalite.
       {
         extends: true,
         // The CLI tests run cli/baton.js, which runs the compiled cli/dist only when it is fresh:

@@ -197,7 +197,7 @@ describe('StateStack', () => {
     });
 
     // Send is the AWS half of crash safety: mail-events records a delivery as sent from it
-    // (test/unit/handlers/mail-events.test.ts), so a sender that died after SES accepted its
+    // (test/integration/handlers/mail-events.test.ts), so a sender that died after SES accepted its
     // message is not followed by a second send.
     it('send sends, bounces and complaints to the default event bus, where the service stack picks them up', () => {
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
