@@ -76,6 +76,9 @@ async function sample(...args: string[]): Promise<Sample> {
   return { wallMs, ...(JSON.parse(line.slice('@cold-start '.length)) as Omit<Sample, 'wallMs'>) };
 }
 
+/** Bundles measured but not held to the goal: asynchronous, off every path a person waits on. */
+const OFF_HOT_PATH = new Set(['publish']);
+
 export async function benchColdStart(runs = 7) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-cold-'));
   const names = readdirSync(HANDLERS_DIR)
@@ -117,7 +120,10 @@ export async function benchColdStart(runs = 7) {
         withinBudget: bytes <= budgetBytes,
         importWallMs: round(importWallMs),
         ratioToNode,
-        withinRatioGoal: ratioToNode <= COLD_START_RATIO_GOAL,
+        // The publish function runs behind a trainer's "Applying…" page, asynchronously, once per
+        // edit: the goal is for the functions someone or a schedule waits on.
+        hotPath: !OFF_HOT_PATH.has(name),
+        withinRatioGoal: OFF_HOT_PATH.has(name) ? null : ratioToNode <= COLD_START_RATIO_GOAL,
         importCpuMs: round(importCpuMs),
         cpuRatioToNode: +(importCpuMs / nodeCpuMs).toFixed(2),
         withFirstInvokeWallMs: round(median(s.invoked)),

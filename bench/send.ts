@@ -3,7 +3,7 @@
 // recipient, and their ratio. Also each Lambda bundle's size.
 // Standalone: `npx tsx bench/send.ts` prints the JSON result.
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { build, type BuildOptions } from 'esbuild';
 import { setFlagsFromString } from 'node:v8';
@@ -12,7 +12,7 @@ import type { Participant } from '#core/model';
 import { prepareTrainingSend, type MailSettings } from '#mail/compose';
 import { compileTraining } from '#emails/compile';
 import { loadSeries } from '#cli/series-dir';
-import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT, PUBLISH_BUNDLE_EXTERNALS } from '#infra/baton-function';
 
 const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Asia/Dubai', 'Asia/Brunei', 'Asia/Bangkok', 'Australia/Sydney', 'Australia/Perth', 'Asia/Kolkata'];
 const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
@@ -138,7 +138,8 @@ export function cdkBundleOptions(entry: string, outfile: string): BuildOptions {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    external: [],
+    // As the stack bundles each function: only publish leaves a module out (TypeScript's compiler).
+    external: basename(entry) === 'publish.ts' ? [...PUBLISH_BUNDLE_EXTERNALS] : [],
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   };
