@@ -98,7 +98,8 @@ export async function publish(
   const options = deps.remote ? { remote: deps.remote } : {};
   const audio = deps.audio ? await audioVersions(series, trainings, deps.audio) : new Map<string, AudioVersion>();
   // Baton's own words go out in each participant's language: compile those templates too.
-  const readers = [...(participants ?? []), ...(await store.listParticipants(series.id))];
+  const stored = await store.listParticipants(series.id);
+  const readers = [...(participants ?? []), ...stored];
   const languages = [...new Set(readers.map((p) => p.language).filter((l): l is Language => l !== undefined && l !== (series.language ?? 'en')))].sort();
   const templates = await deps.compile(series, trainings, { audio, languages });
   const previous = await store.getSeries(series.id);
@@ -110,7 +111,7 @@ export async function publish(
   await store.putCalendars(series.id, calendars.states);
   let added: Participant[] = [];
   if (participants?.length) {
-    const before = new Set((await store.listParticipants(series.id)).map((p) => p.email));
+    const before = new Set(stored.map((p) => p.email));
     added = participants.filter((p) => !before.has(p.email));
     await store.putParticipants(series.id, participants);
   }
