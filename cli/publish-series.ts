@@ -1,6 +1,8 @@
 // Publishing from a series folder, as the commands (and the local stack's first start) do it:
 // read and validate the folder, then run the publish use case with mjml as its template compiler.
-// The use case itself (functions/app/publish.ts) never touches the disk or mjml.
+// The use case itself (functions/app/publish.ts) never touches the disk or mjml. mjml is loaded
+// only when a publish compiles: `baton publish --dry-run` and the other commands importing this
+// file for preparePublish or audioFor never pay its ~0.8 s of module loading.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
@@ -10,7 +12,6 @@ import type { SpeechSynthesizer } from '#app/ports';
 import { LocalMailStore } from '#adapters/aws/mail-store';
 import { EspeakSynthesizer } from '#adapters/local/espeak';
 import type { Target } from './target.ts';
-import { compileTemplates } from '#emails/compile-series';
 import type { Participant } from '#core/model';
 import { planPublish, type PublishPlan } from '#core/publish-plan';
 import { UserError } from '#core/user-error';
@@ -26,7 +27,7 @@ export async function publishSeries(
 ): Promise<PublishResult> {
   return publish(
     { ...(await loadSeries(dir)), ...(options.participants ? { participants: options.participants } : {}) },
-    { store, now, compile: compileTemplates, ...(options.remote ? { remote: options.remote } : {}), ...(options.audio ? { audio: options.audio } : {}) },
+    { store, now, compile: (await import('#emails/compile-series')).compileTemplates, ...(options.remote ? { remote: options.remote } : {}), ...(options.audio ? { audio: options.audio } : {}) },
   );
 }
 
