@@ -1,10 +1,7 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy` run this (see cdk.json). Configuration comes
 // from context and is validated before any construct is created.
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, readConfig, type Config } from './config.ts';
-import { ServiceStack } from './service-stack.ts';
-import { StateStack } from './state-stack.ts';
 
 const app = new App();
 let config: Config;
@@ -16,6 +13,10 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
+
+// The stacks and cdk-nag load only for a configuration that passed: a mistake is reported before
+// the constructs' modules are read.
+const [{ StateStack }, { ServiceStack }, { AwsSolutionsChecks }] = await Promise.all([import('./state-stack.ts'), import('./service-stack.ts'), import('cdk-nag')]);
 
 // Without an account and region in the environment the stacks stay environment-agnostic, which
 // is what lets `cdk synth` run offline; `cdk deploy` fills them from the caller's credentials.
