@@ -1,6 +1,7 @@
 // What `baton --help` and `baton validate` load, recorded from a real run of the CLI: neither may
 // pull in the AWS SDK, mjml or the local servers, which only the commands that use them load (the
-// CLI's start time, issue 17; its speed is measured in `npm run bench -- cli-start`).
+// CLI's start time, issue 17; its speed is measured in `npm run bench -- cli-start`). And
+// `baton publish --dry-run`, which opens the local data but compiles nothing: no mjml.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,11 +15,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const HEAVY = ['@aws-sdk', 'mjml', 'aws-ses-v2-local', 'dynalite', 'smtp-server', 'nodemailer', 'mailparser', 'aws-cdk-lib'];
 
-async function loaded(name: string, args: string[]): Promise<string[]> {
+async function loaded(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
   const file = join(work, `${name}.txt`);
   await promisify(execFile)(process.execPath, ['--import', join(repoRoot, 'test', 'support', 'record-imports.mjs'), join(repoRoot, 'cli', 'baton.js'), ...args], {
     cwd: repoRoot,
-    env: { ...process.env, BATON_RECORD_IMPORTS: file },
+    env: { ...process.env, ...env, BATON_RECORD_IMPORTS: file },
   });
   return readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
@@ -39,4 +40,16 @@ describe('what a quick command loads', () => {
     expect(files.filter((f) => /cli\/(commands\/|dist\/(?!main\.js|chunk-))/.test(f) && !f.endsWith('.map'))).toEqual([]);
     expect(packages(files).filter((p) => HEAVY.includes(p) || p.startsWith('@aws-sdk/'))).toEqual([]);
   }, 60_000);
+
+  it('publish --dry-run opens the local data but compiles nothing, so it loads no mjml', async () => {
+    // The series as `baton init` writes it, its windows ahead of today, and a data folder of its own.
+    const env = { BATON_DATA_DIR: join(work, 'data'), BATON_PORT_OFFSET: String(20_000 + Math.floor(Math.random() * 20_000)) };
+    const opens = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await promisify(execFile)(process.execPath, [join(repoRoot, 'cli', 'baton.js'), 'init', join(work, 'series'), '--opens', opens], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const files = await loaded('dry-run', ['publish', join(work, 'series'), '--dry-run'], env);
+    // The recording works: the dry run did open the local data (the SDK and dynalite).
+    expect(packages(files)).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', 'dynalite']));
+    expect(packages(files).filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
+  }, 60_000);
 });
+
