@@ -1,14 +1,14 @@
 // Every Baton Lambda is a BatonFunction: the house defaults are set here once, so the service
 // stack only says what differs (memory, timeout, what the function may touch).
-import { Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
@@ -46,11 +46,45 @@ export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack
 
 /**
  * esbuild loaders the bundles use: Baton's words in the languages other than English
- * (functions/mail/messages/<lang>.catalogue.json) go in as text, which compiles as one string per
- * language and is parsed the first time a job writes in that language (messages/index.ts), instead
- * of ten object literals evaluated at every cold start.
+ * (functions/mail/messages/<lang>.catalogue.json) are copied beside the bundle as files, and the
+ * import is the file's name (`file`): messages/index.ts reads and parses one the first time a job
+ * writes in that language, so the ~250 KB of text is neither compiled nor scanned at a cold start.
  */
-export const BUNDLE_LOADERS: Readonly<Record<string, 'text'>> = { '.catalogue.json': 'text' };
+export const BUNDLE_LOADERS: Readonly<Record<string, 'file'>> = { '.catalogue.json': 'file' };
+
+/**
+ * The esbuild options of a Lambda bundle (the stack's, the benches' and the bundle tests'): one ES
+ * module `index.mjs` in `outdir`, and what it imports with `import()` split into chunks beside it,
+ * loaded only by the invocations that reach them (issue 16: compiling the bundle is most of a cold
+ * start). NodejsFunction cannot split (it passes one `--outfile`), so BatonFunction runs esbuild itself.
+ */
+export function bundleOptions(entry: string, outdir: string, externals: readonly string[] = []): BuildOptions & { outdir: string } {
+  return {
+    entryPoints: { index: entry },
+    outdir,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    assetNames: '[name]-[hash]',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
+    inject: [...BUNDLE_INJECT],
+    loader: { ...BUNDLE_LOADERS },
+    minify: true,
+    sourcemap: true,
+    // The map only has to turn stack traces into file:line; the sources would double its size.
+    sourcesContent: false,
+    external: [...externals],
+    absWorkingDir: PROJECT_ROOT,
+    // esbuild's size table on every synth is noise; warnings and errors still show.
+    logLevel: 'warning',
+  };
+}
 
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
@@ -113,7 +147,7 @@ export interface TableAccess {
   queryIndex?: boolean;
 }
 
-export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling'> & {
+export type BatonFunctionProps = Omit<FunctionOptions, 'runtime' | 'architecture'> & {
   /** Defaults to functions/handlers/<id>.ts: a handler's file name is its construct id. */
   entry?: string;
   /**
@@ -132,10 +166,10 @@ export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architec
  */
 export const PUBLISH_BUNDLE_EXTERNALS: readonly string[] = ['typescript'];
 
-export class BatonFunction extends NodejsFunction {
+export class BatonFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: BatonFunctionProps = {}) {
-    const { environment, bundleExternals, ...rest } = props;
-    const entry = props.entry ?? join(HANDLERS_DIR, `${id}.ts`);
+    const { environment, bundleExternals, entry: entryProp, ...rest } = props;
+    const entry = entryProp ?? join(HANDLERS_DIR, `${id}.ts`);
     if (!existsSync(entry)) {
       throw new Error(
         `the ${id} function's handler ${relative(PROJECT_ROOT, entry)} does not exist: ` +
@@ -156,9 +190,25 @@ export class BatonFunction extends NodejsFunction {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     super(scope, id, {
-      entry,
       role,
-      handler: 'handler',
+      // index.mjs, an ES module: its chunks sit beside it (bundleOptions).
+      handler: 'index.handler',
+      code: Code.fromAsset(PROJECT_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never Docker: the local esbuild from package-lock.json builds, offline. The image is
+          // only named because CDK requires one; local bundling always succeeds or throws.
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          local: {
+            tryBundle(outputDir) {
+              // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is
+              // the version that runs, and only the clients we use are loaded.
+              buildSync(bundleOptions(entry, outputDir, bundleExternals ?? []));
+              return true;
+            },
+          },
+        },
+      }),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -167,32 +217,9 @@ export class BatonFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       // An explicit log group rather than `logRetention`, which needs an extra custom-resource Lambda.
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       // No NODE_OPTIONS=--enable-source-maps: reading the map at every cold start cost a tenth of
       // the import; the injected stack-traces module maps a trace when one is written.
       environment,
-      bundling: {
-        target: BUNDLE_TARGET,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        inject: [...BUNDLE_INJECT],
-        loader: { ...BUNDLE_LOADERS },
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
-        minify: true,
-        sourceMap: true,
-        // The map only has to turn stack traces into file:line; the sources would double its size.
-        sourcesContent: false,
-        // aws-sdk v3 is external by default, but we want it bundled: the version we test against is
-        // the version that runs (the runtime's copy lags and changes under us), and tree-shaking the
-        // few clients we use loads faster than resolving the runtime's full copy.
-        externalModules: bundleExternals ?? [],
-        // esbuild's size table on every synth is noise; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-        // Never Docker: the local esbuild from package-lock.json builds, offline.
-        forceDockerBundling: false,
-      },
       ...rest,
     });
     Validations.of(role).acknowledge({
