@@ -1,6 +1,6 @@
 // Every Baton Lambda is a BatonFunction: the house defaults are set here once, so the service
 // stack only says what differs (memory, timeout, what the function may touch).
-import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
@@ -166,6 +166,24 @@ export type BatonFunctionProps = Omit<FunctionOptions, 'runtime' | 'architecture
  */
 export const PUBLISH_BUNDLE_EXTERNALS: readonly string[] = ['typescript'];
 
+/**
+ * The local esbuild step of a function's asset. Its fields are what CDK's asset cache keys on (it
+ * serializes the bundling options), so each entry is bundled once and no two functions share one.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly externals: readonly string[],
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is the
+    // version that runs, and only the clients we use are loaded.
+    buildSync(bundleOptions(this.entry, outputDir, this.externals));
+    return true;
+  }
+}
+
 export class BatonFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: BatonFunctionProps = {}) {
     const { environment, bundleExternals, entry: entryProp, ...rest } = props;
@@ -199,14 +217,7 @@ export class BatonFunction extends LambdaFunction {
           // Never Docker: the local esbuild from package-lock.json builds, offline. The image is
           // only named because CDK requires one; local bundling always succeeds or throws.
           image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
-          local: {
-            tryBundle(outputDir) {
-              // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is
-              // the version that runs, and only the clients we use are loaded.
-              buildSync(bundleOptions(entry, outputDir, bundleExternals ?? []));
-              return true;
-            },
-          },
+          local: new LocalEsbuild(entry, bundleExternals ?? []),
         },
       }),
       runtime: Runtime.NODEJS_22_X,
