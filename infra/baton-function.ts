@@ -8,83 +8,16 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { ENV_NAMES } from '#contract/env';
 import { tableDefinition } from '#contract/table-definition';
+import { bundleOptions, PROJECT_ROOT } from './bundling.ts';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
+
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
-
-/** esbuild target; keep in step with the runtime below. */
-export const BUNDLE_TARGET = 'node22';
-
-// Bundled ESM has no `require`, yet CommonJS dependencies inside the bundle still call it for
-// Node built-ins ("Dynamic require of ... is not supported" at run time); this gives them one.
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __batonCreateRequire } from 'node:module';" +
-  'const require = __batonCreateRequire(import.meta.url);';
-
-/**
- * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where
- * esbuild runs): the SDK's default credential chain becomes the environment link Lambda always
- * takes (functions/adapters/aws/lambda-credentials.ts says why). Only the bundles: the CLI, the
- * local stack and the tests keep the whole chain.
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
-};
-
-/**
- * Modules esbuild runs at the top of every bundle (paths relative to the project root): the stack
- * traces, mapped to the TypeScript sources when one is written rather than by
- * NODE_OPTIONS=--enable-source-maps at every import (functions/adapters/aws/stack-traces.ts says why).
- */
-export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack-traces.ts'];
-
-/**
- * esbuild loaders the bundles use: Baton's words in the languages other than English
- * (functions/mail/messages/<lang>.catalogue.json) are copied beside the bundle as files, and the
- * import is the file's name (`file`): messages/index.ts reads and parses one the first time a job
- * writes in that language, so the ~250 KB of text is neither compiled nor scanned at a cold start.
- */
-export const BUNDLE_LOADERS: Readonly<Record<string, 'file'>> = { '.catalogue.json': 'file' };
-
-/**
- * The esbuild options of a Lambda bundle (the stack's, the benches' and the bundle tests'): one ES
- * module `index.mjs` in `outdir`, and what it imports with `import()` split into chunks beside it,
- * loaded only by the invocations that reach them (issue 16: compiling the bundle is most of a cold
- * start). NodejsFunction cannot split (it passes one `--outfile`), so BatonFunction runs esbuild itself.
- */
-export function bundleOptions(entry: string, outdir: string, externals: readonly string[] = []): BuildOptions & { outdir: string } {
-  return {
-    entryPoints: { index: entry },
-    outdir,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    assetNames: '[name]-[hash]',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    alias: { ...BUNDLE_ALIASES },
-    inject: [...BUNDLE_INJECT],
-    loader: { ...BUNDLE_LOADERS },
-    minify: true,
-    sourcemap: true,
-    // The map only has to turn stack traces into file:line; the sources would double its size.
-    sourcesContent: false,
-    external: [...externals],
-    absWorkingDir: PROJECT_ROOT,
-    // esbuild's size table on every synth is noise; warnings and errors still show.
-    logLevel: 'warning',
-  };
-}
 
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
@@ -178,8 +111,12 @@ class LocalEsbuild implements ILocalBundling {
 
   tryBundle(outputDir: string): boolean {
     // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is the
-    // version that runs, and only the clients we use are loaded.
-    buildSync(bundleOptions(this.entry, outputDir, this.externals));
+    // version that runs, and only the clients we use are loaded. esbuild's plugins (bundlePatches)
+    // need its asynchronous API and CDK bundles synchronously, so a child process builds.
+    execFileSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra', 'bundle.ts'), this.entry, outputDir, ...this.externals], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     return true;
   }
 }

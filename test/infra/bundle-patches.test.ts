@@ -1,0 +1,66 @@
+// The bundles patch two dependencies so their work at import waits for first use (BUNDLE_PATCHES in
+// infra/baton-function.ts). Built as a Lambda bundle is built, the patched mailparser must still
+// read what the unpatched one reads: a legacy double-byte charset (libmime's GBK codec, now built
+// on first use) and links in text made HTML (linkify-it, now compiled on first use).
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { simpleParser } from 'mailparser';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_PATCHES, bundleOptions, PROJECT_ROOT } from '#infra/baton-function';
+
+type Parse = typeof simpleParser;
+
+const gbkMail = Buffer.concat([
+  Buffer.from('From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+  iconv.encode('我们完成了第一周的练习。', 'gbk'),
+  Buffer.from('\r\n'),
+]);
+const linkMail = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: links\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNotes are at https://wiki.example.org/notes and www.example.com today.\r\n';
+
+describe('the patched dependencies, bundled', () => {
+  let dir: string;
+  let bundled: Parse;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-patches-'));
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(entry, "export { simpleParser } from 'mailparser';\n");
+    const result = await build({ ...bundleOptions(entry, join(dir, 'out')), metafile: true, nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+    // Both patched files are in the bundle, so the patches ran (a missing text fails the build).
+    const inputs = Object.keys(result.metafile.inputs);
+    for (const patch of BUNDLE_PATCHES) expect(inputs.some((p) => patch.file.test(join(PROJECT_ROOT, p))), patch.why).toBe(true);
+    ({ simpleParser: bundled } = (await import(pathToFileURL(join(dir, 'out', 'index.mjs')).href)) as { simpleParser: Parse });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('decodes a GBK mail as mailparser does', async () => {
+    const mine = await bundled(gbkMail);
+    expect(mine.text?.trim()).toBe('我们完成了第一周的练习。');
+    expect(mine.text).toBe((await simpleParser(gbkMail)).text);
+  });
+
+  it('links the text made HTML as mailparser does', async () => {
+    const mine = await bundled(linkMail);
+    expect(mine.textAsHtml).toContain('<a href="https://wiki.example.org/notes">');
+    expect(mine.textAsHtml).toBe((await simpleParser(linkMail)).textAsHtml);
+  });
+
+  it('fails the build when a patched file no longer holds the text it replaces', async () => {
+    const entry = join(dir, 'stale.ts');
+    writeFileSync(entry, "export { simpleParser } from 'mailparser';\n");
+    const stale = { ...BUNDLE_PATCHES[0]!, replace: [['const NOT_IN_LIBMIME = 1;', '']] as [string, string][] };
+    const options = bundleOptions(entry, join(dir, 'stale'));
+    const plugin = options.plugins![0]!;
+    const patched = BUNDLE_PATCHES as { file: RegExp; why: string; replace: readonly [string, string][] }[];
+    const saved = patched[0]!;
+    patched[0] = stale;
+    try {
+      await expect(build({ ...options, plugins: [plugin], logLevel: 'silent', nodePaths: [join(PROJECT_ROOT, 'node_modules')] })).rejects.toThrow(/no longer holds exactly one "const NOT_IN_LIBMIME = 1;"/);
+    } finally {
+      patched[0] = saved;
+    }
+  });
+});
