@@ -136,7 +136,8 @@ export async function buildBundle(entry: string, outdir: string, write = true): 
   const result = await build({ ...bundleOptions(entry, outdir, externals), metafile: true, write, logLevel: 'silent' });
   const outputs = result.metafile.outputs;
   const code = Object.keys(outputs).filter((f) => f.endsWith('.mjs'));
-  const index = code.find((f) => outputs[f]!.entryPoint);
+  // Every chunk behind an `import()` is an entry point too: the function's is index.mjs.
+  const index = code.find((f) => /(^|\/)index\.mjs$/.test(f));
   if (!index) throw new Error(`esbuild produced no index.mjs for ${entry}`);
   const loaded = new Set<string>();
   const visit = (f: string) => {

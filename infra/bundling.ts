@@ -73,6 +73,17 @@ export const BUNDLE_PATCHES: readonly { file: RegExp; why: string; replace: read
       ['let matches = linkify.match(segment);', 'let matches = linkifier().match(segment);'],
     ],
   },
+  {
+    // ics builds its yup schemas for every calendar field at import (tens of milliseconds of every
+    // mail-composing function's cold start); they are built by the first calendar validated.
+    file: /node_modules[\\/]ics[\\/]dist[\\/]schema[\\/]index\.js$/,
+    why: 'the calendar schemas, built at import',
+    replace: [
+      ['var durationSchema = yup.object()', 'var built_;\nfunction build_() {\nvar durationSchema = yup.object()'],
+      ['function validateHeader(candidate) {\n', 'return { headerSchema, headerAndEventSchema };\n}\nfunction validateHeader(candidate) {\n  var { headerSchema } = built_ ??= build_();\n'],
+      ['function validateHeaderAndEvent(candidate) {\n', 'function validateHeaderAndEvent(candidate) {\n  var { headerAndEventSchema } = built_ ??= build_();\n'],
+    ],
+  },
 ];
 
 /** Applies BUNDLE_PATCHES; fails the build when a file no longer holds the text a patch replaces. */
