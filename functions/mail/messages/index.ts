@@ -20,7 +20,7 @@ export type { Catalogue, MessageKey } from './en.ts';
 
 /**
  * The other languages are data, `<lang>.catalogue.json`, key for key English's. The Lambda bundles
- * ship them as files beside the bundle (BUNDLE_LOADERS in infra/baton-function.ts: the import is
+ * ship them as files beside the bundle (BUNDLE_LOADERS in infra/bundling.ts: the import is
  * the file's name, relative to the bundle) and each is read and parsed the first time a message in
  * that language is written: carried in the bundle they were ~250 KB that every composing
  * function's cold start compiled, for the one or two languages a job speaks (issue 16).

@@ -225,8 +225,11 @@ describe('dispatch handler', () => {
     expect(built).toBe(0);
     const digest = await handler({ kind: 'digest', seriesId: SERIES });
     expect(built).toBe(1);
+    // It ran through the sending half it built: the digest went (or the ledger had it from an
+    // earlier test in this file, since the ledger outlives a test).
     expect(digest).toMatchObject({ report: { failed: 0 } });
-    expect(sent.length).toBeGreaterThan(0);
+    const report = (digest as { report: { sent: number; alreadySent: number } }).report;
+    expect(report.sent + report.alreadySent).toBeGreaterThan(0);
   });
 
   it('does not fan out a job that already is a batch', async () => {
