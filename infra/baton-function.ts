@@ -1,56 +1,23 @@
 // Every Baton Lambda is a BatonFunction: the house defaults are set here once, so the service
 // stack only says what differs (memory, timeout, what the function may touch).
-import { Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { ENV_NAMES } from '#contract/env';
 import { tableDefinition } from '#contract/table-definition';
+import { bundleOptions, PROJECT_ROOT } from './bundling.ts';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
+
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
-
-/** esbuild target; keep in step with the runtime below. */
-export const BUNDLE_TARGET = 'node22';
-
-// Bundled ESM has no `require`, yet CommonJS dependencies inside the bundle still call it for
-// Node built-ins ("Dynamic require of ... is not supported" at run time); this gives them one.
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __batonCreateRequire } from 'node:module';" +
-  'const require = __batonCreateRequire(import.meta.url);';
-
-/**
- * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where
- * esbuild runs): the SDK's default credential chain becomes the environment link Lambda always
- * takes (functions/adapters/aws/lambda-credentials.ts says why). Only the bundles: the CLI, the
- * local stack and the tests keep the whole chain.
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
-};
-
-/**
- * Modules esbuild runs at the top of every bundle (paths relative to the project root): the stack
- * traces, mapped to the TypeScript sources when one is written rather than by
- * NODE_OPTIONS=--enable-source-maps at every import (functions/adapters/aws/stack-traces.ts says why).
- */
-export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack-traces.ts'];
-
-/**
- * esbuild loaders the bundles use: Baton's words in the languages other than English
- * (functions/mail/messages/<lang>.catalogue.json) go in as text, which compiles as one string per
- * language and is parsed the first time a job writes in that language (messages/index.ts), instead
- * of ten object literals evaluated at every cold start.
- */
-export const BUNDLE_LOADERS: Readonly<Record<string, 'text'>> = { '.catalogue.json': 'text' };
 
 /** Names of the environment variables the grant helpers set; handlers read these (runtime-config.ts). */
 export const ENV = ENV_NAMES;
@@ -73,29 +40,30 @@ export function nagArn(resource: Construct): string {
 }
 
 /**
- * Each bundle's size budget: what its cold start must load, since compiling the bundle is most of
- * a Lambda's init (issue 16). The budgets are what the bundles weigh plus ~10% headroom, so a
- * dependency that slips in shows up here. Inbound parses MIME (mailparser and its charset tables,
- * DKIM checks, HTML sanitising), which the others never load. The three that compose mail also
- * carry the `ics` package (issue 15: ~75 KB with yup, which ics validates with; building calendars
- * at publish instead would take it out again) and Baton's own words in eleven languages
- * (functions/mail/messages/: ~265 KB now that check-ins, roll-ups, wrap-ups, link pages and
- * calendar text are translated; the ten besides English are carried as text, BUNDLE_LOADERS, and
- * parsed only for the languages a job writes in, so they weigh here but are not evaluated at import). Links plays the generated audio, so it has the S3 client too.
- * The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain is the environment
- * link only (BUNDLE_ALIASES). The studio renders every page and composes emails for its previews,
- * reads the composed MIME back with mailparser (as inbound does) and carries the Scheduler client
- * for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited training's text,
- * and the Lambda client to hand the edit to the publish function.
+ * Each bundle's size budget: all the code its asset ships (index.mjs and every chunk beside it),
+ * since compiling code is most of a Lambda's init (issue 16). What an import compiles is less:
+ * index.mjs and the chunks it imports statically; `npm run bench -- cold-start` reports both. The
+ * budgets are what the bundles weigh plus ~10% headroom, so a dependency that slips in shows up
+ * here. Inbound parses MIME (mailparser and its charset tables, DKIM checks, HTML sanitising),
+ * which the others never load. The three that compose mail also carry the `ics` package (issue 15:
+ * ~75 KB with yup, which ics validates with) and Baton's words in English; the ten other languages
+ * ship as files beside the code (BUNDLE_LOADERS), read only for the languages a job writes in, and
+ * weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
+ * by the audio path). The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain
+ * is the environment link only (BUNDLE_ALIASES). The studio renders every page and composes emails
+ * for its previews, reads the composed MIME back with mailparser (as inbound does), and carries the
+ * Scheduler client for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited
+ * training's text and the Lambda client to hand the edit to the publish function, each in chunks
+ * only the requests that use them load.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 960 * 1024,
-  'send-worker': 960 * 1024,
-  links: 1000 * 1024,
-  'mail-events': 384 * 1024,
+  dispatch: 760 * 1024,
+  'send-worker': 740 * 1024,
+  links: 830 * 1024,
+  'mail-events': 420 * 1024,
   'receipt-filter': 64 * 1024,
-  inbound: 2 * 1024 * 1024 + 320 * 1024,
-  studio: 2.5 * 1024 * 1024,
+  inbound: 2304 * 1024,
+  studio: 2460 * 1024,
   // mjml and its HTML/CSS tool chain (juice, cheerio with undici and the encoding tables, parse5,
   // htmlnano, js-beautify), the series parser's marked and yaml: publish time, off the hot path.
   publish: 5 * 1024 * 1024,
@@ -113,7 +81,7 @@ export interface TableAccess {
   queryIndex?: boolean;
 }
 
-export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling'> & {
+export type BatonFunctionProps = Omit<FunctionOptions, 'runtime' | 'architecture'> & {
   /** Defaults to functions/handlers/<id>.ts: a handler's file name is its construct id. */
   entry?: string;
   /**
@@ -132,10 +100,32 @@ export type BatonFunctionProps = Omit<NodejsFunctionProps, 'runtime' | 'architec
  */
 export const PUBLISH_BUNDLE_EXTERNALS: readonly string[] = ['typescript'];
 
-export class BatonFunction extends NodejsFunction {
+/**
+ * The local esbuild step of a function's asset. Its fields are what CDK's asset cache keys on (it
+ * serializes the bundling options), so each entry is bundled once and no two functions share one.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly externals: readonly string[],
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is the
+    // version that runs, and only the clients we use are loaded. esbuild's plugins (bundlePatches)
+    // need its asynchronous API and CDK bundles synchronously, so a child process builds.
+    execFileSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra', 'bundle.ts'), this.entry, outputDir, ...this.externals], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    return true;
+  }
+}
+
+export class BatonFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: BatonFunctionProps = {}) {
-    const { environment, bundleExternals, ...rest } = props;
-    const entry = props.entry ?? join(HANDLERS_DIR, `${id}.ts`);
+    const { environment, bundleExternals, entry: entryProp, ...rest } = props;
+    const entry = entryProp ?? join(HANDLERS_DIR, `${id}.ts`);
     if (!existsSync(entry)) {
       throw new Error(
         `the ${id} function's handler ${relative(PROJECT_ROOT, entry)} does not exist: ` +
@@ -156,9 +146,18 @@ export class BatonFunction extends NodejsFunction {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     super(scope, id, {
-      entry,
       role,
-      handler: 'handler',
+      // index.mjs, an ES module: its chunks sit beside it (bundleOptions).
+      handler: 'index.handler',
+      code: Code.fromAsset(PROJECT_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never Docker: the local esbuild from package-lock.json builds, offline. The image is
+          // only named because CDK requires one; local bundling always succeeds or throws.
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          local: new LocalEsbuild(entry, bundleExternals ?? []),
+        },
+      }),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -167,32 +166,9 @@ export class BatonFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       // An explicit log group rather than `logRetention`, which needs an extra custom-resource Lambda.
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       // No NODE_OPTIONS=--enable-source-maps: reading the map at every cold start cost a tenth of
       // the import; the injected stack-traces module maps a trace when one is written.
       environment,
-      bundling: {
-        target: BUNDLE_TARGET,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        inject: [...BUNDLE_INJECT],
-        loader: { ...BUNDLE_LOADERS },
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
-        minify: true,
-        sourceMap: true,
-        // The map only has to turn stack traces into file:line; the sources would double its size.
-        sourcesContent: false,
-        // aws-sdk v3 is external by default, but we want it bundled: the version we test against is
-        // the version that runs (the runtime's copy lags and changes under us), and tree-shaking the
-        // few clients we use loads faster than resolving the runtime's full copy.
-        externalModules: bundleExternals ?? [],
-        // esbuild's size table on every synth is noise; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-        // Never Docker: the local esbuild from package-lock.json builds, offline.
-        forceDockerBundling: false,
-      },
       ...rest,
     });
     Validations.of(role).acknowledge({

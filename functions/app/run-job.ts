@@ -8,14 +8,14 @@ import type { CompiledEmail } from '#mail/fill';
 import { deliver, type DeliveryReport } from './deliver.ts';
 import { emailId, prepareKickoffSend } from '#mail/compose';
 import type { Job, JobKind } from '#core/jobs';
-import { inGroup, isActive, skipFor } from '#core/audience';
+import { inGroup, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
 import { digestPlanner } from './planners/digest.ts';
 import { rollupPlanner } from './planners/rollup.ts';
 import { reminderPlanner } from './planners/reminder.ts';
 import { followUpPlanner } from './planners/follow-up.ts';
 import { wrapUpPlanner } from './planners/wrap-up.ts';
-import { calendarHolders, calendarSequences, updatePlanner } from './planners/update.ts';
+import { calendarSequences, updatePlanner } from './planners/update.ts';
 import { cancelPlanner } from './planners/cancel.ts';
 import { trainingPlanner } from './planners/training.ts';
 import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
@@ -52,27 +52,7 @@ export const planners: Partial<Record<JobKind, JobPlanner>> = {
   cancel: cancelPlanner,
 };
 
-/** Kinds sent to many participants, which a send worker runs in batches of recipients. */
-export const FAN_OUT_KINDS: readonly JobKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'follow-up', 'wrap-up', 'update', 'cancel'];
-
-/**
- * Who a job is for, to cut it into batches: the reachable participants in its group, by the same
- * rules the planners apply (core/audience.ts); for an update or a training's cancellation, those
- * among them who hold its calendar (from the ledger). Undefined for a job that stays whole (a
- * digest goes to trainers; a removal's cancellation to one person; a batch is already a batch).
- * A job split by zone reads its group's members only (the group pointers, `listGroupMembers`):
- * 90 groups of a 10,000-person series read 10,000 pointers in all, not 90 × 10,000 participants.
- */
-export async function fanOutAudience(job: Job, store: Pick<JobStore, 'listParticipants' | 'listGroupMembers' | 'listDeliveries' | 'recordedAmong'>): Promise<string[] | undefined> {
-  if (job.recipients || job.participant || !FAN_OUT_KINDS.includes(job.kind)) return undefined;
-  const grouped = await store.listGroupMembers(job.seriesId, job);
-  let members = grouped ?? (await store.listParticipants(job.seriesId)).filter((p) => isActive(p) && inGroup(job, p)).map((p) => p.email);
-  if (job.kind === 'update' || job.kind === 'cancel') {
-    const holders = await calendarHolders(store, job.seriesId, job.trainingSlug ?? '');
-    members = members.filter((email) => holders.has(email));
-  }
-  return members.sort();
-}
+export { FAN_OUT_KINDS, fanOutAudience } from './fan-out.ts';
 
 /** A failed read is not cached: the next batch reads again. */
 const forget = <T>(read: Promise<T>, drop: () => void): Promise<T> =>

@@ -5,7 +5,7 @@
 // the app may not import adapters. Their zod schemas come along: the store validates what it
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
 import * as z from 'zod/mini';
-import { EmailSchema, IsoDateTimeSchema, TrainingSchema, type Participant, type Series, type Training } from './model.ts';
+import { EmailSchema, IsoDateTimeSchema, TrainingSchema, type EmailKind, type Participant, type Series, type Training } from './model.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
 export type Instant = Date | string;
@@ -172,3 +172,11 @@ export const StudioEditSchema = z.object({
   inFolderAt: z.optional(IsoDateTimeSchema),
 });
 export type StudioEdit = z.infer<typeof StudioEditSchema>;
+
+/**
+ * Every email to one person about one thing has one id; the delivery ledger keys on it. `extra`
+ * tells apart several of one kind per training and person (a check-in per adopted strategy).
+ */
+export function emailId(kind: EmailKind, trainingSlug: string | undefined, email: string, extra?: string): string {
+  return `${kind}#${trainingSlug ?? '-'}#${email}${extra === undefined ? '' : `#${extra}`}`;
+}

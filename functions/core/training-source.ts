@@ -11,10 +11,9 @@ import type { Problem } from './problem.ts';
 import { parseTrainingText } from './series.ts';
 import { slugify } from './text.ts';
 
-/** The file name in the series folder: `trainings/NN-slug.md`. */
-export function trainingFilePath(t: Pick<Training, 'order' | 'slug'>): string {
-  return `trainings/${String(t.order).padStart(2, '0')}-${t.slug}.md`;
-}
+import { trainingFilePath } from './training-path.ts';
+
+export { trainingFilePath } from './training-path.ts';
 
 // JSON strings are YAML double-quoted scalars: any title survives, with no YAML of its own.
 const q = (s: string) => JSON.stringify(s);

@@ -12,10 +12,12 @@
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
-import { describe, jobKeys, parseJob, runJob, sendDepsFromEnv, type AwsIo, type ReportSummary, type SendDeps } from '#adapters/aws/sending';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { describe, jobKeys, parseJob } from '#adapters/aws/jobs';
+import type { AwsIo, ReportSummary, SendDeps } from '#adapters/aws/sending';
 import type { Job } from '#core/jobs';
 import type { Context } from 'aws-lambda';
-import { fanOutAudience } from '#app/run-job';
+import { fanOutAudience } from '#app/fan-out';
 
 /**
  * Kinds sent to participants, cut into batches of recipients (app/run-job.ts). A job split by zone
@@ -24,7 +26,7 @@ import { fanOutAudience } from '#app/run-job';
  * from the responses, so it credits the same ones as the whole send would). Digests go to the
  * few trainers and stay whole.
  */
-export { FAN_OUT_KINDS } from '#app/run-job';
+export { FAN_OUT_KINDS } from '#app/fan-out';
 
 export interface DispatchHandlerDeps extends SendDeps {
   obs?: Observability;
@@ -40,11 +42,22 @@ export interface DispatchHandlerDeps extends SendDeps {
   inlineUpTo?: number;
 }
 
+/**
+ * The deployed function's deps: the store fanning out reads, and the sending half built on the
+ * first job this container runs itself. Every participant kind is cut into batches on AWS
+ * (`inlineUpTo` 0), so most containers never load the planners, the mail room or the SES client:
+ * the bundle carries them in a chunk of their own (issue 16, the cold start).
+ */
+export interface LazyDispatchDeps extends Omit<DispatchHandlerDeps, keyof SendDeps> {
+  store: Parameters<typeof fanOutAudience>[1];
+  sending: () => Promise<SendDeps>;
+}
+
 export type DispatchResult =
   | { job: Job; fannedOut: { batches: number; recipients: number } }
   | { job: Job; report: ReportSummary };
 
-export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknown, context?: Context) => Promise<DispatchResult> {
+export function createDispatchHandler(deps: DispatchHandlerDeps | LazyDispatchDeps): (event: unknown, context?: Context) => Promise<DispatchResult> {
   const obs = deps.obs ?? createObservability('dispatch');
   return instrument(obs, async (event) => {
     let job: Job;
@@ -70,15 +83,19 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): (event: unknow
         return { job, fannedOut };
       }
     }
-    return { job, report: await runJob(job, deps, obs) };
+    const [{ runJob }, sendDeps] = await Promise.all([import('#adapters/aws/sending'), 'sending' in deps ? deps.sending() : deps]);
+    return { job, report: await runJob(job, sendDeps, obs) };
   });
 }
 
 /** One container's handler, from the environment the stack sets (and, in the scale bench, in-memory AWS). */
 export function dispatchFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('dispatch')) {
   const config = readRuntimeConfig(DispatchEnvSchema, 'dispatch', env);
+  const dynamo = io.dynamo ?? createDynamoClient({ region: config.AWS_REGION });
+  let sending: Promise<SendDeps> | undefined;
   return createDispatchHandler({
-    ...sendDepsFromEnv(config, obs, io),
+    store: createStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    sending: () => (sending ??= import('#adapters/aws/sending').then((m) => m.sendDepsFromEnv(config, obs, { ...io, dynamo }))),
     obs,
     queue: new SqsQueue({ queueUrl: config.BATON_FANOUT_QUEUE_URL, region: config.AWS_REGION, ...(io.sqs ? { client: io.sqs } : {}) }),
     batchSize: config.BATON_FANOUT_BATCH_SIZE,

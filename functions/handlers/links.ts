@@ -7,10 +7,8 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { LinksEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
-import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
-import { s3AudioReader } from '#adapters/aws/mail-store';
+import type { MessageQueue } from '#adapters/aws/queue';
 import { handleLink, type LinkDeps, type LinkReply, type LinkStore } from '#app/click-link';
-import { calendarsOffSchedule } from '#app/planners/cancel';
 import type { Secrets } from '#core/tokens';
 import type { Context } from 'aws-lambda';
 
@@ -57,6 +55,8 @@ async function audioReply(key: string, audio: LinksHandlerDeps['audio']): Promis
  */
 function calendarsOffVia(queue: MessageQueue, now: () => Date): NonNullable<LinkDeps['onCalendarsOff']> {
   return async (seriesId, p) => {
+    // The cancel planner composes mail (calendars, every language): loaded by this path only (issue 16).
+    const { calendarsOffSchedule } = await import('#app/planners/cancel');
     const person = { email: p.email, name: p.name, timeZone: p.timeZone, workStart: p.workStart };
     await queue.sendAll([JSON.stringify({ ...calendarsOffSchedule(seriesId, person, now()).job, recipients: [p.email] })]);
   };
@@ -96,12 +96,28 @@ let configured: ((event: unknown, context?: Context) => Promise<FunctionUrlResul
 export async function handler(event: unknown, context?: Context): Promise<FunctionUrlResult> {
   if (!configured) {
     const env = readRuntimeConfig(LinksEnvSchema, 'links');
+    let queue: MessageQueue | undefined;
+    let audio: ((key: string) => Promise<Uint8Array | undefined>) | undefined;
     configured = createLinksHandler({
       store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
       secrets: tokenSecretsFromEnv(env),
       now: () => new Date(),
-      queue: new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }),
-      audio: s3AudioReader(env.ATTACHMENT_BUCKET, env.AWS_REGION),
+      // The SQS and S3 clients are loaded by the clicks that use them (turning calendars off, playing
+      // audio), not at every cold start: the bundle carries each in a chunk of its own (issue 16).
+      queue: {
+        sendAll: async (bodies) => {
+          const { SqsQueue } = await import('#adapters/aws/queue');
+          queue ??= new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION });
+          return queue.sendAll(bodies);
+        },
+      },
+      audio: async (key) => {
+        if (!audio) {
+          const { s3AudioReader } = await import('#adapters/aws/mail-store');
+          audio = s3AudioReader(env.ATTACHMENT_BUCKET, env.AWS_REGION);
+        }
+        return audio(key);
+      },
     });
   }
   return configured(event, context);

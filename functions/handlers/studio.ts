@@ -9,9 +9,9 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createObservability, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, StudioEnvSchema } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
-import { createSesClient, SesMailer } from '#adapters/aws/ses';
-import { createSchedulerClient, EventBridgeSchedules } from '#adapters/aws/scheduler';
-import { createLambdaClient, LambdaEditPublisher } from '#adapters/aws/publish-invoker';
+import type { SesMailer } from '#adapters/aws/ses';
+import type { EventBridgeSchedules } from '#adapters/aws/scheduler';
+import type { LambdaEditPublisher } from '#adapters/aws/publish-invoker';
 import { handleStudio, MAX_STUDIO_BODY, STUDIO_BASE, type StudioRequest, type StudioResponse } from '#adapters/http/studio';
 import type { StudioDeps } from '#app/studio/access';
 import type { Context } from 'aws-lambda';
@@ -88,24 +88,33 @@ export async function handler(event: unknown, context?: Context): Promise<Studio
   if (!configured) {
     const env = readRuntimeConfig(StudioEnvSchema, 'studio');
     const store = createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME });
-    const mailer = new SesMailer({ client: createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE });
-    const scheduler = new EventBridgeSchedules(createSchedulerClient({ region: env.AWS_REGION }));
+    // The SES, Scheduler and Lambda clients are built by the first request that uses each (a sign-in
+    // or nudge mails, an enrolment schedules, an edit hands off to publish): most pages use none, and
+    // the bundle carries each in a chunk of its own (issue 16, the cold start).
+    let mailer: Promise<SesMailer> | undefined;
+    let scheduler: Promise<EventBridgeSchedules> | undefined;
+    let publisher: Promise<LambdaEditPublisher> | undefined;
+    const ses = () =>
+      (mailer ??= import('#adapters/aws/ses').then((m) => new m.SesMailer({ client: m.createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE })));
+    const schedules = () => (scheduler ??= import('#adapters/aws/scheduler').then((m) => new m.EventBridgeSchedules(m.createSchedulerClient({ region: env.AWS_REGION }))));
+    // Training edits are applied by the publish function, the one bundle with mjml.
+    const publish = () =>
+      (publisher ??= import('#adapters/aws/publish-invoker').then((m) => new m.LambdaEditPublisher({ client: m.createLambdaClient({ region: env.AWS_REGION }), functionArn: env.BATON_PUBLISH_FUNCTION_ARN })));
     const targets = { targetArn: env.BATON_SCHEDULE_TARGET_ARN, roleArn: env.BATON_SCHEDULER_ROLE_ARN, dlqArn: env.BATON_SCHEDULER_DLQ_ARN };
     const secrets = tokenSecretsFromEnv(env);
-    // Training edits are applied by the publish function, the one bundle with mjml.
-    const publisher = new LambdaEditPublisher({ client: createLambdaClient({ region: env.AWS_REGION }), functionArn: env.BATON_PUBLISH_FUNCTION_ARN });
     configured = createStudioHandler({
       deps: async (studioUrl) => {
         const s = await secrets();
         return {
           store,
           secrets: s,
-          mailer: (m) => mailer.send({ ...m, configurationSet: env.BATON_CONFIGURATION_SET }),
+          mailer: async (m) => (await ses()).send({ ...m, configurationSet: env.BATON_CONFIGURATION_SET }),
           now: new Date(),
           newId: () => randomBytes(18).toString('base64url'),
-          publisher,
+          publisher: { start: async (seriesId, editId) => (await publish()).start(seriesId, editId) },
           remote: {
             async apply(seriesId, diff) {
+              const scheduler = await schedules();
               await scheduler.ensureGroup(seriesId);
               return scheduler.apply(seriesId, diff, targets);
             },

@@ -33,13 +33,9 @@ export interface MailSettings {
   focusMinutes?: number;
 }
 
-/**
- * Every email to one person about one thing has one id; the delivery ledger keys on it. `extra`
- * tells apart several of one kind per training and person (a check-in per adopted strategy).
- */
-export function emailId(kind: EmailKind, trainingSlug: string | undefined, email: string, extra?: string): string {
-  return `${kind}#${trainingSlug ?? '-'}#${email}${extra === undefined ? '' : `#${extra}`}`;
-}
+// The ledger's key of one email: in core/records.ts, so fanning out (app/fan-out.ts) reads the
+// ledger without loading composition.
+export { emailId } from '#core/records';
 
 /** One-click links stay valid until well after the series: a year past the last window. */
 export function linkExpiry(trainings: readonly Training[]): Date {

@@ -4,9 +4,10 @@
 // session's CSRF token, no script; the status page refreshes itself with a meta refresh.
 import type { Session } from '#app/studio/access';
 import type { EditPreview, TextEditPreview, TrainingEdit } from '#app/studio/edit-training';
-import { textPlanLines } from '#app/studio/edit-training';
+import { textPlanLines } from '#app/studio/text-plan';
 import type { PublishedSeries, StudioEdit } from '#core/records';
-import { trainingFilePath, type FieldProblem, type TextField } from '#core/training-source';
+import type { FieldProblem, TextField } from '#core/training-source';
+import { trainingFilePath } from '#core/training-path';
 import { escapeHtml } from '#mail/escape';
 import { markdownInlineToEmailHtml, markdownToEmailHtml } from '#mail/markdown';
 import { csrfField, layout, seriesPath } from './studio-pages.ts';

@@ -1,9 +1,9 @@
-// Bundles every function the way `cdk synth` and `cdk deploy` do (NodejsFunction with the local
-// esbuild and the house options), then loads and runs the bundles: dispatch's refusals, the
+// Bundles every function the way `cdk synth` and `cdk deploy` do (BatonFunction's local esbuild
+// step, bundleOptions), then loads and runs the bundles: dispatch's refusals, the
 // mail-events bundle for real against dynalite, and the publish bundle (the one with mjml)
 // applying a studio edit against dynalite, with EventBridge Scheduler a recording HTTP stand-in.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,16 +52,21 @@ describe('the function bundles', () => {
   }, 300_000);
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
+  /** The asset's code files: index.mjs and the chunks beside it (bundleOptions splits on `import()`). */
+  const codeFiles = (name: string) => readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.mjs')).map((f) => join(assetDirs[name]!, f));
+  const allCode = (name: string) => codeFiles(name).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const allSources = (name: string) => codeFiles(name).flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources);
+  const shippedBytes = (name: string) => codeFiles(name).reduce((n, f) => n + statSync(f).size, 0);
   const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
 
-  it.each(HOT)('%s is one minified ES module with its source map, within budget, with nothing of mjml, classic zod or the credential chain', (name) => {
+  it.each(HOT)('%s is minified ES modules (index.mjs and its chunks) with source maps, within budget, with nothing of mjml, classic zod or the credential chain', (name) => {
     const bundle = join(assetDirs[name]!, 'index.mjs');
     expect(existsSync(bundle)).toBe(true);
-    expect(existsSync(`${bundle}.map`)).toBe(true);
-    const bytes = statSync(bundle).size;
-    process.stdout.write(`${name} bundle: ${bytes} bytes\n`);
+    for (const file of codeFiles(name)) expect(existsSync(`${file}.map`), file).toBe(true);
+    const bytes = shippedBytes(name);
+    process.stdout.write(`${name} bundle: ${bytes} bytes in ${codeFiles(name).length} files\n`);
     expect(bytes).toBeLessThan(BUNDLE_BUDGET_BYTES[name]!);
-    const code = readFileSync(bundle, 'utf8');
+    const code = allCode(name);
     expect(code).toMatch(/createRequire/);
     expect(code).not.toMatch(/mjml/i);
     // Cold start (issue 16): the schemas are zod/mini, whose schema names say so; classic zod's
@@ -76,12 +81,24 @@ describe('the function bundles', () => {
     expect(map.sources.some((s) => s.endsWith(`functions/handlers/${name}.ts`))).toBe(true);
   });
 
-  it('publish is one minified ES module with its source map, within its own budget: mjml inside, TypeScript’s compiler and the credential chain not', () => {
+  it.each(['dispatch', 'send-worker', 'links', 'inbound', 'studio'])('%s ships the ten other languages as catalogue files beside its code, not in it', (name) => {
+    const files = readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.json') && !f.endsWith('.map'));
+    expect(files.map((f) => f.slice(0, 2)).sort()).toEqual(['ar', 'de', 'es', 'fr', 'id', 'ja', 'ms', 'nl', 'pt', 'th']);
+    const german = files.find((f) => f.startsWith('de.'))!;
+    const text = readFileSync(join(assetDirs[name]!, german), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ 'reminder.more': expect.stringContaining('weitere Beitr') });
+    // The code names the file; the words themselves are not in it.
+    const code = allCode(name);
+    expect(code).toContain(german);
+    expect(code).not.toContain('weitere Beitr');
+  });
+
+  it('publish is minified ES modules with source maps, within its own budget: mjml inside, TypeScript’s compiler and the credential chain not', () => {
     const bundle = join(assetDirs.publish!, 'index.mjs');
-    const bytes = statSync(bundle).size;
-    process.stdout.write(`publish bundle: ${bytes} bytes\n`);
+    const bytes = shippedBytes('publish');
+    process.stdout.write(`publish bundle: ${bytes} bytes in ${codeFiles('publish').length} files\n`);
     expect(bytes).toBeLessThan(BUNDLE_BUDGET_BYTES.publish!);
-    const code = readFileSync(bundle, 'utf8');
+    const code = allCode('publish');
     expect(code).toMatch(/createRequire/);
     expect(code).toMatch(/mj-column/);
     // cosmiconfig's lazy require('typescript') stays a require the function never reaches.
@@ -92,7 +109,7 @@ describe('the function bundles', () => {
     expect(existsSync(join(assetDirs.publish!, 'node_modules'))).toBe(false);
     const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('functions/handlers/publish.ts'))).toBe(true);
-    expect(map.sources.some((s) => s.includes('node_modules/mjml-core/'))).toBe(true);
+    expect(allSources('publish').some((s) => s.includes('node_modules/mjml-core/'))).toBe(true);
   });
 
   describe('publish, when run against dynalite', () => {

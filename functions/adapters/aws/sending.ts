@@ -16,22 +16,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MailSettings } from '#mail/compose';
 import { requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { dispatch, SeriesCache, type DispatchDeps } from '#app/run-job';
-import { JobSchema, type Job } from '#core/jobs';
+import type { Job } from '#core/jobs';
+import { describe } from './jobs.ts';
 
-export class InvalidJobError extends Error {
-  override name = 'InvalidJobError';
-}
-
-/** Parses a job from a schedule or a queue message; the error says what is wrong and what to do. */
-export function parseJob(event: unknown, from = 'dispatch'): Job {
-  const parsed = JobSchema.safeParse(event);
-  if (parsed.success) return parsed.data;
-  throw new InvalidJobError(
-    `${from} received an event that is not a job:\n` +
-      parsed.error.issues.map((i) => `- ${i.path.join('.') || 'the event'}: ${i.message}\n`).join('') +
-      `Received: ${JSON.stringify(event)}. Re-publish the series so its schedules carry valid jobs.`,
-  );
-}
+// Reading a job and naming it in the logs: ./jobs.ts, which dispatch loads without the sending half.
+export { describe, InvalidJobError, jobKeys, parseJob } from './jobs.ts';
 
 /** What the send workers and dispatch share: how to compose and send one job. */
 export interface SendDeps {
@@ -88,17 +77,6 @@ export async function runJob(job: Job, deps: SendDeps, obs: Observability = crea
   // scheduler's retry or the SQS redelivery then sends the rest and takes the held ones over.
   requireComplete(report, `${job.kind} emails of ${job.seriesId}`);
   return summary;
-}
-
-/** The correlation keys of a job on every log line of its invocation (never the recipients). */
-export function jobKeys(job: Job): Record<string, string> {
-  return { seriesId: job.seriesId, jobKind: job.kind, ...(job.trainingSlug ? { trainingSlug: job.trainingSlug } : {}) };
-}
-
-/** A job for the logs: a batch's recipients are counted, not listed (they are personal data). */
-export function describe(job: Job): Record<string, unknown> {
-  const { recipients, ...rest } = job;
-  return recipients ? { ...rest, recipients: recipients.length } : rest;
 }
 
 /**

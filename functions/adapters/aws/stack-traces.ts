@@ -10,40 +10,55 @@
 // map knows it. Where there is no map beside the module (tests, tsx, the CLI) it installs nothing.
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** Installs the mapping for the module at `moduleUrl` if its map sits beside it; says whether it did. */
+/**
+ * Installs the mapping for the module at `moduleUrl` if its map sits beside it; says whether it did.
+ * A bundle split into chunks (infra/baton-function.ts, bundleOptions) has a map beside each chunk:
+ * every module of the bundle's directory with a map is mapped, each map read on its first frame.
+ */
 export function mapStackTracesOf(moduleUrl: string): boolean {
   if (!moduleUrl.startsWith('file:')) return false;
   const file = fileURLToPath(moduleUrl);
   if (!existsSync(`${file}.map`)) return false;
-  let map: SourceMap | null | undefined;
-  const load = (): SourceMap | null => {
+  const dir = dirname(file);
+  const maps = new Map<string, SourceMap | null>();
+  const mapOf = (path: string): SourceMap | null => {
+    let map = maps.get(path);
     if (map === undefined) {
       try {
-        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+        map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
       } catch {
-        map = null; // an unreadable map leaves traces as V8 writes them
+        map = null; // an unreadable (or absent) map leaves the frame as V8 writes it
       }
+      maps.set(path, map);
     }
     return map;
   };
-  const inBundle = (site: NodeJS.CallSite) => {
-    const name = site.getFileName();
-    return name === moduleUrl || name === file;
+  /** The bundle's file a frame is in, as a path, or undefined for a frame outside the bundle. */
+  const bundleFile = (site: NodeJS.CallSite | undefined): string | undefined => {
+    const name = site?.getFileName();
+    if (!name) return undefined;
+    const path = name.startsWith('file:') ? fileURLToPath(name) : name;
+    return dirname(path) === dir && /\.m?js$/.test(path) ? path : undefined;
+  };
+  const entryAt = (site: NodeJS.CallSite | undefined) => {
+    const path = bundleFile(site);
+    const map = path ? mapOf(path) : null;
+    return map && path ? { path, entry: map.findEntry((site!.getLineNumber() ?? 1) - 1, (site!.getColumnNumber() ?? 1) - 1) } : undefined;
   };
   const previous = Error.prepareStackTrace;
   Error.prepareStackTrace = (error, sites) => {
-    if (!sites.some(inBundle) || !load()) return previous ? previous(error, sites) : defaultTrace(error, sites);
+    if (!sites.some((site) => bundleFile(site) && mapOf(bundleFile(site)!))) return previous ? previous(error, sites) : defaultTrace(error, sites);
     const lines = sites.map((site, i) => {
-      if (!inBundle(site)) return `    at ${site}`;
-      const entry = map!.findEntry((site.getLineNumber() ?? 1) - 1, (site.getColumnNumber() ?? 1) - 1);
-      if (!('originalSource' in entry)) return `    at ${site}`;
+      const at = entryAt(site);
+      if (!at || !('originalSource' in at.entry)) return `    at ${site}`;
+      const { entry } = at;
       // As Node does: a frame's own name is the name at its caller's call site, which the map keeps.
-      const caller = sites[i + 1];
-      const callerEntry = caller && inBundle(caller) ? map!.findEntry((caller.getLineNumber() ?? 1) - 1, (caller.getColumnNumber() ?? 1) - 1) : undefined;
+      const callerEntry = entryAt(sites[i + 1])?.entry;
       const name = (callerEntry && 'name' in callerEntry && callerEntry.name) || site.getFunctionName();
-      const where = `${sourcePath(entry.originalSource, moduleUrl)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+      const where = `${sourcePath(entry.originalSource, pathToFileURL(at.path).href)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
       const prefix = site.isAsync() ? 'async ' : site.isConstructor() ? 'new ' : '';
       return name ? `    at ${prefix}${name} (${where})` : `    at ${prefix}${where}`;
     });

@@ -22,7 +22,6 @@
 // Every series route needs a session (cookie), every POST the session's CSRF token, and every
 // series the trainer's name in its trainers list (access.ts seriesOf): otherwise 404, the same as
 // a series that does not exist. POSTs answer with a 303 to a page (a reload repeats nothing).
-import { simpleParser } from 'mailparser';
 import { csrfValid, openSession, seriesOf, seriesRunBy, type Session, type StudioDeps } from '#app/studio/access';
 import { isFeedCursor, loadContributions } from '#app/studio/contributions';
 import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
@@ -31,8 +30,8 @@ import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
 import { isPeopleCursor, loadParticipants } from '#app/studio/participants';
 import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in';
-import { applyTextEdit, applyTrainingEdit, editStatus, newEditId, previewTextEdit, previewTrainingEdit, type EditOutcome, type TrainingEdit } from '#app/studio/edit-training';
-import { trainingFile, trainingFilePath, trainingText, type TrainingText } from '#core/training-source';
+import type { EditOutcome, TrainingEdit } from '#app/studio/edit-training';
+import type { TrainingText } from '#core/training-source';
 import { loadPerson } from '#app/studio/person';
 import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
 import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
@@ -62,6 +61,14 @@ import {
 import { editStatusPage, editTextPage, editTrainingPage } from '#web/studio-edit';
 import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
+
+// Loaded by the routes that use them, not at every cold start (issue 16): reading a composed email
+// back (mailparser and its charset tables, ~1 MB) for the previews, and editing a training (the
+// series parser: yaml, classic zod, marked) for the edit pages. The Lambda bundle splits each into
+// chunks of its own (bundleOptions in infra/baton-function.ts), which only these routes load.
+const mailparser = () => import('mailparser');
+const editing = () => import('#app/studio/edit-training');
+const trainingSource = () => import('#core/training-source');
 
 export { STUDIO_BASE };
 
@@ -273,7 +280,7 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       const as = req.query.get('as') || undefined;
       const preview = await previewAs(published, which, as, deps);
       const frame = preview ? seriesPath(id, `/trainings/frame?${new URLSearchParams({ which, as: preview.as.email })}`) : undefined;
-      const decoded = preview ? (await simpleParser(preview.mail.raw)).subject : undefined;
+      const decoded = preview ? (await (await mailparser()).simpleParser(preview.mail.raw)).subject : undefined;
       const person = preview ? await deps.store.getParticipant(id, preview.as.email) : undefined;
       return html(
         200,
@@ -288,23 +295,26 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
     case '/trainings/text': {
       const t = published.trainings.find((x) => x.slug === req.query.get('training'));
       if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      const [{ previewTextEdit }, { trainingText }] = await Promise.all([editing(), trainingSource()]);
       const preview = (await previewTextEdit(published, t.slug, trainingText(t), deps))!;
       return html(200, editTextPage(published, preview, session));
     }
     case '/trainings/edit/status': {
+      const { editStatus } = await editing();
       const edit = await editStatus(published, req.query.get('edit') ?? '', deps);
       return edit ? html(200, editStatusPage(published, edit, session)) : html(404, messagePage('No such change', 'This series has no change with that id.', session));
     }
     case '/trainings/source': {
       const t = published.trainings.find((x) => x.slug === req.query.get('training'));
       if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      const { trainingFile, trainingFilePath } = await trainingSource();
       const name = trainingFilePath(t).slice('trainings/'.length);
       return { status: 200, headers: { ...BASE_HEADERS, 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` }, cookies: [], body: trainingFile(t) };
     }
     case '/trainings/frame': {
       const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
       if (!preview) return html(404, messagePage('Nothing to preview', 'No such email or participant.'));
-      const parsed = await simpleParser(preview.mail.raw);
+      const parsed = await (await mailparser()).simpleParser(preview.mail.raw);
       return { status: 200, headers: { ...BASE_HEADERS, 'content-security-policy': EMAIL_CSP, 'x-frame-options': 'SAMEORIGIN', 'content-type': 'text/html; charset=utf-8' }, cookies: [], body: typeof parsed.html === 'string' ? parsed.html : `<pre>${parsed.text ?? ''}</pre>` };
     }
     case '/export': {
@@ -391,6 +401,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     case '/trainings/edit/confirm': {
       const edit: TrainingEdit = { slug: form.get('slug') ?? '', opens: form.get('opens') ?? '', closes: form.get('closes') ?? '', title: form.get('title') ?? '' };
       if (!published.trainings.some((t) => t.slug === edit.slug)) return failed(404, 'This series has no such training.');
+      const { applyTrainingEdit, newEditId, previewTrainingEdit } = await editing();
       if (sub === '/trainings/edit') {
         const preview = await previewTrainingEdit(published, edit, deps);
         return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview, newEditId(deps)));
@@ -403,6 +414,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     case '/trainings/text/confirm': {
       const slug = form.get('slug') ?? '';
       const text: TrainingText = { title: form.get('title') ?? '', body: form.get('body') ?? '', strategies: form.get('strategies') ?? '' };
+      const { applyTextEdit, newEditId, previewTextEdit } = await editing();
       if (sub === '/trainings/text') {
         const preview = await previewTextEdit(published, slug, text, deps);
         if (!preview) return failed(404, 'This series has no such training.');

@@ -19,6 +19,9 @@ import { TEMPLATE } from '#mail/template-names';
 import type { Outgoing } from '../deliver.ts';
 import { emailId, prepareUpdateSend } from '#mail/compose';
 import type { JobPlanner } from './planner.ts';
+import { calendarHolders } from '../fan-out.ts';
+
+export { calendarHolders } from '../fan-out.ts';
 import type { Job } from '#core/jobs';
 import type { Training } from '#core/model';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
@@ -107,40 +110,6 @@ export async function calendarSequences(store: Pick<JobStore, 'getCalendars'>, s
 }
 
 /** `kind#slug#email[#extra]` → email. */
-const emailOf = (id: string): string | undefined => id.split('#')[2];
-
-/**
- * Who holds a training's calendar, from the delivery ledger: 'training' when its email (window
- * and focus hold) was sent or claimed, 'kickoff' when only the kickoff's window was. `among` (a
- * fan-out batch's recipients) reads just their two records each instead of the whole ledger.
- */
-export async function calendarHolders(
-  store: Pick<JobStore, 'listDeliveries' | 'recordedAmong'>,
-  seriesId: string,
-  slug: string,
-  among?: readonly string[],
-): Promise<Map<string, 'training' | 'kickoff'>> {
-  if (among) {
-    const recorded = await store.recordedAmong(seriesId, among.flatMap((e) => [emailId('kickoff', undefined, e), emailId('training', slug, e)]));
-    const holders = new Map<string, 'training' | 'kickoff'>();
-    for (const e of among) {
-      if (recorded.has(emailId('training', slug, e))) holders.set(e, 'training');
-      else if (recorded.has(emailId('kickoff', undefined, e))) holders.set(e, 'kickoff');
-    }
-    return holders;
-  }
-  const [kickoffs, trainings] = await Promise.all([store.listDeliveries(seriesId, 'kickoff#'), store.listDeliveries(seriesId, `training#${slug}#`)]);
-  const holders = new Map<string, 'training' | 'kickoff'>();
-  for (const d of kickoffs) {
-    const email = emailOf(d.emailId);
-    if (email) holders.set(email, 'kickoff');
-  }
-  for (const d of trainings) {
-    const email = emailOf(d.emailId);
-    if (email) holders.set(email, 'training');
-  }
-  return holders;
-}
 
 export const updatePlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const training = published.trainings.find((t) => t.slug === job.trainingSlug);

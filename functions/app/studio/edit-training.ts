@@ -21,6 +21,9 @@ import { planPublish, type PublishPlan } from '#core/publish-plan';
 import type { PublishedSeries, StudioEdit } from '#core/records';
 import { checkTrainingText, type FieldProblem, type TrainingText } from '#core/training-source';
 import type { Session, StudioDeps } from './access.ts';
+import { textPlanLines } from './text-plan.ts';
+
+export { textPlanLines } from './text-plan.ts';
 
 export interface TrainingEdit {
   slug: string;
@@ -172,20 +175,6 @@ export async function applyTextEdit(published: PublishedSeries, slug: string, te
   if (!preview) return undefined;
   if (preview.errors.length || preview.refusals.length || !preview.training || !deps.publisher) return { kind: 'refused-text', preview };
   return start(published, { id, kind: 'text', training: preview.training, plan: textPlanLines(preview) }, session, deps);
-}
-
-/** What a text edit does, in the words the preview shows them (and the edit keeps). */
-export function textPlanLines(p: TextEditPreview): string[] {
-  const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
-  const renamed = p.plan.lines.filter((l) => !l.startsWith('nothing changes'));
-  return [
-    ...renamed,
-    p.alreadySent
-      ? `${people(p.alreadySent)} already had this training’s email: it is not sent again, so they keep the earlier text (re-send it from a person’s page if it matters)`
-      : 'nobody has had this training’s email yet',
-    ...(p.waiting ? [`${people(p.waiting)} get the new text when the training reaches them`] : []),
-    'the wiki export, the studio’s preview and every later email of this training use the new text',
-  ];
 }
 
 /** The state of an edit this trainer's series holds, for the page that follows a confirmation. */

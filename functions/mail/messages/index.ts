@@ -2,6 +2,7 @@
 // in (core/lexicon), English the reference. Messages are ICU-style: `{name}` fills a value,
 // `{n, plural, one {# file} other {# files}}` picks the form Intl.PluralRules gives for n in that
 // language (`=0`-style exact matches too), with `#` the number. Only the subset Baton uses.
+import { readFileSync } from 'node:fs';
 import type { Language } from '#core/model';
 import { en, type Catalogue, type MessageKey } from './en.ts';
 import ar from './ar.catalogue.json';
@@ -19,10 +20,11 @@ export type { Catalogue, MessageKey } from './en.ts';
 
 /**
  * The other languages are data, `<lang>.catalogue.json`, key for key English's. The Lambda bundles
- * carry them as text (BUNDLE_LOADERS in infra/baton-function.ts) and each is parsed the first time
- * a message in that language is written: evaluating all eleven as object literals at import was
- * part of every composing function's cold start, for the one or two languages a job speaks
- * (issue 16). Everywhere else (tests, the CLI, `baton dev`) the import is the parsed object already.
+ * ship them as files beside the bundle (BUNDLE_LOADERS in infra/bundling.ts: the import is
+ * the file's name, relative to the bundle) and each is read and parsed the first time a message in
+ * that language is written: carried in the bundle they were ~250 KB that every composing
+ * function's cold start compiled, for the one or two languages a job speaks (issue 16).
+ * Everywhere else (tests, the CLI, `baton dev`) the import is the parsed object already.
  */
 const STORED: Readonly<Record<Exclude<Language, 'en'>, Catalogue | string>> = { de, es, fr, pt, nl, ms, id, th, ar, ja };
 
@@ -33,7 +35,7 @@ export function catalogueOf(language: Language): Catalogue {
   let catalogue = loaded.get(language);
   if (!catalogue) {
     const stored = STORED[language as Exclude<Language, 'en'>];
-    catalogue = typeof stored === 'string' ? (JSON.parse(stored) as Catalogue) : stored;
+    catalogue = typeof stored === 'string' ? (JSON.parse(readFileSync(new URL(stored, import.meta.url), 'utf8')) as Catalogue) : stored;
     loaded.set(language, catalogue);
   }
   return catalogue;

@@ -208,6 +208,30 @@ describe('dispatch handler', () => {
     expect('report' in result).toBe(true);
   });
 
+  it('as deployed, builds the sending half only for a job it runs itself, never for one it fans out', async () => {
+    await store.putParticipants(SERIES, people(9));
+    let built = 0;
+    const handler = createDispatchHandler({
+      store,
+      queue,
+      batchSize: 4,
+      inlineUpTo: 0,
+      sending: async () => {
+        built++;
+        return deps();
+      },
+    });
+    await expect(handler({ kind: 'kickoff', seriesId: SERIES })).resolves.toMatchObject({ fannedOut: { recipients: 9 } });
+    expect(built).toBe(0);
+    const digest = await handler({ kind: 'digest', seriesId: SERIES });
+    expect(built).toBe(1);
+    // It ran through the sending half it built: the digest went (or the ledger had it from an
+    // earlier test in this file, since the ledger outlives a test).
+    expect(digest).toMatchObject({ report: { failed: 0 } });
+    const report = (digest as { report: { sent: number; alreadySent: number } }).report;
+    expect(report.sent + report.alreadySent).toBeGreaterThan(0);
+  });
+
   it('does not fan out a job that already is a batch', async () => {
     await store.putParticipants(SERIES, people(9));
     const recipients = people(9).map((p) => p.email).slice(0, 6);

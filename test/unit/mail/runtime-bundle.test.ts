@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LANGUAGES } from '#core/model';
 import { CATALOGUES, t } from '#mail/messages/index';
-import { BUNDLE_LOADERS } from '#infra/baton-function';
+import { bundleOptions } from '#infra/baton-function';
 
 // What a sending Lambda bundles to fill emails: it must not drag mjml (or marked) along.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -35,20 +35,16 @@ describe('the send-time mail room', () => {
     expect(result.outputFiles[0]!.contents.byteLength - catalogues).toBeLessThan(20_000);
   });
 
-  it('carries the languages other than English as text in a Lambda bundle, and reads each as the source does once it is used', async () => {
+  it('ships the languages other than English as files beside a Lambda bundle, and reads each as the source does once it is used', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-messages-'));
     try {
-      const outfile = join(dir, 'messages.mjs');
-      await build({
-        entryPoints: [`${root}functions/mail/messages/index.ts`],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        loader: { ...BUNDLE_LOADERS },
-        absWorkingDir: root,
-        logLevel: 'silent',
-      });
+      // As a BatonFunction's asset is built: the catalogues are copied beside index.mjs.
+      await build(bundleOptions(`${root}functions/mail/messages/index.ts`, dir));
+      const outfile = join(dir, 'index.mjs');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.map'));
+      expect(files.map((f) => f.slice(0, 2)).sort()).toEqual(LANGUAGES.filter((l) => l !== 'en').sort());
+      // The German words are in their file, not in the code a cold start compiles.
+      expect(readFileSync(outfile, 'utf8')).not.toContain('weitere Beitr');
       const bundled = (await import(pathToFileURL(outfile).href)) as { CATALOGUES: typeof CATALOGUES; t: typeof t };
       for (const language of LANGUAGES) expect(bundled.CATALOGUES[language], language).toEqual(CATALOGUES[language]);
       expect(bundled.t('de', 'reminder.more', { more: 2 })).toBe(t('de', 'reminder.more', { more: 2 }));

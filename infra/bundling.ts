@@ -1,0 +1,141 @@
+// How a Lambda bundle is built: the esbuild options every BatonFunction's asset, the benches and
+// the bundle tests use. Apart from baton-function.ts (which re-exports it) so the child process that
+// builds an asset (infra/bundle.ts) loads esbuild and this, not the CDK.
+import type { BuildOptions, Plugin } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** esbuild target; keep in step with the runtime BatonFunction sets (baton-function.ts). */
+export const BUNDLE_TARGET = 'node22';
+
+// Bundled ESM has no `require`, yet CommonJS dependencies inside the bundle still call it for
+// Node built-ins ("Dynamic require of ... is not supported" at run time); this gives them one.
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __batonCreateRequire } from 'node:module';" +
+  'const require = __batonCreateRequire(import.meta.url);';
+
+/**
+ * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where
+ * esbuild runs): the SDK's default credential chain becomes the environment link Lambda always
+ * takes (functions/adapters/aws/lambda-credentials.ts says why). Only the bundles: the CLI, the
+ * local stack and the tests keep the whole chain.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/adapters/aws/lambda-credentials.ts',
+};
+
+/**
+ * Modules esbuild runs at the top of every bundle (paths relative to the project root): the stack
+ * traces, mapped to the TypeScript sources when one is written rather than by
+ * NODE_OPTIONS=--enable-source-maps at every import (functions/adapters/aws/stack-traces.ts says why).
+ */
+export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack-traces.ts'];
+
+/**
+ * esbuild loaders the bundles use: Baton's words in the languages other than English
+ * (functions/mail/messages/<lang>.catalogue.json) are copied beside the bundle as files, and the
+ * import is the file's name (`file`): messages/index.ts reads and parses one the first time a job
+ * writes in that language, so the ~250 KB of text is neither compiled nor scanned at a cold start.
+ */
+export const BUNDLE_LOADERS: Readonly<Record<string, 'file'>> = { '.catalogue.json': 'file' };
+
+/**
+ * Work two dependencies do when they are imported, which Baton never or seldom needs, deferred to
+ * first use in the bundles (issue 16: ~90 ms of CPU of every inbound cold start, by a profile of
+ * the import). Each is an exact text replacement in one file; a dependency update that changes the
+ * text fails the build (bundlePatches), so the patch is re-checked rather than silently dropped.
+ */
+export const BUNDLE_PATCHES: readonly { file: RegExp; why: string; replace: readonly [from: string, to: string][] }[] = [
+  {
+    // libmime builds iconv-lite's GBK codec (its decode and encode tables) at import only to know
+    // the double-byte decoders by their class; a mail in a legacy double-byte charset builds it now.
+    file: /node_modules[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/,
+    why: 'the GBK codec, built at import',
+    replace: [
+      ["const DBCS_DECODER = iconv.getCodec('gbk').decoder;", "let DBCS_DECODER_;\nconst dbcsDecoder = () => (DBCS_DECODER_ ??= iconv.getCodec('gbk').decoder);"],
+      ['codec.decoder === DBCS_DECODER', 'codec.decoder === dbcsDecoder()'],
+    ],
+  },
+  {
+    // mailparser compiles linkify-it with every top-level domain at import, for links in text it
+    // turns into HTML; Baton's reply reader skips that (skipTextToHtml, skipTextLinks), so it is
+    // compiled only if a parser ever linkifies.
+    file: /node_modules[\\/]mailparser[\\/]dist[\\/]esm[\\/]mail-parser\.js$/,
+    why: 'linkify-it and its domain list, compiled at import',
+    replace: [
+      ['const linkify = linkifyIt();\nlinkify\n', 'let linkify_;\nconst linkifier = () => linkify_ ??= (() => {\nconst linkify = linkifyIt();\nlinkify\n'],
+      ['    .set({ fuzzyIP: true, fuzzyLink: true, fuzzyEmail: true });\n', "    .set({ fuzzyIP: true, fuzzyLink: true, fuzzyEmail: true });\nlinkify.add('@', twitterMentions);\nreturn linkify;\n})();\n"],
+      ["linkify.add('@', {\n", 'const twitterMentions = {\n'],
+      ['});\n// Deepest element nesting', '};\n// Deepest element nesting'],
+      ['!linkify.pretest(str)', '!linkifier().pretest(str)'],
+      ['let matches = linkify.match(segment);', 'let matches = linkifier().match(segment);'],
+    ],
+  },
+  {
+    // ics builds its yup schemas for every calendar field at import (tens of milliseconds of every
+    // mail-composing function's cold start); they are built by the first calendar validated.
+    file: /node_modules[\\/]ics[\\/]dist[\\/]schema[\\/]index\.js$/,
+    why: 'the calendar schemas, built at import',
+    replace: [
+      ['var durationSchema = yup.object()', 'var built_;\nfunction build_() {\nvar durationSchema = yup.object()'],
+      ['function validateHeader(candidate) {\n', 'return { headerSchema, headerAndEventSchema };\n}\nfunction validateHeader(candidate) {\n  var { headerSchema } = built_ ??= build_();\n'],
+      ['function validateHeaderAndEvent(candidate) {\n', 'function validateHeaderAndEvent(candidate) {\n  var { headerAndEventSchema } = built_ ??= build_();\n'],
+    ],
+  },
+];
+
+/** Applies BUNDLE_PATCHES; fails the build when a file no longer holds the text a patch replaces. */
+export const bundlePatches: Plugin = {
+  name: 'baton-bundle-patches',
+  setup(build) {
+    for (const patch of BUNDLE_PATCHES) {
+      build.onLoad({ filter: patch.file }, (args) => {
+        let contents = readFileSync(args.path, 'utf8');
+        for (const [from, to] of patch.replace) {
+          if (contents.split(from).length !== 2) {
+            return { errors: [{ text: `BUNDLE_PATCHES (${patch.why}): ${args.path} no longer holds exactly one ${JSON.stringify(from)}; check the dependency's update and the patch (infra/baton-function.ts)` }] };
+          }
+          contents = contents.replace(from, () => to);
+        }
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
+/**
+ * The esbuild options of a Lambda bundle (the stack's, the benches' and the bundle tests'): one ES
+ * module `index.mjs` in `outdir`, and what it imports with `import()` split into chunks beside it,
+ * loaded only by the invocations that reach them (issue 16: compiling the bundle is most of a cold
+ * start). NodejsFunction cannot split (it passes one `--outfile`), so BatonFunction runs esbuild itself.
+ */
+export function bundleOptions(entry: string, outdir: string, externals: readonly string[] = []): BuildOptions & { outdir: string } {
+  return {
+    entryPoints: { index: entry },
+    outdir,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    assetNames: '[name]-[hash]',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
+    inject: [...BUNDLE_INJECT],
+    loader: { ...BUNDLE_LOADERS },
+    minify: true,
+    sourcemap: true,
+    // The map only has to turn stack traces into file:line; the sources would double its size.
+    sourcesContent: false,
+    external: [...externals],
+    plugins: [bundlePatches],
+    absWorkingDir: PROJECT_ROOT,
+    // esbuild's size table on every synth is noise; warnings and errors still show.
+    logLevel: 'warning',
+  };
+}

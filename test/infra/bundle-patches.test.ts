@@ -1,0 +1,97 @@
+// The bundles patch two dependencies so their work at import waits for first use (BUNDLE_PATCHES in
+// infra/baton-function.ts). Built as a Lambda bundle is built, the patched mailparser must still
+// read what the unpatched one reads: a legacy double-byte charset (libmime's GBK codec, now built
+// on first use) and links in text made HTML (linkify-it, now compiled on first use); the patched
+// ics must write and refuse the calendars the unpatched one does (its schemas, built on first use).
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { simpleParser } from 'mailparser';
+import * as ics from 'ics';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_PATCHES, bundleOptions, PROJECT_ROOT } from '#infra/baton-function';
+
+type Parse = typeof simpleParser;
+type CreateEvent = typeof ics.createEvent;
+
+const gbkMail = Buffer.concat([
+  Buffer.from('From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+  iconv.encode('我们完成了第一周的练习。', 'gbk'),
+  Buffer.from('\r\n'),
+]);
+const linkMail = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: links\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNotes are at https://wiki.example.org/notes and www.example.com today.\r\n';
+
+describe('the patched dependencies, bundled', () => {
+  let dir: string;
+  let bundled: Parse;
+  let createEvent: CreateEvent;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-patches-'));
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(entry, "export { simpleParser } from 'mailparser';\nexport { createEvent } from 'ics';\n");
+    const result = await build({ ...bundleOptions(entry, join(dir, 'out')), metafile: true, nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+    // Both patched files are in the bundle, so the patches ran (a missing text fails the build).
+    const inputs = Object.keys(result.metafile.inputs);
+    for (const patch of BUNDLE_PATCHES) expect(inputs.some((p) => patch.file.test(join(PROJECT_ROOT, p))), patch.why).toBe(true);
+    ({ simpleParser: bundled, createEvent } = (await import(pathToFileURL(join(dir, 'out', 'index.mjs')).href)) as { simpleParser: Parse; createEvent: CreateEvent });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('decodes a GBK mail as mailparser does', async () => {
+    const mine = await bundled(gbkMail);
+    expect(mine.text?.trim()).toBe('我们完成了第一周的练习。');
+    expect(mine.text).toBe((await simpleParser(gbkMail)).text);
+  });
+
+  it('links the text made HTML as mailparser does', async () => {
+    const mine = await bundled(linkMail);
+    expect(mine.textAsHtml).toContain('<a href="https://wiki.example.org/notes">');
+    expect(mine.textAsHtml).toBe((await simpleParser(linkMail)).textAsHtml);
+  });
+
+  it('writes a calendar event as ics does, and refuses an invalid one with the same errors', () => {
+    const event: ics.EventAttributes = {
+      uid: 'window-1@baton.example.com',
+      productId: 'baton',
+      start: [2027, 2, 1, 9, 0],
+      startInputType: 'utc',
+      end: [2027, 2, 5, 17, 0],
+      endInputType: 'utc',
+      title: 'Week 1: shared agenda',
+      organizer: { name: 'Maya', email: 'rsvp@reply.baton.example.com' },
+      attendees: [{ name: 'Ana', email: 'ana@example.com', rsvp: true, partstat: 'NEEDS-ACTION', role: 'REQ-PARTICIPANT' }],
+    };
+    const mine = createEvent(event);
+    expect(mine.error).toBeNull();
+    expect(mine.value).toContain('SUMMARY:Week 1: shared agenda');
+    // DTSTAMP is the time of writing: compare the rest.
+    const stamp = (v: string | null | undefined) => v?.replace(/DTSTAMP:\d+T\d+Z/, 'DTSTAMP');
+    expect(stamp(mine.value)).toBe(stamp(ics.createEvent(event).value));
+    const invalid = { ...event, duration: { hours: 1 } } as ics.EventAttributes;
+    const refused = createEvent(invalid);
+    const theirs = ics.createEvent(invalid);
+    expect(refused.value).toBe(theirs.value);
+    expect(refused.error).toBeTruthy();
+    expect(String(refused.error)).toBe(String(theirs.error));
+    expect(JSON.stringify(refused.error)).toMatch(/end or duration/);
+  });
+
+  it('fails the build when a patched file no longer holds the text it replaces', async () => {
+    const entry = join(dir, 'stale.ts');
+    writeFileSync(entry, "export { simpleParser } from 'mailparser';\n");
+    const stale = { ...BUNDLE_PATCHES[0]!, replace: [['const NOT_IN_LIBMIME = 1;', '']] as [string, string][] };
+    const options = bundleOptions(entry, join(dir, 'stale'));
+    const plugin = options.plugins![0]!;
+    const patched = BUNDLE_PATCHES as { file: RegExp; why: string; replace: readonly [string, string][] }[];
+    const saved = patched[0]!;
+    patched[0] = stale;
+    try {
+      await expect(build({ ...options, plugins: [plugin], logLevel: 'silent', nodePaths: [join(PROJECT_ROOT, 'node_modules')] })).rejects.toThrow(/no longer holds exactly one "const NOT_IN_LIBMIME = 1;"/);
+    } finally {
+      patched[0] = saved;
+    }
+  });
+});
