@@ -478,16 +478,14 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       }
       now = new Date(nextSchedule);
       const before = sent.length;
+      const report = await scheduler.fireDue(now, dispatchJob);
       // Schedule names are ids (kind, slug, zone hash); a trainer reads the kind and the title.
-      const pending = await store.listPendingSchedules({ until: now });
-      const jobOf = new Map(pending.map((r) => [`${r.seriesId}/${r.name}`, r.job as { kind?: string; trainingSlug?: string; timeZone?: string }]));
       const describe = (id: string): string => {
-        const job = jobOf.get(id);
+        const job = report.jobs[id] as { kind?: string; trainingSlug?: string; timeZone?: string } | undefined;
         if (!job?.kind) return id.split('/')[1] ?? id;
         const title = job.trainingSlug ? trainings.find((t) => t.slug === job.trainingSlug)?.title : undefined;
         return `${KIND_WORDS[job.kind] ?? job.kind}${title ? ` of “${title}”` : ''}${job.timeZone ? ` (${job.timeZone})` : ''}`;
       };
-      const report = await scheduler.fireDue(now, dispatchJob);
       await collectSent();
       failedJobs.push(...report.failed.map(describe));
       const names = [...new Set([...report.fired.map(describe), ...report.retrying.map((n) => `${describe(n)} (retrying)`), ...report.failed.map((n) => `${describe(n)} (failed)`)])];

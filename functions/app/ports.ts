@@ -189,6 +189,8 @@ export interface DeliveryRepository extends Required<DeliveryLedger> {
 /** The store's record of each series' schedules: what publish diffs against, what the local clock fires. */
 export interface ScheduleRepository {
   putSchedule(seriesId: string, record: ScheduleRecord): Promise<void>;
+  /** Puts and deletes many records at once (BatchWriteItem, 25 a request; one change alone is a PutItem or DeleteItem). */
+  writeSchedules(seriesId: string, changes: { put: readonly ScheduleRecord[]; delete: readonly string[] }): Promise<void>;
   listSchedules(seriesId: string): Promise<Array<ScheduleRecord & { seriesId: string }>>;
   deleteSchedule(seriesId: string, name: string): Promise<void>;
   /**

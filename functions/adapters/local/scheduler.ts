@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
-import { dispatch, type DispatchDeps } from '#app/run-job';
+import { dispatch, SeriesCache, type DispatchDeps } from '#app/run-job';
 import { DeliveriesHeldError, requireComplete, type BuiltMail, type DeliveryReport } from '#app/deliver';
 import { JobSchema, type Job } from '#core/jobs';
 import { nextCronOccurrence, type ScheduleDiff, type ScheduleRecord } from '#core/schedule-plan';
@@ -39,6 +39,8 @@ export interface FireReport {
   fired: string[];
   retrying: string[];
   failed: string[];
+  /** The job of each record above, by the same id, as stored: who fired it need not read it again. */
+  jobs: Record<string, unknown>;
 }
 
 type Due = ScheduleRecord & { seriesId: string };
@@ -70,12 +72,13 @@ export class LocalScheduler {
 
   /** Fires every pending record due by `now`, earliest first. */
   async fireDue(now: Date, run: DispatchFn): Promise<FireReport> {
-    const report: FireReport = { fired: [], retrying: [], failed: [] };
+    const report: FireReport = { fired: [], retrying: [], failed: [], jobs: {} };
     const due = await this.store.listPendingSchedules({ until: now });
     for (const record of due) {
       const id = `${record.seriesId}/${record.name}`;
       if (this.inFlight.has(id)) continue;
       this.inFlight.add(id);
+      report.jobs[id] = record.job;
       try {
         const outcome = await this.fire(record, now, run);
         report[outcome].push(id);
@@ -86,7 +89,7 @@ export class LocalScheduler {
     return report;
   }
 
-  private async fire(record: Due, now: Date, run: DispatchFn): Promise<keyof FireReport> {
+  private async fire(record: Due, now: Date, run: DispatchFn): Promise<'fired' | 'retrying' | 'failed'> {
     const { seriesId, ...stored } = record;
     const id = `${seriesId}/${record.name}`;
     const parsed = JobSchema.safeParse(record.job);
@@ -158,6 +161,9 @@ export function localDispatch(options: {
   const mailer =
     options.mailer ??
     new RecordingMailer(new SesMailer({ client: createSesClient({ endpoint: options.sesEndpoint }), maxSendRate: config.maxSendRate }), join(config.dataDir, 'outbox'));
+  // What a warm dispatch container keeps of a series (its templates and calendar states, until
+  // it is published again), so the local clock reads what the Lambda reads, no more.
+  const cache = new SeriesCache();
   return async (job, now) => {
     const deps: DispatchDeps = {
       store,
@@ -170,6 +176,7 @@ export function localDispatch(options: {
         secrets: options.secret,
       },
       now: () => now,
+      cache,
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     };
     return requireComplete(await dispatch(job, deps), `${job.kind} emails`, options.leaseMs);

@@ -6,7 +6,7 @@ import type { Instant } from '#core/records';
 import { IsoDateTimeSchema } from '#core/model';
 import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import type { ScheduleRepository } from '#app/ports';
-import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
+import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
 
 const ScheduleItemSchema = z.extend(KeysSchema, {
   itemType: z.literal('schedule'),
@@ -22,7 +22,7 @@ const ScheduleItemSchema = z.extend(KeysSchema, {
 });
 
 export function scheduleRepository(table: Table): ScheduleRepository {
-  const { tableName, send, parse, malformed, queryAll, queryPrefix } = table;
+  const { tableName, send, parse, malformed, queryAll, queryPrefix, batchWrite } = table;
 
   const toSchedule = (item: Item) => {
     const s = parse(ScheduleItemSchema, item, 'schedule');
@@ -44,34 +44,47 @@ export function scheduleRepository(table: Table): ScheduleRepository {
     };
   };
 
-  async function putSchedule(seriesId: string, record: ScheduleRecord) {
+  function scheduleItem(seriesId: string, record: ScheduleRecord): Item {
     const r = ScheduleRecordSchema.parse(record);
     const at = toIso(r.at, 'at');
-    await send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          [PK]: key.series(seriesId),
-          [SK]: key.scheduleSk(r.name),
-          // Only pending records are in the index, so the clock's Query reads nothing else; failed
-          // ones are in it under their own key, the local dead-letter queue `baton dlq` reads.
-          ...(r.state === 'pending'
-            ? { [GSI.partitionKey]: key.pendingSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
-            : r.state === 'failed'
-              ? { [GSI.partitionKey]: key.failedSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
-              : {}),
-          itemType: 'schedule',
-          seriesId,
-          name: r.name,
-          at,
-          jobJson: JSON.stringify(r.job ?? null),
-          state: r.state,
-          cron: r.cron,
-          attempts: r.attempts,
-          lastError: r.lastError,
-        },
-      }),
-    );
+    return {
+      [PK]: key.series(seriesId),
+      [SK]: key.scheduleSk(r.name),
+      // Only pending records are in the index, so the clock's Query reads nothing else; failed
+      // ones are in it under their own key, the local dead-letter queue `baton dlq` reads.
+      ...(r.state === 'pending'
+        ? { [GSI.partitionKey]: key.pendingSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
+        : r.state === 'failed'
+          ? { [GSI.partitionKey]: key.failedSchedulesGsi, [GSI.sortKey]: key.scheduleGsiSk(at, seriesId, r.name) }
+          : {}),
+      itemType: 'schedule',
+      seriesId,
+      name: r.name,
+      at,
+      jobJson: JSON.stringify(r.job ?? null),
+      state: r.state,
+      cron: r.cron,
+      attempts: r.attempts,
+      lastError: r.lastError,
+    };
+  }
+
+  async function putSchedule(seriesId: string, record: ScheduleRecord) {
+    await send(new PutCommand({ TableName: tableName, Item: scheduleItem(seriesId, record) }));
+  }
+
+  async function writeSchedules(seriesId: string, changes: { put: readonly ScheduleRecord[]; delete: readonly string[] }) {
+    // One write per name (BatchWriteItem refuses a batch that names an item twice): the last wins.
+    const writes = new Map<string, WriteRequest>();
+    for (const record of changes.put) writes.set(record.name, { PutRequest: { Item: scheduleItem(seriesId, record) } });
+    for (const name of changes.delete) writes.set(name, { DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: key.scheduleSk(name) } } });
+    const [only, ...more] = writes.values();
+    if (!only) return;
+    // A single change stays a PutItem or DeleteItem, so a caller that writes one record (a
+    // retry, a person's calendars turned off) needs no BatchWriteItem permission.
+    if (more.length > 0) await batchWrite([...writes.values()]);
+    else if ('PutRequest' in only) await send(new PutCommand({ TableName: tableName, Item: only.PutRequest.Item }));
+    else await send(new DeleteCommand({ TableName: tableName, Key: only.DeleteRequest.Key }));
   }
 
   async function listSchedules(seriesId: string) {
@@ -110,5 +123,5 @@ export function scheduleRepository(table: Table): ScheduleRepository {
     return items.map(toSchedule);
   }
 
-  return { putSchedule, listSchedules, deleteSchedule, listPendingSchedules, listFailedSchedules };
+  return { putSchedule, writeSchedules, listSchedules, deleteSchedule, listPendingSchedules, listFailedSchedules };
 }

@@ -491,6 +491,25 @@ describe('schedules', () => {
     expect((await store.listSchedules('clock-a')).map((s) => s.name)).toEqual(['kickoff']);
   });
 
+  it('writes many records in batches of 25 and one change alone as a PutItem or DeleteItem', async () => {
+    const records = Array.from({ length: 30 }, (_, i) => ({ name: `s${String(i).padStart(2, '0')}`, at: '2027-02-01T09:00:00.000Z', job: { kind: 'training', i }, state: 'pending' as const }));
+    await store.putSchedule('clock-w', { name: 'old', at: '2027-01-01T09:00:00.000Z', job: null, state: 'pending' });
+    const before = { ...store.requests.byOperation };
+    const sent = (op: string) => (store.requests.byOperation[op] ?? 0) - (before[op] ?? 0);
+    await store.writeSchedules('clock-w', { put: records, delete: ['old'] });
+    expect([sent('BatchWriteItem'), sent('PutItem'), sent('DeleteItem')]).toEqual([2, 0, 0]);
+    expect((await store.listSchedules('clock-w')).map((s) => s.name)).toEqual(records.map((r) => r.name));
+    expect((await store.listSchedules('clock-w'))[29]).toEqual({ seriesId: 'clock-w', ...records[29] });
+
+    await store.writeSchedules('clock-w', { put: [{ ...records[0]!, state: 'done' }], delete: [] });
+    await store.writeSchedules('clock-w', { put: [], delete: ['s29'] });
+    await store.writeSchedules('clock-w', { put: [], delete: [] });
+    expect([sent('BatchWriteItem'), sent('PutItem'), sent('DeleteItem')]).toEqual([2, 1, 1]);
+    const after = await store.listSchedules('clock-w');
+    expect(after).toHaveLength(29);
+    expect(after[0]).toMatchObject({ name: 's00', state: 'done' });
+  });
+
   it('keeps a recurring record\'s cron and a failing record\'s attempts and last error', async () => {
     const cron = { expression: 'cron(0 10 ? * FRI *)', timeZone: 'Asia/Brunei', start: '2027-01-20T16:00:00.000Z', end: '2027-03-21T16:00:00.000Z' };
     await store.putSchedule('clock-c', { name: 'rollup-1', at: '2027-01-22T02:00:00.000Z', job: { kind: 'rollup' }, state: 'pending', cron, attempts: 2, lastError: 'SES is down' });
