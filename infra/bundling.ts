@@ -95,7 +95,7 @@ export const bundlePatches: Plugin = {
         let contents = readFileSync(args.path, 'utf8');
         for (const [from, to] of patch.replace) {
           if (contents.split(from).length !== 2) {
-            return { errors: [{ text: `BUNDLE_PATCHES (${patch.why}): ${args.path} no longer holds exactly one ${JSON.stringify(from)}; check the dependency's update and the patch (infra/baton-function.ts)` }] };
+            return { errors: [{ text: `BUNDLE_PATCHES (${patch.why}): ${args.path} no longer holds exactly one ${JSON.stringify(from)}; check the dependency's update and the patch (infra/bundling.ts)` }] };
           }
           contents = contents.replace(from, () => to);
         }

@@ -1,5 +1,5 @@
 // The bundles patch two dependencies so their work at import waits for first use (BUNDLE_PATCHES in
-// infra/baton-function.ts). Built as a Lambda bundle is built, the patched mailparser must still
+// infra/bundling.ts). Built as a Lambda bundle is built, the patched mailparser must still
 // read what the unpatched one reads: a legacy double-byte charset (libmime's GBK codec, now built
 // on first use) and links in text made HTML (linkify-it, now compiled on first use); the patched
 // ics must write and refuse the calendars the unpatched one does (its schemas, built on first use).
