@@ -57,7 +57,6 @@ const SET_ON_IMPORT = new Set(['AWS_SDK_UA_APP_ID']);
 
 // Taken when this module runs: before the test file is imported (and its top-level code run).
 const env = { ...process.env };
-if (process.env.LEAKS_DEBUG) console.error(`file-leaks: snapshot pid ${process.pid} ${new Date().toISOString()}`);
 const cwd = process.cwd();
 const exitCode = process.exitCode;
 const openHandles = handles();
@@ -124,5 +123,10 @@ afterAll(async () => {
   const open = HANDLES.filter((h) => after[h]! > openHandles[h]!).map((h) => `${after[h]! - openHandles[h]!} ${h}`);
   if (open.length) left.push(`still open: ${open.join(', ')} (a server not closed or a child process not ended in afterAll)`);
 
+  if (process.env.LEAKS_DEBUG) {
+    const counts: Record<string, number> = {};
+    for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+    console.error(`file-leaks: pid ${process.pid} heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB, ${JSON.stringify(counts)}`);
+  }
   if (left.length) throw new Error(`This test file leaves state behind for the files after it in the same worker (isolate: false):\n- ${left.join('\n- ')}`);
 });
