@@ -54,8 +54,11 @@ const globals = () => GLOBALS.map(([, owner, key]) => (owner as Record<string, u
  * Powertools appends its user-agent part to AWS_SDK_UA_APP_ID.
  */
 const SET_ON_IMPORT = new Set(['AWS_SDK_UA_APP_ID']);
+/** Process listeners a library adds once, when first imported: aws-cdk-lib's clean-up of its temporary assemblies. */
+const ADDED_ON_IMPORT = [/CloudAssembly\.cleanupTemporaryDirectories\(\)/];
 
 // Taken when this module runs: before the test file is imported (and its top-level code run).
+const envObject = process.env;
 const env = { ...process.env };
 const cwd = process.cwd();
 const exitCode = process.exitCode;
@@ -77,6 +80,11 @@ async function settledHandles(): Promise<Record<string, number>> {
 afterAll(async () => {
   const left: string[] = [];
 
+  if (process.env !== envObject) {
+    // A plain object in its place is no longer the process's environment (nor coerces values to strings).
+    left.push('process.env replaced by another object (restore its keys instead)');
+    process.env = envObject;
+  }
   const changed = [...new Set([...Object.keys(env), ...Object.keys(process.env)])].filter((k) => env[k] !== process.env[k] && !SET_ON_IMPORT.has(k));
   if (changed.length) left.push(`process.env changed: ${changed.sort().join(', ')}`);
   for (const k of changed) {
@@ -107,8 +115,8 @@ afterAll(async () => {
   }
 
   for (const e of EVENTS) {
-    const added = emitter.listeners(e).filter((l) => !listeners[e]!.includes(l));
-    if (added.length) left.push(`${added.length} process '${e}' listener(s) added`);
+    const added = emitter.listeners(e).filter((l) => !listeners[e]!.includes(l) && !ADDED_ON_IMPORT.some((known) => known.test(String(l))));
+    if (added.length) left.push(`${added.length} process '${e}' listener(s) added: ${added.map((l) => String(l).slice(0, 120).replace(/\s+/g, ' ')).join(' / ')}`);
     for (const l of added) emitter.removeListener(e, l as (...args: unknown[]) => void);
   }
 
@@ -123,6 +131,7 @@ afterAll(async () => {
   const open = HANDLES.filter((h) => after[h]! > openHandles[h]!).map((h) => `${after[h]! - openHandles[h]!} ${h}`);
   if (open.length) left.push(`still open: ${open.join(', ')} (a server not closed or a child process not ended in afterAll)`);
 
+  // LEAKS_DEBUG=1: each file's end as the worker sees it (heap, handles), to find what grows.
   if (process.env.LEAKS_DEBUG) {
     const counts: Record<string, number> = {};
     for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
