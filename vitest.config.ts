@@ -56,7 +56,16 @@ export default defineConfig({
         extends: true,
         // The CLI tests run cli/baton.js, which runs the compiled cli/dist only when it is fresh:
         // rebuilt here once when a source is newer (test/support/fresh-cli.ts).
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], globalSetup: ['test/support/fresh-cli.ts'] },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          globalSetup: ['test/support/fresh-cli.ts'],
+          // The files of a worker share one process and module graph: each file loading the AWS
+          // SDK, dynalite, aws-ses-v2-local and Baton again was most of this project's CPU time.
+          // test/support/file-leaks.ts fails a file that leaves anything behind for the next.
+          isolate: false,
+          setupFiles: ['test/support/file-leaks.ts'],
+        },
       },
       // Headless Chromium (Debian's): emails and link pages as people see them.
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },

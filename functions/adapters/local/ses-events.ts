@@ -5,6 +5,12 @@
 // this proxy in front of it: every SendEmail it answers with a MessageId is reported to `onSent`
 // *before* the answer goes back, so a sender killed at any point can never leave an accepted
 // message unrecorded (the proxy runs in the stack's process, not the sender's).
+//
+// aws-ses-v2-local keeps its outbox in a module-level store and reads GetAccount from
+// process.env.AWS_SES_ACCOUNT, so every server in one process shares both. The proxy makes them
+// this stack's own: it answers GetAccount with the stack's account, and its /store lists only the
+// messages sent through it (a second stack in the same process, or one started before it, never
+// shows up).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 export interface SentEvent {
@@ -16,10 +22,14 @@ export interface SesEventsProxyOptions {
   /** aws-ses-v2-local's own endpoint. */
   upstream: string;
   onSent(event: SentEvent): Promise<void>;
+  /** What SES GetAccount answers (the send quota among it); without it, aws-ses-v2-local's answer. */
+  account?: object;
   log?: (line: string) => void;
 }
 
 const SEND_PATH = '/v2/email/outbound-emails';
+const ACCOUNT_PATH = '/v2/email/account';
+const STORE_PATH = '/store';
 // Hop-by-hop and length headers are the proxy's own business on each side.
 const DROPPED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'host']);
 
@@ -40,9 +50,17 @@ function tagsOf(requestBody: Buffer): Record<string, string> {
 
 export function createSesEventsProxy(opts: SesEventsProxyOptions): Server {
   const log = opts.log ?? (() => {});
+  const sent = new Set<string>();
   return createServer((req, res) => {
     void (async () => {
       const requestBody = await body(req);
+      const path = req.url?.split('?')[0];
+      // SES answers GetAccount only to a signed request; aws-ses-v2-local asks for any AWS
+      // Authorization header, and so does this.
+      if (opts.account && req.method === 'GET' && path === ACCOUNT_PATH && req.headers.authorization?.startsWith('AWS')) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(opts.account));
+        return;
+      }
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => !DROPPED.has(k) && typeof v === 'string')) as Record<string, string>;
       const method = req.method ?? 'GET';
       const answer = await fetch(`${opts.upstream}${req.url ?? '/'}`, {
@@ -50,9 +68,14 @@ export function createSesEventsProxy(opts: SesEventsProxyOptions): Server {
         headers,
         ...(method === 'GET' || method === 'HEAD' ? {} : { body: requestBody }),
       });
-      const answerBody = Buffer.from(await answer.arrayBuffer());
-      if (method === 'POST' && req.url?.split('?')[0] === SEND_PATH && answer.ok) {
+      let answerBody = Buffer.from(await answer.arrayBuffer());
+      if (method === 'GET' && path === STORE_PATH && answer.ok) {
+        const store = JSON.parse(answerBody.toString('utf8')) as { emails?: { messageId?: string }[] };
+        answerBody = Buffer.from(JSON.stringify({ ...store, emails: (store.emails ?? []).filter((e) => e.messageId !== undefined && sent.has(e.messageId)) }));
+      }
+      if (method === 'POST' && path === SEND_PATH && answer.ok) {
         const messageId = (JSON.parse(answerBody.toString('utf8')) as { MessageId?: string }).MessageId;
+        if (messageId) sent.add(messageId);
         // A failed record is logged, never turned into a send error: the mail did go out, and the
         // sender's own completion write still follows.
         if (messageId) await opts.onSent({ messageId, tags: tagsOf(requestBody) }).catch((err: unknown) => log(`ses events: recording ${messageId} failed: ${String(err)}`));

@@ -69,6 +69,9 @@ export interface RunningStack {
 
 const HOST = '127.0.0.1';
 
+/** aws-ses-v2-local servers running in this process: they share one store (see ses-events.ts). */
+let liveSesServers = 0;
+
 // aws-ses-v2-local is CommonJS with an `exports.default`; under ESM the default import is the
 // whole module object.
 const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule);
@@ -154,14 +157,21 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     stoppers.push(async () => tableClient.destroy());
     const ledger = createStore({ client: tableClient, tableName: config.tableName });
 
-    // SES v2. GetAccount answers from this variable; the sender paces itself by MaxSendRate.
-    process.env.AWS_SES_ACCOUNT ??= JSON.stringify(localSesAccount(config.maxSendRate));
-    // aws-ses-v2-local listens on a private port behind the Send-event proxy (local-ses-events.ts),
-    // which records each accepted delivery in the ledger as SES's Send event does in AWS.
+    // SES v2. aws-ses-v2-local listens on a private port behind the Send-event proxy
+    // (ses-events.ts), which records each accepted delivery in the ledger as SES's Send event does
+    // in AWS, answers GetAccount with this stack's send rate (the sender paces itself by it) and
+    // lists in /store only what this stack sent: the library keeps both process-wide.
     const sesUpstream = await sesLocal({ host: HOST, port: 0 });
-    stoppers.push(() => close(sesUpstream));
+    const sesUpstreamUrl = `http://${HOST}:${(sesUpstream.address() as AddressInfo).port}`;
+    liveSesServers++;
+    stoppers.push(async () => {
+      // The last stack of the process empties the library's store, which nothing else would.
+      if (--liveSesServers === 0) await fetch(`${sesUpstreamUrl}/clear-store`, { method: 'POST' }).catch(() => {});
+      await close(sesUpstream);
+    });
     const ses = createSesEventsProxy({
-      upstream: `http://${HOST}:${(sesUpstream.address() as AddressInfo).port}`,
+      upstream: sesUpstreamUrl,
+      account: localSesAccount(config.maxSendRate),
       onSent: async ({ messageId, tags }) => {
         const delivery = deliveryFromTags(tags);
         if (delivery) recordSentMeta(config.dataDir, messageId, delivery);

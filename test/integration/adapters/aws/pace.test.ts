@@ -2,7 +2,7 @@
 // dynalite, by several containers' stores at once, on a virtual clock; the rate read from SES
 // GetAccount (aws-ses-v2-local), the configured rate when SES cannot answer, and again after a
 // throttle; bulk senders kept within a horizon so an acknowledgement is never far behind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
@@ -31,13 +31,17 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'testInflight' },
   );
-  process.env.AWS_SES_ACCOUNT = JSON.stringify(localSesAccount(7));
+  // aws-ses-v2-local answers GetAccount from this variable; set for this file only (afterAll).
+  vi.stubEnv('AWS_SES_ACCOUNT', JSON.stringify(localSesAccount(7)));
   server = await sesLocal({ host: '127.0.0.1', port: 0 });
   sesEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await db.stop();
+  // The library's store and GetAccount variable are process-wide: left clean for the next file.
+  await fetch(`${sesEndpoint}/clear-store`, { method: 'POST' });
   await new Promise<void>((r) => server.close(() => r()));
+  vi.unstubAllEnvs();
 });
 
 /**

@@ -1,6 +1,6 @@
 // Sending through the real SESv2 client into aws-ses-v2-local: the send rate comes from the
 // account (GetAccount), sends are spaced to it on a virtual clock, and throttling backs off.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
@@ -13,11 +13,17 @@ let server: Server;
 let endpoint: string;
 
 beforeAll(async () => {
-  process.env.AWS_SES_ACCOUNT = JSON.stringify(localSesAccount(5));
+  // aws-ses-v2-local answers GetAccount from this variable; set for this file only (afterAll).
+  vi.stubEnv('AWS_SES_ACCOUNT', JSON.stringify(localSesAccount(5)));
   server = await sesLocal({ host: '127.0.0.1', port: 0 });
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  // The library's store and GetAccount variable are process-wide: left clean for the next file.
+  await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+  await new Promise<void>((r) => server.close(() => r()));
+  vi.unstubAllEnvs();
+});
 
 const raw = (to: string) =>
   `From: training@baton.example.com\r\nTo: ${to}\r\nSubject: pacing\r\nMessage-ID: <p.${to}>\r\nContent-Type: text/plain\r\n\r\nhello\r\n`;
