@@ -68,7 +68,9 @@ export default defineConfig({
         },
       },
       // Headless Chromium (Debian's): emails and link pages as people see them.
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      // Shared by a worker's files as in integration (they start the same local stack and Chromium
+      // code), with the same check that a file leaves nothing behind.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], isolate: false, setupFiles: ['test/support/file-leaks.ts'] } },
       // The CDK stacks synthesized, IAM simulated, the Lambdas bundled with esbuild.
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
       // The example series played end to end on a virtual clock.
