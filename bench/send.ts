@@ -128,7 +128,7 @@ export interface BundleSize {
 
 /**
  * Builds a handler exactly as a BatonFunction's asset is built (bundleOptions in
- * infra/baton-function.ts: index.mjs, its chunks and the catalogue files in `outdir`), so the sizes
+ * infra/bundling.ts: index.mjs, its chunks and the catalogue files in `outdir`), so the sizes
  * here are the sizes deployed and the bundles bench/cold-start.ts loads.
  */
 export async function buildBundle(entry: string, outdir: string, write = true): Promise<BundleSize> {

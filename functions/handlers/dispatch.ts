@@ -12,6 +12,7 @@
 import { createObservability, HANDLER_METRICS, instrument, type Observability } from '#adapters/aws/observability';
 import { SqsQueue, type MessageQueue } from '#adapters/aws/queue';
 import { DispatchEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
+import { onFirstUse } from '#adapters/aws/first-use';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { describe, jobKeys, parseJob } from '#adapters/aws/jobs';
 import type { AwsIo, ReportSummary, SendDeps } from '#adapters/aws/sending';
@@ -92,10 +93,9 @@ export function createDispatchHandler(deps: DispatchHandlerDeps | LazyDispatchDe
 export function dispatchFromEnv(env: Record<string, string | undefined> = process.env, io: AwsIo = {}, obs = createObservability('dispatch')) {
   const config = readRuntimeConfig(DispatchEnvSchema, 'dispatch', env);
   const dynamo = io.dynamo ?? createDynamoClient({ region: config.AWS_REGION });
-  let sending: Promise<SendDeps> | undefined;
   return createDispatchHandler({
     store: createStore({ client: dynamo, tableName: config.TABLE_NAME }),
-    sending: () => (sending ??= import('#adapters/aws/sending').then((m) => m.sendDepsFromEnv(config, obs, { ...io, dynamo }))),
+    sending: onFirstUse(async () => (await import('#adapters/aws/sending')).sendDepsFromEnv(config, obs, { ...io, dynamo })),
     obs,
     queue: new SqsQueue({ queueUrl: config.BATON_FANOUT_QUEUE_URL, region: config.AWS_REGION, ...(io.sqs ? { client: io.sqs } : {}) }),
     batchSize: config.BATON_FANOUT_BATCH_SIZE,

@@ -8,6 +8,7 @@ import { createObservability, HANDLER_METRICS, instrument, type Observability } 
 import { LinksEnvSchema, readRuntimeConfig } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
 import type { MessageQueue } from '#adapters/aws/queue';
+import { onFirstUse } from '#adapters/aws/first-use';
 import { handleLink, type LinkDeps, type LinkReply, type LinkStore } from '#app/click-link';
 import type { Secrets } from '#core/tokens';
 import type { Context } from 'aws-lambda';
@@ -96,28 +97,16 @@ let configured: ((event: unknown, context?: Context) => Promise<FunctionUrlResul
 export async function handler(event: unknown, context?: Context): Promise<FunctionUrlResult> {
   if (!configured) {
     const env = readRuntimeConfig(LinksEnvSchema, 'links');
-    let queue: MessageQueue | undefined;
-    let audio: ((key: string) => Promise<Uint8Array | undefined>) | undefined;
+    const queue = onFirstUse(async () => new (await import('#adapters/aws/queue')).SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION }));
+    const audio = onFirstUse(async () => (await import('#adapters/aws/mail-store')).s3AudioReader(env.ATTACHMENT_BUCKET, env.AWS_REGION));
     configured = createLinksHandler({
       store: createStore({ client: createDynamoClient({ region: env.AWS_REGION }), tableName: env.TABLE_NAME }),
       secrets: tokenSecretsFromEnv(env),
       now: () => new Date(),
       // The SQS and S3 clients are loaded by the clicks that use them (turning calendars off, playing
       // audio), not at every cold start: the bundle carries each in a chunk of its own (issue 16).
-      queue: {
-        sendAll: async (bodies) => {
-          const { SqsQueue } = await import('#adapters/aws/queue');
-          queue ??= new SqsQueue({ queueUrl: env.BATON_FANOUT_QUEUE_URL, region: env.AWS_REGION });
-          return queue.sendAll(bodies);
-        },
-      },
-      audio: async (key) => {
-        if (!audio) {
-          const { s3AudioReader } = await import('#adapters/aws/mail-store');
-          audio = s3AudioReader(env.ATTACHMENT_BUCKET, env.AWS_REGION);
-        }
-        return audio(key);
-      },
+      queue: { sendAll: async (bodies) => (await queue()).sendAll(bodies) },
+      audio: async (key) => (await audio())(key),
     });
   }
   return configured(event, context);

@@ -9,9 +9,7 @@ import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createObservability, instrument, type Observability } from '#adapters/aws/observability';
 import { readRuntimeConfig, StudioEnvSchema } from '#adapters/aws/runtime-config';
 import { tokenSecretsFromEnv } from '#adapters/aws/secrets';
-import type { SesMailer } from '#adapters/aws/ses';
-import type { EventBridgeSchedules } from '#adapters/aws/scheduler';
-import type { LambdaEditPublisher } from '#adapters/aws/publish-invoker';
+import { onFirstUse } from '#adapters/aws/first-use';
 import { handleStudio, MAX_STUDIO_BODY, STUDIO_BASE, type StudioRequest, type StudioResponse } from '#adapters/http/studio';
 import type { StudioDeps } from '#app/studio/access';
 import type { Context } from 'aws-lambda';
@@ -91,15 +89,19 @@ export async function handler(event: unknown, context?: Context): Promise<Studio
     // The SES, Scheduler and Lambda clients are built by the first request that uses each (a sign-in
     // or nudge mails, an enrolment schedules, an edit hands off to publish): most pages use none, and
     // the bundle carries each in a chunk of its own (issue 16, the cold start).
-    let mailer: Promise<SesMailer> | undefined;
-    let scheduler: Promise<EventBridgeSchedules> | undefined;
-    let publisher: Promise<LambdaEditPublisher> | undefined;
-    const ses = () =>
-      (mailer ??= import('#adapters/aws/ses').then((m) => new m.SesMailer({ client: m.createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE })));
-    const schedules = () => (scheduler ??= import('#adapters/aws/scheduler').then((m) => new m.EventBridgeSchedules(m.createSchedulerClient({ region: env.AWS_REGION }))));
+    const ses = onFirstUse(async () => {
+      const m = await import('#adapters/aws/ses');
+      return new m.SesMailer({ client: m.createSesClient({ region: env.AWS_REGION }), maxSendRate: env.BATON_MAX_SEND_RATE });
+    });
+    const schedules = onFirstUse(async () => {
+      const m = await import('#adapters/aws/scheduler');
+      return new m.EventBridgeSchedules(m.createSchedulerClient({ region: env.AWS_REGION }));
+    });
     // Training edits are applied by the publish function, the one bundle with mjml.
-    const publish = () =>
-      (publisher ??= import('#adapters/aws/publish-invoker').then((m) => new m.LambdaEditPublisher({ client: m.createLambdaClient({ region: env.AWS_REGION }), functionArn: env.BATON_PUBLISH_FUNCTION_ARN })));
+    const publish = onFirstUse(async () => {
+      const m = await import('#adapters/aws/publish-invoker');
+      return new m.LambdaEditPublisher({ client: m.createLambdaClient({ region: env.AWS_REGION }), functionArn: env.BATON_PUBLISH_FUNCTION_ARN });
+    });
     const targets = { targetArn: env.BATON_SCHEDULE_TARGET_ARN, roleArn: env.BATON_SCHEDULER_ROLE_ARN, dlqArn: env.BATON_SCHEDULER_DLQ_ARN };
     const secrets = tokenSecretsFromEnv(env);
     configured = createStudioHandler({

@@ -1,5 +1,5 @@
 // What the Lambda bundles use in place of @aws-sdk/credential-provider-node (an esbuild alias set
-// in infra/baton-function.ts): Lambda hands every function its role's credentials in the
+// in infra/bundling.ts): Lambda hands every function its role's credentials in the
 // environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), which is the first
 // link of the SDK's default chain and the one a function always takes. The rest of the chain
 // (SSO, INI profiles, credential processes, web identity, container and instance metadata) is for

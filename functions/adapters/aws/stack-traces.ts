@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Installs the mapping for the module at `moduleUrl` if its map sits beside it; says whether it did.
- * A bundle split into chunks (infra/baton-function.ts, bundleOptions) has a map beside each chunk:
+ * A bundle split into chunks (infra/bundling.ts, bundleOptions) has a map beside each chunk:
  * every module of the bundle's directory with a map is mapped, each map read on its first frame.
  */
 export function mapStackTracesOf(moduleUrl: string): boolean {

@@ -65,7 +65,7 @@ import { tarArchive } from '#web/tar';
 // Loaded by the routes that use them, not at every cold start (issue 16): reading a composed email
 // back (mailparser and its charset tables, ~1 MB) for the previews, and editing a training (the
 // series parser: yaml, classic zod, marked) for the edit pages. The Lambda bundle splits each into
-// chunks of its own (bundleOptions in infra/baton-function.ts), which only these routes load.
+// chunks of its own (bundleOptions in infra/bundling.ts), which only these routes load.
 const mailparser = () => import('mailparser');
 const editing = () => import('#app/studio/edit-training');
 const trainingSource = () => import('#core/training-source');
