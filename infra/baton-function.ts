@@ -15,7 +15,7 @@ import { ENV_NAMES } from '#contract/env';
 import { tableDefinition } from '#contract/table-definition';
 import { bundleOptions, PROJECT_ROOT } from './bundling.ts';
 
-export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
+export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_ONE_COPY, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
 
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
 

@@ -3,6 +3,7 @@
 // builds an asset (infra/bundle.ts) loads esbuild and this, not the CDK.
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -106,6 +107,35 @@ export const bundlePatches: Plugin = {
 };
 
 /**
+ * Packages published both as CommonJS and as ES modules that a bundle reaches both ways: mailparser
+ * imports them, and its @zone-eu/mailsplit requires them. esbuild then bundles two copies of each,
+ * and the CommonJS libmime (outside BUNDLE_PATCHES, which patch the ES one) built iconv-lite's GBK
+ * codec at every inbound cold start. Each `require` of one of these becomes the ES module's default
+ * export (the same object of functions and classes the CommonJS `exports` holds), from the same
+ * installed copy the `require` would have found.
+ */
+export const BUNDLE_ONE_COPY: readonly string[] = ['libmime', 'libqp', 'libbase64'];
+
+/** Resolves a `require` of a BUNDLE_ONE_COPY package to the ES module an `import` of it finds. */
+export const bundleOneCopy: Plugin = {
+  name: 'baton-bundle-one-copy',
+  setup(build) {
+    const filter = new RegExp(`^(${BUNDLE_ONE_COPY.join('|')})$`);
+    build.onResolve({ filter }, async (args) => {
+      if (args.kind !== 'require-call') return undefined;
+      const esm = await build.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer });
+      if (esm.errors.length > 0) return { errors: esm.errors };
+      return { path: esm.path, namespace: 'baton-one-copy' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'baton-one-copy' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)}).default;`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The esbuild options of a Lambda bundle (the stack's, the benches' and the bundle tests'): one ES
  * module `index.mjs` in `outdir`, and what it imports with `import()` split into chunks beside it,
  * loaded only by the invocations that reach them (issue 16: compiling the bundle is most of a cold
@@ -133,7 +163,7 @@ export function bundleOptions(entry: string, outdir: string, externals: readonly
     // The map only has to turn stack traces into file:line; the sources would double its size.
     sourcesContent: false,
     external: [...externals],
-    plugins: [bundlePatches],
+    plugins: [bundleOneCopy, bundlePatches],
     absWorkingDir: PROJECT_ROOT,
     // esbuild's size table on every synth is noise; warnings and errors still show.
     logLevel: 'warning',

@@ -3,6 +3,8 @@
 // read what the unpatched one reads: a legacy double-byte charset (libmime's GBK codec, now built
 // on first use) and links in text made HTML (linkify-it, now compiled on first use); the patched
 // ics must write and refuse the calendars the unpatched one does (its schemas, built on first use).
+// The packages mailparser imports and its mailsplit requires (BUNDLE_ONE_COPY) are bundled once, as
+// ES modules, and mailsplit must still split, decode and read headers as with its CommonJS copies.
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { simpleParser } from 'mailparser';
 import * as ics from 'ics';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_PATCHES, bundleOptions, PROJECT_ROOT } from '#infra/baton-function';
+import { BUNDLE_ONE_COPY, BUNDLE_PATCHES, bundleOptions, PROJECT_ROOT } from '#infra/baton-function';
 
 type Parse = typeof simpleParser;
 type CreateEvent = typeof ics.createEvent;
@@ -22,6 +24,31 @@ const gbkMail = Buffer.concat([
   iconv.encode('我们完成了第一周的练习。', 'gbk'),
   Buffer.from('\r\n'),
 ]);
+// Quoted-printable text, format=flowed, an RFC 2047 subject and name, a base64 attachment: what
+// mailsplit decodes with libqp, libbase64 and libmime.
+const encodedMail = [
+  'From: =?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <j@example.com>',
+  'To: b@example.com',
+  'Subject: =?ISO-8859-1?Q?Strat=E9gie_n=B03?=',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="b1"',
+  '',
+  '--b1',
+  'Content-Type: text/plain; charset=utf-8; format=flowed',
+  'Content-Transfer-Encoding: quoted-printable',
+  '',
+  'J=E2=80=99adopte la strat=C3=A9gie 3, parce que ma semaine =C3=A0 Duba=C3=AF ',
+  'commence le dimanche.',
+  '',
+  '--b1',
+  'Content-Type: application/octet-stream; name="notes.bin"',
+  'Content-Disposition: attachment; filename="notes.bin"',
+  'Content-Transfer-Encoding: base64',
+  '',
+  Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64').replace(/.{76}/g, '$&\r\n'),
+  '--b1--',
+  '',
+].join('\r\n');
 const linkMail = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: links\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNotes are at https://wiki.example.org/notes and www.example.com today.\r\n';
 
 describe('the patched dependencies, bundled', () => {
@@ -36,6 +63,12 @@ describe('the patched dependencies, bundled', () => {
     // Both patched files are in the bundle, so the patches ran (a missing text fails the build).
     const inputs = Object.keys(result.metafile.inputs);
     for (const patch of BUNDLE_PATCHES) expect(inputs.some((p) => patch.file.test(join(PROJECT_ROOT, p))), patch.why).toBe(true);
+    // mailsplit is in, requiring them; each of them only as its ES module.
+    expect(inputs.some((p) => p.includes('@zone-eu/mailsplit/lib/mime-node.js'))).toBe(true);
+    for (const name of BUNDLE_ONE_COPY) {
+      expect(inputs.filter((p) => p.includes(`node_modules/${name}/`) && !p.includes('/dist/esm/')), name).toEqual([]);
+      expect(inputs.some((p) => p.includes(`node_modules/${name}/dist/esm/`)), name).toBe(true);
+    }
     ({ simpleParser: bundled, createEvent } = (await import(pathToFileURL(join(dir, 'out', 'index.mjs')).href)) as { simpleParser: Parse; createEvent: CreateEvent });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +77,21 @@ describe('the patched dependencies, bundled', () => {
     const mine = await bundled(gbkMail);
     expect(mine.text?.trim()).toBe('我们完成了第一周的练习。');
     expect(mine.text).toBe((await simpleParser(gbkMail)).text);
+  });
+
+  it('decodes quoted-printable, flowed text, encoded words and a base64 attachment as mailparser does', async () => {
+    const [mine, theirs] = [await bundled(encodedMail), await simpleParser(encodedMail)];
+    expect(mine.subject).toBe('Stratégie n°3');
+    expect(mine.from?.value).toEqual([{ address: 'j@example.com', name: 'Jürgen Müller' }]);
+    expect(mine.text).toMatch(/^J’adopte la stratégie 3, parce que ma semaine à Dubaï\s+commence le dimanche\.\s*$/);
+    expect(mine.attachments.map((a) => [a.filename, [...a.content]])).toEqual([['notes.bin', Array.from({ length: 300 }, (_, i) => i % 256)]]);
+    expect({ subject: mine.subject, from: mine.from?.text, text: mine.text, headers: [...mine.headers.keys()] }).toEqual({
+      subject: theirs.subject,
+      from: theirs.from?.text,
+      text: theirs.text,
+      headers: [...theirs.headers.keys()],
+    });
+    expect(mine.attachments.map((a) => a.checksum)).toEqual(theirs.attachments.map((a) => a.checksum));
   });
 
   it('links the text made HTML as mailparser does', async () => {
@@ -84,7 +132,7 @@ describe('the patched dependencies, bundled', () => {
     writeFileSync(entry, "export { simpleParser } from 'mailparser';\n");
     const stale = { ...BUNDLE_PATCHES[0]!, replace: [['const NOT_IN_LIBMIME = 1;', '']] as [string, string][] };
     const options = bundleOptions(entry, join(dir, 'stale'));
-    const plugin = options.plugins![0]!;
+    const plugin = options.plugins!.find((p) => p.name === 'baton-bundle-patches')!;
     const patched = BUNDLE_PATCHES as { file: RegExp; why: string; replace: readonly [string, string][] }[];
     const saved = patched[0]!;
     patched[0] = stale;
