@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTransport } from 'nodemailer';
-import { launchBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
+import { openLocalPage, overflow, screenshots, sharedBrowser } from '#test/support/browser';
 import { mailsTo, signInLinks, startStudioStack, TRAINER_A, type StudioStack } from '#test/support/studio';
 
 const shots = screenshots('studio');
@@ -36,12 +36,12 @@ beforeAll(async () => {
   s.clock.now = new Date('2027-01-22T12:00:00Z');
   const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
   expect(report.failed).toEqual([]);
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   page = await openLocalPage(browser);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await page?.context().close();
   await s?.stop();
 });
 
@@ -243,6 +243,9 @@ describe('changing a training’s text in the studio', () => {
     await page.goto(link!);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }, 120_000);
+  afterAll(async () => {
+    await page?.context().close();
+  });
 
   it('shows a problem at its field and line, and stores nothing', async () => {
     editShots.onFailure(page, 'text-problem');
