@@ -8,19 +8,48 @@ import { onTestFailed } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** A Chromium of the caller's own, closed by the caller. */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/**
+ * What test/support/file-leaks.ts is told of the worker's shared Chromium: the browser, so it can
+ * check a file closed every context it opened, and the process listeners Playwright added when
+ * launching it (its 'exit' handler, which kills Chromium's process group when the worker exits).
+ * One child process (a ProcessWrap handle) stays open with it. Kept on globalThis under a
+ * registered symbol so file-leaks can read it without importing Playwright.
+ */
+export interface SharedBrowser {
+  browser: Browser;
+  listeners: Partial<Record<string, unknown[]>>;
+}
+export const SHARED_BROWSER = Symbol.for('baton.test.sharedBrowser');
+type WithShared = { [SHARED_BROWSER]?: Promise<SharedBrowser> };
+
+/**
+ * The worker's one Chromium, shared by the browser test files it runs (they share its modules,
+ * isolate: false). Starting Chromium costs seconds of CPU, more than most of these files' checks;
+ * each file opens its own context (cookies, storage, viewport) and closes it in afterAll, which
+ * file-leaks checks. Chromium stops when the worker exits (Playwright's 'exit' handler kills its
+ * process group, and Chromium ends by itself when its pipe to the worker closes).
+ */
+export async function sharedBrowser(): Promise<Browser> {
+  const g = globalThis as WithShared;
+  const current = await g[SHARED_BROWSER]?.catch(() => undefined);
+  if (current?.browser.isConnected()) return current.browser;
+  // Process listeners of any event, typed loosely (process.listeners' overloads are per event).
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const events = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'];
+  const before = Object.fromEntries(events.map((e) => [e, emitter.listeners(e)]));
+  const launching = chromium
+    // Only the 'exit' handler: signals are the worker's to handle, as vitest sends them.
+    .launch({ executablePath: CHROMIUM_PATH, args: ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
+    .then((browser) => ({ browser, listeners: Object.fromEntries(events.map((e) => [e, emitter.listeners(e).filter((l) => !before[e]!.includes(l))])) }));
+  g[SHARED_BROWSER] = launching;
+  return (await launching).browser;
 }
 
 /** Where screenshots go (git-ignored): test/.artifacts/<area>/. */

@@ -8,13 +8,26 @@
 // open, process listeners, fake timers, well-known globals replaced or spied on, and the
 // process-wide store of aws-ses-v2-local (its outbox and templates: every server in the process
 // shares one; the local stack empties it when its last stack stops, a test with its own server
-// clears it in afterAll).
+// clears it in afterAll). A browser file's worker keeps one Chromium for all its browser files
+// (test/support/browser.ts, sharedBrowser): its child process and Playwright's 'exit' listener are
+// expected, and every browser context a file opened in it must be closed again.
 import { createRequire } from 'node:module';
 import { afterAll, vi } from 'vitest';
 
 const sesStore = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as {
   getStoreReadonly(): { emails: unknown[]; templates: Map<string, unknown> };
   clearStore(): void;
+};
+
+/** The worker's shared Chromium as test/support/browser.ts records it (not imported here: the integration project does not load Playwright). */
+interface SharedBrowser {
+  browser: { isConnected(): boolean; contexts(): { close(): Promise<void> }[] };
+  listeners: Partial<Record<string, unknown[]>>;
+}
+const sharedBrowser = async (): Promise<SharedBrowser | undefined> => {
+  const shared = (globalThis as { [k: symbol]: Promise<SharedBrowser> | undefined })[Symbol.for('baton.test.sharedBrowser')];
+  const s = await shared?.catch(() => undefined);
+  return s?.browser.isConnected() ? s : undefined;
 };
 
 /** Handles that keep a server or a child process alive, counted by process.getActiveResourcesInfo(). */
@@ -65,11 +78,12 @@ const exitCode = process.exitCode;
 const openHandles = handles();
 const listeners = Object.fromEntries(EVENTS.map((e) => [e, emitter.listeners(e)]));
 const originals = globals();
+const sharedAtStart = await sharedBrowser();
 
 /** A server's close or a child's exit may be reported a moment after the file's afterAll: waited for, briefly. */
-async function settledHandles(): Promise<Record<string, number>> {
+async function settledHandles(expected: Record<string, number>): Promise<Record<string, number>> {
   let now = handles();
-  for (let waited = 0; waited < 5000 && HANDLES.some((h) => now[h]! > openHandles[h]!); waited += 50) {
+  for (let waited = 0; waited < 5000 && HANDLES.some((h) => now[h]! > expected[h]!); waited += 50) {
     await new Promise((r) => setTimeout(r, 50));
     now = handles();
   }
@@ -114,8 +128,16 @@ afterAll(async () => {
     for (const [i, [, owner, key]] of GLOBALS.entries()) (owner as Record<string, unknown>)[key] = originals[i];
   }
 
+  const shared = await sharedBrowser();
+  const open = shared?.browser.contexts() ?? [];
+  if (open.length) {
+    left.push(`${open.length} browser context(s) left open in the worker's shared Chromium (close the context a file opened in its afterAll)`);
+    await Promise.all(open.map((c) => c.close().catch(() => {})));
+  }
+
   for (const e of EVENTS) {
-    const added = emitter.listeners(e).filter((l) => !listeners[e]!.includes(l) && !ADDED_ON_IMPORT.some((known) => known.test(String(l))));
+    const expected = [...listeners[e]!, ...(shared?.listeners[e] ?? [])];
+    const added = emitter.listeners(e).filter((l) => !expected.includes(l) && !ADDED_ON_IMPORT.some((known) => known.test(String(l))));
     if (added.length) left.push(`${added.length} process '${e}' listener(s) added: ${added.map((l) => String(l).slice(0, 120).replace(/\s+/g, ' ')).join(' / ')}`);
     for (const l of added) emitter.removeListener(e, l as (...args: unknown[]) => void);
   }
@@ -126,10 +148,12 @@ afterAll(async () => {
     sesStore.clearStore();
   }
 
-  // Not undone: a server or child process left running is the file's to stop.
-  const after = await settledHandles();
-  const open = HANDLES.filter((h) => after[h]! > openHandles[h]!).map((h) => `${after[h]! - openHandles[h]!} ${h}`);
-  if (open.length) left.push(`still open: ${open.join(', ')} (a server not closed or a child process not ended in afterAll)`);
+  // Not undone: a server or child process left running is the file's to stop. The shared
+  // Chromium is one child process the worker keeps: started by this file, or gone during it.
+  const expectedHandles: Record<string, number> = { ...openHandles, ProcessWrap: openHandles.ProcessWrap! + (shared ? 1 : 0) - (sharedAtStart ? 1 : 0) };
+  const after = await settledHandles(expectedHandles);
+  const stillOpen = HANDLES.filter((h) => after[h]! > expectedHandles[h]!).map((h) => `${after[h]! - expectedHandles[h]!} ${h}`);
+  if (stillOpen.length) left.push(`still open: ${stillOpen.join(', ')} (a server not closed or a child process not ended in afterAll)`);
 
   // LEAKS_DEBUG=1: each file's end as the worker sees it (heap, handles), to find what grows.
   if (process.env.LEAKS_DEBUG) {

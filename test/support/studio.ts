@@ -55,6 +55,14 @@ export async function startStudioStack(): Promise<StudioStack> {
   };
 }
 
+type Parsed = Awaited<ReturnType<typeof simpleParser>>;
+/**
+ * The outbox last read, each mail parsed once: a copy is written whole once (<ses-id>.eml) and
+ * never changed, and parsing every mail again on each look was seconds of a studio file's CPU.
+ * One outbox at a time, so the cache does not grow over the files of a worker.
+ */
+let parsedOutbox: { dir: string; mails: Map<string, Promise<Parsed>> } | undefined;
+
 /** Every mail the stack sent to `to`, oldest first, parsed. */
 export async function mailsTo(dataDir: string, to: string) {
   const dir = join(dataDir, 'outbox');
@@ -64,7 +72,14 @@ export async function mailsTo(dataDir: string, to: string) {
   } catch {
     return [];
   }
-  const parsed = await Promise.all(files.map(async (f) => simpleParser(readFileSync(join(dir, f)))));
+  if (parsedOutbox?.dir !== dir) parsedOutbox = { dir, mails: new Map() };
+  const cache = parsedOutbox.mails;
+  const parsed = await Promise.all(
+    files.map((f) => {
+      if (!cache.has(f)) cache.set(f, simpleParser(readFileSync(join(dir, f))));
+      return cache.get(f)!;
+    }),
+  );
   return parsed.filter((m) => m.to && (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a.value.some((v) => v.address === to))).sort((a, b) => (a.messageId ?? '').localeCompare(b.messageId ?? ''));
 }
 

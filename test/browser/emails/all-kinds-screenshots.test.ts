@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { previewMails, type PreviewKind } from '#cli/commands/preview';
 import { contrastRatio, light } from '#mail/palette';
-import { hex, launchBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
+import { hex, sharedBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -71,12 +71,12 @@ beforeAll(async () => {
     const parsed = await simpleParser(m.mail.raw);
     emails.set(m.kind, { name: m.name, html: typeof parsed.html === 'string' ? parsed.html : '' });
   }
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   page = await openEmailPage(browser);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await page?.context().close();
 });
 
 

@@ -10,7 +10,7 @@ import { fillEmail } from '#mail/fill';
 import { contrastRatio } from '#mail/palette';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 import { kickoffValues, trainingValues } from '#mail/values';
-import { hex, launchBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
+import { hex, sharedBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -57,12 +57,12 @@ beforeAll(async () => {
   const [kickoff, compiled] = await Promise.all([compileKickoff(sampleSeries, sampleTrainings), compileTraining(sampleSeries, training, sampleTrainings)]);
   emails.training = fillEmail(compiled, trainingValues({ series: sampleSeries, training, trainings: sampleTrainings, participant: brunei, links: sampleLinks(brunei) })).html;
   emails.kickoff = fillEmail(kickoff, kickoffValues({ series: sampleSeries, trainings: sampleTrainings, participant: la, links: sampleLinks(la) })).html;
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   page = await openEmailPage(browser);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await page?.context().close();
 });
 
 interface TextSample {

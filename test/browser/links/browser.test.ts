@@ -16,7 +16,7 @@ import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { launchBrowser, screenshots } from '#test/support/browser';
+import { screenshots, sharedBrowser } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page; the project has no DOM lib, so declare what they use.
 interface DomElement {
@@ -94,7 +94,7 @@ beforeAll(async () => {
     receivedAt: '2027-01-23T17:00:00.000Z',
   });
   stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => now }) });
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   // One context and page for the file: a new one per test cost more than the test. The links
   // pages keep no cookies or storage, so one test's visit leaves nothing for the next.
   context = await browser.newContext({ viewport: sizes[0], javaScriptEnabled: true });
@@ -108,7 +108,6 @@ beforeEach(() => {
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
   destroy?.();
   await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });

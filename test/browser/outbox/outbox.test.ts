@@ -16,7 +16,7 @@ import { syncSchedules } from '#app/publish';
 import { contrastRatio } from '#mail/palette';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { hex, launchBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
+import { hex, sharedBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
 import { exampleDir } from '#test/support/example-data';
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -42,12 +42,12 @@ beforeAll(async () => {
   // The clock's next tick, a minute on: the kickoff is due now; the trainings are weeks away.
   const report = await product.scheduler.fireDue(new Date(Date.now() + 60_000), product.dispatchJob);
   expect(report.failed).toEqual([]);
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   page = await openLocalPage(browser);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await page?.context().close();
   product?.close();
   await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });

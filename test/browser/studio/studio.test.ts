@@ -3,12 +3,12 @@
 // the link from the outbox, watch the funnel move after a participant's reply arrives over SMTP,
 // tag an unclear reply, correct a record, enrol a CSV with one bad line (nothing stored until it is
 // fixed), re-send a training to one person from their page, and preview a training email at 375 px
-// without the page scrolling sideways. Then, on the same stack and browser (each costs seconds of
-// CPU to start) but a page and session of its own, the text edit of issue 18, below.
+// without the page scrolling sideways. Then, on the same stack, browser and page (each costs
+// seconds of CPU to start) but a session of its own (the cookies cleared), the text edit of issue 18, below.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTransport } from 'nodemailer';
-import { launchBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
+import { openLocalPage, overflow, screenshots, sharedBrowser } from '#test/support/browser';
 import { mailsTo, signInLinks, startStudioStack, TRAINER_A, type StudioStack } from '#test/support/studio';
 
 const shots = screenshots('studio');
@@ -36,12 +36,12 @@ beforeAll(async () => {
   s.clock.now = new Date('2027-01-22T12:00:00Z');
   const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
   expect(report.failed).toEqual([]);
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   page = await openLocalPage(browser);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await page?.context().close();
   await s?.stop();
 });
 
@@ -230,9 +230,9 @@ describe('the trainer studio', () => {
 // publishes it (the local publisher: mjml, espeak-ng); and when the training goes out, the email
 // in the outbox carries the new text.
 describe('changing a training’s text in the studio', () => {
-  let page: Page;
   beforeAll(async () => {
-    page = await openLocalPage(browser);
+    // Signed out: the session above is forgotten with its cookie.
+    await page.context().clearCookies();
     await page.setViewportSize({ width: 375, height: 800 });
     // The studio tests above signed in with a link of their own: this page takes the new one.
     const earlier = new Set(await signInLinks(s.dataDir, TRAINER_A));
