@@ -1,4 +1,4 @@
-// Issue 12's crash count as a benchmark: the same run as test/integration/app/crash.test.ts (a
+// Issue 12's crash count as a benchmark: test/integration/app/crash.test.ts's run, larger (a
 // 300-person kickoff, an update and a cancel to batches of 50, the sending process SIGKILLed at
 // random points), reporting the count and how long the whole run took. A fixed seed by default,
 // so two runs kill at comparable points: `CRASH_SEED=123 npm run bench crash`.

@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import type { NeedsLook, StoredParticipant } from '#core/records';
 import { tagLinks } from '#mail/doubts';
 import type { Participant, Response, Series, Training } from '#core/model';
@@ -47,7 +46,6 @@ import { participantKey } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
 import { excerpt, sharedHtml, sharedText } from '#mail/values';
 import type { CompiledEmail } from '#mail/fill';
-import { compileTemplates } from '#emails/compile-series';
 import { displayPath, loadParticipants, loadSeries } from '../series-dir.ts';
 import { localConfig } from '#adapters/local/config';
 import { UserError } from '#core/user-error';
@@ -239,6 +237,9 @@ export async function previewMails(dir: string, opts: { participant?: string } =
     // Preview links are signed with a throwaway secret: they show the shape, not live links.
     secrets: 'preview-only-secret',
   };
+  // mjml is loaded here, not with the command: a preview refused above (someone not in the CSV)
+  // answers without loading it.
+  const { compileTemplates } = await import('#emails/compile-series');
   const templates = await compileTemplates(series, trainings);
   const template = (name: string): CompiledEmail => {
     const t = templates.get(name);
@@ -447,12 +448,14 @@ export async function run(args: string[]): Promise<number> {
   const { participant, mails, series } = await previewMails(dir, values.participant ? { participant: values.participant } : {});
 
   await mkdir(values.out, { recursive: true });
+  const { simpleParser } = await import('mailparser');
   const written: string[] = [];
   const lines: string[] = [];
   for (const [i, { name, mail, to, at }] of mails.entries()) {
     shown.update('writing emails', i, mails.length);
     // Split the very message that would be sent, so the preview cannot drift from the real thing.
-    const parsed = await simpleParser(mail.raw);
+    // Only the parts as sent: no HTML made from the text part (linkifying it is most of a parse).
+    const parsed = await simpleParser(mail.raw, { skipTextToHtml: true });
     const files: [string, string | Buffer][] = [
       [`${name}.eml`, mail.raw],
       [`${name}.html`, typeof parsed.html === 'string' ? parsed.html : ''],

@@ -4,7 +4,7 @@
 //
 // stdout, one line each: `ready` when about to fire, `sending` at the first send (the parent's
 // kill timer starts there, so kills land in the sending), `tick <ms>` before each firing (the parent
-// times its restarts from it), `done` at the end. Run with `node --import tsx`.
+// times its restarts from it), `done` at the end. Bundled and started by crash-harness.ts.
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer, type OutgoingMail } from '#adapters/aws/ses';
 import { LocalScheduler, localDispatch } from '#adapters/local/scheduler';

@@ -23,7 +23,18 @@ async function loaded(name: string, args: string[], env: NodeJS.ProcessEnv = {})
   });
   return readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
-const packages = (files: string[]) => [...new Set(files.flatMap((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!)))];
+/**
+ * The packages among `files`: by their path under node_modules, or, for a chunk of the compiled
+ * CLI (which bundles most packages in, cli/build.js), by the sources its map lists.
+ */
+function packages(files: string[]): string[] {
+  const sources = files.flatMap((f) => {
+    const path = f.replace(/^file:\/\//, '');
+    if (!/cli\/dist\/[^/]+\.js$/.test(path)) return [f];
+    return [f, ...(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as { sources: string[] }).sources];
+  });
+  return [...new Set(sources.flatMap((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!)))];
+}
 
 describe('what a quick command loads', () => {
   it('validate loads the series parsers and none of the AWS SDK, mjml or the local servers', async () => {
