@@ -93,6 +93,8 @@ interface Folder {
   trainings: Training[];
   /** The participants CSV's people; none when the folder has no participants.csv. */
   people: Participant[];
+  /** Each training email's text, by slug, built when a reply first answers it. */
+  texts: Map<string, string>;
 }
 
 /**
@@ -110,7 +112,7 @@ async function readFolder(dir: string): Promise<Folder> {
   if (lastFolder?.key !== key) {
     const folder = (async () => {
       const { series, trainings } = parseSeriesDir(dir, files);
-      return { series, trainings, people: existsSync(csv) ? await loadParticipants(csv, series) : [] };
+      return { series, trainings, people: existsSync(csv) ? await loadParticipants(csv, series) : [], texts: new Map<string, string>() };
     })();
     lastFolder = { key, folder };
   }
@@ -119,7 +121,7 @@ async function readFolder(dir: string): Promise<Folder> {
 
 /** --series: the reply is read against a series folder with the context its signed address would carry. */
 async function givenRoute(raw: Buffer, dir: string, given: Given, secret: string) {
-  const { series, trainings, people } = await readFolder(dir);
+  const { series, trainings, people, texts } = await readFolder(dir);
   const training = given.slug ? trainings.find((t) => t.slug === given.slug) : trainings[0];
   if (!training) throw new UserError(`series "${series.id}" has no training "${given.slug}": use one of ${trainings.map((t) => t.slug).join(', ')}.`);
   const parsed = await parseInbound(raw);
@@ -148,7 +150,9 @@ async function givenRoute(raw: Buffer, dir: string, given: Given, secret: string
   const answered = given.answers === 'kickoff' ? 'kickoff' : 'training';
   const route: Route = { published, training, participant, context, via: 'given', answered, answers: given.answers, teammates };
   // Reading a reply uses only the text of the email it answers (sentTexts): the HTML is not built.
-  const template: CompiledEmail = { subject: '', html: '', text: trainingText(series, training, trainings) };
+  let text = texts.get(training.slug);
+  if (text === undefined) texts.set(training.slug, (text = trainingText(series, training, trainings)));
+  const template: CompiledEmail = { subject: '', html: '', text };
   const store: Pick<RouteStore, 'getTemplate'> = { getTemplate: async () => JSON.stringify(template) };
   const sent = given.answers === 'kickoff' ? [] : await sentTexts(route, settingsFor(secret), store);
   const verified: Rejection | undefined = known
