@@ -55,7 +55,12 @@ export function displayPath(path: string): string {
 
 /** Reads and parses a series folder; throws a UserError listing every problem when it is not valid. */
 export async function loadSeries(dir: string): Promise<LoadedSeries> {
-  const result = parseSeries(await readSeriesDir(dir));
+  return parseSeriesDir(dir, await readSeriesDir(dir));
+}
+
+/** Parses the files readSeriesDir read from `dir`; throws a UserError listing every problem when they are not valid. */
+export function parseSeriesDir(dir: string, files: SourceFile[]): LoadedSeries {
+  const result = parseSeries(files);
   if (!result.ok) {
     const lines = result.errors.map((p) => `  ${formatProblem(p, dir)}`);
     throw new UserError(

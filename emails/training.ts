@@ -5,7 +5,7 @@ import type { Series, Training } from '#core/model';
 // Hrefs holding placeholders are escaped with escapeHtml only: protecting their braces would
 // turn {{replyTo}} into literal text. Authored parts of a mailto are percent-encoded anyway.
 import { escapeHtml, mailtoUri, placeholder } from '#mail/escape';
-import { block, button, layoutMjml, panel, plain, section, text, type LayoutInput } from './layout.ts';
+import { block, button, layoutMjml, layoutText, panel, plain, section, text, type LayoutInput } from './layout.ts';
 import { KEEP, markdownInlineToEmailHtml, markdownInlineToText, markdownToEmailHtml, markdownToText, wrapText, type MarkdownOptions } from '#mail/markdown';
 import { light } from '#mail/palette';
 import { listenMinutes } from '#core/audio';
@@ -214,4 +214,14 @@ export function trainingLayout(series: Series, training: Training, trainings: re
 
 export function trainingMjml(series: Series, training: Training, trainings: readonly Training[], opts?: TemplateOptions): string {
   return layoutMjml(trainingLayout(series, training, trainings, opts));
+}
+
+/**
+ * The text alternative compileTraining writes, without compiling the MJML: what a participant
+ * quotes back when they answer, which is all that reading a reply offline needs of the email
+ * (`baton parse-reply --series`). Compiling the HTML it never reads cost every reply tens of
+ * milliseconds and the command loading mjml.
+ */
+export function trainingText(series: Series, training: Training, trainings: readonly Training[], opts?: TemplateOptions): string {
+  return layoutText(trainingLayout(series, training, trainings, opts));
 }

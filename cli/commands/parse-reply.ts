@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PublishedSeries } from '#core/records';
-import { compileTraining } from '#emails/compile';
+import type { CompiledEmail } from '#mail/fill';
+import { trainingText } from '#emails/training';
 import { detectAutoReply } from '#core/auto-reply';
 import {
   admit,
@@ -17,9 +19,9 @@ import {
   type Route,
   type RouteStore,
 } from '#app/receive-reply';
-import type { Participant } from '#core/model';
+import type { Participant, Series, Training } from '#core/model';
 import { localConfig, localSecret } from '#adapters/local/config';
-import { loadParticipants, loadSeries } from '../series-dir.ts';
+import { loadParticipants, parseSeriesDir, readSeriesDir } from '../series-dir.ts';
 import { openTarget } from '../target.ts';
 import { UserError } from '#core/user-error';
 import { ANSWERED_KINDS, type AnsweredKind, type Classified, type ReplyContext } from '#core/classify';
@@ -86,14 +88,44 @@ interface Given {
   teammate: string | undefined;
 }
 
+interface Folder {
+  series: Series;
+  trainings: Training[];
+  /** The participants CSV's people; none when the folder has no participants.csv. */
+  people: Participant[];
+  /** Each training email's text, by slug, built when a reply first answers it. */
+  texts: Map<string, string>;
+}
+
+/**
+ * The --series folder as last read in this process, kept while its files read the same: a replay
+ * runs this command once per reply in one process (the intent scorer of the labelled replies), and
+ * parsing the series and the CSV again for each reply cost about as much as reading the reply.
+ */
+let lastFolder: { key: string; folder: Promise<Folder> } | undefined;
+
+async function readFolder(dir: string): Promise<Folder> {
+  const files = await readSeriesDir(dir);
+  const csv = join(dir, 'participants.csv');
+  const csvBytes = await readFile(csv).catch(() => undefined);
+  const key = JSON.stringify([resolve(dir), files, csvBytes?.toString('base64') ?? null]);
+  if (lastFolder?.key !== key) {
+    const folder = (async () => {
+      const { series, trainings } = parseSeriesDir(dir, files);
+      return { series, trainings, people: existsSync(csv) ? await loadParticipants(csv, series) : [], texts: new Map<string, string>() };
+    })();
+    lastFolder = { key, folder };
+  }
+  return lastFolder.folder;
+}
+
 /** --series: the reply is read against a series folder with the context its signed address would carry. */
 async function givenRoute(raw: Buffer, dir: string, given: Given, secret: string) {
-  const { series, trainings } = await loadSeries(dir);
+  const { series, trainings, people, texts } = await readFolder(dir);
   const training = given.slug ? trainings.find((t) => t.slug === given.slug) : trainings[0];
   if (!training) throw new UserError(`series "${series.id}" has no training "${given.slug}": use one of ${trainings.map((t) => t.slug).join(', ')}.`);
   const parsed = await parseInbound(raw);
   const csv = join(dir, 'participants.csv');
-  const people = existsSync(csv) ? await loadParticipants(csv, series) : [];
   const from = parsed.from?.address ?? 'unknown@example.invalid';
   const known = people.find((p) => p.email === from);
   const participant: Participant = known ?? {
@@ -117,7 +149,10 @@ async function givenRoute(raw: Buffer, dir: string, given: Given, secret: string
   const published: PublishedSeries = { series, trainings, publishedAt: new Date(0).toISOString(), version: 0 };
   const answered = given.answers === 'kickoff' ? 'kickoff' : 'training';
   const route: Route = { published, training, participant, context, via: 'given', answered, answers: given.answers, teammates };
-  const template = await compileTraining(series, training, trainings);
+  // Reading a reply uses only the text of the email it answers (sentTexts): the HTML is not built.
+  let text = texts.get(training.slug);
+  if (text === undefined) texts.set(training.slug, (text = trainingText(series, training, trainings)));
+  const template: CompiledEmail = { subject: '', html: '', text };
   const store: Pick<RouteStore, 'getTemplate'> = { getTemplate: async () => JSON.stringify(template) };
   const sent = given.answers === 'kickoff' ? [] : await sentTexts(route, settingsFor(secret), store);
   const verified: Rejection | undefined = known

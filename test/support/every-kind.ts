@@ -7,6 +7,7 @@ import { simpleParser } from 'mailparser';
 import type { Participant, Training } from '#core/model';
 import { addDays } from '#core/time';
 import { compileTemplates } from '#emails/compile-series';
+import type { CompiledEmail } from '#mail/fill';
 import { prepareCancelSend, prepareKickoffSend, prepareTrainingSend, prepareUpdateSend, type MailSettings } from '#mail/compose';
 import { TEMPLATE } from '#mail/template-names';
 import { calendarsOffEmail } from '#mail/calendars-off';
@@ -29,11 +30,24 @@ export interface KindMail {
   raw: string;
 }
 
-export async function exampleSeries() {
+/**
+ * The example read and compiled once per worker process (mjml is most of a second of CPU each
+ * time, and the files of a worker share this module): every caller gets its own copy of the
+ * series, trainings and participants, so one file changing them cannot reach another.
+ */
+let compiled: Promise<{ loaded: Awaited<ReturnType<typeof loadSeries>>; participants: Participant[]; templates: Map<string, CompiledEmail> }> | undefined;
+
+async function compileExample() {
   const loaded = await loadSeries(exampleDir);
   const trainings = [...loaded.trainings].sort((a, b) => a.order - b.order);
   const participants = await loadParticipants(join(exampleDir, 'participants.csv'), loaded.series);
-  const templates = await compileTemplates(loaded.series, trainings);
+  return { loaded: { ...loaded, trainings }, participants, templates: await compileTemplates(loaded.series, trainings) };
+}
+
+export async function exampleSeries() {
+  const { templates, ...read } = await (compiled ??= compileExample());
+  const { loaded, participants } = structuredClone(read);
+  const trainings = loaded.trainings;
   const template = (name: string) => {
     const t = templates.get(name);
     if (!t) throw new Error(`no compiled "${name}" template`);

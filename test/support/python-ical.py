@@ -3,6 +3,9 @@ ours and of ical.js, and prints what it understood as JSON for the tests to comp
 
 Input on stdin: one calendar, or several joined by a line holding only "----".
 Output: a JSON list with one object per calendar.
+With --serve: one request per line, a JSON list of calendars, each answered by one line, the
+JSON list of what was parsed (or {"error": ...}), until stdin closes; test/support/python-ical.ts
+keeps one such process for a test file instead of starting Python for every question.
 Run with /usr/bin/python3 (the Debian interpreter that has the package).
 """
 import datetime
@@ -62,4 +65,17 @@ def main():
     print(json.dumps([parse(d) for d in docs], ensure_ascii=False))
 
 
-main()
+def serve():
+    for line in sys.stdin.buffer:
+        try:
+            answer = [parse(d) for d in json.loads(line)]
+        except Exception as error:  # the test that asked fails with it; the next question is answered
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if sys.argv[1:] == ["--serve"]:
+    serve()
+else:
+    main()

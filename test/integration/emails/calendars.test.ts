@@ -2,16 +2,15 @@
 // cancel, removed), read by two parsers we did not write: Debian's python3-icalendar and ical.js.
 // iTIP (RFC 5546) is one calendar object per message and Outlook acts on the first event only, so
 // each file must hold exactly one UID, and the inline part's method= must equal its METHOD.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Participant } from '#core/model';
 import { calendarMails, calendarsOf, exampleSeries, type KindMail } from '#test/support/every-kind';
+import { pythonIcal } from '#test/support/python-ical';
 
-const PYTHON_HELPER = fileURLToPath(new URL('../../support/python-ical.py', import.meta.url));
-const PYTHON = '/usr/bin/python3';
+const python = pythonIcal();
+afterAll(() => python.close());
 
 let person: Participant;
 let mails: KindMail[];
@@ -32,7 +31,7 @@ describe('every calendar in every kind of email', () => {
     for (const mail of mails) {
       const calendars = await calendarsOf(mail.raw);
       expect(calendars.length, mail.name).toBeGreaterThan(0);
-      const py = JSON.parse(execFileSync(PYTHON, [PYTHON_HELPER], { input: calendars.map((c) => c.text).join('\n----\n'), encoding: 'utf8' })) as { method: string; events: { uid: string; attendees: { rsvp: string | null }[]; status: string | null }[] }[];
+      const py = await python.parse(...calendars.map((c) => c.text));
       calendars.forEach((c, i) => {
         const where = `${mail.name} ${c.filename}`;
         const root = new ICAL.Component(ICAL.parse(c.text));

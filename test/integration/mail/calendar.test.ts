@@ -1,18 +1,14 @@
 // Every calendar built here is read back by two parsers we did not write: ical.js and Debian's
 // python3-icalendar (test/support/python-ical.py), so a mistake in our RFC 5545 output (or in
 // the ics package's) cannot hide behind a matching mistake in our own reading of it.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import ICAL from 'ical.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { focusCalendar, focusHold, foldLine, uidsOf, windowCalendar, type CalendarMethod } from '#mail/calendar';
 import type { Participant, Series, Training } from '#core/model';
 import { participantKey } from '#core/short-key';
+import { pythonIcal } from '#test/support/python-ical';
 
-const PYTHON_HELPER = fileURLToPath(new URL('../../support/python-ical.py', import.meta.url));
-// Debian's interpreter: python3-icalendar is installed for it, not for a pyenv python3 on PATH.
-const PYTHON = '/usr/bin/python3';
 const DOMAIN = 'baton.example.com';
 const DTSTAMP = new Date('2027-01-10T12:00:00Z');
 
@@ -49,38 +45,9 @@ const ana: Participant = { email: 'ana@example.com', name: 'Ana Müller, "AM"', 
 const ben: Participant = { email: 'ben@example.com', name: 'Ben Okafor', timeZone: 'Australia/Sydney', workStart: '08:30' };
 const hari: Participant = { email: 'hari@example.com', name: 'हरि शर्मा', timeZone: 'Asia/Kathmandu', workStart: '09:00' };
 
-interface PyWhen {
-  kind: 'date' | 'instant' | 'floating';
-  value: string;
-}
-interface PyPerson {
-  value: string;
-  cn: string | null;
-  rsvp: string | null;
-  partstat: string | null;
-}
-interface PyEvent {
-  uid: string;
-  sequence: number;
-  status: string | null;
-  summary: string;
-  description: string | null;
-  dtstart: PyWhen;
-  dtend: PyWhen;
-  dtstamp: PyWhen;
-  organizer: PyPerson | null;
-  attendees: PyPerson[];
-}
-interface PyCalendar {
-  method: string;
-  version: string;
-  events: PyEvent[];
-}
-
-function parseWithPython(...calendars: string[]): PyCalendar[] {
-  const out = execFileSync(PYTHON, [PYTHON_HELPER], { input: calendars.join('\n----\n'), encoding: 'utf8' });
-  return JSON.parse(out) as PyCalendar[];
-}
+const python = pythonIcal();
+afterAll(() => python.close());
+const parseWithPython = (...calendars: string[]) => python.parse(...calendars);
 
 interface JsEvent {
   uid: string;
@@ -138,12 +105,12 @@ function focusFor(participant: Participant, t: Training, sequence = 0, minutes =
 }
 
 describe('one calendar object per file', () => {
-  it('every window and focus hold, for every method, holds exactly one UID and one VEVENT', () => {
+  it('every window and focus hold, for every method, holds exactly one UID and one VEVENT', async () => {
     for (const t of trainings) {
       for (const method of ['REQUEST', 'CANCEL', 'PUBLISH'] as const) {
         const text = windowFor(t, method);
         expect(uidsOf(text)).toHaveLength(1);
-        const [py] = parseWithPython(text);
+        const [py] = await parseWithPython(text);
         expect(py!.method).toBe(method);
         expect(py!.events).toHaveLength(1);
         expect(parseWithIcalJs(text).events).toHaveLength(1);
@@ -151,16 +118,16 @@ describe('one calendar object per file', () => {
       for (const method of ['PUBLISH', 'CANCEL'] as const) {
         const text = focusFor(ben, t, 0, 30, method);
         expect(uidsOf(text)).toEqual([`q1-productivity.${t.slug}.focus.${participantKey(series.id, ben.email)}@baton.example.com`]);
-        expect(parseWithPython(text)[0]!.method).toBe(method);
+        expect((await parseWithPython(text))[0]!.method).toBe(method);
       }
     }
   });
 });
 
 describe('the window', () => {
-  it('is an invitation: METHOD:REQUEST, a stable domain-qualified UID, SEQUENCE, organizer and attendee with RSVP', () => {
+  it('is an invitation: METHOD:REQUEST, a stable domain-qualified UID, SEQUENCE, organizer and attendee with RSVP', async () => {
     const text = windowFor(trainings[0], 'REQUEST', 3);
-    const [py] = parseWithPython(text);
+    const [py] = await parseWithPython(text);
     const js = parseWithIcalJs(text);
     expect(py!.method).toBe('REQUEST');
     expect(js.method).toBe('REQUEST');
@@ -177,10 +144,10 @@ describe('the window', () => {
     expect(js.events[0]!.attendees).toEqual([{ value: 'mailto:ana@example.com', cn: "Ana Müller, 'AM'", rsvp: 'TRUE', partstat: 'NEEDS-ACTION' }]);
   });
 
-  it('writes all-day dates with an exclusive DTEND, the same whoever receives it', () => {
+  it('writes all-day dates with an exclusive DTEND, the same whoever receives it', async () => {
     for (const person of [ana, ben, hari]) {
       const text = windowFor(trainings[1], 'REQUEST', 0, person);
-      const [py] = parseWithPython(text);
+      const [py] = await parseWithPython(text);
       const js = parseWithIcalJs(text);
       expect(py!.events[0]!.dtstart).toEqual({ kind: 'date', value: '2027-03-13' });
       expect(py!.events[0]!.dtend).toEqual({ kind: 'date', value: '2027-03-27' });
@@ -189,15 +156,15 @@ describe('the window', () => {
     }
   });
 
-  it('as PUBLISH (the kickoff overview) names no attendee and asks for no RSVP', () => {
+  it('as PUBLISH (the kickoff overview) names no attendee and asks for no RSVP', async () => {
     const text = windowFor(trainings[0], 'PUBLISH');
     expect(text).not.toMatch(/ATTENDEE|RSVP/);
-    expect(parseWithPython(text)[0]!.events[0]!.attendees).toEqual([]);
+    expect((await parseWithPython(text))[0]!.events[0]!.attendees).toEqual([]);
   });
 
-  it('as CANCEL is STATUS:CANCELLED, asks for no RSVP and says the entry is cancelled', () => {
+  it('as CANCEL is STATUS:CANCELLED, asks for no RSVP and says the entry is cancelled', async () => {
     const text = windowFor(trainings[2], 'CANCEL', 2, ben);
-    const [py] = parseWithPython(text);
+    const [py] = await parseWithPython(text);
     const js = parseWithIcalJs(text);
     expect(py!.method).toBe('CANCEL');
     const e = py!.events[0]!;
@@ -210,9 +177,9 @@ describe('the window', () => {
     expect(text).not.toContain('RSVP');
   });
 
-  it('escapes , ; \\ and keeps non-ASCII text intact through folding', () => {
+  it('escapes , ; \\ and keeps non-ASCII text intact through folding', async () => {
     const text = windowFor(trainings[2], 'REQUEST', 0, hari);
-    const [py] = parseWithPython(text);
+    const [py] = await parseWithPython(text);
     const js = parseWithIcalJs(text);
     const summary = `${series.title}: ${trainings[2].title}`;
     expect(py!.events[0]!.summary).toBe(summary);
@@ -245,12 +212,12 @@ describe('the window', () => {
 });
 
 describe('the focus hold', () => {
-  it('is a PUBLISH with no attendee, at workStart local on both sides of the New York DST change', () => {
+  it('is a PUBLISH with no attendee, at workStart local on both sides of the New York DST change', async () => {
     // Training 1 opens Friday 2027-03-12 (EST, -5); training 2 opens Saturday 03-13, so its first
     // working day is Monday 03-15, after the change to EDT (-4) on Sunday 03-14.
     const first = focusFor(ana, trainings[0]);
     const second = focusFor(ana, trainings[1]);
-    const [py1, py2] = parseWithPython(first, second);
+    const [py1, py2] = await parseWithPython(first, second);
     expect(py1!.method).toBe('PUBLISH');
     expect(py1!.events[0]!.attendees).toEqual([]);
     expect(py1!.events[0]!.dtstart).toEqual({ kind: 'instant', value: '2027-03-12T14:00:00Z' });
@@ -260,25 +227,25 @@ describe('the focus hold', () => {
     expect(parseWithIcalJs(second).events[0]!.end).toBe('2027-03-15T13:30:00.000Z');
   });
 
-  it('handles the Sydney DST change, a quarter-hour zone and a 45-minute hold', () => {
-    const [py3, py4] = parseWithPython(focusFor(ben, trainings[2]), focusFor(ben, trainings[3]));
+  it('handles the Sydney DST change, a quarter-hour zone and a 45-minute hold', async () => {
+    const [py3, py4] = await parseWithPython(focusFor(ben, trainings[2]), focusFor(ben, trainings[3]));
     expect(py3!.events[0]!.dtstart.value).toBe('2027-04-01T21:30:00Z');
     expect(py4!.events[0]!.dtstart.value).toBe('2027-04-04T22:30:00Z');
-    const [pyHari] = parseWithPython(focusFor(hari, trainings[0], 0, 45));
+    const [pyHari] = await parseWithPython(focusFor(hari, trainings[0], 0, 45));
     expect(pyHari!.events[0]!.dtstart.value).toBe('2027-03-12T03:15:00Z');
     expect(pyHari!.events[0]!.dtend.value).toBe('2027-03-12T04:00:00Z');
   });
 
-  it("lands on the person's own working day: Friday in Brunei (Mon–Thu, Sat) moves to Saturday, a Sun–Thu team keeps Sunday", () => {
+  it("lands on the person's own working day: Friday in Brunei (Mon–Thu, Sat) moves to Saturday, a Sun–Thu team keeps Sunday", async () => {
     // Training 1 opens Friday 2027-03-12.
     const nurul: Participant = { email: 'nurul@example.com', name: 'Nurul', timeZone: 'Asia/Brunei', workStart: '08:30', workDays: ['mon', 'tue', 'wed', 'thu', 'sat'] };
     expect(focusHold(trainings[0], nurul, 30).date).toBe('2027-03-13');
-    expect(parseWithPython(focusFor(nurul, trainings[0]))[0]!.events[0]!.dtstart.value).toBe('2027-03-13T00:30:00Z');
+    expect((await parseWithPython(focusFor(nurul, trainings[0])))[0]!.events[0]!.dtstart.value).toBe('2027-03-13T00:30:00Z');
     // Training 2 opens Saturday 03-13: a Sun–Thu week starts its hold on Sunday 03-14.
     const omar: Participant = { email: 'omar@example.com', name: 'Omar', timeZone: 'Asia/Riyadh', workStart: '09:00' };
     const sunThu: Series = { ...series, defaultWorkDays: ['sun', 'mon', 'tue', 'wed', 'thu'] };
     expect(focusHold(trainings[1], omar, 30, sunThu).date).toBe('2027-03-14');
-    expect(parseWithPython(focusFor(omar, trainings[1], 0, 30, 'PUBLISH', sunThu))[0]!.events[0]!.dtstart.value).toBe('2027-03-14T06:00:00Z');
+    expect((await parseWithPython(focusFor(omar, trainings[1], 0, 30, 'PUBLISH', sunThu)))[0]!.events[0]!.dtstart.value).toBe('2027-03-14T06:00:00Z');
     // The default week is Monday to Friday.
     expect(focusHold(trainings[1], ana, 30).date).toBe('2027-03-15');
   });

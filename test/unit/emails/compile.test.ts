@@ -5,7 +5,7 @@ import type { Participant, Training } from '#core/model';
 import { compileKickoff, compileMjml, compileTraining, MjmlValidationError, type CompiledEmail } from '#emails/compile';
 import { fillEmail, placeholdersOf } from '#mail/fill';
 import { kickoffMjml } from '#emails/kickoff';
-import { trainingMjml } from '#emails/training';
+import { trainingMjml, trainingText } from '#emails/training';
 import { kickoffValues, trainingValues } from '#mail/values';
 import { sampleLinks, sampleParticipants, sampleSeries, sampleTrainings } from '#emails/sample';
 
@@ -98,6 +98,15 @@ describe('compiled emails', () => {
     expect(marker).toBeLessThan(filled.html.indexOf('<h1', body));
     expect(filled.text.split('\n')[0]).toBe(REPLY_MARKER);
     expect(fillEmail(kickoff, kickoffValues({ series: sampleSeries, trainings: sampleTrainings, participant: la, links: sampleLinks(la) })).text.startsWith(REPLY_MARKER)).toBe(true);
+  });
+});
+
+describe('the training email\'s text alone', () => {
+  it('is the text compileTraining writes, for every training', async () => {
+    for (const t of sampleTrainings) {
+      const compiled = await compileTraining(sampleSeries, t, sampleTrainings);
+      expect(trainingText(sampleSeries, t, sampleTrainings)).toBe(compiled.text);
+    }
   });
 });
 
