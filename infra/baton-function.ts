@@ -8,12 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENV_NAMES } from '#contract/env';
 import { tableDefinition } from '#contract/table-definition';
-import { bundleOptions, PROJECT_ROOT } from './bundling.ts';
+import type { BundleReply, BundleRequest, BundleWorkerData } from './bundle.ts';
+import { PROJECT_ROOT } from './bundling.ts';
 
 export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_ONE_COPY, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
 
@@ -100,6 +101,42 @@ export type BatonFunctionProps = Omit<FunctionOptions, 'runtime' | 'architecture
  */
 export const PUBLISH_BUNDLE_EXTERNALS: readonly string[] = ['typescript'];
 
+/** How long one asset may take to build before the synth gives up on the worker. */
+const BUNDLE_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The worker thread that builds every asset of this process's synths (infra/bundle.ts), started by
+ * the first asset: one esbuild and one TypeScript loader for all of them, where a node process per
+ * asset started both again each time (twice the CPU of the builds themselves). It is unref'd, so
+ * it never keeps the process alive.
+ */
+let bundler: { worker: Worker; replies: MessagePort; done: Int32Array } | undefined;
+
+function startBundler(): NonNullable<typeof bundler> {
+  const { port1: replies, port2 } = new MessageChannel();
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const data: BundleWorkerData = { replies: port2, done };
+  const worker = new Worker(join(PROJECT_ROOT, 'infra', 'bundle-worker.mjs'), { workerData: data, transferList: [port2] });
+  worker.unref();
+  return { worker, replies, done };
+}
+
+/** Builds one asset in the worker and waits for it, as CDK's synchronous local bundling must. */
+function bundleSync(request: BundleRequest): void {
+  bundler ??= startBundler();
+  const { worker, replies, done } = bundler;
+  Atomics.store(done, 0, 0);
+  worker.postMessage(request);
+  const waited = Atomics.wait(done, 0, 0, BUNDLE_TIMEOUT_MS);
+  const reply = receiveMessageOnPort(replies)?.message as BundleReply | undefined;
+  if (!reply) {
+    bundler = undefined;
+    void worker.terminate();
+    throw new Error(`bundling ${relative(PROJECT_ROOT, request.entry)}: the bundling worker gave no answer (${waited})`);
+  }
+  if (reply.error) throw new Error(`bundling ${relative(PROJECT_ROOT, request.entry)} failed: ${reply.error}`);
+}
+
 /**
  * The local esbuild step of a function's asset. Its fields are what CDK's asset cache keys on (it
  * serializes the bundling options), so each entry is bundled once and no two functions share one.
@@ -112,12 +149,9 @@ class LocalEsbuild implements ILocalBundling {
 
   tryBundle(outputDir: string): boolean {
     // aws-sdk v3 is bundled, not taken from the runtime: the version we test against is the
-    // version that runs, and only the clients we use are loaded. esbuild's plugins (bundlePatches)
-    // need its asynchronous API and CDK bundles synchronously, so a child process builds.
-    execFileSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra', 'bundle.ts'), this.entry, outputDir, ...this.externals], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    // version that runs, and only the clients we use are loaded. Each asset is its own esbuild
+    // build (bundleOptions), into CDK's folder for it; the worker only keeps esbuild running.
+    bundleSync({ entry: this.entry, outdir: outputDir, externals: [...this.externals] });
     return true;
   }
 }

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '#infra/config';
 
 const root = new URL('../../', import.meta.url).pathname;
-const cdkContext = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
+const cdkContext = cdkJson.context;
 
 const valid = {
   domain: 'baton.example.com',
@@ -89,10 +90,12 @@ describe('infra/app.ts', () => {
     outdir = undefined;
   });
 
-  // The CDK CLI hands the app its context in CDK_CONTEXT_JSON and its output folder in CDK_OUTDIR.
+  // The command cdk.json gives the CDK CLI, run as it runs it: the app's context in CDK_CONTEXT_JSON,
+  // its output folder in CDK_OUTDIR.
+  const [command, ...args] = cdkJson.app.split(' ');
   async function synth(context: Record<string, unknown>) {
     outdir = mkdtempSync(join(tmpdir(), 'baton-app-'));
-    return run(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+    return run(command === 'node' ? process.execPath : command!, args, {
       cwd: root,
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
     }).then(
