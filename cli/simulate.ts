@@ -157,6 +157,8 @@ const ZONES = [
   'Europe/London', 'Europe/Berlin', 'Africa/Accra', 'Africa/Lagos', 'Asia/Dubai', 'Asia/Kolkata',
   'Asia/Bangkok', 'Asia/Brunei', 'Asia/Tokyo', 'Australia/Perth', 'Australia/Sydney', 'Pacific/Auckland',
 ];
+/** Pending schedules the clock reads at each step. */
+const PENDING_PAGE = 10;
 const STARTS = ['07:30', '08:00', '08:30', '09:00', '09:30', '10:00'];
 
 /** A small seeded generator (mulberry32): the same seed plays the same series. */
@@ -461,9 +463,10 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     // 2. The event loop: schedules and reactions, earliest first.
     for (let steps = 0; steps < 100_000; steps++) {
       opts.onStep?.(now, sent.length);
-      // The earliest pending schedule only: the index is in time order.
-      const [first] = await store.listPendingSchedules({ limit: 1 });
-      const nextSchedule = first ? Date.parse(first.at) : Number.POSITIVE_INFINITY;
+      // The earliest pending schedules only (the index is in time order): one page, which is also
+      // what fires next unless the page is full of records due at that same instant.
+      const pending = await store.listPendingSchedules({ limit: PENDING_PAGE });
+      const nextSchedule = pending[0] ? Date.parse(pending[0].at) : Number.POSITIVE_INFINITY;
       reactions.sort((a, b) => a.at - b.at);
       const nextReaction = reactions[0]?.at ?? Number.POSITIVE_INFINITY;
       if (nextSchedule === Number.POSITIVE_INFINITY && nextReaction === Number.POSITIVE_INFINITY) break;
@@ -478,7 +481,9 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       }
       now = new Date(nextSchedule);
       const before = sent.length;
-      const report = await scheduler.fireDue(now, dispatchJob);
+      const dueNow = pending.filter((r) => Date.parse(r.at) <= nextSchedule);
+      const complete = pending.length < PENDING_PAGE || dueNow.length < pending.length;
+      const report = await scheduler.fireDue(now, dispatchJob, complete ? dueNow : undefined);
       // Schedule names are ids (kind, slug, zone hash); a trainer reads the kind and the title.
       const describe = (id: string): string => {
         const job = report.jobs[id] as { kind?: string; trainingSlug?: string; timeZone?: string } | undefined;

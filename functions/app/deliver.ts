@@ -98,6 +98,11 @@ export interface DeliverDeps {
   send: Mailer;
   /** Addresses on the suppression list among the given ones. */
   suppressedAmong(emails: string[]): Promise<Set<string>>;
+  /**
+   * The ledger's sentAmong and suppressedAmong in one read, used in place of both when given
+   * (the store's screenDeliveries: one BatchGet for a batch instead of two).
+   */
+  screen?(emailIds: string[], emails: string[]): Promise<{ sent: Set<string>; suppressed: Set<string> }>;
   now: Clock;
   /** How long a claim holds before another run may take it over. */
   leaseMs?: number;
@@ -119,9 +124,12 @@ export interface DeliveryReport {
 export async function deliver(seriesId: string, outgoing: readonly Outgoing[], deps: DeliverDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], alreadySent: [], inFlight: [], skipped: [], failed: [] };
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const suppressed = await deps.suppressedAmong([...new Set(outgoing.map((o) => o.to))]);
-  // Only a hint: a delivery sent after this read is still caught by its claim below.
-  const sent = (await deps.ledger.sentAmong?.(seriesId, outgoing.map((o) => o.emailId))) ?? new Set<string>();
+  const emails = [...new Set(outgoing.map((o) => o.to))];
+  const ids = outgoing.map((o) => o.emailId);
+  // `sent` is only a hint: a delivery sent after this read is still caught by its claim below.
+  const { sent, suppressed } = deps.screen
+    ? await deps.screen(ids, emails)
+    : { suppressed: await deps.suppressedAmong(emails), sent: (await deps.ledger.sentAmong?.(seriesId, ids)) ?? new Set<string>() };
   const one = async (item: Outgoing): Promise<void> => {
     if (sent.has(item.emailId)) {
       report.alreadySent.push(item.emailId);

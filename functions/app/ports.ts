@@ -167,6 +167,15 @@ export interface DeliveryLedger {
   sentAmong?(seriesId: string, emailIds: readonly string[]): Promise<Set<string>>;
 }
 
+/**
+ * What a batch checks before it sends: which of its deliveries are sent already (the ledger's
+ * sentAmong) and which addresses are suppressed (the suppression list's suppressedAmong), in one
+ * read where the store can (one BatchGet for both).
+ */
+export interface DeliveryScreen {
+  screenDeliveries(seriesId: string, emailIds: readonly string[], emails: readonly string[]): Promise<{ sent: Set<string>; suppressed: Set<string> }>;
+}
+
 /** The whole ledger as the store keeps it. */
 export interface DeliveryRepository extends Required<DeliveryLedger> {
   completeDelivery(seriesId: string, emailId: string, result: { sesMessageId: string; sentAt: Instant }): Promise<void>;
@@ -262,6 +271,7 @@ export type JobStore = Pick<SeriesRepository, 'getSeries'> &
   DeliveryRepository &
   Pick<CalendarRepository, 'getCalendars'> &
   Pick<SuppressionList, 'suppressedAmong'> &
+  Partial<DeliveryScreen> &
   Pick<NeedsLookRepository, 'listNeedsLook'>;
 
 /** publish.ts: the series, its templates, schedules and calendars; reads its participants. */
@@ -286,6 +296,7 @@ export type InboundStore = RouteStore &
   Pick<NeedsLookRepository, 'putNeedsLook' | 'listNeedsLook' | 'resolveNeedsLook'> &
   Pick<DeliveryRepository, 'claimDelivery' | 'completeDelivery' | 'releaseDelivery'> &
   Pick<SuppressionList, 'suppressedAmong'> &
+  Partial<DeliveryScreen> &
   Quotas;
 
 /** click-link.ts: the one-click links. */

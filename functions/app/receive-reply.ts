@@ -1026,6 +1026,7 @@ async function answer(
     ledger: deps.store,
     send: deps.send,
     suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
+    ...(deps.store.screenDeliveries ? { screen: (ids: string[], emails: string[]) => deps.store.screenDeliveries!(series.id, ids, emails) } : {}),
     now: () => message.receivedAt,
   });
   for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'inbound answer not sent', emailId: f.emailId, error: f.error });

@@ -101,6 +101,7 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     ledger: deps.store,
     send: deps.send,
     suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
+    ...(deps.store.screenDeliveries ? { screen: (ids: string[], emails: string[]) => deps.store.screenDeliveries!(job.seriesId, ids, emails) } : {}),
     now: deps.now,
     ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
     ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),

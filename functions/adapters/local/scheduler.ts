@@ -70,10 +70,14 @@ export class LocalScheduler {
     await recordSchedules(this.store, seriesId, diff, now);
   }
 
-  /** Fires every pending record due by `now`, earliest first. */
-  async fireDue(now: Date, run: DispatchFn): Promise<FireReport> {
+  /**
+   * Fires every pending record due by `now`, earliest first. `due` is that list when the caller has
+   * just read it (every pending record at or before `now`, as listPendingSchedules returns them), so
+   * a clock that looked for its next record does not Query the index twice.
+   */
+  async fireDue(now: Date, run: DispatchFn, due?: readonly Due[]): Promise<FireReport> {
     const report: FireReport = { fired: [], retrying: [], failed: [], jobs: {} };
-    const due = await this.store.listPendingSchedules({ until: now });
+    due ??= await this.store.listPendingSchedules({ until: now });
     for (const record of due) {
       const id = `${record.seriesId}/${record.name}`;
       if (this.inFlight.has(id)) continue;

@@ -50,26 +50,37 @@ interface Received {
   files: Record<string, string>;
 }
 
+/** Messages already read, by SES's id: each is parsed once, however often the tests list what was sent. */
+const read = new Map<string, Promise<Received>>();
+
 /** Every message sent so far, in sending order (aws-ses-v2-local's store), read from the raw copies. */
 async function sent(): Promise<Received[]> {
   const res = await fetch(`${stack.endpoints.ses}/store`);
   const emails = ((await res.json()) as { emails: { messageId: string }[] }).emails;
   const files = readdirSync(outbox);
   return Promise.all(
-    emails.map(async ({ messageId }) => {
-      const file = files.find((f) => f.startsWith(messageId.replace(/[^A-Za-z0-9._-]/g, '_')));
-      if (!file) throw new Error(`no raw copy of ${messageId}`);
-      const raw = readFileSync(join(outbox, file), 'utf8');
-      const mail = await simpleParser(raw);
-      const to = Array.isArray(mail.to) ? mail.to[0]! : mail.to!;
-      const ics = mail.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8');
-      const calendars = Object.fromEntries(mail.attachments.filter((a) => a.filename?.endsWith('.ics')).map((a) => [a.filename!, a.content.toString('utf8')]));
-      for (const [name, text] of Object.entries(calendars)) {
-        if (calendar(text).events.length !== 1 || new Set(calendar(text).events.map((e) => e.uid)).size !== 1) throw new Error(`${name} to ${to.value[0]!.address} holds more than one calendar object`);
-      }
-      return { to: to.value[0]!.address!, subject: mail.subject ?? '', text: mail.text ?? '', raw, files: calendars, ...(ics ? { ics } : {}) };
+    emails.map(({ messageId }) => {
+      const known = read.get(messageId);
+      if (known) return known;
+      const received = readMessage(messageId, files);
+      read.set(messageId, received);
+      return received;
     }),
   );
+}
+
+async function readMessage(messageId: string, files: string[]): Promise<Received> {
+  const file = files.find((f) => f.startsWith(messageId.replace(/[^A-Za-z0-9._-]/g, '_')));
+  if (!file) throw new Error(`no raw copy of ${messageId}`);
+  const raw = readFileSync(join(outbox, file), 'utf8');
+  const mail = await simpleParser(raw);
+  const to = Array.isArray(mail.to) ? mail.to[0]! : mail.to!;
+  const ics = mail.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8');
+  const calendars = Object.fromEntries(mail.attachments.filter((a) => a.filename?.endsWith('.ics')).map((a) => [a.filename!, a.content.toString('utf8')]));
+  for (const [name, text] of Object.entries(calendars)) {
+    if (calendar(text).events.length !== 1 || new Set(calendar(text).events.map((e) => e.uid)).size !== 1) throw new Error(`${name} to ${to.value[0]!.address} holds more than one calendar object`);
+  }
+  return { to: to.value[0]!.address!, subject: mail.subject ?? '', text: mail.text ?? '', raw, files: calendars, ...(ics ? { ics } : {}) };
 }
 
 function calendar(ics: string) {

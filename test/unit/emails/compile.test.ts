@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
 import { REPLY_MARKER } from '#core/reply-marker';
 import type { Participant, Training } from '#core/model';
-import { compileKickoff, compileMjml, compileTraining, MjmlValidationError, type CompiledEmail } from '#emails/compile';
+import { compileKickoff, compileMjml, compileTraining, forgetCompiled, MjmlValidationError, type CompiledEmail } from '#emails/compile';
 import { fillEmail, placeholdersOf } from '#mail/fill';
 import { kickoffMjml } from '#emails/kickoff';
 import { trainingMjml, trainingText } from '#emails/training';
@@ -59,8 +59,23 @@ describe('MJML validation', () => {
     expect(result.errors).toEqual([]);
   });
 
-  it('turns an invalid template into an error that says so', async () => {
-    await expect(compileMjml('<mjml><mj-body><mj-text>outside a column</mj-text></mj-body></mjml>', 'test')).rejects.toThrow(MjmlValidationError);
+  it('turns an invalid template into an error that says so, every time (a failure is not remembered)', async () => {
+    const invalid = '<mjml><mj-body><mj-text>outside a column</mj-text></mj-body></mjml>';
+    await expect(compileMjml(invalid, 'test')).rejects.toThrow(MjmlValidationError);
+    await expect(compileMjml(invalid, 'test')).rejects.toThrow(MjmlValidationError);
+  });
+
+  it('compiles the same MJML to the same HTML, so a publish may reuse what this process compiled before', async () => {
+    // compileMjml remembers its recent results: that is only right while mjml is a pure function
+    // of its input. A first compile (forgotten) and a remembered one must agree byte for byte.
+    const source = trainingMjml(sampleSeries, training, sampleTrainings);
+    forgetCompiled();
+    const first = await compileMjml(source, 'training');
+    forgetCompiled();
+    const again = await compileMjml(source, 'training');
+    expect(again).toBe(first);
+    expect(await compileMjml(source, 'training')).toBe(first);
+    expect(first).toBe((await mjml2html(source, { validationLevel: 'strict', keepComments: false, fonts: {} })).html);
   });
 });
 

@@ -5,6 +5,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
   CalendarRepository,
   DeliveryRepository,
+  DeliveryScreen,
   InboundLog,
   NeedsLookRepository,
   ParticipantRepository,
@@ -22,7 +23,7 @@ import { calendarRepository } from './calendars.ts';
 import type { RequestCounts } from './client.ts';
 import { inboundLog } from './inbound.ts';
 import { needsLookRepository } from './needs-look.ts';
-import { deliveryLedger } from './ledger.ts';
+import { deliveryKeys, deliveryLedger, sentIn } from './ledger.ts';
 import { participantRepository } from './participants.ts';
 import { quotas } from './quotas.ts';
 import { responseRepository } from './responses.ts';
@@ -30,8 +31,8 @@ import { scheduleRepository } from './schedules.ts';
 import { seriesRepository } from './series.ts';
 import { signInNonces } from './sign-in.ts';
 import { studioEditRepository } from './studio-edits.ts';
-import { suppressionList } from './suppression.ts';
-import { openTable } from './table.ts';
+import { suppressedIn, suppressionKeys, suppressionList } from './suppression.ts';
+import { key, openTable, PK } from './table.ts';
 import { tallyKeeper, TALLY_VERSION } from './tallies.ts';
 import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
 import { templateRepository } from './templates.ts';
@@ -43,6 +44,7 @@ export interface Store
     SuppressionList,
     ResponseRepository,
     DeliveryRepository,
+    DeliveryScreen,
     InboundLog,
     Quotas,
     ScheduleRepository,
@@ -82,6 +84,13 @@ export function createStore(options: {
     ...suppressionList(table),
     ...responses,
     ...ledger,
+    // A batch's two checks before it sends, in one BatchGet (of 100 keys): the ledger's items are
+    // in the series' partition, the suppression list's each in its own.
+    async screenDeliveries(seriesId, emailIds, emails) {
+      const items = await table.batchGet([...deliveryKeys(seriesId, emailIds), ...suppressionKeys(emails)]);
+      const series = key.series(seriesId);
+      return { sent: sentIn(table, items.filter((i) => i[PK] === series)), suppressed: suppressedIn(table, items.filter((i) => i[PK] !== series)) };
+    },
     readTallies: tallies.readTallies,
     pageQuiet: tallies.pageQuiet,
     recount,

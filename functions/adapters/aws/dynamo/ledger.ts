@@ -5,9 +5,22 @@ import * as z from 'zod/mini';
 import { DeliverySchema, type Delivery, type Instant } from '#core/records';
 import type { DeliveryRepository } from '#app/ports';
 import type { TallyKeeper } from './tallies.ts';
-import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Table } from './table.ts';
+import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
 
 const DeliveryItemSchema = z.extend(KeysSchema, { ...DeliverySchema.shape, itemType: z.literal('delivery') });
+
+/** The keys sentAmong reads: a caller may read them in one BatchGet with others (index.ts screenDeliveries). */
+export const deliveryKeys = (seriesId: string, emailIds: Iterable<string>): Item[] =>
+  [...new Set(emailIds)].map((id) => ({ [PK]: key.series(seriesId), [SK]: key.deliverySk(id) }));
+
+/** The sent deliveries' ids among the items a BatchGet of deliveryKeys returned. */
+export const sentIn = (table: Pick<Table, 'parse'>, items: readonly Item[]): Set<string> =>
+  new Set(
+    items
+      .map((i) => table.parse(DeliveryItemSchema, i, 'delivery'))
+      .filter((d) => d.status === 'sent')
+      .map((d) => d.emailId),
+  );
 
 export function deliveryLedger(table: Table, tallies: TallyKeeper): DeliveryRepository {
   const { tableName, send, parse, queryPrefix, getItem, batchGet, batchWrite, strip } = table;
@@ -134,7 +147,7 @@ export function deliveryLedger(table: Table, tallies: TallyKeeper): DeliveryRepo
   }
 
   async function sentAmong(seriesId: string, emailIds: Iterable<string>) {
-    return new Set((await among(seriesId, emailIds)).filter((d) => d.status === 'sent').map((d) => d.emailId));
+    return sentIn(table, await batchGet(deliveryKeys(seriesId, emailIds)));
   }
 
   async function recordedAmong(seriesId: string, emailIds: Iterable<string>) {

@@ -3,9 +3,17 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { SuppressionSchema, type Instant } from '#core/records';
 import type { SuppressionList } from '#app/ports';
-import { key, KeysSchema, PK, SK, toIso, type Table } from './table.ts';
+import { key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
 
 const SuppressionItemSchema = z.extend(KeysSchema, { ...SuppressionSchema.shape, itemType: z.literal('suppression') });
+
+/** The keys suppressedAmong reads: a caller may read them in one BatchGet with others (index.ts screenDeliveries). */
+export const suppressionKeys = (emails: Iterable<string>): Item[] =>
+  [...new Set([...emails].map((e) => e.toLowerCase()))].map((e) => ({ [PK]: key.suppression(e), [SK]: key.suppressionSk }));
+
+/** The suppressed addresses among the items a BatchGet of suppressionKeys returned. */
+export const suppressedIn = (table: Pick<Table, 'parse'>, items: readonly Item[]): Set<string> =>
+  new Set(items.map((i) => table.parse(SuppressionItemSchema, i, 'suppression').email));
 
 export function suppressionList(table: Table): SuppressionList {
   const { tableName, send, parse, getItem, batchGet, strip } = table;
@@ -33,9 +41,7 @@ export function suppressionList(table: Table): SuppressionList {
   }
 
   async function suppressedAmong(emails: Iterable<string>) {
-    const unique = [...new Set([...emails].map((e) => e.toLowerCase()))];
-    const items = await batchGet(unique.map((e) => ({ [PK]: key.suppression(e), [SK]: key.suppressionSk })));
-    return new Set(items.map((i) => parse(SuppressionItemSchema, i, 'suppression').email));
+    return suppressedIn(table, await batchGet(suppressionKeys(emails)));
   }
 
   return {

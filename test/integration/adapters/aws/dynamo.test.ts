@@ -438,6 +438,28 @@ describe('delivery ledger', () => {
     expect(await store.sentAmong('accepted', [id, 'kickoff#-#nobody@example.com'])).toEqual(new Set([id]));
   });
 
+  it("screens a batch in one read: which deliveries are sent and which addresses suppressed, as sentAmong and suppressedAmong say", async () => {
+    const sentId = 'training#screen#lima@example.com';
+    const claimedId = 'training#screen#mike@example.com';
+    expect(await store.claimDelivery('screen', sentId, { now: t0, leaseMs: lease })).toBe('claimed');
+    await store.completeDelivery('screen', sentId, { sesMessageId: 'ses-screen', sentAt: at(1) });
+    expect(await store.claimDelivery('screen', claimedId, { now: t0, leaseMs: lease })).toBe('claimed');
+    await store.suppress('November@Example.com', 'bounce', t0);
+    const ids = [sentId, claimedId, 'training#screen#nobody@example.com'];
+    const emails = ['lima@example.com', 'mike@example.com', 'november@example.com', 'oscar@example.com'];
+
+    const before = { ...store.requests.byOperation };
+    const screened = await store.screenDeliveries('screen', ids, emails);
+    expect(store.requests.byOperation).toEqual({ ...before, BatchGetItem: (before.BatchGetItem ?? 0) + 1 });
+    expect(screened).toEqual({ sent: new Set([sentId]), suppressed: new Set(['november@example.com']) });
+    expect(screened).toEqual({ sent: await store.sentAmong('screen', ids), suppressed: await store.suppressedAmong(emails) });
+    // More than one BatchGet holds (100 keys): still everything, in as few requests as the keys need.
+    const many = Array.from({ length: 150 }, (_, i) => `member${i}@example.com`);
+    const manyBefore = store.requests.byOperation.BatchGetItem ?? 0;
+    expect(await store.screenDeliveries('screen', [...ids, ...many.map((e) => `training#screen#${e}`)], [...emails, ...many])).toEqual(screened);
+    expect((store.requests.byOperation.BatchGetItem ?? 0) - manyBefore).toBe(Math.ceil((3 + 150 + 4 + 150) / 100));
+  });
+
   it('lists deliveries by prefix', async () => {
     for (const id of ['training#a#1@x.io', 'training#a#2@x.io', 'training#b#1@x.io', 'reminder#a#1@x.io']) {
       await store.claimDelivery('prefixes', id, { now: t0, leaseMs: lease });
