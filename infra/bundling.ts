@@ -1,6 +1,6 @@
 // How a Lambda bundle is built: the esbuild options every BatonFunction's asset, the benches and
-// the bundle tests use. Apart from baton-function.ts (which re-exports it) so the child process that
-// builds an asset (infra/bundle.ts) loads esbuild and this, not the CDK.
+// the bundle tests use. Apart from baton-function.ts (which re-exports it) so the worker thread that
+// builds the assets (infra/bundle.ts) loads esbuild and this, not the CDK.
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -20,7 +20,7 @@
 // that window *and* the event to arrive later than the lease (minutes); locally nothing is left.
 import { DEFAULT_LEASE_MS } from '#contract/names';
 
-import type { BuiltMail, Clock, DeliveryLedger, Mailer } from './ports.ts';
+import type { BuiltMail, Clock, DeliveryLedger, DeliveryScreen, Mailer } from './ports.ts';
 import type { SkipReason } from '#core/audience';
 
 export type { ClaimResult } from '#core/records';
@@ -91,6 +91,12 @@ export interface Outgoing {
   /** Whether this person must not get mail (unsubscribed from the series). */
   skip?: SkipReason;
   build(): BuiltMail;
+}
+
+/** DeliverDeps' `screen` for one series, from a store that reads both checks in one request (none otherwise). */
+export function screenOf(store: Partial<DeliveryScreen>, seriesId: string): Pick<DeliverDeps, 'screen'> {
+  const { screenDeliveries } = store;
+  return screenDeliveries ? { screen: (ids, emails) => screenDeliveries.call(store, seriesId, ids, emails) } : {};
 }
 
 export interface DeliverDeps {

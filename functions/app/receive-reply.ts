@@ -44,7 +44,7 @@ import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, typ
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
 import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, sentTextLike, type MailSettings } from '#mail/compose';
-import { deliver, type Outgoing } from './deliver.ts';
+import { deliver, screenOf, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Language, Participant, Response, Training } from '#core/model';
 import { REPLY_MARKER } from '#core/reply-marker';
@@ -1026,7 +1026,7 @@ async function answer(
     ledger: deps.store,
     send: deps.send,
     suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
-    ...(deps.store.screenDeliveries ? { screen: (ids: string[], emails: string[]) => deps.store.screenDeliveries!(series.id, ids, emails) } : {}),
+    ...screenOf(deps.store, series.id),
     now: () => message.receivedAt,
   });
   for (const f of report.failed) deps.log?.({ level: 'ERROR', message: 'inbound answer not sent', emailId: f.emailId, error: f.error });

@@ -5,7 +5,7 @@
 // Each kind registers a planner below. A planner returns the recipients' Outgoing items; it does
 // not send, so every kind gets the ledger, suppression and pacing for free.
 import type { CompiledEmail } from '#mail/fill';
-import { deliver, type DeliveryReport } from './deliver.ts';
+import { deliver, screenOf, type DeliveryReport } from './deliver.ts';
 import { emailId, prepareKickoffSend } from '#mail/compose';
 import type { Job, JobKind } from '#core/jobs';
 import { inGroup, skipFor } from '#core/audience';
@@ -101,7 +101,7 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     ledger: deps.store,
     send: deps.send,
     suppressedAmong: (emails) => deps.store.suppressedAmong(emails),
-    ...(deps.store.screenDeliveries ? { screen: (ids: string[], emails: string[]) => deps.store.screenDeliveries!(job.seriesId, ids, emails) } : {}),
+    ...screenOf(deps.store, job.seriesId),
     now: deps.now,
     ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
     ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
