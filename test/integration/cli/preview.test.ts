@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { previewMails } from '#cli/commands/preview';
+import { pythonIcal } from '#test/support/python-ical';
 import { parseParticipantsCsv } from '#core/participants';
 import { MAX_NAME_LENGTH, sanitizeLine } from '#core/sanitize';
 
@@ -88,19 +89,11 @@ describe('baton preview', () => {
     expect(wrapUp.text).toContain('You contributed to 1 of the 4 trainings');
   });
 
-  it('writes calendars that python3-icalendar reads, one UID each, with the focus hold at 08:30 in Sydney', () => {
-    const script = [
-      'import icalendar, json, sys',
-      'def read(path):',
-      '    c = icalendar.Calendar.from_ical(open(path, "rb").read())',
-      '    return {"method": str(c["METHOD"]), "events": [{"uid": str(e["UID"]), "start": e["DTSTART"].dt.isoformat()} for e in c.walk("VEVENT")]}',
-      'print(json.dumps([read(path) for path in sys.argv[1:]]))',
-    ].join('\n');
-    // Debian's python3 has icalendar; a pyenv python3 earlier on PATH may not.
-    const python = '/usr/bin/python3';
+  it('writes calendars that python3-icalendar reads, one UID each, with the focus hold at 08:30 in Sydney', async () => {
     const all = readdirSync(out).filter((f) => f.endsWith('.ics')).sort();
-    // Every calendar in one python3 run: starting python and icalendar costs more than a parse.
-    const parsed = JSON.parse(execFileSync(python, ['-c', script, ...all.map((f) => join(out, f))], { encoding: 'utf8' })) as { method: string; events: { uid: string; start: string }[] }[];
+    // Every calendar in one question to one python3 (test/support/python-ical.ts).
+    const python = pythonIcal();
+    const parsed = await python.parse(...all.map((f) => readFileSync(join(out, f), 'utf8'))).finally(() => python.close());
     const read = (file: string) => {
       if (!all.includes(file)) throw new Error(`preview wrote no ${file}`);
       return parsed[all.indexOf(file)]!;
@@ -113,10 +106,11 @@ describe('baton preview', () => {
     const focus = read('01-productive-one-on-ones--focus.ics');
     expect(focus.method).toBe('PUBLISH');
     // 2027-01-21 08:30 in Sydney (AEDT, UTC+11) is 2027-01-20 21:30 UTC.
-    expect(focus.events[0]!.start).toBe('2027-01-20T21:30:00+00:00');
+    expect(focus.events[0]!.dtstart).toEqual({ kind: 'instant', value: '2027-01-20T21:30:00Z' });
     const kickoff = all.filter((f) => f.startsWith('00-kickoff')).map(read);
     expect(kickoff.map((k) => k.method)).toEqual(['PUBLISH', 'PUBLISH', 'PUBLISH', 'PUBLISH']);
-    expect(kickoff.map((k) => k.events[0]!.start).sort()).toEqual(['2027-01-21', '2027-01-31', '2027-02-14', '2027-02-28']);
+    expect(kickoff.map((k) => k.events[0]!.dtstart.value).sort()).toEqual(['2027-01-21', '2027-01-31', '2027-02-14', '2027-02-28']);
+    expect(kickoff.map((k) => k.events[0]!.dtstart.kind)).toEqual(['date', 'date', 'date', 'date']);
   });
 
   it('names a participant who is not in the CSV', () => {
