@@ -7,13 +7,14 @@ import { ensureTable, startDynaliteServer } from '#adapters/local/dynalite';
 import type { Response } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
+import { portOffset } from './ports';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const exampleDir = join(repoRoot, 'examples', 'q1-productivity');
 
 /** Environment for a child `baton`: this data folder, and never the default ports of a running `baton dev`. */
 export function batonEnv(dataDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, BATON_DATA_DIR: dataDir, BATON_PORT_OFFSET: String(20_000 + Math.floor(Math.random() * 20_000)) };
+  return { ...process.env, BATON_DATA_DIR: dataDir, BATON_PORT_OFFSET: String(portOffset()) };
 }
 
 export async function seedExample(dataDir: string, extra: (r: Response[], emails: string[], slug: string) => void = () => {}): Promise<string> {

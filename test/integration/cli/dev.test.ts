@@ -5,10 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePortOffset } from '#test/support/ports';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
-const offset = 20_000 + Math.floor(Math.random() * 20_000);
+const offset = await freePortOffset();
 const children: ChildProcess[] = [];
 
 afterAll(() => {

@@ -6,10 +6,11 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePortOffset } from '#test/support/ports';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'baton-first-hour-'));
-const offset = 20_000 + Math.floor(Math.random() * 20_000);
+const offset = await freePortOffset();
 const env = { ...process.env, BATON_DATA_DIR: join(work, 'data'), BATON_PORT_OFFSET: String(offset), NO_COLOR: '1' };
 const children: ChildProcess[] = [];
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exampleDir, repoRoot } from '#test/support/example-data';
+import { portOffset } from '#test/support/ports';
 
 const work = mkdtempSync(join(tmpdir(), 'baton-imports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -54,7 +55,7 @@ describe('what a quick command loads', () => {
 
   it('publish --dry-run opens the local data but compiles nothing, so it loads no mjml', async () => {
     // The series as `baton init` writes it, its windows ahead of today, and a data folder of its own.
-    const env = { BATON_DATA_DIR: join(work, 'data'), BATON_PORT_OFFSET: String(20_000 + Math.floor(Math.random() * 20_000)) };
+    const env = { BATON_DATA_DIR: join(work, 'data'), BATON_PORT_OFFSET: String(portOffset()) };
     const opens = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await promisify(execFile)(process.execPath, [join(repoRoot, 'cli', 'baton.js'), 'init', join(work, 'series'), '--opens', opens], { cwd: repoRoot, env: { ...process.env, ...env } });
     const files = await loaded('dry-run', ['publish', join(work, 'series'), '--dry-run'], env);
