@@ -450,7 +450,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
       for (const file of files) {
         if (seen.has(file)) continue;
         seen.add(file);
-        const mail = await simpleParser(readFileSync(join(outbox, file)));
+        const mail = await simpleParser(readFileSync(join(outbox, file)), { skipTextToHtml: true });
         const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address ?? '' : '';
         const { kind, trainingSlug } = mailKind(mail.messageId);
         const calendar = mail.attachments.some((a) => a.contentType === 'text/calendar');
