@@ -1,10 +1,9 @@
 // Helpers for the studio's tests: a local stack wired as `baton dev` wires it (dynalite, SES, SMTP,
 // the links server with /studio and /outbox) on free ports, the example series published as series
 // A, and a second series B run by someone else; plus reading sign-in links out of the outbox.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig, localSecret } from '#adapters/local/config';
 import { wireLocalStack, type LocalProduct } from '#adapters/local/wiring';
@@ -12,6 +11,7 @@ import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { exampleDir } from './example-data.ts';
+import { outboxMails } from './outbox.ts';
 
 export const TRAINER_A = 'maya.okafor@example.com';
 export const TRAINER_B = 'bo.lindqvist@example.net';
@@ -55,31 +55,9 @@ export async function startStudioStack(): Promise<StudioStack> {
   };
 }
 
-type Parsed = Awaited<ReturnType<typeof simpleParser>>;
-/**
- * The outbox last read, each mail parsed once: a copy is written whole once (<ses-id>.eml) and
- * never changed, and parsing every mail again on each look was seconds of a studio file's CPU.
- * One outbox at a time, so the cache does not grow over the files of a worker.
- */
-let parsedOutbox: { dir: string; mails: Map<string, Promise<Parsed>> } | undefined;
-
-/** Every mail the stack sent to `to`, oldest first, parsed. */
+/** Every mail the stack sent to `to`, oldest first, parsed (each copy once: test/support/outbox.ts). */
 export async function mailsTo(dataDir: string, to: string) {
-  const dir = join(dataDir, 'outbox');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  if (parsedOutbox?.dir !== dir) parsedOutbox = { dir, mails: new Map() };
-  const cache = parsedOutbox.mails;
-  const parsed = await Promise.all(
-    files.map((f) => {
-      if (!cache.has(f)) cache.set(f, simpleParser(readFileSync(join(dir, f))));
-      return cache.get(f)!;
-    }),
-  );
+  const parsed = await outboxMails(join(dataDir, 'outbox'));
   return parsed.filter((m) => m.to && (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a.value.some((v) => v.address === to))).sort((a, b) => (a.messageId ?? '').localeCompare(b.messageId ?? ''));
 }
 

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import ICAL from 'ical.js';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
@@ -23,6 +22,7 @@ import { signLinkToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { unenrollParticipants } from '#cli/commands/unenroll';
+import { outboxMail } from '#test/support/outbox';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-changes-'));
@@ -50,7 +50,7 @@ interface Received {
   files: Record<string, string>;
 }
 
-/** Messages already read, by SES's id: each is parsed once, however often the tests list what was sent. */
+/** Messages already read, by SES's id: each is read and its calendars checked once, however often the tests list what was sent. */
 const read = new Map<string, Promise<Received>>();
 
 /** Every message sent so far, in sending order (aws-ses-v2-local's store), read from the raw copies. */
@@ -73,7 +73,7 @@ async function readMessage(messageId: string, files: string[]): Promise<Received
   const file = files.find((f) => f.startsWith(messageId.replace(/[^A-Za-z0-9._-]/g, '_')));
   if (!file) throw new Error(`no raw copy of ${messageId}`);
   const raw = readFileSync(join(outbox, file), 'utf8');
-  const mail = await simpleParser(raw);
+  const mail = await outboxMail(join(outbox, file));
   const to = Array.isArray(mail.to) ? mail.to[0]! : mail.to!;
   const ics = mail.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8');
   const calendars = Object.fromEntries(mail.attachments.filter((a) => a.filename?.endsWith('.ics')).map((a) => [a.filename!, a.content.toString('utf8')]));

@@ -3,11 +3,10 @@
 // one-click links clicked over real HTTP, the digest and the reminder dispatched as the local
 // scheduler would. Nothing is called in-process that a participant or trainer would not reach.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
 import type { InboundOutcome } from '#app/receive-reply';
@@ -23,6 +22,7 @@ import { wants } from '#core/audience';
 import { tokenFromAddress, verifyLinkToken, verifyReplyToken } from '#core/tokens';
 import { publishSeries } from '#cli/publish-series';
 import { linksIn, section } from '#test/support/mail-text';
+import { outboxMails, type SentMail } from '#test/support/outbox';
 import { loadParticipants } from '#cli/series-dir';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
@@ -38,7 +38,7 @@ let destroy: () => void;
 let strategies: Strategy[];
 let send: (job: Job, at: Date) => Promise<DeliveryReport>;
 const outcomes: InboundOutcome[] = [];
-const trainingMail = new Map<string, ParsedMail>();
+const trainingMail = new Map<string, SentMail>();
 
 interface StoredMail {
   messageId: string;
@@ -53,9 +53,8 @@ const bare = (a: string) => a.replace(/^.*<|>.*$/g, '');
 const mailTo = async (email: string, subject: RegExp) => (await sesStore()).filter((m) => m.destination.to.some((t) => bare(t) === email) && subject.test(m.subject));
 
 /** The raw copies in the outbox, parsed: what actually went on the wire. */
-async function outboxTo(email: string): Promise<ParsedMail[]> {
-  const dir = join(dataDir, 'outbox');
-  const mails = await Promise.all(readdirSync(dir).map((f) => simpleParser(readFileSync(join(dir, f), 'utf8'))));
+async function outboxTo(email: string): Promise<SentMail[]> {
+  const mails = await outboxMails(join(dataDir, 'outbox'));
   return mails.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
 }
 
@@ -96,8 +95,7 @@ beforeAll(async () => {
   send = localDispatch({ store, config: stack.config, sesEndpoint: stack.endpoints.ses, secret: SECRET });
   await send({ kind: 'training', seriesId: SERIES, trainingSlug: TRAINING }, new Date('2027-01-21T00:00:00Z'));
   const dir = join(dataDir, 'outbox');
-  for (const file of readdirSync(dir)) {
-    const mail = await simpleParser(readFileSync(join(dir, file), 'utf8'));
+  for (const mail of await outboxMails(dir)) {
     const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined;
     if (to && mail.messageId?.startsWith('<training.')) trainingMail.set(to, mail);
   }

@@ -4,11 +4,10 @@
 // accepted is read back: Lukas's acknowledgement and reminder are German (dates and zone names
 // too), Omar's reminder is written right to left, and everyone else's stays English.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { createDynamoClient, createStore, type Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer } from '#adapters/aws/ses';
 import type { InboundOutcome } from '#app/receive-reply';
@@ -23,6 +22,7 @@ import { publishSeries } from '#cli/publish-series';
 import { loadSeries } from '#cli/series-dir';
 import { TEMPLATE } from '#mail/template-names';
 import { exampleDir } from '#test/support/example-data';
+import { outboxMails, type SentMail } from '#test/support/outbox';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-language-'));
 const SECRET = 'test-secret-for-language-0123456789';
@@ -38,13 +38,10 @@ let destroy: () => void;
 const outcomes: InboundOutcome[] = [];
 
 /** Every message SES accepted so far, parsed from the raw copies the local mailer keeps. */
-async function sentMail(): Promise<ParsedMail[]> {
-  const dir = join(dataDir, 'outbox');
-  return Promise.all(readdirSync(dir).map((f) => simpleParser(readFileSync(join(dir, f)))));
-}
+const sentMail = (): Promise<SentMail[]> => outboxMails(join(dataDir, 'outbox'));
 /** Text with its line wrapping undone, to find sentences in. */
-const flat = (m: ParsedMail) => (m.text ?? '').replace(/\s+/g, ' ');
-const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined);
+const flat = (m: SentMail) => (m.text ?? '').replace(/\s+/g, ' ');
+const to = (m: SentMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined);
 /** `email` answers the training email they got, over SMTP to the local inbound server. */
 async function replyToTraining(name: string, email: string, text: string): Promise<void> {
   const [training] = await ofKind('training', email);
