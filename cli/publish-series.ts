@@ -9,7 +9,7 @@ import type { Store } from '#adapters/aws/dynamo';
 import { publish, type PublishResult, type RemoteSchedules } from '#app/publish';
 import type { AudioDeps } from '#app/audio';
 import type { SpeechSynthesizer } from '#app/ports';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { EspeakSynthesizer } from '#adapters/local/espeak';
 import type { Target } from './target.ts';
 import type { Participant } from '#core/model';

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, type Store } from '#adapters/aws/dynamo';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { processInbound, type InboundConfig, type InboundOutcome } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';
 import { replyAddress, signReplyToken } from '#core/tokens';

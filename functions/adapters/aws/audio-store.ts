@@ -4,7 +4,7 @@
 // hit is one HeadObject and re-publishing unchanged text costs no synthesis.
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AudioStore } from '#app/ports';
-import { checkKey } from './mail-store.ts';
+import { checkKey } from '../storage-key.ts';
 
 export class S3AudioStore implements AudioStore {
   constructor(private readonly opts: { client: S3Client; attachmentBucket: string }) {}

@@ -19,8 +19,11 @@ export interface SentEvent {
 }
 
 export interface SesEventsProxyOptions {
-  /** aws-ses-v2-local's own endpoint. */
-  upstream: string;
+  /**
+   * aws-ses-v2-local's own endpoint, or how to get it: called on each request that goes upstream,
+   * so the local stack can start the server on the first one (stack.ts).
+   */
+  upstream: string | (() => Promise<string>);
   onSent(event: SentEvent): Promise<void>;
   /** What SES GetAccount answers (the send quota among it); without it, aws-ses-v2-local's answer. */
   account?: object;
@@ -63,7 +66,8 @@ export function createSesEventsProxy(opts: SesEventsProxyOptions): Server {
       }
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => !DROPPED.has(k) && typeof v === 'string')) as Record<string, string>;
       const method = req.method ?? 'GET';
-      const answer = await fetch(`${opts.upstream}${req.url ?? '/'}`, {
+      const upstream = typeof opts.upstream === 'string' ? opts.upstream : await opts.upstream();
+      const answer = await fetch(`${upstream}${req.url ?? '/'}`, {
         method,
         headers,
         ...(method === 'GET' || method === 'HEAD' ? {} : { body: requestBody }),

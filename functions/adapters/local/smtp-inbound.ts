@@ -9,7 +9,7 @@
 // DNS is a port: `baton dev --authenticate` uses the system resolver, tests pass a fake one.
 import { createHash } from 'node:crypto';
 import type { Store } from '#adapters/aws/dynamo';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import type { Mailer } from '#adapters/aws/ses';
 import { processInbound, type InboundConfig, type InboundOutcome, type Verdicts, type VerdictStatus } from '#app/receive-reply';
 import type { InboundEnvelope, InboundOutcome as SmtpOutcome } from './stack.ts';

@@ -4,7 +4,8 @@
 //
 //   DynamoDB   dynalite (LevelDB under <dataDir>/dynamo, kept across restarts)
 //   SES v2     aws-ses-v2-local (its web page lists the outbox), behind a proxy standing in for
-//              SES's Send events (local-ses-events.ts)
+//              SES's Send events (local-ses-events.ts); loaded and started on the proxy's first
+//              request that needs it, so a start that sends nothing never pays for it
 //   inbound    an SMTP server that hands each raw reply to the same core as the inbound Lambda
 //   links      an HTTP server that runs the same handler as the one-click function URL, and
 //              serves the outbox page at /outbox (outbox.ts): sent mail by person, reply as them,
@@ -15,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import sesLocalModule from 'aws-ses-v2-local';
+import type sesLocalModule from 'aws-ses-v2-local';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { deliveryFromTags } from '#app/deliver';
@@ -72,9 +73,16 @@ const HOST = '127.0.0.1';
 /** aws-ses-v2-local servers running in this process: they share one store (see ses-events.ts). */
 let liveSesServers = 0;
 
-// aws-ses-v2-local is CommonJS with an `exports.default`; under ESM the default import is the
-// whole module object.
-const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule);
+/**
+ * aws-ses-v2-local's server factory, imported on first use: the package and its Express app are
+ * most of what the SES server costs at a start. It is CommonJS with an `exports.default`; under
+ * ESM the default import is the whole module object.
+ */
+async function loadSesLocal(): Promise<typeof sesLocalModule> {
+  const imported = (await import('aws-ses-v2-local')) as { default: typeof sesLocalModule };
+  const module = imported.default as typeof sesLocalModule & { default?: typeof sesLocalModule };
+  return module.default ?? module;
+}
 
 function listen(server: Server | SMTPServer, port: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -160,14 +168,31 @@ export async function startLocalStack(opts: StackOptions): Promise<RunningStack>
     // SES v2. aws-ses-v2-local listens on a private port behind the Send-event proxy
     // (ses-events.ts), which records each accepted delivery in the ledger as SES's Send event does
     // in AWS, answers GetAccount with this stack's send rate (the sender paces itself by it) and
-    // lists in /store only what this stack sent: the library keeps both process-wide.
-    const sesUpstream = await sesLocal({ host: HOST, port: 0 });
-    const sesUpstreamUrl = `http://${HOST}:${(sesUpstream.address() as AddressInfo).port}`;
-    liveSesServers++;
+    // lists in /store only what this stack sent: the library keeps both process-wide. The proxy
+    // starts it on the first request it passes on (a send, /store, its web page): one start shared
+    // by the requests that arrive meanwhile, a failed one tried again by the next request, and
+    // none once the stack is stopping, so nothing is left listening after stop().
+    let sesUpstream: Promise<{ server: Server; url: string }> | undefined;
+    let sesStopping = false;
+    const sesUpstreamUrl = async (): Promise<string> => {
+      if (sesStopping) throw new Error('the local stack is stopping');
+      sesUpstream ??= (async () => {
+        const server = await (await loadSesLocal())({ host: HOST, port: 0 });
+        liveSesServers++;
+        return { server, url: `http://${HOST}:${(server.address() as AddressInfo).port}` };
+      })().catch((err: unknown) => {
+        sesUpstream = undefined;
+        throw err;
+      });
+      return (await sesUpstream).url;
+    };
     stoppers.push(async () => {
+      sesStopping = true;
+      const started = await sesUpstream?.catch(() => undefined);
+      if (!started) return;
       // The last stack of the process empties the library's store, which nothing else would.
-      if (--liveSesServers === 0) await fetch(`${sesUpstreamUrl}/clear-store`, { method: 'POST' }).catch(() => {});
-      await close(sesUpstream);
+      if (--liveSesServers === 0) await fetch(`${started.url}/clear-store`, { method: 'POST' }).catch(() => {});
+      await close(started.server);
     });
     const ses = createSesEventsProxy({
       upstream: sesUpstreamUrl,

@@ -7,7 +7,7 @@ import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapt
 import type { RunningStack } from './stack.ts';
 import { createLocalInbound } from './smtp-inbound.ts';
 import { createLocalLinks } from './links-server.ts';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { calendarsOffSchedule } from '#app/planners/cancel';
 import { recordSchedules } from '#app/publish';
 import type { SpeechSynthesizer } from '#app/ports';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { EspeakSynthesizer } from '#adapters/local/espeak';
 import { createLocalLinks } from '#adapters/local/links-server';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { spokenText } from '#app/audio';
 import type { SpeechSynthesizer } from '#app/ports';
 import { readingSeconds, wavSeconds } from '#core/audio';

@@ -10,11 +10,13 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { batonEnv, seedExample } from '#test/support/example-data';
 import { launchBrowser } from '#test/support/browser';
+import { batonOnTerminal, outsideCi, PROGRESS } from '#test/support/terminal';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-export-'));
 const wikiDir = join(dataDir, 'wiki');
-const env = batonEnv(dataDir);
+// CI unset: the first export shows that a pipe alone keeps the output free of progress lines.
+const env = outsideCi(batonEnv(dataDir));
 let seriesId = '';
 
 function baton(...args: string[]) {
@@ -40,8 +42,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('baton export --wiki', () => {
-  it('writes an index and a page per training, in Markdown and HTML, and copies attachments', async () => {
-    const { stdout } = await baton('export', seriesId, '--wiki', wikiDir);
+  it('writes an index and a page per training, in Markdown and HTML, and copies attachments; in a pipe it prints only its report', async () => {
+    const { stdout, stderr } = await baton('export', seriesId, '--wiki', wikiDir);
+    expect(stderr).toBe('');
+    expect(stdout).not.toMatch(/[\r\x1b]/);
     expect(stdout).toContain('1 attachment copied');
     expect(stdout).toContain('gone.png (in/r2/gone.png)');
     const md = readdirSync(wikiDir).filter((f) => f.endsWith('.md')).sort();
@@ -55,9 +59,12 @@ describe('baton export --wiki', () => {
     expect(page).toMatch(/> \*\*.+\*\*, Sunday 24 January 2027 \(comment\)\n> > Works for me too/);
   }, 60_000);
 
-  it('gives the same file names on a second export', async () => {
+  it('gives the same file names on a second export, run on a terminal in CI: no progress lines there either', async () => {
     const before = readdirSync(wikiDir, { recursive: true }).map(String).sort();
-    await baton('export', seriesId, '--wiki', wikiDir);
+    // A real pseudo-terminal (progress.test.ts shows export drawing its steps on one outside CI).
+    const shown = await batonOnTerminal(['export', seriesId, '--wiki', wikiDir], { ...env, CI: 'true' });
+    expect(shown).toContain('Exported 4 trainings');
+    expect(shown).not.toMatch(PROGRESS);
     expect(readdirSync(wikiDir, { recursive: true }).map(String).sort()).toEqual(before);
   }, 60_000);
 

@@ -1,13 +1,15 @@
 // `baton preview` as a trainer runs it: every email of the example for one participant, as files
 // that open in a browser, a mail client and a calendar.
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { previewMails } from '#cli/commands/preview';
 import { pythonIcal } from '#test/support/python-ical';
+import { outsideCi } from '#test/support/terminal';
 import { parseParticipantsCsv } from '#core/participants';
 import { MAX_NAME_LENGTH, sanitizeLine } from '#core/sanitize';
 
@@ -16,12 +18,17 @@ const out = mkdtempSync(join(tmpdir(), 'baton-preview-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('baton preview', () => {
-  it('writes .html, .txt, .ics and .eml for the kickoff and each training', async () => {
-    const stdout = execFileSync(process.execPath, ['cli/baton.js', 'preview', 'examples/q1-productivity', '--out', out, '--participant', 'chloe.nguyen@example.com'], {
+  it('writes .html, .txt, .ics and .eml for the kickoff and each training, and in a pipe prints only its report', async () => {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/baton.js', 'preview', 'examples/q1-productivity', '--out', out, '--participant', 'chloe.nguyen@example.com'], {
       cwd: root,
+      env: outsideCi(process.env),
       encoding: 'utf8',
     });
-    expect(stdout).toContain('Previewed 12 emails for Chloe Nguyen');
+    expect(stdout).toMatch(/^Previewed 12 emails for Chloe Nguyen/);
+    // In a pipe, as scripts run it (CI unset, so the pipe alone keeps it quiet): no progress line
+    // (progress.test.ts has the terminal).
+    expect(stderr).toBe('');
+    expect(stdout).not.toMatch(/[\r\x1b]/);
     const files = readdirSync(out).sort();
     for (const name of ['00-kickoff', '01-productive-one-on-ones', '04-product-launch']) {
       for (const ext of ['eml', 'html', 'txt', 'ics']) expect(files).toContain(`${name}.${ext}`);

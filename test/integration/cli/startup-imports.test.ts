@@ -1,7 +1,7 @@
 // What `baton --help` and `baton validate` load, recorded from a real run of the CLI: neither may
 // pull in the AWS SDK, mjml or the local servers, which only the commands that use them load (the
 // CLI's start time, issue 17; its speed is measured in `npm run bench -- cli-start`). And
-// `baton publish --dry-run`, which opens the local data but compiles nothing: no mjml.
+// `baton publish --dry-run`, which opens the local data but compiles nothing: no mjml, no S3 client.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -53,7 +53,7 @@ describe('what a quick command loads', () => {
     expect(packages(files).filter((p) => HEAVY.includes(p) || p.startsWith('@aws-sdk/'))).toEqual([]);
   }, 60_000);
 
-  it('publish --dry-run opens the local data but compiles nothing, so it loads no mjml', async () => {
+  it('publish --dry-run opens the local data but compiles nothing, so it loads no mjml, and no S3 client', async () => {
     // The series as `baton init` writes it, its windows ahead of today, and a data folder of its own.
     const env = { BATON_DATA_DIR: join(work, 'data'), BATON_PORT_OFFSET: String(portOffset()) };
     const opens = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
@@ -62,6 +62,8 @@ describe('what a quick command loads', () => {
     // The recording works: the dry run did open the local data (the SDK and dynalite).
     expect(packages(files)).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', 'dynalite']));
     expect(packages(files).filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
+    // The data folder's stores (adapters/local/mail-store.ts), not the S3 ones: no S3 client.
+    expect(packages(files)).not.toContain('@aws-sdk/client-s3');
   }, 60_000);
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesReceiptEventSchema, type SesReceiptEvent } from '#adapters/aws/events';
 import { createStore, type Store } from '#adapters/aws/dynamo';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { replyAddress, signReplyToken } from '#core/tokens';
 import { createInboundHandler, verdictsOf } from '#handlers/inbound';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';

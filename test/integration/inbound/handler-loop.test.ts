@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { dispatch, type DispatchDeps } from '#app/run-job';
 import type { Strategy } from '#core/model';
 import { wants } from '#core/audience';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, type Store } from '#adapters/aws/dynamo';
-import { LocalMailStore } from '#adapters/aws/mail-store';
+import { LocalMailStore } from '#adapters/local/mail-store';
 import { createInboundHandler } from '#handlers/inbound';
 import { DEFAULT_DAILY_CAPS } from '#app/receive-reply';
 import type { BuiltMail } from '#app/deliver';

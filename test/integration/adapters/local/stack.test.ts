@@ -86,4 +86,23 @@ describe('the local stack', () => {
     expect((await store.listParticipants('q1-productivity')).length).toBe(12);
     client.destroy();
   });
+
+  it('starts SES on the first request that needs it, once for requests that arrive together, and stops it with the rest', async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    await stack!.stop();
+    const stopped = servers();
+    stack = await startLocalStack({ config: localConfig({ dataDir, ports: stack!.config.ports }) });
+    const started = servers();
+    // GetAccount is the proxy's own answer: no SES server behind it yet.
+    const ses = createSesClient({ endpoint: stack.endpoints.ses });
+    expect((await ses.send(new GetAccountCommand({}))).SendQuota?.MaxSendRate).toBe(config.maxSendRate);
+    ses.destroy();
+    expect(servers()).toBe(started);
+    const stores = await Promise.all([1, 2, 3].map(() => fetch(`${stack!.endpoints.ses}/store`).then((r) => r.json() as Promise<{ emails: unknown[] }>)));
+    expect(stores.map((s) => s.emails)).toEqual([[], [], []]);
+    expect(servers()).toBe(started + 1);
+    await stack.stop();
+    expect(servers()).toBe(stopped);
+    stack = undefined;
+  });
 });
