@@ -57,6 +57,8 @@ describe('the function bundles', () => {
     codeFiles(name).flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(f), s)));
   const shippedBytes = (name: string) => codeFiles(name).reduce((n, f) => n + statSync(f).size, 0);
   const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
+  /** Sets (or, for undefined, removes) variables for a bundle's run; vi.unstubAllEnvs() puts back what was there. */
+  const stubEnvs = (vars: Record<string, string | undefined>) => Object.entries(vars).forEach(([k, v]) => vi.stubEnv(k, v));
 
   it('gives each function its own asset, a folder named by the hash of its build, which the template deploys', () => {
     const code = assets.filter((a) => a.displayName.endsWith('/Code'));
@@ -176,8 +178,7 @@ describe('the function bundles', () => {
       await store.putSchedule(id, { ...kickoff, state: 'done' });
       const edited = { ...trainings[0]!, body: `${trainings[0]!.body}\n\nCompiled by the bundled mjml.` };
       await store.putStudioEdit({ id: 'bundle-edit-0001', seriesId: id, slug: edited.slug, kind: 'text', training: edited, baseVersion: 2, by: 'maya.okafor@example.com', requestedAt: now.toISOString(), state: 'pending', plan: [] });
-      const saved = { ...process.env };
-      Object.assign(process.env, {
+      stubEnvs({
         TABLE_NAME: db.tableName,
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -196,7 +197,7 @@ describe('the function bundles', () => {
         expect(await handler({ seriesId: id, editId: 'bundle-edit-0001' })).toEqual({ kind: 'applied', version: 3 });
       } finally {
         write.mockRestore();
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
       expect(await store.getTemplate(id, `training/${edited.slug}`)).toContain('Compiled by the bundled mjml.');
       expect((await store.getStudioEdit(id, 'bundle-edit-0001'))?.state).toBe('applied');
@@ -209,14 +210,13 @@ describe('the function bundles', () => {
     type Handler = (event: unknown) => Promise<unknown>;
     it('refuses to start without the environment the stack sets, naming every missing variable', async () => {
       const { handler } = await load<{ handler: Handler }>('dispatch');
-      const saved = { ...process.env };
-      for (const key of ['TABLE_NAME', 'BATON_DOMAIN', 'BATON_FANOUT_QUEUE_URL']) delete process.env[key];
+      stubEnvs({ TABLE_NAME: undefined, BATON_DOMAIN: undefined, BATON_FANOUT_QUEUE_URL: undefined });
       try {
         await expect(handler({ kind: 'digest', seriesId: 'q1-productivity' })).rejects.toThrow(
           /dispatch function's environment is incomplete[\s\S]*TABLE_NAME is not set[\s\S]*BATON_DOMAIN is not set[\s\S]*BATON_FANOUT_QUEUE_URL is not set[\s\S]*redeploy/,
         );
       } finally {
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
     });
   });
@@ -245,9 +245,8 @@ describe('the function bundles', () => {
     it('suppresses a bounced address and marks it in its series, logging JSON lines and an EMF metric without the address', async () => {
       const store = createStore({ client: db.client, tableName: db.tableName });
       await store.putParticipants('q1-productivity', [{ email: 'gone@example.com', name: 'Gone', timeZone: 'UTC', workStart: '09:00' }]);
-      const saved = { ...process.env };
       // The bundled SDK finds dynalite through the standard endpoint variable, as it would find AWS.
-      Object.assign(process.env, {
+      stubEnvs({
         TABLE_NAME: db.tableName,
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -273,7 +272,7 @@ describe('the function bundles', () => {
         expect(result).toEqual({ suppressed: ['gone@example.com'], marked: ['q1-productivity:gone@example.com'] });
       } finally {
         write.mockRestore();
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
       expect(await store.isSuppressed('gone@example.com')).toBe(true);
       expect((await store.getParticipant('q1-productivity', 'gone@example.com'))?.bouncedAt).toBe('2027-02-01T10:00:00.000Z');
