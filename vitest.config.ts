@@ -72,8 +72,10 @@ export default defineConfig({
       // Shared by a worker's files as in integration (they start the same local stack and Chromium
       // code), with the same check that a file leaves nothing behind.
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], isolate: false, setupFiles: ['test/support/file-leaks.ts'] } },
-      // The CDK stacks synthesized, IAM simulated, the Lambdas bundled with esbuild.
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      // The CDK stacks synthesized, IAM simulated, the Lambdas bundled with esbuild (one synth of the
+      // app for the project, cached: test/support/app-synth.ts). Shared by a worker's files as in
+      // integration: three of them load aws-cdk-lib and cdk-nag, which took a second or more each time.
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], isolate: false, setupFiles: ['test/support/file-leaks.ts'] } },
       // The example series played end to end on a virtual clock.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],

@@ -16,7 +16,7 @@ import { tableDefinition } from '#contract/table-definition';
 import type { BundleReply, BundleRequest, BundleWorkerData } from './bundle.ts';
 import { PROJECT_ROOT } from './bundling.ts';
 
-export { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_ONE_COPY, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
+export { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_INJECT, BUNDLE_LOADERS, BUNDLE_ONE_COPY, BUNDLE_PATCHES, BUNDLE_TARGET, bundleOptions, bundlePatches, ESM_REQUIRE_BANNER, PROJECT_ROOT } from './bundling.ts';
 
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
 
@@ -39,36 +39,6 @@ export interface MailSettingsEnv {
 export function nagArn(resource: Construct): string {
   return `<${Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement)}.Arn>`;
 }
-
-/**
- * Each bundle's size budget: all the code its asset ships (index.mjs and every chunk beside it),
- * since compiling code is most of a Lambda's init (issue 16). What an import compiles is less:
- * index.mjs and the chunks it imports statically; `npm run bench -- cold-start` reports both. The
- * budgets are what the bundles weigh plus ~10% headroom, so a dependency that slips in shows up
- * here. Inbound parses MIME (mailparser and its charset tables, DKIM checks, HTML sanitising),
- * which the others never load. The three that compose mail also carry the `ics` package (issue 15:
- * ~75 KB with yup, which ics validates with) and Baton's words in English; the ten other languages
- * ship as files beside the code (BUNDLE_LOADERS), read only for the languages a job writes in, and
- * weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
- * by the audio path). The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain
- * is the environment link only (BUNDLE_ALIASES). The studio renders every page and composes emails
- * for its previews, reads the composed MIME back with mailparser (as inbound does), and carries the
- * Scheduler client for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited
- * training's text and the Lambda client to hand the edit to the publish function, each in chunks
- * only the requests that use them load.
- */
-export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 760 * 1024,
-  'send-worker': 740 * 1024,
-  links: 830 * 1024,
-  'mail-events': 420 * 1024,
-  'receipt-filter': 64 * 1024,
-  inbound: 2304 * 1024,
-  studio: 2460 * 1024,
-  // mjml and its HTML/CSS tool chain (juice, cheerio with undici and the encoding tables, parse5,
-  // htmlnano, js-beautify), the series parser's marked and yaml: publish time, off the hot path.
-  publish: 5 * 1024 * 1024,
-};
 
 /** The table calls the store (functions/adapters/aws/dynamo/) can make: never Scan, streams or table admin. */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';

@@ -1,6 +1,7 @@
 // How a Lambda bundle is built: the esbuild options every BatonFunction's asset, the benches and
-// the bundle tests use. Apart from baton-function.ts (which re-exports it) so the worker thread that
-// builds the assets (infra/bundle.ts) loads esbuild and this, not the CDK.
+// the bundle tests use, and the bundles' size budgets. Apart from baton-function.ts (which re-exports
+// it) so the worker thread that builds the assets (infra/bundle.ts) loads esbuild and this, not the
+// CDK, and so does a test that only reads the bundles.
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,6 +17,36 @@ export const BUNDLE_TARGET = 'node22';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __batonCreateRequire } from 'node:module';" +
   'const require = __batonCreateRequire(import.meta.url);';
+
+/**
+ * Each bundle's size budget: all the code its asset ships (index.mjs and every chunk beside it),
+ * since compiling code is most of a Lambda's init (issue 16). What an import compiles is less:
+ * index.mjs and the chunks it imports statically; `npm run bench -- cold-start` reports both. The
+ * budgets are what the bundles weigh plus ~10% headroom, so a dependency that slips in shows up
+ * here. Inbound parses MIME (mailparser and its charset tables, DKIM checks, HTML sanitising),
+ * which the others never load. The three that compose mail also carry the `ics` package (issue 15:
+ * ~75 KB with yup, which ics validates with) and Baton's words in English; the ten other languages
+ * ship as files beside the code (BUNDLE_LOADERS), read only for the languages a job writes in, and
+ * weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
+ * by the audio path). The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain
+ * is the environment link only (BUNDLE_ALIASES). The studio renders every page and composes emails
+ * for its previews, reads the composed MIME back with mailparser (as inbound does), and carries the
+ * Scheduler client for enrolling, the series parser (yaml, classic zod: ~150 KB) to check an edited
+ * training's text and the Lambda client to hand the edit to the publish function, each in chunks
+ * only the requests that use them load.
+ */
+export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
+  dispatch: 760 * 1024,
+  'send-worker': 740 * 1024,
+  links: 830 * 1024,
+  'mail-events': 420 * 1024,
+  'receipt-filter': 64 * 1024,
+  inbound: 2304 * 1024,
+  studio: 2460 * 1024,
+  // mjml and its HTML/CSS tool chain (juice, cheerio with undici and the encoding tables, parse5,
+  // htmlnano, js-beautify), the series parser's marked and yaml: publish time, off the hot path.
+  publish: 5 * 1024 * 1024,
+};
 
 /**
  * Modules the Lambda bundles replace, as esbuild aliases (paths relative to the project root, where

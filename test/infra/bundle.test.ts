@@ -1,63 +1,90 @@
-// Bundles every function the way `cdk synth` and `cdk deploy` do (BatonFunction's local esbuild
-// step, bundleOptions), then loads and runs the bundles: dispatch's refusals, the
-// mail-events bundle for real against dynalite, and the publish bundle (the one with mjml)
-// applying a studio edit against dynalite, with EventBridge Scheduler a recording HTTP stand-in.
+// Every function's bundle as `cdk synth` and `cdk deploy` build it (BatonFunction's local esbuild
+// step, bundleOptions), taken from the app's synth (test/support/app-synth.ts: the one config.test.ts
+// checks, made once and cached), then loaded and run: dispatch's refusals, the mail-events bundle
+// for real against dynalite, and the publish bundle (the one with mjml) applying a studio edit
+// against dynalite, with EventBridge Scheduler a recording HTTP stand-in.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStore } from '#adapters/aws/dynamo';
-import { BUNDLE_BUDGET_BYTES } from '#infra/baton-function';
+import { BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from '#infra/bundling';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { exampleDir } from '#test/support/example-data';
-import { parseConfig } from '#infra/config';
-import { ServiceStack } from '#infra/service-stack';
-import { StateStack } from '#infra/state-stack';
+import { KEYED_FOLDERS, synthApp } from '#test/support/app-synth';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
 const FUNCTIONS = ['dispatch', 'send-worker', 'inbound', 'links', 'studio', 'mail-events', 'receipt-filter', 'publish'] as const;
 /** The functions on the hot path: none of them may carry mjml or classic zod. */
 const HOT = FUNCTIONS.filter((f) => f !== 'publish');
 
 describe('the function bundles', () => {
-  let temp: string;
   let outdir: string;
   const assetDirs: Record<string, string> = {};
+  /** The Lambda functions' code in the service template: S3 keys, one per function. */
+  let codeKeys: string[];
+  /** The service's file assets as cdk deploy uploads them: the function each is the code of, its folder, its key. */
+  let assets: { displayName: string; path: string; packaging: string; objectKey: string }[];
 
-  beforeAll(() => {
-    temp = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
-    // The cloud assembly goes under a folder named node_modules, so vitest hands an `.mjs` bundle
-    // to Node's own import, as Lambda's runtime loads it. Elsewhere vitest would run each bundle
-    // it imports through its transform first (the publish one is 4.7 MB with its map): over half of
-    // this file's CPU time, spent on code the test never meant to transform.
-    outdir = join(temp, 'node_modules', 'cdk.out');
-    const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkJson.context });
-    const state = new StateStack(app, 'BatonState', { domain: parseConfig(cdkJson.context).domain });
-    const service = new ServiceStack(app, 'BatonService', { config: parseConfig(cdkJson.context), state });
-    const resources = Template.fromStack(service).toJSON().Resources;
+  beforeAll(async () => {
+    // The synth's cloud assembly lies under node_modules (node_modules/.cache), so vitest hands an
+    // `.mjs` bundle to Node's own import, as Lambda's runtime loads it. Elsewhere vitest would run
+    // each bundle it imports through its transform first (the publish one is 4.7 MB with its map):
+    // over half of this file's CPU time, spent on code the test never meant to transform.
+    ({ outdir } = await synthApp());
+    const manifest = JSON.parse(readFileSync(join(outdir, 'BatonService.assets.json'), 'utf8')) as {
+      files: Record<string, { displayName: string; source: { path: string; packaging: string }; destinations: Record<string, { objectKey: string }> }>;
+    };
+    assets = Object.values(manifest.files).map((f) => ({ displayName: f.displayName, ...f.source, objectKey: Object.values(f.destinations)[0]!.objectKey }));
+    const template = JSON.parse(readFileSync(join(outdir, 'BatonService.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
+    codeKeys = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.Code!.S3Key!);
     for (const name of FUNCTIONS) {
-      const id = service.getLogicalId(service.node.findChild(name).node.defaultChild as CfnElement);
-      const zip = resources[id].Properties.Code.S3Key as string;
-      assetDirs[name] = join(outdir, `asset.${zip.replace(/\.zip$/, '')}`);
+      const asset = assets.find((a) => a.displayName === `${name}/Code`);
+      if (asset) assetDirs[name] = join(outdir, asset.path);
     }
   }, 300_000);
-  afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   /** The asset's code files: index.mjs and the chunks beside it (bundleOptions splits on `import()`). */
   const codeFiles = (name: string) => readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.mjs')).map((f) => join(assetDirs[name]!, f));
   const allCode = (name: string) => codeFiles(name).map((f) => readFileSync(f, 'utf8')).join('\n');
-  const allSources = (name: string) => codeFiles(name).flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources);
+  /** The files a bundle was built from, as paths on disk (a map names them relative to itself). */
+  const allSources = (name: string) =>
+    codeFiles(name).flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(f), s)));
   const shippedBytes = (name: string) => codeFiles(name).reduce((n, f) => n + statSync(f).size, 0);
   const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
+  /** Sets (or, for undefined, removes) variables for a bundle's run; vi.unstubAllEnvs() puts back what was there. */
+  const stubEnvs = (vars: Record<string, string | undefined>) => Object.entries(vars).forEach(([k, v]) => vi.stubEnv(k, v));
+
+  it('gives each function its own asset, a folder named by the hash of its build, which the template deploys', () => {
+    const code = assets.filter((a) => a.displayName.endsWith('/Code'));
+    expect(code.map((a) => a.displayName.replace(/\/Code$/, '')).sort()).toEqual([...FUNCTIONS].sort());
+    for (const asset of code) {
+      expect(asset.path).toMatch(/^asset\.[0-9a-f]{64}$/);
+      expect(asset.packaging).toBe('zip');
+      expect(asset.objectKey).toBe(`${asset.path.slice('asset.'.length)}.zip`);
+      expect(existsSync(join(outdir, asset.path, 'index.mjs')), asset.path).toBe(true);
+    }
+    expect(codeKeys.sort()).toEqual(code.map((a) => a.objectKey).sort());
+  });
+
+  it('bundles only sources the synth cache keys on: a folder it hashes, or an installed package', () => {
+    // test/support/app-synth.ts reuses a synth while the files it hashes are unchanged; a bundle
+    // built from a file outside them (a new top-level folder) would be served stale after an edit.
+    const keyed = KEYED_FOLDERS.map((f) => join(PROJECT_ROOT, f) + sep);
+    const installed = join(PROJECT_ROOT, 'node_modules') + sep;
+    for (const name of FUNCTIONS) {
+      const sources = allSources(name);
+      expect(sources.length, name).toBeGreaterThan(0);
+      const outside = sources.filter((s) => !s.startsWith(installed) && !keyed.some((k) => s.startsWith(k)));
+      expect(outside.map((s) => relative(PROJECT_ROOT, s)), name).toEqual([]);
+      expect(sources.some((s) => s.startsWith(join(PROJECT_ROOT, 'functions') + sep)), name).toBe(true);
+    }
+  });
 
   it.each(HOT)('%s is minified ES modules (index.mjs and its chunks) with source maps, within budget, with nothing of mjml, classic zod or the credential chain', (name) => {
     const bundle = join(assetDirs[name]!, 'index.mjs');
@@ -151,8 +178,7 @@ describe('the function bundles', () => {
       await store.putSchedule(id, { ...kickoff, state: 'done' });
       const edited = { ...trainings[0]!, body: `${trainings[0]!.body}\n\nCompiled by the bundled mjml.` };
       await store.putStudioEdit({ id: 'bundle-edit-0001', seriesId: id, slug: edited.slug, kind: 'text', training: edited, baseVersion: 2, by: 'maya.okafor@example.com', requestedAt: now.toISOString(), state: 'pending', plan: [] });
-      const saved = { ...process.env };
-      Object.assign(process.env, {
+      stubEnvs({
         TABLE_NAME: db.tableName,
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -171,7 +197,7 @@ describe('the function bundles', () => {
         expect(await handler({ seriesId: id, editId: 'bundle-edit-0001' })).toEqual({ kind: 'applied', version: 3 });
       } finally {
         write.mockRestore();
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
       expect(await store.getTemplate(id, `training/${edited.slug}`)).toContain('Compiled by the bundled mjml.');
       expect((await store.getStudioEdit(id, 'bundle-edit-0001'))?.state).toBe('applied');
@@ -184,14 +210,13 @@ describe('the function bundles', () => {
     type Handler = (event: unknown) => Promise<unknown>;
     it('refuses to start without the environment the stack sets, naming every missing variable', async () => {
       const { handler } = await load<{ handler: Handler }>('dispatch');
-      const saved = { ...process.env };
-      for (const key of ['TABLE_NAME', 'BATON_DOMAIN', 'BATON_FANOUT_QUEUE_URL']) delete process.env[key];
+      stubEnvs({ TABLE_NAME: undefined, BATON_DOMAIN: undefined, BATON_FANOUT_QUEUE_URL: undefined });
       try {
         await expect(handler({ kind: 'digest', seriesId: 'q1-productivity' })).rejects.toThrow(
           /dispatch function's environment is incomplete[\s\S]*TABLE_NAME is not set[\s\S]*BATON_DOMAIN is not set[\s\S]*BATON_FANOUT_QUEUE_URL is not set[\s\S]*redeploy/,
         );
       } finally {
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
     });
   });
@@ -220,9 +245,8 @@ describe('the function bundles', () => {
     it('suppresses a bounced address and marks it in its series, logging JSON lines and an EMF metric without the address', async () => {
       const store = createStore({ client: db.client, tableName: db.tableName });
       await store.putParticipants('q1-productivity', [{ email: 'gone@example.com', name: 'Gone', timeZone: 'UTC', workStart: '09:00' }]);
-      const saved = { ...process.env };
       // The bundled SDK finds dynalite through the standard endpoint variable, as it would find AWS.
-      Object.assign(process.env, {
+      stubEnvs({
         TABLE_NAME: db.tableName,
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -248,7 +272,7 @@ describe('the function bundles', () => {
         expect(result).toEqual({ suppressed: ['gone@example.com'], marked: ['q1-productivity:gone@example.com'] });
       } finally {
         write.mockRestore();
-        process.env = saved;
+        vi.unstubAllEnvs();
       }
       expect(await store.isSuppressed('gone@example.com')).toBe(true);
       expect((await store.getParticipant('q1-productivity', 'gone@example.com'))?.bouncedAt).toBe('2027-02-01T10:00:00.000Z');

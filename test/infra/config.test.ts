@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '#infra/config';
+import { KEYED_FILES, KEYED_FOLDERS, synthApp, synthKey } from '#test/support/app-synth';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
@@ -113,11 +114,15 @@ describe('infra/app.ts', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('synthesizes both stacks from valid context', async () => {
-    const { code, stderr } = await synth({ ...cdkContext, 'aws:cdk:bundling-stacks': [] });
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(outdir!, 'manifest.json'), 'utf8'));
+  // The synth of cdk.json's own context, bundles and all, is made once for this file and
+  // bundle.test.ts (test/support/app-synth.ts), and reused while its sources are unchanged.
+  it('synthesizes both stacks from valid context, every function bundled, with nothing else on stderr', async () => {
+    const { outdir: assembly, stderr } = await synthApp();
+    const bundled = stderr.split('\n').filter((line) => /^Bundling asset BatonService\/[\w-]+\/Code\/Stage\.\.\.$/.test(line));
+    expect(bundled).toHaveLength(8);
+    // No warning, deprecation or finding: the CDK's notice of each bundle is all it writes.
+    expect(stderr.split('\n').filter((line) => line !== '' && !bundled.includes(line))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8'));
     const stacks = Object.fromEntries(
       Object.entries(manifest.artifacts as Record<string, { type: string; dependencies?: string[] }>)
         .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
@@ -126,5 +131,48 @@ describe('infra/app.ts', () => {
     expect(Object.keys(stacks).sort()).toEqual(['BatonService', 'BatonState']);
     expect(stacks.BatonService).toContain('BatonState');
     // CloudFormation's template validation runs in this synth, and takes its time on a busy machine.
-  }, 120_000);
+  }, 300_000);
+});
+
+describe('the shared synth (test/support/app-synth.ts)', () => {
+  let copy: string;
+  afterEach(() => rmSync(copy, { recursive: true, force: true }));
+
+  // A project with one file in each place the key is made of, and some it is not.
+  function project(): string {
+    copy = mkdtempSync(join(tmpdir(), 'baton-key-'));
+    const files = [...KEYED_FOLDERS.map((f) => `${f}/a.ts`), 'functions/handlers/b.ts', ...KEYED_FILES, 'README.md', 'cli/dist/main.js', 'test/unit/a.test.ts'];
+    for (const file of files) {
+      mkdirSync(dirname(join(copy, file)), { recursive: true });
+      writeFileSync(join(copy, file), `// ${file}\n`);
+    }
+    return copy;
+  }
+
+  it('is made again when anything it is made from changes, and only then', () => {
+    const dir = project();
+    const env = { CDK_DEFAULT_REGION: 'eu-west-1' };
+    const key = synthKey(dir, env);
+    expect(synthKey(dir, { ...env })).toBe(key);
+    const edited = (file: string, change: (path: string) => void) => {
+      const path = join(dir, file);
+      const before = readFileSync(path);
+      change(path);
+      const after = synthKey(dir, env);
+      writeFileSync(path, before);
+      return after;
+    };
+    const append = (path: string) => writeFileSync(path, `${readFileSync(path, 'utf8')}export {};\n`);
+    for (const file of [...KEYED_FOLDERS.map((f) => `${f}/a.ts`), 'functions/handlers/b.ts', ...KEYED_FILES]) expect(edited(file, append), file).not.toBe(key);
+    for (const file of ['README.md', 'cli/dist/main.js', 'test/unit/a.test.ts']) expect(edited(file, append), file).toBe(key);
+    // A file added or renamed changes it too, as does the account or region the app is given.
+    writeFileSync(join(dir, 'contract/new.ts'), '// contract/new.ts\n');
+    expect(synthKey(dir, env)).not.toBe(key);
+    rmSync(join(dir, 'contract/new.ts'));
+    renameSync(join(dir, 'functions/handlers/b.ts'), join(dir, 'functions/handlers/c.ts'));
+    expect(synthKey(dir, env)).not.toBe(key);
+    renameSync(join(dir, 'functions/handlers/c.ts'), join(dir, 'functions/handlers/b.ts'));
+    expect(synthKey(dir, env)).toBe(key);
+    expect(synthKey(dir, { CDK_DEFAULT_REGION: 'us-east-1' })).not.toBe(key);
+  });
 });
