@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './example-data';
+import { repoRoot } from './example-data.ts';
 
 /** A progress line as cli/terminal.ts draws it: carriage return, clear line, "command: ". */
 export const PROGRESS = /\r\x1b\[2K(\w+): /;
