@@ -48,6 +48,8 @@ import type { CompiledEmail } from '#mail/fill';
 export interface SeriesRepository {
   putSeries(series: Series, trainings: Training[], meta: { publishedAt: Instant; version: number }): Promise<void>;
   getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
+  /** The series item's version only (a cheap read), undefined when the series is not published. */
+  getSeriesVersion(seriesId: string): Promise<number | undefined>;
   findSeriesByKey(key: string): Promise<string | undefined>;
   /** Ids of the series this address is listed as a trainer of (eventually consistent: an index). */
   listSeriesOfTrainer(email: string): Promise<string[]>;
@@ -263,7 +265,7 @@ export interface StudioEditRepository {
 // What each use case asks for
 
 /** run-job.ts and the planners: read a series and its people, write the ledger, the reminder quotas and a fatigue status. */
-export type JobStore = Pick<SeriesRepository, 'getSeries'> &
+export type JobStore = Pick<SeriesRepository, 'getSeries' | 'getSeriesVersion'> &
   Pick<TemplateRepository, 'getTemplates'> &
   Pick<ParticipantRepository, 'listParticipants' | 'getParticipants' | 'listGroupMembers' | 'setParticipantStatus'> &
   Quotas &

@@ -18,9 +18,9 @@ import { wrapUpPlanner } from './planners/wrap-up.ts';
 import { calendarSequences, updatePlanner } from './planners/update.ts';
 import { cancelPlanner } from './planners/cancel.ts';
 import { trainingPlanner } from './planners/training.ts';
-import { DispatchError, type DispatchDeps, type JobPlanner } from './planners/planner.ts';
+import { DispatchError, type DispatchDeps, type JobPlanner, type SeriesCacheEntry } from './planners/planner.ts';
 import type { JobStore } from './ports.ts';
-import type { StoredParticipant } from '#core/records';
+import type { PublishedSeries, StoredParticipant } from '#core/records';
 
 export { DispatchError, SeriesCache, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 
@@ -61,11 +61,41 @@ const forget = <T>(read: Promise<T>, drop: () => void): Promise<T> =>
     throw error;
   });
 
+/**
+ * The series as published, and the container's cache entry for its version. With a cache, a batch
+ * reads the series item's version only and the series itself once per version (its trainings are
+ * most of what a batch would otherwise read again); a higher version is a fresh entry, read afresh.
+ */
+async function publishedSeries(seriesId: string, deps: DispatchDeps): Promise<{ published: PublishedSeries; cached?: SeriesCacheEntry }> {
+  const notPublished = () => new DispatchError(`series "${seriesId}" is not published`);
+  const version = deps.cache ? await deps.store.getSeriesVersion(seriesId) : undefined;
+  if (!deps.cache || version === undefined) {
+    // No cache, or no series item: the full read says which (not published, or malformed).
+    const published = await deps.store.getSeries(seriesId);
+    if (!published) throw notPublished();
+    return deps.cache ? { published, cached: deps.cache.entry(seriesId, published.version) } : { published };
+  }
+  const cached = deps.cache.entry(seriesId, version);
+  const read = async (): Promise<PublishedSeries> => {
+    const published = await deps.store.getSeries(seriesId);
+    if (!published) throw notPublished();
+    return published;
+  };
+  cached.published ??= forget(read(), () => (cached.published = undefined));
+  const published = await cached.published;
+  // Published again between the two reads: this batch uses the newer series, and the entry is
+  // for the version it was made for only.
+  if (published.version !== version) {
+    cached.published = undefined;
+    return { published, cached: deps.cache.entry(seriesId, published.version) };
+  }
+  return { published, cached };
+}
+
 export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryReport> {
   const planner = planners[job.kind];
   if (!planner) throw new DispatchError(`no planner for "${job.kind}" jobs yet`);
-  const published = await deps.store.getSeries(job.seriesId);
-  if (!published) throw new DispatchError(`series "${job.seriesId}" is not published`);
+  const { published, cached } = await publishedSeries(job.seriesId, deps);
   // A batch reads its recipients only (BatchGet by key), whatever the kind: what a reminder, roll-up
   // or wrap-up shows of teammates comes from the responses, and the few names it credits are read
   // by `people`. Templates and calendar states come from the container's cache while the series'
@@ -78,7 +108,6 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
     if (missing.length) for (const p of await deps.store.getParticipants(job.seriesId, missing)) known.set(p.email, p);
     return wanted.map((e) => known.get(e)).filter((p): p is StoredParticipant => p !== undefined);
   };
-  const cached = deps.cache?.entry(job.seriesId, published.version);
   const store: JobStore = cached
     ? Object.assign(Object.create(deps.store) as JobStore, {
         getCalendars: (seriesId: string) => (seriesId === job.seriesId ? (cached.calendars ??= forget(deps.store.getCalendars(seriesId), () => (cached.calendars = undefined))) : deps.store.getCalendars(seriesId)),

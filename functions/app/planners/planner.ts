@@ -22,16 +22,18 @@ export interface DispatchDeps {
   cache?: SeriesCache;
 }
 
-/** A series' compiled templates and calendar states as of one published version. */
+/** A series (its item and trainings), compiled templates and calendar states as of one published version. */
 export interface SeriesCacheEntry {
   version: number;
+  published?: Promise<PublishedSeries>;
   templates?: Promise<Map<string, string>>;
   calendars?: Promise<CalendarState[]>;
 }
 
 /**
- * Per warm container: templates and calendar states change only when the series is published
- * again, which raises its version; a batch reads the version (getSeries) and the rest from here.
+ * Per warm container: a series, its templates and calendar states change only when the series is
+ * published again, which raises its version; a batch reads the version alone (getSeriesVersion)
+ * and the rest from here, so the first batch after a re-publish reads everything afresh.
  */
 export class SeriesCache {
   private readonly entries = new Map<string, SeriesCacheEntry>();

@@ -190,6 +190,31 @@ describe('a batch of a per-recipient kind (issue 16)', () => {
     await dispatch({ ...job, recipients: ['ana.reyes@example.com'] }, { ...depsFor(counting, at, []), cache });
     expect(reads).toEqual({ templates: 2, calendars: 2 });
   });
+  it('uses a series published again from the next batch on, not the one the container kept', async () => {
+    await ensureTable(db.client, 'republished');
+    const store = createStore({ client: db.client, tableName: 'republished' });
+    await seed(store);
+    const cache = new SeriesCache();
+    const at = new Date('2026-12-02T09:00:00Z');
+    const job: Job = { kind: 'kickoff', seriesId: SERIES };
+    // Everything a kickoff shows of the trainings: its text and each window's calendar file.
+    const shown = async (mails: BuiltMail[]) => {
+      const parsed = await Promise.all(mails.map((m) => simpleParser(m.raw)));
+      return parsed.map((p) => [p.text ?? '', ...p.attachments.map((a) => a.content.toString('utf8'))].join('\n')).join('\n');
+    };
+    const first: BuiltMail[] = [];
+    await dispatch({ ...job, recipients: [BATCH[0]!] }, { ...depsFor(store, at, first), cache });
+    const published = (await store.getSeries(SERIES))!;
+    // Published again (a training retitled): the series item's version goes up.
+    const retitled = published.trainings.map((t) => (t.slug === SLUG ? { ...t, title: 'Retitled Talks' } : t));
+    await store.putSeries(published.series, retitled, { publishedAt: published.publishedAt, version: published.version + 1 });
+    const next: BuiltMail[] = [];
+    await dispatch({ ...job, recipients: [BATCH[1]!] }, { ...depsFor(store, at, next), cache });
+    expect(first).toHaveLength(1);
+    expect(next).toHaveLength(1);
+    expect(await shown(first)).not.toContain('Retitled Talks');
+    expect(await shown(next)).toContain('Retitled Talks');
+  });
 });
 
 describe('the dispatch handler', () => {

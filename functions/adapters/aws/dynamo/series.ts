@@ -1,6 +1,6 @@
 // A published series and its trainings: one item for the series (the gate a publish passes
 // through, and the short key's index entry), one per training, read back in one Query.
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { IsoDateTimeSchema, SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
 import type { Instant, PublishedSeries } from '#core/records';
@@ -14,6 +14,7 @@ const SeriesItemSchema = z.extend(KeysSchema, {
   publishedAt: IsoDateTimeSchema,
   version: z.int(),
 });
+const VersionSchema = z.object({ version: z.int() });
 const TrainingItemSchema = z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema });
 
 export function seriesRepository(table: Table): SeriesRepository {
@@ -107,6 +108,23 @@ export function seriesRepository(table: Table): SeriesRepository {
     return { series, trainings, publishedAt, version };
   }
 
+  /**
+   * The published version alone (the series item's `version`, nothing else), for a reader that
+   * keeps the rest of a series while its version holds; undefined when there is no series item.
+   */
+  async function getSeriesVersion(seriesId: string): Promise<number | undefined> {
+    const out = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({
+        TableName: tableName,
+        Key: { [PK]: key.series(seriesId), [SK]: key.seriesSk },
+        ProjectionExpression: '#version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? parse(VersionSchema, out.Item, 'series').version : undefined;
+  }
+
   async function findSeriesByKey(k: string): Promise<string | undefined> {
     const items = await queryIndexPrefix(key.seriesKeyGsi(k.toLowerCase()), 'SERIES#');
     const first = items[0];
@@ -118,5 +136,5 @@ export function seriesRepository(table: Table): SeriesRepository {
     return items.map((i) => String(i[GSI.sortKey]).slice(key.trainerGsiSk('').length));
   }
 
-  return { putSeries, getSeries, findSeriesByKey, listSeriesOfTrainer };
+  return { putSeries, getSeries, getSeriesVersion, findSeriesByKey, listSeriesOfTrainer };
 }
