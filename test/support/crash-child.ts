@@ -2,9 +2,9 @@
 // SESv2 SendEmail, complete) against servers that live in the parent, on a virtual clock that
 // starts where the parent says and jumps to each next due record until `horizon`.
 //
-// stdout, one line each: `ready` when about to fire, `sending` at the first send (the parent's
-// kill timer starts there, so kills land in the sending), `tick <ms>` before each firing (the parent
-// times its restarts from it), `done` at the end. Bundled and started by crash-harness.ts.
+// stdout, one line each: `ready` when about to fire, `sending` at the first send, `accepted` each
+// time SES accepted a message (the parent's kill timer starts at one of these, so kills land in the
+// sending), `tick <ms>` before each firing (the parent times its restarts from it), `done` at the end. Bundled and started by crash-harness.ts.
 import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer, type OutgoingMail } from '#adapters/aws/ses';
 import { LocalScheduler, localDispatch } from '#adapters/local/scheduler';
@@ -40,6 +40,7 @@ const mailer: Mailer = {
     if (!sending) process.stdout.write('sending\n');
     sending = true;
     const id = await real.send(args.untagged ? { ...mail, tags: {} } : mail);
+    process.stdout.write('accepted\n');
     if (args.dieAfterAccepts && ++accepted >= args.dieAfterAccepts) process.kill(process.pid, 'SIGKILL');
     return id;
   },
