@@ -28,8 +28,9 @@ let bundled: Promise<string> | undefined;
  * then costs node's start, not tsx compiling the import graph again (which kept the test over a
  * minute), nor node resolving and reading the SDK's hundreds of files (a third of each start).
  * Bundled as a Lambda is (infra/bundling.ts): the packages' ES modules, tree-shaken and minified,
- * and what dispatch imports only for some jobs in chunks. A third of the size (1 MB, not 3.1 MB),
- * which each of the test's sixteen starts compiles: ~0.45 s CPU a start instead of ~0.65 s.
+ * and what dispatch imports only for some jobs in chunks. A fifth of the size (0.57 MB, not 3.1 MB;
+ * the child's own argument schema is zod/mini, as the send path's are), which each of the test's
+ * thirteen starts compiles.
  */
 function childScript(): Promise<string> {
   bundled ??= (async () => {
@@ -134,11 +135,19 @@ export interface CrashStack {
   secret: string;
   recipients: string[];
   sesStore(): Promise<StoredMail[]>;
-  /** Runs the sending process once; resolves when it exits on its own or is killed. */
-  launch(args: Pick<CrashChildArgs, 'now' | 'horizon'> & Partial<CrashChildArgs>, killAfterSendingMs?: number): Promise<{ killed: boolean; lastTick: number; ranMs: number }>;
+  /**
+   * Runs the sending process once; resolves when it exits on its own or is killed. With `kill`,
+   * SIGKILLs it `ms` after SES accepted its `afterAccepts`-th message (0: after its first send began).
+   */
+  launch(args: Pick<CrashChildArgs, 'now' | 'horizon'> & Partial<CrashChildArgs>, kill?: CrashKill): Promise<{ killed: boolean; lastTick: number; ranMs: number }>;
   /** Leaves exactly these records pending for the series (the plan's own are not part of the test). */
   onlySchedules(records: ScheduleRecord[]): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface CrashKill {
+  afterAccepts: number;
+  ms: number;
 }
 
 export async function startCrashStack(opts: { participants: number; prefix: string; seriesId?: string }): Promise<CrashStack> {
@@ -171,7 +180,7 @@ export async function startCrashStack(opts: { participants: number; prefix: stri
       for (const r of await store.listSchedules(seriesId)) await store.deleteSchedule(seriesId, r.name);
       for (const r of records) await store.putSchedule(seriesId, r);
     },
-    launch(args, killAfterSendingMs) {
+    launch(args, kill) {
       const full: CrashChildArgs = {
         dynamo: stack.endpoints.dynamo,
         ses: stack.endpoints.ses,
@@ -187,6 +196,10 @@ export async function startCrashStack(opts: { participants: number; prefix: stri
       let timer: NodeJS.Timeout | undefined;
       let buffered = '';
       let sendingAt: number | undefined;
+      let accepts = 0;
+      const armAt = (n: number) => {
+        if (kill?.afterAccepts === n) timer = setTimeout(() => child.kill('SIGKILL'), kill.ms);
+      };
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         buffered += chunk;
         let nl: number;
@@ -195,8 +208,9 @@ export async function startCrashStack(opts: { participants: number; prefix: stri
           buffered = buffered.slice(nl + 1);
           if (line === 'sending') {
             sendingAt = performance.now();
-            if (killAfterSendingMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterSendingMs);
+            armAt(0);
           }
+          if (line === 'accepted') armAt(++accepts);
           const tick = /^tick (\d+)$/.exec(line);
           if (tick) lastTick = Number(tick[1]);
         }
@@ -266,7 +280,9 @@ export async function runCrashPhases(h: CrashStack, opts: { seed: number; kills:
     const before = stored.length;
     const expected = recipients.length;
     const killsWanted = opts.kills[kind];
-    // Each kill lands within the next `span` emails, so every wanted kill finds sending left to cut.
+    // Each kill lands within the next `span` emails, so every wanted kill finds sending left to cut:
+    // at a random moment of the email after a random number of accepts, with five or more still to
+    // send, so a kill never comes after the sending ended (and every wanted one is made).
     const span = Math.max(2, Math.floor(expected / (killsWanted + 2)));
     let kills = 0;
     let launches = 0;
@@ -274,16 +290,16 @@ export async function runCrashPhases(h: CrashStack, opts: { seed: number; kills:
     for (;;) {
       const sentSoFar = stored.length - before;
       const remaining = expected - sentSoFar;
-      const killAt = kills < killsWanted && remaining > 5 ? Math.floor(random() * Math.min(remaining, span) * msPerEmail) : undefined;
+      const kill = kills < killsWanted && remaining > 5 ? { afterAccepts: Math.floor(random() * Math.min(remaining - 5, span)), ms: Math.floor(random() * msPerEmail) } : undefined;
       launches++;
-      const run = await h.launch({ now, horizon: now + 24 * 60 * MINUTE }, killAt);
+      const run = await h.launch({ now, horizon: now + 24 * 60 * MINUTE }, kill);
       stored = await h.sesStore();
       const sentNow = stored.length - before - sentSoFar;
       if (sentNow >= 10) msPerEmail = (msPerEmail + run.ranMs / sentNow) / 2;
       if (!run.killed) break;
       kills++;
       now = run.lastTick + (kills === 1 ? MINUTE : LEASE_MS + MINUTE);
-      log(`crash: ${kind}: SIGKILL ${killAt} ms into sending, ${sentSoFar + sentNow}/${expected} sent; restart ${kills === 1 ? 'inside the lease' : 'after the lease'}`);
+      log(`crash: ${kind}: SIGKILL ${kill?.ms} ms after accept ${kill?.afterAccepts}, ${sentSoFar + sentNow}/${expected} sent; restart ${kills === 1 ? 'inside the lease' : 'after the lease'}`);
     }
     const state = (await h.store.listSchedules(h.seriesId)).find((r) => r.name === record.name);
     if (state?.state !== 'done') throw new Error(`the ${kind} job ended ${state?.state ?? 'missing'}: ${state?.lastError ?? ''}`);

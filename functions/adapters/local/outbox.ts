@@ -15,11 +15,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
+import type { ParsedMail, AddressObject } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { escapeHtml } from '#mail/escape';
 
 export const OUTBOX_PATH = '/outbox';
+
+// mailparser (and the tables it builds as it loads) only when the outbox is first looked at, not
+// at every `baton dev` start.
+const mailparser = () => import('mailparser');
 
 export interface OutboxOptions {
   dataDir: string;
@@ -153,7 +157,7 @@ const when = (ms: number | Date): string => new Date(ms).toISOString().replace('
 
 async function listPage(dataDir: string): Promise<string> {
   const all = entries(dataDir).sort((a, b) => b.mtime - a.mtime);
-  const parsed = await Promise.all(all.map(async (e) => ({ e, mail: await simpleParser(readFileSync(e.file)) })));
+  const parsed = await Promise.all(all.map(async (e) => ({ e, mail: await (await mailparser()).simpleParser(readFileSync(e.file)) })));
   const byPerson = new Map<string, typeof parsed>();
   for (const p of parsed) {
     const to = firstAddress(p.mail.to)?.address.toLowerCase() ?? '(no recipient)';
@@ -179,7 +183,7 @@ async function listPage(dataDir: string): Promise<string> {
 
 async function findMail(dataDir: string, id: string): Promise<{ entry: Entry; mail: ParsedMail } | undefined> {
   const entry = entries(dataDir).find((e) => e.id === id);
-  return entry ? { entry, mail: await simpleParser(readFileSync(entry.file)) } : undefined;
+  return entry ? { entry, mail: await (await mailparser()).simpleParser(readFileSync(entry.file)) } : undefined;
 }
 
 function mailPage(entry: Entry, mail: ParsedMail, notice: { ok: boolean; text: string } | undefined): string {

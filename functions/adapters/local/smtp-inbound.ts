@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '#adapters/aws/dynamo';
 import { LocalMailStore } from '#adapters/local/mail-store';
 import type { Mailer } from '#adapters/aws/ses';
-import { processInbound, type InboundConfig, type InboundOutcome, type Verdicts, type VerdictStatus } from '#app/receive-reply';
+import type { InboundConfig, InboundOutcome, Verdicts, VerdictStatus } from '#app/receive-reply';
 import type { InboundEnvelope, InboundOutcome as SmtpOutcome } from './stack.ts';
 import type { LocalConfig } from './config.ts';
 
@@ -90,6 +90,8 @@ export function createLocalInbound(opts: LocalInboundOptions): (raw: Buffer, env
     const at = now();
     const hash = createHash('sha256').update(raw).digest('hex').slice(0, 16);
     const rawRef = await mailStore.putRaw(`${at.toISOString().replace(/[:.]/g, '-')}-${hash}.eml`, raw);
+    // The reply pipeline (mailparser, the lexicons) loads with the first reply, not with `baton dev`.
+    const { processInbound } = await import('#app/receive-reply');
     const outcome = await processInbound(
       {
         raw,
