@@ -52,18 +52,6 @@ export async function sharedBrowser(): Promise<Browser> {
   return (await launching).browser;
 }
 
-/**
- * Waits for all of `steps` (a file's local stack starting, Chromium starting and opening its
- * page), which run at the same time: one after the other, each spent seconds waiting on the
- * other's processes. Every step settles before this returns or throws (with the first failure),
- * so what did start is assigned for the file's afterAll to stop.
- */
-export async function together(...steps: Promise<unknown>[]): Promise<void> {
-  const settled = await Promise.allSettled(steps);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 /** Where screenshots go (git-ignored): test/.artifacts/<area>/. */
 export const artifactsDir = (area: string): string => fileURLToPath(new URL(`../.artifacts/${area}/`, import.meta.url));
 

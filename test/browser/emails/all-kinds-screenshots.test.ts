@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { previewMails, type PreviewKind } from '#cli/commands/preview';
 import { contrastRatio, light } from '#mail/palette';
-import { hex, sharedBrowser, openEmailPage, overflow, screenshots, showEmail, together } from '#test/support/browser';
+import { hex, sharedBrowser, openEmailPage, overflow, screenshots, showEmail } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page. The project has no DOM lib (Lambda code must not see
 // browser globals), so this file declares the little of the DOM those callbacks use.
@@ -60,23 +60,19 @@ const shots = screenshots('emails');
 
 const KINDS: readonly PreviewKind[] = ['kickoff', 'training', 'reminder', 'rollup', 'ack', 'upload-link', 'follow-up', 'digest', 'wrap-up'];
 
+let browser: Browser;
 let page: Page;
 const emails = new Map<PreviewKind, { name: string; html: string }>();
 
 beforeAll(async () => {
-  await together(
-    (async () => {
-      const preview = await previewMails(join(root, 'examples/q1-productivity'), { participant: 'nurul.hakim@example.com' });
-      for (const m of preview.mails) {
-        if (emails.has(m.kind)) continue;
-        const parsed = await simpleParser(m.mail.raw);
-        emails.set(m.kind, { name: m.name, html: typeof parsed.html === 'string' ? parsed.html : '' });
-      }
-    })(),
-    sharedBrowser()
-      .then(openEmailPage)
-      .then((opened) => (page = opened)),
-  );
+  const preview = await previewMails(join(root, 'examples/q1-productivity'), { participant: 'nurul.hakim@example.com' });
+  for (const m of preview.mails) {
+    if (emails.has(m.kind)) continue;
+    const parsed = await simpleParser(m.mail.raw);
+    emails.set(m.kind, { name: m.name, html: typeof parsed.html === 'string' ? parsed.html : '' });
+  }
+  browser = await sharedBrowser();
+  page = await openEmailPage(browser);
 }, 60_000);
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig } from '#adapters/local/config';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { screenshots, sharedBrowser, together } from '#test/support/browser';
+import { screenshots, sharedBrowser } from '#test/support/browser';
 
 // The evaluate() callbacks run in the page; the project has no DOM lib, so declare what they use.
 interface DomElement {
@@ -55,57 +55,51 @@ const url = (p: Partial<LinkTokenPayload> & Pick<LinkTokenPayload, 'action' | 'p
   `${stack.endpoints.links}/l/${signLinkToken({ seriesId: SERIES, expiresAt: EXPIRES, ...p }, SECRET)}`;
 
 beforeAll(async () => {
-  await together(
-    (async () => {
-      stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-      const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
-      destroy = () => client.destroy();
-      store = createStore({ client, tableName: stack.config.tableName });
-      const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
-      const people = await loadParticipants(join(example, 'participants.csv'), published.series);
-      // Two more people who read German and Arabic, for the translated preferences page.
-      const [first] = people;
-      await store.putParticipants(SERIES, [
-        ...people,
-        { ...first!, email: KLARA, name: 'Klara Schwarzenberger-Hoffmann', language: 'de' },
-        { ...first!, email: LAYLA, name: 'Layla Mansour', language: 'ar' },
-      ]);
-      await store.putResponse({
-        id: 'ana-strategy',
-        seriesId: SERIES,
-        trainingSlug: SLUG,
-        participantEmail: 'ana.reyes@example.com',
-        intent: 'strategy',
-        text: 'I record a two-minute video update instead of a sync when our overlap is under an hour, and https://example.com/a-very-long-link-that-should-wrap-rather-than-push-the-page-sideways-on-a-phone',
-        links: [],
-        attachments: [],
-        source: '<ana-1@mail.example.com>',
-        receivedAt: '2027-01-22T17:00:00.000Z',
-      });
-      await store.putResponse({
-        id: 'rosa-adopt',
-        seriesId: SERIES,
-        trainingSlug: SLUG,
-        participantEmail: 'rosa.martinez@example.com',
-        intent: 'adopt',
-        strategyId: 'running-agenda',
-        text: '',
-        links: [],
-        attachments: [],
-        source: '<rosa-1@mail.example.com>',
-        receivedAt: '2027-01-23T17:00:00.000Z',
-      });
-      stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => now }) });
-    })(),
-    (async () => {
-      browser = await sharedBrowser();
-      // One context and page for the file: a new one per test cost more than the test. The links
-      // pages keep no cookies or storage, so one test's visit leaves nothing for the next.
-      context = await browser.newContext({ viewport: sizes[0], javaScriptEnabled: true });
-      page = await context.newPage();
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    })(),
-  );
+  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
+  const client = createDynamoClient({ endpoint: stack.endpoints.dynamo });
+  destroy = () => client.destroy();
+  store = createStore({ client, tableName: stack.config.tableName });
+  const published = await publishSeries(example, store, new Date('2026-12-01T00:00:00Z'));
+  const people = await loadParticipants(join(example, 'participants.csv'), published.series);
+  // Two more people who read German and Arabic, for the translated preferences page.
+  const [first] = people;
+  await store.putParticipants(SERIES, [
+    ...people,
+    { ...first!, email: KLARA, name: 'Klara Schwarzenberger-Hoffmann', language: 'de' },
+    { ...first!, email: LAYLA, name: 'Layla Mansour', language: 'ar' },
+  ]);
+  await store.putResponse({
+    id: 'ana-strategy',
+    seriesId: SERIES,
+    trainingSlug: SLUG,
+    participantEmail: 'ana.reyes@example.com',
+    intent: 'strategy',
+    text: 'I record a two-minute video update instead of a sync when our overlap is under an hour, and https://example.com/a-very-long-link-that-should-wrap-rather-than-push-the-page-sideways-on-a-phone',
+    links: [],
+    attachments: [],
+    source: '<ana-1@mail.example.com>',
+    receivedAt: '2027-01-22T17:00:00.000Z',
+  });
+  await store.putResponse({
+    id: 'rosa-adopt',
+    seriesId: SERIES,
+    trainingSlug: SLUG,
+    participantEmail: 'rosa.martinez@example.com',
+    intent: 'adopt',
+    strategyId: 'running-agenda',
+    text: '',
+    links: [],
+    attachments: [],
+    source: '<rosa-1@mail.example.com>',
+    receivedAt: '2027-01-23T17:00:00.000Z',
+  });
+  stack.setHandlers({ onLink: createLocalLinks({ store, secret: SECRET, now: () => now }) });
+  browser = await sharedBrowser();
+  // One context and page for the file: a new one per test cost more than the test. The links
+  // pages keep no cookies or storage, so one test's visit leaves nothing for the next.
+  context = await browser.newContext({ viewport: sizes[0], javaScriptEnabled: true });
+  page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 });
 
 beforeEach(() => {

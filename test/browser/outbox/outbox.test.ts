@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startLocalStack, type RunningStack } from '#adapters/local/stack';
 import { localConfig, localSecret } from '#adapters/local/config';
 import { wireLocalStack, type LocalProduct } from '#adapters/local/wiring';
@@ -16,7 +16,7 @@ import { syncSchedules } from '#app/publish';
 import { contrastRatio } from '#mail/palette';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
-import { hex, sharedBrowser, openLocalPage, overflow, screenshots, together } from '#test/support/browser';
+import { hex, sharedBrowser, openLocalPage, overflow, screenshots } from '#test/support/browser';
 import { exampleDir } from '#test/support/example-data';
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -27,27 +27,23 @@ const dataDir = mkdtempSync(join(tmpdir(), 'baton-outbox-ui-'));
 const PERSON = 'ana.reyes@example.com';
 let stack: RunningStack;
 let product: LocalProduct;
+let browser: Browser;
 let page: Page;
 let seriesId: string;
 
 beforeAll(async () => {
-  await together(
-    (async () => {
-      // Prepare: what `baton dev` does on first start, on free ports.
-      stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
-      product = wireLocalStack(stack, { secret: localSecret(dataDir), now: () => new Date() });
-      const published = await publishSeries(exampleDir, product.store, new Date());
-      seriesId = published.series.id;
-      await product.store.putParticipants(seriesId, await loadParticipants(join(exampleDir, 'participants.csv'), published.series));
-      await syncSchedules(product.store, seriesId, new Date());
-      // The clock's next tick, a minute on: the kickoff is due now; the trainings are weeks away.
-      const report = await product.scheduler.fireDue(new Date(Date.now() + 60_000), product.dispatchJob);
-      expect(report.failed).toEqual([]);
-    })(),
-    sharedBrowser()
-      .then(openLocalPage)
-      .then((opened) => (page = opened)),
-  );
+  // Prepare: what `baton dev` does on first start, on free ports.
+  stack = await startLocalStack({ config: localConfig({ dataDir, ports: { dynamo: 0, ses: 0, smtp: 0, links: 0 } }), persist: false });
+  product = wireLocalStack(stack, { secret: localSecret(dataDir), now: () => new Date() });
+  const published = await publishSeries(exampleDir, product.store, new Date());
+  seriesId = published.series.id;
+  await product.store.putParticipants(seriesId, await loadParticipants(join(exampleDir, 'participants.csv'), published.series));
+  await syncSchedules(product.store, seriesId, new Date());
+  // The clock's next tick, a minute on: the kickoff is due now; the trainings are weeks away.
+  const report = await product.scheduler.fireDue(new Date(Date.now() + 60_000), product.dispatchJob);
+  expect(report.failed).toEqual([]);
+  browser = await sharedBrowser();
+  page = await openLocalPage(browser);
 });
 
 afterAll(async () => {

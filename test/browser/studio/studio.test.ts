@@ -6,10 +6,10 @@
 // without the page scrolling sideways. Then, on the same stack, browser and page (each costs
 // seconds of CPU to start) but a session of its own (the cookies cleared), the text edit of issue 18, below.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTransport } from 'nodemailer';
 import { JobSchema } from '#core/jobs';
-import { openLocalPage, overflow, screenshots, sharedBrowser, together } from '#test/support/browser';
+import { openLocalPage, overflow, screenshots, sharedBrowser } from '#test/support/browser';
 import { mailsTo, signInLinks, startStudioStack, TRAINER_A, type StudioStack } from '#test/support/studio';
 
 const shots = screenshots('studio');
@@ -22,6 +22,7 @@ const ADDED = 'Before each sync, write down the one question you most need answe
  */
 const fieldsAside = (offenders: string[]) => offenders.filter((o) => !o.startsWith('<input '));
 let s: StudioStack;
+let browser: Browser;
 let page: Page;
 
 /** The series funnel's count for a stage, as the overview's table shows it. */
@@ -31,18 +32,13 @@ async function funnelCount(stage: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  await together(
-    (async () => {
-      s = await startStudioStack();
-      // The first training's window is open and its emails have gone out (kickoff and training).
-      s.clock.now = new Date('2027-01-22T12:00:00Z');
-      const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
-      expect(report.failed).toEqual([]);
-    })(),
-    sharedBrowser()
-      .then(openLocalPage)
-      .then((opened) => (page = opened)),
-  );
+  s = await startStudioStack();
+  // The first training's window is open and its emails have gone out (kickoff and training).
+  s.clock.now = new Date('2027-01-22T12:00:00Z');
+  const report = await s.product.scheduler.fireDue(s.clock.now, s.product.dispatchJob);
+  expect(report.failed).toEqual([]);
+  browser = await sharedBrowser();
+  page = await openLocalPage(browser);
 });
 
 afterAll(async () => {
