@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { publish, type PublishResult, type RemoteSchedules } from '#app/publish';
 import type { AudioDeps } from '#app/audio';
-import type { SpeechSynthesizer, TemplateCompiler } from '#app/ports';
+import type { SpeechSynthesizer } from '#app/ports';
 import { LocalMailStore } from '#adapters/local/mail-store';
 import { EspeakSynthesizer } from '#adapters/local/espeak';
 import type { Target } from './target.ts';
@@ -19,34 +19,15 @@ import { trainingFilePath } from '#core/training-source';
 import { editsAtRisk } from '#app/studio/apply-edit';
 import { displayPath, loadParticipants, loadSeries, type LoadedSeries } from './series-dir.ts';
 
-let lastCompiled: { key: string; templates: ReturnType<TemplateCompiler> } | undefined;
-
-/**
- * compileTemplates, keeping the last result in this process: the templates are a function of the
- * series, its trainings and the extras alone, and a command that publishes the same series twice
- * (`baton simulate --preferences` plays it before and after) need not run mjml twice.
- */
-const compileKeepingLast: TemplateCompiler = async (series, trainings, extras = {}) => {
-  const { compileTemplates } = await import('#emails/compile-series');
-  const key = JSON.stringify([series, trainings, [...(extras.audio ?? [])], extras.languages ?? []]);
-  if (lastCompiled?.key !== key) {
-    const templates = compileTemplates(series, trainings, extras);
-    lastCompiled = { key, templates };
-    templates.catch(() => lastCompiled?.templates === templates && (lastCompiled = undefined));
-  }
-  return lastCompiled.templates;
-};
-
 export async function publishSeries(
   dir: string,
   store: Store,
   now: Date,
-  options: { remote?: RemoteSchedules; participants?: Participant[]; audio?: AudioDeps; keepCompiled?: boolean } = {},
+  options: { remote?: RemoteSchedules; participants?: Participant[]; audio?: AudioDeps } = {},
 ): Promise<PublishResult> {
-  const compile = options.keepCompiled ? compileKeepingLast : (await import('#emails/compile-series')).compileTemplates;
   return publish(
     { ...(await loadSeries(dir)), ...(options.participants ? { participants: options.participants } : {}) },
-    { store, now, compile, ...(options.remote ? { remote: options.remote } : {}), ...(options.audio ? { audio: options.audio } : {}) },
+    { store, now, compile: (await import('#emails/compile-series')).compileTemplates, ...(options.remote ? { remote: options.remote } : {}), ...(options.audio ? { audio: options.audio } : {}) },
   );
 }
 

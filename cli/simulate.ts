@@ -281,8 +281,7 @@ export async function simulateSeries(opts: SimulateOptions): Promise<SimulationR
     const { series, trainings } = await loadSeries(opts.dir);
     const firstOpens = trainings.map((t) => t.opens).sort()[0]!;
     now = new Date(Date.parse(`${firstOpens}T00:00:00Z`) - 36 * 3_600_000);
-    // The same series every run: a second run in this process (--preferences) reuses the compiled templates.
-    await publishSeries(opts.dir, store, now, { keepCompiled: true });
+    await publishSeries(opts.dir, store, now);
     const csv = join(opts.dir, 'participants.csv');
     const participants = opts.participants ? syntheticParticipants(opts.participants) : await loadParticipants(csv, series);
     await store.putParticipants(series.id, participants);
