@@ -211,6 +211,12 @@ export interface ScheduleRepository {
   listPendingSchedules(options?: { until?: Instant; limit?: number }): Promise<Array<ScheduleRecord & { seriesId: string }>>;
   /** Schedules of every series the local clock gave up on (the local dead-letter queue), earliest first. */
   listFailedSchedules(): Promise<Array<ScheduleRecord & { seriesId: string }>>;
+  /**
+   * How many schedule writes (puts, batch writes, deletes) this store has sent so far, counted as
+   * each is sent. A local clock that keeps the earliest pending records in memory reads the index
+   * again when someone else in the process wrote one.
+   */
+  scheduleWrites(): number;
 }
 
 export interface CalendarRepository {

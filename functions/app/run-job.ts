@@ -25,6 +25,7 @@ import type { PublishedSeries, StoredParticipant } from '#core/records';
 export { DispatchError, SeriesCache, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 
 const kickoff: JobPlanner = async ({ job, published, participants, deps, template }) => {
+  const everyone = await participants();
   const compose = prepareKickoffSend({
     series: published.series,
     trainings: published.trainings,
@@ -34,7 +35,7 @@ const kickoff: JobPlanner = async ({ job, published, participants, deps, templat
     // A window that moved since publishing is announced at its current SEQUENCE, never below an update.
     sequences: await calendarSequences(deps.store, job.seriesId),
   });
-  return participants
+  return everyone
     .filter((p) => inGroup(job, p))
     .map((p) => ({ emailId: emailId('kickoff', undefined, p.email), to: p.email, skip: skipFor(p, 'content', deps.now()), build: () => compose(p) }));
 };
@@ -100,13 +101,17 @@ export async function dispatch(job: Job, deps: DispatchDeps): Promise<DeliveryRe
   // or wrap-up shows of teammates comes from the responses, and the few names it credits are read
   // by `people`. Templates and calendar states come from the container's cache while the series'
   // version is the one cached.
-  const participants = job.recipients ? await deps.store.getParticipants(job.seriesId, job.recipients) : await deps.store.listParticipants(job.seriesId);
-  const known = new Map(participants.map((p) => [p.email, p]));
+  // Read when the planner first asks, once: some find there is nothing to send before they need anyone.
+  let listed: Promise<StoredParticipant[]> | undefined;
+  const participants = () => (listed ??= job.recipients ? deps.store.getParticipants(job.seriesId, job.recipients) : deps.store.listParticipants(job.seriesId));
+  let known: Promise<Map<string, StoredParticipant>> | undefined;
   const people = async (emails: Iterable<string>): Promise<StoredParticipant[]> => {
     const wanted = [...new Set(emails)];
-    const missing = job.recipients ? wanted.filter((e) => !known.has(e)) : [];
-    if (missing.length) for (const p of await deps.store.getParticipants(job.seriesId, missing)) known.set(p.email, p);
-    return wanted.map((e) => known.get(e)).filter((p): p is StoredParticipant => p !== undefined);
+    if (wanted.length === 0) return [];
+    const byEmail = await (known ??= participants().then((list) => new Map(list.map((p) => [p.email, p]))));
+    const missing = job.recipients ? wanted.filter((e) => !byEmail.has(e)) : [];
+    if (missing.length) for (const p of await deps.store.getParticipants(job.seriesId, missing)) byEmail.set(p.email, p);
+    return wanted.map((e) => byEmail.get(e)).filter((p): p is StoredParticipant => p !== undefined);
   };
   const store: JobStore = cached
     ? Object.assign(Object.create(deps.store) as JobStore, {

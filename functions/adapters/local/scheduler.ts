@@ -13,6 +13,12 @@
 //      like any failure (as an SQS receive or a Scheduler retry does in AWS).
 // The delivery ledger under dispatch is what makes a second run of a job send nothing twice;
 // the record states keep the clock from running it again in the first place.
+//
+// A clock that is the only process writing its table (a simulation's throwaway stack, option
+// `soleProcess`) also keeps the earliest pending records in memory, in the index's order: its own
+// writes update that view as they go to the table, and any other schedule write made through the
+// store (a publish, an unsubscribe's cancellations) makes it read the index again. `baton dev`
+// shares its table with other `baton` commands, so its clock reads the index at every tick.
 import { join } from 'node:path';
 import type { Store } from '#adapters/aws/dynamo';
 import { createSesClient, RecordingMailer, SesMailer, type Mailer } from '#adapters/aws/ses';
@@ -33,6 +39,11 @@ export interface LocalSchedulerOptions {
   /** Failures no retry can fix. Default: the dispatch core's own errors (DispatchError). */
   isPermanent?: (error: unknown) => boolean;
   log?: (line: string) => void;
+  /**
+   * No other process writes this table's schedules: the clock may answer `nextDue` from what it
+   * read and wrote itself, until the store reports a schedule write it did not make.
+   */
+  soleProcess?: boolean;
 }
 
 export interface FireReport {
@@ -45,6 +56,25 @@ export interface FireReport {
 
 type Due = ScheduleRecord & { seriesId: string };
 
+/** Pending records read per Query when the clock keeps them in memory. */
+const VIEW_PAGE = 100;
+/** Pending records read per Query otherwise: the clock asks only what is next. */
+const NEXT_PAGE = 10;
+
+/** The pending index's sort key (table.ts, scheduleGsiSk): the order the clock fires records in. */
+const indexKey = (r: Due): string => `${r.at}#${r.seriesId}#${r.name}`;
+
+/**
+ * The first records of the pending index, in its order: every pending record is in `records` or
+ * sorts after its last one, and with `complete` there are no others. Valid while the store has
+ * sent `writes` schedule writes.
+ */
+interface PendingView {
+  records: Due[];
+  complete: boolean;
+  writes: number;
+}
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class LocalScheduler {
@@ -54,6 +84,8 @@ export class LocalScheduler {
   private readonly log: (line: string) => void;
   /** Records being fired by this process, so an overlapping call never runs one twice. */
   private readonly inFlight = new Set<string>();
+  private readonly soleProcess: boolean;
+  private view: PendingView | undefined;
 
   constructor(
     private readonly store: Store,
@@ -63,6 +95,67 @@ export class LocalScheduler {
     this.retryDelayMs = options.retryDelayMs ?? 5 * 60_000;
     this.isPermanent = options.isPermanent ?? ((e) => e instanceof Error && e.name === 'DispatchError');
     this.log = options.log ?? (() => {});
+    this.soleProcess = options.soleProcess ?? false;
+  }
+
+  /**
+   * The pending records due at the earliest pending instant, in the order the clock fires them
+   * (none when nothing is pending): what to move a virtual clock to, and `fireDue`'s list there.
+   */
+  async nextDue(): Promise<Due[]> {
+    let view = this.currentView();
+    if (!view || (view.records.length === 0 && !view.complete)) view = await this.read(this.soleProcess ? VIEW_PAGE : NEXT_PAGE);
+    const first = view.records[0];
+    if (!first) return [];
+    const due = view.records.filter((r) => Date.parse(r.at) === Date.parse(first.at));
+    if (due.length < view.records.length || view.complete) return due;
+    // The page holds nothing but that instant: there may be more of it.
+    return (await this.read(undefined, first.at)).records;
+  }
+
+  /** The view, while no schedule write but the clock's own has been sent since it was read. */
+  private currentView(): PendingView | undefined {
+    if (this.view && this.view.writes !== this.store.scheduleWrites()) this.view = undefined;
+    return this.view;
+  }
+
+  private async read(limit: number | undefined, until?: string): Promise<PendingView> {
+    const writes = this.store.scheduleWrites();
+    const records = await this.store.listPendingSchedules({ ...(limit ? { limit } : {}), ...(until ? { until } : {}) });
+    // `until` reads every record up to then, which is also the first records of the index.
+    const view = { records, complete: limit !== undefined && records.length < limit, writes };
+    if (this.soleProcess) this.view = view;
+    return view;
+  }
+
+  /** Writes a record's new state, and keeps the view true to the index. */
+  private async put(seriesId: string, record: ScheduleRecord): Promise<void> {
+    const view = this.currentView();
+    const written = this.store.putSchedule(seriesId, record);
+    // Counted when sent: from here on, a count other than this is someone else's write.
+    if (view) {
+      view.writes = this.store.scheduleWrites();
+      const id = `${seriesId}/${record.name}`;
+      view.records = view.records.filter((r) => `${r.seriesId}/${r.name}` !== id);
+      if (record.state === 'pending') {
+        // As a Query would return it: the time as the table keeps it, the job as parsed from its JSON text.
+        const stored: Due = { ...record, seriesId, at: new Date(record.at).toISOString(), job: JSON.parse(JSON.stringify(record.job ?? null)) as unknown };
+        for (const k of ['cron', 'attempts', 'lastError'] as const) if (stored[k] === undefined) delete stored[k];
+        const last = view.records.at(-1);
+        // Past the last known record of an incomplete view, others may come first: not kept.
+        if (view.complete || (last && indexKey(stored) < indexKey(last))) {
+          const at = view.records.findIndex((r) => indexKey(stored) < indexKey(r));
+          view.records.splice(at === -1 ? view.records.length : at, 0, stored);
+        }
+      }
+    }
+    try {
+      await written;
+    } catch (error) {
+      // The table may or may not hold it now: read it again.
+      this.view = undefined;
+      throw error;
+    }
   }
 
   /** Writes a schedule diff as records: what EventBridgeSchedules.apply does in AWS. */
@@ -100,7 +193,7 @@ export class LocalScheduler {
     if (!parsed.success) {
       const reason = `not a job: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ')}; re-publish the series`;
       this.log(`clock: ${id} failed: ${reason}`);
-      await this.store.putSchedule(seriesId, { ...stored, state: 'failed', lastError: reason });
+      await this.put(seriesId, { ...stored, state: 'failed', lastError: reason });
       return 'failed';
     }
     try {
@@ -114,7 +207,7 @@ export class LocalScheduler {
           // A recurring job that keeps failing gives up this occurrence, not the following weeks.
           await this.advance(seriesId, stored, now, { attempts: 0, lastError: reason });
         } else {
-          await this.store.putSchedule(seriesId, { ...stored, state: 'failed', attempts, lastError: reason });
+          await this.put(seriesId, { ...stored, state: 'failed', attempts, lastError: reason });
         }
         return 'failed';
       }
@@ -122,11 +215,11 @@ export class LocalScheduler {
       const delayMs = error instanceof DeliveriesHeldError ? error.retryAfterMs : this.retryDelayMs * 2 ** (attempts - 1);
       const retryAt = new Date(now.getTime() + delayMs);
       this.log(`clock: ${id} failed (attempt ${attempts} of ${this.maxAttempts}), retrying at ${retryAt.toISOString()}: ${reason}`);
-      await this.store.putSchedule(seriesId, { ...stored, at: retryAt.toISOString(), attempts, lastError: reason });
+      await this.put(seriesId, { ...stored, at: retryAt.toISOString(), attempts, lastError: reason });
       return 'retrying';
     }
     if (record.cron) await this.advance(seriesId, stored, now, { attempts: 0 });
-    else await this.store.putSchedule(seriesId, { ...stored, state: 'done', attempts: record.attempts ?? 0 });
+    else await this.put(seriesId, { ...stored, state: 'done', attempts: record.attempts ?? 0 });
     this.log(`clock: fired ${id}`);
     return 'fired';
   }
@@ -138,7 +231,7 @@ export class LocalScheduler {
     const next = nextCronOccurrence(cron, after);
     const ended = cron.end !== undefined && next.getTime() > Date.parse(cron.end);
     const { lastError: _previous, ...rest } = stored;
-    await this.store.putSchedule(seriesId, {
+    await this.put(seriesId, {
       ...rest,
       ...extra,
       at: ended ? stored.at : next.toISOString(),

@@ -47,7 +47,7 @@ const trainingCancel: JobPlanner = async ({ job, published, participants, deps, 
   });
   const withFocus = new Set([slug]);
   const none = new Set<string>();
-  return participants
+  return (await participants())
     .filter((p) => holders.has(p.email))
     .map((p) => {
       const skip = blockReason(p);

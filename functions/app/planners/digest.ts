@@ -273,12 +273,13 @@ export function weekOf(now: Date, timeZone: string, language: Language = 'en'): 
 export const digestPlanner: JobPlanner = async ({ job, published, participants, deps, template }) => {
   const now = deps.now();
   const since = new Date(now.getTime() - WEEK_MS);
-  const [responses, deliveries, open] = await Promise.all([
+  const [everyone, responses, deliveries, open] = await Promise.all([
+    participants(),
     deps.store.listResponses(job.seriesId),
     deps.store.listDeliveries(job.seriesId, 'training#'),
     deps.store.listNeedsLook(job.seriesId, { open: true }),
   ]);
-  const input = { series: published.series, trainings: published.trainings, participants, responses, deliveries };
+  const input = { series: published.series, trainings: published.trainings, participants: everyone, responses, deliveries };
   const funnel = computeFunnel(input);
   const news = contributionsBetween(input, since, now, { intents: ['strategy', 'comment'] });
   const sign = linkSigner(published.series, published.trainings, deps.settings);
@@ -286,7 +287,7 @@ export const digestPlanner: JobPlanner = async ({ job, published, participants, 
     const training = published.trainings.find((t) => t.slug === record.trainingSlug);
     return {
       record,
-      name: participants.find((p) => p.email === record.participantEmail)?.name ?? record.participantEmail,
+      name: everyone.find((p) => p.email === record.participantEmail)?.name ?? record.participantEmail,
       trainingTitle: training?.title ?? record.trainingSlug,
       tags: record.kind === 'unclear' ? tagLinks(sign, record, training) : [],
     };

@@ -69,7 +69,9 @@ export const followUpPlanner: JobPlanner = async ({ job, published, participants
     throw new Error(`series "${job.seriesId}" has no training "${job.trainingSlug}"; was it removed without re-publishing its schedules?`);
   }
   const responses = await deps.store.listResponses(job.seriesId, { trainingSlug: training.slug });
-  const checkIns = planFollowUp({ job, training, participants, responses, now: deps.now() });
+  // No adoption of this training, no check-in, whoever is enrolled: nobody to read.
+  if (!responses.some((r) => r.intent === 'adopt' && r.trainingSlug === training.slug)) return [];
+  const checkIns = planFollowUp({ job, training, participants: await participants(), responses, now: deps.now() });
   if (checkIns.length === 0) return [];
   const now = deps.now();
   const composerFor = await composersByLanguage(template, published.series, TEMPLATE.followUp(training.slug), checkIns.map((c) => c.participant), (found, language) =>

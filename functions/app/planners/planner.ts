@@ -47,8 +47,12 @@ export class SeriesCache {
 export interface JobContext {
   job: Job;
   published: PublishedSeries;
-  /** A batch's recipients (job.recipients), else the whole series. */
-  participants: StoredParticipant[];
+  /**
+   * A batch's recipients (job.recipients), else the whole series: read at the first call, so a
+   * planner that finds nothing to send before it needs them (a roll-up in a week without news)
+   * reads none.
+   */
+  participants(): Promise<StoredParticipant[]>;
   /**
    * Participants by address, for the few a mail credits by name (a reminder's teammates, a
    * roll-up's authors): from `participants` when it holds them, else read by key (a batch).

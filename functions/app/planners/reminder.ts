@@ -149,7 +149,7 @@ export const reminderPlanner: JobPlanner = async ({ job, published, participants
   const responses = await deps.store.listResponses(job.seriesId);
   // The teammates it shows are read by name (pickShared is the plan's own choice), not the series.
   const named = await people(pickShared(responses.filter((r) => r.trainingSlug === training.slug), SHARED_IN_REMINDER).picked.map((r) => r.participantEmail));
-  const plan = planReminder({ job, training, trainings: published.trainings, participants, responses, named, now });
+  const plan = planReminder({ job, training, trainings: published.trainings, participants: await participants(), responses, named, now });
   // Fatigue is counted only for this batch's people: a fan-out plans everyone, sends a batch.
   const batch = job.recipients ? new Set(job.recipients) : undefined;
   const perWeek = published.series.policies.remindersPerWeek ?? DEFAULT_REMINDERS_PER_WEEK;

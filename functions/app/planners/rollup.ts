@@ -118,7 +118,7 @@ export const rollupPlanner: JobPlanner = async ({ job, published, participants, 
   if (!news.length) return [];
   const authors = new Map<string, number>();
   for (const c of news) authors.set(c.author.email, (authors.get(c.author.email) ?? 0) + 1);
-  const recipients = participants.filter((p) => inGroup(job, p) && (authors.get(p.email) ?? 0) !== news.length);
+  const recipients = (await participants()).filter((p) => inGroup(job, p) && (authors.get(p.email) ?? 0) !== news.length);
   // Per language its recipients read (that template, its words in the list), then per zone: the
   // week (and so the ledger id) is the recipient's local one.
   const byLanguage = await composersByLanguage(template, published.series, TEMPLATE.rollup, recipients, (compiled, language) => ({

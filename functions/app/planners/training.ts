@@ -29,7 +29,7 @@ export const trainingPlanner: JobPlanner = async ({ job, published, participants
   }
   const now = deps.now();
   const bites = splitIntoBites(training);
-  const group = participants.filter((p) => inGroup(job, p));
+  const group = (await participants()).filter((p) => inGroup(job, p));
   // Read only when something is sent: most bite jobs find nobody taking bites.
   let sequence: number | undefined;
   const prepare = async (name: string, withoutCalendars = false) => {

@@ -127,7 +127,7 @@ export const updatePlanner: JobPlanner = async ({ job, published, participants, 
     now: deps.now(),
     sequence,
   });
-  return participants
+  return (await participants())
     .filter((p) => holders.has(p.email))
     .map((p) => {
       const skip = blockReason(p);

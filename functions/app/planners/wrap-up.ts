@@ -64,7 +64,7 @@ export const wrapUpPlanner: JobPlanner = async ({ job, published, participants, 
   const responses = await deps.store.listResponses(job.seriesId);
   const named = await people(creditedInWrapUp(published.trainings, responses));
   const counts = contributedCounts(responses, published.trainings);
-  const recipients = participants.filter((p) => inGroup(job, p));
+  const recipients = (await participants()).filter((p) => inGroup(job, p));
   const composerFor = await composersByLanguage(template, published.series, TEMPLATE.wrapUp, recipients, (found, language) =>
     prepareWrapUpSend({
       series: published.series,

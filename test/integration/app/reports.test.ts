@@ -131,4 +131,23 @@ describe('the roll-up job', () => {
     const report = await dispatch({ kind: 'rollup', seriesId }, deps);
     expect(report).toMatchObject({ sent: [], alreadySent: [], skipped: [] });
   });
+
+  it('reads nobody in a week without news, and reaches someone enrolled just before a week with news', async () => {
+    const participantsRead = () => store.requests.itemsReadByType.participant ?? 0;
+    now = new Date('2027-03-01T18:00:00Z');
+    const before = participantsRead();
+    expect((await dispatch({ kind: 'rollup', seriesId, timeZone: 'America/Los_Angeles' }, deps)).sent).toEqual([]);
+    // A check-in with no adoption of its training to ask about is the same: nobody to read.
+    expect((await dispatch({ kind: 'follow-up', seriesId, trainingSlug: (await store.getSeries(seriesId))!.trainings[0]!.slug }, deps)).sent).toEqual([]);
+    expect(participantsRead()).toBe(before);
+
+    // News this week, and a newcomer in Los Angeles enrolled after it: the roll-up reads who is enrolled now.
+    const slug = (await store.getSeries(seriesId))!.trainings[0]!.slug;
+    await store.putResponse({ seriesId, trainingSlug: slug, links: [], attachments: [], source: 'm4', id: 'r4', participantEmail: emails[1]!, intent: 'strategy', text: 'Walk and talk.', receivedAt: '2027-03-03T10:00:00.000Z' });
+    await store.putParticipants(seriesId, [{ email: 'newcomer@example.com', name: 'New Comer', timeZone: 'America/Los_Angeles', workStart: '09:00' }]);
+    now = new Date('2027-03-05T18:00:00Z');
+    const report = await dispatch({ kind: 'rollup', seriesId, timeZone: 'America/Los_Angeles' }, deps);
+    expect(report.sent).toContain('rollup#-#newcomer@example.com#2027-w09');
+    expect(participantsRead()).toBeGreaterThan(before);
+  });
 });

@@ -23,6 +23,9 @@ const ScheduleItemSchema = z.extend(KeysSchema, {
 
 export function scheduleRepository(table: Table): ScheduleRepository {
   const { tableName, send, parse, malformed, queryAll, queryPrefix, batchWrite } = table;
+  // Counted when sent, before the answer: a reader that compares the count before and after
+  // its own write sees any other write begun meanwhile.
+  let written = 0;
 
   const toSchedule = (item: Item) => {
     const s = parse(ScheduleItemSchema, item, 'schedule');
@@ -70,7 +73,9 @@ export function scheduleRepository(table: Table): ScheduleRepository {
   }
 
   async function putSchedule(seriesId: string, record: ScheduleRecord) {
-    await send(new PutCommand({ TableName: tableName, Item: scheduleItem(seriesId, record) }));
+    const item = scheduleItem(seriesId, record);
+    written++;
+    await send(new PutCommand({ TableName: tableName, Item: item }));
   }
 
   async function writeSchedules(seriesId: string, changes: { put: readonly ScheduleRecord[]; delete: readonly string[] }) {
@@ -80,6 +85,7 @@ export function scheduleRepository(table: Table): ScheduleRepository {
     for (const name of changes.delete) writes.set(name, { DeleteRequest: { Key: { [PK]: key.series(seriesId), [SK]: key.scheduleSk(name) } } });
     const [only, ...more] = writes.values();
     if (!only) return;
+    written++;
     // A single change stays a PutItem or DeleteItem, so a caller that writes one record (a
     // retry, a person's calendars turned off) needs no BatchWriteItem permission.
     if (more.length > 0) await batchWrite([...writes.values()]);
@@ -93,6 +99,7 @@ export function scheduleRepository(table: Table): ScheduleRepository {
   }
 
   async function deleteSchedule(seriesId: string, name: string) {
+    written++;
     await send(
       new DeleteCommand({ TableName: tableName, Key: { [PK]: key.series(seriesId), [SK]: key.scheduleSk(name) } }),
     );
@@ -123,5 +130,5 @@ export function scheduleRepository(table: Table): ScheduleRepository {
     return items.map(toSchedule);
   }
 
-  return { putSchedule, writeSchedules, listSchedules, deleteSchedule, listPendingSchedules, listFailedSchedules };
+  return { putSchedule, writeSchedules, listSchedules, deleteSchedule, listPendingSchedules, listFailedSchedules, scheduleWrites: () => written };
 }

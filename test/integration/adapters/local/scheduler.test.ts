@@ -202,6 +202,70 @@ describe('LocalScheduler.fireDue', () => {
   });
 });
 
+describe('LocalScheduler.nextDue', () => {
+  /** The store with its pending-index reads counted. */
+  const counting = () => {
+    const reads = { count: 0 };
+    const counted: Store = Object.assign(Object.create(store) as Store, {
+      listPendingSchedules: (options?: Parameters<Store['listPendingSchedules']>[0]) => {
+        reads.count++;
+        return store.listPendingSchedules(options);
+      },
+    });
+    return { counted, reads };
+  };
+  /** What the index says fires next: every pending record at the earliest pending instant. */
+  const fromIndex = async () => {
+    const [first] = await store.listPendingSchedules({ limit: 1 });
+    return first ? store.listPendingSchedules({ until: first.at }) : [];
+  };
+
+  it('answers from memory in a sole process, exactly as the index would, through fires, retries and ends', async () => {
+    const { counted, reads } = counting();
+    const scheduler = new LocalScheduler(counted, { soleProcess: true, retryDelayMs: 60_000 });
+    // Series enough that their records outnumber what one read keeps, all due at the same instants.
+    const ids = Array.from({ length: 12 }, (_, i) => `next-sole-${String(i).padStart(2, '0')}`);
+    for (const id of ids) await seed(id, scheduler);
+    // The first kickoff run fails (its retry moves it later); recurring jobs move on, then end.
+    const { calls, run } = recorder((job, call) => (job.kind === 'kickoff' && call === 1 ? new Error('SES is down') : undefined));
+    let steps = 0;
+    for (let due = await scheduler.nextDue(); due.length > 0; due = await scheduler.nextDue()) {
+      expect(due).toEqual(await fromIndex());
+      await scheduler.fireDue(new Date(due[0]!.at), run, due);
+      steps++;
+    }
+    expect(await fromIndex()).toEqual([]);
+    expect(calls.filter((c) => c.job.kind === 'kickoff')).toHaveLength(ids.length + 1);
+    expect(calls.length).toBeGreaterThan(100);
+    // Its own writes keep the view: a read at the start, and again only when the view runs out.
+    expect(reads.count).toBeLessThan(steps / 2);
+  });
+
+  it('reads the index again after a schedule write it did not make itself', async () => {
+    const { counted, reads } = counting();
+    const scheduler = new LocalScheduler(counted, { soleProcess: true });
+    await seed('next-outside', scheduler);
+    const before = await scheduler.nextDue();
+    expect(before.map((r) => r.name)).toEqual(['kickoff']);
+    await scheduler.nextDue();
+    expect(reads.count).toBe(1);
+    // Someone else in the process (an unsubscribe's cancellation) plans a job before the kickoff.
+    const early = { name: 'cancel-early', at: '2027-02-01T00:00:00.000Z', job: { kind: 'cancel', seriesId: 'next-outside' }, state: 'pending' as const };
+    await store.putSchedule('next-outside', early);
+    expect((await scheduler.nextDue()).map((r) => r.name)).toEqual(['cancel-early']);
+    expect(reads.count).toBe(2);
+  });
+
+  it('reads the index at every call when other processes may write the table (baton dev)', async () => {
+    const { counted, reads } = counting();
+    const scheduler = new LocalScheduler(counted);
+    await seed('next-shared', scheduler);
+    await scheduler.nextDue();
+    await scheduler.nextDue();
+    expect(reads.count).toBe(2);
+  });
+});
+
 const example = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'q1-productivity');
 
 describe('publishing with schedules, and firing them through real dispatch', () => {
