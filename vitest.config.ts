@@ -35,6 +35,11 @@ export default defineConfig({
     // Integration tests start real servers (dynalite, SES, SMTP, HTTP) on free ports; forks keep
     // each file's servers, child processes and browser in its own process.
     pool: 'forks',
+    // A young generation of 32 MB (Node 20's default is 16): the workers allocate fast and briefly
+    // (the AWS SDK's requests and dynalite's answers, mail parsed and composed), so a scavenge
+    // every 16 MB was most of their GC. Measured on the integration project, one run each: GC
+    // pauses 1,141 → 594 and 32.2 → 19.8 s of pause, the files' CPU 137 → 131 s.
+    execArgv: ['--max-semi-space-size=32'],
     sequence: { sequencer: LongestFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
