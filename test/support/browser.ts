@@ -1,18 +1,99 @@
 // Headless Chromium for tests that look at rendered output. Uses the system Chromium: these
 // machines have no network to download a browser, and playwright-core never tries to.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 import { onTestFailed } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/**
+ * The --disable-features Playwright passes (playwright-core 1.65). Chromium honours only the last
+ * --disable-features on its command line, and ours comes after Playwright's: so ours repeats these,
+ * which keptPlaywrightFeatures checks after every launch.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+/**
+ * Headless Chromium still builds every window's address bar, and with it the bar's suggestion
+ * popups: WebUI pages in a renderer of their own, made for each window (a browser context is one)
+ * and kept up to date on every navigation. Nobody sees them; they cost about a second of CPU per
+ * context, a third of Chromium's in a file of a few dozen navigations (measured with
+ * `Target.getTargets`: chrome://omnibox-popup.top-chrome/ and its AI-mode twin, gone with these).
+ */
+const UNSEEN_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNSEEN_FEATURES].join(',')}`,
+];
+
+/**
+ * Fails a launch whose Chromium lost a feature Playwright disables (a newer playwright-core adding
+ * one to its list): ours, the last --disable-features, would switch it back on. Read from the
+ * command lines of this process's Chromium children; where there are none to read (not Linux, another
+ * executable), nothing is checked.
+ */
+function keptPlaywrightFeatures(): void {
+  let children: string[] = [];
+  try {
+    children = readdirSync('/proc/self/task').flatMap((t) => readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean));
+  } catch {
+    return;
+  }
+  for (const pid of children) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (!args.includes('--remote-debugging-pipe')) continue;
+    const lists = args.filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','));
+    const last = new Set(lists.at(-1));
+    const lost = lists.flat().filter((f) => !last.has(f));
+    if (lost.length) throw new Error(`Chromium would run with ${[...new Set(lost)].join(', ')} enabled again: add them to PLAYWRIGHT_DISABLED_FEATURES in test/support/browser.ts`);
+  }
+}
+
+/** Chromium with ARGS, closed again if it lost one of Playwright's disabled features. */
+async function launch(options: LaunchOptions = {}): Promise<Browser> {
+  const browser = await chromium.launch({ ...options, executablePath: CHROMIUM_PATH, args: ARGS });
+  try {
+    keptPlaywrightFeatures();
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+  return browser;
+}
 
 /** A Chromium of the caller's own, closed by the caller. */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  return launch();
 }
 
 /**
@@ -44,9 +125,8 @@ export async function sharedBrowser(): Promise<Browser> {
   const emitter = process as unknown as NodeJS.EventEmitter;
   const events = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'];
   const before = Object.fromEntries(events.map((e) => [e, emitter.listeners(e)]));
-  const launching = chromium
-    // Only the 'exit' handler: signals are the worker's to handle, as vitest sends them.
-    .launch({ executablePath: CHROMIUM_PATH, args: ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
+  // Only the 'exit' handler: signals are the worker's to handle, as vitest sends them.
+  const launching = launch({ handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
     .then((browser) => ({ browser, listeners: Object.fromEntries(events.map((e) => [e, emitter.listeners(e).filter((l) => !before[e]!.includes(l))])) }));
   g[SHARED_BROWSER] = launching;
   return (await launching).browser;
