@@ -326,8 +326,8 @@ export class ServiceStack extends Stack {
       onFailure: new SqsDestination(this.deadLetters.publishFailures),
     })
       // getStudioEdit/getTemplate (GetItem), getSeries/listParticipants/listSchedules/getCalendars/
-      // pruneTemplates' read (Query), the series key check (Query gsi1), putSeries/putTemplate/
-      // putSchedule (PutItem), the edit's state (UpdateItem), putCalendars, the trainer pointers
+      // pruneTemplates' read (Query), the series key check (Query gsi1), putSeries/putSchedule
+      // (PutItem), the edit's state (UpdateItem), putTemplates, putCalendars, the trainer pointers
       // and pruned templates (BatchWriteItem), schedules no longer planned (DeleteItem).
       .useTable(state.table, { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true });
     this.publish.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groups] }));

@@ -259,8 +259,8 @@ describe('IAM, evaluated', () => {
       case 'publish':
         // app/studio/apply-edit.ts → app/publish.ts: getStudioEdit, getTemplate (GetItem);
         // getSeries, listParticipants, listSchedules, getCalendars, pruneTemplates' read (Query);
-        // the series key check of putSeries (Query gsi1); putSeries, putTemplate, putSchedule
-        // (PutItem); the edit's state (UpdateItem); putCalendars, trainer pointers, pruned templates
+        // the series key check of putSeries (Query gsi1); putSeries, putSchedule (PutItem); the
+        // edit's state (UpdateItem); putTemplates, putCalendars, trainer pointers, pruned templates
         // (BatchWriteItem); deleteSchedule (DeleteItem). The schedule diff as the studio applies it.
         // Audio: Polly (no resource-level permission), HeadObject (s3:GetObject) and PutObject under
         // audio/ only. Lambda's on-failure destination sends with the function's role. No mail.
