@@ -42,7 +42,7 @@ export async function benchStudio(): Promise<object> {
     const seedStarted = performance.now();
     await seed(store, SERIES, PARTICIPANTS);
     const { series, trainings } = makeSeries(SERIES);
-    for (const [name, email] of await compileTemplates(series, trainings)) await store.putTemplate(SERIES, name, JSON.stringify(email));
+    await store.putTemplates(SERIES, [...(await compileTemplates(series, trainings))].map(([name, email]) => [name, JSON.stringify(email)] as const));
     for (let i = 0; i < 200; i++) {
       await store.putNeedsLook({ id: `look-${i}`, seriesId: SERIES, trainingSlug: 'training-1', participantEmail: `p${i}@${SERIES}.example.com`, kind: i % 5 === 0 ? 'request' : 'unclear', text: `An unclear reply number ${i}.`, answers: 'training', source: `<look-${i}@x>`, receivedAt: '2027-02-20T10:00:00.000Z' });
     }

@@ -325,11 +325,12 @@ export class ServiceStack extends Stack {
       maxEventAge: ASYNC_MAX_EVENT_AGE,
       onFailure: new SqsDestination(this.deadLetters.publishFailures),
     })
-      // getStudioEdit/getTemplate (GetItem), getSeries/listParticipants/listSchedules/getCalendars/
-      // pruneTemplates' read (Query), the series key check (Query gsi1), putSeries/putTemplate/
-      // putSchedule (PutItem), the edit's state (UpdateItem), putCalendars, the trainer pointers
-      // and pruned templates (BatchWriteItem), schedules no longer planned (DeleteItem).
-      .useTable(state.table, { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true });
+      // getStudioEdit/getTemplate (GetItem), prepareStudio's markers (BatchGetItem), getSeries/
+      // listParticipants/listSchedules/getCalendars/pruneTemplates' read (Query), the series key
+      // check (Query gsi1), putSeries/putSchedule (PutItem), the edit's state (UpdateItem),
+      // putTemplates, putCalendars, the trainer pointers and pruned templates (BatchWriteItem),
+      // schedules no longer planned (DeleteItem).
+      .useTable(state.table, { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true });
     this.publish.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groups] }));
     this.publish.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
     this.publish.addToRolePolicy(

@@ -57,7 +57,8 @@ export interface SeriesRepository {
 
 /** Compiled email templates of a series, by name. */
 export interface TemplateRepository {
-  putTemplate(seriesId: string, name: string, value: string): Promise<void>;
+  /** Stores each (name, compiled template) pair, replacing a template of the same name. */
+  putTemplates(seriesId: string, templates: Iterable<readonly [name: string, value: string]>): Promise<void>;
   getTemplate(seriesId: string, name: string): Promise<string | undefined>;
   getTemplates(seriesId: string, namePrefix?: string): Promise<Map<string, string>>;
   /** Deletes the series' templates whose names are not in `keep`; returns the deleted names. */

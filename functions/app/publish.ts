@@ -105,7 +105,7 @@ export async function publish(
   const previous = await store.getSeries(series.id);
   const version = (previous?.version ?? 0) + 1;
   await store.putSeries(series, trainings, { publishedAt: now, version });
-  for (const [name, email] of templates) await store.putTemplate(series.id, name, JSON.stringify(email));
+  await store.putTemplates(series.id, [...templates].map(([name, email]) => [name, JSON.stringify(email)] as const));
   await store.pruneTemplates(series.id, [...templates.keys()]);
   const calendars = advanceCalendars(await store.getCalendars(series.id), previous?.trainings ?? [], trainings, now);
   await store.putCalendars(series.id, calendars.states);

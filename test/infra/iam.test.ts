@@ -258,14 +258,15 @@ describe('IAM, evaluated', () => {
         ];
       case 'publish':
         // app/studio/apply-edit.ts → app/publish.ts: getStudioEdit, getTemplate (GetItem);
+        // prepareStudio's markers (BatchGetItem);
         // getSeries, listParticipants, listSchedules, getCalendars, pruneTemplates' read (Query);
-        // the series key check of putSeries (Query gsi1); putSeries, putTemplate, putSchedule
-        // (PutItem); the edit's state (UpdateItem); putCalendars, trainer pointers, pruned templates
+        // the series key check of putSeries (Query gsi1); putSeries, putSchedule (PutItem); the
+        // edit's state (UpdateItem); putTemplates, putCalendars, trainer pointers, pruned templates
         // (BatchWriteItem); deleteSchedule (DeleteItem). The schedule diff as the studio applies it.
         // Audio: Polly (no resource-level permission), HeadObject (s3:GetObject) and PutObject under
         // audio/ only. Lambda's on-failure destination sends with the function's role. No mail.
         return [
-          ...table('GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'),
+          ...table('GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'),
           ['dynamodb:Query', a.index],
           ['scheduler:CreateScheduleGroup', a.seriesGroup],
           ['scheduler:CreateSchedule', a.seriesSchedule],

@@ -54,6 +54,8 @@ let studio: ReturnType<typeof createStudioHandler>;
 let publish: ReturnType<typeof createPublishHandler>;
 let cookie: string;
 const sent: BuiltMail[] = [];
+/** What the publish function's last compile made, to compare with what it stored. */
+let compiled: Awaited<ReturnType<typeof compileTemplates>> | undefined;
 
 function event(method: string, path: string, opts: { body?: Record<string, string>; query?: string } = {}) {
   return {
@@ -120,7 +122,7 @@ beforeAll(async () => {
     now: () => NOW,
     deps: () => ({
       store,
-      compile: compileTemplates,
+      compile: async (...args) => (compiled = await compileTemplates(...args)),
       remote,
       audio: { synthesizer: new PollySynthesizer(new PollyClient(client)), store: new S3AudioStore({ client: new S3Client(client), attachmentBucket: BUCKET }), baseUrl: 'https://links.example.com/', say: () => {} },
     }),
@@ -173,6 +175,9 @@ describe('training edits on AWS: the studio invokes the publish function', () =>
     const after = (await store.getSeries(seriesId))!;
     expect(after.trainings[0]!.body).toContain('Edited on AWS.');
     expect(await store.getTemplate(seriesId, `training/${first.slug}`)).toContain('Edited on AWS.');
+    // Every template the publish compiled (more than one BatchWrite's 25) is stored under its name, byte for byte.
+    expect(compiled!.size).toBeGreaterThan(25);
+    expect(await store.getTemplates(seriesId)).toEqual(new Map([...compiled!].map(([name, email]) => [name, JSON.stringify(email)])));
     // The schedules did not move: the group is ensured, nothing else is asked of the Scheduler.
     expect(scheduler.calls().map((c) => c.args[0].constructor.name)).toEqual(['CreateScheduleGroupCommand']);
     expect(scheduler.commandCalls(CreateScheduleGroupCommand)[0]!.args[0].input).toEqual({ Name: groupName(seriesId), Tags: [{ Key: 'baton:series', Value: seriesId }] });

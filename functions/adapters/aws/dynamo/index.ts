@@ -32,7 +32,7 @@ import { seriesRepository } from './series.ts';
 import { signInNonces } from './sign-in.ts';
 import { studioEditRepository } from './studio-edits.ts';
 import { suppressedIn, suppressionKeys, suppressionList } from './suppression.ts';
-import { key, openTable, PK } from './table.ts';
+import { key, openTable, PK, SK } from './table.ts';
 import { tallyKeeper, TALLY_VERSION } from './tallies.ts';
 import { sendPaceSlots, type SendPaceSlots } from './pace.ts';
 import { templateRepository } from './templates.ts';
@@ -94,11 +94,15 @@ export function createStore(options: {
     readTallies: tallies.readTallies,
     pageQuiet: tallies.pageQuiet,
     recount,
-    // Publish readies what the studio's pages read, so no page ever backfills.
+    // Publish readies what the studio's pages read, so no page ever backfills. Every publish reads
+    // the three markers (the feed's, the people pointers', the counters' item): one BatchGet, not
+    // three GetItems. Backfilling the pointers never touches the counters' item, so it may be read first.
     async prepareStudio(seriesId, options = {}) {
-      const feed = await responses.ensureFeed(seriesId);
-      const people = await participants.ensurePeopleIndex(seriesId);
-      const stale = options.recount || !(await tallies.readTallies(seriesId)).ready;
+      const pk = key.series(seriesId);
+      const markers = new Map((await table.batchGet([key.feedReadySk, key.peopleReadySk, key.tallySk].map((sk) => ({ [PK]: pk, [SK]: sk })))).map((i) => [i[SK], i]));
+      const feed = await responses.ensureFeed(seriesId, { marker: markers.get(key.feedReadySk) });
+      const people = await participants.ensurePeopleIndex(seriesId, { marker: markers.get(key.peopleReadySk) });
+      const stale = options.recount || !tallies.talliesOf(markers.get(key.tallySk)).ready;
       if (stale) await recount(seriesId);
       return { feed, people, tallies: stale };
     },

@@ -27,7 +27,7 @@ const sameKey = (a: Item, b: Item) => a[PK] === b[PK] && a[SK] === b[SK];
 const memberItem = (seriesId: string, p: Grouped): Item => ({ ...memberKey(seriesId, p), itemType: 'group-member', email: p.email, ...(blockReason(p) ? { blocked: true } : {}) });
 const memberPut = (seriesId: string, p: Grouped): WriteRequest => ({ PutRequest: { Item: memberItem(seriesId, p) } });
 
-export function participantRepository(table: Table, tallies: TallyKeeper): ParticipantRepository {
+export function participantRepository(table: Table, tallies: TallyKeeper): ParticipantRepository & { ensurePeopleIndex(seriesId: string, known?: { marker: Item | undefined }): Promise<boolean> } {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toParticipant = (item: Item): StoredParticipant =>
@@ -160,9 +160,10 @@ export function participantRepository(table: Table, tallies: TallyKeeper): Parti
   }
 
   // Series enrolled before the pointers existed get them once, from the full list (publish asks).
-  async function ensurePeopleIndex(seriesId: string) {
+  /** `known`: the PEOPLEREADY item (or its absence) when the caller read it already (prepareStudio). */
+  async function ensurePeopleIndex(seriesId: string, known?: { marker: Item | undefined }) {
     const pk = key.series(seriesId);
-    if ((await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
+    if ((known ? known.marker : await getItem(pk, key.peopleReadySk))?.version === PEOPLE_VERSION) return false;
     const everyone = await listParticipants(seriesId);
     await batchWrite(everyone.flatMap((p) => pointersOf(seriesId, p)));
     await send(new PutCommand({ TableName: tableName, Item: { [PK]: pk, [SK]: key.peopleReadySk, itemType: 'people-ready', version: PEOPLE_VERSION } }));

@@ -17,7 +17,7 @@ const FeedItemSchema = z.extend(KeysSchema, { itemType: z.literal('feed'), respo
 /** Bumped when the feed's pointers change shape: every series then rebuilds them once. */
 const FEED_VERSION = 1;
 
-export function responseRepository(table: Table, tallies: TallyKeeper): ResponseRepository {
+export function responseRepository(table: Table, tallies: TallyKeeper): ResponseRepository & { ensureFeed(seriesId: string, known?: { marker: Item | undefined }): Promise<boolean> } {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, getItem, batchGet, batchWrite, strip } = table;
 
   const toResponse = (item: Item): Response => strip(parse(ResponseItemSchema, item, 'response')) as Response;
@@ -204,9 +204,10 @@ export function responseRepository(table: Table, tallies: TallyKeeper): Response
 
   // Series whose responses were stored before the feed had pointers get them once, from the full
   // list; a reply stored meanwhile writes its own pointer, the same item, so the two cannot clash.
-  async function ensureFeed(seriesId: string) {
+  /** `known`: the FEEDREADY item (or its absence) when the caller read it already (prepareStudio). */
+  async function ensureFeed(seriesId: string, known?: { marker: Item | undefined }) {
     const pk = key.series(seriesId);
-    const marker = await getItem(pk, key.feedReadySk);
+    const marker = known ? known.marker : await getItem(pk, key.feedReadySk);
     if (marker?.version === FEED_VERSION) return false;
     const responses = await listResponses(seriesId, { includeWithdrawn: true });
     await batchWrite(responses.flatMap(feedPointer));

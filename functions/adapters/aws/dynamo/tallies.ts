@@ -206,7 +206,11 @@ export function tallyKeeper(table: Table) {
 
   /** The counters as kept, and whether they are (the marker rebuild writes). */
   async function readTallies(seriesId: string): Promise<{ counters: Record<string, number>; ready: boolean }> {
-    const item = await getItem(key.series(seriesId), key.tallySk);
+    return talliesOf(await getItem(key.series(seriesId), key.tallySk));
+  }
+
+  /** The counters of a TALLY item read already (prepareStudio), or of none. */
+  function talliesOf(item: Item | undefined): { counters: Record<string, number>; ready: boolean } {
     const counters: Record<string, number> = {};
     const prefix = key.tallyAttribute('');
     for (const [name, value] of Object.entries(item ?? {})) if (name.startsWith(prefix) && typeof value === 'number') counters[name.slice(prefix.length)] = value;
@@ -277,5 +281,5 @@ export function tallyKeeper(table: Table) {
     await batchWrite([...new Set(seriesIds)].map((id) => ({ PutRequest: { Item: { [PK]: key.series(id), [SK]: key.tallySk, itemType: 'tally', stale: true } } })));
   }
 
-  return { change, changeMany, markSent, readTallies, pageQuiet, rebuild, markStale, factsOf };
+  return { change, changeMany, markSent, readTallies, talliesOf, pageQuiet, rebuild, markStale, factsOf };
 }

@@ -1,4 +1,5 @@
 // The data layer against a real DynamoDB API (dynalite) through the real SDK client.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,9 +146,11 @@ describe('templates', () => {
     expect(big.length).toBeGreaterThan(50_000);
     const large = big.repeat(3);
     expect(large.length).toBeGreaterThan(150_000);
-    await store.putTemplate('tpl', 'training/one-on-ones/training.html', large);
-    await store.putTemplate('tpl', 'training/one-on-ones/training.txt', 'Hello {{name}}');
-    await store.putTemplate('tpl', 'kickoff/kickoff.html', '<p>Welcome {{name}}</p>');
+    await store.putTemplates('tpl', [
+      ['training/one-on-ones/training.html', large],
+      ['training/one-on-ones/training.txt', 'Hello {{name}}'],
+      ['kickoff/kickoff.html', '<p>Welcome {{name}}</p>'],
+    ]);
 
     expect(await store.getTemplate('tpl', 'training/one-on-ones/training.html')).toBe(large);
     expect(await store.getTemplate('tpl', 'missing')).toBeUndefined();
@@ -166,6 +169,23 @@ describe('templates', () => {
       'kickoff/kickoff.html',
       'training/one-on-ones/training.html',
     ]);
+  });
+
+  it('stores more templates than one BatchWrite holds, each under its own name, the last of a name given twice', async () => {
+    // 60 templates: three BatchWrites of up to 25. Each text is distinct and names its template, so
+    // a lost, doubled or mis-keyed item shows; every seventh is incompressible (~45 KB gzipped).
+    const names = Array.from({ length: 60 }, (_, i) => `training/t${String(i).padStart(2, '0')}`);
+    const texts = names.map((n, i) => `<p>${n}</p>` + (i % 7 === 0 ? randomBytes(34_000).toString('base64') : `row ${i} `.repeat(i * 50)));
+    await store.putTemplates('many', [...names.map((n, i) => [n, texts[i]!] as const), ['training/t05', 'replaced']]);
+    const stored = await store.getTemplates('many');
+    expect([...stored.keys()].sort()).toEqual(names);
+    names.forEach((n, i) => expect(stored.get(n), n).toBe(i === 5 ? 'replaced' : texts[i]));
+  });
+
+  it('refuses a template over the item limit by name, and stores none of the batch', async () => {
+    const huge = randomBytes(420_000).toString('base64');
+    await expect(store.putTemplates('too-big', [['kickoff/kickoff', 'fine'], ['training/huge', huge]])).rejects.toThrow(/"training\/huge".*400 KB item limit/);
+    expect((await store.getTemplates('too-big')).size).toBe(0);
   });
 });
 
