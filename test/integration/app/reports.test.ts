@@ -3,7 +3,7 @@
 // jobs run through dispatch → deliver with the real ledger; the sent mail is parsed back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import type { BrowserContext } from 'playwright-core';
 import { simpleParser } from 'mailparser';
 import { createStore, type Store } from '#adapters/aws/dynamo';
 import { dispatch, type DispatchDeps } from '#app/run-job';
@@ -12,7 +12,7 @@ import type { Response } from '#core/model';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
 import { startDynalite, type TestDynalite } from '#test/support/dynalite';
-import { launchBrowser } from '#test/support/browser';
+import { screenshots, sharedBrowser } from '#test/support/browser';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'q1-productivity');
 let db: TestDynalite;
@@ -22,6 +22,8 @@ let now = new Date('2027-02-01T14:00:00Z');
 let deps: DispatchDeps;
 let seriesId: string;
 let emails: string[];
+let phone: BrowserContext | undefined;
+const shots = screenshots('reports');
 
 beforeAll(async () => {
   db = await startDynalite();
@@ -62,6 +64,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await phone?.close();
   await db?.stop();
 });
 
@@ -94,18 +97,17 @@ describe('the digest job', () => {
 
   it('renders on a 375 px phone without sideways scrolling', async () => {
     const mail = await simpleParser(sent[0]!.raw);
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-      await page.setContent(String(mail.html));
-      const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
-      expect(scroll).toBeLessThanOrEqual(client);
-      const bars = await page.evaluate<number[]>(`[...document.querySelectorAll('td[width$="%"]')].map((td) => td.getBoundingClientRect().width)`);
-      expect(bars.length).toBeGreaterThan(4);
-      await page.screenshot({ path: join(tmpdir(), 'baton-digest-375.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    // The worker's one Chromium; the context closes after the file, so a failure's picture is
+    // taken while the page is still open (BATON_SCREENSHOTS=1 keeps one when it passes too).
+    phone = await (await sharedBrowser()).newContext({ viewport: { width: 375, height: 800 } });
+    const page = await phone.newPage();
+    shots.onFailure(page, 'digest-375');
+    await page.setContent(String(mail.html));
+    const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+    expect(scroll).toBeLessThanOrEqual(client);
+    const bars = await page.evaluate<number[]>(`[...document.querySelectorAll('td[width$="%"]')].map((td) => td.getBoundingClientRect().width)`);
+    expect(bars.length).toBeGreaterThan(4);
+    await shots.take(page, 'digest-375');
   }, 60_000);
 });
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { batonEnv, seedExample } from '#test/support/example-data';
-import { launchBrowser } from '#test/support/browser';
+import type { BrowserContext } from 'playwright-core';
+import { screenshots, sharedBrowser } from '#test/support/browser';
 import { batonOnTerminal, outsideCi, PROGRESS } from '#test/support/terminal';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -18,6 +19,8 @@ const wikiDir = join(dataDir, 'wiki');
 // CI unset: the first export shows that a pipe alone keeps the output free of progress lines.
 const env = outsideCi(batonEnv(dataDir));
 let seriesId = '';
+let phone: BrowserContext | undefined;
+const shots = screenshots('export');
 
 function baton(...args: string[]) {
   return promisify(execFile)('node', [join(root, 'cli', 'baton.js'), ...args], { env, cwd: root });
@@ -39,7 +42,10 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await phone?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('baton export --wiki', () => {
   it('writes an index and a page per training, in Markdown and HTML, and copies attachments; in a pipe it prints only its report', async () => {
@@ -69,26 +75,25 @@ describe('baton export --wiki', () => {
   }, 60_000);
 
   it('makes a static site that runs no script, links its pages and fits a 375 px phone', async () => {
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-      const dialogs: string[] = [];
-      page.on('dialog', (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await page.goto(pathToFileURL(join(wikiDir, 'html', 'index.html')).href);
-      await page.click('text=A productive 1:1 sync with your manager');
-      await page.waitForURL(/01-productive-one-on-ones\.html$/);
-      const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
-      expect(scroll).toBeLessThanOrEqual(client);
-      expect(await page.locator('script').count()).toBe(0);
-      expect(await page.locator('.c .c').count()).toBeGreaterThan(0);
-      expect(await page.locator('a[href="../attachments/r2/My-agenda.pdf"]').count()).toBe(1);
-      await page.screenshot({ path: join(tmpdir(), 'baton-wiki-375.png'), fullPage: true });
-      expect(dialogs).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    // The worker's one Chromium; the context closes after the file, so a failure's picture is
+    // taken while the page is still open (BATON_SCREENSHOTS=1 keeps one when it passes too).
+    phone = await (await sharedBrowser()).newContext({ viewport: { width: 375, height: 800 } });
+    const page = await phone.newPage();
+    shots.onFailure(page, 'wiki-375');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(pathToFileURL(join(wikiDir, 'html', 'index.html')).href);
+    await page.click('text=A productive 1:1 sync with your manager');
+    await page.waitForURL(/01-productive-one-on-ones\.html$/);
+    const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+    expect(scroll).toBeLessThanOrEqual(client);
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('.c .c').count()).toBeGreaterThan(0);
+    expect(await page.locator('a[href="../attachments/r2/My-agenda.pdf"]').count()).toBe(1);
+    await shots.take(page, 'wiki-375');
+    expect(dialogs).toEqual([]);
   }, 60_000);
 });
