@@ -327,7 +327,7 @@ export class ServiceStack extends Stack {
     })
       // getStudioEdit/getTemplate (GetItem), prepareStudio's markers (BatchGetItem), getSeries/
       // listParticipants/listSchedules/getCalendars/pruneTemplates' read (Query), the series key
-      // check (Query gsi1), putSeries/putSchedule (PutItem), the edit's state (UpdateItem),
+      // check (Query gsi1), putSeries/putSchedule (PutItem), the edit's state and finishPublish (UpdateItem),
       // putTemplates, putCalendars, the trainer pointers and pruned templates (BatchWriteItem),
       // schedules no longer planned (DeleteItem).
       .useTable(state.table, { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'], queryIndex: true });

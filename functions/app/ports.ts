@@ -48,8 +48,13 @@ import type { CompiledEmail } from '#mail/fill';
 export interface SeriesRepository {
   putSeries(series: Series, trainings: Training[], meta: { publishedAt: Instant; version: number }): Promise<void>;
   getSeries(seriesId: string): Promise<PublishedSeries | undefined>;
-  /** The series item's version only (a cheap read), undefined when the series is not published. */
-  getSeriesVersion(seriesId: string): Promise<number | undefined>;
+  /**
+   * The series item's version only (a cheap read), and whether the publish of that version has
+   * written everything (finishPublish); undefined when the series is not published.
+   */
+  getSeriesVersion(seriesId: string): Promise<{ version: number; settled: boolean } | undefined>;
+  /** The publish of `version` has written its trainings, templates and calendars (a no-op once a newer publish began). */
+  finishPublish(seriesId: string, version: number): Promise<void>;
   findSeriesByKey(key: string): Promise<string | undefined>;
   /** Ids of the series this address is listed as a trainer of (eventually consistent: an index). */
   listSeriesOfTrainer(email: string): Promise<string[]>;

@@ -109,6 +109,9 @@ export async function publish(
   await store.pruneTemplates(series.id, [...templates.keys()]);
   const calendars = advanceCalendars(await store.getCalendars(series.id), previous?.trainings ?? [], trainings, now);
   await store.putCalendars(series.id, calendars.states);
+  // Everything a sending container keeps per version is written: from here it may keep it
+  // (app/run-job.ts publishedSeries; until now a batch read it afresh, as it might be half new).
+  await store.finishPublish(series.id, version);
   let added: Participant[] = [];
   if (participants?.length) {
     const before = new Set(stored.map((p) => p.email));

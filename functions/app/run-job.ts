@@ -66,16 +66,25 @@ const forget = <T>(read: Promise<T>, drop: () => void): Promise<T> =>
  * The series as published, and the container's cache entry for its version. With a cache, a batch
  * reads the series item's version only and the series itself once per version (its trainings are
  * most of what a batch would otherwise read again); a higher version is a fresh entry, read afresh.
+ *
+ * Only a settled version is kept: a publish writes the series item (the new version) first and
+ * its trainings, templates and calendars after, so a batch reading in between would otherwise keep
+ * half-old content under the new version for the container's life. Such a batch reads everything
+ * afresh and keeps nothing (as it would without a cache); a batch that saw the version settled
+ * reads only after every write of it, and anything newer it happens to read comes with a higher
+ * version, whose series item was written first: later batches see that version, not this entry.
  */
 async function publishedSeries(seriesId: string, deps: DispatchDeps): Promise<{ published: PublishedSeries; cached?: SeriesCacheEntry }> {
   const notPublished = () => new DispatchError(`series "${seriesId}" is not published`);
-  const version = deps.cache ? await deps.store.getSeriesVersion(seriesId) : undefined;
-  if (!deps.cache || version === undefined) {
-    // No cache, or no series item: the full read says which (not published, or malformed).
+  const current = deps.cache ? await deps.store.getSeriesVersion(seriesId) : undefined;
+  if (!deps.cache || !current?.settled) {
+    // No cache, no series item (the full read says which: not published, or malformed), or a
+    // publish still writing: read in full and keep nothing.
     const published = await deps.store.getSeries(seriesId);
     if (!published) throw notPublished();
-    return deps.cache ? { published, cached: deps.cache.entry(seriesId, published.version) } : { published };
+    return { published };
   }
+  const { version } = current;
   const cached = deps.cache.entry(seriesId, version);
   const read = async (): Promise<PublishedSeries> => {
     const published = await deps.store.getSeries(seriesId);
@@ -84,11 +93,11 @@ async function publishedSeries(seriesId: string, deps: DispatchDeps): Promise<{ 
   };
   cached.published ??= forget(read(), () => (cached.published = undefined));
   const published = await cached.published;
-  // Published again between the two reads: this batch uses the newer series, and the entry is
-  // for the version it was made for only.
+  // Published again between the two reads: this batch uses the newer series and keeps none of it
+  // (that version may still be being written), and the entry is for the version it was made for only.
   if (published.version !== version) {
     cached.published = undefined;
-    return { published, cached: deps.cache.entry(seriesId, published.version) };
+    return { published };
   }
   return { published, cached };
 }

@@ -260,7 +260,7 @@ describe('IAM, evaluated', () => {
         // app/studio/apply-edit.ts → app/publish.ts: getStudioEdit, getTemplate (GetItem);
         // prepareStudio's markers (BatchGetItem);
         // getSeries, listParticipants, listSchedules, getCalendars, pruneTemplates' read (Query);
-        // the series key check of putSeries (Query gsi1); putSeries, putSchedule (PutItem); the
+        // the series key check of putSeries (Query gsi1); putSeries, putSchedule (PutItem); finishPublish and the
         // edit's state (UpdateItem); putTemplates, putCalendars, trainer pointers, pruned templates
         // (BatchWriteItem); deleteSchedule (DeleteItem). The schedule diff as the studio applies it.
         // Audio: Polly (no resource-level permission), HeadObject (s3:GetObject) and PutObject under

@@ -3,6 +3,8 @@
 // yet read only the batch's people and the few they credit, never the series' participant list.
 // Two copies of the example series in dynalite (two tables, same data): one gets the whole send,
 // the other the batch, and the batch's mails are compared with the whole send's.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
@@ -214,6 +216,53 @@ describe('a batch of a per-recipient kind (issue 16)', () => {
     expect(next).toHaveLength(1);
     expect(await shown(first)).not.toContain('Retitled Talks');
     expect(await shown(next)).toContain('Retitled Talks');
+  });
+  it('keeps nothing a batch read while a publish was half written: the batch after it sends the new text', async () => {
+    await ensureTable(db.client, 'half-published');
+    const store = createStore({ client: db.client, tableName: 'half-published' });
+    await seed(store);
+    const cache = new SeriesCache();
+    const at = new Date('2027-02-15T09:00:00Z');
+    const job: Job = { kind: 'training', seriesId: SERIES, trainingSlug: 'performance-reviews' };
+    const text = async (mails: BuiltMail[]) => (await simpleParser(mails[0]!.raw)).text ?? '';
+    const NEW = 'Bring one question you have never asked your manager.';
+    // The example with one more sentence in the training's text: its compiled template changes.
+    const edited = mkdtempSync(join(tmpdir(), 'baton-half-published-'));
+    try {
+      cpSync(example, edited, { recursive: true });
+      const file = join(edited, 'trainings', '03-performance-reviews.md');
+      writeFileSync(file, `${readFileSync(file, 'utf8').trimEnd()}\n\n${NEW}\n`);
+
+      const before: BuiltMail[] = [];
+      await dispatch({ ...job, recipients: [BATCH[0]!] }, { ...depsFor(store, at, before), cache });
+      // A batch of the same container runs after the publish wrote the new version's series item
+      // and trainings, before its templates: exactly between the two.
+      const during: BuiltMail[] = [];
+      const midway = Object.assign(Object.create(store) as Store, {
+        putTemplates: async (...a: Parameters<Store['putTemplates']>) => {
+          await dispatch({ ...job, recipients: [BATCH[1]!] }, { ...depsFor(store, at, during), cache });
+          return store.putTemplates(...a);
+        },
+      });
+      const republished = await publishSeries(edited, midway, new Date('2026-12-02T00:00:00Z'));
+      expect(republished.version).toBe(2);
+      expect(during).toHaveLength(1);
+      const after: BuiltMail[] = [];
+      await dispatch({ ...job, recipients: ['ana.reyes@example.com'] }, { ...depsFor(store, at, after), cache });
+      expect(await text(before)).not.toContain(NEW);
+      expect(await text(after)).toContain(NEW);
+      // And once settled, the version is kept again: a further batch reads no template.
+      let templateReads = 0;
+      const counting = Object.assign(Object.create(store) as Store, {
+        getTemplates: (...a: Parameters<Store['getTemplates']>) => (templateReads++, store.getTemplates(...a)),
+      });
+      const later: BuiltMail[] = [];
+      await dispatch({ ...job, recipients: ['lukas.becker@example.org'] }, { ...depsFor(counting, at, later), cache });
+      expect(await text(later)).toContain(NEW);
+      expect(templateReads).toBe(0);
+    } finally {
+      rmSync(edited, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // A published series and its trainings: one item for the series (the gate a publish passes
 // through, and the short key's index entry), one per training, read back in one Query.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { IsoDateTimeSchema, SeriesSchema, TrainingSchema, type Series, type Training } from '#core/model';
 import type { Instant, PublishedSeries } from '#core/records';
@@ -14,7 +14,7 @@ const SeriesItemSchema = z.extend(KeysSchema, {
   publishedAt: IsoDateTimeSchema,
   version: z.int(),
 });
-const VersionSchema = z.object({ version: z.int() });
+const VersionSchema = z.object({ version: z.int(), publishing: z.optional(z.boolean()) });
 const TrainingItemSchema = z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema });
 
 export function seriesRepository(table: Table): SeriesRepository {
@@ -50,6 +50,9 @@ export function seriesRepository(table: Table): SeriesRepository {
             series,
             publishedAt: toIso(meta.publishedAt, 'publishedAt'),
             version: meta.version,
+            // Until finishPublish: this version's trainings, templates and calendars are still
+            // being written, so a reader must not keep what it reads now as this version's.
+            publishing: true,
           },
           ConditionExpression: 'attribute_not_exists(#pk) OR #version < :version',
           ExpressionAttributeNames: { '#pk': PK, '#version': 'version' },
@@ -109,20 +112,45 @@ export function seriesRepository(table: Table): SeriesRepository {
   }
 
   /**
-   * The published version alone (the series item's `version`, nothing else), for a reader that
-   * keeps the rest of a series while its version holds; undefined when there is no series item.
+   * The published version alone (the series item's `version`, and whether its publish is still
+   * writing), for a reader that keeps the rest of a series while its version holds; undefined when
+   * there is no series item. A series item without the mark (finished, or written before it
+   * existed) is settled.
    */
-  async function getSeriesVersion(seriesId: string): Promise<number | undefined> {
+  async function getSeriesVersion(seriesId: string): Promise<{ version: number; settled: boolean } | undefined> {
     const out = await send<{ Item?: Record<string, unknown> }>(
       new GetCommand({
         TableName: tableName,
         Key: { [PK]: key.series(seriesId), [SK]: key.seriesSk },
-        ProjectionExpression: '#version',
-        ExpressionAttributeNames: { '#version': 'version' },
+        ProjectionExpression: '#version, #publishing',
+        ExpressionAttributeNames: { '#version': 'version', '#publishing': 'publishing' },
         ConsistentRead: true,
       }),
     );
-    return out.Item ? parse(VersionSchema, out.Item, 'series').version : undefined;
+    if (!out.Item) return undefined;
+    const { version, publishing } = parse(VersionSchema, out.Item, 'series');
+    return { version, settled: publishing !== true };
+  }
+
+  /**
+   * Marks `version` settled: its trainings, templates and calendars are all written. A newer
+   * publish that has begun meanwhile keeps its own mark (the condition fails, and that is fine).
+   */
+  async function finishPublish(seriesId: string, version: number): Promise<void> {
+    try {
+      await send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: key.series(seriesId), [SK]: key.seriesSk },
+          UpdateExpression: 'REMOVE #publishing',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#publishing': 'publishing', '#version': 'version' },
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async function findSeriesByKey(k: string): Promise<string | undefined> {
@@ -136,5 +164,5 @@ export function seriesRepository(table: Table): SeriesRepository {
     return items.map((i) => String(i[GSI.sortKey]).slice(key.trainerGsiSk('').length));
   }
 
-  return { putSeries, getSeries, getSeriesVersion, findSeriesByKey, listSeriesOfTrainer };
+  return { putSeries, getSeries, getSeriesVersion, finishPublish, findSeriesByKey, listSeriesOfTrainer };
 }

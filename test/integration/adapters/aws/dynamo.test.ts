@@ -131,6 +131,23 @@ describe('series and trainings', () => {
     expect(got?.trainings.map((t) => t.slug)).toEqual(['one']);
   });
 
+  it('marks a version settled only when its publish says so, and an older publish never settles a newer one', async () => {
+    const s = series('settling');
+    expect(await store.getSeriesVersion('settling')).toBeUndefined();
+    await store.putSeries(s, [training('one', 1)], { publishedAt: new Date(), version: 1 });
+    expect(await store.getSeriesVersion('settling')).toEqual({ version: 1, settled: false });
+    await store.finishPublish('settling', 1);
+    expect(await store.getSeriesVersion('settling')).toEqual({ version: 1, settled: true });
+    // A second publish begins; the first one finishing late leaves the new mark in place.
+    await store.putSeries(s, [training('one', 1)], { publishedAt: new Date(), version: 2 });
+    await store.finishPublish('settling', 1);
+    expect(await store.getSeriesVersion('settling')).toEqual({ version: 2, settled: false });
+    await store.finishPublish('settling', 2);
+    expect(await store.getSeriesVersion('settling')).toEqual({ version: 2, settled: true });
+    // The mark is the series item's own attribute: the series still reads as before.
+    expect((await store.getSeries('settling'))?.version).toBe(2);
+  });
+
   it('finds a series by the short key its reply tokens carry, in either case', async () => {
     await store.putSeries(series('keyed-series'), [], { publishedAt: new Date(), version: 1 });
     expect(await store.findSeriesByKey(seriesKey('keyed-series'))).toBe('keyed-series');
