@@ -11,6 +11,11 @@
 // machine shared with other work a process waiting for a core waits in wall clock but not in CPU
 // time, so that ratio moves less with the neighbours. Lambda's own numbers differ (arm64, memory
 // size), but a bundle that grows or starts doing work at import shows here first.
+//
+// `withoutSdkRatioToNode` is a reference, not a product: the same bundle with every AWS SDK
+// package (@aws-sdk/*, @smithy/*) replaced by an empty module (bench/no-sdk.cjs), imported the
+// same way. It says how much of the ratio the SDK clients are, and what is left for everything else
+// if they cost nothing: the floor the goal meets while the functions talk to AWS through the SDK.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +23,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pinned } from './cli-start.ts';
 import { BUNDLE_BUDGET_BYTES, HANDLERS_DIR } from '#infra/baton-function';
+import type { Plugin } from 'esbuild';
 import { buildBundle, type BundleSize } from './send.ts';
+
+/** Every AWS SDK package resolved to bench/no-sdk.cjs (for withoutSdkRatioToNode only). */
+const NO_SDK: Plugin = {
+  name: 'bench-no-sdk',
+  setup(build) {
+    const stub = join(import.meta.dirname, 'no-sdk.cjs');
+    build.onResolve({ filter: /^@(aws-sdk|smithy)\// }, () => ({ path: stub }));
+  },
+};
 
 const run = promisify(execFile);
 
@@ -89,9 +104,10 @@ export async function benchColdStart(runs = 7) {
     for (const name of names) {
       // Exactly what a BatonFunction's asset holds: index.mjs, its chunks, the catalogue files.
       sizes[name] = await buildBundle(join(HANDLERS_DIR, `${name}.ts`), join(dir, name));
+      await buildBundle(join(HANDLERS_DIR, `${name}.ts`), join(dir, `${name}.no-sdk`), true, [NO_SDK]);
     }
     const bare: Sample[] = [];
-    const samples = Object.fromEntries(names.map((n) => [n, { imported: [] as Sample[], invoked: [] as number[], firstInvokeMs: [] as number[] }]));
+    const samples = Object.fromEntries(names.map((n) => [n, { imported: [] as Sample[], invoked: [] as number[], firstInvokeMs: [] as number[], withoutSdk: [] as number[] }]));
     for (let i = 0; i < runs; i++) {
       bare.push(await sample());
       for (const name of names) {
@@ -102,6 +118,7 @@ export async function benchColdStart(runs = 7) {
         s.imported.push(imported);
         s.invoked.push(invoked.wallMs);
         s.firstInvokeMs.push(invoked.firstInvokeMs);
+        s.withoutSdk.push((await sample(join(dir, `${name}.no-sdk`, 'index.mjs'), 'import')).wallMs);
       }
     }
     const nodeMs = median(bare.map((b) => b.wallMs));
@@ -128,6 +145,7 @@ export async function benchColdStart(runs = 7) {
         withinRatioGoal: OFF_HOT_PATH.has(name) ? null : ratioToNode <= COLD_START_RATIO_GOAL,
         importCpuMs: round(importCpuMs),
         cpuRatioToNode: +(importCpuMs / nodeCpuMs).toFixed(2),
+        withoutSdkRatioToNode: +(median(s.withoutSdk) / nodeMs).toFixed(2),
         withFirstInvokeWallMs: round(median(s.invoked)),
         withFirstInvokeRatioToNode: +(median(s.invoked) / nodeMs).toFixed(2),
         loadMs: round(median(s.imported.map((x) => x.loadMs))),

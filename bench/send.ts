@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { basename, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Participant } from '#core/model';
@@ -133,9 +133,10 @@ export interface BundleSize {
  * infra/bundling.ts: index.mjs, its chunks and the catalogue files in `outdir`), so the sizes
  * here are the sizes deployed and the bundles bench/cold-start.ts loads.
  */
-export async function buildBundle(entry: string, outdir: string, write = true): Promise<BundleSize> {
+export async function buildBundle(entry: string, outdir: string, write = true, extraPlugins: readonly Plugin[] = []): Promise<BundleSize> {
   const externals = basename(entry) === 'publish.ts' ? PUBLISH_BUNDLE_EXTERNALS : [];
-  const result = await build({ ...bundleOptions(entry, outdir, externals), metafile: true, write, logLevel: 'silent' });
+  const options = bundleOptions(entry, outdir, externals);
+  const result = await build({ ...options, plugins: [...extraPlugins, ...(options.plugins ?? [])], metafile: true, write, logLevel: 'silent' });
   const outputs = result.metafile.outputs;
   const code = Object.keys(outputs).filter((f) => f.endsWith('.mjs'));
   // Every chunk behind an `import()` is an entry point too: the function's is index.mjs.
