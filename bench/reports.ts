@@ -59,6 +59,7 @@ export function makeSeries(id: string): { series: Series; trainings: Training[] 
 export async function seed(store: Store, id: string, count: number): Promise<void> {
   const { series, trainings } = makeSeries(id);
   await store.putSeries(series, trainings, { publishedAt: NOW, version: 1 });
+  await store.finishPublish(series.id, 1);
   const participants: Participant[] = Array.from({ length: count }, (_, i) => ({
     email: `p${i}@${id}.example.com`,
     name: `Person ${i}`,
