@@ -97,6 +97,18 @@ export function formatStanding(standing: SeriesStanding, target?: Target): strin
   ];
 }
 
+/**
+ * What an operator should know when the series' last publish never finished (app/publish.ts
+ * finishPublish): sending works, but every batch reads the whole series again.
+ */
+export function unfinishedPublish(version: number): string {
+  return (
+    `The publish of version ${version} has not finished: it is still running, or it stopped halfway. ` +
+    'Until a publish finishes, every send reads the whole series again (slower, never wrong). ' +
+    'If no publish is running, publish the series again.'
+  );
+}
+
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
@@ -114,7 +126,8 @@ export async function run(args: string[]): Promise<number> {
     if (!published) {
       throw new UserError(`no series "${seriesId}" is published on the ${target.name} target: check the id, or run \`baton publish <series-dir>\` first.`);
     }
-    const [participants, responses, deliveries, kickoffs, checkIns] = await Promise.all([
+    const [current, participants, responses, deliveries, kickoffs, checkIns] = await Promise.all([
+      target.store.getSeriesVersion(seriesId),
       target.store.listParticipants(seriesId),
       target.store.listResponses(seriesId),
       target.store.listDeliveries(seriesId, 'training#'),
@@ -123,7 +136,12 @@ export async function run(args: string[]): Promise<number> {
     ]);
     const funnel = computeFunnel({ series: published.series, trainings: published.trainings, participants, responses, deliveries: [...deliveries, ...checkIns] });
     const standing = standingOf(published, participants, [...kickoffs, ...deliveries]);
-    console.log(values.json ? JSON.stringify({ ...funnel, standing }, null, 2) : formatFunnel(funnel, standing, target));
+    const finished = current?.settled !== false;
+    console.log(
+      values.json
+        ? JSON.stringify({ ...funnel, standing, publish: { version: current?.version ?? published.version, finished } }, null, 2)
+        : [formatFunnel(funnel, standing, target), ...(finished ? [] : ['', unfinishedPublish(current!.version)])].join('\n'),
+    );
     return 0;
   } finally {
     await target.close();

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { batonEnv, seedExample } from '#test/support/example-data';
+import { createDynamoClient, createStore } from '#adapters/aws/dynamo';
+import { startDynaliteServer } from '#adapters/local/dynalite';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-status-'));
@@ -79,6 +81,7 @@ describe('baton status', () => {
     expect(funnel.trainings).toHaveLength(4);
     expect(funnel.trainings[0].stages.map((s: { count: number }) => s.count)).toEqual([8, 3, 2, 1, 1]);
     expect(funnel.notEngaged).toHaveLength(5);
+    expect(funnel.publish).toEqual({ version: 1, finished: true });
   }, 60_000);
 
   it('enroll says who was added and what they get, in people and trainings', async () => {
@@ -94,6 +97,25 @@ describe('baton status', () => {
     ]);
     expect(stdout).toMatch(/training 1 ".+" (sent to 8 people so far; the other 5 people get it|went to 8 people; closed)/);
     expect(stdout).not.toMatch(/schedule|job|Sends planned/i);
+    expect(stdout).not.toContain('has not finished');
+  }, 60_000);
+
+  it('tells the operator when the last publish never finished, and what to do', async () => {
+    // A publish that stopped after writing the new version's series item (its first write).
+    const server = await startDynaliteServer({ path: join(dataDir, 'dynamo') });
+    const client = createDynamoClient({ endpoint: server.endpoint });
+    try {
+      const store = createStore({ client, tableName: 'baton' });
+      const published = (await store.getSeries(seriesId))!;
+      await store.putSeries(published.series, published.trainings, { publishedAt: new Date(), version: published.version + 1 });
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+    const { stdout } = await baton('status', seriesId);
+    expect(stdout).toContain('The publish of version 2 has not finished: it is still running, or it stopped halfway.');
+    expect(stdout).toContain('If no publish is running, publish the series again.');
+    expect(JSON.parse((await baton('status', seriesId, '--json')).stdout).publish).toEqual({ version: 2, finished: false });
   }, 60_000);
 
   it('says what to do about an unknown series', async () => {
