@@ -75,22 +75,17 @@ const forget = <T>(read: Promise<T>, drop: () => void): Promise<T> =>
  * version, whose series item was written first: later batches see that version, not this entry.
  */
 async function publishedSeries(seriesId: string, deps: DispatchDeps): Promise<{ published: PublishedSeries; cached?: SeriesCacheEntry }> {
-  const notPublished = () => new DispatchError(`series "${seriesId}" is not published`);
-  const current = deps.cache ? await deps.store.getSeriesVersion(seriesId) : undefined;
-  if (!deps.cache || !current?.settled) {
-    // No cache, no series item (the full read says which: not published, or malformed), or a
-    // publish still writing: read in full and keep nothing.
-    const published = await deps.store.getSeries(seriesId);
-    if (!published) throw notPublished();
-    return { published };
-  }
-  const { version } = current;
-  const cached = deps.cache.entry(seriesId, version);
   const read = async (): Promise<PublishedSeries> => {
     const published = await deps.store.getSeries(seriesId);
-    if (!published) throw notPublished();
+    if (!published) throw new DispatchError(`series "${seriesId}" is not published`);
     return published;
   };
+  const current = deps.cache ? await deps.store.getSeriesVersion(seriesId) : undefined;
+  // No cache, no series item (the full read says which: not published, or malformed), or a
+  // publish still writing: read in full and keep nothing.
+  if (!deps.cache || !current?.settled) return { published: await read() };
+  const { version } = current;
+  const cached = deps.cache.entry(seriesId, version);
   cached.published ??= forget(read(), () => (cached.published = undefined));
   const published = await cached.published;
   // Published again between the two reads: this batch uses the newer series and keeps none of it

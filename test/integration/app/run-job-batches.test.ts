@@ -51,6 +51,14 @@ async function seed(store: Store): Promise<void> {
   await store.putResponse(response(2, 'lukas.becker@example.org', 'comment', 'Great idea, Ana, trying it.'));
 }
 
+/** Another table holding the seeded example, for a test that publishes it again. */
+async function seededCopy(tableName: string): Promise<Store> {
+  await ensureTable(db.client, tableName);
+  const store = createStore({ client: db.client, tableName });
+  await seed(store);
+  return store;
+}
+
 /** Sends into a list, read back as each recipient's plain text. */
 // The full Store, not just the JobStore run-job needs: the dispatch handler below reads more of it.
 function depsFor(store: Store, now: Date, sent: BuiltMail[]): DispatchDeps & { store: Store } {
@@ -193,9 +201,7 @@ describe('a batch of a per-recipient kind (issue 16)', () => {
     expect(reads).toEqual({ templates: 2, calendars: 2 });
   });
   it('uses a series published again from the next batch on, not the one the container kept', async () => {
-    await ensureTable(db.client, 'republished');
-    const store = createStore({ client: db.client, tableName: 'republished' });
-    await seed(store);
+    const store = await seededCopy('republished');
     const cache = new SeriesCache();
     const at = new Date('2026-12-02T09:00:00Z');
     const job: Job = { kind: 'kickoff', seriesId: SERIES };
@@ -210,6 +216,7 @@ describe('a batch of a per-recipient kind (issue 16)', () => {
     // Published again (a training retitled): the series item's version goes up.
     const retitled = published.trainings.map((t) => (t.slug === SLUG ? { ...t, title: 'Retitled Talks' } : t));
     await store.putSeries(published.series, retitled, { publishedAt: published.publishedAt, version: published.version + 1 });
+    await store.finishPublish(SERIES, published.version + 1);
     const next: BuiltMail[] = [];
     await dispatch({ ...job, recipients: [BATCH[1]!] }, { ...depsFor(store, at, next), cache });
     expect(first).toHaveLength(1);
@@ -218,9 +225,7 @@ describe('a batch of a per-recipient kind (issue 16)', () => {
     expect(await shown(next)).toContain('Retitled Talks');
   });
   it('keeps nothing a batch read while a publish was half written: the batch after it sends the new text', async () => {
-    await ensureTable(db.client, 'half-published');
-    const store = createStore({ client: db.client, tableName: 'half-published' });
-    await seed(store);
+    const store = await seededCopy('half-published');
     const cache = new SeriesCache();
     const at = new Date('2027-02-15T09:00:00Z');
     const job: Job = { kind: 'training', seriesId: SERIES, trainingSlug: 'performance-reviews' };
