@@ -138,6 +138,47 @@ export const bundlePatches: Plugin = {
 };
 
 /**
+ * Each AWS SDK client's schema file (`schemas_0.js`: the shapes of every operation the service has,
+ * ~100 KB for SES or S3) names its traits with computed keys, `{ [_e]: _c, [_hE]: 400 }`, where `_e`
+ * is a `const` string of the same file. esbuild cannot tell a computed key has no side effect, so it
+ * kept every schema holding one, and what they point to: a function that sends mail carried the
+ * shapes of SES's ~110 operations for the three it calls, compiled at every cold start (issue 16).
+ * sdkSchemaKeys writes each such key as the string it names (`{ "error": _c, "httpError": 400 }`),
+ * the same object, so the shapes no operation in the bundle reaches are left out. A computed key
+ * naming anything but a string constant of the file fails the build: the SDK changed its shape, and
+ * the plugin must be looked at again rather than drop schemas silently.
+ */
+export const SDK_SCHEMA_FILE = /node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/** A schema file's text with every computed key that names a string constant written as that string. */
+export function literalSchemaKeys(source: string, path: string): string {
+  const strings = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) strings.set(m[1]!, m[2]!);
+  const unknown = new Set<string>();
+  const written = source.replace(/(?<=[{,]\s*)\[([\w$]+)\]:/g, (key, name: string) => {
+    const literal = strings.get(name);
+    if (literal === undefined) unknown.add(name);
+    return literal === undefined ? key : `${literal}:`;
+  });
+  if (unknown.size > 0) throw new Error(`sdkSchemaKeys: ${path} has computed keys that name no string constant of the file (${[...unknown].join(', ')}); check the SDK's update and the plugin (infra/bundling.ts)`);
+  return written;
+}
+
+/** Applies literalSchemaKeys to every SDK client's schema file a bundle reaches. */
+export const sdkSchemaKeys: Plugin = {
+  name: 'baton-sdk-schema-keys',
+  setup(build) {
+    build.onLoad({ filter: SDK_SCHEMA_FILE }, (args) => {
+      try {
+        return { contents: literalSchemaKeys(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+      } catch (error) {
+        return { errors: [{ text: (error as Error).message }] };
+      }
+    });
+  },
+};
+
+/**
  * Packages published both as CommonJS and as ES modules that a bundle reaches both ways: mailparser
  * imports them, and its @zone-eu/mailsplit requires them. esbuild then bundles two copies of each,
  * and the CommonJS libmime (outside BUNDLE_PATCHES, which patch the ES one) built iconv-lite's GBK
@@ -194,7 +235,7 @@ export function bundleOptions(entry: string, outdir: string, externals: readonly
     // The map only has to turn stack traces into file:line; the sources would double its size.
     sourcesContent: false,
     external: [...externals],
-    plugins: [bundleOneCopy, bundlePatches],
+    plugins: [bundleOneCopy, bundlePatches, sdkSchemaKeys],
     absWorkingDir: PROJECT_ROOT,
     // esbuild's size table on every synth is noise; warnings and errors still show.
     logLevel: 'warning',
