@@ -47,7 +47,7 @@ describe('the SDK clients, bundled with their schema keys as strings', () => {
     const options = (e: string, out: string) => ({ ...bundleOptions(e, join(dir, out)), nodePaths: [join(PROJECT_ROOT, 'node_modules')], metafile: true });
     const result = await build(options(entry, 'out'));
     // The plugin read the two clients' schema files.
-    const schemaFiles = Object.keys(result.metafile.inputs).filter((p) => SDK_SCHEMA_FILE.test(join(PROJECT_ROOT, p)));
+    const schemaFiles = Object.keys(result.metafile!.inputs).filter((p) => SDK_SCHEMA_FILE.test(join(PROJECT_ROOT, p)));
     expect(schemaFiles.map((p) => p.replace(/.*@aws-sdk\//, '').split('/')[0]).sort()).toEqual(['client-dynamodb', 'client-sesv2']);
     const mod = (await import(pathToFileURL(join(dir, 'out', 'index.mjs')).href)) as { dynamo: Dynamo } & Ses;
     bundled = { dynamo: mod.dynamo, ses: mod as unknown as Ses };
