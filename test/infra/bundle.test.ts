@@ -1,9 +1,13 @@
 // Every function's bundle as `cdk synth` and `cdk deploy` build it (BatonFunction's local esbuild
 // step, bundleOptions), taken from the app's synth (test/support/app-synth.ts: the one config.test.ts
-// checks, made once and cached), then loaded and run: dispatch's refusals, the mail-events bundle
-// for real against dynalite, and the publish bundle (the one with mjml) applying a studio edit
-// against dynalite, with EventBridge Scheduler a recording HTTP stand-in.
+// checks, made once and cached), then loaded and run: dispatch's refusals, dispatch cutting a
+// kickoff into batches on the queue (dynalite, and SQS a stand-in speaking its JSON protocol), the
+// mail-events bundle for real against dynalite, and the publish bundle (the one with mjml) applying
+// a studio edit against dynalite, with EventBridge Scheduler a recording HTTP stand-in. These run
+// the SDK clients as the bundles carry them: without the schemas of operations no function calls
+// (sdkSchemaKeys in infra/bundling.ts).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -219,6 +223,79 @@ describe('the function bundles', () => {
         vi.unstubAllEnvs();
       }
     });
+  });
+
+  describe('dispatch, when run against dynalite and an SQS stand-in', () => {
+    let db: TestDynalite;
+    let sqs: Server;
+    const received: { target: string | undefined; contentType: string | undefined; url: string | undefined; body: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] } }[] = [];
+    beforeAll(async () => {
+      db = await startDynalite();
+      // SQS's JSON protocol, as far as a fan-out needs it: SendMessageBatch answered as AWS documents
+      // it, each entry's MD5OfMessageBody the MD5 of its body (the SDK checks it, so a wrong one fails).
+      sqs = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof received)[number]['body'];
+          received.push({ target: req.headers['x-amz-target'] as string | undefined, contentType: req.headers['content-type'], url: req.url, body });
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({
+            Successful: body.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody, 'utf8').digest('hex') })),
+            Failed: [],
+          }));
+        });
+      });
+      await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      await db?.stop();
+      await new Promise((resolve) => sqs?.close(resolve));
+    });
+
+    it('cuts a kickoff into batches and queues them through the bundled SQS client', async () => {
+      const store = createStore({ client: db.client, tableName: db.tableName });
+      const first = await publishSeries(exampleDir, store, new Date());
+      const id = first.series.id;
+      const people = await loadParticipants(join(exampleDir, 'participants.csv'), first.series);
+      await store.putParticipants(id, people);
+      const queueUrl = `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/baton-fanout`;
+      stubEnvs({
+        TABLE_NAME: db.tableName,
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        REPLY_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:reply-token',
+        BATON_DOMAIN: 'baton.example.com',
+        BATON_INBOUND_DOMAIN: 'reply.baton.example.com',
+        BATON_SENDER: 'training@baton.example.com',
+        BATON_LINKS_BASE_URL: 'https://links.example.com/',
+        BATON_MAX_SEND_RATE: '14',
+        BATON_CONFIGURATION_SET: 'baton',
+        BATON_FANOUT_QUEUE_URL: queueUrl,
+        BATON_FANOUT_BATCH_SIZE: '5',
+      });
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      let result: unknown;
+      try {
+        // A module instance of its own: the handler keeps the configuration of its first event.
+        const { handler } = (await import(`${pathToFileURL(join(assetDirs.dispatch!, 'index.mjs')).href}?fan-out`)) as { handler: (e: unknown) => Promise<unknown> };
+        result = await handler({ kind: 'kickoff', seriesId: id });
+      } finally {
+        write.mockRestore();
+        vi.unstubAllEnvs();
+      }
+      const emails = people.map((p) => p.email).sort();
+      expect(result).toMatchObject({ fannedOut: { batches: Math.ceil(emails.length / 5), recipients: emails.length } });
+      // One SendMessageBatch call in SQS's JSON protocol, to the queue's own URL.
+      expect(received.map((r) => [r.target, r.contentType, r.url, r.body.QueueUrl])).toEqual([['AmazonSQS.SendMessageBatch', 'application/x-amz-json-1.0', '/', queueUrl]]);
+      const jobs = received[0]!.body.Entries.map((e) => JSON.parse(e.MessageBody) as { kind: string; seriesId: string; recipients: string[] });
+      expect(received[0]!.body.Entries.map((e) => e.Id)).toEqual(jobs.map((_, i) => String(i)));
+      expect(jobs.map((j) => j.recipients.length)).toEqual(jobs.map((_, i) => Math.min(5, emails.length - 5 * i)));
+      expect(jobs.flatMap((j) => j.recipients)).toEqual(emails);
+      for (const job of jobs) expect(job).toMatchObject({ kind: 'kickoff', seriesId: id });
+    }, 60_000);
   });
 
   it('writes its stack traces in the TypeScript sources, as Lambda runs it (no --enable-source-maps)', () => {
