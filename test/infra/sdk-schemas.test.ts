@@ -142,5 +142,7 @@ describe('the SDK clients, bundled with their schema keys as strings', () => {
     const text = 'const _e = "error";\nexport var A$ = [-3, n0, "A", { [_e]: _c, [_zz]: 400 }, [], []];\n';
     expect(() => literalSchemaKeys(text, 'schemas_0.js')).toThrow(/schemas_0\.js has computed keys that name no string constant of the file \(_zz\)/);
     expect(literalSchemaKeys('const _e = "error";\nvar A = [0, { [_e]: 1 }];\n', 'x')).toBe('const _e = "error";\nvar A = [0, { "error": 1 }];\n');
+    // "__proto__" written literally would set the prototype instead of making a property.
+    expect(() => literalSchemaKeys('const _p = "__proto__";\nvar A = [0, { [_p]: 1 }];\n', 'y')).toThrow(/\(_p\)/);
   });
 });
