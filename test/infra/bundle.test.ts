@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -63,6 +63,38 @@ describe('the function bundles', () => {
   const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
   /** Sets (or, for undefined, removes) variables for a bundle's run; vi.unstubAllEnvs() puts back what was there. */
   const stubEnvs = (vars: Record<string, string | undefined>) => Object.entries(vars).forEach(([k, v]) => vi.stubEnv(k, v));
+  /** What a bundle needs to find dynalite as it would find DynamoDB: the standard endpoint variable. */
+  const dynaliteEnv = (db: TestDynalite) => ({
+    TABLE_NAME: db.tableName,
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  /**
+   * For one describe block: dynalite, and an HTTP stand-in for another AWS API answering each
+   * request's whole body with `respond`; `url` is the stand-in's address once started.
+   */
+  const withDynaliteAnd = (respond: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void) => {
+    const ctx = { db: undefined as unknown as TestDynalite, url: '' };
+    let server: Server | undefined;
+    beforeAll(async () => {
+      ctx.db = await startDynalite();
+      const standIn = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => respond(req, Buffer.concat(chunks), res));
+      });
+      server = standIn;
+      await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+      ctx.url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      await ctx.db?.stop();
+      await new Promise((resolve) => server?.close(resolve));
+    });
+    return ctx;
+  };
 
   it('gives each function its own asset, a folder named by the hash of its build, which the template deploys', () => {
     const code = assets.filter((a) => a.displayName.endsWith('/Code'));
@@ -144,29 +176,17 @@ describe('the function bundles', () => {
   });
 
   describe('publish, when run against dynalite', () => {
-    let db: TestDynalite;
-    let scheduler: Server;
     const requests: string[] = [];
-    beforeAll(async () => {
-      db = await startDynalite();
-      // EventBridge Scheduler's REST API, as far as this run needs it: CreateScheduleGroup is
-      // POST /schedule-groups/<name>, answered with the group's ARN as AWS documents it.
-      scheduler = createServer((req, res) => {
-        requests.push(`${req.method} ${req.url}`);
-        req.resume();
-        req.on('end', () => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ScheduleGroupArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/baton-q1-productivity' }));
-        });
-      });
-      await new Promise<void>((resolve) => scheduler.listen(0, '127.0.0.1', resolve));
-    });
-    afterAll(async () => {
-      await db?.stop();
-      await new Promise((resolve) => scheduler?.close(resolve));
+    // EventBridge Scheduler's REST API, as far as this run needs it: CreateScheduleGroup is
+    // POST /schedule-groups/<name>, answered with the group's ARN as AWS documents it.
+    const aws = withDynaliteAnd((req, _body, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ScheduleGroupArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/baton-q1-productivity' }));
     });
 
     it('applies a studio text edit: the bundled mjml compiles the new text into the stored template', async () => {
+      const { db } = aws;
       const store = createStore({ client: db.client, tableName: db.tableName });
       // The bundled handler reads the real clock: the series is published now (its windows are ahead).
       const now = new Date();
@@ -183,12 +203,8 @@ describe('the function bundles', () => {
       const edited = { ...trainings[0]!, body: `${trainings[0]!.body}\n\nCompiled by the bundled mjml.` };
       await store.putStudioEdit({ id: 'bundle-edit-0001', seriesId: id, slug: edited.slug, kind: 'text', training: edited, baseVersion: 2, by: 'maya.okafor@example.com', requestedAt: now.toISOString(), state: 'pending', plan: [] });
       stubEnvs({
-        TABLE_NAME: db.tableName,
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-        AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${(scheduler.address() as AddressInfo).port}`,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
+        ...dynaliteEnv(db),
+        AWS_ENDPOINT_URL_SCHEDULER: aws.url,
         BATON_SCHEDULE_TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:dispatch',
         BATON_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
         BATON_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:scheduler-dlq',
@@ -226,46 +242,29 @@ describe('the function bundles', () => {
   });
 
   describe('dispatch, when run against dynalite and an SQS stand-in', () => {
-    let db: TestDynalite;
-    let sqs: Server;
     const received: { target: string | undefined; contentType: string | undefined; url: string | undefined; body: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] } }[] = [];
-    beforeAll(async () => {
-      db = await startDynalite();
-      // SQS's JSON protocol, as far as a fan-out needs it: SendMessageBatch answered as AWS documents
-      // it, each entry's MD5OfMessageBody the MD5 of its body (the SDK checks it, so a wrong one fails).
-      sqs = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof received)[number]['body'];
-          received.push({ target: req.headers['x-amz-target'] as string | undefined, contentType: req.headers['content-type'], url: req.url, body });
-          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({
-            Successful: body.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody, 'utf8').digest('hex') })),
-            Failed: [],
-          }));
-        });
-      });
-      await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
-    });
-    afterAll(async () => {
-      await db?.stop();
-      await new Promise((resolve) => sqs?.close(resolve));
+    // SQS's JSON protocol, as far as a fan-out needs it: SendMessageBatch answered as AWS documents
+    // it, each entry's MD5OfMessageBody the MD5 of its body (the SDK checks it, so a wrong one fails).
+    const aws = withDynaliteAnd((req, raw, res) => {
+      const body = JSON.parse(raw.toString('utf8')) as (typeof received)[number]['body'];
+      received.push({ target: req.headers['x-amz-target'] as string | undefined, contentType: req.headers['content-type'], url: req.url, body });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({
+        Successful: body.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody, 'utf8').digest('hex') })),
+        Failed: [],
+      }));
     });
 
     it('cuts a kickoff into batches and queues them through the bundled SQS client', async () => {
+      const { db } = aws;
       const store = createStore({ client: db.client, tableName: db.tableName });
       const first = await publishSeries(exampleDir, store, new Date());
       const id = first.series.id;
       const people = await loadParticipants(join(exampleDir, 'participants.csv'), first.series);
       await store.putParticipants(id, people);
-      const queueUrl = `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/123456789012/baton-fanout`;
+      const queueUrl = `${aws.url}/123456789012/baton-fanout`;
       stubEnvs({
-        TABLE_NAME: db.tableName,
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
+        ...dynaliteEnv(db),
         REPLY_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:reply-token',
         BATON_DOMAIN: 'baton.example.com',
         BATON_INBOUND_DOMAIN: 'reply.baton.example.com',
@@ -324,11 +323,7 @@ describe('the function bundles', () => {
       await store.putParticipants('q1-productivity', [{ email: 'gone@example.com', name: 'Gone', timeZone: 'UTC', workStart: '09:00' }]);
       // The bundled SDK finds dynalite through the standard endpoint variable, as it would find AWS.
       stubEnvs({
-        TABLE_NAME: db.tableName,
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
+        ...dynaliteEnv(db),
       });
       const lines: string[] = [];
       const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
