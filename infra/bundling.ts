@@ -74,6 +74,23 @@ export const BUNDLE_INJECT: readonly string[] = ['./functions/adapters/aws/stack
 export const BUNDLE_LOADERS: Readonly<Record<string, 'file'>> = { '.catalogue.json': 'file' };
 
 /**
+ * iconv-lite's double-byte charset tables (GBK, Big5, Shift_JIS, EUC-JP, EUC-KR: ~420 KB of JSON,
+ * a quarter of inbound's import). iconv-lite requires each inside a function, the first time a
+ * mail in that charset is decoded; bundled, they were compiled at every inbound cold start for the
+ * few replies that need one. Copied beside the bundle instead (esbuild's `copy` loader): the
+ * `require` stays a require (the bundles' banner gives chunks one), and Node reads the file then.
+ */
+export const CHARSET_TABLES = /node_modules[\\/]iconv-lite[\\/]encodings[\\/]tables[\\/][^\\/]+\.json$/;
+
+/** Copies CHARSET_TABLES beside the bundle rather than into it. */
+export const charsetTablesBeside: Plugin = {
+  name: 'baton-charset-tables-beside',
+  setup(build) {
+    build.onLoad({ filter: CHARSET_TABLES }, (args) => ({ contents: readFileSync(args.path), loader: 'copy' }));
+  },
+};
+
+/**
  * Work two dependencies do when they are imported, which Baton never or seldom needs, deferred to
  * first use in the bundles (issue 16: ~90 ms of CPU of every inbound cold start, by a profile of
  * the import). Each is an exact text replacement in one file; a dependency update that changes the
@@ -236,7 +253,7 @@ export function bundleOptions(entry: string, outdir: string, externals: readonly
     // The map only has to turn stack traces into file:line; the sources would double its size.
     sourcesContent: false,
     external: [...externals],
-    plugins: [bundleOneCopy, bundlePatches, sdkSchemaKeys],
+    plugins: [bundleOneCopy, bundlePatches, sdkSchemaKeys, charsetTablesBeside],
     absWorkingDir: PROJECT_ROOT,
     // esbuild's size table on every synth is noise; warnings and errors still show.
     logLevel: 'warning',

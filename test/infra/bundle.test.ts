@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStore } from '#adapters/aws/dynamo';
-import { BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from '#infra/bundling';
+import { BUNDLE_BUDGET_BYTES, CHARSET_TABLES, PROJECT_ROOT } from '#infra/bundling';
 import { syncSchedules } from '#app/publish';
 import { publishSeries } from '#cli/publish-series';
 import { loadParticipants } from '#cli/series-dir';
@@ -145,7 +145,7 @@ describe('the function bundles', () => {
   });
 
   it.each(['dispatch', 'send-worker', 'links', 'inbound', 'studio'])('%s ships the ten other languages as catalogue files beside its code, not in it', (name) => {
-    const files = readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.json') && !f.endsWith('.map'));
+    const files = readdirSync(assetDirs[name]!).filter((f) => f.includes('.catalogue-') && f.endsWith('.json'));
     expect(files.map((f) => f.slice(0, 2)).sort()).toEqual(['ar', 'de', 'es', 'fr', 'id', 'ja', 'ms', 'nl', 'pt', 'th']);
     const german = files.find((f) => f.startsWith('de.'))!;
     const text = readFileSync(join(assetDirs[name]!, german), 'utf8');
@@ -154,6 +154,18 @@ describe('the function bundles', () => {
     const code = allCode(name);
     expect(code).toContain(german);
     expect(code).not.toContain('weitere Beitr');
+  });
+
+  it.each(['inbound', 'studio'])('%s ships iconv-lite’s double-byte charset tables as files beside its code, not in it', (name) => {
+    // Every table iconv-lite has, each once, named by its content's hash.
+    const tables = readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.json') && !f.includes('.catalogue-'));
+    const iconvTables = readdirSync(join(PROJECT_ROOT, 'node_modules/iconv-lite/encodings/tables')).filter((f) => CHARSET_TABLES.test(join(PROJECT_ROOT, 'node_modules/iconv-lite/encodings/tables', f)));
+    expect(tables.map((f) => f.replace(/-[A-Z0-9]+\.json$/, '.json')).sort()).toEqual(iconvTables.sort());
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    const code = allCode(name);
+    // The code requires each file by its name when a mail needs it; the tables' text is not in it.
+    for (const f of tables) expect(code).toContain(`"./${f}"`);
+    expect(code).not.toContain('丂丄丅丆丏丒丗丟丠両丣並');
   });
 
   it('publish is minified ES modules with source maps, within its own budget: mjml inside, TypeScript’s compiler and the credential chain not', () => {
