@@ -23,8 +23,10 @@ export const ESM_REQUIRE_BANNER =
  * since compiling code is most of a Lambda's init (issue 16). What an import compiles is less:
  * index.mjs and the chunks it imports statically; `npm run bench -- cold-start` reports both. The
  * budgets are what the bundles weigh plus ~10% headroom, so a dependency that slips in shows up
- * here. Inbound parses MIME (mailparser and its charset tables, DKIM checks, HTML sanitising),
- * which the others never load. The three that compose mail also carry the `ics` package (issue 15:
+ * here (weighed again after the SDK schemas were pruned and the charset tables moved out).
+ * Inbound parses MIME (mailparser and its single-byte charset tables, DKIM checks, HTML
+ * sanitising), which the others never load; iconv-lite's double-byte tables ship beside the code
+ * (CHARSET_TABLES) and weigh nothing here. The three that compose mail also carry the `ics` package (issue 15:
  * ~75 KB with yup, which ics validates with) and Baton's words in English; the ten other languages
  * ship as files beside the code (BUNDLE_LOADERS), read only for the languages a job writes in, and
  * weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
@@ -36,16 +38,16 @@ export const ESM_REQUIRE_BANNER =
  * only the requests that use them load.
  */
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-  dispatch: 760 * 1024,
-  'send-worker': 740 * 1024,
-  links: 830 * 1024,
+  dispatch: 700 * 1024,
+  'send-worker': 690 * 1024,
+  links: 760 * 1024,
   'mail-events': 420 * 1024,
-  'receipt-filter': 64 * 1024,
-  inbound: 2304 * 1024,
-  studio: 2460 * 1024,
+  'receipt-filter': 44 * 1024,
+  inbound: 1600 * 1024,
+  studio: 1800 * 1024,
   // mjml and its HTML/CSS tool chain (juice, cheerio with undici and the encoding tables, parse5,
   // htmlnano, js-beautify), the series parser's marked and yaml: publish time, off the hot path.
-  publish: 5 * 1024 * 1024,
+  publish: 3900 * 1024,
 };
 
 /**
