@@ -74,10 +74,12 @@ describe('the SDK clients, bundled with their schema keys as strings', () => {
 
   it('leaves out the shapes of the operations the bundle never calls', () => {
     // SendEmail's shapes are in; those of, say, the contact lists are not, and were before.
-    for (const name of ['SendEmailRequest', 'GetAccountResponse', 'TooManyRequestsException']) expect(code, name).toContain(`"${name}"`);
+    // Booleans, so a failure names the shape rather than printing a bundle.
+    const holds = (text: string, name: string) => text.includes(`"${name}"`);
+    for (const name of ['SendEmailRequest', 'GetAccountResponse', 'TooManyRequestsException']) expect(holds(code, name), name).toBe(true);
     for (const name of ['CreateContactListRequest', 'PutDedicatedIpWarmupAttributesRequest']) {
-      expect(plainCode, name).toContain(`"${name}"`);
-      expect(code, name).not.toContain(`"${name}"`);
+      expect(holds(plainCode, name), name).toBe(true);
+      expect(holds(code, name), name).toBe(false);
     }
     expect(code.length).toBeLessThan(plainCode.length - 30_000);
     process.stdout.write(`DynamoDB and SES clients bundled: ${plainCode.length} → ${code.length} bytes\n`);
