@@ -175,10 +175,13 @@ export function literalSchemaKeys(source: string, path: string): string {
   for (const m of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) strings.set(m[1]!, m[2]!);
   const unknown = new Set<string>();
   const written = source.replace(/(?<=[{,]\s*)\[([\w$]+)\]:/g, (key, name: string) => {
+    const literal = strings.get(name);
     // A literal "__proto__" key would set the prototype, where the computed one makes a property.
-    const literal = strings.get(name) === '"__proto__"' ? undefined : strings.get(name);
-    if (literal === undefined) unknown.add(name);
-    return literal === undefined ? key : `${literal}:`;
+    if (literal === undefined || literal === '"__proto__"') {
+      unknown.add(name);
+      return key;
+    }
+    return `${literal}:`;
   });
   if (unknown.size > 0) throw new Error(`sdkSchemaKeys: ${path} has computed keys that name no string constant of the file (${[...unknown].join(', ')}); check the SDK's update and the plugin (infra/bundling.ts)`);
   return written;
