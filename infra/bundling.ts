@@ -26,10 +26,11 @@ export const ESM_REQUIRE_BANNER =
  * here (weighed again after the SDK schemas were pruned and the charset tables moved out).
  * Inbound parses MIME (mailparser and its single-byte charset tables, DKIM checks, HTML
  * sanitising), which the others never load; iconv-lite's double-byte tables ship beside the code
- * (CHARSET_TABLES) and weigh nothing here. The three that compose mail also carry the `ics` package (issue 15:
- * ~75 KB with yup, which ics validates with) and Baton's words in English; the ten other languages
- * ship as files beside the code (BUNDLE_LOADERS), read only for the languages a job writes in, and
- * weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
+ * (CHARSET_TABLES) and weigh nothing here. Those that send calendars (dispatch, send-worker, and
+ * the studio for its previews) carry the `ics` package (issue 15: ~80 KB with yup, which ics
+ * validates with; inbound's acknowledgements carry none: SIDE_EFFECT_FREE). All that compose mail
+ * carry Baton's words in English; the ten other languages ship as files beside the code
+ * (BUNDLE_LOADERS), read only for the languages a job writes in, and weigh nothing here. Links plays the generated audio, so it has the S3 client too (a chunk loaded
  * by the audio path). The Lambda-side schemas are zod/mini (~35 KB) and the SDK's credential chain
  * is the environment link only (BUNDLE_ALIASES). The studio renders every page and composes emails
  * for its previews, reads the composed MIME back with mailparser (as inbound does), and carries the
@@ -231,6 +232,29 @@ export const bundleOneCopy: Plugin = {
 };
 
 /**
+ * CommonJS packages whose modules only define things (no global, no registration, no I/O when
+ * loaded), declared so to esbuild, which must otherwise keep every CommonJS module a bundle
+ * reaches: it cannot see that loading one does nothing. Declared, a module stays out of a bundle
+ * whose code never calls it. `ics` (with yup, which it validates with: ~80 KB) is reached through
+ * the mail room's compose module by inbound, whose acknowledgements carry no calendar.
+ */
+export const SIDE_EFFECT_FREE: readonly string[] = ['ics'];
+
+/** Marks the SIDE_EFFECT_FREE packages' entry points as such (esbuild's `sideEffects: false`). */
+export const sideEffectFree: Plugin = {
+  name: 'baton-side-effect-free',
+  setup(build) {
+    const filter = new RegExp(`^(${SIDE_EFFECT_FREE.join('|')})$`);
+    build.onResolve({ filter }, async (args) => {
+      if (args.pluginData === sideEffectFree) return undefined;
+      const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: sideEffectFree });
+      if (found.errors.length > 0) return { errors: found.errors };
+      return { ...found, sideEffects: false };
+    });
+  },
+};
+
+/**
  * The esbuild options of a Lambda bundle (the stack's, the benches' and the bundle tests'): one ES
  * module `index.mjs` in `outdir`, and what it imports with `import()` split into chunks beside it,
  * loaded only by the invocations that reach them (issue 16: compiling the bundle is most of a cold
@@ -258,7 +282,7 @@ export function bundleOptions(entry: string, outdir: string, externals: readonly
     // The map only has to turn stack traces into file:line; the sources would double its size.
     sourcesContent: false,
     external: [...externals],
-    plugins: [bundleOneCopy, bundlePatches, sdkSchemaKeys, charsetTablesBeside],
+    plugins: [bundleOneCopy, bundlePatches, sdkSchemaKeys, charsetTablesBeside, sideEffectFree],
     absWorkingDir: PROJECT_ROOT,
     // esbuild's size table on every synth is noise; warnings and errors still show.
     logLevel: 'warning',

@@ -19,7 +19,7 @@ import type { Language, Participant, Series, Training } from '#core/model';
 import { isActive } from '#core/audience';
 import { catchUpNames, diffSchedules, diffSeries, planSchedules, recordFromSpec, type ScheduleDiff, type SeriesDiff } from '#core/schedule-plan';
 import { audioVersions, type AudioDeps, type AudioVersion } from './audio.ts';
-import { advanceCalendars, changeSchedules, isChangeJob } from './planners/update.ts';
+import { advanceCalendars, changeSchedules, isChangeJob } from '#core/calendar-changes';
 
 export interface PublishResult {
   series: Series;

@@ -6,7 +6,8 @@
 // not send, so every kind gets the ledger, suppression and pacing for free.
 import type { CompiledEmail } from '#mail/fill';
 import { deliver, screenOf, type DeliveryReport } from './deliver.ts';
-import { emailId, prepareKickoffSend } from '#mail/compose';
+import { prepareKickoffSend } from '#mail/compose';
+import { emailId } from '#core/records';
 import type { Job, JobKind } from '#core/jobs';
 import { inGroup, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';

@@ -20,7 +20,7 @@
 //
 // Version 1 tokens (sent before expiry existed) had no expiry bytes. They still verify, marked
 // `legacy`, and the inbound pipeline gives them the expiry their series would give a new token
-// (replyExpiry in compose.ts: it knows the series once the token has named it). So a participant
+// (replyExpiry below: it knows the series once the token has named it). So a participant
 // answering an old email inside the series' grace period is not turned away, and no old token
 // stays valid for ever. A version 1 token cannot be minted any more: signReplyToken writes version 2.
 //
@@ -29,6 +29,7 @@
 // (the first signs) so a secret can be rotated without breaking mail already sent, and compare
 // MACs in constant time. Reply and link MACs use different labels, so one can never pass as the other.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Series, Training } from './model.ts';
 import { base32Decode, base32Encode, participantKey, responseKey, seriesKey } from './short-key.ts';
 
 export type Secret = string | Uint8Array;
@@ -80,7 +81,7 @@ export interface ReplyTokenInput {
   answers?: ReplyAnswers;
   /**
    * From this instant on the token is expired. Kept to whole days (rounded up to the next UTC
-   * midnight), which is what fits in two bytes; compose.ts's replyExpiry chooses it.
+   * midnight), which is what fits in two bytes; replyExpiry (below) chooses it.
    */
   expiresAt: Date;
 }
@@ -386,4 +387,30 @@ export function verifyLinkToken(token: string, secrets: Secrets, now: Date): Lin
  */
 export function linkTokenId(token: string): string {
   return `link:${base32Encode(createHash('sha256').update(token).digest().subarray(0, 10))}`;
+}
+
+/** One-click links stay valid until well after the series: a year past the last window. */
+export function linkExpiry(trainings: readonly Training[]): Date {
+  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
+  return new Date(Date.parse(`${last}T00:00:00Z`) + 365 * 86_400_000);
+}
+
+/**
+ * How long a reply address keeps working after the series' last email could have gone out: long
+ * enough for a late answer to an old email (holidays, a busy quarter), short enough that an address
+ * left in an old thread or a forwarded email stops speaking for its participant. Documented in
+ * docs/threat-model.md.
+ */
+export const REPLY_GRACE_DAYS = 60;
+
+/**
+ * When a series' reply addresses expire: the last training's close, plus the follow-up weeks
+ * (its check-ins are answered by reply), plus REPLY_GRACE_DAYS. Every reply token of a series
+ * carries the same expiry, and legacy tokens without one are given it on receipt.
+ */
+export function replyExpiry(series: Pick<Series, 'policies'>, trainings: readonly Pick<Training, 'closes'>[]): Date {
+  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
+  const days = series.policies.followUpWeeksAfterClose * 7 + REPLY_GRACE_DAYS;
+  // +1: a training closes at the end of its `closes` day.
+  return new Date(Date.parse(`${last}T00:00:00Z`) + (days + 1) * 86_400_000);
 }

@@ -17,7 +17,7 @@ import { languageOf, t } from './messages/index.ts';
 import type { EmailKind, Language, Participant, Series, Trainer, Training } from '#core/model';
 import { sanitizeLine } from '#core/sanitize';
 import { participantKey } from '#core/short-key';
-import { replyAddress, signLinkToken, signReplyToken, type ReplyAnswers, type ReplyTarget, type Secrets } from '#core/tokens';
+import { linkExpiry, replyAddress, replyExpiry, signLinkToken, signReplyToken, type ReplyAnswers, type ReplyTarget, type Secrets } from '#core/tokens';
 
 export interface MailSettings {
   /** Domain of our Message-IDs and calendar UIDs. */
@@ -37,31 +37,9 @@ export interface MailSettings {
 // ledger without loading composition.
 export { emailId } from '#core/records';
 
-/** One-click links stay valid until well after the series: a year past the last window. */
-export function linkExpiry(trainings: readonly Training[]): Date {
-  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
-  return new Date(Date.parse(`${last}T00:00:00Z`) + 365 * 86_400_000);
-}
-
-/**
- * How long a reply address keeps working after the series' last email could have gone out: long
- * enough for a late answer to an old email (holidays, a busy quarter), short enough that an address
- * left in an old thread or a forwarded email stops speaking for its participant. Documented in
- * docs/threat-model.md.
- */
-export const REPLY_GRACE_DAYS = 60;
-
-/**
- * When a series' reply addresses expire: the last training's close, plus the follow-up weeks
- * (its check-ins are answered by reply), plus REPLY_GRACE_DAYS. Every reply token of a series
- * carries the same expiry, and legacy tokens without one are given it on receipt.
- */
-export function replyExpiry(series: Pick<Series, 'policies'>, trainings: readonly Pick<Training, 'closes'>[]): Date {
-  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
-  const days = series.policies.followUpWeeksAfterClose * 7 + REPLY_GRACE_DAYS;
-  // +1: a training closes at the end of its `closes` day.
-  return new Date(Date.parse(`${last}T00:00:00Z`) + (days + 1) * 86_400_000);
-}
+// When links and reply addresses expire: date rules of the tokens (core/tokens.ts), which the
+// studio's nudge needs without loading composition.
+export { linkExpiry, REPLY_GRACE_DAYS, replyExpiry } from '#core/tokens';
 
 export function linkUrl(settings: MailSettings, token: string): string {
   return `${settings.linksBaseUrl.replace(/\/$/, '')}/l/${token}`;

@@ -59,6 +59,29 @@ describe('the function bundles', () => {
   /** The files a bundle was built from, as paths on disk (a map names them relative to itself). */
   const allSources = (name: string) =>
     codeFiles(name).flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(f), s)));
+  /**
+   * What a cold start compiles: index.mjs and the chunks it imports statically, transitively
+   * (`import … from"./chunk-….mjs"`, not `import("./chunk-….mjs")`, which loads on a path that needs it).
+   */
+  const coldStartFiles = (name: string) => {
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const [, chunk] of readFileSync(join(assetDirs[name]!, file), 'utf8').matchAll(/(?:from|import)\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) visit(chunk!);
+    };
+    visit('index.mjs');
+    return [...loaded];
+  };
+  /** The packages (under node_modules) a bundle's files were built from, by their source maps. */
+  const packagesOf = (name: string, files: readonly string[]) =>
+    new Set(
+      files.flatMap((f) =>
+        (JSON.parse(readFileSync(join(assetDirs[name]!, `${f}.map`), 'utf8')) as { sources: string[] }).sources
+          // Resolved first: the asset lies under node_modules/.cache, so `../../ics/…` is a package.
+          .flatMap((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(relative(PROJECT_ROOT, resolve(assetDirs[name]!, s)))?.[1] ?? []),
+      ),
+    );
   const shippedBytes = (name: string) => codeFiles(name).reduce((n, f) => n + statSync(f).size, 0);
   const load = async <T>(name: string) => (await import(pathToFileURL(join(assetDirs[name]!, 'index.mjs')).href)) as T;
   /** Sets (or, for undefined, removes) variables for a bundle's run; vi.unstubAllEnvs() puts back what was there. */
@@ -154,6 +177,27 @@ describe('the function bundles', () => {
     const code = allCode(name);
     expect(code).toContain(german);
     expect(code).not.toContain('weitere Beitr');
+  });
+
+  it('compiles calendar code at a cold start only where mail with calendars is sent: not in inbound or the studio', () => {
+    // ics (and yup, which it validates with: ~80 KB) builds the invitations. Inbound's acknowledgements
+    // carry none, so it ships none (SIDE_EFFECT_FREE in infra/bundling.ts); the studio builds them
+    // for its previews, a re-send and a removal's cancellation, in chunks only those requests load.
+    const all = (name: string) => readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.mjs'));
+    const coldStart = Object.fromEntries(['inbound', 'studio', 'send-worker', 'dispatch'].map((n) => [n, packagesOf(n, coldStartFiles(n))]));
+    const shipped = Object.fromEntries(['inbound', 'studio', 'send-worker'].map((n) => [n, packagesOf(n, all(n))]));
+    expect({
+      inboundColdStart: coldStart.inbound!.has('ics') || coldStart.inbound!.has('yup'),
+      inboundShips: shipped.inbound!.has('ics'),
+      studioColdStart: coldStart.studio!.has('ics') || coldStart.studio!.has('yup'),
+      studioShips: shipped.studio!.has('ics'),
+      dispatchColdStart: coldStart.dispatch!.has('ics'),
+      sendWorkerColdStart: coldStart['send-worker']!.has('ics') && coldStart['send-worker']!.has('yup'),
+    }).toEqual({ inboundColdStart: false, inboundShips: false, studioColdStart: false, studioShips: true, dispatchColdStart: false, sendWorkerColdStart: true });
+    // The walk follows chunks (the studio's cold start is index.mjs and shared chunks) and the maps
+    // name packages (inbound's cold start parses mail), so the answers above are not empty sets.
+    expect(coldStartFiles('studio').length).toBeGreaterThan(1);
+    expect(coldStart.inbound!.has('mailparser')).toBe(true);
   });
 
   it.each(['inbound', 'studio'])('%s ships iconv-lite’s double-byte charset tables as files beside its code, not in it', (name) => {

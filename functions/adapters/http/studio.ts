@@ -33,9 +33,7 @@ import { checkSignIn, completeSignIn, requestSignIn } from '#app/studio/sign-in'
 import type { EditOutcome, TrainingEdit } from '#app/studio/edit-training';
 import type { TrainingText } from '#core/training-source';
 import { loadPerson } from '#app/studio/person';
-import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, resendTraining, type ResendOutcome } from '#app/studio/resend';
-import { previewAs, sendTestEmail, wikiExport } from '#app/studio/trainings';
-import { unenrollParticipants } from '#app/unenroll';
+import { newResendNonce, RESENDS_PER_PERSON_PER_DAY, type ResendOutcome } from '#app/studio/resend-keys';
 import { UserError } from '#core/user-error';
 import type { PublishedSeries } from '#core/records';
 import {
@@ -68,6 +66,9 @@ import { tarArchive } from '#web/tar';
 // chunks of its own (bundleOptions in infra/bundling.ts), which only these routes load.
 const mailparser = () => import('mailparser');
 const editing = () => import('#app/studio/edit-training');
+const trainingViews = () => import('#app/studio/trainings');
+const resending = () => import('#app/studio/resend');
+const unenrolling = () => import('#app/unenroll');
 const trainingSource = () => import('#core/training-source');
 
 export { STUDIO_BASE };
@@ -278,7 +279,7 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       const which = req.query.get('which') ?? 'kickoff';
       const width = req.query.get('width') === '375' ? 375 : 600;
       const as = req.query.get('as') || undefined;
-      const preview = await previewAs(published, which, as, deps);
+      const preview = await (await trainingViews()).previewAs(published, which, as, deps);
       const frame = preview ? seriesPath(id, `/trainings/frame?${new URLSearchParams({ which, as: preview.as.email })}`) : undefined;
       const decoded = preview ? (await (await mailparser()).simpleParser(preview.mail.raw)).subject : undefined;
       const person = preview ? await deps.store.getParticipant(id, preview.as.email) : undefined;
@@ -312,13 +313,13 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
       return { status: 200, headers: { ...BASE_HEADERS, 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` }, cookies: [], body: trainingFile(t) };
     }
     case '/trainings/frame': {
-      const preview = await previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
+      const preview = await (await trainingViews()).previewAs(published, req.query.get('which') ?? 'kickoff', req.query.get('as') ?? undefined, deps);
       if (!preview) return html(404, messagePage('Nothing to preview', 'No such email or participant.'));
       const parsed = await (await mailparser()).simpleParser(preview.mail.raw);
       return { status: 200, headers: { ...BASE_HEADERS, 'content-security-policy': EMAIL_CSP, 'x-frame-options': 'SAMEORIGIN', 'content-type': 'text/html; charset=utf-8' }, cookies: [], body: typeof parsed.html === 'string' ? parsed.html : `<pre>${parsed.text ?? ''}</pre>` };
     }
     case '/export': {
-      const wiki = await wikiExport(published, deps);
+      const wiki = await (await trainingViews()).wikiExport(published, deps);
       return {
         status: 200,
         headers: { ...BASE_HEADERS, 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="${wiki.fileName}"` },
@@ -368,7 +369,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     }
     case '/resend': {
       const email = form.get('email') ?? '';
-      const outcome = await resendTraining(published, { email, slug: form.get('training') ?? '', nonce: form.get('nonce') ?? '' }, deps);
+      const outcome = await (await resending()).resendTraining(published, { email, slug: form.get('training') ?? '', nonce: form.get('nonce') ?? '' }, deps);
       if (outcome === 'sent' || outcome === 'already-sent') return redirect(`${personPath(id, email)}&done=${outcome === 'sent' ? 'resent' : 'resent-already'}`);
       const [status, text] = RESEND_REFUSALS[outcome]!;
       return failed(status, text);
@@ -390,7 +391,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     }
     case '/unenrol': {
       try {
-        await unenrollParticipants(deps.store, id, [form.get('email') ?? ''], deps.now, deps.remote ? { remote: deps.remote } : {});
+        await (await unenrolling()).unenrollParticipants(deps.store, id, [form.get('email') ?? ''], deps.now, deps.remote ? { remote: deps.remote } : {});
       } catch (err) {
         if (err instanceof UserError) return failed(400, err.message);
         throw err;
@@ -427,7 +428,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
       return editStarted(id, outcome);
     }
     case '/test-email': {
-      const sent = await sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);
+      const sent = await (await trainingViews()).sendTestEmail(published, form.get('which') ?? 'kickoff', session, deps);
       return redirect(seriesPath(id, `/trainings?${new URLSearchParams({ which: form.get('which') ?? 'kickoff', done: sent ? 'test-sent' : 'test-none' })}`));
     }
     default:

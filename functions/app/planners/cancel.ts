@@ -14,7 +14,8 @@
 import type { JobStore } from '../ports.ts';
 import { TEMPLATE } from '#mail/template-names';
 import type { Outgoing } from '../deliver.ts';
-import { emailId, prepareCancelSend } from '#mail/compose';
+import { prepareCancelSend } from '#mail/compose';
+import { emailId } from '#core/records';
 import type { JobContext, JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Participant, Training } from '#core/model';

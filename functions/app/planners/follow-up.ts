@@ -10,7 +10,8 @@
 import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#core/records';
 import type { Outgoing } from '../deliver.ts';
-import { emailId, prepareFollowUpSend, type Adoption } from '#mail/compose';
+import { prepareFollowUpSend, type Adoption } from '#mail/compose';
+import { emailId } from '#core/records';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';

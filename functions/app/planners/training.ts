@@ -9,7 +9,8 @@
 //      Bites carry no calendar parts: the overview placed the entries, and they stay as they are;
 //   3. every part is composed as the training email is (the same reply address, read link and
 //      window), so a reply to any bite counts for the training.
-import { emailId, prepareTrainingSend } from '#mail/compose';
+import { prepareTrainingSend } from '#mail/compose';
+import { emailId } from '#core/records';
 import { formatFor, inGroup, skipFor } from '#core/audience';
 import { splitIntoBites } from '#core/bites';
 import { TEMPLATE } from '#mail/template-names';

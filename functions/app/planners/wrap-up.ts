@@ -9,7 +9,8 @@
 import { TEMPLATE } from '#mail/template-names';
 import type { StoredParticipant } from '#core/records';
 import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
-import { emailId, prepareWrapUpSend } from '#mail/compose';
+import { prepareWrapUpSend } from '#mail/compose';
+import { emailId } from '#core/records';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Language, Response, Training } from '#core/model';
 import { t } from '#mail/messages/index';

@@ -5,8 +5,7 @@
 import { deliver } from '../deliver.ts';
 import { isActive } from '#core/audience';
 import type { PublishedSeries } from '#core/records';
-import { replyAddress, signReplyToken } from '#core/tokens';
-import { replyExpiry } from '#mail/compose';
+import { replyAddress, replyExpiry, signReplyToken } from '#core/tokens';
 import { nudgeMail, studioSender } from '#mail/studio-mail';
 import type { Session, StudioDeps } from './access.ts';
 

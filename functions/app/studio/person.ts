@@ -8,7 +8,7 @@
 import type { Response } from '#core/model';
 import type { Delivery, PublishedSeries, StoredParticipant } from '#core/records';
 import type { StudioDeps } from './access.ts';
-import { resendPrefix } from './resend.ts';
+import { resendPrefix } from './resend-keys.ts';
 
 const PER_TRAINING = ['training', 'reminder', 'follow-up', 'update', 'cancel'] as const;
 const SERIES_WIDE = ['kickoff', 'rollup', 'wrap-up', 'cancel'] as const;

@@ -12,37 +12,18 @@
 //      and reports count it once), and one id per confirmation, so a double click, a reload of the
 //      POST or a retry sends once, while a later confirmation (a new nonce) sends again. Its
 //      Message-ID differs from the original's too (`…resend-<nonce>`), or mail clients would drop it.
-// The prefix starts with the address so the per-person page lists someone's re-sends in one Query.
 import { skipFor } from '#core/audience';
 import type { PublishedSeries } from '#core/records';
-import { emailId } from '#mail/compose';
+import { emailId } from '#core/records';
 import { deliver } from '../deliver.ts';
 import { overviewEmailId } from '../planners/training.ts';
 import { calendarSequences } from '../planners/update.ts';
 import type { StudioDeps } from './access.ts';
+import { isResendNonce, resendEmailId, RESENDS_PER_PERSON_PER_DAY, type ResendOutcome } from './resend-keys.ts';
 import { composeAs } from './trainings.ts';
 
-export const RESEND_PREFIX = 'resend#';
-
-/** The ledger prefix of everything re-sent to `email`. */
-export const resendPrefix = (email: string) => `${RESEND_PREFIX}${email}#`;
-export const resendEmailId = (email: string, slug: string, nonce: string) => `${resendPrefix(email)}${slug}#${nonce}`;
-
-// Lowercase hex: it also goes into the re-send's Message-ID, which takes [a-z0-9-] only.
-const NONCE = /^[a-f0-9]{16,64}$/;
-
-/** A fresh confirmation id for the form: the studio's crypto-strong id source, as hex. */
-export function newResendNonce(deps: Pick<StudioDeps, 'newId'>): string {
-  return Buffer.from(deps.newId(), 'utf8').toString('hex').slice(0, 64);
-}
-
-/**
- * Re-sends to one person in one series per UTC day, all trainings together: a studio session (or a
- * stolen one) must not turn into a way to flood someone's inbox.
- */
-export const RESENDS_PER_PERSON_PER_DAY = 3;
-
-export type ResendOutcome = 'sent' | 'already-sent' | 'not-enrolled' | 'no-such-training' | 'never-sent' | 'inactive' | 'bad-confirmation' | 'limit' | 'failed';
+// What the pages need without composing anything (resend-keys.ts), here too for callers of the use case.
+export { newResendNonce, RESEND_PREFIX, resendEmailId, resendPrefix, RESENDS_PER_PERSON_PER_DAY, type ResendOutcome } from './resend-keys.ts';
 
 export interface ResendRequest {
   email: string;
@@ -52,7 +33,7 @@ export interface ResendRequest {
 
 export async function resendTraining(published: PublishedSeries, req: ResendRequest, deps: StudioDeps): Promise<ResendOutcome> {
   const { series, trainings } = published;
-  if (!NONCE.test(req.nonce)) return 'bad-confirmation';
+  if (!isResendNonce(req.nonce)) return 'bad-confirmation';
   const training = trainings.find((t) => t.slug === req.slug);
   if (!training) return 'no-such-training';
   const person = await deps.store.getParticipant(series.id, req.email);
