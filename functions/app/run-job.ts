@@ -7,7 +7,7 @@
 import type { CompiledEmail } from '#mail/fill';
 import { deliver, screenOf, type DeliveryReport } from './deliver.ts';
 import { prepareKickoffSend } from '#mail/compose';
-import { emailId } from '#core/records';
+import { emailId, type PublishedSeries, type StoredParticipant } from '#core/records';
 import type { Job, JobKind } from '#core/jobs';
 import { inGroup, skipFor } from '#core/audience';
 import { TEMPLATE } from '#mail/template-names';
@@ -21,7 +21,6 @@ import { cancelPlanner } from './planners/cancel.ts';
 import { trainingPlanner } from './planners/training.ts';
 import { DispatchError, type DispatchDeps, type JobPlanner, type SeriesCacheEntry } from './planners/planner.ts';
 import type { JobStore } from './ports.ts';
-import type { PublishedSeries, StoredParticipant } from '#core/records';
 
 export { DispatchError, SeriesCache, type DispatchDeps, type JobContext, type JobPlanner } from './planners/planner.ts';
 

@@ -11,9 +11,8 @@ import { formatCalendarDate } from '#mail/dates';
 import { light } from '#mail/palette';
 import type { JobPlanner } from './planner.ts';
 import { linkSigner, prepareDigestSend, type RenderedBody } from '#mail/compose';
-import { emailId } from '#core/records';
+import { emailId, type NeedsLook } from '#core/records';
 import { linkRowHtml, linkRowText, tagLinks, type LabelledLink } from '#mail/doubts';
-import type { NeedsLook } from '#core/records';
 import type { Language } from '#core/model';
 import type { Outgoing } from '../deliver.ts';
 import {

@@ -8,10 +8,9 @@
 //   4. one email per adoption: the ledger keys on emailId('follow-up', slug, email, strategyId).
 // Out-of-office does not hold a check-in back: it waits in the inbox, there is no second one.
 import { TEMPLATE } from '#mail/template-names';
-import type { StoredParticipant } from '#core/records';
+import { emailId, type StoredParticipant } from '#core/records';
 import type { Outgoing } from '../deliver.ts';
 import { prepareFollowUpSend, type Adoption } from '#mail/compose';
-import { emailId } from '#core/records';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Response, Training } from '#core/model';

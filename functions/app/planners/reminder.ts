@@ -18,11 +18,10 @@
 // email templates (emails/reminder.ts …): those pull in mjml, which must stay out of Lambdas.
 import { TEMPLATE } from '#mail/template-names';
 import { t } from '#mail/messages/index';
-import type { StoredParticipant } from '#core/records';
+import { emailId, type StoredParticipant } from '#core/records';
 import { firstName, plainTitle, sharedHtml, sharedText, type SharedItem } from '#mail/values';
 import type { Outgoing } from '../deliver.ts';
 import { prepareReminderSend, type ReminderStatus } from '#mail/compose';
-import { emailId } from '#core/records';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Job } from '#core/jobs';
 import type { Language, Response, Training } from '#core/model';

@@ -7,10 +7,9 @@
 //      built once for the whole send;
 //   3. one wrap-up per person: the ledger keys on emailId('wrap-up', undefined, email).
 import { TEMPLATE } from '#mail/template-names';
-import type { StoredParticipant } from '#core/records';
+import { emailId, type StoredParticipant } from '#core/records';
 import { sharedHtml, sharedText, type WrapUpTotals } from '#mail/values';
 import { prepareWrapUpSend } from '#mail/compose';
-import { emailId } from '#core/records';
 import { composersByLanguage, type JobPlanner } from './planner.ts';
 import type { Language, Response, Training } from '#core/model';
 import { t } from '#mail/messages/index';

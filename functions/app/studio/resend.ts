@@ -13,8 +13,7 @@
 //      POST or a retry sends once, while a later confirmation (a new nonce) sends again. Its
 //      Message-ID differs from the original's too (`…resend-<nonce>`), or mail clients would drop it.
 import { skipFor } from '#core/audience';
-import type { PublishedSeries } from '#core/records';
-import { emailId } from '#core/records';
+import { emailId, type PublishedSeries } from '#core/records';
 import { deliver } from '../deliver.ts';
 import { overviewEmailId } from '../planners/training.ts';
 import { calendarSequences } from '../planners/update.ts';
