@@ -200,6 +200,24 @@ describe('the function bundles', () => {
     expect(coldStart.inbound!.has('mailparser')).toBe(true);
   });
 
+  it('starts the studio without its editor or enrolment: no series parser, classic zod or Markdown at a cold start', () => {
+    // The edit pages, the training parser and the CSV rules (which check zones with classic zod)
+    // load with the requests that use them; the pages a trainer opens first need none of them.
+    const sources = (files: readonly string[]) =>
+      files.flatMap((f) => (JSON.parse(readFileSync(join(assetDirs.studio!, `${f}.map`), 'utf8')) as { sources: string[] }).sources.map((s) => relative(PROJECT_ROOT, resolve(assetDirs.studio!, s))));
+    const coldStart = sources(coldStartFiles('studio'));
+    const shipped = sources(readdirSync(assetDirs.studio!).filter((f) => f.endsWith('.mjs')));
+    const has = (list: string[], pattern: RegExp) => list.some((s) => pattern.test(s));
+    const parts = { classicZod: /node_modules\/zod\/v4\/classic\//, marked: /node_modules\/marked\//, yaml: /node_modules\/yaml\//, editPages: /functions\/web\/studio-edit\.ts$/, csvRules: /functions\/core\/participants\.ts$/ };
+    const found = (list: string[]) => Object.fromEntries(Object.entries(parts).map(([k, re]) => [k, has(list, re)]));
+    expect({ coldStart: found(coldStart), shipped: found(shipped) }).toEqual({
+      coldStart: { classicZod: false, marked: false, yaml: false, editPages: false, csvRules: false },
+      shipped: { classicZod: true, marked: true, yaml: true, editPages: true, csvRules: true },
+    });
+    // What a cold start does load: the overview's page and the sign-in.
+    expect(has(coldStart, /functions\/web\/studio-pages\.ts$/) && has(coldStart, /functions\/app\/studio\/sign-in\.ts$/)).toBe(true);
+  });
+
   it.each(['inbound', 'studio'])('%s ships iconv-lite’s double-byte charset tables as files beside its code, not in it', (name) => {
     // Every table iconv-lite has, each once, named by its content's hash.
     const tables = readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.json') && !f.includes('.catalogue-'));

@@ -24,7 +24,6 @@
 // a series that does not exist. POSTs answer with a 303 to a page (a reload repeats nothing).
 import { csrfValid, openSession, seriesOf, seriesRunBy, type Session, type StudioDeps } from '#app/studio/access';
 import { isFeedCursor, loadContributions } from '#app/studio/contributions';
-import { enrol, MAX_CSV_BYTES, previewEnrolment } from '#app/studio/enrol';
 import { fixRecord, parseChoice, type FixRequest } from '#app/studio/fix-record';
 import { sendNudge } from '#app/studio/nudge';
 import { loadOverview } from '#app/studio/overview';
@@ -56,19 +55,24 @@ import {
   unenrolConfirmPage,
   type Notice,
 } from '#web/studio-pages';
-import { editStatusPage, editTextPage, editTrainingPage } from '#web/studio-edit';
 import { personPage, resendConfirmPage } from '#web/studio-person';
 import { tarArchive } from '#web/tar';
 
 // Loaded by the routes that use them, not at every cold start (issue 16): reading a composed email
-// back (mailparser and its charset tables, ~1 MB) for the previews, and editing a training (the
-// series parser: yaml, classic zod, marked) for the edit pages. The Lambda bundle splits each into
-// chunks of its own (bundleOptions in infra/bundling.ts), which only these routes load.
+// back (mailparser and its charset tables, ~1 MB) for the previews; editing a training (the series
+// parser: yaml, classic zod, marked) and its pages; composing a preview, a test email, a re-send or
+// a removal's cancellation (the mail room with its calendars); an enrolment (the CSV rules, which
+// check zones with classic zod, and the schedules it plans). The Lambda bundle splits each into
+// chunks of its own (bundleOptions in infra/bundling.ts), which only these routes load. esbuild
+// cuts chunks per file, so a page must not import even a constant from these modules: the whole
+// file, with all the lazy paths use of it, would load at every start (docs/architecture-notes.md).
 const mailparser = () => import('mailparser');
 const editing = () => import('#app/studio/edit-training');
 const trainingViews = () => import('#app/studio/trainings');
 const resending = () => import('#app/studio/resend');
 const unenrolling = () => import('#app/unenroll');
+const enrolling = () => import('#app/studio/enrol');
+const editPages = () => import('#web/studio-edit');
 const trainingSource = () => import('#core/training-source');
 
 export { STUDIO_BASE };
@@ -93,6 +97,9 @@ export interface StudioResponse {
   cookies: string[];
   body: string | Buffer;
 }
+
+/** A CSV upload bigger than this is refused before parsing (20,000 rows of a typical CSV fit). */
+export const MAX_CSV_BYTES = 2 * 1024 * 1024;
 
 /** The largest request body read: a CSV upload with its multipart wrapping. */
 export const MAX_STUDIO_BODY = MAX_CSV_BYTES + 64 * 1024;
@@ -291,17 +298,18 @@ async function seriesGet(published: PublishedSeries, sub: string, req: StudioReq
     case '/trainings/edit': {
       const t = published.trainings.find((x) => x.slug === req.query.get('training'));
       if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
+      const { editTrainingPage } = await editPages();
       return html(200, editTrainingPage(published, { slug: t.slug, opens: t.opens, closes: t.closes, title: t.title }, session));
     }
     case '/trainings/text': {
       const t = published.trainings.find((x) => x.slug === req.query.get('training'));
       if (!t) return html(404, messagePage('No such training', 'This series has no such training.', session));
-      const [{ previewTextEdit }, { trainingText }] = await Promise.all([editing(), trainingSource()]);
+      const [{ previewTextEdit }, { trainingText }, { editTextPage }] = await Promise.all([editing(), trainingSource(), editPages()]);
       const preview = (await previewTextEdit(published, t.slug, trainingText(t), deps))!;
       return html(200, editTextPage(published, preview, session));
     }
     case '/trainings/edit/status': {
-      const { editStatus } = await editing();
+      const [{ editStatus }, { editStatusPage }] = await Promise.all([editing(), editPages()]);
       const edit = await editStatus(published, req.query.get('edit') ?? '', deps);
       return edit ? html(200, editStatusPage(published, edit, session)) : html(404, messagePage('No such change', 'This series has no change with that id.', session));
     }
@@ -381,17 +389,20 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     case '/enrol': {
       const file = await form.file('csv');
       if (!file) return failed(400, 'Choose a CSV file to upload.');
+      const { previewEnrolment } = await enrolling();
       const preview = await previewEnrolment(published, file.name, file.text, deps);
       return html(preview.errors.length ? 422 : 200, enrolPreviewPage(published, preview, file.text, session));
     }
     case '/enrol/confirm': {
+      const { enrol } = await enrolling();
       const outcome = await enrol(published, form.get('file') ?? 'upload.csv', form.get('csv') ?? '', deps);
       if (outcome.kind === 'has-errors') return html(422, enrolPreviewPage(published, outcome.preview, form.get('csv') ?? '', session));
       return back('/participants', `enrolled-${outcome.total}-${outcome.added}`);
     }
     case '/unenrol': {
       try {
-        await (await unenrolling()).unenrollParticipants(deps.store, id, [form.get('email') ?? ''], deps.now, deps.remote ? { remote: deps.remote } : {});
+        const { unenrollParticipants } = await unenrolling();
+        await unenrollParticipants(deps.store, id, [form.get('email') ?? ''], deps.now, deps.remote ? { remote: deps.remote } : {});
       } catch (err) {
         if (err instanceof UserError) return failed(400, err.message);
         throw err;
@@ -402,7 +413,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     case '/trainings/edit/confirm': {
       const edit: TrainingEdit = { slug: form.get('slug') ?? '', opens: form.get('opens') ?? '', closes: form.get('closes') ?? '', title: form.get('title') ?? '' };
       if (!published.trainings.some((t) => t.slug === edit.slug)) return failed(404, 'This series has no such training.');
-      const { applyTrainingEdit, newEditId, previewTrainingEdit } = await editing();
+      const [{ applyTrainingEdit, newEditId, previewTrainingEdit }, { editTrainingPage }] = await Promise.all([editing(), editPages()]);
       if (sub === '/trainings/edit') {
         const preview = await previewTrainingEdit(published, edit, deps);
         return html(preview.errors.length ? 422 : 200, editTrainingPage(published, edit, session, preview, newEditId(deps)));
@@ -415,7 +426,7 @@ async function seriesPost(published: PublishedSeries, sub: string, form: Form, s
     case '/trainings/text/confirm': {
       const slug = form.get('slug') ?? '';
       const text: TrainingText = { title: form.get('title') ?? '', body: form.get('body') ?? '', strategies: form.get('strategies') ?? '' };
-      const { applyTextEdit, newEditId, previewTextEdit } = await editing();
+      const [{ applyTextEdit, newEditId, previewTextEdit }, { editTextPage }] = await Promise.all([editing(), editPages()]);
       if (sub === '/trainings/text') {
         const preview = await previewTextEdit(published, slug, text, deps);
         if (!preview) return failed(404, 'This series has no such training.');

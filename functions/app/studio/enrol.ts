@@ -9,9 +9,6 @@ import type { PublishedSeries } from '#core/records';
 import { syncSchedules } from '../publish.ts';
 import type { StudioDeps } from './access.ts';
 
-/** A CSV upload bigger than this is refused before parsing (20,000 rows of a typical CSV fit). */
-export const MAX_CSV_BYTES = 2 * 1024 * 1024;
-
 export interface EnrolPreview {
   file: string;
   participants: Participant[];
