@@ -43,7 +43,7 @@ import { detectAutoReply, readReturnDate } from '#core/auto-reply';
 import { readReply, type AnsweredKind, type AttachmentInfo, type Classified, type Reading, type ReplyContext } from '#core/classify';
 import { composeBounceBack } from './bounce-back.ts';
 import type { RejectReason } from '#core/rejection';
-import { composeUploadLink, linkSigner, prepareAckSend, replyExpiry, sentTextFor, sentTextLike, type MailSettings } from '#mail/compose';
+import { composeUploadLink, linkSigner, prepareAckSend, sentTextFor, sentTextLike, type MailSettings } from '#mail/compose';
 import { deliver, screenOf, type Outgoing } from './deliver.ts';
 import { parseOurIds } from '#mail/headers';
 import type { AttachmentRef, Intent, Language, Participant, Response, Training } from '#core/model';
@@ -51,7 +51,7 @@ import { REPLY_MARKER } from '#core/reply-marker';
 import { safeFilename, sanitizeText } from '#core/sanitize';
 import { base32Encode } from '#core/short-key';
 import { addDays, zonedTimeToUtc } from '#core/time';
-import { REPLY_ANSWERS, tokenFromAddress, verifyReplyToken, type ReplyAnswers } from '#core/tokens';
+import { REPLY_ANSWERS, replyExpiry, tokenFromAddress, verifyReplyToken, type ReplyAnswers } from '#core/tokens';
 import { trimHtmlReply, trimReply, type Trimmed } from '#core/trim';
 
 // ---------------------------------------------------------------------------------------------

@@ -37,10 +37,6 @@ export interface MailSettings {
 // ledger without loading composition.
 export { emailId } from '#core/records';
 
-// When links and reply addresses expire: date rules of the tokens (core/tokens.ts), which the
-// studio's nudge needs without loading composition.
-export { linkExpiry, REPLY_GRACE_DAYS, replyExpiry } from '#core/tokens';
-
 export function linkUrl(settings: MailSettings, token: string): string {
   return `${settings.linksBaseUrl.replace(/\/$/, '')}/l/${token}`;
 }

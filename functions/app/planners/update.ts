@@ -18,9 +18,6 @@ import { calendarHolders } from '../fan-out.ts';
 
 export { calendarHolders } from '../fan-out.ts';
 
-// For the callers that knew them here.
-export { advanceCalendars, changeSchedules, isChangeJob, type CalendarChanges } from '#core/calendar-changes';
-
 /** Per training slug, the SEQUENCE its events carry now (0 when it never moved). */
 export async function calendarSequences(store: Pick<JobStore, 'getCalendars'>, seriesId: string): Promise<Record<string, number>> {
   return Object.fromEntries((await store.getCalendars(seriesId)).map((s) => [s.slug, s.sequence]));

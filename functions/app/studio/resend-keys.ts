@@ -5,7 +5,7 @@
 // The prefix starts with the address so the per-person page lists someone's re-sends in one Query.
 import type { StudioDeps } from './access.ts';
 
-export const RESEND_PREFIX = 'resend#';
+const RESEND_PREFIX = 'resend#';
 
 /** The ledger prefix of everything re-sent to `email`. */
 export const resendPrefix = (email: string) => `${RESEND_PREFIX}${email}#`;

@@ -21,9 +21,6 @@ import type { StudioDeps } from './access.ts';
 import { isResendNonce, resendEmailId, RESENDS_PER_PERSON_PER_DAY, type ResendOutcome } from './resend-keys.ts';
 import { composeAs } from './trainings.ts';
 
-// What the pages need without composing anything (resend-keys.ts), here too for callers of the use case.
-export { newResendNonce, RESEND_PREFIX, resendEmailId, resendPrefix, RESENDS_PER_PERSON_PER_DAY, type ResendOutcome } from './resend-keys.ts';
-
 export interface ResendRequest {
   email: string;
   slug: string;
