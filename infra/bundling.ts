@@ -104,11 +104,16 @@ export const BUNDLE_PATCHES: readonly { file: RegExp; why: string; replace: read
   {
     // libmime builds iconv-lite's GBK codec (its decode and encode tables) at import only to know
     // the double-byte decoders by their class; a mail in a legacy double-byte charset builds it now.
+    // And it loads encoding-japanese (its conversion tables, ~3 ms of inbound's import) for the
+    // charsets iconv-lite lacks, ISO-2022-JP above all; a mail in one of them loads it now (a
+    // `require` where it converts, which esbuild bundles as a module run on its first call).
     file: /node_modules[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/,
-    why: 'the GBK codec, built at import',
+    why: 'the GBK codec and encoding-japanese, built at import',
     replace: [
       ["const DBCS_DECODER = iconv.getCodec('gbk').decoder;", "let DBCS_DECODER_;\nconst dbcsDecoder = () => (DBCS_DECODER_ ??= iconv.getCodec('gbk').decoder);"],
       ['codec.decoder === DBCS_DECODER', 'codec.decoder === dbcsDecoder()'],
+      ["import encodingJapanese from 'encoding-japanese';\n", ''],
+      ['let output = encodingJapanese.convert(buf, {', "let output = require('encoding-japanese').convert(buf, {"],
     ],
   },
   {

@@ -1,7 +1,7 @@
-// The bundles patch two dependencies so their work at import waits for first use (BUNDLE_PATCHES in
+// The bundles patch dependencies so their work at import waits for first use (BUNDLE_PATCHES in
 // infra/bundling.ts). Built as a Lambda bundle is built, the patched mailparser must still
 // read what the unpatched one reads: a legacy double-byte charset (libmime's GBK codec, now built
-// on first use) and links in text made HTML (linkify-it, now compiled on first use); the patched
+// on first use), ISO-2022-JP (encoding-japanese, now loaded on first use) and links in text made HTML (linkify-it, now compiled on first use); the patched
 // ics must write and refuse the calendars the unpatched one does (its schemas, built on first use).
 // The packages mailparser imports and its mailsplit requires (BUNDLE_ONE_COPY) are bundled once, as
 // ES modules, and mailsplit must still split, decode and read headers as with its CommonJS copies.
@@ -90,6 +90,20 @@ describe('the patched dependencies, bundled', () => {
     const mine = await bundled(mail);
     expect(mine.text?.trim()).toBe(text);
     expect(mine.text).toBe((await simpleParser(mail)).text);
+  });
+
+  it('decodes an ISO-2022-JP mail, subject and body, as mailparser does: encoding-japanese loaded when one arrives', async () => {
+    const text = '第一週の練習を終えました。';
+    // ISO-2022-JP: JIS X 0208 between ESC $ B and ESC ( B, each byte EUC-JP's less 0x80.
+    const jis = Buffer.concat([Buffer.from('\x1b$B', 'latin1'), Buffer.from(iconv.encode(text, 'euc-jp').map((b) => b - 0x80)), Buffer.from('\x1b(B', 'latin1')]);
+    const mail = Buffer.concat([
+      Buffer.from(`From: a@example.com\r\nTo: b@example.com\r\nSubject: =?ISO-2022-JP?B?${jis.toString('base64')}?=\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n`),
+      jis,
+      Buffer.from('\r\n'),
+    ]);
+    const [mine, theirs] = await Promise.all([bundled(mail), simpleParser(mail)]);
+    expect({ subject: mine.subject, text: mine.text?.trim() }).toEqual({ subject: text, text });
+    expect({ subject: mine.subject, text: mine.text }).toEqual({ subject: theirs.subject, text: theirs.text });
   });
 
   it('decodes a GBK mail as mailparser does', async () => {
