@@ -389,10 +389,13 @@ export function linkTokenId(token: string): string {
   return `link:${base32Encode(createHash('sha256').update(token).digest().subarray(0, 10))}`;
 }
 
+/** Midnight UTC starting the last training's `closes` day (the epoch for none). */
+const lastCloseDay = (trainings: readonly Pick<Training, 'closes'>[]): number =>
+  Date.parse(`${trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01')}T00:00:00Z`);
+
 /** One-click links stay valid until well after the series: a year past the last window. */
 export function linkExpiry(trainings: readonly Training[]): Date {
-  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
-  return new Date(Date.parse(`${last}T00:00:00Z`) + 365 * 86_400_000);
+  return new Date(lastCloseDay(trainings) + 365 * 86_400_000);
 }
 
 /**
@@ -409,8 +412,7 @@ export const REPLY_GRACE_DAYS = 60;
  * carries the same expiry, and legacy tokens without one are given it on receipt.
  */
 export function replyExpiry(series: Pick<Series, 'policies'>, trainings: readonly Pick<Training, 'closes'>[]): Date {
-  const last = trainings.reduce((max, t) => (t.closes > max ? t.closes : max), '1970-01-01');
   const days = series.policies.followUpWeeksAfterClose * 7 + REPLY_GRACE_DAYS;
   // +1: a training closes at the end of its `closes` day.
-  return new Date(Date.parse(`${last}T00:00:00Z`) + (days + 1) * 86_400_000);
+  return new Date(lastCloseDay(trainings) + (days + 1) * 86_400_000);
 }
