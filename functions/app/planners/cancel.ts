@@ -22,7 +22,7 @@ import type { Participant, Training } from '#core/model';
 import { MAX_NAME_LENGTH, shortHash, type ScheduleSpec } from '#core/schedule-plan';
 import { blockReason } from '#core/audience';
 import { calendarsOffEmail } from '#mail/calendars-off';
-import { calendarHolders } from './update.ts';
+import { calendarHolders } from '../fan-out.ts';
 
 
 /** A training as its calendar was announced: what a cancellation repeats. */

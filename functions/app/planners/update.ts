@@ -16,7 +16,6 @@ import { emailId } from '#core/records';
 import type { JobPlanner } from './planner.ts';
 import { calendarHolders } from '../fan-out.ts';
 
-export { calendarHolders } from '../fan-out.ts';
 
 /** Per training slug, the SEQUENCE its events carry now (0 when it never moved). */
 export async function calendarSequences(store: Pick<JobStore, 'getCalendars'>, seriesId: string): Promise<Record<string, number>> {
