@@ -9,6 +9,7 @@
 // so the series validation messages the CLI prints do not change.
 import * as z from 'zod/mini';
 import './zod-english.ts';
+import { treeShakable } from './tree-shakable.ts';
 
 // Building an Intl.DateTimeFormat costs ~0.35 ms; a 10,000-row CSV names a few dozen zones.
 const knownTimeZones = new Map<string, boolean>();
@@ -33,53 +34,53 @@ export function isTimeZone(tz: string): boolean {
  * An ISO 8601 instant in UTC. Schemas are immutable, so every record shares this one: each
  * z.iso.datetime() builds its own pattern, twenty-odd of them at every cold start (issue 16).
  */
-export const IsoDateTimeSchema = z.iso.datetime();
+export const IsoDateTimeSchema = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
 
-export const TimeZoneSchema = z.string().check(z.refine(isTimeZone, { message: 'is not an IANA time zone (for example Europe/Berlin, Asia/Brunei)' }));
+export const TimeZoneSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.refine(isTimeZone, { message: 'is not an IANA time zone (for example Europe/Berlin, Asia/Brunei)' })));
 
 /** A calendar date without a time, as trainers write window dates: 2027-01-21. */
-export const CalendarDateSchema = z.string().check(
+export const CalendarDateSchema = /* @__PURE__ */ treeShakable(() => z.string().check(
   z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD'),
   z.refine((d) => {
     const [y, m, day] = d.split('-').map(Number) as [number, number, number];
     const t = new Date(Date.UTC(y, m - 1, day));
     return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === day;
   }, 'is not a real calendar date'),
-);
+));
 
 /** A local wall-clock time, 24-hour: 09:00. */
-export const LocalTimeSchema = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time written HH:MM, such as 09:00'));
+export const LocalTimeSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time written HH:MM, such as 09:00')));
 
-export const SlugSchema = z
-  .string()
-  .check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and dashes, such as q1-productivity'));
+export const SlugSchema = /* @__PURE__ */ treeShakable(() =>
+  z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and dashes, such as q1-productivity')),
+);
 
-export const EmailSchema = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email({ message: 'is not a valid email address' }));
+export const EmailSchema = /* @__PURE__ */ treeShakable(() => z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email({ message: 'is not a valid email address' })));
 
-export const WeekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export const WeekdaySchema = /* @__PURE__ */ treeShakable(() => z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']));
 
 /** The days someone works, in week order; at least one. */
-export const WorkDaysSchema = z.array(WeekdaySchema).check(z.minLength(1, 'must name at least one working day'));
+export const WorkDaysSchema = /* @__PURE__ */ treeShakable(() => z.array(WeekdaySchema).check(z.minLength(1, 'must name at least one working day')));
 
 /**
  * The languages Baton speaks: those it reads replies in (lexicon/), so a participant is answered
  * in the language they were written to. Baton's own words only; the trainer's content stays as written.
  */
 export const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'nl', 'ms', 'id', 'th', 'ar', 'ja'] as const;
-export const LanguageSchema = z.pipe(
+export const LanguageSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
   z.string().check(z.trim(), z.toLowerCase()),
   z.enum(LANGUAGES, { message: `is not a language Baton speaks: use one of ${LANGUAGES.join(', ')}` }),
-);
+));
 export type Language = (typeof LANGUAGES)[number];
 
-export const TrainerSchema = z.object({
+export const TrainerSchema = /* @__PURE__ */ treeShakable(() => z.object({
   name: z.string().check(z.minLength(1)),
   email: EmailSchema,
   timeZone: TimeZoneSchema,
-});
+}));
 export type Trainer = z.infer<typeof TrainerSchema>;
 
-export const PoliciesSchema = z.object({
+export const PoliciesSchema = /* @__PURE__ */ treeShakable(() => z.object({
   /** Days before a window closes that the quiet ones get their one reminder. */
   reminderDaysBeforeClose: z._default(z.int().check(z.gte(1), z.lte(13)), 3),
   /** Weeks after a window closes that adopters get a "how did it go?" check-in. */
@@ -94,12 +95,12 @@ export const PoliciesSchema = z.object({
   acknowledgeContributions: z._default(z.boolean(), true),
   /** Reminder fatigue: at most this many reminders a person gets in a week, across every series (absent: 2). */
   remindersPerWeek: z.optional(z.int().check(z.gte(0), z.lte(14))),
-});
+}));
 export type Policies = z.infer<typeof PoliciesSchema>;
 
-export const TrainingFormatSchema = z.enum(['whole', 'bites']);
+export const TrainingFormatSchema = /* @__PURE__ */ treeShakable(() => z.enum(['whole', 'bites']));
 
-export const SeriesSchema = z.object({
+export const SeriesSchema = /* @__PURE__ */ treeShakable(() => z.object({
   id: SlugSchema,
   title: z.string().check(z.minLength(1)),
   /** Markdown shown in the kickoff email above the calendar. */
@@ -121,10 +122,10 @@ export const SeriesSchema = z.object({
    */
   format: z.optional(TrainingFormatSchema),
   policies: PoliciesSchema,
-});
+}));
 export type Series = z.infer<typeof SeriesSchema>;
 
-export const StrategySchema = z.object({
+export const StrategySchema = /* @__PURE__ */ treeShakable(() => z.object({
   /** Stable across edits and reordering: a slug of the title unless the author fixes one. */
   id: SlugSchema,
   /** 1-based position as shown to participants ("Adopt #2"). */
@@ -137,16 +138,16 @@ export const StrategySchema = z.object({
    * `strategyTitles`): a reply naming the strategy in those words names it as by its title.
    */
   aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
-});
+}));
 export type Strategy = z.infer<typeof StrategySchema>;
 
-export const MediaSchema = z.object({
+export const MediaSchema = /* @__PURE__ */ treeShakable(() => z.object({
   audio: z.optional(z.url()),
   video: z.optional(z.url()),
   slides: z.optional(z.url()),
-});
+}));
 
-export const TrainingSchema = z.object({
+export const TrainingSchema = /* @__PURE__ */ treeShakable(() => z.object({
   /** From the file name `NN-slug.md`: the slug part, stable when files are renumbered. */
   slug: SlugSchema,
   /** From the file name's NN. */
@@ -164,10 +165,10 @@ export const TrainingSchema = z.object({
   strategies: z.array(StrategySchema),
   /** Overrides the series' format for this training (front matter `format:`). */
   format: z.optional(TrainingFormatSchema),
-});
+}));
 export type Training = z.infer<typeof TrainingSchema>;
 
-export const ParticipantSchema = z.object({
+export const ParticipantSchema = /* @__PURE__ */ treeShakable(() => z.object({
   email: EmailSchema,
   name: z.string().check(z.minLength(1)),
   timeZone: TimeZoneSchema,
@@ -180,22 +181,22 @@ export const ParticipantSchema = z.object({
   language: z.optional(LanguageSchema),
   /** Their team (CSV column `team`), for the studio's participation by team; absent: no team. */
   team: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-});
+}));
 export type Participant = z.infer<typeof ParticipantSchema>;
 
-export const IntentSchema = z.enum(['read', 'strategy', 'adopt', 'comment', 'feedback', 'follow-up', 'unsubscribe']);
+export const IntentSchema = /* @__PURE__ */ treeShakable(() => z.enum(['read', 'strategy', 'adopt', 'comment', 'feedback', 'follow-up', 'unsubscribe']));
 export type Intent = z.infer<typeof IntentSchema>;
 
-export const AttachmentRefSchema = z.object({
+export const AttachmentRefSchema = /* @__PURE__ */ treeShakable(() => z.object({
   /** Where the bytes are kept (S3 key, or a path under .data/ locally). */
   key: z.string(),
   filename: z.string(),
   contentType: z.string(),
   size: z.int().check(z.gte(0)),
-});
+}));
 export type AttachmentRef = z.infer<typeof AttachmentRefSchema>;
 
-export const ResponseSchema = z.object({
+export const ResponseSchema = /* @__PURE__ */ treeShakable(() => z.object({
   id: z.string().check(z.minLength(1)),
   seriesId: SlugSchema,
   trainingSlug: SlugSchema,
@@ -223,10 +224,10 @@ export const ResponseSchema = z.object({
   withdrawnAt: z.optional(IsoDateTimeSchema),
   /** The response that took its place, when it was corrected rather than withdrawn. */
   replacedBy: z.optional(z.string()),
-});
+}));
 export type Response = z.infer<typeof ResponseSchema>;
 
-export const EmailKindSchema = z.enum([
+export const EmailKindSchema = /* @__PURE__ */ treeShakable(() => z.enum([
   'kickoff',
   'training',
   'reminder',
@@ -238,5 +239,5 @@ export const EmailKindSchema = z.enum([
   'update',
   'cancel',
   'upload-link',
-]);
+]));
 export type EmailKind = z.infer<typeof EmailKindSchema>;

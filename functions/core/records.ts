@@ -6,6 +6,7 @@
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
 import * as z from 'zod/mini';
 import { EmailSchema, IsoDateTimeSchema, TrainingSchema, type EmailKind, type Participant, type Series, type Training } from './model.ts';
+import { treeShakable } from './tree-shakable.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
 export type Instant = Date | string;
@@ -25,15 +26,15 @@ export interface PublishedSeries {
  */
 export const PREFERENCE_FLAGS = ['reminders', 'rollups', 'checkIns', 'calendar'] as const;
 export type PreferenceFlag = (typeof PREFERENCE_FLAGS)[number];
-export const PreferencesSchema = z.object({
+export const PreferencesSchema = /* @__PURE__ */ treeShakable(() => z.object({
   reminders: z.optional(z.boolean()),
   rollups: z.optional(z.boolean()),
   checkIns: z.optional(z.boolean()),
   calendar: z.optional(z.boolean()),
-});
+}));
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
-export const ParticipantStatusSchema = z.object({
+export const ParticipantStatusSchema = /* @__PURE__ */ treeShakable(() => z.object({
   unsubscribedAt: z.optional(IsoDateTimeSchema),
   bouncedAt: z.optional(IsoDateTimeSchema),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
@@ -50,7 +51,7 @@ export const ParticipantStatusSchema = z.object({
    * and said so once (in that training's reminder). A reply of "resume" clears it.
    */
   remindersRestedAt: z.optional(IsoDateTimeSchema),
-});
+}));
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
 export type StoredParticipant = Participant &
@@ -71,7 +72,7 @@ export type ParticipantStatusPatch = {
  * participant asking back in: they got a resubscribe link, the trainer is told). The id derives
  * from the Message-ID, so a redelivery writes the same record.
  */
-export const NeedsLookSchema = z.object({
+export const NeedsLookSchema = /* @__PURE__ */ treeShakable(() => z.object({
   id: z.string().check(z.minLength(1)),
   seriesId: z.string().check(z.minLength(1)),
   trainingSlug: z.string().check(z.minLength(1)),
@@ -93,19 +94,19 @@ export const NeedsLookSchema = z.object({
   resolution: z.optional(z.string()),
   /** The response a tag recorded, so a second tag can replace it. */
   responseId: z.optional(z.string()),
-});
+}));
 export type NeedsLook = z.infer<typeof NeedsLookSchema>;
 
-export const SuppressionSchema = z.object({
+export const SuppressionSchema = /* @__PURE__ */ treeShakable(() => z.object({
   email: EmailSchema,
   reason: z.string(),
   at: IsoDateTimeSchema,
-});
+}));
 export type Suppression = z.infer<typeof SuppressionSchema>;
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
 
-export const DeliverySchema = z.object({
+export const DeliverySchema = /* @__PURE__ */ treeShakable(() => z.object({
   emailId: z.string().check(z.minLength(1)),
   status: z.enum(['claimed', 'sent']),
   /** How many times it was claimed; above 1 means a sender died or gave up mid-send. */
@@ -118,7 +119,7 @@ export const DeliverySchema = z.object({
   lastError: z.optional(z.string()),
   /** Marked sent by SES's Send event, before (or instead of) its sender's completion. */
   acceptedBySes: z.optional(z.boolean()),
-});
+}));
 export type Delivery = z.infer<typeof DeliverySchema>;
 
 /**
@@ -126,7 +127,7 @@ export type Delivery = z.infer<typeof DeliverySchema>;
  * carry. Kept after the training is removed, so its cancellation repeats what was announced and
  * a training added back later continues above the cancellation's SEQUENCE.
  */
-export const CalendarStateSchema = z.object({
+export const CalendarStateSchema = /* @__PURE__ */ treeShakable(() => z.object({
   slug: z.string().check(z.minLength(1)),
   order: z.int().check(z.gte(0)),
   title: z.string().check(z.minLength(1)),
@@ -137,7 +138,7 @@ export const CalendarStateSchema = z.object({
   /** When the window last moved or the training was removed: the update / cancel job's time. */
   changedAt: z.optional(IsoDateTimeSchema),
   removedAt: z.optional(IsoDateTimeSchema),
-});
+}));
 export type CalendarState = z.infer<typeof CalendarStateSchema>;
 
 /**
@@ -148,7 +149,7 @@ export type CalendarState = z.infer<typeof CalendarStateSchema>;
  */
 export const STUDIO_EDIT_STATES = ['pending', 'applying', 'applied', 'failed'] as const;
 export type StudioEditState = (typeof STUDIO_EDIT_STATES)[number];
-export const StudioEditSchema = z.object({
+export const StudioEditSchema = /* @__PURE__ */ treeShakable(() => z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)),
   seriesId: z.string().check(z.minLength(1)),
   slug: z.string().check(z.minLength(1)),
@@ -170,7 +171,7 @@ export const StudioEditSchema = z.object({
   error: z.optional(z.string()),
   /** When a publish from the folder carried the same training. */
   inFolderAt: z.optional(IsoDateTimeSchema),
-});
+}));
 export type StudioEdit = z.infer<typeof StudioEditSchema>;
 
 /**

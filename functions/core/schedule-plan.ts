@@ -11,6 +11,7 @@ import { IsoDateTimeSchema, type Participant, type Series, type Training } from 
 import { workDaysOf, workWeekKey } from './audience.ts';
 import { biteCount } from './bites.ts';
 import { addDays, firstWorkingDay, lastWorkingDay, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
+import { treeShakable } from './tree-shakable.ts';
 
 /** A one-time schedule: the wall clock in its zone (what EventBridge's at() takes) and the instant it means. */
 export interface AtSpec {
@@ -423,7 +424,7 @@ export function diffSeries(
 }
 
 /** A planned job as the store keeps it: pending until it ran, a recurring one at its next occurrence. */
-export const ScheduleRecordSchema = z.object({
+export const ScheduleRecordSchema = /* @__PURE__ */ treeShakable(() => z.object({
   /** Unique within the series; the EventBridge schedule name where there is one. */
   name: z.string().check(z.minLength(1)),
   at: IsoDateTimeSchema,
@@ -441,7 +442,7 @@ export const ScheduleRecordSchema = z.object({
   /** Failed runs so far: the local clock retries a failing job, then marks it failed. */
   attempts: z.optional(z.int().check(z.gte(0))),
   lastError: z.optional(z.string()),
-});
+}));
 export type ScheduleRecord = z.infer<typeof ScheduleRecordSchema>;
 
 /** The record a planned job starts as: pending at its time, or a recurring job at its first occurrence. */

@@ -218,6 +218,29 @@ describe('the function bundles', () => {
     expect(has(coldStart, /functions\/web\/studio-pages\.ts$/) && has(coldStart, /functions\/app\/studio\/sign-in\.ts$/)).toBe(true);
   });
 
+  it('builds only the event schemas a function reads: the studio and the receipt filter carry no SES sending events', () => {
+    // events.ts holds every AWS event's schema. Written treeShakable (functions/core/tree-shakable.ts),
+    // a function's bundle keeps the ones it parses with and leaves the others out; before, each
+    // bundle that imported the module built all of them (~200 zod schemas) at every cold start.
+    // Each shape is told by text only its schema holds: an error message, or a field only it names.
+    const shapes = {
+      sesSending: 'has neither eventType nor notificationType',
+      sesViaSqs: 'ApproximateFirstReceiveTimestamp',
+      sesReceipt: 'PROCESSING_FAILED',
+      functionUrl: 'isBase64Encoded',
+    };
+    const holds = (name: string) => {
+      const code = coldStartFiles(name).map((f) => readFileSync(join(assetDirs[name]!, f), 'utf8')).join('\n');
+      return Object.fromEntries(Object.entries(shapes).map(([shape, text]) => [shape, code.includes(text)]));
+    };
+    expect({ studio: holds('studio'), receiptFilter: holds('receipt-filter'), mailEvents: holds('mail-events'), inbound: holds('inbound') }).toMatchObject({
+      studio: { sesSending: false, sesViaSqs: false, sesReceipt: false, functionUrl: true },
+      receiptFilter: { sesSending: false, sesViaSqs: false, sesReceipt: true, functionUrl: false },
+      mailEvents: { sesSending: true, sesViaSqs: true, sesReceipt: false, functionUrl: false },
+      inbound: { sesSending: false, sesViaSqs: false, sesReceipt: true, functionUrl: false },
+    });
+  });
+
   it.each(['inbound', 'studio'])('%s ships iconv-lite’s double-byte charset tables as files beside its code, not in it', (name) => {
     // Every table iconv-lite has, each once, named by its content's hash.
     const tables = readdirSync(assetDirs[name]!).filter((f) => f.endsWith('.json') && !f.includes('.catalogue-'));

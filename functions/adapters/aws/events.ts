@@ -8,9 +8,10 @@
 // under test/fixtures/aws/ are AWS's documented examples, and each one must parse.
 import * as z from 'zod/mini';
 import '#core/zod-english';
+import { treeShakable } from '#core/tree-shakable';
 
 /** One instance for every timestamp below: each z.iso.datetime() builds its own pattern at import. */
-const IsoDateTime = z.iso.datetime();
+const IsoDateTime = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
 
 // ---- SES email receiving: the receipt rule's Lambda action -------------------------------------
 
@@ -18,9 +19,9 @@ const IsoDateTime = z.iso.datetime();
  * A verdict. AWS documents DISABLED too (spam and virus scanning switched off on the receipt
  * rule), which Powertools' enum lacks: such a mail must still be read, not lost.
  */
-const SesVerdictSchema = z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) });
+const SesVerdictSchema = /* @__PURE__ */ treeShakable(() => z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) }));
 
-export const SesReceiptSchema = z.object({
+export const SesReceiptSchema = /* @__PURE__ */ treeShakable(() => z.object({
   timestamp: IsoDateTime,
   // Non-negative: SES can hand a message over within the same millisecond.
   processingTimeMillis: z.int().check(z.gte(0)),
@@ -38,9 +39,9 @@ export const SesReceiptSchema = z.object({
   // lambda). Powertools allows only Event, which is what inbound gets; the receipt filter is
   // invoked RequestResponse and must read the same event, or it would let every spam through.
   action: z.object({ type: z.enum(['Lambda']), invocationType: z.enum(['Event', 'RequestResponse']), functionArn: z.string() }),
-});
+}));
 
-const addresses = z.array(z.string());
+const addresses = /* @__PURE__ */ treeShakable(() => z.array(z.string()));
 
 /**
  * commonHeaders lists the headers the mail had, and only those: a mail without a Subject, sent
@@ -48,7 +49,7 @@ const addresses = z.array(z.string());
  * from, to, returnPath, messageId, date and subject). The handler reads the raw mail from S3,
  * never these, so none of them is a reason to lose a reply.
  */
-const SesCommonHeadersSchema = z.object({
+const SesCommonHeadersSchema = /* @__PURE__ */ treeShakable(() => z.object({
   from: z.optional(addresses),
   to: z.optional(addresses),
   cc: z.optional(addresses),
@@ -59,9 +60,9 @@ const SesCommonHeadersSchema = z.object({
   messageId: z.optional(z.string()),
   date: z.optional(z.string()),
   subject: z.optional(z.string()),
-});
+}));
 
-export const SesMailSchema = z.object({
+export const SesMailSchema = /* @__PURE__ */ treeShakable(() => z.object({
   timestamp: IsoDateTime,
   source: z.string(),
   messageId: z.string(),
@@ -69,28 +70,28 @@ export const SesMailSchema = z.object({
   headersTruncated: z.boolean(),
   headers: z.array(z.object({ name: z.string(), value: z.string() })),
   commonHeaders: SesCommonHeadersSchema,
-});
+}));
 
-export const SesReceiptRecordSchema = z.object({
+export const SesReceiptRecordSchema = /* @__PURE__ */ treeShakable(() => z.object({
   eventSource: z.literal('aws:ses'),
   eventVersion: z.string(),
   ses: z.object({ mail: SesMailSchema, receipt: SesReceiptSchema }),
-});
+}));
 
-export const SesReceiptEventSchema = z.object({ Records: z.array(SesReceiptRecordSchema).check(z.minLength(1)) });
+export const SesReceiptEventSchema = /* @__PURE__ */ treeShakable(() => z.object({ Records: z.array(SesReceiptRecordSchema).check(z.minLength(1)) }));
 export type SesReceiptEvent = z.infer<typeof SesReceiptEventSchema>;
 export type SesReceiptRecord = z.infer<typeof SesReceiptRecordSchema>;
 
 // ---- SES sending events (configuration set event publishing, or identity notifications) -------
 
-const RecipientSchema = z.looseObject({ emailAddress: z.string().check(z.minLength(3)) });
+const RecipientSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({ emailAddress: z.string().check(z.minLength(3)) }));
 
 /**
  * One SES sending event record (event-publishing-retrieving-sns-contents). SES "reserves the
  * right to add additional fields", so every object is loose. `eventType` is `notificationType`
  * when the event comes from an identity's feedback notifications instead of a configuration set.
  */
-export const SesSendingEventSchema = z.pipe(
+export const SesSendingEventSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
   z
     .looseObject({
       eventType: z.optional(z.string().check(z.minLength(1))),
@@ -120,15 +121,15 @@ export const SesSendingEventSchema = z.pipe(
     })
     .check(z.refine((e) => e.eventType ?? e.notificationType, { message: 'has neither eventType nor notificationType', path: ['eventType'] })),
   z.transform(({ notificationType, ...e }) => ({ ...e, eventType: (e.eventType ?? notificationType)! })),
-);
+));
 export type SesSendingEvent = z.infer<typeof SesSendingEventSchema>;
 
 /** SES's own EventBridge events ("Email Bounced", ...): the record is the `detail`. */
-export const SesEventBridgeEventSchema = z.looseObject({
+export const SesEventBridgeEventSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({
   source: z.literal('aws.ses'),
   'detail-type': z.string(),
   detail: SesSendingEventSchema,
-});
+}));
 
 /** A JSON string that must hold `schema`; the issue says so when it does not. */
 const jsonOf = <S extends z.ZodMiniType>(schema: S) =>
@@ -148,7 +149,7 @@ const jsonOf = <S extends z.ZodMiniType>(schema: S) =>
   );
 
 /** An SNS notification as SNS delivers it to Lambda (Powertools' SnsNotificationSchema). */
-const snsNotification = {
+const snsNotification = /* @__PURE__ */ treeShakable(() => ({
   Subject: z.nullish(z.string()),
   TopicArn: z.string(),
   Type: z.literal('Notification'),
@@ -157,10 +158,10 @@ const snsNotification = {
   Signature: z.optional(z.string()),
   SignatureVersion: z.optional(z.string()),
   Timestamp: IsoDateTime,
-};
+}));
 
 /** SNS delivering to Lambda: each record's Message is the SES record as a JSON string. */
-export const SesViaSnsEventSchema = z.object({
+export const SesViaSnsEventSchema = /* @__PURE__ */ treeShakable(() => z.object({
   Records: z
     .array(
       z.object({
@@ -178,22 +179,22 @@ export const SesViaSnsEventSchema = z.object({
       }),
     )
     .check(z.minLength(1)),
-});
+}));
 
 /** An SQS message attribute (Powertools' SqsMsgAttributeSchema). */
-const SqsMessageAttributeSchema = z.object({
+const SqsMessageAttributeSchema = /* @__PURE__ */ treeShakable(() => z.object({
   stringValue: z.optional(z.nullable(z.string())),
   binaryValue: z.optional(z.nullable(z.string())),
   stringListValues: z.optional(z.array(z.string())),
   binaryListValues: z.optional(z.array(z.string())),
   dataType: z.string(),
-});
+}));
 
 /**
  * SNS into SQS into Lambda: each body is the SNS notification (or, with raw message delivery
  * switched on, the SES record itself). The record is Powertools' SqsRecordSchema.
  */
-export const SesViaSqsEventSchema = z.object({
+export const SesViaSqsEventSchema = /* @__PURE__ */ treeShakable(() => z.object({
   Records: z
     .array(
       z.object({
@@ -225,14 +226,14 @@ export const SesViaSqsEventSchema = z.object({
       }),
     )
     .check(z.minLength(1)),
-});
+}));
 
-const SesRecordsFromEventBridge = z.pipe(SesEventBridgeEventSchema, z.transform((e): SesSendingEvent[] => [e.detail]));
-const SesRecordsFromSns = z.pipe(SesViaSnsEventSchema, z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message)));
-const SesRecordsFromSqs = z.pipe(
+const SesRecordsFromEventBridge = /* @__PURE__ */ treeShakable(() => z.pipe(SesEventBridgeEventSchema, z.transform((e): SesSendingEvent[] => [e.detail])));
+const SesRecordsFromSns = /* @__PURE__ */ treeShakable(() => z.pipe(SesViaSnsEventSchema, z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message))));
+const SesRecordsFromSqs = /* @__PURE__ */ treeShakable(() => z.pipe(
   SesViaSqsEventSchema,
   z.transform((e): SesSendingEvent[] => e.Records.map((r) => ('Message' in r.body ? (r.body.Message as SesSendingEvent) : (r.body as SesSendingEvent)))),
-);
+));
 
 /**
  * The SES records in an event from any route an operator may give SES sending events. The route
@@ -254,20 +255,20 @@ export function parseSesSendingEvents(event: unknown): ReturnType<typeof SesReco
  * purpose: the local stack hands the worker the same { messageId, body } records without the
  * attributes only AWS fills in.
  */
-export const SqsBatchSchema = z.object({
+export const SqsBatchSchema = /* @__PURE__ */ treeShakable(() => z.object({
   Records: z.array(z.looseObject({ messageId: z.string().check(z.minLength(1)), body: z.string() })),
-});
+}));
 export type SqsBatch = z.infer<typeof SqsBatchSchema>;
 
 // ---- Lambda function URLs (payload format 2.0) --------------------------------------------------
 
 /** The fields of a function URL request the links read; the local HTTP server sends the same. */
-export const FunctionUrlEventSchema = z.looseObject({
+export const FunctionUrlEventSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({
   rawPath: z.string(),
   body: z.optional(z.string()),
   isBase64Encoded: z._default(z.boolean(), false),
   requestContext: z.looseObject({ http: z.looseObject({ method: z.string().check(z.minLength(1)) }) }),
-});
+}));
 export type FunctionUrlEvent = z.infer<typeof FunctionUrlEventSchema>;
 
 /** The issues of a failed parse, short enough for one log line. */

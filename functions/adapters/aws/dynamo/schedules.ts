@@ -7,8 +7,9 @@ import { IsoDateTimeSchema } from '#core/model';
 import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import type { ScheduleRepository } from '#app/ports';
 import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
+import { treeShakable } from '#core/tree-shakable';
 
-const ScheduleItemSchema = z.extend(KeysSchema, {
+const ScheduleItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, {
   itemType: z.literal('schedule'),
   seriesId: z.string(),
   name: z.string().check(z.minLength(1)),
@@ -19,7 +20,7 @@ const ScheduleItemSchema = z.extend(KeysSchema, {
   cron: ScheduleRecordSchema.shape.cron,
   attempts: ScheduleRecordSchema.shape.attempts,
   lastError: ScheduleRecordSchema.shape.lastError,
-});
+}));
 
 export function scheduleRepository(table: Table): ScheduleRepository {
   const { tableName, send, parse, malformed, queryAll, queryPrefix, batchWrite } = table;

@@ -3,13 +3,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import type { TemplateRepository } from '#app/ports';
 import { key, KeysSchema, PK, SK, type Item, type Table, type WriteRequest } from './table.ts';
+import { treeShakable } from '#core/tree-shakable';
 
-const TemplateItemSchema = z.extend(KeysSchema, {
+const TemplateItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, {
   itemType: z.literal('template'),
   name: z.string(),
   /** gzip: compiled HTML is 50–150 KB and compresses ~10×, far from the 400 KB item limit. */
   gzip: z.instanceof(Uint8Array),
-});
+}));
 
 /** The gzipped text's share of DynamoDB's 400 KB item limit, leaving room for the keys and name. */
 const MAX_TEMPLATE_BYTES = 399 * 1024;
