@@ -1,6 +1,6 @@
 // Turning zod issues into problems at a line: what the key should have been, what was written,
 // and a line to copy. Used for series.yaml and a training's front matter.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ParsedYaml } from './front-matter.ts';
 import type { Problem } from './problem.ts';
 import { closest } from './text.ts';
@@ -54,7 +54,7 @@ const EXAMPLES: Record<string, string> = {
 export const FRONT_MATTER_EXAMPLES: Record<string, string> = { ...EXAMPLES, title: 'title: A productive 1:1 sync with your manager' };
 
 /** The keys an object schema at `path` accepts, for "unknown key" messages. */
-function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function allowedKeys(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
   let cur: z.core.$ZodType | undefined = schema;
   const unwrap = () => {
     for (;;) {
@@ -87,7 +87,7 @@ export function schemaProblems(
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
   yaml: ParsedYaml,
-  schema: z.ZodType,
+  schema: z.core.$ZodType,
   where: string,
   examples: Record<string, string> = EXAMPLES,
 ): Problem[] {
@@ -122,7 +122,7 @@ function issueProblems(
   issue: z.core.$ZodIssue,
   data: unknown,
   yaml: ParsedYaml,
-  schema: z.ZodType,
+  schema: z.core.$ZodType,
   where: string,
   examples: Record<string, string>,
 ): Problem[] {

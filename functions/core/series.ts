@@ -3,7 +3,7 @@
 // file and line to change and a sentence on how to change it, and all of them are reported at
 // once rather than one per run. The format itself is documented in
 // examples/q1-productivity/series.yaml and in the training files next to it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseWorkDays } from './time.ts';
 import { marked, type Token, type Tokens } from 'marked';
 import {
@@ -26,6 +26,7 @@ import { splitStrategies } from './strategies.ts';
 import { bitesProblem } from './bites.ts';
 import { normalizeNewlines, slugify } from './text.ts';
 import { FriendlyLocalTimeSchema, FriendlyTimeZoneSchema } from './zones.ts';
+import { treeShakable } from './tree-shakable.ts';
 
 export type SeriesParseResult =
   | { ok: true; series: Series; trainings: Training[]; warnings: Problem[] }
@@ -37,52 +38,55 @@ const TRAINING_FILE = /^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/;
 // ---------------------------------------------------------------------------------------------
 // series.yaml
 
-const HourSchema = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d{1,2}:00$/.test(v.trim()) ? Number(v.trim().slice(0, -3)) : v),
-  z.number().int().min(0).max(23),
-);
+const HourSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+  z.transform((v: unknown) => (typeof v === 'string' && /^\d{1,2}:00$/.test(v.trim()) ? Number(v.trim().slice(0, -3)) : v)),
+  z.int().check(z.gte(0), z.lte(23)),
+));
 
 // Trainers write "monday" as readily as "mon".
-const DaySchema = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  const full = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-  return full.includes(s) ? s.slice(0, 3) : s;
-}, WeekdaySchema);
+const DaySchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+  z.transform((v: unknown) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    const full = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    return full.includes(s) ? s.slice(0, 3) : s;
+  }),
+  WeekdaySchema,
+));
 
-const NonEmptyText = z.string().trim().min(1);
+const NonEmptyText = /* @__PURE__ */ treeShakable(() => z.string().check(z.trim(), z.minLength(1)));
 // A person's name goes into the From: line and calendar invitations of every email.
-const NameText = NonEmptyText.max(MAX_NAME_LENGTH);
+const NameText = /* @__PURE__ */ treeShakable(() => NonEmptyText.check(z.maxLength(MAX_NAME_LENGTH)));
 
-const SeriesFileSchema = z.strictObject({
+const SeriesFileSchema = /* @__PURE__ */ treeShakable(() => z.strictObject({
   id: SlugSchema,
   title: NonEmptyText,
   intro: z.string(),
-  trainers: z
-    .array(z.strictObject({ name: NameText, email: EmailSchema, timeZone: FriendlyTimeZoneSchema }))
-    .min(1),
+  trainers: z.array(z.strictObject({ name: NameText, email: EmailSchema, timeZone: FriendlyTimeZoneSchema })).check(z.minLength(1)),
   defaultTimeZone: FriendlyTimeZoneSchema,
-  defaultWorkStart: FriendlyLocalTimeSchema.optional(),
+  defaultWorkStart: z.optional(FriendlyLocalTimeSchema),
   /** `Sun-Thu`, `Mon-Thu, Sat`: the working week where the CSV gives none (time.ts parseWorkDays). */
-  defaultWorkDays: z
-    .string()
-    .transform((text, ctx) => parseWorkDays(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat` }), z.NEVER))
-    .optional(),
+  defaultWorkDays: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => parseWorkDays(text) ?? (ctx.issues.push({ code: 'custom', message: `"${text}" is not a working week: write days or ranges such as Mon-Fri, Sun-Thu or Mon-Thu, Sat`, input: text }), z.NEVER)),
+    ),
+  ),
   /** Baton's own words (acknowledgements, reminders, footers …) for participants without a CSV language. */
   language: z.optional(LanguageSchema),
-  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email per training) or bites (an overview, then one part a working day)' }).optional(),
-  policies: z
-    .strictObject({
-      reminderDaysBeforeClose: z.number().int().min(1).max(13).optional(),
-      followUpWeeksAfterClose: z.number().int().min(1).max(26).optional(),
-      digest: z.strictObject({ day: DaySchema.optional(), hour: HourSchema.optional() }).optional(),
-      rollup: z.strictObject({ day: DaySchema.optional(), hour: HourSchema.optional() }).optional(),
-      encourage: z.strictObject({ atLeast: z.number().int().min(1), of: z.number().int().min(1) }).optional(),
-      acknowledgeContributions: z.boolean().optional(),
-      remindersPerWeek: z.number().int().min(0).max(14).optional(),
-    })
-    .optional(),
-});
+  format: z.optional(z.enum(['whole', 'bites'], { message: 'must be whole (one email per training) or bites (an overview, then one part a working day)' })),
+  policies: z.optional(
+    z.strictObject({
+      reminderDaysBeforeClose: z.optional(z.int().check(z.gte(1), z.lte(13))),
+      followUpWeeksAfterClose: z.optional(z.int().check(z.gte(1), z.lte(26))),
+      digest: z.optional(z.strictObject({ day: z.optional(DaySchema), hour: z.optional(HourSchema) })),
+      rollup: z.optional(z.strictObject({ day: z.optional(DaySchema), hour: z.optional(HourSchema) })),
+      encourage: z.optional(z.strictObject({ atLeast: z.int().check(z.gte(1)), of: z.int().check(z.gte(1)) })),
+      acknowledgeContributions: z.optional(z.boolean()),
+      remindersPerWeek: z.optional(z.int().check(z.gte(0), z.lte(14))),
+    }),
+  ),
+}));
 
 interface ParsedSeriesFile {
   series?: Series;
@@ -197,24 +201,21 @@ function checkMarkdownLinks(
 // ---------------------------------------------------------------------------------------------
 // Training files
 
-const UrlSchema = z
-  .string()
-  .trim()
-  .regex(/^https?:\/\/[^\s/]+\S*$/i, 'is not an absolute http(s) URL: use the full address, such as https://example.com/episode-1.mp3');
+const UrlSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.trim(), z.regex(/^https?:\/\/[^\s/]+\S*$/i, 'is not an absolute http(s) URL: use the full address, such as https://example.com/episode-1.mp3')));
 
-const FrontMatterSchema = z.strictObject({
+const FrontMatterSchema = /* @__PURE__ */ treeShakable(() => z.strictObject({
   title: NonEmptyText,
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,
   author: NameText,
   authorEmail: z.optional(EmailSchema),
-  audio: UrlSchema.optional(),
-  video: UrlSchema.optional(),
-  slides: UrlSchema.optional(),
+  audio: z.optional(UrlSchema),
+  video: z.optional(UrlSchema),
+  slides: z.optional(UrlSchema),
   /** Strategy titles in other languages, by strategy number or id: `2: [Escribe una agenda compartida]`. */
-  strategyTitles: z.record(z.string(), z.union([NonEmptyText, z.array(NonEmptyText).min(1)])).optional(),
-  format: z.enum(['whole', 'bites'], { message: 'must be whole (one email) or bites (an overview, then one part a working day)' }).optional(),
-});
+  strategyTitles: z.optional(z.record(z.string(), z.union([NonEmptyText, z.array(NonEmptyText).check(z.minLength(1))]))),
+  format: z.optional(z.enum(['whole', 'bites'], { message: 'must be whole (one email) or bites (an overview, then one part a working day)' })),
+}));
 
 /** Puts the front matter's `strategyTitles` on the strategies they name; a key naming none is an error. */
 function withAliases(file: string, strategies: Strategy[], titles: Record<string, string | string[]> | undefined, yaml: ParsedYaml): { strategies: Strategy[]; errors: Problem[] } {

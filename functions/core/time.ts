@@ -2,7 +2,7 @@
 // free of date libraries, and the runtime's ICU tzdata is the one source of truth for every zone.
 // Calendar dates ('YYYY-MM-DD') have no zone: a window "opens 2027-01-21" on that date wherever
 // each participant lives. Instants are Dates; wall-clock times are 'HH:MM'.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { WeekdaySchema } from './model.ts';
 
 export type Weekday = z.infer<typeof WeekdaySchema>;

@@ -1,9 +1,10 @@
 // Time zones and local times as people write them, in series.yaml and in participant lists:
 // accepted when clear ("9am", "europe/berlin"), otherwise an error that suggests what they meant.
 // Participants import only these rules, not the series parser.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isTimeZone } from './model.ts';
 import { closest } from './text.ts';
+import { treeShakable } from './tree-shakable.ts';
 
 // ICU (Node 20's Intl) lists some zones under the names they had before IANA renamed them. A
 // trainer in Kyiv or Kolkata writes today's name and should be offered today's name, so the
@@ -86,17 +87,20 @@ export function suggestTimeZone(input: string): string | undefined {
 }
 
 /** A time zone field: a known IANA name, its case corrected, or an error that suggests one. */
-export const FriendlyTimeZoneSchema = z.string().transform((value, ctx) => {
-  const trimmed = value.trim();
-  if (isTimeZone(trimmed) && !ZONE_ABBREVIATIONS[trimmed.toLowerCase()]) {
-    // Intl accepts any letter case and old names; schedules and calendars want today's spelling.
-    const lower = currentZoneName(knownZones().find((z) => z.toLowerCase() === trimmed.toLowerCase()) ?? trimmed).toLowerCase();
-    const legacy = Object.keys(RENAMED).find((z) => z.toLowerCase() === lower);
-    return knownZones().find((z) => z.toLowerCase() === lower) ?? (legacy ? RENAMED[legacy]! : trimmed);
-  }
-  ctx.addIssue({ code: 'custom', message: timeZoneMessage(value) });
-  return z.NEVER;
-});
+export const FriendlyTimeZoneSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const trimmed = value.trim();
+    if (isTimeZone(trimmed) && !ZONE_ABBREVIATIONS[trimmed.toLowerCase()]) {
+      // Intl accepts any letter case and old names; schedules and calendars want today's spelling.
+      const lower = currentZoneName(knownZones().find((z) => z.toLowerCase() === trimmed.toLowerCase()) ?? trimmed).toLowerCase();
+      const legacy = Object.keys(RENAMED).find((z) => z.toLowerCase() === lower);
+      return knownZones().find((z) => z.toLowerCase() === lower) ?? (legacy ? RENAMED[legacy]! : trimmed);
+    }
+    ctx.issues.push({ code: 'custom', message: timeZoneMessage(value), input: value });
+    return z.NEVER;
+  }),
+));
 
 export function timeZoneMessage(value: string): string {
   const suggestion = suggestTimeZone(value);
@@ -110,14 +114,15 @@ export function timeZoneMessage(value: string): string {
 }
 
 /** A local time; "9:00" is taken as 09:00. */
-export const FriendlyLocalTimeSchema = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
+export const FriendlyLocalTimeSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((v, ctx) => {
     const normalized = normalizeLocalTime(String(v));
     if (normalized) return normalized;
-    ctx.addIssue({ code: 'custom', message: 'is not a time: write it 24-hour as HH:MM, such as 08:30' });
+    ctx.issues.push({ code: 'custom', message: 'is not a time: write it 24-hour as HH:MM, such as 08:30', input: v });
     return z.NEVER;
-  });
+  }),
+));
 
 /** "9:00" -> "09:00", "9am" -> "09:00", "1:30 pm" -> "13:30", "25:00" -> undefined. */
 export function normalizeLocalTime(text: string): string | undefined {

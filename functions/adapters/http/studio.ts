@@ -60,9 +60,9 @@ import { tarArchive } from '#web/tar';
 
 // Loaded by the routes that use them, not at every cold start (issue 16): reading a composed email
 // back (mailparser and its charset tables, ~1 MB) for the previews; editing a training (the series
-// parser: yaml, classic zod, marked) and its pages; composing a preview, a test email, a re-send or
-// a removal's cancellation (the mail room with its calendars); an enrolment (the CSV rules, which
-// check zones with classic zod, and the schedules it plans). The Lambda bundle splits each into
+// parser: yaml, marked) and its pages; composing a preview, a test email, a re-send or
+// a removal's cancellation (the mail room with its calendars); an enrolment (the CSV rules and the
+// schedules it plans). The Lambda bundle splits each into
 // chunks of its own (bundleOptions in infra/bundling.ts), which only these routes load. esbuild
 // cuts chunks per file, so a page must not import even a constant from these modules: the whole
 // file, with all the lazy paths use of it, would load at every start (docs/architecture-notes.md).

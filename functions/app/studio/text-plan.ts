@@ -1,6 +1,6 @@
 // The lines a text edit's preview shows (and the stored edit keeps). Apart from edit-training.ts,
 // which re-exports it, so the studio's pages render them without loading the folder's parser that
-// checking an edit needs (yaml, classic zod, marked: issue 16, the studio's cold start).
+// checking an edit needs (yaml, marked: issue 16, the studio's cold start).
 import type { PublishPlan } from '#core/publish-plan';
 
 /** What of a text edit's preview (edit-training.ts TextEditPreview) the lines are made from. */
