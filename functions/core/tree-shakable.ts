@@ -12,9 +12,20 @@
 // when the bundle uses it, and left out when nothing does: the annotation, at the call, tells
 // esbuild the call may be dropped, and the arrow around the expression holds everything it would
 // otherwise keep. test/unit/core/tree-shakable.test.ts checks that every module-level schema of
-// the functions' shared modules is written so.
+// the functions' shared modules is written so, or as `builtOnFirstCall` below.
+//
+// `/* @__PURE__ */ builtOnFirstCall(() => ...)` is for the few a function carries but a deployment
+// may never use: mail-events reads SES's sending events from whichever of three routes the
+// operator chose (EventBridge, SNS, SNS into SQS), so each route's schemas are built by the first
+// event that comes that way, and the other two never are.
 
 /** Returns `build()`. Call it as `/* @__PURE__ *\/ treeShakable(() => ...)`: see above. */
 export function treeShakable<T>(build: () => T): T {
   return build();
+}
+
+/** `build()` on the first call, and that same value on every later one. Call it as above. */
+export function builtOnFirstCall<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
 }

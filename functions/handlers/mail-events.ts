@@ -27,8 +27,6 @@ import { createObservability, HANDLER_METRICS, instrument, type Observability } 
 import { readRuntimeConfig, TableEnvSchema } from '#adapters/aws/runtime-config';
 import type { Context } from 'aws-lambda';
 
-export { SesSendingEventSchema as SesEventSchema, SesEventBridgeEventSchema as MailEventSchema } from '#adapters/aws/events';
-
 export interface MailEventResult {
   suppressed: string[];
   /** `<seriesId>:<email>` marked bounced or unsubscribed. */

@@ -8,7 +8,7 @@
 // under test/fixtures/aws/ are AWS's documented examples, and each one must parse.
 import * as z from 'zod/mini';
 import '#core/zod-english';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstCall, treeShakable } from '#core/tree-shakable';
 
 /** One instance for every timestamp below: each z.iso.datetime() builds its own pattern at import. */
 const IsoDateTime = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
@@ -84,14 +84,14 @@ export type SesReceiptRecord = z.infer<typeof SesReceiptRecordSchema>;
 
 // ---- SES sending events (configuration set event publishing, or identity notifications) -------
 
-const RecipientSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({ emailAddress: z.string().check(z.minLength(3)) }));
+const recipient = /* @__PURE__ */ builtOnFirstCall(() => z.looseObject({ emailAddress: z.string().check(z.minLength(3)) }));
 
 /**
  * One SES sending event record (event-publishing-retrieving-sns-contents). SES "reserves the
  * right to add additional fields", so every object is loose. `eventType` is `notificationType`
  * when the event comes from an identity's feedback notifications instead of a configuration set.
  */
-export const SesSendingEventSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+const sesSendingEvent = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
   z
     .looseObject({
       eventType: z.optional(z.string().check(z.minLength(1))),
@@ -107,13 +107,13 @@ export const SesSendingEventSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
         z.looseObject({
           bounceType: z.string(),
           bounceSubType: z.optional(z.string()),
-          bouncedRecipients: z.array(RecipientSchema),
+          bouncedRecipients: z.array(recipient()),
           timestamp: z.iso.datetime({ offset: true }),
         }),
       ),
       complaint: z.optional(
         z.looseObject({
-          complainedRecipients: z.array(RecipientSchema),
+          complainedRecipients: z.array(recipient()),
           timestamp: z.iso.datetime({ offset: true }),
           complaintFeedbackType: z.optional(z.string()),
         }),
@@ -122,13 +122,13 @@ export const SesSendingEventSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
     .check(z.refine((e) => e.eventType ?? e.notificationType, { message: 'has neither eventType nor notificationType', path: ['eventType'] })),
   z.transform(({ notificationType, ...e }) => ({ ...e, eventType: (e.eventType ?? notificationType)! })),
 ));
-export type SesSendingEvent = z.infer<typeof SesSendingEventSchema>;
+export type SesSendingEvent = z.infer<ReturnType<typeof sesSendingEvent>>;
 
 /** SES's own EventBridge events ("Email Bounced", ...): the record is the `detail`. */
-export const SesEventBridgeEventSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({
+const sesEventBridgeEvent = /* @__PURE__ */ builtOnFirstCall(() => z.looseObject({
   source: z.literal('aws.ses'),
   'detail-type': z.string(),
-  detail: SesSendingEventSchema,
+  detail: sesSendingEvent(),
 }));
 
 /** A JSON string that must hold `schema`; the issue says so when it does not. */
@@ -149,7 +149,7 @@ const jsonOf = <S extends z.ZodMiniType>(schema: S) =>
   );
 
 /** An SNS notification as SNS delivers it to Lambda (Powertools' SnsNotificationSchema). */
-const snsNotification = /* @__PURE__ */ treeShakable(() => ({
+const snsNotification = /* @__PURE__ */ builtOnFirstCall(() => ({
   Subject: z.nullish(z.string()),
   TopicArn: z.string(),
   Type: z.literal('Notification'),
@@ -161,7 +161,7 @@ const snsNotification = /* @__PURE__ */ treeShakable(() => ({
 }));
 
 /** SNS delivering to Lambda: each record's Message is the SES record as a JSON string. */
-export const SesViaSnsEventSchema = /* @__PURE__ */ treeShakable(() => z.object({
+const sesViaSnsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
   Records: z
     .array(
       z.object({
@@ -169,12 +169,12 @@ export const SesViaSnsEventSchema = /* @__PURE__ */ treeShakable(() => z.object(
         EventVersion: z.string(),
         EventSubscriptionArn: z.string(),
         Sns: z.object({
-          ...snsNotification,
+          ...snsNotification(),
           UnsubscribeUrl: z.url(),
           UnsubscribeURL: z.optional(z.url()),
           SigningCertUrl: z.optional(z.url()),
           SigningCertURL: z.optional(z.url()),
-          Message: jsonOf(SesSendingEventSchema),
+          Message: jsonOf(sesSendingEvent()),
         }),
       }),
     )
@@ -182,7 +182,7 @@ export const SesViaSnsEventSchema = /* @__PURE__ */ treeShakable(() => z.object(
 }));
 
 /** An SQS message attribute (Powertools' SqsMsgAttributeSchema). */
-const SqsMessageAttributeSchema = /* @__PURE__ */ treeShakable(() => z.object({
+const sqsMessageAttribute = /* @__PURE__ */ builtOnFirstCall(() => z.object({
   stringValue: z.optional(z.nullable(z.string())),
   binaryValue: z.optional(z.nullable(z.string())),
   stringListValues: z.optional(z.array(z.string())),
@@ -194,7 +194,7 @@ const SqsMessageAttributeSchema = /* @__PURE__ */ treeShakable(() => z.object({
  * SNS into SQS into Lambda: each body is the SNS notification (or, with raw message delivery
  * switched on, the SES record itself). The record is Powertools' SqsRecordSchema.
  */
-export const SesViaSqsEventSchema = /* @__PURE__ */ treeShakable(() => z.object({
+const sesViaSqsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
   Records: z
     .array(
       z.object({
@@ -202,8 +202,8 @@ export const SesViaSqsEventSchema = /* @__PURE__ */ treeShakable(() => z.object(
         receiptHandle: z.string(),
         body: jsonOf(
           z.union([
-            z.object({ ...snsNotification, UnsubscribeURL: z.optional(z.string()), SigningCertURL: z.optional(z.url()), Message: jsonOf(SesSendingEventSchema) }),
-            SesSendingEventSchema,
+            z.object({ ...snsNotification(), UnsubscribeURL: z.optional(z.string()), SigningCertURL: z.optional(z.url()), Message: jsonOf(sesSendingEvent()) }),
+            sesSendingEvent(),
           ]),
         ),
         attributes: z.object({
@@ -217,7 +217,7 @@ export const SesViaSqsEventSchema = /* @__PURE__ */ treeShakable(() => z.object(
           AWSTraceHeader: z.optional(z.string()),
           DeadLetterQueueSourceArn: z.optional(z.string()),
         }),
-        messageAttributes: z.record(z.string(), SqsMessageAttributeSchema),
+        messageAttributes: z.record(z.string(), sqsMessageAttribute()),
         md5OfBody: z.string(),
         md5OfMessageAttributes: z.optional(z.nullable(z.string())),
         eventSource: z.literal('aws:sqs'),
@@ -228,10 +228,10 @@ export const SesViaSqsEventSchema = /* @__PURE__ */ treeShakable(() => z.object(
     .check(z.minLength(1)),
 }));
 
-const SesRecordsFromEventBridge = /* @__PURE__ */ treeShakable(() => z.pipe(SesEventBridgeEventSchema, z.transform((e): SesSendingEvent[] => [e.detail])));
-const SesRecordsFromSns = /* @__PURE__ */ treeShakable(() => z.pipe(SesViaSnsEventSchema, z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message))));
-const SesRecordsFromSqs = /* @__PURE__ */ treeShakable(() => z.pipe(
-  SesViaSqsEventSchema,
+const recordsFromEventBridge = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(sesEventBridgeEvent(), z.transform((e): SesSendingEvent[] => [e.detail])));
+const recordsFromSns = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(sesViaSnsEvent(), z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message))));
+const recordsFromSqs = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
+  sesViaSqsEvent(),
   z.transform((e): SesSendingEvent[] => e.Records.map((r) => ('Message' in r.body ? (r.body.Message as SesSendingEvent) : (r.body as SesSendingEvent)))),
 ));
 
@@ -240,12 +240,12 @@ const SesRecordsFromSqs = /* @__PURE__ */ treeShakable(() => z.pipe(
  * is told by the record's event source first, so a malformed event is reported against the shape
  * it claims to be rather than as "matches none of three".
  */
-export function parseSesSendingEvents(event: unknown): ReturnType<typeof SesRecordsFromEventBridge.safeParse> {
+export function parseSesSendingEvents(event: unknown): ReturnType<ReturnType<typeof recordsFromEventBridge>['safeParse']> {
   const records = (event as { Records?: Array<{ EventSource?: unknown; eventSource?: unknown }> } | null)?.Records;
   const source = Array.isArray(records) ? (records[0]?.EventSource ?? records[0]?.eventSource) : undefined;
-  if (source === 'aws:sns') return SesRecordsFromSns.safeParse(event);
-  if (source === 'aws:sqs') return SesRecordsFromSqs.safeParse(event);
-  return SesRecordsFromEventBridge.safeParse(event);
+  if (source === 'aws:sns') return recordsFromSns().safeParse(event);
+  if (source === 'aws:sqs') return recordsFromSqs().safeParse(event);
+  return recordsFromEventBridge().safeParse(event);
 }
 
 // ---- SQS (the send workers' fan-out queue) ------------------------------------------------------

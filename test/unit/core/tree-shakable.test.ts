@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstCall, treeShakable } from '#core/tree-shakable';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const functions = join(root, 'functions');
@@ -34,7 +34,7 @@ function schemaDeclarations(file: string) {
       const wrapped =
         ts.isCallExpression(init) &&
         ts.isIdentifier(init.expression) &&
-        init.expression.text === 'treeShakable' &&
+        ['treeShakable', 'builtOnFirstCall'].includes(init.expression.text) &&
         init.arguments.length === 1 &&
         ts.isArrowFunction(init.arguments[0]!) &&
         // The annotation is a comment right before the call.
@@ -46,12 +46,12 @@ function schemaDeclarations(file: string) {
 }
 
 describe('module-level schemas', () => {
-  it('are written /* @__PURE__ */ treeShakable(() => ...) in every module the functions share', () => {
+  it('are written /* @__PURE__ */ treeShakable(() => ...) or builtOnFirstCall(() => ...) in every module the functions share', () => {
     const all = schemaModules().flatMap(schemaDeclarations);
     expect(all.filter((d) => !d.wrapped).map((d) => d.name)).toEqual([]);
     // The scan sees the modules every function loads, so the rule above is not met by finding nothing.
     const names = all.map((d) => d.name);
-    for (const expected of ['functions/core/model.ts: ParticipantSchema', 'functions/core/records.ts: DeliverySchema', 'functions/adapters/aws/events.ts: SesSendingEventSchema', 'functions/adapters/aws/runtime-config.ts: DispatchEnvSchema'])
+    for (const expected of ['functions/core/model.ts: ParticipantSchema', 'functions/core/records.ts: DeliverySchema', 'functions/adapters/aws/events.ts: sesSendingEvent', 'functions/adapters/aws/runtime-config.ts: DispatchEnvSchema'])
       expect(names).toContain(expected);
     expect(all.length).toBeGreaterThan(60);
   });
@@ -74,5 +74,21 @@ describe('module-level schemas', () => {
     const schema = treeShakable(() => ({ built: ++built }));
     expect(schema).toEqual({ built: 1 });
     expect(built).toBe(1);
+  });
+
+  it('built on first call are built by the first call only, and the same value from then on', () => {
+    let built = 0;
+    const schema = builtOnFirstCall(() => ({ built: ++built }));
+    expect(built).toBe(0);
+    const first = schema();
+    expect(first).toEqual({ built: 1 });
+    expect(schema()).toBe(first);
+    expect(built).toBe(1);
+    // A value that is itself undefined is built once too.
+    let runs = 0;
+    const nothing = builtOnFirstCall(() => void runs++);
+    nothing();
+    nothing();
+    expect(runs).toBe(1);
   });
 });
