@@ -3,13 +3,13 @@
 // older publish that no longer fits fails loudly at the edge instead of half-sending.
 import * as z from 'zod/mini';
 import { EmailSchema, type EmailKind, LocalTimeSchema, ParticipantSchema, SlugSchema, TimeZoneSchema } from './model.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 /**
  * The email kinds a schedule sends; the others (ack, upload-link) answer events. Calendar updates
  * and cancellations are one-time jobs that re-publishing (or unenrolling) schedules at once.
  */
-export const JobKindSchema = /* @__PURE__ */ treeShakable(() => z.enum([
+export const JobKindSchema = /* @__PURE__ */ builtOnFirstUse(() => z.enum([
   'kickoff',
   'training',
   'reminder',
@@ -25,7 +25,7 @@ export type JobKind = z.infer<typeof JobKindSchema>;
 /** Kinds that are about one training's window, so a job of that kind must name the training. */
 export const TRAINING_JOB_KINDS: readonly JobKind[] = ['training', 'reminder', 'follow-up', 'update'];
 
-export const JobSchema = /* @__PURE__ */ treeShakable(() =>
+export const JobSchema = /* @__PURE__ */ builtOnFirstUse(() =>
   z
     .object({
       kind: JobKindSchema,

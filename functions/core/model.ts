@@ -6,12 +6,13 @@
 // Written with zod/mini (functional checks, `z.optional(x)` rather than `x.optional()`), as is
 // every schema the functions use (the series parser and the zone rules too): every Lambda bundle
 // loads these, and mini tree-shakes to a few KB where classic zod weighs ~450 KB of a cold start.
-// Each module-level schema is written treeShakable, so a bundle builds only those it uses
-// (./tree-shakable.ts). The issues are the same either way (one core, one English locale: ./zod-english.ts),
-// so the series validation messages the CLI prints do not change.
+// Each module-level schema is written builtOnFirstUse, so a function builds only those it reads,
+// when it first reads them (./built-on-first-use.ts). The issues are the same either way (one
+// core, one English locale: ./zod-english.ts), so the series validation messages the CLI prints
+// do not change.
 import * as z from 'zod/mini';
 import './zod-english.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 // Building an Intl.DateTimeFormat costs ~0.35 ms; a 10,000-row CSV names a few dozen zones.
 const knownTimeZones = new Map<string, boolean>();
@@ -36,12 +37,12 @@ export function isTimeZone(tz: string): boolean {
  * An ISO 8601 instant in UTC. Schemas are immutable, so every record shares this one: each
  * z.iso.datetime() builds its own pattern, twenty-odd of them at every cold start (issue 16).
  */
-export const IsoDateTimeSchema = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
+export const IsoDateTimeSchema = /* @__PURE__ */ builtOnFirstUse(() => z.iso.datetime());
 
-export const TimeZoneSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.refine(isTimeZone, { message: 'is not an IANA time zone (for example Europe/Berlin, Asia/Brunei)' })));
+export const TimeZoneSchema = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(z.refine(isTimeZone, { message: 'is not an IANA time zone (for example Europe/Berlin, Asia/Brunei)' })));
 
 /** A calendar date without a time, as trainers write window dates: 2027-01-21. */
-export const CalendarDateSchema = /* @__PURE__ */ treeShakable(() => z.string().check(
+export const CalendarDateSchema = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(
   z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD'),
   z.refine((d) => {
     const [y, m, day] = d.split('-').map(Number) as [number, number, number];
@@ -51,38 +52,38 @@ export const CalendarDateSchema = /* @__PURE__ */ treeShakable(() => z.string().
 ));
 
 /** A local wall-clock time, 24-hour: 09:00. */
-export const LocalTimeSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time written HH:MM, such as 09:00')));
+export const LocalTimeSchema = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time written HH:MM, such as 09:00')));
 
-export const SlugSchema = /* @__PURE__ */ treeShakable(() =>
+export const SlugSchema = /* @__PURE__ */ builtOnFirstUse(() =>
   z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and dashes, such as q1-productivity')),
 );
 
-export const EmailSchema = /* @__PURE__ */ treeShakable(() => z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email({ message: 'is not a valid email address' })));
+export const EmailSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email({ message: 'is not a valid email address' })));
 
-export const WeekdaySchema = /* @__PURE__ */ treeShakable(() => z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']));
+export const WeekdaySchema = /* @__PURE__ */ builtOnFirstUse(() => z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']));
 
 /** The days someone works, in week order; at least one. */
-export const WorkDaysSchema = /* @__PURE__ */ treeShakable(() => z.array(WeekdaySchema).check(z.minLength(1, 'must name at least one working day')));
+export const WorkDaysSchema = /* @__PURE__ */ builtOnFirstUse(() => z.array(WeekdaySchema).check(z.minLength(1, 'must name at least one working day')));
 
 /**
  * The languages Baton speaks: those it reads replies in (lexicon/), so a participant is answered
  * in the language they were written to. Baton's own words only; the trainer's content stays as written.
  */
 export const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'nl', 'ms', 'id', 'th', 'ar', 'ja'] as const;
-export const LanguageSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+export const LanguageSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z.string().check(z.trim(), z.toLowerCase()),
   z.enum(LANGUAGES, { message: `is not a language Baton speaks: use one of ${LANGUAGES.join(', ')}` }),
 ));
 export type Language = (typeof LANGUAGES)[number];
 
-export const TrainerSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const TrainerSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   name: z.string().check(z.minLength(1)),
   email: EmailSchema,
   timeZone: TimeZoneSchema,
 }));
 export type Trainer = z.infer<typeof TrainerSchema>;
 
-export const PoliciesSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const PoliciesSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   /** Days before a window closes that the quiet ones get their one reminder. */
   reminderDaysBeforeClose: z._default(z.int().check(z.gte(1), z.lte(13)), 3),
   /** Weeks after a window closes that adopters get a "how did it go?" check-in. */
@@ -100,9 +101,9 @@ export const PoliciesSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Policies = z.infer<typeof PoliciesSchema>;
 
-export const TrainingFormatSchema = /* @__PURE__ */ treeShakable(() => z.enum(['whole', 'bites']));
+export const TrainingFormatSchema = /* @__PURE__ */ builtOnFirstUse(() => z.enum(['whole', 'bites']));
 
-export const SeriesSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SeriesSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   id: SlugSchema,
   title: z.string().check(z.minLength(1)),
   /** Markdown shown in the kickoff email above the calendar. */
@@ -127,7 +128,7 @@ export const SeriesSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Series = z.infer<typeof SeriesSchema>;
 
-export const StrategySchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const StrategySchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   /** Stable across edits and reordering: a slug of the title unless the author fixes one. */
   id: SlugSchema,
   /** 1-based position as shown to participants ("Adopt #2"). */
@@ -143,13 +144,13 @@ export const StrategySchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Strategy = z.infer<typeof StrategySchema>;
 
-export const MediaSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const MediaSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   audio: z.optional(z.url()),
   video: z.optional(z.url()),
   slides: z.optional(z.url()),
 }));
 
-export const TrainingSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const TrainingSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   /** From the file name `NN-slug.md`: the slug part, stable when files are renumbered. */
   slug: SlugSchema,
   /** From the file name's NN. */
@@ -170,7 +171,7 @@ export const TrainingSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Training = z.infer<typeof TrainingSchema>;
 
-export const ParticipantSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const ParticipantSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   email: EmailSchema,
   name: z.string().check(z.minLength(1)),
   timeZone: TimeZoneSchema,
@@ -186,10 +187,10 @@ export const ParticipantSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Participant = z.infer<typeof ParticipantSchema>;
 
-export const IntentSchema = /* @__PURE__ */ treeShakable(() => z.enum(['read', 'strategy', 'adopt', 'comment', 'feedback', 'follow-up', 'unsubscribe']));
+export const IntentSchema = /* @__PURE__ */ builtOnFirstUse(() => z.enum(['read', 'strategy', 'adopt', 'comment', 'feedback', 'follow-up', 'unsubscribe']));
 export type Intent = z.infer<typeof IntentSchema>;
 
-export const AttachmentRefSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const AttachmentRefSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   /** Where the bytes are kept (S3 key, or a path under .data/ locally). */
   key: z.string(),
   filename: z.string(),
@@ -198,7 +199,7 @@ export const AttachmentRefSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type AttachmentRef = z.infer<typeof AttachmentRefSchema>;
 
-export const ResponseSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const ResponseSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   id: z.string().check(z.minLength(1)),
   seriesId: SlugSchema,
   trainingSlug: SlugSchema,
@@ -229,7 +230,7 @@ export const ResponseSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Response = z.infer<typeof ResponseSchema>;
 
-export const EmailKindSchema = /* @__PURE__ */ treeShakable(() => z.enum([
+export const EmailKindSchema = /* @__PURE__ */ builtOnFirstUse(() => z.enum([
   'kickoff',
   'training',
   'reminder',

@@ -6,7 +6,7 @@
 // writes and parses what it reads against them, wrapping them in item schemas of its own.
 import * as z from 'zod/mini';
 import { EmailSchema, IsoDateTimeSchema, TrainingSchema, type EmailKind, type Participant, type Series, type Training } from './model.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 /** An instant given to the store: a Date or an ISO 8601 string. Stored as ISO strings. */
 export type Instant = Date | string;
@@ -26,7 +26,7 @@ export interface PublishedSeries {
  */
 export const PREFERENCE_FLAGS = ['reminders', 'rollups', 'checkIns', 'calendar'] as const;
 export type PreferenceFlag = (typeof PREFERENCE_FLAGS)[number];
-export const PreferencesSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const PreferencesSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   reminders: z.optional(z.boolean()),
   rollups: z.optional(z.boolean()),
   checkIns: z.optional(z.boolean()),
@@ -34,7 +34,7 @@ export const PreferencesSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
-export const ParticipantStatusSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const ParticipantStatusSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   unsubscribedAt: z.optional(IsoDateTimeSchema),
   bouncedAt: z.optional(IsoDateTimeSchema),
   /** Reminders pause until this instant (from an out-of-office auto-reply). */
@@ -72,7 +72,7 @@ export type ParticipantStatusPatch = {
  * participant asking back in: they got a resubscribe link, the trainer is told). The id derives
  * from the Message-ID, so a redelivery writes the same record.
  */
-export const NeedsLookSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const NeedsLookSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   id: z.string().check(z.minLength(1)),
   seriesId: z.string().check(z.minLength(1)),
   trainingSlug: z.string().check(z.minLength(1)),
@@ -97,7 +97,7 @@ export const NeedsLookSchema = /* @__PURE__ */ treeShakable(() => z.object({
 }));
 export type NeedsLook = z.infer<typeof NeedsLookSchema>;
 
-export const SuppressionSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SuppressionSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   email: EmailSchema,
   reason: z.string(),
   at: IsoDateTimeSchema,
@@ -106,7 +106,7 @@ export type Suppression = z.infer<typeof SuppressionSchema>;
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
 
-export const DeliverySchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const DeliverySchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   emailId: z.string().check(z.minLength(1)),
   status: z.enum(['claimed', 'sent']),
   /** How many times it was claimed; above 1 means a sender died or gave up mid-send. */
@@ -127,7 +127,7 @@ export type Delivery = z.infer<typeof DeliverySchema>;
  * carry. Kept after the training is removed, so its cancellation repeats what was announced and
  * a training added back later continues above the cancellation's SEQUENCE.
  */
-export const CalendarStateSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const CalendarStateSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   slug: z.string().check(z.minLength(1)),
   order: z.int().check(z.gte(0)),
   title: z.string().check(z.minLength(1)),
@@ -149,7 +149,7 @@ export type CalendarState = z.infer<typeof CalendarStateSchema>;
  */
 export const STUDIO_EDIT_STATES = ['pending', 'applying', 'applied', 'failed'] as const;
 export type StudioEditState = (typeof STUDIO_EDIT_STATES)[number];
-export const StudioEditSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const StudioEditSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)),
   seriesId: z.string().check(z.minLength(1)),
   slug: z.string().check(z.minLength(1)),

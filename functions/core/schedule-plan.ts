@@ -11,7 +11,7 @@ import { IsoDateTimeSchema, type Participant, type Series, type Training } from 
 import { workDaysOf, workWeekKey } from './audience.ts';
 import { biteCount } from './bites.ts';
 import { addDays, firstWorkingDay, lastWorkingDay, utcToZoned, weekdayOf, zonedTimeToUtc, type Weekday } from './time.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 /** A one-time schedule: the wall clock in its zone (what EventBridge's at() takes) and the instant it means. */
 export interface AtSpec {
@@ -424,7 +424,7 @@ export function diffSeries(
 }
 
 /** A planned job as the store keeps it: pending until it ran, a recurring one at its next occurrence. */
-export const ScheduleRecordSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const ScheduleRecordSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   /** Unique within the series; the EventBridge schedule name where there is one. */
   name: z.string().check(z.minLength(1)),
   at: IsoDateTimeSchema,

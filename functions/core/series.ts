@@ -26,7 +26,7 @@ import { splitStrategies } from './strategies.ts';
 import { bitesProblem } from './bites.ts';
 import { normalizeNewlines, slugify } from './text.ts';
 import { FriendlyLocalTimeSchema, FriendlyTimeZoneSchema } from './zones.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 export type SeriesParseResult =
   | { ok: true; series: Series; trainings: Training[]; warnings: Problem[] }
@@ -38,13 +38,13 @@ const TRAINING_FILE = /^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/;
 // ---------------------------------------------------------------------------------------------
 // series.yaml
 
-const HourSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+const HourSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z.transform((v: unknown) => (typeof v === 'string' && /^\d{1,2}:00$/.test(v.trim()) ? Number(v.trim().slice(0, -3)) : v)),
   z.int().check(z.gte(0), z.lte(23)),
 ));
 
 // Trainers write "monday" as readily as "mon".
-const DaySchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+const DaySchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z.transform((v: unknown) => {
     if (typeof v !== 'string') return v;
     const s = v.trim().toLowerCase();
@@ -54,11 +54,11 @@ const DaySchema = /* @__PURE__ */ treeShakable(() => z.pipe(
   WeekdaySchema,
 ));
 
-const NonEmptyText = /* @__PURE__ */ treeShakable(() => z.string().check(z.trim(), z.minLength(1)));
+const NonEmptyText = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(z.trim(), z.minLength(1)));
 // A person's name goes into the From: line and calendar invitations of every email.
-const NameText = /* @__PURE__ */ treeShakable(() => NonEmptyText.check(z.maxLength(MAX_NAME_LENGTH)));
+const NameText = /* @__PURE__ */ builtOnFirstUse(() => NonEmptyText.check(z.maxLength(MAX_NAME_LENGTH)));
 
-const SeriesFileSchema = /* @__PURE__ */ treeShakable(() => z.strictObject({
+const SeriesFileSchema = /* @__PURE__ */ builtOnFirstUse(() => z.strictObject({
   id: SlugSchema,
   title: NonEmptyText,
   intro: z.string(),
@@ -201,9 +201,9 @@ function checkMarkdownLinks(
 // ---------------------------------------------------------------------------------------------
 // Training files
 
-const UrlSchema = /* @__PURE__ */ treeShakable(() => z.string().check(z.trim(), z.regex(/^https?:\/\/[^\s/]+\S*$/i, 'is not an absolute http(s) URL: use the full address, such as https://example.com/episode-1.mp3')));
+const UrlSchema = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(z.trim(), z.regex(/^https?:\/\/[^\s/]+\S*$/i, 'is not an absolute http(s) URL: use the full address, such as https://example.com/episode-1.mp3')));
 
-const FrontMatterSchema = /* @__PURE__ */ treeShakable(() => z.strictObject({
+const FrontMatterSchema = /* @__PURE__ */ builtOnFirstUse(() => z.strictObject({
   title: NonEmptyText,
   opens: CalendarDateSchema,
   closes: CalendarDateSchema,

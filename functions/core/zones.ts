@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { isTimeZone } from './model.ts';
 import { closest } from './text.ts';
-import { treeShakable } from './tree-shakable.ts';
+import { builtOnFirstUse } from './built-on-first-use.ts';
 
 // ICU (Node 20's Intl) lists some zones under the names they had before IANA renamed them. A
 // trainer in Kyiv or Kolkata writes today's name and should be offered today's name, so the
@@ -87,7 +87,7 @@ export function suggestTimeZone(input: string): string | undefined {
 }
 
 /** A time zone field: a known IANA name, its case corrected, or an error that suggests one. */
-export const FriendlyTimeZoneSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+export const FriendlyTimeZoneSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z.string(),
   z.transform((value, ctx) => {
     const trimmed = value.trim();
@@ -114,7 +114,7 @@ export function timeZoneMessage(value: string): string {
 }
 
 /** A local time; "9:00" is taken as 09:00. */
-export const FriendlyLocalTimeSchema = /* @__PURE__ */ treeShakable(() => z.pipe(
+export const FriendlyLocalTimeSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z.union([z.string(), z.number()]),
   z.transform((v, ctx) => {
     const normalized = normalizeLocalTime(String(v));

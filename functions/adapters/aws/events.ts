@@ -8,10 +8,10 @@
 // under test/fixtures/aws/ are AWS's documented examples, and each one must parse.
 import * as z from 'zod/mini';
 import '#core/zod-english';
-import { builtOnFirstCall, treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
 /** One instance for every timestamp below: each z.iso.datetime() builds its own pattern at import. */
-const IsoDateTime = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
+const IsoDateTime = /* @__PURE__ */ builtOnFirstUse(() => z.iso.datetime());
 
 // ---- SES email receiving: the receipt rule's Lambda action -------------------------------------
 
@@ -19,9 +19,9 @@ const IsoDateTime = /* @__PURE__ */ treeShakable(() => z.iso.datetime());
  * A verdict. AWS documents DISABLED too (spam and virus scanning switched off on the receipt
  * rule), which Powertools' enum lacks: such a mail must still be read, not lost.
  */
-const SesVerdictSchema = /* @__PURE__ */ treeShakable(() => z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) }));
+const SesVerdictSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']) }));
 
-export const SesReceiptSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SesReceiptSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   timestamp: IsoDateTime,
   // Non-negative: SES can hand a message over within the same millisecond.
   processingTimeMillis: z.int().check(z.gte(0)),
@@ -41,7 +41,7 @@ export const SesReceiptSchema = /* @__PURE__ */ treeShakable(() => z.object({
   action: z.object({ type: z.enum(['Lambda']), invocationType: z.enum(['Event', 'RequestResponse']), functionArn: z.string() }),
 }));
 
-const addresses = /* @__PURE__ */ treeShakable(() => z.array(z.string()));
+const addresses = /* @__PURE__ */ builtOnFirstUse(() => z.array(z.string()));
 
 /**
  * commonHeaders lists the headers the mail had, and only those: a mail without a Subject, sent
@@ -49,7 +49,7 @@ const addresses = /* @__PURE__ */ treeShakable(() => z.array(z.string()));
  * from, to, returnPath, messageId, date and subject). The handler reads the raw mail from S3,
  * never these, so none of them is a reason to lose a reply.
  */
-const SesCommonHeadersSchema = /* @__PURE__ */ treeShakable(() => z.object({
+const SesCommonHeadersSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   from: z.optional(addresses),
   to: z.optional(addresses),
   cc: z.optional(addresses),
@@ -62,7 +62,7 @@ const SesCommonHeadersSchema = /* @__PURE__ */ treeShakable(() => z.object({
   subject: z.optional(z.string()),
 }));
 
-export const SesMailSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SesMailSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   timestamp: IsoDateTime,
   source: z.string(),
   messageId: z.string(),
@@ -72,26 +72,26 @@ export const SesMailSchema = /* @__PURE__ */ treeShakable(() => z.object({
   commonHeaders: SesCommonHeadersSchema,
 }));
 
-export const SesReceiptRecordSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SesReceiptRecordSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   eventSource: z.literal('aws:ses'),
   eventVersion: z.string(),
   ses: z.object({ mail: SesMailSchema, receipt: SesReceiptSchema }),
 }));
 
-export const SesReceiptEventSchema = /* @__PURE__ */ treeShakable(() => z.object({ Records: z.array(SesReceiptRecordSchema).check(z.minLength(1)) }));
+export const SesReceiptEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({ Records: z.array(SesReceiptRecordSchema).check(z.minLength(1)) }));
 export type SesReceiptEvent = z.infer<typeof SesReceiptEventSchema>;
 export type SesReceiptRecord = z.infer<typeof SesReceiptRecordSchema>;
 
 // ---- SES sending events (configuration set event publishing, or identity notifications) -------
 
-const recipient = /* @__PURE__ */ builtOnFirstCall(() => z.looseObject({ emailAddress: z.string().check(z.minLength(3)) }));
+const RecipientSchema = /* @__PURE__ */ builtOnFirstUse(() => z.looseObject({ emailAddress: z.string().check(z.minLength(3)) }));
 
 /**
  * One SES sending event record (event-publishing-retrieving-sns-contents). SES "reserves the
  * right to add additional fields", so every object is loose. `eventType` is `notificationType`
  * when the event comes from an identity's feedback notifications instead of a configuration set.
  */
-const sesSendingEvent = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
+export const SesSendingEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
   z
     .looseObject({
       eventType: z.optional(z.string().check(z.minLength(1))),
@@ -107,13 +107,13 @@ const sesSendingEvent = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
         z.looseObject({
           bounceType: z.string(),
           bounceSubType: z.optional(z.string()),
-          bouncedRecipients: z.array(recipient()),
+          bouncedRecipients: z.array(RecipientSchema),
           timestamp: z.iso.datetime({ offset: true }),
         }),
       ),
       complaint: z.optional(
         z.looseObject({
-          complainedRecipients: z.array(recipient()),
+          complainedRecipients: z.array(RecipientSchema),
           timestamp: z.iso.datetime({ offset: true }),
           complaintFeedbackType: z.optional(z.string()),
         }),
@@ -122,13 +122,13 @@ const sesSendingEvent = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
     .check(z.refine((e) => e.eventType ?? e.notificationType, { message: 'has neither eventType nor notificationType', path: ['eventType'] })),
   z.transform(({ notificationType, ...e }) => ({ ...e, eventType: (e.eventType ?? notificationType)! })),
 ));
-export type SesSendingEvent = z.infer<ReturnType<typeof sesSendingEvent>>;
+export type SesSendingEvent = z.infer<typeof SesSendingEventSchema>;
 
 /** SES's own EventBridge events ("Email Bounced", ...): the record is the `detail`. */
-const sesEventBridgeEvent = /* @__PURE__ */ builtOnFirstCall(() => z.looseObject({
+export const SesEventBridgeEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.looseObject({
   source: z.literal('aws.ses'),
   'detail-type': z.string(),
-  detail: sesSendingEvent(),
+  detail: SesSendingEventSchema,
 }));
 
 /** A JSON string that must hold `schema`; the issue says so when it does not. */
@@ -149,7 +149,7 @@ const jsonOf = <S extends z.ZodMiniType>(schema: S) =>
   );
 
 /** An SNS notification as SNS delivers it to Lambda (Powertools' SnsNotificationSchema). */
-const snsNotification = /* @__PURE__ */ builtOnFirstCall(() => ({
+const snsNotification = /* @__PURE__ */ builtOnFirstUse(() => ({
   Subject: z.nullish(z.string()),
   TopicArn: z.string(),
   Type: z.literal('Notification'),
@@ -161,7 +161,7 @@ const snsNotification = /* @__PURE__ */ builtOnFirstCall(() => ({
 }));
 
 /** SNS delivering to Lambda: each record's Message is the SES record as a JSON string. */
-const sesViaSnsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
+export const SesViaSnsEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   Records: z
     .array(
       z.object({
@@ -169,12 +169,12 @@ const sesViaSnsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
         EventVersion: z.string(),
         EventSubscriptionArn: z.string(),
         Sns: z.object({
-          ...snsNotification(),
+          ...snsNotification,
           UnsubscribeUrl: z.url(),
           UnsubscribeURL: z.optional(z.url()),
           SigningCertUrl: z.optional(z.url()),
           SigningCertURL: z.optional(z.url()),
-          Message: jsonOf(sesSendingEvent()),
+          Message: jsonOf(SesSendingEventSchema),
         }),
       }),
     )
@@ -182,7 +182,7 @@ const sesViaSnsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
 }));
 
 /** An SQS message attribute (Powertools' SqsMsgAttributeSchema). */
-const sqsMessageAttribute = /* @__PURE__ */ builtOnFirstCall(() => z.object({
+const SqsMessageAttributeSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   stringValue: z.optional(z.nullable(z.string())),
   binaryValue: z.optional(z.nullable(z.string())),
   stringListValues: z.optional(z.array(z.string())),
@@ -194,7 +194,7 @@ const sqsMessageAttribute = /* @__PURE__ */ builtOnFirstCall(() => z.object({
  * SNS into SQS into Lambda: each body is the SNS notification (or, with raw message delivery
  * switched on, the SES record itself). The record is Powertools' SqsRecordSchema.
  */
-const sesViaSqsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
+export const SesViaSqsEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   Records: z
     .array(
       z.object({
@@ -202,8 +202,8 @@ const sesViaSqsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
         receiptHandle: z.string(),
         body: jsonOf(
           z.union([
-            z.object({ ...snsNotification(), UnsubscribeURL: z.optional(z.string()), SigningCertURL: z.optional(z.url()), Message: jsonOf(sesSendingEvent()) }),
-            sesSendingEvent(),
+            z.object({ ...snsNotification, UnsubscribeURL: z.optional(z.string()), SigningCertURL: z.optional(z.url()), Message: jsonOf(SesSendingEventSchema) }),
+            SesSendingEventSchema,
           ]),
         ),
         attributes: z.object({
@@ -217,7 +217,7 @@ const sesViaSqsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
           AWSTraceHeader: z.optional(z.string()),
           DeadLetterQueueSourceArn: z.optional(z.string()),
         }),
-        messageAttributes: z.record(z.string(), sqsMessageAttribute()),
+        messageAttributes: z.record(z.string(), SqsMessageAttributeSchema),
         md5OfBody: z.string(),
         md5OfMessageAttributes: z.optional(z.nullable(z.string())),
         eventSource: z.literal('aws:sqs'),
@@ -228,10 +228,10 @@ const sesViaSqsEvent = /* @__PURE__ */ builtOnFirstCall(() => z.object({
     .check(z.minLength(1)),
 }));
 
-const recordsFromEventBridge = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(sesEventBridgeEvent(), z.transform((e): SesSendingEvent[] => [e.detail])));
-const recordsFromSns = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(sesViaSnsEvent(), z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message))));
-const recordsFromSqs = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
-  sesViaSqsEvent(),
+const SesRecordsFromEventBridge = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(SesEventBridgeEventSchema, z.transform((e): SesSendingEvent[] => [e.detail])));
+const SesRecordsFromSns = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(SesViaSnsEventSchema, z.transform((e): SesSendingEvent[] => e.Records.map((r) => r.Sns.Message))));
+const SesRecordsFromSqs = /* @__PURE__ */ builtOnFirstUse(() => z.pipe(
+  SesViaSqsEventSchema,
   z.transform((e): SesSendingEvent[] => e.Records.map((r) => ('Message' in r.body ? (r.body.Message as SesSendingEvent) : (r.body as SesSendingEvent)))),
 ));
 
@@ -240,12 +240,12 @@ const recordsFromSqs = /* @__PURE__ */ builtOnFirstCall(() => z.pipe(
  * is told by the record's event source first, so a malformed event is reported against the shape
  * it claims to be rather than as "matches none of three".
  */
-export function parseSesSendingEvents(event: unknown): ReturnType<ReturnType<typeof recordsFromEventBridge>['safeParse']> {
+export function parseSesSendingEvents(event: unknown): ReturnType<typeof SesRecordsFromEventBridge.safeParse> {
   const records = (event as { Records?: Array<{ EventSource?: unknown; eventSource?: unknown }> } | null)?.Records;
   const source = Array.isArray(records) ? (records[0]?.EventSource ?? records[0]?.eventSource) : undefined;
-  if (source === 'aws:sns') return recordsFromSns().safeParse(event);
-  if (source === 'aws:sqs') return recordsFromSqs().safeParse(event);
-  return recordsFromEventBridge().safeParse(event);
+  if (source === 'aws:sns') return SesRecordsFromSns.safeParse(event);
+  if (source === 'aws:sqs') return SesRecordsFromSqs.safeParse(event);
+  return SesRecordsFromEventBridge.safeParse(event);
 }
 
 // ---- SQS (the send workers' fan-out queue) ------------------------------------------------------
@@ -255,7 +255,7 @@ export function parseSesSendingEvents(event: unknown): ReturnType<ReturnType<typ
  * purpose: the local stack hands the worker the same { messageId, body } records without the
  * attributes only AWS fills in.
  */
-export const SqsBatchSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const SqsBatchSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   Records: z.array(z.looseObject({ messageId: z.string().check(z.minLength(1)), body: z.string() })),
 }));
 export type SqsBatch = z.infer<typeof SqsBatchSchema>;
@@ -263,7 +263,7 @@ export type SqsBatch = z.infer<typeof SqsBatchSchema>;
 // ---- Lambda function URLs (payload format 2.0) --------------------------------------------------
 
 /** The fields of a function URL request the links read; the local HTTP server sends the same. */
-export const FunctionUrlEventSchema = /* @__PURE__ */ treeShakable(() => z.looseObject({
+export const FunctionUrlEventSchema = /* @__PURE__ */ builtOnFirstUse(() => z.looseObject({
   rawPath: z.string(),
   body: z.optional(z.string()),
   isBase64Encoded: z._default(z.boolean(), false),

@@ -6,18 +6,18 @@ import * as z from 'zod/mini';
 import '#core/zod-english';
 import { ENV_NAMES } from '#contract/env';
 import { FANOUT_BATCH_SIZE } from '#contract/names';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const text = /* @__PURE__ */ treeShakable(() => z.string().check(z.trim(), z.minLength(1, 'is empty')));
-const hostname = /* @__PURE__ */ treeShakable(() => text.check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'must be a domain name')));
+const text = /* @__PURE__ */ builtOnFirstUse(() => z.string().check(z.trim(), z.minLength(1, 'is empty')));
+const hostname = /* @__PURE__ */ builtOnFirstUse(() => text.check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'must be a domain name')));
 
-export const TableEnvSchema = /* @__PURE__ */ treeShakable(() => z.object({
+export const TableEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({
   [ENV_NAMES.tableName]: text,
   [ENV_NAMES.region]: text,
 }));
 
 /** What every function that composes and sends mail needs (dispatch and the fan-out workers). */
-export const SenderEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(TableEnvSchema, {
+export const SenderEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(TableEnvSchema, {
   [ENV_NAMES.replyTokenSecretArn]: text.check(z.startsWith('arn:', 'must be a Secrets Manager ARN')),
   [ENV_NAMES.domain]: hostname,
   [ENV_NAMES.inboundDomain]: hostname,
@@ -29,7 +29,7 @@ export const SenderEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(Table
   [ENV_NAMES.configurationSet]: text,
 }));
 
-export const DispatchEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(SenderEnvSchema, {
+export const DispatchEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(SenderEnvSchema, {
   [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
   /** A send to more participants than this is split into queued batches of this size. */
   [ENV_NAMES.fanOutBatchSize]: z._default(
@@ -45,7 +45,7 @@ export const DispatchEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(Sen
 }));
 
 /** The links function: it reads and records clicks, and verifies the tokens in them. */
-export const LinksEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(TableEnvSchema, {
+export const LinksEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(TableEnvSchema, {
   [ENV_NAMES.replyTokenSecretArn]: text.check(z.startsWith('arn:', 'must be a Secrets Manager ARN')),
   /** Turning calendars off queues the cancellation of placed entries for the send workers. */
   [ENV_NAMES.fanOutQueueUrl]: z.url({ protocol: /^https?$/, message: 'must be the fan-out queue URL' }),
@@ -54,7 +54,7 @@ export const LinksEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(TableE
 }));
 
 /** The studio sends its own mail (sign-in links, nudges, test sends) and plans schedules after enrolment changes. */
-export const StudioEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(SenderEnvSchema, {
+export const StudioEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(SenderEnvSchema, {
   [ENV_NAMES.scheduleTargetArn]: text.check(z.startsWith('arn:', 'must be the dispatch function ARN')),
   [ENV_NAMES.schedulerRoleArn]: text.check(z.startsWith('arn:', 'must be the scheduler role ARN')),
   [ENV_NAMES.schedulerDlqArn]: text.check(z.startsWith('arn:', 'must be the scheduler dead-letter queue ARN')),
@@ -67,7 +67,7 @@ export const StudioEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(Sende
  * `baton publish --target aws`, and the audio it speaks into the attachment bucket's audio/ prefix,
  * served from the links function's address.
  */
-export const PublishEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(TableEnvSchema, {
+export const PublishEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(TableEnvSchema, {
   [ENV_NAMES.scheduleTargetArn]: text.check(z.startsWith('arn:', 'must be the dispatch function ARN')),
   [ENV_NAMES.schedulerRoleArn]: text.check(z.startsWith('arn:', 'must be the scheduler role ARN')),
   [ENV_NAMES.schedulerDlqArn]: text.check(z.startsWith('arn:', 'must be the scheduler dead-letter queue ARN')),
@@ -76,7 +76,7 @@ export const PublishEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(Tabl
 }));
 
 /** The inbound function sends acks like any sender, and reads and writes its two buckets. */
-export const InboundEnvSchema = /* @__PURE__ */ treeShakable(() => z.extend(SenderEnvSchema, {
+export const InboundEnvSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(SenderEnvSchema, {
   [ENV_NAMES.inboundBucket]: text,
   [ENV_NAMES.attachmentBucket]: text,
   /** Optional and unchecked, as before: empty means no upload link. */

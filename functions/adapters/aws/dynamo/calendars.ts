@@ -3,9 +3,9 @@ import * as z from 'zod/mini';
 import { CalendarStateSchema, type CalendarState } from '#core/records';
 import type { CalendarRepository } from '#app/ports';
 import { key, KeysSchema, PK, SK, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const CalendarItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...CalendarStateSchema.shape, itemType: z.literal('calendar') }));
+const CalendarItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...CalendarStateSchema.shape, itemType: z.literal('calendar') }));
 
 export function calendarRepository(table: Table): CalendarRepository {
   const { parse, queryPrefix, batchWrite, strip } = table;

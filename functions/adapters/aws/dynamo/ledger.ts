@@ -6,9 +6,9 @@ import { DeliverySchema, type Delivery, type Instant } from '#core/records';
 import type { DeliveryRepository } from '#app/ports';
 import type { TallyKeeper } from './tallies.ts';
 import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const DeliveryItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...DeliverySchema.shape, itemType: z.literal('delivery') }));
+const DeliveryItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...DeliverySchema.shape, itemType: z.literal('delivery') }));
 
 /** The keys sentAmong reads: a caller may read them in one BatchGet with others (index.ts screenDeliveries). */
 export const deliveryKeys = (seriesId: string, emailIds: Iterable<string>): Item[] =>

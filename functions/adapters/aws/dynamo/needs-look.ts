@@ -6,9 +6,9 @@ import * as z from 'zod/mini';
 import { NeedsLookSchema, type NeedsLook } from '#core/records';
 import type { NeedsLookRepository } from '#app/ports';
 import { isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const NeedsLookItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...NeedsLookSchema.shape, itemType: z.literal('needs-look') }));
+const NeedsLookItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...NeedsLookSchema.shape, itemType: z.literal('needs-look') }));
 
 export function needsLookRepository(table: Table): NeedsLookRepository {
   const { tableName, send, parse, queryPrefix, getItem, strip } = table;

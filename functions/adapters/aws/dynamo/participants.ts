@@ -10,14 +10,14 @@ import type { ParticipantRepository } from '#app/ports';
 import { enrolledFacts } from '#core/tallies';
 import type { TallyKeeper } from './tallies.ts';
 import { foldName, GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const ParticipantItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() }));
+const ParticipantItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...ParticipantSchema.shape, ...ParticipantStatusSchema.shape, itemType: z.literal('participant'), seriesId: z.string(), key: z.string() }));
 
-const PeopleItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { itemType: z.literal('people'), participantSk: z.string() }));
+const PeopleItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { itemType: z.literal('people'), participantSk: z.string() }));
 /** Bumped when the name / email pointers change shape: every series then rebuilds them once. */
 const PEOPLE_VERSION = 1;
-const MemberItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { itemType: z.literal('group-member'), email: z.string(), blocked: z.optional(z.boolean()) }));
+const MemberItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { itemType: z.literal('group-member'), email: z.string(), blocked: z.optional(z.boolean()) }));
 /** Bumped when the group pointers change shape: every series then rebuilds them once, when next published. */
 const GROUP_VERSION = 1;
 type Grouped = Pick<StoredParticipant, 'email' | 'timeZone' | 'workStart' | 'workDays' | 'unsubscribedAt' | 'bouncedAt'>;

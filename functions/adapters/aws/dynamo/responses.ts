@@ -10,11 +10,11 @@ import { raiseWithResponse, recomputeFromResponses } from '#core/tallies';
 import type { ResponseRepository } from '#app/ports';
 import type { TallyKeeper } from './tallies.ts';
 import { GSI, isConditionFailure, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const ResponseItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...ResponseSchema.shape, itemType: z.literal('response') }));
-const ResponseKeyItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { itemType: z.literal('response-key'), responseSk: z.string() }));
-const FeedItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { itemType: z.literal('feed'), responseSk: z.string() }));
+const ResponseItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...ResponseSchema.shape, itemType: z.literal('response') }));
+const ResponseKeyItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { itemType: z.literal('response-key'), responseSk: z.string() }));
+const FeedItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { itemType: z.literal('feed'), responseSk: z.string() }));
 /** Bumped when the feed's pointers change shape: every series then rebuilds them once. */
 const FEED_VERSION = 1;
 

@@ -7,9 +7,9 @@ import { IsoDateTimeSchema } from '#core/model';
 import { ScheduleRecordSchema, type ScheduleRecord } from '#core/schedule-plan';
 import type { ScheduleRepository } from '#app/ports';
 import { GSI, key, KeysSchema, PK, SK, toIso, type Item, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const ScheduleItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, {
+const ScheduleItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, {
   itemType: z.literal('schedule'),
   seriesId: z.string(),
   name: z.string().check(z.minLength(1)),

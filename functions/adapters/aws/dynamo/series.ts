@@ -7,16 +7,16 @@ import type { Instant, PublishedSeries } from '#core/records';
 import { seriesKey } from '#core/short-key';
 import type { SeriesRepository } from '#app/ports';
 import { GSI, isConditionFailure, key, KeysSchema, MalformedItemError, PK, SK, toIso, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const SeriesItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, {
+const SeriesItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, {
   itemType: z.literal('series'),
   series: SeriesSchema,
   publishedAt: IsoDateTimeSchema,
   version: z.int(),
 }));
-const VersionSchema = /* @__PURE__ */ treeShakable(() => z.object({ version: z.int(), publishing: z.optional(z.boolean()) }));
-const TrainingItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema }));
+const VersionSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({ version: z.int(), publishing: z.optional(z.boolean()) }));
+const TrainingItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { itemType: z.literal('training'), training: TrainingSchema }));
 
 export function seriesRepository(table: Table): SeriesRepository {
   const { tableName, send, parse, queryPrefix, queryIndexPrefix, batchWrite } = table;

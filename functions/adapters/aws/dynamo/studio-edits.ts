@@ -6,9 +6,9 @@ import * as z from 'zod/mini';
 import { StudioEditSchema, type StudioEdit, type StudioEditState } from '#core/records';
 import type { StudioEditRepository } from '#app/ports';
 import { isConditionFailure, key, KeysSchema, PK, SK, type Table } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const StudioEditItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...StudioEditSchema.shape, itemType: z.literal('studio-edit') }));
+const StudioEditItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...StudioEditSchema.shape, itemType: z.literal('studio-edit') }));
 
 export function studioEditRepository(table: Table): StudioEditRepository {
   const { tableName, send, parse, queryPrefix, getItem, strip } = table;

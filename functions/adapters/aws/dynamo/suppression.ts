@@ -4,9 +4,9 @@ import * as z from 'zod/mini';
 import { SuppressionSchema, type Instant } from '#core/records';
 import type { SuppressionList } from '#app/ports';
 import { key, KeysSchema, PK, SK, toIso, type Item, type Table } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const SuppressionItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, { ...SuppressionSchema.shape, itemType: z.literal('suppression') }));
+const SuppressionItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, { ...SuppressionSchema.shape, itemType: z.literal('suppression') }));
 
 /** The keys suppressedAmong reads: a caller may read them in one BatchGet with others (index.ts screenDeliveries). */
 export const suppressionKeys = (emails: Iterable<string>): Item[] =>

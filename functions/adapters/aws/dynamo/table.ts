@@ -78,7 +78,7 @@ import * as z from 'zod/mini';
 import { tableDefinition } from '#contract/table-definition';
 import type { Instant } from '#core/records';
 import { countRequests, type RequestCounts } from './client.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
 // ---------------------------------------------------------------------------------------------
 // Keys
@@ -145,7 +145,7 @@ export const key = {
 };
 
 /** What every item carries; each aggregate's item schema extends it with the domain schema. */
-export const KeysSchema = /* @__PURE__ */ treeShakable(() => z.object({ [PK]: z.string(), [SK]: z.string() }));
+export const KeysSchema = /* @__PURE__ */ builtOnFirstUse(() => z.object({ [PK]: z.string(), [SK]: z.string() }));
 
 export type Item = Record<string, unknown>;
 export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };

@@ -3,9 +3,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import type { TemplateRepository } from '#app/ports';
 import { key, KeysSchema, PK, SK, type Item, type Table, type WriteRequest } from './table.ts';
-import { treeShakable } from '#core/tree-shakable';
+import { builtOnFirstUse } from '#core/built-on-first-use';
 
-const TemplateItemSchema = /* @__PURE__ */ treeShakable(() => z.extend(KeysSchema, {
+const TemplateItemSchema = /* @__PURE__ */ builtOnFirstUse(() => z.extend(KeysSchema, {
   itemType: z.literal('template'),
   name: z.string(),
   /** gzip: compiled HTML is 50–150 KB and compresses ~10×, far from the 400 KB item limit. */
