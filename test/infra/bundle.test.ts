@@ -222,9 +222,10 @@ describe('the function bundles', () => {
   });
 
   it('builds only the event schemas a function reads: the studio and the receipt filter carry no SES sending events', () => {
-    // events.ts holds every AWS event's schema. Written treeShakable (functions/core/tree-shakable.ts),
-    // a function's bundle keeps the ones it parses with and leaves the others out; before, each
-    // bundle that imported the module built all of them (~200 zod schemas) at every cold start.
+    // events.ts holds every AWS event's schema. Written builtOnFirstUse (functions/core/
+    // built-on-first-use.ts), a function's bundle keeps the ones it parses with and leaves the others
+    // out; before, each bundle that imported the module built all of them (~200 zod schemas) at
+    // every cold start.
     // Each shape is told by text only its schema holds: an error message, or a field only it names.
     const shapes = {
       sesSending: 'has neither eventType nor notificationType',
